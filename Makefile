@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# rescue: plain GNU make.  Sources are found by wildcard so a new module is a
+# new file, not a Makefile edit:
+#   rescue/*.c hive/*.c  -> build/librescue.a (the core: no curses, no main)
+#   ui/*.c               -> linked only into the rescue binary
+#   rescue/main.c rescue/cli-*.c -> the `rescue` command line (the only code that prints)
+#   tests/unit/test-*.c  -> one test binary per area, linked with librescue.a
+#   tests/e2e/t*.sh      -> end-to-end tests of the CLI
+# SANITIZE=address,undefined builds everything into build-asan/.
+
+CC      ?= cc
+PKG_CORE := hivex yara libntfs-3g nettle blkid
+PKG_UI   := ncursesw
+SANITIZE ?=
+
+ifeq ($(SANITIZE),)
+BUILD   ?= build
+SANFLAGS :=
+else
+BUILD   ?= build-asan
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+OPT     ?= -O2 -g
+CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -I. $(SANFLAGS) \
+           $(shell pkg-config --cflags $(PKG_CORE) $(PKG_UI) 2>/dev/null)
+LDFLAGS += $(SANFLAGS)
+LIBS_CORE := $(shell pkg-config --libs $(PKG_CORE) 2>/dev/null) -lpthread
+LIBS_UI   := $(shell pkg-config --libs $(PKG_UI) 2>/dev/null)
+
+CLI_SRC  := rescue/main.c $(wildcard rescue/cli-*.c)
+CORE_SRC := $(filter-out $(CLI_SRC),$(wildcard rescue/*.c hive/*.c))
+UI_SRC   := $(wildcard ui/*.c)
+TEST_SRC := $(wildcard tests/unit/test-*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
+
+all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc
+
+$(BUILD)/librescue.a: $(CORE_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UI) $(LIBS_CORE)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/librescue.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librescue.a $(LIBS_CORE)
+
+$(BUILD)/%.o: %.c $(wildcard rescue/*.h hive/*.h ui/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Rules are compiled at build time: a broken rule fails the build.
+$(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar)
+	@mkdir -p $(dir $@)
+	yarac $(sort $(wildcard rules/*.yar)) $@
+
+rules: $(BUILD)/rules/compiled.yarc
+
+deps:
+	sh tests/deps.sh
+
+# `make check` runs every test: unit tests in the normal and the sanitizer
+# build, the end-to-end tests against the sanitizer build of the binary.
+check: deps
+	$(MAKE) all $(TEST_BIN)
+	$(MAKE) SANITIZE=address,undefined all tests-asan
+	sh tests/run.sh
+
+tests-asan: $(TEST_BIN)
+
+check-unit: all $(TEST_BIN)
+	sh tests/run.sh unit
+
+check-e2e: all
+	sh tests/run.sh e2e
+
+clean:
+	rm -rf build build-asan

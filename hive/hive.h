@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hive.h - a registry hive of the target opened through libhivex, read and
+ * edited safely.
+ *
+ * Reading: hive_open, hive_lookup, hive_get.  Editing: hive_set,
+ * hive_delete_value, hive_delete_key record each change in memory (with the
+ * old data); hive_commit then, in this order:
+ *   1. copies the hive file to Rescue/backup/<stamp>/ (first write of the run),
+ *   2. appends every change to Rescue/journal.jsonl with its old data,
+ *   3. hivex_commit()s to a temporary file in the hive's folder, fsyncs it and
+ *      renames it over the original,
+ *   4. reopens the result and reads every changed value back.
+ * A dirty hive (sequence numbers differ) is refused for writing unless the
+ * context has RS_CTX_FORCE.  With RS_CTX_DRY_RUN nothing is written.
+ *
+ * Key paths use '\\' between components, matched case-insensitively; a first
+ * component "CCS" means the control set named by SYSTEM\Select\Current.
+ * Ownership: hive_open allocates, hive_close frees (pending edits are dropped). */
+#ifndef HIVE_HIVE_H
+#define HIVE_HIVE_H
+
+#include <hivex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hive/regf.h"
+#include "rescue/ctx.h"
+
+/* Registry value types (winnt.h numbering). */
+enum {
+	REGT_NONE = 0, REGT_SZ = 1, REGT_EXPAND_SZ = 2, REGT_BINARY = 3,
+	REGT_DWORD = 4, REGT_MULTI_SZ = 7, REGT_QWORD = 11,
+};
+
+/* Hive files, relative to the volume root. */
+#define HIVE_SYSTEM   RS_PATH_CONFIG "/SYSTEM"
+#define HIVE_SOFTWARE RS_PATH_CONFIG "/SOFTWARE"
+#define HIVE_SAM      RS_PATH_CONFIG "/SAM"
+#define HIVE_DEFAULT  RS_PATH_CONFIG "/DEFAULT"
+
+enum hive_open_flags {
+	HIVE_WRITE = 1 << 0,      /* will be edited: refuse a dirty hive, need a writable context */
+};
+
+struct hive;
+
+/* A value's data as read: owned by the struct, free with reg_value_free. */
+struct reg_value {
+	bool present;
+	uint32_t type;
+	size_t len;
+	uint8_t *data;
+};
+void reg_value_free(struct reg_value *v);
+
+/* Open the hive file REL (e.g. HIVE_SOFTWARE, or "Users/Pat/NTUSER.DAT").
+ * RS_ETARGET when missing, not a hive, corrupt (message names the file), or
+ * dirty when opened with HIVE_WRITE. */
+int hive_open(struct rs_ctx *ctx, const char *rel, unsigned flags, struct hive **out,
+	      struct rs_error *err);
+void hive_close(struct hive *h);
+
+hive_h *hive_handle(struct hive *h);          /* borrowed libhivex handle */
+const char *hive_rel(const struct hive *h);   /* volume-relative path as resolved */
+const char *hive_file(const struct hive *h);  /* real path */
+const struct regf_base *hive_base(const struct hive *h);
+
+/* The node at KEYPATH, 0 when any component is missing. */
+hive_node_h hive_lookup(struct hive *h, const char *keypath);
+
+/* Expand a leading "CCS" into "ControlSet00N" (from Select\Current) into OUT;
+ * other paths are copied.  RS_ETARGET when Select\Current is missing. */
+int hive_expand_path(struct hive *h, const char *keypath, char *out, size_t outlen,
+		     struct rs_error *err);
+
+/* Read KEYPATH\NAME ("" = the default value) into OUT; a missing key or value
+ * gives RS_OK with out->present false. */
+int hive_get(struct hive *h, const char *keypath, const char *name, struct reg_value *out,
+	     struct rs_error *err);
+
+/* Convenience readers: 0 when present and of the right type. */
+int hive_get_dword(struct hive *h, const char *keypath, const char *name, uint32_t *out);
+/* REG_SZ/EXPAND_SZ as UTF-8 in a malloc'd string (caller frees), NULL when absent. */
+char *hive_get_string(struct hive *h, const char *keypath, const char *name);
+
+/* Record a change: set KEYPATH\NAME to TYPE/DATA, creating missing keys.
+ * ITEM names the containment item or command ("autorun", "passwd") for the
+ * journal and undo.  Setting a value to what it already holds records nothing. */
+int hive_set(struct hive *h, const char *item, const char *keypath, const char *name,
+	     uint32_t type, const void *data, size_t len, struct rs_error *err);
+int hive_set_dword(struct hive *h, const char *item, const char *keypath, const char *name,
+		   uint32_t v, struct rs_error *err);
+/* NAME as REG_SZ from UTF-8. */
+int hive_set_string(struct hive *h, const char *item, const char *keypath, const char *name,
+		    const char *utf8, struct rs_error *err);
+int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
+		      struct rs_error *err);
+/* Delete KEYPATH when it holds no values and no subkeys (undo of a created
+ * key); RS_OK and nothing recorded when it is missing or not empty. */
+int hive_delete_empty_key(struct hive *h, const char *item, const char *keypath,
+			  struct rs_error *err);
+
+/* Number of recorded, uncommitted changes. */
+size_t hive_pending(const struct hive *h);
+
+/* Write the recorded changes (steps 1-4 above).  Nothing recorded: RS_OK and
+ * nothing written.  A failure before the rename leaves the hive as it was;
+ * a read-back mismatch after it is RS_EPARTIAL (the backup is named). */
+int hive_commit(struct hive *h, struct rs_error *err);
+
+#endif

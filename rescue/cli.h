@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli.h - the `rescue` command line: global options and the command table.
+ *
+ * One file per command family (rescue/cli-*.c) exports its handlers; main.c
+ * holds the one table that names them.  CLI code is the only code that
+ * prints: it turns core results and struct rs_error into text or JSON. */
+#ifndef RESCUE_CLI_H
+#define RESCUE_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rescue/ctx.h"
+
+struct cli {
+	const char *root;         /* --root DIR */
+	const char *disk;         /* --disk PATH */
+	bool json;                /* --json */
+	bool yes;                 /* --yes: no confirmation questions */
+	int verbose;              /* -v, repeatable */
+	bool force;               /* --force: write a dirty hive anyway */
+	int install;              /* --install N (1-based), 0 = not given */
+	bool remove_hiberfile;    /* --remove-hiberfile */
+	const char *progname;
+	struct rs_ctx *ctx;       /* the opened target, for commands with CLI_TARGET */
+};
+
+enum cli_flags {
+	CLI_TARGET = 1 << 0,      /* needs a Windows installation (ctx) */
+	CLI_WRITES = 1 << 1,      /* may write to it (mount read-write, refuse hibernated) */
+};
+
+struct cli_command {
+	const char *name;
+	const char *args;         /* usage after the name */
+	const char *help;         /* one line */
+	unsigned flags;
+	int (*run)(struct cli *cli, int argc, char **argv);  /* argv[0] is the command name */
+};
+
+/* Print a core error as the one line a technician reads, to stderr. */
+void cli_print_error(const struct cli *cli, const struct rs_error *err);
+
+/* Handlers, one family per file. */
+int cmd_status(struct cli *cli, int argc, char **argv);   /* cli-contain.c */
+int cmd_contain(struct cli *cli, int argc, char **argv);  /* cli-contain.c */
+int cmd_undo(struct cli *cli, int argc, char **argv);     /* cli-contain.c */
+
+#endif

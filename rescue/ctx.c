@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rescue/ctx.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "rescue/winpath.h"
+
+int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs_error *err)
+{
+	struct stat st;
+	if (stat(root, &st) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", root);
+	if (!S_ISDIR(st.st_mode))
+		return rs_fail(err, RS_ETARGET, "%s: not a directory", root);
+
+	struct rs_ctx *ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "out of memory");
+	if (!realpath(root, ctx->root)) {
+		int e = errno;
+		free(ctx);
+		return rs_fail_errno(err, RS_ETARGET, e, "%s", root);
+	}
+	ctx->flags = flags;
+
+	char sys[PATH_MAX];
+	if (winpath_resolve(ctx->root, RS_PATH_CONFIG "/SYSTEM", sys, sizeof(sys)) != 0) {
+		rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM)",
+			root, RS_PATH_CONFIG);
+		free(ctx);
+		return RS_ETARGET;
+	}
+
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(ctx->stamp, sizeof(ctx->stamp), "%Y%m%dT%H%M%SZ", &tm);
+	*out = ctx;
+	return RS_OK;
+}
+
+void rs_ctx_close(struct rs_ctx *ctx)
+{
+	free(ctx);
+}
+
+int rs_ctx_path(const struct rs_ctx *ctx, const char *rel, char *out, size_t outlen,
+		struct rs_error *err)
+{
+	if (winpath_resolve(ctx->root, rel, out, outlen) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
+	return RS_OK;
+}
+
+int rs_ctx_check_writable(const struct rs_ctx *ctx, struct rs_error *err)
+{
+	if (ctx->flags & RS_CTX_READONLY)
+		return rs_fail(err, RS_ETARGET, "%s is read-only: %s", ctx->root,
+			       ctx->readonly_why[0] ? ctx->readonly_why : "opened for reading only");
+	return RS_OK;
+}
+
+int rs_ctx_rescue_dir(const struct rs_ctx *ctx, const char *sub, char *out, size_t outlen,
+		      struct rs_error *err)
+{
+	int rc = rs_ctx_check_writable(ctx, err);
+	if (rc)
+		return rc;
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof(rel), "%s/%s", RS_PATH_RESCUE, sub);
+	if (winpath_resolve_new(ctx->root, rel, out, outlen) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
+	if (winpath_mkdirs(out, 0755) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "cannot create %s", out);
+	return RS_OK;
+}

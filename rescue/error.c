@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void set_msg(struct rs_error *err, int code, const char *fmt, va_list ap)
+{
+	err->code = code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	/* One line: a message carrying a file name with a newline must not
+	 * break a log sheet or a JSON report line. */
+	for (char *p = err->msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+int rs_fail(struct rs_error *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		set_msg(err, code, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int rs_fail_errno(struct rs_error *err, int code, int errnum, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		set_msg(err, code, fmt, ap);
+		va_end(ap);
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	}
+	return code;
+}
+
+void rs_error_clear(struct rs_error *err)
+{
+	if (err) {
+		err->code = RS_OK;
+		err->msg[0] = '\0';
+	}
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main.c - `rescue`: global options, the command table, the target.
+ *
+ *   rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]
+ *
+ * Global options may stand before or after the command name; everything
+ * else belongs to the command.  Exit codes are the rs_status codes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rescue/cli.h"
+
+static const struct cli_command commands[] = {
+	{ "status",  "",                        "show each containment item: current value, contained or open",
+	  CLI_TARGET, cmd_status },
+	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts)",
+	  CLI_TARGET | CLI_WRITES, cmd_contain },
+	{ "undo",    "[ITEM...]",               "put back what contain/passwd changed, from the journal",
+	  CLI_TARGET | CLI_WRITES, cmd_undo },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	fprintf(f, "\nglobal options:\n"
+		   "  --root DIR         a mounted Windows volume (or a directory laid out like one)\n"
+		   "  --disk PATH        a disk, partition or image file: rescue mounts its NTFS partitions\n"
+		   "  --install N        with several Windows installations, act on the N-th\n"
+		   "  --json             print JSON instead of text\n"
+		   "  --yes              do not ask for confirmation\n"
+		   "  --force            write a dirty hive even without its transaction logs\n"
+		   "  --remove-hiberfile allow writing a hibernated volume (Windows loses its hibernated session)\n"
+		   "  -v                 more detail\n"
+		   "exit codes: 0 clean, 1 detections, 2 usage, 3 target unusable, 4 partly failed\n");
+}
+
+void cli_print_error(const struct cli *cli, const struct rs_error *err)
+{
+	(void)cli;
+	fprintf(stderr, "rescue: %s\n", err->msg[0] ? err->msg : "failed");
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Take the global options out of argv, wherever they stand before "--";
+ * what is left (the command and its own arguments) is compacted in place. */
+static int parse_globals(struct cli *cli, int *argc, char **argv)
+{
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		const char **dest = NULL;
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		} else if (strcmp(a, "--root") == 0) {
+			dest = &cli->root;
+		} else if (strcmp(a, "--disk") == 0) {
+			dest = &cli->disk;
+		} else if (strncmp(a, "--root=", 7) == 0) {
+			cli->root = a + 7;
+		} else if (strncmp(a, "--disk=", 7) == 0) {
+			cli->disk = a + 7;
+		} else if (strcmp(a, "--install") == 0 || strncmp(a, "--install=", 10) == 0) {
+			const char *v = a[9] == '=' ? a + 10 : (i + 1 < *argc ? argv[++i] : NULL);
+			char *end;
+			long n = v ? strtol(v, &end, 10) : 0;
+			if (!v || *end || n < 1 || n > 64) {
+				fprintf(stderr, "rescue: --install takes a number from 1 (see `rescue detect`)\n");
+				return RS_EUSAGE;
+			}
+			cli->install = (int)n;
+		} else if (strcmp(a, "--json") == 0) {
+			cli->json = true;
+		} else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0) {
+			cli->yes = true;
+		} else if (strcmp(a, "--force") == 0) {
+			cli->force = true;
+		} else if (strcmp(a, "--remove-hiberfile") == 0) {
+			cli->remove_hiberfile = true;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			cli->verbose++;
+		} else {
+			argv[out++] = argv[i];
+		}
+		if (dest) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "rescue: %s needs an argument\n", a);
+				return RS_EUSAGE;
+			}
+			*dest = argv[++i];
+		}
+	}
+	argv[out] = NULL;
+	*argc = out;
+	return RS_OK;
+}
+
+static int open_target(struct cli *cli, const struct cli_command *cmd, struct rs_error *err)
+{
+	unsigned flags = 0;
+	if (cli->force)
+		flags |= RS_CTX_FORCE;
+	if (!(cmd->flags & CLI_WRITES))
+		flags |= RS_CTX_READONLY;
+	if (cli->root && cli->disk)
+		return rs_fail(err, RS_EUSAGE, "--root and --disk exclude each other");
+	if (cli->disk)
+		return rs_fail(err, RS_EUSAGE, "--disk: not supported by this build yet");
+	if (!cli->root)
+		return rs_fail(err, RS_EUSAGE, "%s needs a target: --root DIR or --disk PATH", cmd->name);
+	return rs_ctx_open(cli->root, flags, &cli->ctx, err);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .progname = "rescue" };
+	int rc = parse_globals(&cli, &argc, argv);
+	if (rc)
+		return rc;
+	if (argc < 2) {
+		usage(stderr);
+		return RS_EUSAGE;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return RS_OK;
+	}
+	const struct cli_command *cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "rescue: unknown command '%s' (try `rescue help`)\n", argv[1]);
+		return RS_EUSAGE;
+	}
+	struct rs_error err = { 0 };
+	if (cmd->flags & CLI_TARGET) {
+		rc = open_target(&cli, cmd, &err);
+		if (rc) {
+			cli_print_error(&cli, &err);
+			return rc;
+		}
+	}
+	rc = cmd->run(&cli, argc - 1, argv + 1);
+	rs_ctx_close(cli.ctx);
+	return rc;
+}

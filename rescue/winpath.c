@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rescue/winpath.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Find NAME in directory DIR ignoring ASCII case; copy the real spelling to
+ * FOUND.  An exact match wins over a case-folded one, so a Linux directory
+ * holding both "a" and "A" stays predictable. */
+static bool find_entry(const char *dir, const char *name, size_t namelen,
+		       char *found, size_t foundlen)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool ok = false;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != namelen || strncasecmp(e->d_name, name, namelen) != 0)
+			continue;
+		if (strlen(e->d_name) + 1 > foundlen)
+			continue;
+		strcpy(found, e->d_name);
+		ok = true;
+		if (strncmp(e->d_name, name, namelen) == 0)
+			break;
+	}
+	closedir(d);
+	return ok;
+}
+
+static int resolve(const char *root, const char *rel, char *out, size_t outlen, bool allow_new)
+{
+	size_t len = strlen(root);
+	if (len + 1 > outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, root, len + 1);
+	while (len > 1 && out[len - 1] == '/')
+		out[--len] = '\0';
+	bool missing = false;
+	const char *p = rel;
+	while (*p) {
+		while (*p == '/' || *p == '\\')
+			p++;
+		if (!*p)
+			break;
+		const char *end = p;
+		while (*end && *end != '/' && *end != '\\')
+			end++;
+		size_t n = (size_t)(end - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* A path from a journal or a config must never climb out
+			 * of the Windows volume. */
+			errno = EINVAL;
+			return -1;
+		}
+		char real[256];
+		if (n >= sizeof(real)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (!missing && find_entry(out, p, n, real, sizeof(real))) {
+			/* found: real holds the on-disk spelling */
+		} else {
+			if (!allow_new) {
+				errno = ENOENT;
+				return -1;
+			}
+			missing = true;
+			memcpy(real, p, n);
+			real[n] = '\0';
+		}
+		size_t rl = strlen(real);
+		if (len + 1 + rl + 1 > outlen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (len == 0 || out[len - 1] != '/')
+			out[len++] = '/';
+		memcpy(out + len, real, rl + 1);
+		len += rl;
+		p = end;
+	}
+	if (!allow_new) {
+		struct stat st;
+		if (lstat(out, &st) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int winpath_resolve(const char *root, const char *rel, char *out, size_t outlen)
+{
+	return resolve(root, rel, out, outlen, false);
+}
+
+int winpath_resolve_new(const char *root, const char *rel, char *out, size_t outlen)
+{
+	struct stat st;
+	if (stat(root, &st) != 0)
+		return -1;
+	return resolve(root, rel, out, outlen, true);
+}
+
+const char *winpath_relative(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(root, path, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+int winpath_mkdirs(const char *path, unsigned mode)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}

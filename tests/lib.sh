@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/lib.sh - sourced by every shell test (tests/e2e, tests/ui, tests/qemu).
+# Provides: $TOP, $DATA (../shared/data), $RESCUE (sanitizer build when built),
+# $T (a private temporary directory removed at exit), and
+#   ok DESC / not_ok DESC        one TAP line
+#   expect DESC CMD...           ok when CMD exits 0
+#   expect_exit N DESC CMD...    ok when CMD exits N
+#   skip DESC WHY                a prerequisite is missing (counts as ok, says so)
+#   t_done                       exit status of the script
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=${DATA:-$TOP/../shared/data}
+if [ -z "${RESCUE:-}" ]; then
+	if [ -x "$TOP/build-asan/rescue" ]; then RESCUE=$TOP/build-asan/rescue; else RESCUE=$TOP/build/rescue; fi
+fi
+# ASan: report leaks as failures too, and perturb fresh memory like hivex's tests.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export MALLOC_PERTURB_=${MALLOC_PERTURB_:-$(( $$ % 255 + 1 ))}
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/rescue-test.XXXXXX")
+t_cleanup_hooks=""
+t_on_exit() { t_cleanup_hooks="$1; $t_cleanup_hooks"; }
+trap 'eval "$t_cleanup_hooks"; rm -rf "$T"' EXIT
+t_failed=0
+t_n=0
+
+ok()     { t_n=$((t_n + 1)); echo "ok $t_n - $*"; }
+not_ok() { t_n=$((t_n + 1)); t_failed=$((t_failed + 1)); echo "not ok $t_n - $*"; }
+skip()   { t_n=$((t_n + 1)); echo "ok $t_n - # SKIP $1: $2"; }
+
+expect() {
+	d=$1; shift
+	if "$@" >"$T/.out" 2>&1; then ok "$d"; else not_ok "$d"; sed 's/^/#   /' "$T/.out" | tail -n 20; fi
+}
+
+expect_exit() {
+	want=$1; d=$2; shift 2
+	"$@" >"$T/.out" 2>&1; rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$d"; else not_ok "$d (exit $rc, want $want)"; sed 's/^/#   /' "$T/.out" | tail -n 20; fi
+}
+
+t_done() { [ "$t_failed" -eq 0 ]; }
+
+# unpack NAME.xz/.gz from $DATA/hives/SUBDIR into DEST (a file path)
+unpack_hive() {
+	src=$DATA/hives/$1
+	case $src in
+	*.xz) xz -dc "$src" >"$2" ;;
+	*.gz) gzip -dc "$src" >"$2" ;;
+	*) cp "$src" "$2" ;;
+	esac
+}
