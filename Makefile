@@ -33,9 +33,9 @@ CORE_SRC := $(filter-out $(CLI_SRC),$(wildcard rescue/*.c hive/*.c))
 UI_SRC   := $(wildcard ui/*.c)
 TEST_SRC := $(wildcard tests/unit/test-*.c)
 
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
@@ -52,7 +52,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librescue.a $(LIBS_CORE)
 
-$(BUILD)/%.o: %.c $(wildcard rescue/*.h hive/*.h ui/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard rescue/*.h hive/*.h ui/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
