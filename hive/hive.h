@@ -101,8 +101,26 @@ int hive_delete_value(struct hive *h, const char *item, const char *keypath, con
 int hive_delete_empty_key(struct hive *h, const char *item, const char *keypath,
 			  struct rs_error *err);
 
-/* Number of recorded, uncommitted changes. */
+/* One recorded change, for listing ("what changed", dry runs).  A created
+ * key has key_created set and no value; a deleted key has key_deleted. */
+struct hive_change {
+	char item[32];
+	bool key_created, key_deleted;
+	char key[1024];             /* CCS expanded */
+	char value[256];
+	struct reg_value old, new_;
+};
+
+/* Number of recorded, uncommitted changes, and the I-th (borrowed). */
 size_t hive_pending(const struct hive *h);
+const struct hive_change *hive_change_at(const struct hive *h, size_t i);
+
+/* Render V for a person: "0x000000ff (255)", "\"text\"", "(absent)", hex... */
+void reg_value_format(const struct reg_value *v, char *buf, size_t len);
+
+/* Whether the hive file may be written: mode bits (the read-only attribute
+ * on NTFS) and a writable context.  RS_ETARGET with the reason otherwise. */
+int hive_check_writable(const struct hive *h, struct rs_error *err);
 
 /* Write the recorded changes (steps 1-4 above).  Nothing recorded: RS_OK and
  * nothing written.  A failure before the rename leaves the hive as it was;

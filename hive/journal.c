@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "hive/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rescue/fileutil.h"
+#include "rescue/json.h"
+#include "rescue/winpath.h"
+
+/* A journal is small (tens of lines a run); a hostile or runaway one is
+ * refused rather than read without bound. */
+#define JOURNAL_MAX_BYTES (64u << 20)
+
+static const char *const kind_names[] = {
+	[JOURNAL_VALUE] = "value", [JOURNAL_KEY] = "key", [JOURNAL_FILE] = "file", [JOURNAL_UNDONE] = "undone",
+};
+
+void journal_entry_clear(struct journal_entry *e)
+{
+	free(e->old_data);
+	free(e->new_data);
+	e->old_data = e->new_data = NULL;
+}
+
+void journal_free(struct journal *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		journal_entry_clear(&j->v[i]);
+	free(j->v);
+	j->v = NULL;
+	j->n = 0;
+}
+
+static int journal_path(struct rs_ctx *ctx, char *out, size_t outlen)
+{
+	return winpath_resolve_new(ctx->root, RS_PATH_JOURNAL, out, outlen);
+}
+
+static int parse_entry(const struct json_object *o, struct journal_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = json_get_long(o, "seq", -1);
+	const char *kind = json_get_str(o, "kind", NULL);
+	if (e->seq < 0 || !kind)
+		return -1;
+	size_t k;
+	for (k = 0; k < sizeof(kind_names) / sizeof(kind_names[0]); k++)
+		if (strcmp(kind, kind_names[k]) == 0)
+			break;
+	if (k == sizeof(kind_names) / sizeof(kind_names[0]))
+		return -1;
+	e->kind = (enum journal_kind)k;
+	snprintf(e->run, sizeof(e->run), "%s", json_get_str(o, "run", ""));
+	snprintf(e->item, sizeof(e->item), "%s", json_get_str(o, "item", ""));
+	snprintf(e->hive, sizeof(e->hive), "%s", json_get_str(o, "hive", ""));
+	snprintf(e->key, sizeof(e->key), "%s", json_get_str(o, "key", ""));
+	snprintf(e->value, sizeof(e->value), "%s", json_get_str(o, "value", ""));
+	snprintf(e->path, sizeof(e->path), "%s", json_get_str(o, "path", ""));
+	snprintf(e->backup, sizeof(e->backup), "%s", json_get_str(o, "backup", ""));
+	snprintf(e->old_sha256, sizeof(e->old_sha256), "%s", json_get_str(o, "old_sha256", ""));
+	snprintf(e->new_sha256, sizeof(e->new_sha256), "%s", json_get_str(o, "new_sha256", ""));
+	e->of = json_get_long(o, "of", 0);
+	e->old_type = (uint32_t)json_get_long(o, "old_type", 0);
+	e->new_type = (uint32_t)json_get_long(o, "new_type", 0);
+	const char *old = json_get_str(o, "old", NULL), *new_ = json_get_str(o, "new", NULL);
+	if (e->kind == JOURNAL_KEY) {
+		e->old_present = json_get_bool(o, "deleted", false);
+		e->new_present = !e->old_present;
+	} else if (e->kind == JOURNAL_FILE) {
+		e->old_present = e->old_sha256[0] != '\0';
+		e->new_present = e->new_sha256[0] != '\0';
+	}
+	if (old) {
+		if (json_hex_decode(old, &e->old_data, &e->old_len) != 0)
+			return -1;
+		e->old_present = true;
+	}
+	if (new_) {
+		if (json_hex_decode(new_, &e->new_data, &e->new_len) != 0) {
+			journal_entry_clear(e);
+			return -1;
+		}
+		e->new_present = true;
+	}
+	return 0;
+}
+
+int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	char path[PATH_MAX];
+	if (journal_path(ctx, path, sizeof(path)) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", RS_PATH_JOURNAL);
+	uint8_t *buf;
+	size_t len;
+	if (file_read_all(path, JOURNAL_MAX_BYTES, &buf, &len) != 0) {
+		if (errno == ENOENT)
+			return RS_OK;
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", RS_PATH_JOURNAL);
+	}
+	struct journal j = { 0 };
+	int rc = RS_OK;
+	size_t lineno = 0;
+	for (char *line = (char *)buf, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		if (*line == '\0')
+			continue;
+		struct json_object o;
+		struct journal_entry e;
+		if (json_parse_flat(line, &o) != 0) {
+			rc = rs_fail(err, RS_ETARGET, "%s line %zu is damaged; undo stops here", RS_PATH_JOURNAL, lineno);
+			break;
+		}
+		int bad = parse_entry(&o, &e);
+		json_object_free(&o);
+		if (bad) {
+			rc = rs_fail(err, RS_ETARGET, "%s line %zu is not a journal entry", RS_PATH_JOURNAL, lineno);
+			break;
+		}
+		struct journal_entry *v = realloc(j.v, (j.n + 1) * sizeof(*v));
+		if (!v) {
+			journal_entry_clear(&e);
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+			break;
+		}
+		j.v = v;
+		j.v[j.n++] = e;
+	}
+	free(buf);
+	if (rc) {
+		journal_free(&j);
+		return rc;
+	}
+	for (size_t i = 0; i < j.n; i++) {
+		if (j.v[i].kind != JOURNAL_UNDONE)
+			continue;
+		for (size_t k = 0; k < j.n; k++)
+			if (j.v[k].seq == j.v[i].of)
+				j.v[k].undone = true;
+	}
+	*out = j;
+	return RS_OK;
+}
+
+static long last_seq(const char *path)
+{
+	/* The journal is read whole: the last line alone could be a torn one. */
+	uint8_t *buf;
+	size_t len;
+	if (file_read_all(path, JOURNAL_MAX_BYTES, &buf, &len) != 0)
+		return 0;
+	long max = 0;
+	for (char *p = strstr((char *)buf, "\"seq\":"); p; p = strstr(p + 6, "\"seq\":")) {
+		long v = strtol(p + 6, NULL, 10);
+		if (v > max)
+			max = v;
+	}
+	free(buf);
+	return max;
+}
+
+int journal_append(struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	int rc = rs_ctx_rescue_dir(ctx, "", dir, sizeof(dir), err);
+	if (rc)
+		return rc;
+	if (journal_path(ctx, path, sizeof(path)) != 0)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", RS_PATH_JOURNAL);
+	e->seq = last_seq(path) + 1;
+	snprintf(e->run, sizeof(e->run), "%s", ctx->stamp);
+
+	char *line = NULL;
+	size_t linelen = 0;
+	FILE *f = open_memstream(&line, &linelen);
+	if (!f)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "out of memory");
+	fprintf(f, "{\"seq\":%ld,\"run\":", e->seq);
+	json_put_str(f, e->run);
+	fputs(",\"item\":", f);
+	json_put_str(f, e->item);
+	fprintf(f, ",\"kind\":\"%s\"", kind_names[e->kind]);
+	switch (e->kind) {
+	case JOURNAL_VALUE:
+		fputs(",\"hive\":", f);
+		json_put_str(f, e->hive);
+		fputs(",\"key\":", f);
+		json_put_str(f, e->key);
+		fputs(",\"value\":", f);
+		json_put_str(f, e->value);
+		fprintf(f, ",\"old_type\":%u,\"old\":", e->old_type);
+		json_put_hex(f, e->old_present ? (e->old_data ? e->old_data : (const uint8_t *)"") : NULL, e->old_len);
+		fprintf(f, ",\"new_type\":%u,\"new\":", e->new_type);
+		json_put_hex(f, e->new_present ? (e->new_data ? e->new_data : (const uint8_t *)"") : NULL, e->new_len);
+		break;
+	case JOURNAL_KEY:
+		fputs(",\"hive\":", f);
+		json_put_str(f, e->hive);
+		fputs(",\"key\":", f);
+		json_put_str(f, e->key);
+		if (!e->new_present)
+			fputs(",\"deleted\":true", f);
+		break;
+	case JOURNAL_FILE:
+		fputs(",\"path\":", f);
+		json_put_str(f, e->path);
+		fputs(",\"backup\":", f);
+		json_put_str(f, e->backup[0] ? e->backup : NULL);
+		fputs(",\"old_sha256\":", f);
+		json_put_str(f, e->old_sha256[0] ? e->old_sha256 : NULL);
+		fputs(",\"new_sha256\":", f);
+		json_put_str(f, e->new_sha256[0] ? e->new_sha256 : NULL);
+		break;
+	case JOURNAL_UNDONE:
+		fprintf(f, ",\"of\":%ld", e->of);
+		break;
+	}
+	fputs("}\n", f);
+	if (fclose(f) != 0) {
+		free(line);
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(line);
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot open %s", RS_PATH_JOURNAL);
+	}
+	ssize_t n = write(fd, line, linelen);
+	int e2 = errno;
+	free(line);
+	/* The entry must be on disk before the change it describes. */
+	if (n != (ssize_t)linelen || fsync(fd) != 0) {
+		close(fd);
+		return rs_fail_errno(err, RS_EPARTIAL, n < 0 ? e2 : EIO, "cannot write %s", RS_PATH_JOURNAL);
+	}
+	close(fd);
+	return RS_OK;
+}

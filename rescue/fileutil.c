@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rescue/fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int file_read_all(const char *path, size_t max, uint8_t **out, size_t *outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	uint8_t *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			/* The file grew while we read it: follow, within MAX. */
+			if (cap > max) {
+				free(buf);
+				close(fd);
+				errno = EFBIG;
+				return -1;
+			}
+			uint8_t *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				errno = ENOMEM;
+				return -1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+static int write_full(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void fsync_dir_of(const char *path)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	int dfd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+}
+
+int file_commit_tmp(const char *tmp, const char *path)
+{
+	struct stat st;
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	if ((stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0) || fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		goto fail;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0)
+		goto fail;
+	fsync_dir_of(path);
+	return 0;
+fail:;
+	int e = errno;
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.rescue-tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_full(fd, data, len) != 0 || close(fd) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return file_commit_tmp(tmp, path);
+}
+
+int file_copy_new(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
+	char buf[65536];
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (n > 0 && write_full(out, buf, (size_t)n) != 0)) {
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	if (rc == 0 && fsync(out) != 0)
+		rc = -1;
+	int e = errno;
+	close(in);
+	if (close(out) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0) {
+		unlink(dst);
+		errno = e;
+	}
+	return rc;
+}
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&c);
+	sha256_update(&c, len, data);
+	sha256_digest(&c, sizeof(d), d);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+int file_unique_name(const char *path, char *out, size_t outlen)
+{
+	struct stat st;
+	if ((size_t)snprintf(out, outlen, "%s", path) >= outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (int i = 1; lstat(out, &st) == 0; i++) {
+		if (i > 9999) {
+			errno = EEXIST;
+			return -1;
+		}
+		if ((size_t)snprintf(out, outlen, "%s.%d", path, i) >= outlen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+	}
+	return 0;
+}
