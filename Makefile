@@ -43,7 +43,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
 
-all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc
+all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256
 
 $(BUILD)/librescue.a: $(CORE_OBJ)
 	ar rcs $@ $^
@@ -59,12 +59,23 @@ $(BUILD)/obj/%.o: %.c $(wildcard rescue/*.h hive/*.h ui/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# Rules are compiled at build time: a broken rule fails the build.
+# Rules are compiled at build time: a broken rule fails the build.  The
+# externals are the ones the scanner defines for every file (rescue/scan.h).
+YARA_EXTERNALS := -d filepath= -d filename=
 $(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar)
 	@mkdir -p $(dir $@)
-	yarac $(sort $(wildcard rules/*.yar)) $@
+	yarac $(YARA_EXTERNALS) $(sort $(wildcard rules/*.yar)) $@
 
-rules: $(BUILD)/rules/compiled.yarc
+# The hash list: every rules/*.sha256 checked (64 hex digits, a name) and joined.
+$(BUILD)/rules/hashes.sha256: $(wildcard rules/*.sha256)
+	@mkdir -p $(dir $@)
+	awk '/^[ \t]*(#|$$)/ { next } \
+	     NF != 2 || $$1 !~ /^[0-9a-fA-F]+$$/ || length($$1) != 64 { \
+		printf "%s:%d: want \"sha256 name\"\n", FILENAME, FNR > "/dev/stderr"; bad = 1 } \
+	     { print tolower($$1), $$2 } END { exit bad }' $(sort $(wildcard rules/*.sha256)) >$@.tmp
+	mv $@.tmp $@
+
+rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256
 
 deps:
 	sh tests/deps.sh
