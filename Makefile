@@ -43,7 +43,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
 
-all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256
+all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
 
 $(BUILD)/librescue.a: $(CORE_OBJ)
 	ar rcs $@ $^
@@ -75,7 +75,12 @@ $(BUILD)/rules/hashes.sha256: $(wildcard rules/*.sha256)
 	     { print tolower($$1), $$2 } END { exit bad }' $(sort $(wildcard rules/*.sha256)) >$@.tmp
 	mv $@.tmp $@
 
-rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256
+# Data files are found next to the binary (rescue/datapath.h).
+$(BUILD)/rules/%.txt: rules/%.txt
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
 
 deps:
 	sh tests/deps.sh

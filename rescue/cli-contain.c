@@ -1,15 +1,235 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cli-contain.c - status, contain, undo (being written: hive layer lands next). */
-#include "rescue/cli.h"
+/* cli-contain.c - `rescue status`, `rescue contain`, `rescue undo`. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
-static int not_yet(struct cli *cli)
+#include "hive/contain.h"
+#include "hive/undo.h"
+#include "rescue/cli.h"
+#include "rescue/json.h"
+
+/* "SOFTWARE" for the machine hives, the profile path for user hives. */
+static const char *short_hive(const char *rel)
 {
-	struct rs_error err;
-	rs_fail(&err, RS_EUSAGE, "this command is being written");
-	cli_print_error(cli, &err);
-	return RS_EUSAGE;
+	const char *slash = strrchr(rel, '/');
+	if (slash && strncasecmp(rel, "Windows/System32/config/", 24) == 0)
+		return slash + 1;
+	return rel;
 }
 
-int cmd_status(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return not_yet(cli); }
-int cmd_contain(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return not_yet(cli); }
-int cmd_undo(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return not_yet(cli); }
+static void print_windows(const struct cli *cli, const struct win_info *w)
+{
+	if (cli->json) {
+		printf("\"windows\":{\"product\":");
+		json_put_str(stdout, w->product);
+		printf(",\"version\":");
+		json_put_str(stdout, w->version);
+		printf(",\"build\":");
+		json_put_str(stdout, w->build);
+		printf(",\"computer\":");
+		json_put_str(stdout, w->computer);
+		printf(",\"xp\":%s,\"64bit\":%s}", w->xp_family ? "true" : "false", w->is_64bit ? "true" : "false");
+		return;
+	}
+	printf("%s%s%s%s%s, computer %s, %s\n", w->product[0] ? w->product : "Windows (product unknown)",
+	       w->build[0] ? " build " : "", w->build, w->display[0] ? ", " : "", w->display,
+	       w->computer[0] ? w->computer : "(unnamed)", w->is_64bit ? "64-bit" : "32-bit");
+}
+
+static void print_check_json(const struct contain_check *c)
+{
+	printf("{\"hive\":");
+	json_put_str(stdout, c->hive);
+	printf(",\"key\":");
+	json_put_str(stdout, c->key);
+	printf(",\"value\":");
+	json_put_str(stdout, c->value);
+	printf(",\"before\":");
+	json_put_str(stdout, c->before);
+	printf(",\"current\":");
+	json_put_str(stdout, c->current);
+	printf(",\"wanted\":");
+	json_put_str(stdout, c->wanted);
+	printf(",\"ok\":%s,\"changed\":%s}", c->ok ? "true" : "false", c->changed ? "true" : "false");
+}
+
+/* One report, as text or JSON.  MODE: "status", "contain", "dry-run". */
+static void print_report(const struct cli *cli, const struct contain_report *r, const char *mode)
+{
+	bool status = strcmp(mode, "status") == 0;
+	if (cli->json) {
+		printf("{\"command\":\"%s\",", status ? "status" : "contain");
+		if (!status)
+			printf("\"dry_run\":%s,", strcmp(mode, "dry-run") == 0 ? "true" : "false");
+		print_windows(cli, &r->info);
+		printf(",\"items\":[");
+		bool first_item = true;
+		for (int k = 0; k < CONTAIN_N; k++) {
+			if (!r->applicable[k])
+				continue;
+			printf("%s{\"id\":\"%s\",\"title\":", first_item ? "" : ",", contain_items[k].id);
+			first_item = false;
+			json_put_str(stdout, contain_items[k].title);
+			printf(",\"state\":\"%s\",\"note\":", r->contained[k] ? "contained" : "open");
+			json_put_str(stdout, r->note[k][0] ? r->note[k] : NULL);
+			printf(",\"checks\":[");
+			bool first = true;
+			for (size_t i = 0; i < r->n; i++) {
+				if (r->checks[i].item != (enum contain_id)k)
+					continue;
+				printf("%s", first ? "" : ",");
+				first = false;
+				print_check_json(&r->checks[i]);
+			}
+			printf("]}");
+		}
+		printf("]}\n");
+		return;
+	}
+	print_windows(cli, &r->info);
+	for (int k = 0; k < CONTAIN_N; k++) {
+		if (!r->applicable[k])
+			continue;
+		printf("\n%-8s %-9s %s\n", contain_items[k].id, r->contained[k] ? "contained" : "OPEN",
+		       contain_items[k].title);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct contain_check *c = &r->checks[i];
+			if (c->item != (enum contain_id)k)
+				continue;
+			/* hive, key, value name: the three things reglookup asks for */
+			char where[1200];
+			snprintf(where, sizeof(where), "%s  %s%s%s", short_hive(c->hive), c->key,
+				 c->key[0] ? " : " : "", c->value);
+			if (status && c->ok)
+				printf("    ok    %s = %s\n", where, c->current);
+			else if (status)
+				printf("    open  %s = %s (wanted %s)\n", where, c->current, c->wanted);
+			else if (c->changed)
+				printf("    %s  %s = %s -> %s\n", strcmp(mode, "dry-run") == 0 ? "would set" : "set",
+				       where, c->before, c->wanted);
+			else if (cli->verbose)
+				printf("    already  %s = %s\n", where, c->current);
+		}
+		if (r->note[k][0])
+			printf("    note: %s\n", r->note[k]);
+	}
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	unsigned mask;
+	struct rs_error err = { 0 };
+	int rc = contain_parse_items(argc - 1, argv + 1, &mask, &err);
+	struct contain_report r;
+	if (rc == RS_OK)
+		rc = contain_status(cli->ctx, mask, &r, &err);
+	if (rc) {
+		cli_print_error(cli, &err);
+		return rc;
+	}
+	print_report(cli, &r, "status");
+	contain_report_free(&r);
+	return RS_OK;
+}
+
+static bool confirm(const struct cli *cli, const char *question)
+{
+	/* Scripts and the unattended run pass --yes or have no terminal. */
+	if (cli->yes || cli->json || !isatty(STDIN_FILENO))
+		return true;
+	fprintf(stderr, "%s [y/N] ", question);
+	char line[16];
+	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
+int cmd_contain(struct cli *cli, int argc, char **argv)
+{
+	char *names[CONTAIN_N + 2];
+	int nnames = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
+			cli->ctx->flags |= RS_CTX_DRY_RUN;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "rescue: contain: unknown option %s\n", argv[i]);
+			return RS_EUSAGE;
+		} else if (nnames < CONTAIN_N + 1) {
+			names[nnames++] = argv[i];
+		} else {
+			fprintf(stderr, "rescue: contain: too many items\n");
+			return RS_EUSAGE;
+		}
+	}
+	unsigned mask;
+	struct rs_error err = { 0 };
+	int rc = contain_parse_items(nnames, names, &mask, &err);
+	if (rc) {
+		cli_print_error(cli, &err);
+		return rc;
+	}
+	bool dry = cli->ctx->flags & RS_CTX_DRY_RUN;
+	if (!dry && !confirm(cli, "Apply containment to this Windows installation?")) {
+		fprintf(stderr, "rescue: nothing changed\n");
+		return RS_EUSAGE;
+	}
+	struct contain_report r;
+	rc = contain_apply(cli->ctx, mask, &r, &err);
+	if (rc && rc != RS_EPARTIAL) {
+		cli_print_error(cli, &err);
+		return rc;
+	}
+	print_report(cli, &r, dry ? "dry-run" : "contain");
+	contain_report_free(&r);
+	if (rc)
+		cli_print_error(cli, &err);
+	return rc;
+}
+
+int cmd_undo(struct cli *cli, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "rescue: undo: unknown option %s\n", argv[i]);
+			return RS_EUSAGE;
+		}
+	if (!confirm(cli, "Undo rescue's changes to this Windows installation?")) {
+		fprintf(stderr, "rescue: nothing changed\n");
+		return RS_EUSAGE;
+	}
+	struct undo_report r;
+	struct rs_error err = { 0 };
+	int rc = undo_run(cli->ctx, argv + 1, (size_t)(argc - 1), &r, &err);
+	if (rc && rc != RS_EPARTIAL) {
+		cli_print_error(cli, &err);
+		return rc;
+	}
+	if (cli->json)
+		printf("{\"command\":\"undo\",\"steps\":[");
+	for (size_t i = 0; i < r.n; i++) {
+		const struct undo_step *s = &r.steps[i];
+		if (cli->json) {
+			printf("%s{\"seq\":%ld,\"item\":", i ? "," : "", s->seq);
+			json_put_str(stdout, s->item);
+			printf(",\"what\":");
+			json_put_str(stdout, s->what);
+			printf(",\"restored\":");
+			json_put_str(stdout, s->restored);
+			printf(",\"ok\":%s,\"error\":", s->ok ? "true" : "false");
+			json_put_str(stdout, s->ok ? NULL : s->error);
+			printf("}");
+		} else if (s->ok) {
+			printf("undone  %-8s %s -> %s\n", s->item, s->what, s->restored);
+		} else {
+			printf("FAILED  %-8s %s: %s\n", s->item, s->what, s->error);
+		}
+	}
+	if (cli->json)
+		printf("]}\n");
+	else if (r.n == 0)
+		printf("nothing to undo\n");
+	undo_report_free(&r);
+	if (rc)
+		cli_print_error(cli, &err);
+	return rc;
+}

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "hive/contain.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hive/hive.h"
+#include "hive/profiles.h"
+#include "rescue/fileutil.h"
+#include "rescue/hosts.h"
+#include "rescue/safefile.h"
+#include "rescue/winpath.h"
+
+const struct contain_item contain_items[CONTAIN_N] = {
+	[CONTAIN_AUTORUN] = { "autorun", "Autorun and AutoPlay off on every drive",
+		"Explorer policies NoDriveTypeAutoRun=0xFF and NoAutorun=1 (machine, 32-bit view, every user), "
+		"autorun.inf ignored (IniFileMapping), CD-ROM AutoRun=0; installers' CDs no longer start by themselves" },
+	[CONTAIN_TASKS] = { "tasks", "Task Scheduler disabled",
+		"Schedule service Start=4: the worm's scheduled tasks no longer run" },
+	[CONTAIN_RESTORE] = { "restore", "System Restore disabled",
+		"policy DisableSR=1 and DisableConfig=1 (XP: SystemRestore DisableSR=1 and srservice off): "
+		"restore points, where copies of the worm hide, are not used and are removed by Windows" },
+	[CONTAIN_SHARES] = { "shares", "Administrative shares (C$, ADMIN$) off",
+		"LanmanServer AutoShareWks=0 and AutoShareServer=0: the worm cannot copy itself over admin shares" },
+	[CONTAIN_HOSTS] = { "hosts", "Known C2 host names blocked",
+		"names from rules/c2-hosts.txt mapped to 0.0.0.0 in the hosts file, between marker lines" },
+};
+
+enum hive_which { HW_SOFTWARE, HW_SYSTEM, HW_USERS };
+enum applies { ON_ALL, ON_XP, ON_64BIT };
+
+struct setting {
+	enum contain_id item;
+	enum hive_which hive;
+	const char *key;
+	const char *value;          /* "" = the key's default value */
+	uint32_t type;              /* REGT_DWORD or REGT_SZ */
+	uint32_t dword;
+	const char *sz;
+	enum applies when;
+};
+
+#define EXPLORER_POLICY "Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer"
+
+/* DESIGN.md, "Containment items": each row one value to set. */
+static const struct setting settings[] = {
+	{ CONTAIN_AUTORUN, HW_SOFTWARE, EXPLORER_POLICY, "NoDriveTypeAutoRun", REGT_DWORD, 0xFF, NULL, ON_ALL },
+	{ CONTAIN_AUTORUN, HW_SOFTWARE, EXPLORER_POLICY, "NoAutorun", REGT_DWORD, 1, NULL, ON_ALL },
+	/* Needs the KB967715 shell update on XP/2003 to be honoured. */
+	{ CONTAIN_AUTORUN, HW_SOFTWARE, EXPLORER_POLICY, "HonorAutorunSetting", REGT_DWORD, 1, NULL, ON_XP },
+	{ CONTAIN_AUTORUN, HW_SOFTWARE, "Wow6432Node\\" EXPLORER_POLICY, "NoDriveTypeAutoRun", REGT_DWORD, 0xFF, NULL, ON_64BIT },
+	{ CONTAIN_AUTORUN, HW_SOFTWARE, "Wow6432Node\\" EXPLORER_POLICY, "NoAutorun", REGT_DWORD, 1, NULL, ON_64BIT },
+	/* Windows then reads autorun.inf settings from a key that does not exist. */
+	{ CONTAIN_AUTORUN, HW_SOFTWARE, "Microsoft\\Windows NT\\CurrentVersion\\IniFileMapping\\Autorun.inf", "",
+	  REGT_SZ, 0, "@SYS:DoesNotExist", ON_ALL },
+	{ CONTAIN_AUTORUN, HW_SYSTEM, "CCS\\Services\\Cdrom", "AutoRun", REGT_DWORD, 0, NULL, ON_ALL },
+	{ CONTAIN_AUTORUN, HW_USERS, "Software\\" EXPLORER_POLICY, "NoDriveTypeAutoRun", REGT_DWORD, 0xFF, NULL, ON_ALL },
+	{ CONTAIN_TASKS, HW_SYSTEM, "CCS\\Services\\Schedule", "Start", REGT_DWORD, 4, NULL, ON_ALL },
+	{ CONTAIN_RESTORE, HW_SOFTWARE, "Policies\\Microsoft\\Windows NT\\SystemRestore", "DisableSR", REGT_DWORD, 1, NULL, ON_ALL },
+	{ CONTAIN_RESTORE, HW_SOFTWARE, "Policies\\Microsoft\\Windows NT\\SystemRestore", "DisableConfig", REGT_DWORD, 1, NULL, ON_ALL },
+	{ CONTAIN_RESTORE, HW_SOFTWARE, "Microsoft\\Windows NT\\CurrentVersion\\SystemRestore", "DisableSR", REGT_DWORD, 1, NULL, ON_XP },
+	{ CONTAIN_RESTORE, HW_SYSTEM, "CCS\\Services\\srservice", "Start", REGT_DWORD, 4, NULL, ON_XP },
+	{ CONTAIN_SHARES, HW_SYSTEM, "CCS\\Services\\LanmanServer\\Parameters", "AutoShareWks", REGT_DWORD, 0, NULL, ON_ALL },
+	{ CONTAIN_SHARES, HW_SYSTEM, "CCS\\Services\\LanmanServer\\Parameters", "AutoShareServer", REGT_DWORD, 0, NULL, ON_ALL },
+};
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+int contain_parse_items(int argc, char *const *argv, unsigned *mask, struct rs_error *err)
+{
+	unsigned m = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "all") == 0) {
+			m |= CONTAIN_ALL;
+			continue;
+		}
+		int k;
+		for (k = 0; k < CONTAIN_N; k++)
+			if (strcasecmp(argv[i], contain_items[k].id) == 0)
+				break;
+		if (k == CONTAIN_N)
+			return rs_fail(err, RS_EUSAGE, "unknown item '%s' (items: autorun tasks restore shares hosts)",
+				       argv[i]);
+		m |= 1u << k;
+	}
+	*mask = m ? m : CONTAIN_ALL;
+	return RS_OK;
+}
+
+void contain_report_free(struct contain_report *r)
+{
+	free(r->checks);
+	r->checks = NULL;
+	r->n = 0;
+}
+
+static bool applies(const struct setting *s, const struct win_info *info)
+{
+	switch (s->when) {
+	case ON_XP: return info->xp_family;
+	case ON_64BIT: return info->is_64bit;
+	default: return true;
+	}
+}
+
+/* The hives a run touches, opened before anything is written. */
+struct open_hives {
+	struct hive *software, *system;
+	struct hive **users;
+	size_t nusers;
+};
+
+static void close_hives(struct open_hives *oh)
+{
+	hive_close(oh->software);
+	hive_close(oh->system);
+	for (size_t i = 0; i < oh->nusers; i++)
+		hive_close(oh->users[i]);
+	free(oh->users);
+	memset(oh, 0, sizeof(*oh));
+}
+
+static int open_hives(struct rs_ctx *ctx, unsigned mask, const struct win_info *info, unsigned flags,
+		      struct open_hives *oh, struct rs_error *err)
+{
+	bool need[3] = { false, false, false };
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if ((mask & (1u << settings[i].item)) && applies(&settings[i], info))
+			need[settings[i].hive] = true;
+	int rc = RS_OK;
+	memset(oh, 0, sizeof(*oh));
+	if (need[HW_SOFTWARE])
+		rc = hive_open(ctx, HIVE_SOFTWARE, flags, &oh->software, err);
+	if (rc == RS_OK && need[HW_SYSTEM])
+		rc = hive_open(ctx, HIVE_SYSTEM, flags, &oh->system, err);
+	if (rc == RS_OK && need[HW_USERS]) {
+		struct profile *p = NULL;
+		size_t np = 0;
+		rc = profiles_list(ctx, &p, &np, err);
+		if (rc == RS_OK) {
+			char def[PATH_MAX];
+			bool have_default = winpath_resolve(ctx->root, HIVE_DEFAULT, def, sizeof(def)) == 0;
+			oh->users = calloc(np + 1, sizeof(*oh->users));
+			if (!oh->users)
+				rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+			for (size_t i = 0; rc == RS_OK && i < np; i++)
+				rc = hive_open(ctx, p[i].hive, flags, &oh->users[oh->nusers++], err);
+			if (rc == RS_OK && have_default)
+				rc = hive_open(ctx, HIVE_DEFAULT, flags, &oh->users[oh->nusers++], err);
+			/* a failed open left a NULL slot: hive_close(NULL) is fine */
+		}
+		free(p);
+	}
+	if (rc)
+		close_hives(oh);
+	return rc;
+}
+
+static void format_wanted(const struct setting *s, char *buf, size_t len)
+{
+	if (s->type == REGT_DWORD)
+		snprintf(buf, len, "0x%x (%u)", s->dword, s->dword);
+	else
+		snprintf(buf, len, "\"%s\"", s->sz);
+}
+
+static struct contain_check *add_check(struct contain_report *r)
+{
+	struct contain_check *v = realloc(r->checks, (r->n + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	r->checks = v;
+	struct contain_check *c = &r->checks[r->n++];
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+/* Check (and with APPLY, set) one setting in one hive. */
+static int do_setting(struct hive *h, const struct setting *s, bool apply, struct contain_report *r,
+		      struct rs_error *err)
+{
+	struct contain_check *c = add_check(r);
+	if (!c)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	c->item = s->item;
+	snprintf(c->hive, sizeof(c->hive), "%s", hive_rel(h));
+	int rc = hive_expand_path(h, s->key, c->key, sizeof(c->key), err);
+	if (rc)
+		return rc;
+	snprintf(c->value, sizeof(c->value), "%s", s->value[0] ? s->value : "(default)");
+	format_wanted(s, c->wanted, sizeof(c->wanted));
+	struct reg_value cur;
+	rc = hive_get(h, s->key, s->value, &cur, err);
+	if (rc)
+		return rc;
+	reg_value_format(&cur, c->before, sizeof(c->before));
+	reg_value_free(&cur);
+	bool ok = strcmp(c->before, c->wanted) == 0;
+	if (apply && !ok) {
+		const char *item = contain_items[s->item].id;
+		rc = s->type == REGT_DWORD ? hive_set_dword(h, item, s->key, s->value, s->dword, err)
+					   : hive_set_string(h, item, s->key, s->value, s->sz, err);
+		if (rc)
+			return rc;
+		c->changed = true;
+	}
+	snprintf(c->current, sizeof(c->current), "%s", c->before);
+	c->ok = ok;
+	return RS_OK;
+}
+
+static int do_hosts(struct rs_ctx *ctx, bool apply, struct contain_report *r, struct rs_error *err)
+{
+	struct contain_check *c = add_check(r);
+	if (!c)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	c->item = CONTAIN_HOSTS;
+	struct hosts_names names;
+	int rc = hosts_names_load(getenv("RESCUE_EXTRA_HOSTS"), &names, err);
+	if (rc)
+		return rc;
+	char file[PATH_MAX];
+	uint8_t *content = NULL;
+	size_t len = 0;
+	if (winpath_resolve_new(ctx->root, RS_PATH_HOSTS, file, sizeof(file)) != 0) {
+		hosts_names_free(&names);
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", RS_PATH_HOSTS);
+	}
+	snprintf(c->hive, sizeof(c->hive), "%s", winpath_relative(ctx->root, file));
+	snprintf(c->value, sizeof(c->value), "C2 block");
+	snprintf(c->wanted, sizeof(c->wanted), "%zu names -> 0.0.0.0", names.n);
+	if (file_read_all(file, 16u << 20, &content, &len) != 0) {
+		if (errno != ENOENT) {
+			hosts_names_free(&names);
+			return rs_fail_errno(err, RS_ETARGET, errno, "cannot read %s", c->hive);
+		}
+		content = (uint8_t *)strdup("");
+		len = 0;
+	}
+	enum hosts_state st = hosts_check((const char *)content, len, &names);
+	snprintf(c->before, sizeof(c->before), "%s",
+		 st == HOSTS_BLOCK_OK ? c->wanted : st == HOSTS_BLOCK_OUTDATED ? "an older block" : "no block");
+	snprintf(c->current, sizeof(c->current), "%s", c->before);
+	c->ok = st == HOSTS_BLOCK_OK;
+	if (apply && !c->ok) {
+		char *out;
+		size_t outlen;
+		if (hosts_render((const char *)content, len, &names, &out, &outlen) != 0) {
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		} else {
+			rc = safefile_replace(ctx, "hosts", c->hive, out, outlen, err);
+			free(out);
+			c->changed = rc == RS_OK;
+		}
+	}
+	free(content);
+	hosts_names_free(&names);
+	return rc;
+}
+
+static void set_notes(struct contain_report *r)
+{
+	const struct win_info *info = &r->info;
+	if (info->win8_or_later)
+		snprintf(r->note[CONTAIN_TASKS], sizeof(r->note[0]),
+			 "Windows 8 and later: a disabled Task Scheduler also stops legitimate start-up tasks "
+			 "(the input method, ctfmon, among them); `rescue undo tasks` turns it back on");
+	if (info->xp_family)
+		snprintf(r->note[CONTAIN_AUTORUN], sizeof(r->note[0]),
+			 "XP/2003 honour HonorAutorunSetting only with the KB967715 shell update");
+	snprintf(r->note[CONTAIN_RESTORE], sizeof(r->note[0]),
+		 "Windows deletes the existing restore points when it next starts with System Restore disabled");
+}
+
+/* Work through the items of MASK: the shared body of status and apply. */
+static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct contain_report *out,
+		       struct rs_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = win_info_read(ctx, &out->info, err);
+	if (rc)
+		return rc;
+	struct open_hives oh;
+	rc = open_hives(ctx, mask, &out->info, apply ? HIVE_WRITE : 0, &oh, err);
+	if (rc)
+		return rc;
+	for (int k = 0; k < CONTAIN_N; k++)
+		out->applicable[k] = (mask >> k) & 1;
+
+	for (size_t i = 0; rc == RS_OK && i < NSETTINGS; i++) {
+		const struct setting *s = &settings[i];
+		if (!(mask & (1u << s->item)) || !applies(s, &out->info))
+			continue;
+		if (s->hive == HW_USERS) {
+			for (size_t u = 0; rc == RS_OK && u < oh.nusers; u++)
+				rc = do_setting(oh.users[u], s, apply, out, err);
+		} else {
+			rc = do_setting(s->hive == HW_SOFTWARE ? oh.software : oh.system, s, apply, out, err);
+		}
+	}
+
+	/* Every setting is recorded: now write each hive.  A failure here
+	 * is reported, and the other hives are still written (exit 4). */
+	int wrc = RS_OK;
+	struct rs_error werr = { 0 };
+	if (rc == RS_OK && apply) {
+		struct hive *all[2] = { oh.software, oh.system };
+		for (size_t i = 0; i < 2 + oh.nusers; i++) {
+			struct hive *h = i < 2 ? all[i] : oh.users[i - 2];
+			if (h && hive_commit(h, &werr) != RS_OK)
+				wrc = RS_EPARTIAL;
+		}
+	}
+	close_hives(&oh);
+	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS)))
+		rc = do_hosts(ctx, apply, out, err);
+	if (rc) {
+		contain_report_free(out);
+		return rc;
+	}
+
+	bool dry = ctx->flags & RS_CTX_DRY_RUN;
+	for (int k = 0; k < CONTAIN_N; k++)
+		out->contained[k] = out->applicable[k];
+	for (size_t i = 0; i < out->n; i++) {
+		struct contain_check *c = &out->checks[i];
+		if (c->changed && !dry && wrc == RS_OK) {
+			snprintf(c->current, sizeof(c->current), "%s", c->wanted);
+			c->ok = true;
+		}
+		if (!c->ok)
+			out->contained[c->item] = false;
+	}
+	set_notes(out);
+	if (wrc) {
+		*err = werr;
+		return wrc;
+	}
+	return RS_OK;
+}
+
+int contain_status(struct rs_ctx *ctx, unsigned mask, struct contain_report *out, struct rs_error *err)
+{
+	return contain_run(ctx, mask, false, out, err);
+}
+
+int contain_apply(struct rs_ctx *ctx, unsigned mask, struct contain_report *out, struct rs_error *err)
+{
+	if (!(ctx->flags & RS_CTX_DRY_RUN)) {
+		int rc = rs_ctx_check_writable(ctx, err);
+		if (rc)
+			return rc;
+	}
+	return contain_run(ctx, mask, true, out, err);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* undo.h - put back what rescue changed, from Rescue/journal.jsonl.
+ *
+ * Every change not yet undone whose item is selected is reverted, newest
+ * first: a value gets its old data back (or is removed again when it was
+ * absent), a key rescue created is removed again when it is empty, a file
+ * gets its old content back (or is removed again when rescue created it).
+ * Each reverted entry is then marked in the journal ("undone"), so contain,
+ * undo, contain again works.  The undo's own edits go through the same
+ * backup + journal + verify path, with item "undo". */
+#ifndef HIVE_UNDO_H
+#define HIVE_UNDO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rescue/ctx.h"
+
+struct undo_step {
+	long seq;                   /* the journal entry reverted */
+	char item[32];
+	char what[1024];            /* "SOFTWARE ...\\Explorer NoAutorun", "hosts file" */
+	char restored[128];         /* formatted old data, "(removed)" */
+	bool ok;
+	char error[256];            /* when !ok */
+};
+
+struct undo_report {
+	struct undo_step *steps;
+	size_t n;
+};
+
+/* Revert the entries whose item is in ITEMS (NITEMS names; 0 = every item).
+ * RS_OK when all went back, RS_EPARTIAL when some did not (each step says). */
+int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_report *out,
+	     struct rs_error *err);
+void undo_report_free(struct undo_report *r);
+
+#endif
