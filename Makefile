@@ -94,6 +94,16 @@ check: deps
 
 tests-asan: $(TEST_BIN)
 
+# Test disk images (raw, sparse, <= 512 MiB each; root: loop devices, FUSE).
+IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr clean hibernated bitlocker
+IMAGE_INPUTS   := tests/images/build.sh tests/fixtures/mktree.sh $(wildcard tests/fixtures/*.reg tests/samples/*.sh)
+
+testdisk: $(IMAGE_VARIANTS:%=build/images/%.img)
+
+build/images/%.img: $(IMAGE_INPUTS)
+	@mkdir -p $(dir $@)
+	sh tests/images/build.sh $* $@
+
 check-unit: all $(TEST_BIN)
 	sh tests/run.sh unit
 

@@ -1,0 +1,167 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# build.sh VARIANT OUT.img - make a raw, sparse disk image that looks like the
+# disk of an (infected) Windows PC, for the e2e and QEMU tests.
+#
+# Variants:
+#   win10-gpt   GPT: EFI (FAT), MSR, Windows (NTFS, Windows 10 tree + infections), Recovery (NTFS)
+#   win7-mbr    MBR: "System Reserved" (NTFS, active), Windows (NTFS, Windows 7 tree + infections)
+#   xp-mbr      MBR: one NTFS partition, XP tree (Documents and Settings, WINDOWS/system32/config,
+#               System Volume Information/_restore{GUID}/RP1) + infections
+#   clean       GPT like win10-gpt, Windows 10 tree without infections
+#   hibernated  GPT like win10-gpt, and hiberfil.sys starts with "HIBR": ntfs-3g refuses read-write
+#   bitlocker   GPT: EFI (FAT) and a partition whose boot sector carries "-FVE-FS-" at offset 3
+#
+# The Windows tree comes from tests/fixtures/mktree.sh, the infections from
+# tests/samples/plant.sh when it exists (its manifest is written beside the
+# image as OUT.img.manifest, with the alternate data stream this script adds).
+# The volumes are made with mkntfs and filled through an ntfs-3g mount of a
+# loop device attached with the partition's offset and size (losetup -P makes
+# no partition nodes here).  Needs root (loop devices, FUSE).
+set -eu
+
+usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|bitlocker OUT.img" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+variant=$1 out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "build.sh: needs root (loop devices and FUSE mounts)" >&2; exit 1; }
+
+# Partition type codes (sfdisk): GPT GUIDs and MBR ids.
+EFI=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+MSR=E3C9E316-0B5C-4DB8-817D-F92DF00215AE
+BASIC=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7
+RECOVERY=DE94BBA4-06D1-4D40-A16A-BFD50179D6AC
+
+# Layouts: "size-MiB label type fs" per partition ("-" for the rest of the
+# disk); fs is fat, ntfs, ntfs-windows (gets the tree), bitlocker or none.
+case $variant in
+win10-gpt|clean|hibernated)
+	label=gpt disk=256 tree=win10
+	parts="32 SYSTEM $EFI fat
+16 - $MSR none
+192 Windows $BASIC ntfs-windows
+- Recovery $RECOVERY ntfs" ;;
+win7-mbr)
+	label=dos disk=256 tree=win7
+	parts="32 System_Reserved 7 ntfs
+- Windows 7 ntfs-windows" ;;
+xp-mbr)
+	label=dos disk=160 tree=xp
+	parts="- - 7 ntfs-windows" ;;
+bitlocker)
+	label=gpt disk=128 tree=
+	parts="32 SYSTEM $EFI fat
+- - $BASIC bitlocker" ;;
+*) usage ;;
+esac
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rescue-img.XXXXXX")
+loop="" mnt=$work/mnt
+cleanup() {
+	if mountpoint -q "$mnt" 2>/dev/null; then umount "$mnt" || umount -l "$mnt"; fi
+	[ -z "$loop" ] || losetup -d "$loop" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$mnt"
+
+# The Windows tree (and its infections) is laid out first in a directory.
+if [ -n "$tree" ]; then
+	sh "$top/tests/fixtures/mktree.sh" "$tree" "$work/tree"
+	rm -f "$out.manifest"
+	if [ "$variant" != clean ] && [ -f "$top/tests/samples/plant.sh" ]; then
+		sh "$top/tests/samples/plant.sh" "$work/tree" "$work/manifest"
+	fi
+	if [ "$variant" = hibernated ]; then
+		# The hibernation file header: the signature is the first 4 bytes
+		# (HIBR, hibr, WAKE, wake); ntfs-3g reads it and refuses read-write.
+		{ printf 'HIBR'; head -c 1048572 /dev/zero; } >"$work/tree/hiberfil.sys"
+	fi
+fi
+
+# add_stream MNT MANIFEST: the alternate data stream sample (see
+# tests/samples/README.md): EICAR in Documents/report.txt:Zone.Identifier of
+# the first user, recorded in the manifest as PATH:STREAM.
+add_stream() {
+	for users in Users "Documents and Settings"; do
+		[ -d "$1/$users" ] && [ ! -L "$1/$users" ] && break
+	done
+	docs=""
+	for u in "$1/$users"/*; do
+		[ -f "$u/NTUSER.DAT" ] || continue
+		docs=$u/Documents; [ "$users" = Users ] || docs="$u/My Documents"
+		break
+	done
+	[ -n "$docs" ] || return 0
+	mkdir -p "$docs"
+	[ -f "$docs/report.txt" ] || printf 'Quarterly report.\r\n' >"$docs/report.txt"
+	# shellcheck disable=SC2016 # the $ signs are EICAR's own characters
+	printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' \
+		>"$docs/report.txt:Zone.Identifier"
+	rel=${docs#"$1"/}/report.txt:Zone.Identifier
+	{ cat "$2"; printf '%s\tEICAR_Test_File,hash:EICAR-Test-File\n' "$rel"; } | LC_ALL=C sort >"$2.new"
+	mv "$2.new" "$2"
+}
+
+rm -f "$out"
+truncate -s "${disk}M" "$out"
+# sfdisk script: 1 MiB alignment, sizes in MiB.
+{
+	echo "label: $label"
+	echo "unit: sectors"
+	first=1
+	while read -r size _ type _; do
+		s=""; [ "$size" = - ] || s="size=$((size * 2048)),"
+		boot=""
+		if [ "$label" = dos ] && [ "$first" = 1 ]; then boot=", bootable"; fi
+		first=0
+		echo "${s} type=$type$boot"
+	done <<EOF
+$parts
+EOF
+} | sfdisk -q "$out" >/dev/null
+
+# Offsets and sizes (in bytes) as sfdisk wrote them: START SIZE per line.
+sfdisk -q -l -o Start,Sectors "$out" | awk 'NR > 1 { print $1 * 512, $2 * 512 }' >"$work/geometry"
+
+n=0
+while read -r _ plabel _ fs; do
+	n=$((n + 1))
+	geom=$(sed -n "${n}p" "$work/geometry")
+	off=${geom% *} size=${geom#* }
+	[ "$plabel" = - ] && plabel=""
+	plabel=$(echo "$plabel" | tr _ ' ')
+	case $fs in
+	none) continue ;;
+	bitlocker)
+		# A BitLocker volume's boot sector: a jump, the "-FVE-FS-" OEM id,
+		# a BPB (512-byte sectors), the 0x55AA end mark.  No metadata
+		# follows: rescue must stop at the signature and never write.
+		{ printf '\353\130\220-FVE-FS-\000\002\010\000\000\000\000\000\000\370\000\000\077\000\377\000'
+		  head -c 478 /dev/zero; printf '\125\252'; } |
+			dd of="$out" bs=512 seek=$((off / 512)) conv=notrunc status=none
+		continue ;;
+	esac
+	loop=$(losetup -f --show -o "$off" --sizelimit "$size" "$out")
+	case $fs in
+	fat) mkfs.vfat -F 16 -n "$plabel" "$loop" >/dev/null ;;
+	ntfs|ntfs-windows)
+		mkntfs -Q -F -q -L "$plabel" -p $((off / 512)) -H 255 -S 63 "$loop" >/dev/null
+		if [ "$fs" = ntfs-windows ]; then
+			# streams_interface=windows: FILE:STREAM names an alternate data stream
+			ntfs-3g -o streams_interface=windows "$loop" "$mnt"
+			cp -a "$work/tree/." "$mnt/"
+			if [ -f "$work/manifest" ]; then
+				add_stream "$mnt" "$work/manifest"
+			fi
+			umount "$mnt"
+		fi ;;
+	esac
+	losetup -d "$loop"
+	loop=""
+done <<EOF
+$parts
+EOF
+[ ! -f "$work/manifest" ] || cp "$work/manifest" "$out.manifest"
