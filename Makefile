@@ -90,6 +90,7 @@ deps:
 check: deps
 	$(MAKE) all $(TEST_BIN)
 	$(MAKE) SANITIZE=address,undefined all tests-asan
+	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog; fi
 	sh tests/run.sh
 
 tests-asan: $(TEST_BIN)
@@ -110,5 +111,20 @@ check-unit: all $(TEST_BIN)
 check-e2e: all
 	sh tests/run.sh e2e
 
+# libFuzzer target for the base block and transaction log parser: built with
+# clang (coverage + address/undefined sanitizers) from the parser's own
+# sources, run for FUZZ_SECONDS with a seed corpus made from shared/data.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRC     := tests/fuzz/fuzz-regflog.c hive/regflog.c hive/regf.c rescue/error.c
+
+build-fuzz/fuzz-regflog: $(FUZZ_SRC) hive/regflog.h hive/regf.h rescue/error.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
+
+fuzz: build-fuzz/fuzz-regflog
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

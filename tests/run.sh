@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run the test suites and print one closing line "N passed, N failed".
-#   tests/run.sh            unit (normal + sanitizer builds), e2e, qemu
-#   tests/run.sh unit|e2e|qemu|ui   one suite
+#   tests/run.sh            unit (normal + sanitizer builds), e2e, ui, qemu, fuzz
+#   tests/run.sh unit|e2e|qemu|ui|fuzz   one suite (fuzz: FUZZ_SECONDS, default 60)
 # Each unit binary prints "name: N passed, N failed"; each shell test prints
 # "ok ..." / "not ok ..." lines (tests/lib.sh).  Sanitizer build of the binary
 # is used for e2e when present, so a crash on bad input is caught there.
 set -u
 cd "$(dirname "$0")/.."
-suites=${1:-"unit e2e ui qemu"}
+suites=${1:-"unit e2e ui qemu fuzz"}
 log=$(mktemp -d)/tests.log
 pass=0; fail=0
 
@@ -55,6 +55,7 @@ for s in $suites; do
 	e2e) run_shell_suite tests/e2e ;;
 	ui) run_shell_suite tests/ui ;;
 	qemu) run_shell_suite tests/qemu ;;
+	fuzz) sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$log" 2>&1; cat "$log"; count "$log" ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done
