@@ -13,6 +13,8 @@
 #include <nettle/md4.h>
 #include <nettle/md5.h>
 
+#include "rescue/utf16.h"
+
 /* ---- little-endian helpers; callers have checked the range ---- */
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -26,63 +28,12 @@ static bool in_range(size_t len, uint64_t off, uint64_t n)
 	return off <= len && n <= len - off;
 }
 
-/* ---- UTF-16LE <-> UTF-8 ---- */
-
-static size_t utf8_put(uint32_t cp, char *o)
+/* UTF-16LE (LEN bytes) into the fixed buffer OUT, through rescue/utf16. */
+static void u16_copy(const uint8_t *p, size_t len, char *out, size_t outlen)
 {
-	if (cp < 0x80) { o[0] = (char)cp; return 1; }
-	if (cp < 0x800) { o[0] = (char)(0xC0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | cp >> 12); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
-	}
-	o[0] = (char)(0xF0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-void sam_utf16_to_utf8(const uint8_t *s, size_t len, char *out, size_t outlen)
-{
-	size_t o = 0;
-	if (outlen == 0)
-		return;
-	for (size_t i = 0; i + 1 < len; i += 2) {
-		uint32_t cp = le16(s + i);
-		if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < len && le16(s + i + 2) >= 0xDC00 &&
-		    le16(s + i + 2) < 0xE000) {
-			cp = 0x10000 + ((cp - 0xD800) << 10) + (le16(s + i + 2) - 0xDC00);
-			i += 2;
-		} else if (cp >= 0xD800 && cp < 0xE000) {
-			cp = 0xFFFD;
-		}
-		char tmp[4];
-		size_t n = utf8_put(cp, tmp);
-		if (o + n >= outlen)
-			break;
-		memcpy(out + o, tmp, n);
-		o += n;
-	}
-	out[o] = '\0';
-}
-
-/* Strict UTF-8 decoding of one code point at S; 0 on invalid input. */
-static size_t utf8_get(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) { *cp = s[0]; return 1; }
-	int n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-	if (!n)
-		return 0;
-	uint32_t c = s[0] & (0x7F >> n);
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c < 0xE000))
-		return 0;
-	*cp = c;
-	return (size_t)n;
+	char *s = utf16le_to_utf8(p, len);
+	snprintf(out, outlen, "%s", s ? s : "");
+	free(s);
 }
 
 /* ---- F ---- */
@@ -166,10 +117,10 @@ int sam_v_parse(const uint8_t *v, size_t len, struct sam_user_v *out, struct rs_
 			       len, SAM_V_HDR_LEN);
 	if ((rc = v_entry(v, len, SAM_V_NAME, &off, &n, err)))
 		return rc;
-	sam_utf16_to_utf8(v + off, n, u.name, sizeof(u.name));
+	u16_copy(v + off, n, u.name, sizeof(u.name));
 	if ((rc = v_entry(v, len, SAM_V_FULLNAME, &off, &n, err)))
 		return rc;
-	sam_utf16_to_utf8(v + off, n, u.fullname, sizeof(u.fullname));
+	u16_copy(v + off, n, u.fullname, sizeof(u.fullname));
 	if ((rc = v_entry(v, len, SAM_V_LM, &u.lm_off, &u.lm_len, err)) ||
 	    (rc = v_entry(v, len, SAM_V_NT, &u.nt_off, &u.nt_len, err)))
 		return rc;
@@ -291,32 +242,20 @@ int sam_domain_key(const uint8_t *domf, size_t len, const uint8_t bootkey[16], s
 
 int sam_nt_hash(const char *utf8, uint8_t out[16], struct rs_error *err)
 {
-	uint8_t u16[2 * SAM_PW_MAX];
-	size_t n = 0;
-	const unsigned char *s = (const unsigned char *)utf8;
-	while (*s) {
-		uint32_t cp;
-		size_t k = utf8_get(s, &cp);
-		if (!k)
-			return rs_fail(err, RS_EUSAGE, "the password is not valid UTF-8");
-		s += k;
-		size_t units = cp >= 0x10000 ? 2 : 1;
-		if (n / 2 + units > SAM_PW_MAX)
-			return rs_fail(err, RS_EUSAGE, "the password is longer than %d characters (Windows' limit)",
-				       SAM_PW_MAX);
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			put16(u16 + n, (uint16_t)(0xD800 + (cp >> 10)));
-			put16(u16 + n + 2, (uint16_t)(0xDC00 + (cp & 0x3FF)));
-		} else {
-			put16(u16 + n, (uint16_t)cp);
-		}
-		n += 2 * units;
+	uint8_t *u16;
+	size_t n;
+	if (utf8_to_utf16le(utf8, &u16, &n) != 0)
+		return rs_fail(err, RS_EUSAGE, "the password is not valid UTF-8");
+	if (n / 2 > SAM_PW_MAX) {
+		free(u16);
+		return rs_fail(err, RS_EUSAGE, "the password is longer than %d characters (Windows' limit)",
+			       SAM_PW_MAX);
 	}
 	struct md4_ctx md4;
 	md4_init(&md4);
 	md4_update(&md4, n, u16);
 	md4_digest(&md4, 16, out);
+	free(u16);
 	return RS_OK;
 }
 
@@ -578,6 +517,6 @@ int regf_nk_class(const uint8_t *hive, size_t len, uint64_t node, char *out, siz
 	if (!in_range(len, (uint64_t)REGF_BINS + coff + 4, clen))
 		return rs_fail(err, RS_ETARGET, "class name of key at 0x%llx lies outside the hive",
 			       (unsigned long long)node);
-	sam_utf16_to_utf8(hive + REGF_BINS + coff + 4, clen, out, outlen);
+	u16_copy(hive + REGF_BINS + coff + 4, clen, out, outlen);
 	return RS_OK;
 }

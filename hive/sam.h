@@ -182,8 +182,4 @@ int sam_bootkey_from_classes(const char *const cls[4], uint8_t out[16], struct r
 int regf_nk_class(const uint8_t *hive, size_t len, uint64_t node, char *out, size_t outlen,
 		  struct rs_error *err);
 
-/* UTF-16LE (LEN bytes) to UTF-8 in OUT (always terminated; truncated at a
- * character boundary); invalid units become U+FFFD. */
-void sam_utf16_to_utf8(const uint8_t *s, size_t len, char *out, size_t outlen);
-
 #endif

@@ -45,5 +45,7 @@ void cli_print_error(const struct cli *cli, const struct rs_error *err);
 int cmd_status(struct cli *cli, int argc, char **argv);   /* cli-contain.c */
 int cmd_contain(struct cli *cli, int argc, char **argv);  /* cli-contain.c */
 int cmd_undo(struct cli *cli, int argc, char **argv);     /* cli-contain.c */
+int cmd_users(struct cli *cli, int argc, char **argv);    /* cli-users.c */
+int cmd_passwd(struct cli *cli, int argc, char **argv);   /* cli-users.c */
 
 #endif

@@ -19,6 +19,11 @@ static const struct cli_command commands[] = {
 	  CLI_TARGET | CLI_WRITES, cmd_contain },
 	{ "undo",    "[ITEM...]",               "put back what contain/passwd changed, from the journal",
 	  CLI_TARGET | CLI_WRITES, cmd_undo },
+	{ "users",   "",                        "local accounts: RID, name, flags (disabled, locked, admin, blank...)",
+	  CLI_TARGET, cmd_users },
+	{ "passwd",  "USER [--blank|--password-stdin|--password-file F] [--unlock] [--enable] [--promote]",
+	  "reset, unlock, enable an account or add it to Administrators",
+	  CLI_TARGET | CLI_WRITES, cmd_passwd },
 };
 
 static void usage(FILE *f)
