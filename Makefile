@@ -126,5 +126,9 @@ build-fuzz/fuzz-regflog: $(FUZZ_SRC) hive/regflog.h hive/regf.h rescue/error.h
 fuzz: build-fuzz/fuzz-regflog
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# The main job.  For now: rescue on a Windows tree built from the real hives.
+demo: deps all
+	sh tests/demo-tree.sh
+
 clean:
 	rm -rf build build-asan build-fuzz
