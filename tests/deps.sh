@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev
 ntfs-3g ntfs-3g-dev fdisk util-linux dosfstools
-tmux"
+tmux shellcheck"
 
 missing=""
 for p in $PKGS; do

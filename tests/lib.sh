@@ -13,10 +13,10 @@ if [ -z "${RESCUE:-}" ]; then
 	if [ -x "$TOP/build-asan/rescue" ]; then RESCUE=$TOP/build-asan/rescue; else RESCUE=$TOP/build/rescue; fi
 fi
 # ASan: report leaks as failures too, and perturb fresh memory like hivex's tests.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export MALLOC_PERTURB_=${MALLOC_PERTURB_:-$(( $$ % 255 + 1 ))}
-export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export MALLOC_PERTURB_="${MALLOC_PERTURB_:-$(( $$ % 255 + 1 ))}"
+export PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/rescue-test.XXXXXX")
 t_cleanup_hooks=""

@@ -7,7 +7,7 @@
 # "ok ..." / "not ok ..." lines (tests/lib.sh).  Sanitizer build of the binary
 # is used for e2e when present, so a crash on bad input is caught there.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 suites=${1:-"unit e2e ui qemu fuzz"}
 log=$(mktemp -d)/tests.log
 pass=0; fail=0

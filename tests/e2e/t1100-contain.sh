@@ -17,14 +17,7 @@ dump() {
 # Print the .reg lines creating KEY and each of its parents (hivexregedit
 # creates one level at a time).
 reg_keys() {
-	path=""
-	old_ifs=$IFS; IFS='\'
-	for part in $1; do
-		[ -n "$part" ] || continue
-		path="$path\\$part"
-		printf '[%s]\n\n' "$path"
-	done
-	IFS=$old_ifs
+	printf '%s\n' "$1" | tr '\\' '\n' | awk 'NF { path = path "\\" $0; printf "[%s]\n\n", path }'
 }
 
 # The intended changes, written from DESIGN.md, independently of our code.

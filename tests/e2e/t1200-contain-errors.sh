@@ -7,7 +7,7 @@
 cfg=Windows/System32/config
 
 fresh() {	# fresh NAME: a win7 tree in $T/NAME and its pristine copy
-	rm -rf "$T/$1" "$T/$1.orig"
+	rm -rf "${T:?}/$1" "${T:?}/$1.orig"
 	sh "$TOP/tests/fixtures/mktree.sh" win7 "$T/$1"
 }
 
