@@ -406,8 +406,9 @@ static int c_members(const uint8_t *c, size_t len, size_t *start, uint32_t *mlen
 		return rs_fail(err, RS_ETARGET, "alias C value is %zu bytes, shorter than its header", len);
 	uint32_t off = le32(c + SAM_C_MEMBERS_OFF), l = le32(c + SAM_C_MEMBERS_LEN);
 	*count = le32(c + SAM_C_MEMBERS_N);
-	/* An empty list may point just past the end (Power Users on XP). */
-	if (l && !in_range(len, (uint64_t)SAM_C_HDR_LEN + off, l))
+	/* An empty list may point just past the end, by the padding that
+	 * aligns it to 4 bytes (Power Users on XP), not further. */
+	if (l ? !in_range(len, (uint64_t)SAM_C_HDR_LEN + off, l) : (uint64_t)SAM_C_HDR_LEN + off > len + 3)
 		return rs_fail(err, RS_ETARGET, "alias C value: member list (0x%X, %u bytes) lies outside "
 			       "its %zu bytes", off, l, len);
 	*start = SAM_C_HDR_LEN + (size_t)off;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -256,16 +255,52 @@ void accounts_close(struct accounts *a)
 	free(a);
 }
 
+/* Lower case of the letters local account names are written in (Latin-1,
+ * Latin Extended-A, Greek, Cyrillic: "Järjestelmänvalvoja", "Администратор"),
+ * without depending on a locale the rescue system may not have. */
+static uint32_t fold(uint32_t c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
+	    (c >= 0x391 && c <= 0x3AB && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
+		return c + 0x20;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 0x50;
+	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x178 && c != 0x17F)
+		return (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) ? (c & 1 ? c + 1 : c) : (c | 1);
+	return c;
+}
+
+/* Case-insensitive equality of two UTF-8 names, through UTF-16. */
+static bool name_equal(const char *x, const char *y)
+{
+	uint8_t *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	bool eq = false;
+	if (utf8_to_utf16le(x, &a, &na) == 0 && utf8_to_utf16le(y, &b, &nb) == 0 && na == nb) {
+		eq = true;
+		for (size_t i = 0; eq && i + 1 < na; i += 2)
+			eq = fold((uint32_t)(a[i] | a[i + 1] << 8)) == fold((uint32_t)(b[i] | b[i + 1] << 8));
+	}
+	free(a);
+	free(b);
+	return eq;
+}
+
 const struct acct_user *accounts_find(const struct accounts *a, const char *user, struct rs_error *err)
 {
-	char *end;
 	errno = 0;
-	unsigned long rid = strtoul(user, &end, 0);
-	bool numeric = *user >= '0' && *user <= '9' && !*end && errno == 0;
-	for (size_t i = 0; i < a->n; i++) {
-		if (numeric ? a->users[i].rid == rid : strcasecmp(a->users[i].name, user) == 0)
+	/* decimal or 0x-hex (a leading 0 is not octal here); a name made of
+	 * digits still matches when no RID does */
+	bool hex = user[0] == '0' && (user[1] == 'x' || user[1] == 'X');
+	const char *digits = hex ? user + 2 : user;
+	bool numeric = *digits && strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") == strlen(digits);
+	unsigned long rid = numeric ? strtoul(digits, NULL, hex ? 16 : 10) : 0;
+	for (size_t i = 0; numeric && errno == 0 && i < a->n; i++)
+		if (a->users[i].rid == rid)
 			return &a->users[i];
-	}
+	for (size_t i = 0; i < a->n; i++)
+		if (name_equal(a->users[i].name, user))
+			return &a->users[i];
 	rs_fail(err, RS_EUSAGE, "no account '%s' in the SAM (see `rescue users`)", user);
 	return NULL;
 }
@@ -382,8 +417,21 @@ static int promote(struct accounts *a, const struct acct_user *u, struct passwd_
 	}
 	sam_sid_string(a->domsid, sizeof(a->domsid), sidstr, sizeof(sidstr));
 	snprintf(key, sizeof(key), KEY_MEMBERS "\\%s\\%08X", sidstr, u->rid);
+	bool new_key = !hive_lookup(a->sam, key);
 	if (!rc)
 		rc = hive_get(a->sam, key, "", &m, err);
+	if (!rc && new_key) {
+		/* Members\<SID>'s default value type counts its RID subkeys (as
+		 * in every real SAM here); a new subkey adds one. */
+		char sidkey[192];
+		struct reg_value sk = { 0 };
+		snprintf(sidkey, sizeof(sidkey), KEY_MEMBERS "\\%s", sidstr);
+		rc = hive_get(a->sam, sidkey, "", &sk, err);
+		if (!rc)
+			rc = hive_set(a->sam, ACCOUNTS_ITEM, sidkey, "", sk.present ? sk.type + 1 : 1,
+				      sk.present ? sk.data : (const uint8_t *)"", sk.present ? sk.len : 0, err);
+		reg_value_free(&sk);
+	}
 	if (!rc) {
 		size_t n = m.present ? m.len / 4 : 0;
 		bool listed = false;

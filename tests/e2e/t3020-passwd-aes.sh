@@ -47,4 +47,19 @@ expect "velociraptor: Guest --promote shows ADMIN in chntpw -l" \
 	sh -c "'$RESCUE' --root '$T/vr' passwd Guest --promote >/dev/null && chntpw -l '$(sam_of "$T/vr")' | grep '| Guest ' | grep -q ADMIN"
 expect "velociraptor: our users agrees (Guest admin)" \
 	sh -c "'$RESCUE' --root '$T/vr' users | awk '\$1 == 501' | grep -q admin"
+# WDAGUtilityAccount (504) is in no alias: its Members\<SID>\000001F8 key is
+# created and the SID key's count (the type of its default value, 4 here)
+# goes up by one, as in every real SAM here.
+members() { hivexregedit --export "$(sam_of "$T/vr")" '\SAM\Domains\Builtin\Aliases\Members' | tr -d '\r'; }
+expect "velociraptor: 504 --promote (no Members entry yet)" "$RESCUE" --root "$T/vr" passwd 504 --promote
+members >"$T/members"
+expect "  Members/<SID>/000001F8 = hex(1):20,02,00,00" \
+	sh -c "grep -A1 '000001F8]' '$T/members' | grep -qx '@=hex(1):20,02,00,00'"
+expect "  the SID key counts 5 members" sh -c "grep -A1 'S-1-5-21-3442094626-3791537600-2028639842]' '$T/members' | grep -qx '@=hex(5):'"
+expect "  chntpw -l: WDAGUtilityAccount ADMIN" \
+	test "$(chntpw_row "$(sam_of "$T/vr")" WDAGUtilityAccount | cut -d' ' -f1)" = ADMIN
+expect "undo passwd" "$RESCUE" --root "$T/vr" undo passwd
+members >"$T/members"
+expect "  undo removed the created key and put the count back to 4" \
+	sh -c "! grep -q '000001F8' '$T/members' && grep -A1 'S-1-5-21-3442094626-3791537600-2028639842]' '$T/members' | grep -qx '@=hex(4):'"
 t_done

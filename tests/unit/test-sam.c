@@ -173,6 +173,43 @@ static void test_nt_hash(void)
 	CHECK(sam_nt_hash("\xed\xa0\x80", h, &err) == RS_EUSAGE); /* surrogate */
 }
 
+/* Random damage to real values (fixed seed, so a failure repeats): every
+ * parser and rebuilder must refuse or cope, never read outside (ASan). */
+static void fuzz(const uint8_t *v, size_t vl, const uint8_t *c, size_t cl, const uint8_t *df, size_t dl,
+		 const struct sam_key *k)
+{
+	struct rs_error err;
+	uint8_t *b = malloc(vl > cl ? (vl > dl ? vl : dl) : (cl > dl ? cl : dl)), *nv, sid[SAM_USER_SID_LEN] = { 1, 5 };
+	size_t nl;
+	srand(1);
+	for (int round = 0; round < 3000; round++) {
+		const uint8_t *src = round % 3 == 0 ? v : round % 3 == 1 ? c : df;
+		size_t len = round % 3 == 0 ? vl : round % 3 == 1 ? cl : dl;
+		memcpy(b, src, len);
+		for (int j = rand() % 4; j >= 0; j--) {
+			/* mostly the headers, where offsets and lengths live */
+			size_t at = (size_t)rand() % (rand() % 2 ? (len < 0xD0 ? len : 0xD0) : len);
+			b[at] = rand() % 3 ? (uint8_t)rand() : 0xFF;
+		}
+		size_t cut = rand() % 4 ? len : (size_t)rand() % (len + 1);
+		struct sam_user_v u;
+		uint8_t out[16], ent[SAM_HASH_AES_LEN] = { 0 };
+		struct sam_key k2;
+		bool m;
+		if (sam_v_parse(b, cut, &u, &err) == RS_OK) {
+			sam_hash_decrypt(k, 500, true, b + u.nt_off, u.nt_len, out, &err);
+			if (sam_v_set_entry(b, cut, SAM_V_NT, ent, SAM_HASH_AES_LEN, &nv, &nl, &err) == RS_OK)
+				free(nv);
+		}
+		if (sam_c_has_member(b, cut, sid, sizeof(sid), &m, &err) == RS_OK &&
+		    sam_c_add_member(b, cut, sid, sizeof(sid), &nv, &nl, &err) == RS_OK)
+			free(nv);
+		sam_domain_key(b, cut, out, &k2, &err);
+	}
+	free(b);
+	CHECK(1);
+}
+
 static void test_m57(const uint8_t bk[16], const uint8_t wrong[16])
 {
 	char *f = unpack("m57-pat/SAM.xz"), s[40];
@@ -270,6 +307,13 @@ static void test_m57(const uint8_t bk[16], const uint8_t wrong[16])
 	CHECK(sam_c_add_member(c, cl, sid, sizeof(sid), &nv, &nl, &err) == RS_OK);
 	CHECK(sam_c_has_member(nv, nl, sid, sizeof(sid), &m, &err) == RS_OK && m);
 	free(nv);
+	/* an empty list pointing far past the end is refused, not grown to
+	 * (the fuzz below once made a 2 GiB allocation of it) */
+	uint8_t *far = malloc(cl);
+	memcpy(far, c, cl);
+	far[SAM_C_MEMBERS_OFF + 3] = 0x7F;
+	CHECK(sam_c_add_member(far, cl, sid, sizeof(sid), &nv, &nl, &err) == RS_ETARGET);
+	free(far);
 
 	/* every prefix of every value is refused cleanly or parsed (ASan build) */
 	for (size_t i = 0; i < vl; i++) {
@@ -294,6 +338,8 @@ static void test_m57(const uint8_t bk[16], const uint8_t wrong[16])
 	CHECK(sam_v_parse(bad, sizeof(bad), &u2, &err) == RS_ETARGET);
 	memset(bad, 0xFF, sizeof(bad));
 	CHECK(sam_v_parse(bad, sizeof(bad), &u2, &err) == RS_ETARGET);
+
+	fuzz(v, vl, c, cl, df, dl, &k);
 
 	free(v); free(uf); free(df); free(c); free(av);
 	hivex_close(h);
