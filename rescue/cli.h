@@ -47,5 +47,7 @@ int cmd_contain(struct cli *cli, int argc, char **argv);  /* cli-contain.c */
 int cmd_undo(struct cli *cli, int argc, char **argv);     /* cli-contain.c */
 int cmd_users(struct cli *cli, int argc, char **argv);    /* cli-users.c */
 int cmd_passwd(struct cli *cli, int argc, char **argv);   /* cli-users.c */
+int cmd_auto(struct cli *cli, int argc, char **argv);     /* cli-auto.c */
+int cmd_fleet(struct cli *cli, int argc, char **argv);    /* cli-auto.c */
 
 #endif

@@ -265,7 +265,56 @@ static int parse_value(struct parser *ps, struct json_field *f)
 	return -1;
 }
 
-int json_parse_flat(const char *text, struct json_object *out)
+/* Skip one JSON value of any shape (for json_parse_top), nested at most
+ * DEPTH deep.  0 on success. */
+static int skip_value(struct parser *ps, int depth)
+{
+	skip_ws(ps);
+	char open = *ps->p;
+	if (open != '{' && open != '[') {
+		struct json_field f = { 0 };
+		int rc = parse_value(ps, &f);
+		field_free(&f);
+		return rc;
+	}
+	if (depth <= 0)
+		return -1;
+	char close = open == '{' ? '}' : ']';
+	ps->p++;
+	skip_ws(ps);
+	if (*ps->p == close) {
+		ps->p++;
+		return 0;
+	}
+	for (;;) {
+		skip_ws(ps);
+		if (open == '{') {
+			char *key = parse_string(ps);
+			if (!key)
+				return -1;
+			free(key);
+			skip_ws(ps);
+			if (*ps->p++ != ':')
+				return -1;
+		}
+		if (skip_value(ps, depth - 1) != 0)
+			return -1;
+		skip_ws(ps);
+		if (*ps->p == ',') {
+			ps->p++;
+			continue;
+		}
+		if (*ps->p == close) {
+			ps->p++;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+/* Parse an object; with TOP, values that are not flat (nested objects,
+ * arrays of anything but strings) are checked and left out. */
+static int parse_object(const char *text, struct json_object *out, bool top)
 {
 	struct parser ps = { text };
 	struct json_object o = { 0 };
@@ -284,9 +333,17 @@ int json_parse_flat(const char *text, struct json_object *out)
 		if (!f.key)
 			goto bad;
 		skip_ws(&ps);
-		if (*ps.p++ != ':' || parse_value(&ps, &f) != 0) {
+		if (*ps.p++ != ':') {
 			field_free(&f);
 			goto bad;
+		}
+		const char *at = ps.p;
+		if (parse_value(&ps, &f) != 0) {
+			field_free(&f);
+			ps.p = at;
+			if (!top || skip_value(&ps, 32) != 0)
+				goto bad;
+			goto next;
 		}
 		struct json_field *v = realloc(o.fields, (o.n + 1) * sizeof(*v));
 		if (!v) {
@@ -295,6 +352,7 @@ int json_parse_flat(const char *text, struct json_object *out)
 		}
 		o.fields = v;
 		o.fields[o.n++] = f;
+next:
 		skip_ws(&ps);
 		if (*ps.p == ',') {
 			ps.p++;
@@ -315,6 +373,16 @@ done:
 bad:
 	json_object_free(&o);
 	return -1;
+}
+
+int json_parse_flat(const char *text, struct json_object *out)
+{
+	return parse_object(text, out, false);
+}
+
+int json_parse_top(const char *text, struct json_object *out)
+{
+	return parse_object(text, out, true);
 }
 
 void json_object_free(struct json_object *o)

@@ -42,6 +42,10 @@ struct json_object {
 int json_parse_flat(const char *text, struct json_object *out);
 void json_object_free(struct json_object *o);
 
+/* The flat fields of one object of any shape (a report): nested objects and
+ * arrays of non-strings are checked for syntax and left out.  0 or -1. */
+int json_parse_top(const char *text, struct json_object *out);
+
 /* The field named KEY, NULL when absent. */
 const struct json_field *json_get(const struct json_object *o, const char *key);
 /* Typed getters: the string (borrowed), or DEF when absent / another type. */

@@ -24,6 +24,10 @@ static const struct cli_command commands[] = {
 	{ "passwd",  "USER [--blank|--password-stdin|--password-file F] [--unlock] [--enable] [--promote]",
 	  "reset, unlock, enable an account or add it to Administrators",
 	  CLI_TARGET | CLI_WRITES, cmd_passwd },
+	{ "auto",    "[--config FILE] [--keys]", "the unattended run, driven by rescue.conf: GREEN, RED or YELLOW",
+	  0, cmd_auto },
+	{ "fleet",   "DIR",                     "one table of every report found in DIR",
+	  0, cmd_fleet },
 };
 
 static void usage(FILE *f)

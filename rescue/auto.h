@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* auto.h - the unattended run (`rescue auto`): on every Windows installation
+ * found, detect -> contain -> passwd -> scan -> report, as rescue.conf says
+ * (rescue/conf.h), then one verdict for the machine: GREEN, RED or YELLOW
+ * (rescue/report.h).
+ *
+ * The driver calls the same core functions as the CLI commands and the UI;
+ * it decides nothing they do not.  It never prints: the front end follows it
+ * through the callbacks and shows the verdict.
+ *
+ * Safety: in report-only mode (mode = report) every installation is opened
+ * read-only and nothing is written to it, not even the report (which then
+ * goes to reports_dir only).  A hibernated Windows is, by default, opened
+ * read-only the same way and the run is YELLOW (hibernated = report).
+ *
+ * Ownership: auto_result_free frees what auto_run filled. */
+#ifndef RESCUE_AUTO_H
+#define RESCUE_AUTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rescue/conf.h"
+#include "rescue/report.h"
+
+struct auto_events {
+	/* A step of installation R begins (S NULL) or ends (S its record). */
+	void (*step)(const struct report *r, const char *name, const struct report_step *s, void *user);
+	void *user;
+};
+
+struct auto_result {
+	struct report *reports;     /* one per installation */
+	size_t n;
+	enum report_verdict verdict;    /* the worst of them; YELLOW when none was found */
+	char problem[512];          /* why the run could not start or found nothing, "" otherwise */
+};
+
+/* Run on the installation at ROOT (a mounted volume or a tree laid out like
+ * one).  Returns the exit code of the run: 0 GREEN, 1 RED, 4 YELLOW, 3 when
+ * no installation could be worked on (OUT->problem says why).  OUT is always
+ * filled (free it with auto_result_free). */
+int auto_run(const struct rs_conf *conf, const char *root, const struct auto_events *ev,
+	     struct auto_result *out);
+void auto_result_free(struct auto_result *res);
+
+#endif

@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `rescue auto` on Windows trees: the infected run (hives changed, report on
+# the volume and in reports_dir), report-only and hibernated (byte-identical
+# trees), a bad rescue.conf (refused before anything is touched), and
+# `rescue fleet` over the reports.  Judged by hivexget and python3's json.
+. "$(dirname "$0")/../lib.sh"
+
+conf() {	# conf FILE KEY=VALUE...: a rescue.conf in the style /init writes
+	f=$1; shift
+	printf '# rescue.conf for a test\r\n' >"$f"
+	for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}" >>"$f"; done
+}
+
+# fingerprint DIR: every file's path, size and SHA-256, and every folder.
+fingerprint() { (cd "$1" && find . -type d | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2); }
+
+first() {	# first GLOB-RESULT...: the first name that is a file
+	for f in "$@"; do if [ -f "$f" ]; then echo "$f"; return; fi; done
+}
+
+jq_py() {	# jq_py FILE EXPR: evaluate a Python expression on the JSON document `d`
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+sh "$TOP/tests/fixtures/mktree.sh" win7 "$T/base"
+sh "$TOP/tests/samples/plant.sh" "$T/base" "$T/manifest" >/dev/null
+REP=$T/partition/reports
+SOFTWARE='Windows/System32/config/SOFTWARE'
+SYSTEM='Windows/System32/config/SYSTEM'
+
+# --- the infected tree, the full run ------------------------------------------
+cp -a "$T/base" "$T/inf"
+conf "$T/full.conf" "reports_dir=$REP" accounts=none
+"$RESCUE" --root "$T/inf" auto --config "$T/full.conf" >"$T/out" 2>&1; rc=$?
+sed 's/^/#   /' "$T/out"
+case $rc in 0|1|4) ok "auto ran to the end (exit $rc)" ;; *) not_ok "auto exit $rc" ;; esac
+expect "the verdict is printed plainly" grep -Eq '^rescue: VERDICT (GREEN|RED|YELLOW) WKS-WIN732BITA=' "$T/out"
+expect "SOFTWARE: NoAutorun = 1 (hivexget)" sh -c \
+	"hivexget '$T/inf/$SOFTWARE' '\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer' NoAutorun | grep -qx 1"
+expect "SYSTEM: Schedule Start = 4 (hivexget)" sh -c \
+	"hivexget '$T/inf/$SYSTEM' '\\ControlSet001\\Services\\Schedule' Start | grep -qx 4"
+wjson=$(first "$T"/inf/Rescue/reports/*.json)
+pjson=$(first "$REP"/WKS-WIN732BITA-*.json)
+expect "report on the Windows volume (json + txt)" test -f "$wjson" -a -f "${wjson%.json}.txt"
+expect "report copy in reports_dir, named after the computer" test -f "$pjson" -a -f "${pjson%.json}.txt"
+expect "the two copies are the same report" cmp "$wjson" "$pjson"
+expect "the report is valid JSON (python3)" jq_py "$wjson" 'd["format"]'
+expect "report: machine and every step" test "$(jq_py "$wjson" 'd["machine"] + " " + ",".join(s["step"] for s in d["steps"])')" \
+	= "WKS-WIN732BITA detect,contain,passwd,scan,report"
+# every change listed with the journal seq that undo works from
+jseqs=$(/usr/bin/python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["seq"]) for l in open(sys.argv[1]) if json.loads(l).get("kind") != "undone"))' \
+	"$T/inf/Rescue/journal.jsonl")
+rseqs=$(jq_py "$wjson" '" ".join(str(c["seq"]) for c in d["change_list"])')
+expect "report lists every journal entry of the run (seq $rseqs)" test -n "$rseqs" -a "$jseqs" = "$rseqs"
+expect "report counts the changes" test "$(jq_py "$wjson" 'd["changes"] == len(d["change_list"])')" = True
+expect "text report names the verdict and the computer" sh -c \
+	"head -n 1 '${wjson%.json}.txt' | grep -Eq 'GREEN|RED|YELLOW' && grep -q 'computer:  WKS-WIN732BITA' '${wjson%.json}.txt'"
+# a second run finds everything contained: no change
+"$RESCUE" --root "$T/inf" auto --config "$T/full.conf" >"$T/out2" 2>&1
+expect "second run: containment already done" grep -q 'contain  ok .*0 value(s) set' "$T/out2"
+expect_exit 0 "undo puts back what auto changed" "$RESCUE" --root "$T/inf" --yes undo
+expect "SYSTEM: Schedule Start back to 2 (hivexget)" sh -c \
+	"hivexget '$T/inf/$SYSTEM' '\\ControlSet001\\Services\\Schedule' Start | grep -qx 2"
+
+# --- report-only: nothing changes, the report goes to reports_dir only ------------
+cp -a "$T/base" "$T/ro"
+fingerprint "$T/ro" >"$T/ro.before"
+conf "$T/ro.conf" "mode=report" "reports_dir=$T/ro-reports"
+"$RESCUE" --root "$T/ro" auto --config "$T/ro.conf" >"$T/out" 2>&1; rc=$?
+sed 's/^/#   /' "$T/out"
+fingerprint "$T/ro" >"$T/ro.after"
+expect "report-only: the tree is byte-identical" cmp "$T/ro.before" "$T/ro.after"
+expect "report-only: no Rescue folder on the volume" test ! -e "$T/ro/Rescue"
+rjson=$(first "$T"/ro-reports/*.json)
+expect "report-only: report in reports_dir, marked read-only" test "$(jq_py "$rjson" 'd["readonly"] and d["mode"] == "report"')" = True
+expect "report-only: containment only reported" test "$(jq_py "$rjson" '[s["status"] for s in d["steps"] if s["step"] == "contain"][0]')" = skipped
+expect "report-only: says so" grep -q 'report goes to the RESCUE partition only' "$T/out"
+# /init's report-only entry: report_only=yes among its facts
+conf "$T/ro2.conf" mode=auto report_only=yes after=poweroff console=ttyS0 "reports_dir=$T/ro-reports"
+"$RESCUE" --root "$T/ro" auto --config "$T/ro2.conf" >"$T/out" 2>&1
+fingerprint "$T/ro" >"$T/ro.after2"
+expect "report_only = yes (from /init) changes nothing either" cmp "$T/ro.before" "$T/ro.after2"
+
+# --- hibernated: YELLOW, untouched --------------------------------------------
+cp -a "$T/base" "$T/hib"
+{ printf 'HIBR'; head -c 4092 /dev/zero; } >"$T/hib/hiberfil.sys"
+fingerprint "$T/hib" >"$T/hib.before"
+conf "$T/hib.conf" "reports_dir=$T/hib-reports" accounts=none scan=off
+expect_exit 4 "hibernated: exit 4 (incomplete)" "$RESCUE" --root "$T/hib" auto --config "$T/hib.conf"
+cp "$T/.out" "$T/hib.out"
+expect "hibernated: verdict YELLOW" grep -q '^rescue: VERDICT YELLOW' "$T/hib.out"
+fingerprint "$T/hib" >"$T/hib.after"
+expect "hibernated: the tree is byte-identical" cmp "$T/hib.before" "$T/hib.after"
+hjson=$(first "$T"/hib-reports/*.json)
+expect "hibernated: the report says so" test "$(jq_py "$hjson" 'd["verdict"] == "YELLOW" and "hibernated" in d["steps"][0]["detail"]')" = True
+conf "$T/hib2.conf" hibernated=skip "reports_dir=$T/hib-reports"
+expect_exit 4 "hibernated = skip: exit 4" "$RESCUE" --root "$T/hib" auto --config "$T/hib2.conf"
+fingerprint "$T/hib" >"$T/hib.after2"
+expect "hibernated = skip: untouched" cmp "$T/hib.before" "$T/hib.after2"
+
+# --- a rescue.conf with a typo stops the run before anything is touched ---------
+cp -a "$T/base" "$T/bad"
+fingerprint "$T/bad" >"$T/bad.before"
+conf "$T/bad.conf" pasword=secret
+expect_exit 2 "unknown key: exit 2" "$RESCUE" --root "$T/bad" auto --config "$T/bad.conf"
+cp "$T/.out" "$T/bad.out"
+expect "unknown key: named with its line" grep -q "line 2: unknown key 'pasword'" "$T/bad.out"
+expect "unknown key: YELLOW" grep -q '^rescue: VERDICT YELLOW' "$T/bad.out"
+conf "$T/bad2.conf" scan=maybe
+expect_exit 2 "bad value: exit 2" "$RESCUE" --root "$T/bad" auto --config "$T/bad2.conf"
+fingerprint "$T/bad" >"$T/bad.after"
+expect "bad settings: tree untouched" cmp "$T/bad.before" "$T/bad.after"
+expect_exit 3 "auto on a folder without Windows: exit 3" "$RESCUE" --root "$T/partition" auto
+expect_exit 0 "auto --keys lists every key" sh -c "'$RESCUE' auto --keys | grep -q hibernated"
+
+# --- fleet over the reports ---------------------------------------------------------
+cp "$rjson" "$REP/ro.json"; cp "$hjson" "$REP/hib.json"
+echo '{"not":"a report"}' >"$REP/other.json"
+expect_exit 0 "fleet DIR" "$RESCUE" fleet "$REP"
+cp "$T/.out" "$T/fleet.out"
+sed 's/^/#   /' "$T/fleet.out"
+expect "fleet: one row per report" test "$(grep -c '^WKS-WIN732BITA ' "$T/fleet.out")" -eq 4
+expect "fleet: totals and the ignored file" grep -q '^4 report(s): .* 1 other .json file(s) ignored' "$T/fleet.out"
+"$RESCUE" --json fleet "$REP" >"$T/fleet.json"
+expect "fleet --json: valid, 4 reports, a report-only one" test \
+	"$(jq_py "$T/fleet.json" 'len(d["reports"]) == 4 and any(r["mode"] == "report" for r in d["reports"])')" = True
+expect_exit 3 "fleet on a missing folder: exit 3" "$RESCUE" fleet "$T/nowhere"
+expect_exit 2 "fleet without DIR: usage" "$RESCUE" fleet
+t_done
