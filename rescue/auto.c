@@ -13,6 +13,7 @@
 #include "hive/hive.h"
 #include "hive/journal.h"
 #include "hive/wininfo.h"
+#include "rescue/accounts.h"
 #include "rescue/ctx.h"
 #include "rescue/winpath.h"
 
@@ -169,6 +170,149 @@ static void step_contain(struct run *run)
 	else
 		step_end(run, changed ? STEP_CHANGED : STEP_OK, "%zu value(s) set; contained:%s", changed,
 			 done[0] ? done : " none");
+}
+
+#define RID_ADMINISTRATOR 500u   /* the built-in Administrator */
+
+/* Add RID to the N picked so far (once). */
+static void pick_rid(uint32_t *rids, size_t *n, size_t max, uint32_t rid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (rids[i] == rid)
+			return;
+	if (*n < max)
+		rids[(*n)++] = rid;
+}
+
+/* The accounts of `accounts = ...`: names and RIDs as given, `admins` as
+ * every enabled local administrator; a Microsoft account (its password lives
+ * online) is replaced by the built-in Administrator, and so is an `admins`
+ * that finds none.  Problems go to PROBLEM; false when nothing is left. */
+static bool pick_accounts(struct run *run, const struct accounts *a, uint32_t *rids, size_t *n, size_t max,
+			  char *problem, size_t plen)
+{
+	const struct rs_conf *conf = run->conf;
+	*n = 0;
+	problem[0] = '\0';
+	for (size_t i = 0; i < conf->naccounts; i++) {
+		const char *want = conf->accounts[i];
+		if (strcasecmp(want, "admins") == 0) {
+			size_t before = *n;
+			for (size_t k = 0; k < a->n; k++) {
+				const struct acct_user *u = &a->users[k];
+				if (!u->admin || u->disabled)
+					continue;
+				if (u->microsoft) {
+					report_note(run->r, "administrator %s is a Microsoft account (%s): its password lives "
+						    "online, left alone", u->name, u->internet_name);
+					continue;
+				}
+				pick_rid(rids, n, max, u->rid);
+			}
+			if (*n == before) {
+				report_note(run->r, "no enabled local administrator: the built-in Administrator is used");
+				pick_rid(rids, n, max, RID_ADMINISTRATOR);
+			}
+			continue;
+		}
+		struct rs_error err = { 0 };
+		const struct acct_user *u = accounts_find(a, want, &err);
+		if (!u) {
+			size_t l = strlen(problem);
+			snprintf(problem + l, plen - l, "%s%s", l ? "; " : "", err.msg);
+			continue;
+		}
+		if (u->microsoft) {
+			report_note(run->r, "%s is a Microsoft account (%s): its password lives online; the built-in "
+				    "Administrator is enabled instead", u->name, u->internet_name);
+			pick_rid(rids, n, max, RID_ADMINISTRATOR);
+			continue;
+		}
+		pick_rid(rids, n, max, u->rid);
+	}
+	return *n > 0;
+}
+
+static const struct acct_user *user_by_rid(const struct accounts *a, uint32_t rid)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->users[i].rid == rid)
+			return &a->users[i];
+	return NULL;
+}
+
+/* passwd: blank or set the password of the configured accounts, unlock and
+ * enable them (rescue/accounts.h does the SAM work and journals it). */
+static void step_passwd(struct run *run)
+{
+	const struct rs_conf *conf = run->conf;
+	step_begin(run, "passwd");
+	if (!conf->naccounts) {
+		step_end(run, STEP_SKIPPED, "accounts = none");
+		return;
+	}
+	bool ro = run->ctx->flags & RS_CTX_READONLY;
+	struct accounts *a = NULL;
+	struct rs_error err = { 0 };
+	int rc = accounts_open(run->ctx, !ro, &a, &err);
+	if (rc) {
+		step_end(run, failure_status(rc), "%s", err.msg);
+		return;
+	}
+	uint32_t rids[CONF_MAX_ACCOUNTS * 4];
+	size_t n;
+	char problem[512], names[512] = "";
+	bool any = pick_accounts(run, a, rids, &n, sizeof(rids) / sizeof(rids[0]), problem, sizeof(problem));
+	for (size_t i = 0; i < n; i++) {
+		const struct acct_user *u = user_by_rid(a, rids[i]);
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", u ? u->name : "?");
+	}
+	if (ro) {
+		step_end(run, STEP_SKIPPED, "read-only (%s): would reset %s%s%s", run->ctx->readonly_why,
+			 any ? names : "no account", problem[0] ? "; " : "", problem);
+		accounts_close(a);
+		return;
+	}
+	size_t failed = 0, changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct acct_user *u = user_by_rid(a, rids[i]);
+		struct report_account ra = { .rid = rids[i], .ok = true };
+		snprintf(ra.name, sizeof(ra.name), "%s", u ? u->name : "?");
+		struct passwd_req req = {
+			.blank = !conf->password_set,
+			.password = conf->password_set ? conf->password : NULL,
+			.unlock = conf->unlock,
+			/* the built-in Administrator stands in for someone: it must be usable */
+			.enable = conf->enable || rids[i] == RID_ADMINISTRATOR,
+		};
+		struct passwd_done done;
+		struct rs_error e = { 0 };
+		if (!u) {
+			ra.ok = false;
+			snprintf(ra.done, sizeof(ra.done), "no account with RID %u in this SAM", rids[i]);
+		} else if (accounts_passwd(a, rids[i], &req, &done, &e) != RS_OK) {
+			ra.ok = false;
+			snprintf(ra.done, sizeof(ra.done), "%s", e.msg);
+		} else {
+			for (size_t k = 0; k < done.n; k++) {
+				size_t l = strlen(ra.done);
+				snprintf(ra.done + l, sizeof(ra.done) - l, "%s%s", k ? "; " : "", done.what[k]);
+			}
+			changed += done.changed;
+			run->r->password_reset = true;
+		}
+		failed += !ra.ok;
+		report_add_account(run->r, &ra);
+	}
+	accounts_close(a);
+	if (failed || problem[0] || !any)
+		step_end(run, STEP_FAILED, "%zu of %zu account(s) done (%s)%s%s", n - failed, n, any ? names : "none",
+			 problem[0] ? "; " : "", problem);
+	else
+		step_end(run, changed ? STEP_CHANGED : STEP_OK, "%s: password %s%s%s", names,
+			 conf->password_set ? "set" : "blanked", conf->unlock ? ", unlocked" : "",
+			 conf->enable ? ", enabled" : "");
 }
 
 /* A step whose core module is not in this build yet: when the settings ask
@@ -337,7 +481,7 @@ static int run_install(const struct rs_conf *conf, const char *root, const struc
 		report_note(r, "settings from %s", conf->source);
 	if (step_detect(&run)) {
 		step_contain(&run);
-		step_missing(&run, "passwd", conf->naccounts > 0, "accounts = none");
+		step_passwd(&run);
 		step_missing(&run, "scan", conf->scan != CONF_SCAN_OFF, "scan = off");
 		if (!(ctx->flags & RS_CTX_READONLY))
 			collect_changes(&run);

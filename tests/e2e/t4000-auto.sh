@@ -5,6 +5,7 @@
 # trees), a bad rescue.conf (refused before anything is touched), and
 # `rescue fleet` over the reports.  Judged by hivexget and python3's json.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/fixtures/accounts-lib.sh"
 
 conf() {	# conf FILE KEY=VALUE...: a rescue.conf in the style /init writes
 	f=$1; shift
@@ -31,7 +32,7 @@ SYSTEM='Windows/System32/config/SYSTEM'
 
 # --- the infected tree, the full run ------------------------------------------
 cp -a "$T/base" "$T/inf"
-conf "$T/full.conf" "reports_dir=$REP" accounts=none
+conf "$T/full.conf" "reports_dir=$REP"
 "$RESCUE" --root "$T/inf" auto --config "$T/full.conf" >"$T/out" 2>&1; rc=$?
 sed 's/^/#   /' "$T/out"
 case $rc in 0|1|4) ok "auto ran to the end (exit $rc)" ;; *) not_ok "auto exit $rc" ;; esac
@@ -56,12 +57,31 @@ expect "report lists every journal entry of the run (seq $rseqs)" test -n "$rseq
 expect "report counts the changes" test "$(jq_py "$wjson" 'd["changes"] == len(d["change_list"])')" = True
 expect "text report names the verdict and the computer" sh -c \
 	"head -n 1 '${wjson%.json}.txt' | grep -Eq 'GREEN|RED|YELLOW' && grep -q 'computer:  WKS-WIN732BITA' '${wjson%.json}.txt'"
+expect "accounts = admins: chntpw -l shows Administrator blank" \
+	test "$(chntpw_row "$(sam_of "$T/inf")" Administrator)" = "ADMIN *BLANK*"
+expect "report: password reset, the account listed" test \
+	"$(jq_py "$wjson" 'd["password_reset"] and [a["name"] for a in d["accounts"]] == ["Administrator"]')" = True
 # a second run finds everything contained: no change
 "$RESCUE" --root "$T/inf" auto --config "$T/full.conf" >"$T/out2" 2>&1
 expect "second run: containment already done" grep -q 'contain  ok .*0 value(s) set' "$T/out2"
 expect_exit 0 "undo puts back what auto changed" "$RESCUE" --root "$T/inf" --yes undo
 expect "SYSTEM: Schedule Start back to 2 (hivexget)" sh -c \
 	"hivexget '$T/inf/$SYSTEM' '\\ControlSet001\\Services\\Schedule' Start | grep -qx 2"
+
+# --- XP, a password from the config: secretsdump judges the NT hash -----------------
+sh "$TOP/tests/fixtures/mktree.sh" xp "$T/xp"
+printf 'Fleet-2026\n' >"$T/pw"
+conf "$T/xp.conf" accounts=Pat password=Fleet-2026 scan=off contain=none
+"$RESCUE" --root "$T/xp" auto --config "$T/xp.conf" >"$T/out" 2>&1
+sed 's/^/#   /' "$T/out"
+expect "XP: passwd step changed Pat" grep -q 'passwd   changed  Pat: password set' "$T/out"
+expect "XP: secretsdump prints MD4 of the configured password for Pat" \
+	test "$(nt_of "$T/xp" Pat)" = "$(md4_of_file "$T/pw")"
+expect "XP: exit 0, GREEN (nothing failed, scan off)" grep -q '^rescue: VERDICT GREEN M57-PAT=GREEN' "$T/out"
+conf "$T/xp2.conf" "accounts=Nobody 1003" scan=off contain=none
+"$RESCUE" --root "$T/xp" auto --config "$T/xp2.conf" >"$T/out" 2>&1
+expect "an unknown account makes the run YELLOW, the others are done" sh -c \
+	"grep -q 'passwd   failed   1 of 1 account(s) done (Pat)' '$T/out' && grep -q 'VERDICT YELLOW' '$T/out'"
 
 # --- report-only: nothing changes, the report goes to reports_dir only ------------
 cp -a "$T/base" "$T/ro"
