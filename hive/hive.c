@@ -623,3 +623,11 @@ void reg_value_format(const struct reg_value *v, char *buf, size_t len)
 	if (v->len > 16 && o + 5 < len)
 		snprintf(buf + o, len - o, " ...");
 }
+
+const char *hive_short_name(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	if (slash && strncasecmp(rel, RS_PATH_CONFIG "/", strlen(RS_PATH_CONFIG) + 1) == 0)
+		return slash + 1;
+	return rel;
+}

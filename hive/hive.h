@@ -115,6 +115,10 @@ struct hive_change {
 size_t hive_pending(const struct hive *h);
 const struct hive_change *hive_change_at(const struct hive *h, size_t i);
 
+/* "SOFTWARE" for a machine hive (REL under Windows/System32/config), REL
+ * itself for a user hive ("Users/Pat/NTUSER.DAT"): how people name hives. */
+const char *hive_short_name(const char *rel);
+
 /* Render V for a person: "0x000000ff (255)", "\"text\"", "(absent)", hex... */
 void reg_value_format(const struct reg_value *v, char *buf, size_t len);
 

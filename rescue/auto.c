@@ -326,15 +326,6 @@ static void step_missing(struct run *run, const char *name, bool wanted, const c
 		step_end(run, STEP_SKIPPED, "%s", off);
 }
 
-/* "SOFTWARE" for the machine hives, the profile path for user hives. */
-static const char *short_hive(const char *rel)
-{
-	const char *slash = strrchr(rel, '/');
-	if (slash && strncasecmp(rel, RS_PATH_CONFIG "/", strlen(RS_PATH_CONFIG) + 1) == 0)
-		return slash + 1;
-	return rel;
-}
-
 /* Every journal entry of this run becomes a change of the report, with the
  * seq `rescue undo` works from. */
 static void collect_changes(struct run *run)
@@ -355,14 +346,14 @@ static void collect_changes(struct run *run)
 		case JOURNAL_VALUE: {
 			struct reg_value o = { e->old_present, e->old_type, e->old_len, e->old_data };
 			struct reg_value n = { e->new_present, e->new_type, e->new_len, e->new_data };
-			snprintf(c.what, sizeof(c.what), "%s %s : %s", short_hive(e->hive), e->key,
+			snprintf(c.what, sizeof(c.what), "%s %s : %s", hive_short_name(e->hive), e->key,
 				 e->value[0] ? e->value : "(default)");
 			reg_value_format(&o, c.before, sizeof(c.before));
 			reg_value_format(&n, c.after, sizeof(c.after));
 			break;
 		}
 		case JOURNAL_KEY:
-			snprintf(c.what, sizeof(c.what), "%s %s", short_hive(e->hive), e->key);
+			snprintf(c.what, sizeof(c.what), "%s %s", hive_short_name(e->hive), e->key);
 			snprintf(c.before, sizeof(c.before), "(absent)");
 			snprintf(c.after, sizeof(c.after), "key created");
 			break;

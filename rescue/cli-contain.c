@@ -6,18 +6,10 @@
 #include <unistd.h>
 
 #include "hive/contain.h"
+#include "hive/hive.h"
 #include "hive/undo.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
-
-/* "SOFTWARE" for the machine hives, the profile path for user hives. */
-static const char *short_hive(const char *rel)
-{
-	const char *slash = strrchr(rel, '/');
-	if (slash && strncasecmp(rel, "Windows/System32/config/", 24) == 0)
-		return slash + 1;
-	return rel;
-}
 
 static void print_windows(const struct cli *cli, const struct win_info *w)
 {
@@ -100,7 +92,7 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 				continue;
 			/* hive, key, value name: the three things reglookup asks for */
 			char where[1200];
-			snprintf(where, sizeof(where), "%s  %s%s%s", short_hive(c->hive), c->key,
+			snprintf(where, sizeof(where), "%s  %s%s%s", hive_short_name(c->hive), c->key,
 				 c->key[0] ? " : " : "", c->value);
 			if (status && c->ok)
 				printf("    ok    %s = %s\n", where, c->current);
