@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hive/journal.h"
+#include "hive/recover.h"
 #include "rescue/fileutil.h"
 #include "rescue/utf16.h"
 #include "rescue/winpath.h"
@@ -21,6 +22,7 @@ struct hive {
 	unsigned flags;
 	hive_h *h;
 	struct regf_base base;
+	struct hive_recovery rec;   /* dirty when opened? recovered? */
 	struct hive_change *changes;
 	size_t nchanges;
 };
@@ -83,20 +85,34 @@ int hive_open(struct rs_ctx *ctx, const char *rel, unsigned flags, struct hive *
 			free(h);
 			return rc;
 		}
-		if (regf_is_dirty(&base) && !(ctx->flags & RS_CTX_FORCE)) {
-			rs_fail(err, RS_ETARGET,
-				"hive %s is dirty (sequence numbers %u/%u): Windows' latest changes to it are "
-				"only in its transaction logs; not written (--force writes it and loses them)",
-				h->rel, base.seq1, base.seq2);
+	}
+	/* A dirty hive (its latest changes only in its logs) is replayed
+	 * first: written back before an edit, or read from a private copy
+	 * (hive/recover.h).  One without usable logs is refused for writing
+	 * unless forced. */
+	char src[PATH_MAX];
+	bool temp = false;
+	snprintf(src, sizeof(src), "%s", file);
+	h->rec.seq1 = base.seq1;
+	h->rec.seq2 = base.seq2;
+	if (regf_is_dirty(&base) || !base.checksum_ok) {
+		int rc = hive_recover_open(ctx, h->rel, file, flags & HIVE_WRITE, &h->rec, src, sizeof(src),
+					   &temp, err);
+		if (rc) {
 			free(h);
-			return RS_ETARGET;
+			return rc;
 		}
+		if (h->rec.written)
+			regf_read_base(file, &h->base, NULL);
 	}
 	/* hivex reads the whole file into memory: edits stay there until
 	 * hive_commit writes a new file. */
-	h->h = hivex_open(file, (flags & HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+	h->h = hivex_open(src, (flags & HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+	int e = errno;
+	if (temp)
+		unlink(src);
 	if (!h->h) {
-		rs_fail_errno(err, RS_ETARGET, errno, "hive %s cannot be read (damaged?)", h->rel);
+		rs_fail_errno(err, RS_ETARGET, e, "hive %s cannot be read (damaged?)", h->rel);
 		free(h);
 		return RS_ETARGET;
 	}
@@ -133,6 +149,7 @@ hive_h *hive_handle(struct hive *h) { return h->h; }
 const char *hive_rel(const struct hive *h) { return h->rel; }
 const char *hive_file(const struct hive *h) { return h->file; }
 const struct regf_base *hive_base(const struct hive *h) { return &h->base; }
+const struct hive_recovery *hive_recovery_info(const struct hive *h) { return &h->rec; }
 size_t hive_pending(const struct hive *h) { return h->nchanges; }
 
 const struct hive_change *hive_change_at(const struct hive *h, size_t i)

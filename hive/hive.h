@@ -10,8 +10,12 @@
  *   3. hivex_commit()s to a temporary file in the hive's folder, fsyncs it and
  *      renames it over the original,
  *   4. reopens the result and reads every changed value back.
- * A dirty hive (sequence numbers differ) is refused for writing unless the
- * context has RS_CTX_FORCE.  With RS_CTX_DRY_RUN nothing is written.
+ * A dirty hive (sequence numbers differ: Windows' latest changes are only in
+ * its .LOG1/.LOG2/.LOG) is recovered from its logs on opening (hive/recover.h):
+ * for writing, the recovered hive is written back first (backup, journal);
+ * for reading, it is read from a private copy.  A dirty hive whose logs are
+ * missing or damaged is refused for writing unless the context has
+ * RS_CTX_FORCE.  With RS_CTX_DRY_RUN nothing is written.
  *
  * Key paths use '\\' between components, matched case-insensitively; a first
  * component "CCS" means the control set named by SYSTEM\Select\Current.
@@ -65,6 +69,10 @@ hive_h *hive_handle(struct hive *h);          /* borrowed libhivex handle */
 const char *hive_rel(const struct hive *h);   /* volume-relative path as resolved */
 const char *hive_file(const struct hive *h);  /* real path */
 const struct regf_base *hive_base(const struct hive *h);
+/* Whether the hive was dirty when opened and what its logs gave (borrowed;
+ * recover.h has the struct and hive_recovery_describe for a message). */
+struct hive_recovery;
+const struct hive_recovery *hive_recovery_info(const struct hive *h);
 
 /* The node at KEYPATH, 0 when any component is missing. */
 hive_node_h hive_lookup(struct hive *h, const char *keypath);

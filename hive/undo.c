@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "hive/hive.h"
 #include "hive/journal.h"
+#include "hive/recover.h"
 #include "rescue/fileutil.h"
 #include "rescue/safefile.h"
 #include "rescue/winpath.h"
@@ -26,8 +28,10 @@ static bool selected(const struct journal_entry *e, char *const *items, size_t n
 {
 	if (e->kind == JOURNAL_UNDONE || e->undone || strcmp(e->item, UNDO_ITEM) == 0)
 		return false;
+	/* Recovering a dirty hive from its logs is not a containment change:
+	 * a plain undo leaves the hive recovered; `undo recover` reverts it. */
 	if (nitems == 0)
-		return true;
+		return strcmp(e->item, RECOVER_ITEM) != 0;
 	for (size_t i = 0; i < nitems; i++)
 		if (strcasecmp(items[i], e->item) == 0)
 			return true;
@@ -55,12 +59,12 @@ static struct undo_step *add_step(struct undo_report *r, const struct journal_en
 
 /* Revert one FILE entry: the old content back, or the file removed when
  * rescue created it.  A file changed since is left alone and reported. */
-static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, struct undo_step *s,
-		     struct rs_error *err)
+/* Whether the file of FILE entry E still holds what rescue wrote there. */
+static bool file_as_left(struct rs_ctx *ctx, const struct journal_entry *e)
 {
 	char file[PATH_MAX];
 	if (winpath_resolve_new(ctx->root, e->path, file, sizeof(file)) != 0)
-		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", e->path);
+		return false;
 	uint8_t *cur = NULL;
 	size_t curlen = 0;
 	bool exists = file_read_all(file, (size_t)1 << 30, &cur, &curlen) == 0;
@@ -68,9 +72,39 @@ static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, struct u
 	if (exists)
 		sha256_hex(cur, curlen, sha);
 	free(cur);
-	bool as_left = e->new_present ? (exists && strcmp(sha, e->new_sha256) == 0) : !exists;
-	if (!as_left)
+	return e->new_present ? (exists && strcmp(sha, e->new_sha256) == 0) : !exists;
+}
+
+/* A log emptied by a recovery goes back only with its dirty primary: the
+ * primary's entry of the same run, when that one cannot go back, NULL when
+ * it can (or E is no such log). */
+static const struct journal_entry *recovered_primary_stuck(struct rs_ctx *ctx, const struct journal *j,
+							   const struct journal_entry *e)
+{
+	if (strcmp(e->item, RECOVER_ITEM) != 0)
+		return NULL;
+	for (size_t i = 0; i < j->n; i++) {
+		const struct journal_entry *p = &j->v[i];
+		size_t n = strlen(p->path);
+		if (p == e || p->kind != JOURNAL_FILE || p->undone || strcmp(p->item, RECOVER_ITEM) != 0 ||
+		    strcmp(p->run, e->run) != 0 || strncasecmp(p->path, e->path, n) != 0 || e->path[n] != '.')
+			continue;
+		return file_as_left(ctx, p) ? NULL : p;
+	}
+	return NULL;
+}
+
+static int undo_file(struct rs_ctx *ctx, const struct journal *j, const struct journal_entry *e,
+		     struct undo_step *s, struct rs_error *err)
+{
+	if (!file_as_left(ctx, e))
 		return rs_fail(err, RS_EPARTIAL, "%s changed since rescue wrote it; left as it is", e->path);
+	const struct journal_entry *p = recovered_primary_stuck(ctx, j, e);
+	if (p)
+		return rs_fail(err, RS_EPARTIAL, "left as it is: its hive %s changed since rescue recovered it "
+			       "(the dirty hive and its logs are kept in %.*s)", p->path,
+			       (int)(strrchr(p->backup, '/') ? strrchr(p->backup, '/') - p->backup : 0), p->backup);
+	char sha[65];
 	if (!e->old_present) {
 		snprintf(s->restored, sizeof(s->restored), "(removed)");
 		return safefile_remove(ctx, UNDO_ITEM, e->path, err);
@@ -164,7 +198,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 		struct rs_error serr = { 0 };
 		int src;
 		if (e->kind == JOURNAL_FILE) {
-			src = undo_file(ctx, e, s, &serr);
+			src = undo_file(ctx, &j, e, s, &serr);
 			if (src == RS_OK)
 				src = mark_undone(ctx, e->seq, &serr);
 		} else {

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli-contain.c - `rescue status`, `rescue contain`, `rescue undo`. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "hive/contain.h"
 #include "hive/hive.h"
+#include "hive/recover.h"
 #include "hive/undo.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
@@ -48,7 +50,8 @@ static void print_check_json(const struct contain_check *c)
 }
 
 /* One report, as text or JSON.  MODE: "status", "contain", "dry-run". */
-static void print_report(const struct cli *cli, const struct contain_report *r, const char *mode)
+static void print_report(const struct cli *cli, const struct contain_report *r, const char *mode,
+			 const struct hive_probe *hv, size_t nh)
 {
 	bool status = strcmp(mode, "status") == 0;
 	if (cli->json) {
@@ -77,7 +80,12 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 			}
 			printf("]}");
 		}
-		printf("]}\n");
+		printf("]");
+		if (hv) {
+			printf(",");
+			cli_print_hives(cli, hv, nh);
+		}
+		printf("}\n");
 		return;
 	}
 	print_windows(cli, &r->info);
@@ -107,6 +115,8 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 		if (r->note[k][0])
 			printf("    note: %s\n", r->note[k]);
 	}
+	if (hv)
+		cli_print_hives(cli, hv, nh);
 }
 
 int cmd_status(struct cli *cli, int argc, char **argv)
@@ -121,7 +131,14 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		cli_print_error(cli, &err);
 		return rc;
 	}
-	print_report(cli, &r, "status");
+	/* Which hives are dirty, and whether they were (or can be) recovered
+	 * from their transaction logs. */
+	struct hive_probe *hv = NULL;
+	size_t nh = 0;
+	if (hive_recovery_list(cli->ctx, &hv, &nh, &err) != RS_OK)
+		nh = 0;
+	print_report(cli, &r, "status", hv, nh);
+	free(hv);
 	contain_report_free(&r);
 	return RS_OK;
 }
@@ -171,7 +188,7 @@ int cmd_contain(struct cli *cli, int argc, char **argv)
 		cli_print_error(cli, &err);
 		return rc;
 	}
-	print_report(cli, &r, dry ? "dry-run" : "contain");
+	print_report(cli, &r, dry ? "dry-run" : "contain", NULL, 0);
 	contain_report_free(&r);
 	if (rc)
 		cli_print_error(cli, &err);

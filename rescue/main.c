@@ -28,6 +28,8 @@ static const struct cli_command commands[] = {
 	  0, cmd_auto },
 	{ "fleet",   "DIR",                     "one table of every report found in DIR",
 	  0, cmd_fleet },
+	{ "recover", "[--dry-run]",             "replay the transaction logs of dirty hives and write them back (backup, journal)",
+	  CLI_TARGET | CLI_WRITES, cmd_recover },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* recover.h - dirty hives on the Windows volume: find their transaction logs
+ * (<hive>.LOG1, .LOG2, .LOG, any case), replay them (hive/regflog.h), and
+ * either read the result from a private copy or write it back safely.
+ *
+ * Writing (hive_open with HIVE_WRITE): the recovered primary replaces the
+ * file through safefile_replace (copy under Rescue/backup/<stamp>/files/,
+ * FILE entry in the journal with item "recover", temporary file + rename,
+ * read back), after it was opened by libhivex from a temporary copy.  Its
+ * two sequence numbers are set one beyond every number its logs hold, and
+ * each non-empty log is then emptied the same way (backed up, journaled):
+ * Windows treats a hive with equal sequence numbers as clean and never
+ * replays a log over it, and an empty log is what Windows itself leaves.
+ * `rescue undo recover` puts the dirty primary and its logs back, as long as
+ * the hive was not written since.
+ * A damaged log (the replay would stop early) or a dirty hive without any
+ * usable log is refused for writing unless the context has RS_CTX_FORCE.
+ *
+ * Reading: the recovered content is written to a temporary file outside the
+ * Windows volume ($TMPDIR) for libhivex (which takes a file name only); the
+ * volume is not touched. */
+#ifndef HIVE_RECOVER_H
+#define HIVE_RECOVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hive/regflog.h"
+#include "rescue/ctx.h"
+
+/* The journal item of recovery writes (`rescue undo recover` reverts them;
+ * a plain `rescue undo` leaves the hive recovered). */
+#define RECOVER_ITEM "recover"
+
+/* What happened to one hive's dirty state. */
+struct hive_recovery {
+	bool dirty;                   /* the primary was dirty when examined */
+	enum regflog_state state;     /* CLEAN when not dirty */
+	bool written;                 /* the recovered primary replaced the file, its logs emptied */
+	bool by_rescue;               /* clean now because an earlier rescue run recovered it (journal) */
+	char run[32];                 /* that run's stamp */
+	uint32_t seq1, seq2;          /* the primary's sequence numbers as found */
+	unsigned applied;             /* log entries (or old-format pages) replayed */
+	uint32_t first_seq, last_seq;
+	char logs[160];               /* the logs replayed, file names */
+	char note[512];               /* damage, foreign logs, what may be lost */
+};
+
+/* One line for a technician: "dirty (1622/1621), recovered from SYSTEM.LOG1,
+ * SYSTEM.LOG2 (24 log entries, 2107..2130) and written", "clean", ... */
+void hive_recovery_describe(const struct hive_recovery *r, char *buf, size_t len);
+/* "clean", "recovered", "recovered-in-memory", "partly-recovered", "not-recovered" */
+const char *hive_recovery_state(const struct hive_recovery *r);
+
+/* For hive_open: FILE (volume-relative REL) is dirty.  Replay its logs; with
+ * WRITE (and no dry run) write the result back as described above.  On
+ * RS_OK, SRC is the file libhivex must open: FILE itself, or a temporary copy
+ * (then *TEMP is true and the caller unlinks SRC once it is open). */
+int hive_recover_open(struct rs_ctx *ctx, const char *rel, const char *file, bool write,
+		      struct hive_recovery *rec, char *src, size_t srclen, bool *temp,
+		      struct rs_error *err);
+
+/* Examine the hive REL without opening it in libhivex and without writing:
+ * dirty or not, what its logs would give, and whether an earlier run of
+ * rescue recovered it (from the journal). */
+int hive_recovery_probe(struct rs_ctx *ctx, const char *rel, struct hive_recovery *out,
+			struct rs_error *err);
+
+/* Every hive file of the installation (config\SYSTEM, SOFTWARE, SAM,
+ * SECURITY, DEFAULT and each profile's NTUSER.DAT that exist), probed.
+ * *out is malloc'd (free it); rel[] holds each volume-relative path. */
+struct hive_probe {
+	char rel[512];
+	struct hive_recovery rec;
+};
+int hive_recovery_list(struct rs_ctx *ctx, struct hive_probe **out, size_t *n, struct rs_error *err);
+
+#endif
