@@ -258,6 +258,16 @@ static void test_real_set(const struct set *s)
 	CHECK_INT(again.state, REGFLOG_CLEAN);
 	CHECK(again.image == NULL && again.max_seq == s->last);
 	regflog_result_free(&again);
+
+	/* Sealed one beyond every number the logs hold (what rescue writes):
+	 * even were the header to go dirty again, no entry would apply. */
+	regflog_seal(r.image, r.len, r.max_seq + 1);
+	wr32(r.image + 4, r.max_seq + 2);
+	fix_checksum(r.image);
+	CHECK_INT(regflog_recover(r.image, r.len, L.logs, 2, &again, &err), RS_OK);
+	CHECK_INT(again.state, REGFLOG_UNRECOVERED);
+	CHECK_INT(again.applied, 0);
+	regflog_result_free(&again);
 out:
 	regflog_result_free(&r);
 	unload(&L);
