@@ -51,13 +51,18 @@ int sam_f_parse(const uint8_t *f, size_t len, struct sam_user_f *out, struct rs_
 	return RS_OK;
 }
 
-int sam_f_update(uint8_t *f, size_t len, uint16_t acb, uint16_t failed, struct rs_error *err)
+int sam_f_update(uint8_t *f, size_t len, uint16_t acb, uint16_t failed, uint64_t pw_set,
+		 struct rs_error *err)
 {
 	if (!f || len < SAM_F_MIN_LEN)
 		return rs_fail(err, RS_ETARGET, "user F value is %zu bytes, expected at least %u",
 			       len, SAM_F_MIN_LEN);
 	put16(f + SAM_F_ACB, acb);
 	put16(f + SAM_F_FAILED, failed);
+	if (pw_set) {
+		put32(f + SAM_F_PW_LAST_SET, (uint32_t)pw_set);
+		put32(f + SAM_F_PW_LAST_SET + 4, (uint32_t)(pw_set >> 32));
+	}
 	return RS_OK;
 }
 

@@ -52,8 +52,10 @@ struct sam_user_f {
 };
 
 int sam_f_parse(const uint8_t *f, size_t len, struct sam_user_f *out, struct rs_error *err);
-/* Write ACB and the failed count into F (in place; F was parsed first). */
-int sam_f_update(uint8_t *f, size_t len, uint16_t acb, uint16_t failed, struct rs_error *err);
+/* Write ACB and the failed count into F (in place), and the time the
+ * password was set when PW_SET (a FILETIME) is not 0. */
+int sam_f_update(uint8_t *f, size_t len, uint16_t acb, uint16_t failed, uint64_t pw_set,
+		 struct rs_error *err);
 
 /* ---- user V value (DESIGN.md Accounts: 0xCC-byte header of 17 entries
  * (offset, length, unknown), offsets relative to 0xCC) ---- */

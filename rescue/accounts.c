@@ -16,6 +16,7 @@
 
 #define KEY_ADMINS  SAM_KEY_ALIASES "\\00000220"
 #define KEY_MEMBERS SAM_KEY_ALIASES "\\Members"
+#define FILETIME_1970 116444736000000000ULL   /* 1970-01-01 in 100 ns ticks since 1601 */
 #define SYSTEM_MAX  (512u << 20)     /* largest SYSTEM hive read whole for the boot key */
 
 static void user_key(uint32_t rid, char *out, size_t outlen)
@@ -308,7 +309,7 @@ const struct acct_user *accounts_find(const struct accounts *a, const char *user
 void accounts_filetime(uint64_t ft, char *out, size_t outlen)
 {
 	/* FILETIME: 100 ns ticks since 1601-01-01. */
-	const uint64_t epoch = 116444736000000000ULL;
+	const uint64_t epoch = FILETIME_1970;
 	if (ft == 0 || ft < epoch || ft == UINT64_MAX) {
 		snprintf(out, outlen, "never");
 		return;
@@ -499,7 +500,9 @@ int accounts_passwd(struct accounts *a, uint32_t rid, const struct passwd_req *r
 		rc = new_v(a, rid, &v, req, &nv, &nvl, done, err);
 	if (!rc && nv)
 		rc = hive_set(a->sam, ACCOUNTS_ITEM, key, "V", v.type, nv, nvl, err);
-	if (!rc && (req->unlock || req->enable)) {
+	/* A new password is set now, as Windows records it: with the old date
+	 * an expired maximum password age would demand a change at logon. */
+	if (!rc && (req->unlock || req->enable || req->password)) {
 		uint16_t acb = u->acb, failed = u->failed;
 		if (req->unlock) {
 			acb &= (uint16_t)~SAM_ACB_LOCKED;
@@ -515,7 +518,8 @@ int accounts_passwd(struct accounts *a, uint32_t rid, const struct passwd_req *r
 			say(done, u->disabled ? "enabled" : "already enabled");
 		}
 		struct rs_error sub;
-		if ((rc = sam_f_update(f.data, f.len, acb, failed, &sub)))
+		uint64_t now = req->password ? (uint64_t)time(NULL) * 10000000ULL + FILETIME_1970 : 0;
+		if ((rc = sam_f_update(f.data, f.len, acb, failed, now, &sub)))
 			rs_fail(err, rc, "SAM account %08X: %s", rid, sub.msg);
 		else
 			rc = hive_set(a->sam, ACCOUNTS_ITEM, key, "F", f.type, f.data, f.len, err);

@@ -29,6 +29,24 @@ static void flags_text(const struct acct_user *u, char *out, size_t outlen)
 		snprintf(out, outlen, "-");
 }
 
+/* S cut to at most N characters (not bytes) for a text column, "-" when
+ * empty; a static buffer, valid until the next call. */
+static const char *column(const char *s, size_t n)
+{
+	static char buf[128];
+	size_t o = 0, chars = 0;
+	if (!*s)
+		return "-";
+	for (; s[o]; o++) {
+		/* stop only where a character starts, with room for a whole one */
+		if (((unsigned char)s[o] & 0xC0) != 0x80 && (chars++ == n || o + 4 >= sizeof(buf)))
+			break;
+		buf[o] = s[o];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static void user_json(const struct acct_user *u)
 {
 	char when[32];
@@ -83,7 +101,7 @@ int cmd_users(struct cli *cli, int argc, char **argv)
 			char flags[128], when[32];
 			flags_text(u, flags, sizeof(flags));
 			accounts_filetime(u->last_logon, when, sizeof(when));
-			printf("%-6u %-22s %-24s %-32s %-20s %u\n", u->rid, u->name, u->fullname[0] ? u->fullname : "-",
+			printf("%-6u %-22s %-24s %-32s %-20s %u\n", u->rid, u->name, column(u->fullname, 24),
 			       flags, when, u->failed);
 			if (u->microsoft)
 				printf("       Microsoft account %s: its password lives online\n", u->internet_name);

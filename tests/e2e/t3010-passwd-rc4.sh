@@ -22,6 +22,9 @@ printf 'Rescue-2026!\n' >"$T/pw1"
 expect "passwd 0x3eb --password-stdin (account without a hash)" \
 	sh -c "'$RESCUE' --root '$T/xp' passwd 0x3eb --password-stdin <'$T/pw1'"
 expect "secretsdump: Pat's NT hash = MD4(UTF-16LE(password))" test "$(nt_of "$T/xp" Pat)" = "$(md4_of_file "$T/pw1")"
+expect "Pat's F: password last set is now (FILETIME at 0x18, read by python)" "$PY" -c 'import sys, struct, time
+t = struct.unpack_from("<Q", bytes.fromhex(sys.argv[1]), 0x18)[0] / 1e7 - 11644473600
+assert abs(t - time.time()) < 3600, t' "$(user_value "$SAM" 000003EB F)"
 
 # non-ASCII, from a file, on the account blanked above (no entry at all now)
 printf 'p\303\244ssw\303\266rd\342\202\254 \316\261\316\262\n' >"$T/pw2"
