@@ -23,6 +23,7 @@ struct hive {
 	hive_h *h;
 	struct regf_base base;
 	struct hive_recovery rec;   /* dirty when opened? recovered? */
+	struct recover_plan *plan;  /* a recovery to write before the first edit */
 	struct hive_change *changes;
 	size_t nchanges;
 };
@@ -97,13 +98,11 @@ int hive_open(struct rs_ctx *ctx, const char *rel, unsigned flags, struct hive *
 	h->rec.seq2 = base.seq2;
 	if (regf_is_dirty(&base) || !base.checksum_ok) {
 		int rc = hive_recover_open(ctx, h->rel, file, flags & HIVE_WRITE, &h->rec, src, sizeof(src),
-					   &temp, err);
+					   &temp, &h->plan, err);
 		if (rc) {
 			free(h);
 			return rc;
 		}
-		if (h->rec.written)
-			regf_read_base(file, &h->base, NULL);
 	}
 	/* hivex reads the whole file into memory: edits stay there until
 	 * hive_commit writes a new file. */
@@ -112,7 +111,9 @@ int hive_open(struct rs_ctx *ctx, const char *rel, unsigned flags, struct hive *
 	if (temp)
 		unlink(src);
 	if (!h->h) {
-		rs_fail_errno(err, RS_ETARGET, e, "hive %s cannot be read (damaged?)", h->rel);
+		rs_fail_errno(err, RS_ETARGET, e, "hive %s cannot be read (damaged?)%s", h->rel,
+			      temp ? " after replaying its transaction logs; nothing written" : "");
+		recover_plan_free(h->plan);
 		free(h);
 		return RS_ETARGET;
 	}
@@ -142,6 +143,7 @@ void hive_close(struct hive *h)
 	changes_clear(h);
 	if (h->h)
 		hivex_close(h->h);
+	recover_plan_free(h->plan);
 	free(h);
 }
 
@@ -560,11 +562,40 @@ static int verify(struct hive *h, struct rs_error *err)
 	return rc;
 }
 
+int hive_write_recovery(struct hive *h, struct rs_error *err)
+{
+	if (!h->plan || (h->ctx->flags & RS_CTX_DRY_RUN))
+		return RS_OK;
+	int rc = hive_check_writable(h, err);
+	if (rc)
+		return rc;
+	rc = hive_recover_write(h->ctx, h->plan, err);
+	if (rc != RS_OK && rc != RS_EPARTIAL)
+		return rc;
+	recover_plan_free(h->plan);
+	h->plan = NULL;
+	h->rec.written = true;
+	regf_read_base(h->file, &h->base, NULL);
+	/* The recovered file must open as the copy did. */
+	hive_h *probe = hivex_open(h->file, 0);
+	if (!probe)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s does not reopen after its recovery "
+				     "was written (the dirty hive and its logs are under Rescue/backup/%s/files)",
+				     h->rel, h->ctx->stamp);
+	hivex_close(probe);
+	return rc;
+}
+
 int hive_commit(struct hive *h, struct rs_error *err)
 {
 	if (h->nchanges == 0 || (h->ctx->flags & RS_CTX_DRY_RUN))
 		return RS_OK;
 	int rc = hive_check_writable(h, err);
+	if (rc)
+		return rc;
+
+	/* 0. A dirty hive's recovery from its logs, its own journaled step. */
+	rc = hive_write_recovery(h, err);
 	if (rc)
 		return rc;
 

@@ -11,9 +11,9 @@
  *      renames it over the original,
  *   4. reopens the result and reads every changed value back.
  * A dirty hive (sequence numbers differ: Windows' latest changes are only in
- * its .LOG1/.LOG2/.LOG) is recovered from its logs on opening (hive/recover.h):
- * for writing, the recovered hive is written back first (backup, journal);
- * for reading, it is read from a private copy.  A dirty hive whose logs are
+ * its .LOG1/.LOG2/.LOG) is recovered from its logs on opening (hive/recover.h)
+ * and read from a private copy; hive_commit first writes that recovery back
+ * as its own journaled step (0.) before the edits.  A dirty hive whose logs are
  * missing or damaged is refused for writing unless the context has
  * RS_CTX_FORCE.  With RS_CTX_DRY_RUN nothing is written.
  *
@@ -138,5 +138,9 @@ int hive_check_writable(const struct hive *h, struct rs_error *err);
  * nothing written.  A failure before the rename leaves the hive as it was;
  * a read-back mismatch after it is RS_EPARTIAL (the backup is named). */
 int hive_commit(struct hive *h, struct rs_error *err);
+
+/* Write a pending recovery from the logs (step 0 of hive_commit) without any
+ * edit: `rescue recover`.  RS_OK and nothing written when there is none. */
+int hive_write_recovery(struct hive *h, struct rs_error *err);
 
 #endif

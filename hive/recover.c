@@ -4,7 +4,6 @@
 #include "hive/recover.h"
 
 #include <errno.h>
-#include <hivex.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,23 @@ struct logset {
 	uint8_t *buf[NLOGS];
 	struct regflog_file f[NLOGS];
 };
+
+/* A recovery waiting for the hive's first write (see hive_recover_write). */
+struct recover_plan {
+	char rel[PATH_MAX];
+	uint8_t *image;               /* sealed */
+	size_t len;
+	size_t nlogs;
+	char logrel[NLOGS][PATH_MAX]; /* the non-empty logs, to be emptied */
+};
+
+void recover_plan_free(struct recover_plan *p)
+{
+	if (p) {
+		free(p->image);
+		free(p);
+	}
+}
 
 static void logs_free(struct logset *ls)
 {
@@ -129,16 +145,13 @@ static int write_temp(const uint8_t *image, size_t len, char *path, size_t pathl
 
 /* The recovered primary replaces the file, then every non-empty log is
  * emptied; each through safefile_replace (backup, journal, atomic write). */
-static int write_back(struct rs_ctx *ctx, const char *rel, const struct regflog_result *r,
-		      const struct logset *ls, struct rs_error *err)
+int hive_recover_write(struct rs_ctx *ctx, struct recover_plan *p, struct rs_error *err)
 {
-	int rc = safefile_replace(ctx, RECOVER_ITEM, rel, r->image, r->len, err);
+	int rc = safefile_replace(ctx, RECOVER_ITEM, p->rel, p->image, p->len, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < ls->n; i++) {
-		if (ls->f[i].len == 0)
-			continue;
-		rc = safefile_replace(ctx, RECOVER_ITEM, ls->rel[i], "", 0, err);
+	for (size_t i = 0; i < p->nlogs; i++) {
+		rc = safefile_replace(ctx, RECOVER_ITEM, p->logrel[i], "", 0, err);
 		if (rc) {
 			/* The primary is recovered and sealed beyond every entry:
 			 * a log left as it was can no longer be replayed. */
@@ -153,10 +166,11 @@ static int write_back(struct rs_ctx *ctx, const char *rel, const struct regflog_
 
 int hive_recover_open(struct rs_ctx *ctx, const char *rel, const char *file, bool write,
 		      struct hive_recovery *rec, char *src, size_t srclen, bool *temp,
-		      struct rs_error *err)
+		      struct recover_plan **plan, struct rs_error *err)
 {
 	memset(rec, 0, sizeof(*rec));
 	*temp = false;
+	*plan = NULL;
 	snprintf(src, srclen, "%s", file);
 	struct regflog_result r;
 	struct logset ls;
@@ -199,23 +213,26 @@ int hive_recover_open(struct rs_ctx *ctx, const char *rel, const char *file, boo
 	rc = write_temp(r.image, r.len, tmp, sizeof(tmp), err);
 	if (rc)
 		goto out;
-	if (!really) {
-		snprintf(src, srclen, "%s", tmp);
-		*temp = true;
+	/* libhivex reads (and edits) the recovered copy; the volume is
+	 * written only by hive_recover_write, with the hive's first write. */
+	snprintf(src, srclen, "%s", tmp);
+	*temp = true;
+	if (!really)
 		goto out;
-	}
-	/* Only bytes libhivex reads go onto the volume. */
-	hive_h *probe = hivex_open(tmp, 0);
-	if (!probe) {
-		rc = rs_fail_errno(err, RS_ETARGET, errno, "hive %s: the hive replayed from its logs does not "
-				   "open in libhivex; nothing written", rel);
+	struct recover_plan *p = calloc(1, sizeof(*p));
+	if (!p) {
 		unlink(tmp);
+		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 		goto out;
 	}
-	hivex_close(probe);
-	unlink(tmp);
-	rc = write_back(ctx, rel, &r, &ls, err);
-	rec->written = rc == RS_OK || rc == RS_EPARTIAL;
+	snprintf(p->rel, sizeof(p->rel), "%s", rel);
+	p->image = r.image;
+	p->len = r.len;
+	r.image = NULL;
+	for (size_t i = 0; i < ls.n; i++)
+		if (ls.f[i].len)
+			snprintf(p->logrel[p->nlogs++], sizeof(p->logrel[0]), "%s", ls.rel[i]);
+	*plan = p;
 out:
 	regflog_result_free(&r);
 	logs_free(&ls);

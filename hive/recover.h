@@ -3,14 +3,17 @@
  * (<hive>.LOG1, .LOG2, .LOG, any case), replay them (hive/regflog.h), and
  * either read the result from a private copy or write it back safely.
  *
- * Writing (hive_open with HIVE_WRITE): the recovered primary replaces the
- * file through safefile_replace (copy under Rescue/backup/<stamp>/files/,
- * FILE entry in the journal with item "recover", temporary file + rename,
- * read back), after it was opened by libhivex from a temporary copy.  Its
- * two sequence numbers are set one beyond every number its logs hold, and
- * each non-empty log is then emptied the same way (backed up, journaled):
- * Windows treats a hive with equal sequence numbers as clean and never
- * replays a log over it, and an empty log is what Windows itself leaves.
+ * Writing (hive_open with HIVE_WRITE): libhivex edits a recovered copy; with
+ * the hive's first write (hive_commit, or hive_write_recovery for `rescue
+ * recover`) the recovered primary replaces the file through safefile_replace
+ * (copy under Rescue/backup/<stamp>/files/, FILE entry in the journal with
+ * item "recover", temporary file + rename, read back), then libhivex's own
+ * write follows.  The recovered primary's two sequence numbers are set one
+ * beyond every number its logs hold, and each non-empty log is then emptied
+ * the same way (backed up, journaled): Windows treats a hive with equal
+ * sequence numbers as clean and never replays a log over it, and an empty log
+ * is what Windows itself leaves.  Nothing is written for a hive that is only
+ * opened, so a refusal of another hive leaves every hive as it was.
  * `rescue undo recover` puts the dirty primary and its logs back, as long as
  * the hive was not written since.
  * A damaged log (the replay would stop early) or a dirty hive without any
@@ -53,13 +56,21 @@ void hive_recovery_describe(const struct hive_recovery *r, char *buf, size_t len
 /* "clean", "recovered", "recovered-in-memory", "partly-recovered", "not-recovered" */
 const char *hive_recovery_state(const struct hive_recovery *r);
 
-/* For hive_open: FILE (volume-relative REL) is dirty.  Replay its logs; with
- * WRITE (and no dry run) write the result back as described above.  On
- * RS_OK, SRC is the file libhivex must open: FILE itself, or a temporary copy
- * (then *TEMP is true and the caller unlinks SRC once it is open). */
+/* A recovery to be written with the hive's first write; owned by the hive. */
+struct recover_plan;
+void recover_plan_free(struct recover_plan *p);
+
+/* For hive_open: FILE (volume-relative REL) is dirty.  Replay its logs.  On
+ * RS_OK, SRC is the file libhivex must open: FILE itself (no usable log,
+ * forced), or a temporary copy of the recovered hive (then *TEMP is true and
+ * the caller unlinks SRC once it is open).  With WRITE (and no dry run) *PLAN
+ * is what hive_recover_write must put on the volume before any other write. */
 int hive_recover_open(struct rs_ctx *ctx, const char *rel, const char *file, bool write,
 		      struct hive_recovery *rec, char *src, size_t srclen, bool *temp,
-		      struct rs_error *err);
+		      struct recover_plan **plan, struct rs_error *err);
+
+/* Write PLAN: the recovered primary, then its emptied logs (see above). */
+int hive_recover_write(struct rs_ctx *ctx, struct recover_plan *plan, struct rs_error *err);
 
 /* Examine the hive REL without opening it in libhivex and without writing:
  * dirty or not, what its logs would give, and whether an earlier run of

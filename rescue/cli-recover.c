@@ -82,6 +82,8 @@ int cmd_recover(struct cli *cli, int argc, char **argv)
 		struct hive *h = NULL;
 		struct rs_error herr = { 0 };
 		int hrc = hive_open(cli->ctx, v[i].rel, HIVE_WRITE, &h, &herr);
+		if (hrc == RS_OK)
+			hrc = hive_write_recovery(h, &herr);
 		struct hive_recovery r = h ? *hive_recovery_info(h) : v[i].rec;
 		hive_close(h);
 		if (hrc)

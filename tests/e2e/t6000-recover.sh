@@ -140,6 +140,14 @@ expect "undo recover: the dirty hives and their logs are back byte for byte" \
 	sh -c "for f in '$cfg/DEFAULT' '$cfg/DEFAULT.LOG1' '$cfg/DEFAULT.LOG2' '$user/NTUSER.DAT' \
 	'$user/ntuser.dat.LOG1' '$user/ntuser.dat.LOG2'; do cmp '$T/b.orig/'\"\$f\" '$b/'\"\$f\" || exit 1; done"
 
+expect_exit 0 "contain autorun on the dirty Windows 11 hives (recovers them first)" \
+	"$RESCUE" --root "$b" --yes contain autorun
+expect "contain: NTUSER.DAT recovered (OneDrive LastUpdate of the logs) and contained" \
+	sh -c "reglookup -H -p '/Software/Microsoft/OneDrive/Accounts/LastUpdate' '$b/$user/NTUSER.DAT' 2>/dev/null | grep -qi ',QWORD,0x000000006202DA20,' &&
+	hivexget '$b/$user/NTUSER.DAT' '\\Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer' NoDriveTypeAutoRun | grep -qx 255"
+expect "contain: the recovery journaled before the edits, logs emptied" \
+	sh -c "[ ! -s '$b/$user/ntuser.dat.LOG1' ] && awk '/\"item\":\"autorun\"/ {a=NR} /\"item\":\"recover\".*NTUSER.DAT\"/ {r=NR} END {exit !(r && a && r < a)}' '$b/Rescue/journal.jsonl'"
+
 # ---- tree c: damaged logs, nothing written ---------------------------------
 c=$T/c
 sh "$TOP/tests/fixtures/mktree.sh" win10 "$c" >/dev/null 2>&1
@@ -183,4 +191,14 @@ unpack_hive regipy/SYSTEM_2.xz "$c/$cfg/SYSTEM"
 refused "dirty without logs" "no transaction logs.*may be lost"
 expect "status names what may be lost" \
 	sh -c "'$RESCUE' --root '$c' status | grep -q 'SYSTEM: dirty (205/204), NOT recovered: no transaction logs'"
+
+# A recoverable DEFAULT beside the refused SYSTEM: contain refuses and the
+# recovery of DEFAULT is not written either (it waits for the hive's first write).
+unpack_hive dfir-artifact-museum/win10/DEFAULT.xz "$c/$cfg/DEFAULT"
+unpack_hive dfir-artifact-museum/win10/DEFAULT.LOG1.xz "$c/$cfg/DEFAULT.LOG1"
+unpack_hive dfir-artifact-museum/win10/DEFAULT.LOG2.xz "$c/$cfg/DEFAULT.LOG2"
+rm -rf "$T/c.orig"
+cp -a "$c" "$T/c.orig"
+expect_exit 3 "contain autorun: SYSTEM refused" "$RESCUE" --root "$c" --yes contain autorun
+expect "contain autorun refused: DEFAULT not recovered on disk either, nothing written" diff -r "$T/c.orig" "$c"
 t_done
