@@ -326,51 +326,6 @@ static void step_missing(struct run *run, const char *name, bool wanted, const c
 		step_end(run, STEP_SKIPPED, "%s", off);
 }
 
-/* Every journal entry of this run becomes a change of the report, with the
- * seq `rescue undo` works from. */
-static void collect_changes(struct run *run)
-{
-	struct journal j;
-	struct rs_error err = { 0 };
-	if (journal_load(run->ctx, &j, &err) != RS_OK) {
-		report_note(run->r, "journal unreadable, changes not listed: %s", err.msg);
-		return;
-	}
-	for (size_t i = 0; i < j.n; i++) {
-		const struct journal_entry *e = &j.v[i];
-		if (strcmp(e->run, run->ctx->stamp) != 0 || e->kind == JOURNAL_UNDONE)
-			continue;
-		struct report_change c = { .seq = e->seq };
-		snprintf(c.item, sizeof(c.item), "%s", e->item);
-		switch (e->kind) {
-		case JOURNAL_VALUE: {
-			struct reg_value o = { e->old_present, e->old_type, e->old_len, e->old_data };
-			struct reg_value n = { e->new_present, e->new_type, e->new_len, e->new_data };
-			snprintf(c.what, sizeof(c.what), "%s %s : %s", hive_short_name(e->hive), e->key,
-				 e->value[0] ? e->value : "(default)");
-			reg_value_format(&o, c.before, sizeof(c.before));
-			reg_value_format(&n, c.after, sizeof(c.after));
-			break;
-		}
-		case JOURNAL_KEY:
-			snprintf(c.what, sizeof(c.what), "%s %s", hive_short_name(e->hive), e->key);
-			snprintf(c.before, sizeof(c.before), "(absent)");
-			snprintf(c.after, sizeof(c.after), "key created");
-			break;
-		case JOURNAL_FILE:
-			snprintf(c.what, sizeof(c.what), "file %s (backup %s)", e->path,
-				 e->backup[0] ? e->backup : "none");
-			snprintf(c.before, sizeof(c.before), "%s", e->old_sha256[0] ? e->old_sha256 : "(absent)");
-			snprintf(c.after, sizeof(c.after), "%s", e->new_sha256[0] ? e->new_sha256 : "(removed)");
-			break;
-		case JOURNAL_UNDONE:
-			break;
-		}
-		report_add_change(run->r, &c);
-	}
-	journal_free(&j);
-}
-
 /* The report file name on the RESCUE partition: the computer name (made
  * safe for FAT) and the run. */
 static void partition_name(const struct report *r, char *out, size_t len)
@@ -475,7 +430,7 @@ static int run_install(const struct rs_conf *conf, const char *root, const struc
 		step_passwd(&run);
 		step_missing(&run, "scan", conf->scan != CONF_SCAN_OFF, "scan = off");
 		if (!(ctx->flags & RS_CTX_READONLY))
-			collect_changes(&run);
+			report_add_journal(run.r, run.ctx);
 	}
 	r->readonly = ctx->flags & RS_CTX_READONLY;
 	snprintf(r->readonly_why, sizeof(r->readonly_why), "%s", ctx->readonly_why);

@@ -55,5 +55,6 @@ int cmd_recover(struct cli *cli, int argc, char **argv);  /* cli-recover.c */
  * which hives are dirty and whether they were recovered (cli-recover.c). */
 struct hive_probe;
 void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n);
+int cmd_ui(struct cli *cli, int argc, char **argv);       /* cli-ui.c: ui/ui.h */
 
 #endif

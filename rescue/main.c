@@ -30,6 +30,8 @@ static const struct cli_command commands[] = {
 	  0, cmd_fleet },
 	{ "recover", "[--dry-run]",             "replay the transaction logs of dirty hives and write them back (backup, journal)",
 	  CLI_TARGET | CLI_WRITES, cmd_recover },
+	{ "ui",      "",                        "the ncurses front end: installations, containment, accounts, scan, verdict",
+	  0, cmd_ui },
 };
 
 static void usage(FILE *f)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hive/hive.h"
+#include "hive/journal.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
 
@@ -134,6 +136,51 @@ enum report_verdict report_finish(struct report *r)
 		if (r->steps[i].status == STEP_FAILED || r->steps[i].status == STEP_REFUSED)
 			r->verdict = VERDICT_YELLOW;
 	return r->verdict;
+}
+
+/* Every journal entry of this run becomes a change of the report, with the
+ * seq `rescue undo` works from. */
+void report_add_journal(struct report *r, struct rs_ctx *ctx)
+{
+	struct journal j;
+	struct rs_error err = { 0 };
+	if (journal_load(ctx, &j, &err) != RS_OK) {
+		report_note(r, "journal unreadable, changes not listed: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < j.n; i++) {
+		const struct journal_entry *e = &j.v[i];
+		if (strcmp(e->run, ctx->stamp) != 0 || e->kind == JOURNAL_UNDONE || e->undone)
+			continue;
+		struct report_change c = { .seq = e->seq };
+		snprintf(c.item, sizeof(c.item), "%s", e->item);
+		switch (e->kind) {
+		case JOURNAL_VALUE: {
+			struct reg_value o = { e->old_present, e->old_type, e->old_len, e->old_data };
+			struct reg_value n = { e->new_present, e->new_type, e->new_len, e->new_data };
+			snprintf(c.what, sizeof(c.what), "%s %s : %s", hive_short_name(e->hive), e->key,
+				 e->value[0] ? e->value : "(default)");
+			reg_value_format(&o, c.before, sizeof(c.before));
+			reg_value_format(&n, c.after, sizeof(c.after));
+			break;
+		}
+		case JOURNAL_KEY:
+			snprintf(c.what, sizeof(c.what), "%s %s", hive_short_name(e->hive), e->key);
+			snprintf(c.before, sizeof(c.before), "(absent)");
+			snprintf(c.after, sizeof(c.after), "key created");
+			break;
+		case JOURNAL_FILE:
+			snprintf(c.what, sizeof(c.what), "file %s (backup %s)", e->path,
+				 e->backup[0] ? e->backup : "none");
+			snprintf(c.before, sizeof(c.before), "%s", e->old_sha256[0] ? e->old_sha256 : "(absent)");
+			snprintf(c.after, sizeof(c.after), "%s", e->new_sha256[0] ? e->new_sha256 : "(removed)");
+			break;
+		case JOURNAL_UNDONE:
+			break;
+		}
+		report_add_change(r, &c);
+	}
+	journal_free(&j);
 }
 
 /* ---- writing ---- */

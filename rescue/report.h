@@ -105,6 +105,11 @@ int report_add_account(struct report *r, const struct report_account *a);
 int report_add_detection(struct report *r, const char *path, const char *rules, const char *sha256,
 			 uint64_t size, const char *action);
 
+/* Add every journal entry of CTX's run (not undone since) as a change, with
+ * the seq `rescue undo` works from; a note when the journal is unreadable. */
+struct rs_ctx;
+void report_add_journal(struct report *r, struct rs_ctx *ctx);
+
 /* Compute the verdict (and return it). */
 enum report_verdict report_finish(struct report *r);
 

@@ -1,0 +1,76 @@
+# shellcheck shell=sh disable=SC2016,SC2034,SC2120,SC2119
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/ui/tmux.sh - sourced by the UI tests after tests/lib.sh: drive
+# `rescue ui` in a detached tmux session on a private server (tmux's own
+# regress/ idea), read the screen with capture-pane, never sleep blindly.
+#   ui_start COLS ROWS TERM ARGS...   start `$RESCUE ui ARGS` in a COLSxROWS pane
+#   ui_keys KEY...                    tmux send-keys (names like Enter, Space, F1, Escape)
+#   ui_wait TEXT [SECONDS]            0 once TEXT is on the screen (default 10 s)
+#   ui_see DESC TEXT...               ok when every TEXT is on screen (waits for the first)
+#   ui_not_see DESC TEXT              ok when TEXT is not on screen
+#   ui_capture [FILE]                 the screen as text (default $T/screen.txt)
+#   ui_is DESC GOT WANT               ok when GOT = WANT (for hivexget answers)
+#   ui_quit                           q, then wait for the program to end; $ui_rc is its exit code
+# The server is killed at exit.  LC_ALL=C.UTF-8 so wide and non-ASCII names
+# are drawn as on a UTF-8 console.
+ui_n=0
+ui_socks=
+ui_rc=
+t_on_exit 'for s in $ui_socks; do tmux -L "$s" kill-server >/dev/null 2>&1; done'
+
+ui_start() {
+	cols=$1 rows=$2 term=$3; shift 3
+	# a fresh server each time: a new session on a server still shutting
+	# down fails ("server exited unexpectedly")
+	[ -z "${ui_sock:-}" ] || tmux -L "$ui_sock" kill-server >/dev/null 2>&1
+	ui_n=$((ui_n + 1)); ui_sock=rescue-ui-$$-$ui_n; ui_socks="$ui_socks $ui_sock"
+	rm -f "$T/ui.rc"
+	# the command line as one shell word list, quoted for tmux's shell
+	cmd="env TERM=$term LC_ALL=C.UTF-8"
+	for a in "$RESCUE" ui "$@"; do cmd="$cmd '$a'"; done
+	tmux -L "$ui_sock" -f /dev/null new-session -d -x "$cols" -y "$rows" \
+		"$cmd 2>$T/ui.err; echo \$? >$T/ui.rc; sleep 600"
+	tmux -L "$ui_sock" set-option -g status off >/dev/null
+	tmux -L "$ui_sock" resize-window -x "$cols" -y "$rows" 2>/dev/null
+	ui_wait "F1" 10
+}
+
+ui_keys() { tmux -L "$ui_sock" send-keys "$@"; }
+
+ui_capture() { tmux -L "$ui_sock" capture-pane -p >"${1:-$T/screen.txt}" 2>/dev/null; }
+
+ui_wait() {
+	i=0; n=$(( ${2:-10} * 10 ))
+	while [ "$i" -lt "$n" ]; do
+		ui_capture
+		grep -qF -- "$1" "$T/screen.txt" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+ui_see() {
+	d=$1; shift
+	ui_wait "$1" 10
+	miss=
+	for s in "$@"; do grep -qF -- "$s" "$T/screen.txt" || miss="$miss [$s]"; done
+	if [ -z "$miss" ]; then ok "$d"; else
+		not_ok "$d: not on screen:$miss"; sed 's/^/#   |/' "$T/screen.txt"; fi
+}
+
+ui_not_see() {
+	ui_capture
+	if grep -qF -- "$2" "$T/screen.txt"; then not_ok "$1: [$2] on screen"; sed 's/^/#   |/' "$T/screen.txt"
+	else ok "$1"; fi
+}
+
+ui_is() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi
+}
+
+ui_quit() {
+	ui_keys q
+	i=0
+	while [ ! -s "$T/ui.rc" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	ui_rc=$(cat "$T/ui.rc" 2>/dev/null)
+}
