@@ -7,8 +7,8 @@
 # screen is reachable, help opens, a resize redraws, q quits.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-# shellcheck source=tests/ui/tmux.sh
-. "$(dirname "$0")/tmux.sh"
+# shellcheck source=tests/ui/uilib.sh
+. "$(dirname "$0")/uilib.sh"
 
 command -v tmux >/dev/null || { skip "ui through tmux" "tmux not installed"; exit 0; }
 EXPL='Microsoft\Windows\CurrentVersion\Policies\Explorer'
@@ -90,7 +90,7 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	ui_see "$at Esc goes back to the Verdict" "YELLOW  WKS-WIN732BITA"
 
 	# a resize redraws: the help bar is on the new last row
-	tmux -L "$ui_sock" resize-window -x $((cols - 10)) -y $((rows - 3))
+	ui_resize $((cols - 10)) $((rows - 3))
 	sleep 0.3
 	ui_keys 2
 	ui_wait "Containment: shut" 5
@@ -100,9 +100,9 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	*) not_ok "$at after resize, last row: $last"; sed 's/^/#   |/' "$T/screen.txt" ;; esac
 	ui_is "$at resize: rows on screen" "$n" $((rows - 3))
 
-	ui_quit
+	rc=$(ui_quit)
 	# the run changed things but no scan finished: YELLOW's exit code, 4
-	ui_is "$at q quits, exit 4 (YELLOW)" "$ui_rc" 4
+	ui_is "$at q quits, exit 4 (YELLOW)" "$rc" 4
 	ui_is "$at nothing on stderr" "$(cat "$T/ui.err")" ""
 done
 

@@ -1,6 +1,6 @@
 # shellcheck shell=sh disable=SC2016,SC2034,SC2120,SC2119
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/ui/tmux.sh - sourced by the UI tests after tests/lib.sh: drive
+# tests/ui/uilib.sh - sourced by the UI tests after tests/lib.sh: drive
 # `rescue ui` in a detached tmux session on a private server (tmux's own
 # regress/ idea), read the screen with capture-pane, never sleep blindly.
 #   ui_start COLS ROWS TERM ARGS...   start `$RESCUE ui ARGS` in a COLSxROWS pane
@@ -10,12 +10,12 @@
 #   ui_not_see DESC TEXT              ok when TEXT is not on screen
 #   ui_capture [FILE]                 the screen as text (default $T/screen.txt)
 #   ui_is DESC GOT WANT               ok when GOT = WANT (for hivexget answers)
-#   ui_quit                           q, then wait for the program to end; $ui_rc is its exit code
+#   ui_resize COLS ROWS               resize the window (the program gets SIGWINCH)
+#   ui_quit                           q, then wait for the program to end; prints its exit code
 # The server is killed at exit.  LC_ALL=C.UTF-8 so wide and non-ASCII names
 # are drawn as on a UTF-8 console.
 ui_n=0
 ui_socks=
-ui_rc=
 t_on_exit 'for s in $ui_socks; do tmux -L "$s" kill-server >/dev/null 2>&1; done'
 
 ui_start() {
@@ -72,5 +72,7 @@ ui_quit() {
 	ui_keys q
 	i=0
 	while [ ! -s "$T/ui.rc" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	ui_rc=$(cat "$T/ui.rc" 2>/dev/null)
+	cat "$T/ui.rc" 2>/dev/null
 }
+
+ui_resize() { tmux -L "$ui_sock" resize-window -x "$1" -y "$2"; }
