@@ -11,34 +11,11 @@
 #include <unistd.h>
 
 #include "rescue/auto.h"
+#include "rescue/bigfont.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
 
 /* ---- the verdict screen ---- */
-
-/* A 5x5 block font for the three words: '#' is a solid cell. */
-static const struct glyph {
-	char c;
-	const char *row[5];
-} glyphs[] = {
-	{ 'G', { " ### ", "#    ", "# ###", "#   #", " ### " } },
-	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
-	{ 'E', { "#####", "#    ", "#### ", "#    ", "#####" } },
-	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
-	{ 'D', { "#### ", "#   #", "#   #", "#   #", "#### " } },
-	{ 'Y', { "#   #", " # # ", "  #  ", "  #  ", "  #  " } },
-	{ 'L', { "#    ", "#    ", "#    ", "#    ", "#####" } },
-	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
-	{ 'W', { "#   #", "#   #", "# # #", "## ##", "#   #" } },
-};
-
-static const char *glyph_row(char c, int row)
-{
-	for (size_t i = 0; i < sizeof(glyphs) / sizeof(glyphs[0]); i++)
-		if (glyphs[i].c == c)
-			return glyphs[i].row[row];
-	return "     ";
-}
 
 /* Colours: black on green, white on red, black on yellow. */
 static const char *const verdict_colour[] = { "\033[30;42m", "\033[1;97;41m", "\033[30;43m" };
@@ -68,7 +45,7 @@ static void verdict_screen(FILE *f, const struct auto_result *res)
 	for (int row = 0; row < 5; row++, lines++) {
 		fprintf(f, "%*s", wordw < cols ? (cols - wordw) / 2 : 0, "");
 		for (const char *c = word; *c; c++) {
-			for (const char *g = glyph_row(*c, row); *g; g++)
+			for (const char *g = bigfont_row(*c, row); *g; g++)
 				fputs(*g == '#' ? "\033[7m  \033[27m" : "  ", f);
 			if (c[1])
 				fputs("  ", f);

@@ -7,6 +7,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "rescue/bigfont.h"
 #include "ui/list.h"
 
 /* Each attribute as a colour pair (foreground, background) and as what a
@@ -228,30 +229,6 @@ void draw_progress(int y, int x, int w, double frac)
 	mvaddch(y, x + w - 1, ']');
 }
 
-/* A 5x5 font for the verdict words, one string of 25 cells per letter. */
-static const struct {
-	char c;
-	const char *rows[5];
-} big_font[] = {
-	{ 'G', { " ####", "#    ", "#  ##", "#   #", " ####" } },
-	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
-	{ 'E', { "#####", "#    ", "#### ", "#    ", "#####" } },
-	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
-	{ 'D', { "#### ", "#   #", "#   #", "#   #", "#### " } },
-	{ 'Y', { "#   #", " # # ", "  #  ", "  #  ", "  #  " } },
-	{ 'L', { "#    ", "#    ", "#    ", "#    ", "#####" } },
-	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
-	{ 'W', { "#   #", "#   #", "# # #", "## ##", "#   #" } },
-};
-
-static const char *const *big_letter(char c)
-{
-	for (size_t i = 0; i < sizeof(big_font) / sizeof(big_font[0]); i++)
-		if (big_font[i].c == c)
-			return big_font[i].rows;
-	return NULL;
-}
-
 int draw_big_width(const char *word)
 {
 	/* each cell two columns wide so the letters look square */
@@ -264,21 +241,15 @@ int draw_big(int y, int x, int w, enum ui_attr a, const char *word)
 	int bw = draw_big_width(word);
 	if (bw > w)
 		return 0;
-	for (size_t i = 0; word[i]; i++) {
-		const char *const *rows = big_letter(word[i]);
-		if (!rows)
-			return 0;
-		for (int r = 0; r < 5; r++)
-			for (int c = 0; c < 5; c++) {
-				bool on = rows[r][c] == '#';
+	for (size_t i = 0; word[i]; i++)
+		for (int r = 0; r < BIGFONT_ROWS; r++)
+			for (int c = 0; c < BIGFONT_COLS; c++) {
 				/* reverse video, so it shows on a monochrome screen too */
-				if (on)
-					attron(attrs[a] | A_REVERSE);
-				mvaddstr(y + r, x + (int)i * 12 + c * 2, on ? "  " : "  ");
-				if (on)
-					attroff(attrs[a] | A_REVERSE);
+				int at = bigfont_row(word[i], r)[c] == '#' ? attrs[a] | A_REVERSE : A_NORMAL;
+				attron(at);
+				mvaddstr(y + r, x + (int)i * 12 + c * 2, "  ");
+				attroff(at);
 			}
-	}
 	return bw;
 }
 
