@@ -261,6 +261,23 @@ int ui_getkey(void)
 		return ERR;
 	if (r == KEY_CODE_YES)
 		return (int)wc;
+	if (wc == KEY_ESC) {
+		/* A key the terminal description does not know (Home on a vt100
+		 * line that is really an xterm) arrives as Esc plus its sequence
+		 * at once: swallow the sequence rather than read it as Esc (back)
+		 * followed by stray characters.  A lone Esc has nothing after it. */
+		int delay = wgetdelay(stdscr);
+		timeout(0);
+		int c = getch();
+		if (c == '[' || c == 'O') {
+			while ((c = getch()) != ERR && !(c >= 0x40 && c <= 0x7e))
+				;
+			wc = 0;
+		} else if (c != ERR) {
+			ungetch(c);
+		}
+		timeout(delay);
+	}
 	/* characters above Latin-1 would collide with KEY_* codes; no screen
 	 * uses them as commands (the password dialog reads its own) */
 	return wc < 0x100 ? (int)wc : 0;
