@@ -35,6 +35,26 @@ seed() {
 	cat "$t/p" "$t/l1" "$t/l2" >>"$seeds/$1"
 	rm -rf "$t"
 }
+# An XP-style .LOG (old format: base block sector, "DIRT" + bitmap, pages)
+# over the real M57 SAM made dirty; checksums are left to the target's
+# fix-up (top bit of the primary length).
+old_format_seed() {
+	t=$(mktemp -d)
+	xz -dc "$DATA/hives/m57-pat/SAM.xz" >"$t/sam" || { rm -rf "$t"; return 0; }
+	head -c 24576 "$t/sam" >"$t/p"
+	printf '\377' | dd of="$t/p" bs=1 seek=4 conv=notrunc 2>/dev/null
+	head -c 512 "$t/sam" >"$t/l1"
+	printf '\001' | dd of="$t/l1" bs=1 seek=28 conv=notrunc 2>/dev/null
+	printf 'DIRT\001\000\000\000\000' >>"$t/l1"
+	head -c 1024 /dev/zero >>"$t/l1"
+	head -c 1024 "$t/l1" >"$t/l1b"
+	dd if="$t/sam" bs=512 skip=8 count=1 2>/dev/null >>"$t/l1b"
+	# header: primary length 24576 | 0x80000000, LOG1 length 1536
+	printf '\000\140\000\200\000\006\000\000' >"$seeds/old_format"
+	cat "$t/p" "$t/l1b" >>"$seeds/old_format"
+	rm -rf "$t"
+}
+
 if [ -d "$DATA/hives" ]; then
 	m=dfir-artifact-museum
 	seed system_b regipy/SYSTEM_B regipy/SYSTEM_B.LOG1 regipy/SYSTEM_B.LOG2
@@ -44,6 +64,7 @@ if [ -d "$DATA/hives" ]; then
 	seed w11_default $m/win11/DEFAULT $m/win11/DEFAULT.LOG1 $m/win11/DEFAULT.LOG2
 	seed foreign regipy/SYSTEM_B $m/win11/ntuser.dat.LOG1 $m/win10/DEFAULT.LOG2
 	seed clean m57-pat/SAM regipy/SYSTEM_B.LOG1 m57-pat/SYSTEM
+	old_format_seed
 fi
 
 log=$work/fuzz.log
