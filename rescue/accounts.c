@@ -463,11 +463,41 @@ static int promote(struct accounts *a, const struct acct_user *u, struct passwd_
 	return rc;
 }
 
+/* After a failed change, edits recorded in libhivex's memory must not ride
+ * along with the next account's commit: the hive layer has no discard, so
+ * the SAM is reopened from the file (which the failure left as it was). */
+static void drop_pending(struct accounts *a)
+{
+	if (hive_pending(a->sam) == 0)
+		return;
+	struct rs_error sub;
+	hive_close(a->sam);
+	a->sam = NULL;
+	if (hive_open(a->ctx, HIVE_SAM, HIVE_WRITE, &a->sam, &sub) != RS_OK) {
+		a->sam = NULL;
+		snprintf(a->lost_why, sizeof(a->lost_why), "%s", sub.msg);
+	}
+}
+
+/* Read account I again after a commit, so callers see what was written. */
+static void refresh_user(struct accounts *a, size_t i)
+{
+	struct reg_value admins = { 0 };
+	struct acct_user fresh;
+	struct rs_error sub;
+	hive_get(a->sam, KEY_ADMINS, "C", &admins, &sub);
+	if (read_user(a, a->users[i].rid, &admins, &fresh, &sub) == RS_OK)
+		a->users[i] = fresh;
+	reg_value_free(&admins);
+}
+
 int accounts_passwd(struct accounts *a, uint32_t rid, const struct passwd_req *req,
 		    struct passwd_done *done, struct rs_error *err)
 {
 	const struct acct_user *u = NULL;
 	memset(done, 0, sizeof(*done));
+	if (!a->sam)
+		return rs_fail(err, RS_ETARGET, "the SAM could not be reopened after a failed change: %s", a->lost_why);
 	for (size_t i = 0; i < a->n; i++)
 		if (a->users[i].rid == rid)
 			u = &a->users[i];
@@ -532,5 +562,9 @@ int accounts_passwd(struct accounts *a, uint32_t rid, const struct passwd_req *r
 	free(nv);
 	reg_value_free(&f);
 	reg_value_free(&v);
+	if (rc)
+		drop_pending(a);
+	else
+		refresh_user(a, (size_t)(u - a->users));
 	return rc;
 }

@@ -46,7 +46,8 @@ struct accounts {
 	char key_why[512];              /* when !key_ok: why */
 	bool have_sid;
 	uint8_t domsid[SAM_DOMAIN_SID_LEN];
-	struct acct_user *users;        /* by RID */
+	char lost_why[512];             /* sam is NULL: reopening after a failure failed */
+	struct acct_user *users;        /* by RID; accounts_passwd rereads the one it changed */
 	size_t n;
 };
 
@@ -71,8 +72,9 @@ struct passwd_done {
 	size_t changed;                     /* values written */
 };
 
-/* Apply REQ to account RID and commit.  Everything is checked before
- * anything is recorded: on failure nothing is written. */
+/* Apply REQ to account RID and commit.  On failure nothing is written and
+ * nothing stays pending for a later call (the SAM is reopened); on success
+ * the account's entry in a->users is read again. */
 int accounts_passwd(struct accounts *a, uint32_t rid, const struct passwd_req *req,
 		    struct passwd_done *done, struct rs_error *err);
 

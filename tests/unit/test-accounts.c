@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-accounts.c - accounts_find: USER as a name in any case (including the
  * localized built-in names with non-ASCII letters) or a RID in decimal or
- * 0x-hex; and accounts_filetime. */
+ * 0x-hex; accounts_filetime; and accounts_passwd called several times on one
+ * handle (as `rescue auto` does): a failed change leaves nothing behind for
+ * the next commit, a successful one refreshes the account.  The tree is the
+ * real XP pair from tests/fixtures/mktree.sh, read back with libhivex. */
+#include <hivex.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rescue/accounts.h"
 #include "tests/unit/check.h"
@@ -23,8 +30,89 @@ static long find(const char *user)
 	return u ? (long)u->rid : -err.code;
 }
 
+static hive_value_h value_at(hive_h *h, const char *const path[], const char *name)
+{
+	hive_node_h n = hivex_root(h);
+	for (int i = 0; path[i] && n; i++)
+		n = hivex_node_get_child(h, n, path[i]);
+	return n ? hivex_node_get_value(h, n, name) : 0;
+}
+
+static const char *const admins_path[] = { "SAM", "Domains", "Builtin", "Aliases", "00000220", NULL };
+static const char *const guest_path[] = { "SAM", "Domains", "Account", "Users", "000001F5", NULL };
+static const char *const admin_path[] = { "SAM", "Domains", "Account", "Users", "000001F4", NULL };
+
+/* F of an account as the file holds it (malloc'd). */
+static char *file_f(const char *sam, const char *const path[], size_t *len)
+{
+	hive_h *h = hivex_open(sam, 0);
+	hive_type t;
+	char *f = h ? hivex_value_value(h, value_at(h, path, "F"), &t, len) : NULL;
+	if (h)
+		hivex_close(h);
+	return f;
+}
+
+static void test_passwd_twice(void)
+{
+	char dir[] = "/tmp/test-accounts.XXXXXX", cmd[256], sam[300];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(cmd, sizeof(cmd), "sh tests/fixtures/mktree.sh xp %s/t >/dev/null 2>&1", dir);
+	CHECK(system(cmd) == 0);
+	snprintf(sam, sizeof(sam), "%s/t/WINDOWS/system32/config/SAM", dir);
+
+	/* Administrators' C with bytes after its member list: promote refuses */
+	hive_h *h = hivex_open(sam, HIVEX_OPEN_WRITE);
+	CHECK(h != NULL);
+	if (!h)
+		return;
+	hive_type t;
+	size_t cl;
+	char *c = hivex_value_value(h, value_at(h, admins_path, "C"), &t, &cl);
+	c = realloc(c, cl + 8);
+	memset(c + cl, 0, 8);
+	hive_node_h n = hivex_root(h);
+	for (int i = 0; admins_path[i]; i++)
+		n = hivex_node_get_child(h, n, admins_path[i]);
+	hive_set_value sv = { .key = (char *)"C", .t = t, .len = cl + 8, .value = c };
+	CHECK(hivex_node_set_value(h, n, &sv, 0) == 0);
+	CHECK(hivex_commit(h, NULL, 0) == 0);
+	hivex_close(h);
+	free(c);
+
+	size_t gl0, gl1, al;
+	char *guest0 = file_f(sam, guest_path, &gl0);
+	struct rs_ctx *ctx;
+	struct accounts *a;
+	struct rs_error err = { 0 };
+	char root[300];
+	snprintf(root, sizeof(root), "%s/t", dir);
+	CHECK(rs_ctx_open(root, 0, &ctx, &err) == RS_OK);
+	CHECK(accounts_open(ctx, true, &a, &err) == RS_OK);
+	struct passwd_req enable_promote = { .enable = true, .promote = true }, unlock = { .unlock = true };
+	struct passwd_done done;
+	CHECK(accounts_passwd(a, 501, &enable_promote, &done, &err) == RS_ETARGET);
+	CHECK(strstr(err.msg, "layout not known") != NULL);
+	CHECK_INT(accounts_find(a, "Administrator", &err)->failed, 1);
+	CHECK(accounts_passwd(a, 500, &unlock, &done, &err) == RS_OK);
+	CHECK_INT(done.changed, 1);                                     /* Administrator's F only */
+	CHECK_INT(accounts_find(a, "Administrator", &err)->failed, 0);  /* refreshed */
+	accounts_close(a);
+	rs_ctx_close(ctx);
+
+	char *guest1 = file_f(sam, guest_path, &gl1), *adm = file_f(sam, admin_path, &al);
+	CHECK(guest0 && guest1 && gl0 == gl1 && memcmp(guest0, guest1, gl0) == 0);  /* Guest not enabled */
+	CHECK(adm && al >= SAM_F_MIN_LEN && adm[SAM_F_FAILED] == 0);
+	free(guest0);
+	free(guest1);
+	free(adm);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
+	test_passwd_twice();
 	CHECK_INT(find("pat"), 1001);
 	CHECK_INT(find("PAT"), 1001);
 	CHECK_INT(find("J\xc3\x84RJESTELM\xc3\x84NVALVOJA"), 500);
