@@ -40,8 +40,10 @@ run_shell_suite() {	# $1: directory of t*.sh scripts
 	for t in "$1"/t*.sh; do
 		[ -f "$t" ] || continue
 		echo "# $t"
+		start=$(date +%s)
 		sh "$t" >"$log" 2>&1; rc=$?
 		cat "$log"
+		echo "# $t: $(( $(date +%s) - start )) s"
 		count "$log"
 		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$log"; then
 			echo "not ok - $t exited $rc"; fail=$((fail + 1))
