@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "hive/contain.h"
 #include "hive/hive.h"
@@ -143,16 +142,6 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	return RS_OK;
 }
 
-static bool confirm(const struct cli *cli, const char *question)
-{
-	/* Scripts and the unattended run pass --yes or have no terminal. */
-	if (cli->yes || cli->json || !isatty(STDIN_FILENO))
-		return true;
-	fprintf(stderr, "%s [y/N] ", question);
-	char line[16];
-	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
-}
-
 int cmd_contain(struct cli *cli, int argc, char **argv)
 {
 	char *names[CONTAIN_N + 2];
@@ -178,7 +167,7 @@ int cmd_contain(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	bool dry = cli->ctx->flags & RS_CTX_DRY_RUN;
-	if (!dry && !confirm(cli, "Apply containment to this Windows installation?")) {
+	if (!dry && !cli_confirm(cli, "Apply containment to this Windows installation?")) {
 		fprintf(stderr, "rescue: nothing changed\n");
 		return RS_EUSAGE;
 	}
@@ -202,7 +191,7 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "rescue: undo: unknown option %s\n", argv[i]);
 			return RS_EUSAGE;
 		}
-	if (!confirm(cli, "Undo rescue's changes to this Windows installation?")) {
+	if (!cli_confirm(cli, "Undo rescue's changes to this Windows installation?")) {
 		fprintf(stderr, "rescue: nothing changed\n");
 		return RS_EUSAGE;
 	}

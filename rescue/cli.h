@@ -41,6 +41,10 @@ struct cli_command {
 /* Print a core error as the one line a technician reads, to stderr. */
 void cli_print_error(const struct cli *cli, const struct rs_error *err);
 
+/* Ask QUESTION on the terminal; true without asking under --yes, --json or
+ * without a terminal (scripts and the unattended run). */
+bool cli_confirm(const struct cli *cli, const char *question);
+
 /* Handlers, one family per file. */
 int cmd_status(struct cli *cli, int argc, char **argv);   /* cli-contain.c */
 int cmd_contain(struct cli *cli, int argc, char **argv);  /* cli-contain.c */
@@ -56,5 +60,6 @@ int cmd_ui(struct cli *cli, int argc, char **argv);       /* cli-ui.c: ui/ui.h *
  * which hives are dirty and whether they were recovered (cli-recover.c). */
 struct hive_probe;
 void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n);
+int cmd_autoruns(struct cli *cli, int argc, char **argv); /* cli-autoruns.c */
 
 #endif

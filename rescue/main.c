@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rescue/cli.h"
 
@@ -32,6 +33,16 @@ static const struct cli_command commands[] = {
 	  CLI_TARGET | CLI_WRITES, cmd_recover },
 	{ "ui",      "",                        "the ncurses front end: installations, containment, accounts, scan, verdict",
 	  0, cmd_ui },
+	{ "autoruns", "[--all] [--disable ID...|--disable-flagged] [--detected FILE] [--dry-run]",
+	  "list autostart entries (Run keys, services, tasks, Startup...); disable them reversibly",
+	  CLI_TARGET, cmd_autoruns },
+};
+
+/* Commands that write only when given one of these options (a prefix:
+ * "--disable" covers --disable-flagged): without it they open the target
+ * read-only, so listing works on a hibernated or read-only volume. */
+static const struct { const char *command, *option; } writes_with[] = {
+	{ "autoruns", "--disable" },
 };
 
 static void usage(FILE *f)
@@ -50,6 +61,15 @@ static void usage(FILE *f)
 		   "  --remove-hiberfile allow writing a hibernated volume (Windows loses its hibernated session)\n"
 		   "  -v                 more detail\n"
 		   "exit codes: 0 clean, 1 detections, 2 usage, 3 target unusable, 4 partly failed\n");
+}
+
+bool cli_confirm(const struct cli *cli, const char *question)
+{
+	if (cli->yes || cli->json || !isatty(STDIN_FILENO))
+		return true;
+	fprintf(stderr, "%s [y/N] ", question);
+	char line[16];
+	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
 void cli_print_error(const struct cli *cli, const struct rs_error *err)
@@ -121,12 +141,28 @@ static int parse_globals(struct cli *cli, int *argc, char **argv)
 	return RS_OK;
 }
 
-static int open_target(struct cli *cli, const struct cli_command *cmd, struct rs_error *err)
+/* Whether this run of CMD writes: always with CLI_WRITES, or when one of
+ * its writes_with options is among its arguments. */
+static bool writes(const struct cli_command *cmd, int argc, char **argv)
+{
+	if (cmd->flags & CLI_WRITES)
+		return true;
+	for (size_t k = 0; k < sizeof(writes_with) / sizeof(writes_with[0]); k++) {
+		if (strcmp(writes_with[k].command, cmd->name) != 0)
+			continue;
+		for (int i = 2; i < argc; i++)
+			if (strncmp(argv[i], writes_with[k].option, strlen(writes_with[k].option)) == 0)
+				return true;
+	}
+	return false;
+}
+
+static int open_target(struct cli *cli, const struct cli_command *cmd, bool write, struct rs_error *err)
 {
 	unsigned flags = 0;
 	if (cli->force)
 		flags |= RS_CTX_FORCE;
-	if (!(cmd->flags & CLI_WRITES))
+	if (!write)
 		flags |= RS_CTX_READONLY;
 	if (cli->root && cli->disk)
 		return rs_fail(err, RS_EUSAGE, "--root and --disk exclude each other");
@@ -158,7 +194,7 @@ int main(int argc, char **argv)
 	}
 	struct rs_error err = { 0 };
 	if (cmd->flags & CLI_TARGET) {
-		rc = open_target(&cli, cmd, &err);
+		rc = open_target(&cli, cmd, writes(cmd, argc, argv), &err);
 		if (rc) {
 			cli_print_error(&cli, &err);
 			return rc;
