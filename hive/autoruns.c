@@ -260,27 +260,43 @@ static void analyse(struct collect *c, struct autorun *a, const struct winenv *e
 
 /* ---- environment ---- */
 
-/* Every string value of KEYPATH into ENV. */
-static void env_from_key(struct hive *h, const char *keypath, struct winenv *env)
+/* Call FN for every string value of KEYPATH. */
+typedef void (*value_fn)(struct collect *c, struct hive *h, const char *key, const char *name,
+			 const char *data, void *ud);
+static void each_value(struct collect *c, struct hive *h, const char *keypath, value_fn fn, void *ud)
 {
 	hive_node_h node = hive_lookup(h, keypath);
 	if (!node)
 		return;
 	hive_h *hx = hive_handle(h);
 	hive_value_h *vals = hivex_node_values(hx, node);
-	for (size_t i = 0; vals && vals[i]; i++) {
+	for (size_t i = 0; vals && vals[i] && c->rc == RS_OK; i++) {
 		hive_type t;
 		size_t len;
 		if (hivex_value_type(hx, vals[i], &t, &len) != 0 || (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
 			continue;
 		char *name = hivex_value_key(hx, vals[i]);
-		char *val = hivex_value_string(hx, vals[i]);
-		if (name && val && name[0] && strcasecmp(name, "Path") != 0)
-			winenv_set(env, name, val);
+		char *data = hivex_value_string(hx, vals[i]);
+		if (name && data && data[0])
+			fn(c, h, keypath, name, data, ud);
 		free(name);
-		free(val);
+		free(data);
 	}
 	free(vals);
+}
+
+static void on_env_value(struct collect *c, struct hive *h, const char *key, const char *name,
+			 const char *data, void *ud)
+{
+	(void)c, (void)h, (void)key;
+	if (name[0] && strcasecmp(name, "Path") != 0)
+		winenv_set(ud, name, data);
+}
+
+/* Every string value of KEYPATH into ENV. */
+static void env_from_key(struct collect *c, struct hive *h, const char *keypath, struct winenv *env)
+{
+	each_value(c, h, keypath, on_env_value, env);
 }
 
 static void env_from_value(struct hive *h, const char *key, const char *name, struct winenv *env,
@@ -323,7 +339,7 @@ static void machine_env(struct collect *c, struct hive *sys, struct hive *sw)
 	free(root);
 	winenv_set(e, "windir", "%SystemRoot%");
 	/* Session Manager\Environment: TEMP, TMP, ComSpec, windir... */
-	env_from_key(sys, "CCS\\Control\\Session Manager\\Environment", e);
+	env_from_key(c, sys, "CCS\\Control\\Session Manager\\Environment", e);
 	winenv_default(e, "TEMP", "%SystemRoot%\\TEMP");
 	winenv_default(e, "TMP", "%SystemRoot%\\TEMP");
 	winenv_default(e, "ComSpec", "%SystemRoot%\\system32\\cmd.exe");
@@ -352,7 +368,7 @@ static void machine_env(struct collect *c, struct hive *sys, struct hive *sw)
 }
 
 /* The environment of the user whose profile folder is DIR (volume-relative). */
-static void user_env(const struct collect *c, struct hive *nt, const struct profile *p, struct winenv *env)
+static void user_env(struct collect *c, struct hive *nt, const struct profile *p, struct winenv *env)
 {
 	*env = c->machine;
 	char win[PATH_MAX + 4];
@@ -363,7 +379,7 @@ static void user_env(const struct collect *c, struct hive *nt, const struct prof
 	winenv_set(env, "HOMEDRIVE", "%SystemDrive%");
 	winenv_set(env, "HOMEPATH", win + 2);
 	if (nt)
-		env_from_key(nt, "Environment", env);
+		env_from_key(c, nt, "Environment", env);
 }
 
 /* ---- registry entries ---- */
@@ -393,52 +409,35 @@ static void add_value_entry(struct collect *c, struct hive *h, const char *hiven
 	analyse(c, a, env);
 }
 
-/* Call FN for every string value of KEYPATH. */
-typedef void (*value_fn)(struct collect *c, struct hive *h, const char *key, const char *name,
-			 const char *data, void *ud);
-static void each_value(struct collect *c, struct hive *h, const char *keypath, value_fn fn, void *ud)
-{
-	hive_node_h node = hive_lookup(h, keypath);
-	if (!node)
-		return;
-	hive_h *hx = hive_handle(h);
-	hive_value_h *vals = hivex_node_values(hx, node);
-	for (size_t i = 0; vals && vals[i] && c->rc == RS_OK; i++) {
-		hive_type t;
-		size_t len;
-		if (hivex_value_type(hx, vals[i], &t, &len) != 0 || (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
-			continue;
-		char *name = hivex_value_key(hx, vals[i]);
-		char *data = hivex_value_string(hx, vals[i]);
-		if (name && data && data[0])
-			fn(c, h, keypath, name, data, ud);
-		free(name);
-		free(data);
-	}
-	free(vals);
-}
-
-/* Subkey names of KEYPATH, malloc'd array of malloc'd strings (NULL-ended). */
-static char **subkeys(struct hive *h, const char *keypath)
+/* Names of the subkeys (VALUES false) or values (true) of KEYPATH: a
+ * malloc'd NULL-ended array of malloc'd strings (free_names); NULL when the
+ * key is missing or unreadable. */
+static char **names_of(struct hive *h, const char *keypath, bool values)
 {
 	hive_node_h node = hive_lookup(h, keypath);
 	if (!node)
 		return NULL;
 	hive_h *hx = hive_handle(h);
-	hive_node_h *kids = hivex_node_children(hx, node);
-	if (!kids)
+	/* node and value handles are both size_t offsets */
+	size_t *items = values ? hivex_node_values(hx, node) : hivex_node_children(hx, node);
+	if (!items)
 		return NULL;
 	size_t n = 0;
-	while (kids[n])
+	while (items[n])
 		n++;
 	char **names = calloc(n + 1, sizeof(*names));
 	for (size_t i = 0, k = 0; names && i < n; i++) {
-		char *s = hivex_node_name(hx, kids[i]);
+		char *s = values ? hivex_value_key(hx, items[i]) : hivex_node_name(hx, items[i]);
 		if (s)
 			names[k++] = s;
 	}
-	free(kids);
+	free(items);
 	return names;
+}
+
+static char **subkeys(struct hive *h, const char *keypath)
+{
+	return names_of(h, keypath, false);
 }
 
 static void free_names(char **names)
@@ -1052,25 +1051,6 @@ static struct hive *writer_hive(struct writer *w, const char *rel, struct rs_err
 	return h;
 }
 
-/* Set a string value keeping its type (REG_SZ or REG_EXPAND_SZ). */
-static int set_string_typed(struct hive *h, const char *key, const char *name, uint32_t type, const char *s,
-			    struct rs_error *err)
-{
-	uint8_t *w;
-	size_t n;
-	if (utf8_to_utf16le(s, &w, &n) != 0)
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	uint8_t *z = realloc(w, n + 2);
-	if (!z) {
-		free(w);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	z[n] = z[n + 1] = 0;
-	int rc = hive_set(h, AUTORUNS_ITEM, key, name, type, z, n + 2, err);
-	free(z);
-	return rc;
-}
-
 struct rebuild {
 	const char *drop;
 	char out[4096];
@@ -1135,7 +1115,7 @@ static int disable_list_item(struct hive *h, const struct autorun *a, const char
 		snprintf(r.out + n, sizeof(r.out) - n, ",");   /* Windows writes it with a trailing comma */
 	}
 	snprintf(action, alen, "set to \"%s\"", r.out);
-	return set_string_typed(h, a->key, a->value, type, r.out, err);
+	return hive_set_sz(h, AUTORUNS_ITEM, a->key, a->value, type, r.out, err);
 }
 
 /* Delete every value of KEY (the TaskCache entry of a task).  The key
@@ -1143,32 +1123,18 @@ static int disable_list_item(struct hive *h, const struct autorun *a, const char
  * a task the scheduler cannot load, which is what disabling means. */
 static int clear_key_values(struct hive *h, const char *key, size_t *count, struct rs_error *err)
 {
-	hive_node_h node = hive_lookup(h, key);
-	if (!node)
+	if (!hive_lookup(h, key))
 		return RS_OK;
-	hive_h *hx = hive_handle(h);
-	hive_value_h *vals = hivex_node_values(hx, node);
-	if (!vals)
-		return rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", hive_rel(h), key);
-	size_t n = 0;
-	while (vals[n])
-		n++;
-	char **names = calloc(n + 1, sizeof(*names));
-	for (size_t i = 0; names && i < n; i++)
-		names[i] = hivex_value_key(hx, vals[i]);
-	free(vals);
+	char **names = names_of(h, key, true);
 	if (!names)
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
+		return rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", hive_rel(h), key);
 	int rc = RS_OK;
-	for (size_t i = 0; i < n && rc == RS_OK; i++)
-		if (names[i]) {
-			rc = hive_delete_value(h, AUTORUNS_ITEM, key, names[i], err);
-			if (rc == RS_OK)
-				(*count)++;
-		}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	for (size_t i = 0; names[i] && rc == RS_OK; i++) {
+		rc = hive_delete_value(h, AUTORUNS_ITEM, key, names[i], err);
+		if (rc == RS_OK)
+			(*count)++;
+	}
+	free_names(names);
 	return rc;
 }
 

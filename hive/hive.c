@@ -391,6 +391,12 @@ int hive_set_dword(struct hive *h, const char *item, const char *keypath, const 
 int hive_set_string(struct hive *h, const char *item, const char *keypath, const char *name,
 		    const char *utf8, struct rs_error *err)
 {
+	return hive_set_sz(h, item, keypath, name, REGT_SZ, utf8, err);
+}
+
+int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
+		const char *utf8, struct rs_error *err)
+{
 	uint8_t *w;
 	size_t n;
 	if (utf8_to_utf16le(utf8, &w, &n) != 0)
@@ -402,7 +408,7 @@ int hive_set_string(struct hive *h, const char *item, const char *keypath, const
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
 	z[n] = z[n + 1] = 0;
-	int rc = hive_set(h, item, keypath, name, REGT_SZ, z, n + 2, err);
+	int rc = hive_set(h, item, keypath, name, type, z, n + 2, err);
 	free(z);
 	return rc;
 }

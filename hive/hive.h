@@ -102,6 +102,9 @@ int hive_set_dword(struct hive *h, const char *item, const char *keypath, const 
 /* NAME as REG_SZ from UTF-8. */
 int hive_set_string(struct hive *h, const char *item, const char *keypath, const char *name,
 		    const char *utf8, struct rs_error *err);
+/* NAME as TYPE (REGT_SZ or REGT_EXPAND_SZ: keep the type a value had) from UTF-8. */
+int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
+		const char *utf8, struct rs_error *err);
 int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
 		      struct rs_error *err);
 /* Delete KEYPATH when it holds no values and no subkeys (undo of a created
