@@ -55,11 +55,11 @@ int cmd_auto(struct cli *cli, int argc, char **argv);     /* cli-auto.c */
 int cmd_fleet(struct cli *cli, int argc, char **argv);    /* cli-auto.c */
 int cmd_recover(struct cli *cli, int argc, char **argv);  /* cli-recover.c */
 int cmd_ui(struct cli *cli, int argc, char **argv);       /* cli-ui.c: ui/ui.h */
+int cmd_autoruns(struct cli *cli, int argc, char **argv); /* cli-autoruns.c */
 
 /* The "hives" rows of `status` (text, or a JSON "hives":[...] member):
  * which hives are dirty and whether they were recovered (cli-recover.c). */
 struct hive_probe;
 void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n);
-int cmd_autoruns(struct cli *cli, int argc, char **argv); /* cli-autoruns.c */
 
 #endif
