@@ -23,6 +23,7 @@ struct cli {
 	bool remove_hiberfile;    /* --remove-hiberfile */
 	const char *progname;
 	struct rs_ctx *ctx;       /* the opened target, for commands with CLI_TARGET */
+	struct rs_target *target; /* the disks behind ctx, with --disk or no target option */
 };
 
 enum cli_flags {
@@ -38,6 +39,14 @@ struct cli_command {
 	int (*run)(struct cli *cli, int argc, char **argv);  /* argv[0] is the command name */
 };
 
+struct rs_target;
+
+/* Open the installation a command works on from --disk PATH, or from every
+ * local disk when neither --disk nor --root is given (cli-disk.c); says on
+ * stderr which installation it is.  cli_close_target unmounts everything. */
+int cli_open_disk(struct cli *cli, const struct cli_command *cmd, unsigned ctx_flags, struct rs_error *err);
+int cli_close_target(struct cli *cli);
+
 /* Print a core error as the one line a technician reads, to stderr. */
 void cli_print_error(const struct cli *cli, const struct rs_error *err);
 
@@ -46,6 +55,7 @@ void cli_print_error(const struct cli *cli, const struct rs_error *err);
 bool cli_confirm(const struct cli *cli, const char *question);
 
 /* Handlers, one family per file. */
+int cmd_detect(struct cli *cli, int argc, char **argv);   /* cli-disk.c */
 int cmd_status(struct cli *cli, int argc, char **argv);   /* cli-contain.c */
 int cmd_contain(struct cli *cli, int argc, char **argv);  /* cli-contain.c */
 int cmd_undo(struct cli *cli, int argc, char **argv);     /* cli-contain.c */

@@ -34,8 +34,8 @@ static const char *base_name(const char *path)
 static void probe_fs(int fd, uint64_t off, uint64_t size, struct disk_part *p)
 {
 	unsigned char sec[512];
-	if (pread(fd, sec, sizeof(sec), (off_t)off) == (ssize_t)sizeof(sec) &&
-	    ntfs_is_bitlocker(sec, sizeof(sec))) {
+	bool have = pread(fd, sec, sizeof(sec), (off_t)off) == (ssize_t)sizeof(sec);
+	if (have && ntfs_is_bitlocker(sec, sizeof(sec))) {
 		snprintf(p->fstype, sizeof(p->fstype), "BitLocker");
 		return;
 	}
@@ -55,6 +55,11 @@ static void probe_fs(int fd, uint64_t off, uint64_t size, struct disk_part *p)
 		}
 	}
 	blkid_free_probe(pr);
+	/* blkid also reads the $MFT for the label and gives up when it is
+	 * damaged; an NTFS boot sector still makes it NTFS, one to report as
+	 * damaged rather than as unknown. */
+	if (!p->fstype[0] && have && memcmp(sec + 3, "NTFS    ", 8) == 0)
+		snprintf(p->fstype, sizeof(p->fstype), "ntfs");
 }
 
 /* The kernel's node for partition NUMBER of block device DEVNAME ("sda"),

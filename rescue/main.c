@@ -14,6 +14,8 @@
 #include "rescue/cli.h"
 
 static const struct cli_command commands[] = {
+	{ "detect",  "",                        "list disks and partitions: file system, Windows version, computer, state",
+	  0, cmd_detect },
 	{ "status",  "",                        "show each containment item: current value, contained or open",
 	  CLI_TARGET, cmd_status },
 	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts)",
@@ -166,10 +168,8 @@ static int open_target(struct cli *cli, const struct cli_command *cmd, bool writ
 		flags |= RS_CTX_READONLY;
 	if (cli->root && cli->disk)
 		return rs_fail(err, RS_EUSAGE, "--root and --disk exclude each other");
-	if (cli->disk)
-		return rs_fail(err, RS_EUSAGE, "--disk: not supported by this build yet");
-	if (!cli->root)
-		return rs_fail(err, RS_EUSAGE, "%s needs a target: --root DIR or --disk PATH", cmd->name);
+	if (!cli->root)     /* --disk PATH, or every local disk (the boot case) */
+		return cli_open_disk(cli, cmd, flags, err);
 	return rs_ctx_open(cli->root, flags, &cli->ctx, err);
 }
 
@@ -197,10 +197,14 @@ int main(int argc, char **argv)
 		rc = open_target(&cli, cmd, writes(cmd, argc, argv), &err);
 		if (rc) {
 			cli_print_error(&cli, &err);
+			cli_close_target(&cli);
 			return rc;
 		}
 	}
 	rc = cmd->run(&cli, argc - 1, argv + 1);
-	rs_ctx_close(cli.ctx);
+	/* Unmounting can fail too: the command's result stands, but a volume
+	 * not written back cleanly makes the run partial. */
+	if (cli_close_target(&cli) && rc == RS_OK)
+		rc = RS_EPARTIAL;
 	return rc;
 }

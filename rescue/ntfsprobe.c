@@ -28,8 +28,8 @@ int ntfs_probe(const char *dev, struct ntfs_state *st, struct rs_error *err)
 	if (!vol) {
 		int e = errno ? errno : EIO;
 		if (e == EINVAL)    /* libntfs-3g's word for "no NTFS boot sector" */
-			return rs_fail(err, RS_ETARGET, "%s: not an NTFS volume, or a damaged one", dev);
-		return rs_fail_errno(err, RS_ETARGET, e, "%s: cannot read the NTFS volume", dev);
+			return rs_fail(err, RS_ETARGET, "damaged NTFS volume (libntfs-3g cannot open it)");
+		return rs_fail_errno(err, RS_ETARGET, e, "damaged NTFS volume");
 	}
 	if (vol->vol_name)
 		snprintf(st->label, sizeof(st->label), "%s", vol->vol_name);

@@ -16,7 +16,8 @@ struct ntfs_state {
 };
 
 /* Probe DEV (a block device or image file holding one NTFS volume).
- * RS_ETARGET when it cannot be read as NTFS (message says why). */
+ * RS_ETARGET when it cannot be read as NTFS (the message says why, without
+ * naming DEV: the caller knows the name a person reads). */
 int ntfs_probe(const char *dev, struct ntfs_state *st, struct rs_error *err);
 
 /* The BitLocker signature: "-FVE-FS-" at offset 3 of the volume's first

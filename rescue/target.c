@@ -43,20 +43,32 @@ static bool is_ntfs(const struct disk_part *p)
 	return strcmp(p->fstype, "ntfs") == 0;
 }
 
+/* Mark V unreadable with MSG, said with the partition's name instead of
+ * the loop device's a lower layer may have put first. */
+static void unreadable(struct rs_volume *v, const char *msg)
+{
+	const char *node = v->part->node;
+	size_t n = strlen(node);
+	if (n && strncmp(msg, node, n) == 0 && msg[n] == ':')
+		msg += n + 2;
+	else if (strncmp(msg, v->part->name, strlen(v->part->name)) == 0)
+		msg += strlen(v->part->name) + (msg[strlen(v->part->name)] == ':' ? 2 : 0);
+	v->state |= VOL_UNREADABLE;
+	snprintf(v->why, sizeof(v->why), "%s", msg);
+}
+
 /* Identify the Windows on V, if any: a short read-only mount. */
 static void identify(struct disk *d, struct rs_volume *v)
 {
 	struct disk_part *p = v->part;
 	struct rs_error e = { 0 };
 	if (disk_attach(d, p, true, &e) != RS_OK) {
-		v->state |= VOL_UNREADABLE;
-		snprintf(v->why, sizeof(v->why), "%s", e.msg);
+		unreadable(v, e.msg);
 		return;
 	}
 	struct ntfs_state st;
 	if (ntfs_probe(p->node, &st, &e) != RS_OK) {
-		v->state |= VOL_UNREADABLE;
-		snprintf(v->why, sizeof(v->why), "%s: %s", p->name, e.msg);
+		unreadable(v, e.msg);
 		return;
 	}
 	if (!p->label[0])
@@ -68,8 +80,7 @@ static void identify(struct disk *d, struct rs_volume *v)
 
 	struct ntfs_mount *m;
 	if (mount_ntfs(p->node, 0, &m, &e) != RS_OK) {
-		v->state |= VOL_UNREADABLE;
-		snprintf(v->why, sizeof(v->why), "%s", e.msg);
+		unreadable(v, e.msg);
 		return;
 	}
 	struct rs_ctx *ctx;
@@ -175,8 +186,8 @@ int rs_target_pick(const struct rs_target *t, int n, int *out, struct rs_error *
 					       t->vols[i].part->name);
 		for (size_t i = 0; i < t->nvols; i++)
 			if (t->vols[i].state & VOL_UNREADABLE)
-				return rs_fail(err, RS_ETARGET, "no Windows installation found: %s",
-					       t->vols[i].why);
+				return rs_fail(err, RS_ETARGET, "no Windows installation found: %s: %s",
+					       t->vols[i].part->name, t->vols[i].why);
 		size_t ntfs = 0;
 		for (size_t i = 0; i < t->nvols; i++)
 			ntfs += is_ntfs(t->vols[i].part);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli-disk.c - `rescue detect`, and the target of every other command when
+ * it is a disk (--disk PATH) or the machine's own disks (no target option). */
+#include <stdio.h>
+#include <string.h>
+
+#include "rescue/cli.h"
+#include "rescue/json.h"
+#include "rescue/target.h"
+#include "rescue/teardown.h"
+
+/* "Windows 10 Pro 22H2 (build 19045)" */
+static void windows_words(const struct rs_volume *v, char *buf, size_t len)
+{
+	const struct win_info *w = &v->info;
+	if (!v->windows) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%s%s%s%s%s%s", w->product[0] ? w->product : "Windows (SOFTWARE unreadable)",
+		 w->display[0] ? " " : "", w->display, w->build[0] ? " (build " : "", w->build,
+		 w->build[0] ? ")" : "");
+}
+
+/* One line for a technician about a volume that needs attention, or nothing. */
+static const char *advice(const struct rs_volume *v)
+{
+	if (v->state & VOL_BITLOCKER)
+		return "encrypted with BitLocker: needs its recovery key; rescue cannot read it";
+	if (v->state & VOL_UNREADABLE)
+		return v->why;
+	if (v->state & VOL_HIBERNATED)
+		return "Windows is hibernated (or Fast Startup): read-only commands work; writing needs "
+		       "a full shutdown of Windows or --remove-hiberfile";
+	if (v->state & VOL_DIRTY)
+		return "not shut down cleanly: writing needs chkdsk first, or --force";
+	return NULL;
+}
+
+static void print_json(const struct rs_target *t, const char *source)
+{
+	printf("{\"source\":");
+	json_put_str(stdout, source);
+	printf(",\"installations\":%zu,\"volumes\":[", rs_target_installs(t));
+	for (size_t i = 0; i < rs_target_count(t); i++) {
+		const struct rs_volume *v = rs_target_volume(t, i);
+		const struct disk_part *p = v->part;
+		char state[96];
+		rs_volume_state_str(v->state, state, sizeof(state));
+		printf("%s{\"disk\":", i ? "," : "");
+		json_put_str(stdout, v->disk->path);
+		printf(",\"table\":");
+		json_put_str(stdout, v->disk->table[0] ? v->disk->table : NULL);
+		printf(",\"name\":");
+		json_put_str(stdout, p->name);
+		printf(",\"number\":%d,\"offset\":%llu,\"size\":%llu,\"fs\":", p->number,
+		       (unsigned long long)p->offset, (unsigned long long)p->size);
+		json_put_str(stdout, p->fstype[0] ? p->fstype : NULL);
+		printf(",\"label\":");
+		json_put_str(stdout, p->label);
+		printf(",\"type\":");
+		json_put_str(stdout, p->parttype[0] ? p->parttype : NULL);
+		printf(",\"state\":");
+		json_put_str(stdout, state);
+		printf(",\"windows\":%s,\"install\":%d", v->windows ? "true" : "false", v->install);
+		if (v->windows) {
+			printf(",\"product\":");
+			json_put_str(stdout, v->info.product);
+			printf(",\"version\":");
+			json_put_str(stdout, v->info.version);
+			printf(",\"build\":");
+			json_put_str(stdout, v->info.build);
+			printf(",\"display\":");
+			json_put_str(stdout, v->info.display);
+			printf(",\"computer\":");
+			json_put_str(stdout, v->info.computer);
+		}
+		printf(",\"note\":");
+		json_put_str(stdout, advice(v));
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct rs_target *t)
+{
+	printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", "#", "PARTITION", "SIZE", "FS", "LABEL", "STATE",
+	       "COMPUTER", "WINDOWS");
+	for (size_t i = 0; i < rs_target_count(t); i++) {
+		const struct rs_volume *v = rs_target_volume(t, i);
+		const struct disk_part *p = v->part;
+		char num[8] = "-", size[16], state[96], win[256];
+		if (v->install)
+			snprintf(num, sizeof(num), "%d", v->install);
+		disk_format_size(p->size, size, sizeof(size));
+		rs_volume_state_str(v->state, state, sizeof(state));
+		windows_words(v, win, sizeof(win));
+		printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", num, p->name, size,
+		       p->fstype[0] ? p->fstype : "-", p->label[0] ? p->label : "-", state,
+		       v->windows && v->info.computer[0] ? v->info.computer : "-", win);
+	}
+	for (size_t i = 0; i < rs_target_count(t); i++) {
+		const struct rs_volume *v = rs_target_volume(t, i);
+		const char *a = advice(v);
+		if (a)
+			printf("note: %s: %s\n", v->part->name, a);
+	}
+}
+
+int cmd_detect(struct cli *cli, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: rescue [--disk PATH] [--json] detect\n");
+		return RS_EUSAGE;
+	}
+	if (cli->root) {
+		fprintf(stderr, "rescue: detect examines disks: give --disk PATH, or nothing for every local disk\n");
+		return RS_EUSAGE;
+	}
+	teardown_install();
+	struct rs_error err = { 0 };
+	struct rs_target *t;
+	int rc = rs_target_scan(cli->disk, &t, &err);
+	if (rc) {
+		cli_print_error(cli, &err);
+		return rc;
+	}
+	if (cli->json)
+		print_json(t, cli->disk ? cli->disk : "local disks");
+	else
+		print_text(t);
+	int n;
+	/* Nothing rescue could work on is "target unusable", said once. */
+	if (rs_target_installs(t) == 0) {
+		rc = rs_target_pick(t, 0, &n, &err);
+		cli_print_error(cli, &err);
+	}
+	int rc2 = rs_target_close(t, &err);
+	if (rc2) {
+		cli_print_error(cli, &err);
+		rc = rc ? rc : rc2;
+	}
+	return rc;
+}
+
+int cli_open_disk(struct cli *cli, const struct cli_command *cmd, unsigned ctx_flags, struct rs_error *err)
+{
+	teardown_install();
+	int rc = rs_target_scan(cli->disk, &cli->target, err);
+	if (rc)
+		return rc;
+	int n;
+	if ((rc = rs_target_pick(cli->target, cli->install, &n, err)))
+		return rc;
+	const struct rs_volume *v = rs_target_install(cli->target, n);
+	char win[256];
+	windows_words(v, win, sizeof(win));
+	/* Say which installation the command works on, before it works. */
+	fprintf(stderr, "rescue: %s: installation %d of %zu: %s, %s, computer %s\n", cmd->name, n,
+		rs_target_installs(cli->target), v->part->name, win,
+		v->info.computer[0] ? v->info.computer : "(unnamed)");
+	return rs_target_open(cli->target, n, ctx_flags, cli->remove_hiberfile ? TARGET_REMOVE_HIBERFILE : 0,
+			      &cli->ctx, err);
+}
+
+int cli_close_target(struct cli *cli)
+{
+	rs_ctx_close(cli->ctx);
+	cli->ctx = NULL;
+	struct rs_error err = { 0 };
+	int rc = rs_target_close(cli->target, &err);
+	cli->target = NULL;
+	if (rc)
+		cli_print_error(cli, &err);
+	return rc;
+}
