@@ -11,6 +11,7 @@
 #   clean       GPT like win10-gpt, Windows 10 tree without infections
 #   hibernated  GPT like win10-gpt, and hiberfil.sys starts with "HIBR": ntfs-3g refuses read-write
 #   bitlocker   GPT: EFI (FAT) and a partition whose boot sector carries "-FVE-FS-" at offset 3
+#   dual-mbr    MBR: two Windows installations, Windows 7 and Windows 10 (for --install)
 #
 # The Windows tree comes from tests/fixtures/mktree.sh, the infections from
 # tests/samples/plant.sh when it exists (its manifest is written beside the
@@ -34,23 +35,28 @@ BASIC=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7
 RECOVERY=DE94BBA4-06D1-4D40-A16A-BFD50179D6AC
 
 # Layouts: "size-MiB label type fs" per partition ("-" for the rest of the
-# disk); fs is fat, ntfs, ntfs-windows (gets the tree), bitlocker or none.
+# disk); fs is fat, ntfs, win:TREE (NTFS holding mktree.sh's TREE),
+# bitlocker or none.
 case $variant in
 win10-gpt|clean|hibernated)
-	label=gpt disk=256 tree=win10
+	label=gpt disk=256
 	parts="32 SYSTEM $EFI fat
 16 - $MSR none
-192 Windows $BASIC ntfs-windows
+192 Windows $BASIC win:win10
 - Recovery $RECOVERY ntfs" ;;
 win7-mbr)
-	label=dos disk=256 tree=win7
+	label=dos disk=256
 	parts="32 System_Reserved 7 ntfs
-- Windows 7 ntfs-windows" ;;
+- Windows 7 win:win7" ;;
 xp-mbr)
-	label=dos disk=160 tree=xp
-	parts="- - 7 ntfs-windows" ;;
+	label=dos disk=160
+	parts="- - 7 win:xp" ;;
+dual-mbr)
+	label=dos disk=320
+	parts="160 Windows7 7 win:win7
+- Windows10 7 win:win10" ;;
 bitlocker)
-	label=gpt disk=128 tree=
+	label=gpt disk=128
 	parts="32 SYSTEM $EFI fat
 - - $BASIC bitlocker" ;;
 *) usage ;;
@@ -67,19 +73,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$mnt"
 
-# The Windows tree (and its infections) is laid out first in a directory.
-if [ -n "$tree" ]; then
-	sh "$top/tests/fixtures/mktree.sh" "$tree" "$work/tree"
-	rm -f "$out.manifest"
+# make_tree TREE DIR: the Windows tree (and its infections) in a directory,
+# the manifest of the infections in DIR.manifest.
+make_tree() {
+	sh "$top/tests/fixtures/mktree.sh" "$1" "$2"
 	if [ "$variant" != clean ] && [ -f "$top/tests/samples/plant.sh" ]; then
-		sh "$top/tests/samples/plant.sh" "$work/tree" "$work/manifest"
+		sh "$top/tests/samples/plant.sh" "$2" "$2.manifest"
 	fi
 	if [ "$variant" = hibernated ]; then
 		# The hibernation file header: the signature is the first 4 bytes
 		# (HIBR, hibr, WAKE, wake); ntfs-3g reads it and refuses read-write.
-		{ printf 'HIBR'; head -c 1048572 /dev/zero; } >"$work/tree/hiberfil.sys"
+		{ printf 'HIBR'; head -c 1048572 /dev/zero; } >"$2/hiberfil.sys"
 	fi
-fi
+}
+rm -f "$out.manifest"
 
 # add_stream MNT MANIFEST: the alternate data stream sample (see
 # tests/samples/README.md): EICAR in Documents/report.txt:Zone.Identifier of
@@ -147,21 +154,24 @@ while read -r _ plabel _ fs; do
 	loop=$(losetup -f --show -o "$off" --sizelimit "$size" "$out")
 	case $fs in
 	fat) mkfs.vfat -F 16 -n "$plabel" "$loop" >/dev/null ;;
-	ntfs|ntfs-windows)
+	ntfs|win:*)
 		mkntfs -Q -F -q -L "$plabel" -p $((off / 512)) -H 255 -S 63 "$loop" >/dev/null
-		if [ "$fs" = ntfs-windows ]; then
+		case $fs in win:*)
+			tree=$work/tree$n
+			make_tree "${fs#win:}" "$tree"
 			# streams_interface=windows: FILE:STREAM names an alternate data stream
 			ntfs-3g -o streams_interface=windows "$loop" "$mnt"
-			cp -a "$work/tree/." "$mnt/"
-			if [ -f "$work/manifest" ]; then
-				add_stream "$mnt" "$work/manifest"
+			cp -a "$tree/." "$mnt/"
+			if [ -f "$tree.manifest" ]; then
+				add_stream "$mnt" "$tree.manifest"
+				# the manifest of the first Windows partition is the image's
+				[ -f "$out.manifest" ] || cp "$tree.manifest" "$out.manifest"
 			fi
 			umount "$mnt"
-		fi ;;
+		esac ;;
 	esac
 	losetup -d "$loop"
 	loop=""
 done <<EOF
 $parts
 EOF
-[ ! -f "$work/manifest" ] || cp "$work/manifest" "$out.manifest"
