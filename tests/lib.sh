@@ -51,3 +51,15 @@ unpack_hive() {
 	*) cp "$src" "$2" ;;
 	esac
 }
+
+# t_attach IMG N: attach partition N of the disk image IMG read-only as a loop
+# device, in $t_loop (for ntfsls/ntfscat); t_detach lets it go (also at exit).
+t_loop=""
+t_attach() {
+	t_detach
+	# shellcheck disable=SC2046 # START SIZE, split on purpose
+	set -- $(sfdisk -q -l -o Start,Sectors "$1" | awk -v n="$2" 'NR == n + 1 { print $1 * 512, $2 * 512 }') "$1"
+	t_loop=$(losetup -r -f --show -o "$1" --sizelimit "$2" "$3")
+}
+t_detach() { [ -z "$t_loop" ] || losetup -d "$t_loop"; t_loop=""; }
+t_on_exit t_detach

@@ -65,7 +65,8 @@ expect_refusal usage 2 "unknown item 'bogus'" "unknown item" "$RESCUE" --root "$
 expect_refusal usage 2 "unknown option" "unknown option" "$RESCUE" --root "$T/usage" contain --bogus
 expect_exit 2 "no command" "$RESCUE"
 expect_exit 2 "unknown command" "$RESCUE" frobnicate
-expect_exit 2 "no target" "$RESCUE" status
+# (no target at all means every local disk: the boot case, tested in t2010)
+expect_exit 2 "--root and --disk together" "$RESCUE" --root "$T/usage" --disk /dev/null status
 
 # a damaged journal: undo refuses rather than guess
 fresh journal; "$RESCUE" --root "$T/journal" contain >/dev/null 2>&1

@@ -3,20 +3,11 @@
 # The test disk images (tests/images/build.sh): partition tables as sfdisk
 # reads them, volumes and files as ntfs-3g's own tools (ntfsls, ntfscat) read
 # them, and nothing left mounted or attached by the builder.
-# shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
+# shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then skip "test images" "needs root (loop devices, FUSE)"; t_done; exit; fi
 
-# attach IMG N: attach partition N of IMG read-only as $l (detach with detach).
-l=""
-attach() {
-	# shellcheck disable=SC2046 # START SIZE, split on purpose
-	set -- $(sfdisk -q -l -o Start,Sectors "$1" | awk -v n="$2" 'NR == n + 1 { print $1 * 512, $2 * 512 }') "$1"
-	l=$(losetup -r -f --show -o "$1" --sizelimit "$2" "$3")
-}
-detach() { [ -z "$l" ] || losetup -d "$l"; l=""; }
-t_on_exit detach
 
 for v in win10-gpt win7-mbr xp-mbr clean hibernated bitlocker; do
 	img=$T/$v.img
@@ -43,39 +34,39 @@ expect "win7-mbr: MBR, active System Reserved + Windows" sh -c '
 	sfdisk -d "$1" | grep "img1 " | grep -q bootable' - "$T/win7-mbr.img"
 
 # Contents, read by ntfs-3g's tools.
-attach "$T/win10-gpt.img" 3
-expect "win10-gpt: volume label Windows" sh -c 'ntfsinfo -m "$1" | grep -q "Volume Name: Windows$"' - "$l"
+t_attach "$T/win10-gpt.img" 3
+expect "win10-gpt: volume label Windows" sh -c 'ntfsinfo -m "$1" | grep -q "Volume Name: Windows$"' - "$t_loop"
 expect "win10-gpt: SOFTWARE hive on the volume says Windows 10" sh -c '
 	ntfscat "$1" Windows/System32/config/SOFTWARE >"$2/SOFTWARE" &&
-	hivexget "$2/SOFTWARE" "\\Microsoft\\Windows NT\\CurrentVersion" ProductName | grep -q "Windows 10"' - "$l" "$T"
+	hivexget "$2/SOFTWARE" "\\Microsoft\\Windows NT\\CurrentVersion" ProductName | grep -q "Windows 10"' - "$t_loop" "$T"
 expect "win10-gpt: hosts, Tasks, a user hive" sh -c '
 	ntfscat "$1" Windows/System32/drivers/etc/hosts | grep -q fileserver.corp.example &&
 	ntfsls "$1" -p /Windows | grep -qx Tasks &&
-	ntfsls "$1" -p /Users/AndrewRathbun | grep -qx NTUSER.DAT' - "$l"
+	ntfsls "$1" -p /Users/AndrewRathbun | grep -qx NTUSER.DAT' - "$t_loop"
 if [ -f "$TOP/tests/samples/plant.sh" ]; then
 	expect "win10-gpt: planted files and the alternate data stream" sh -c '
 		ntfsls "$1" | grep -qx autorun.inf &&
 		ntfscat -n Zone.Identifier "$1" Users/AndrewRathbun/Documents/report.txt | grep -q EICAR &&
-		grep -q "report.txt:Zone.Identifier" "$2"' - "$l" "$T/win10-gpt.img.manifest"
+		grep -q "report.txt:Zone.Identifier" "$2"' - "$t_loop" "$T/win10-gpt.img.manifest"
 else
 	skip "win10-gpt: planted files" "tests/samples/plant.sh not there yet"
 fi
-detach
-attach "$T/clean.img" 3
-expect "clean: no autorun.inf, no manifest" sh -c '! ntfsls "$1" | grep -qix autorun.inf && [ ! -e "$2" ]' - "$l" "$T/clean.img.manifest"
-detach
-attach "$T/xp-mbr.img" 1
+t_detach
+t_attach "$T/clean.img" 3
+expect "clean: no autorun.inf, no manifest" sh -c '! ntfsls "$1" | grep -qix autorun.inf && [ ! -e "$2" ]' - "$t_loop" "$T/clean.img.manifest"
+t_detach
+t_attach "$T/xp-mbr.img" 1
 expect "xp-mbr: XP tree" sh -c '
 	ntfsls "$1" -p "/WINDOWS/system32/config" | grep -qx software &&
 	ntfsls "$1" -p "/Documents and Settings" | grep -qx Pat &&
-	ntfsls "$1" -p "/System Volume Information" | grep -q "^_restore{.*}$"' - "$l"
-detach
-attach "$T/hibernated.img" 3
-expect "hibernated: hiberfil.sys starts with HIBR" sh -c 'ntfscat "$1" hiberfil.sys | head -c 4 | grep -qx HIBR' - "$l"
+	ntfsls "$1" -p "/System Volume Information" | grep -q "^_restore{.*}$"' - "$t_loop"
+t_detach
+t_attach "$T/hibernated.img" 3
+expect "hibernated: hiberfil.sys starts with HIBR" sh -c 'ntfscat "$1" hiberfil.sys | head -c 4 | grep -qx HIBR' - "$t_loop"
 mkdir "$T/m"
-ntfs-3g -o rw "$l" "$T/m" 2>"$T/err"; t_on_exit "umount $T/m 2>/dev/null"
+ntfs-3g -o rw "$t_loop" "$T/m" 2>"$T/err"; t_on_exit "umount $T/m 2>/dev/null"
 expect "hibernated: ntfs-3g refuses read-write" sh -c 'grep -q "hibernated" "$1" && grep -F " $2 " /proc/mounts | grep -q " ro,"' - "$T/err" "$T/m"
-umount "$T/m"; detach
+umount "$T/m"; t_detach
 expect "bitlocker: -FVE-FS- at offset 3 of partition 2" sh -c '
 	dd if="$1" bs=512 skip=67584 count=1 status=none | dd bs=1 skip=3 count=8 status=none | grep -qx -- -FVE-FS-' - "$T/bitlocker.img"
 t_done

@@ -3,7 +3,7 @@
 # rescue --disk IMAGE contain: what it changed on the image, read back with
 # ntfs-3g's tools (ntfscat, ntfsls) and hivexget; writing refused with the
 # reason on hibernated, BitLocker and read-only targets; --install.
-# shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
+# shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then skip "--disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
@@ -13,35 +13,26 @@ for v in win10-gpt dual-mbr hibernated bitlocker; do
 	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" || not_ok "build $v"
 done
 
-# part IMG N: attach partition N of IMG read-only as $l; detach with unpart.
-l=""
-part() {
-	# shellcheck disable=SC2046 # START SIZE, split on purpose
-	set -- $(sfdisk -q -l -o Start,Sectors "$1" | awk -v n="$2" 'NR == n + 1 { print $1 * 512, $2 * 512 }') "$1"
-	l=$(losetup -r -f --show -o "$1" --sizelimit "$2" "$3")
-}
-unpart() { [ -z "$l" ] || losetup -d "$l"; l=""; }
-t_on_exit unpart
 
 i=$T/win10-gpt.img
 expect_exit 0 "contain --disk win10-gpt" "$RESCUE" --disk "$i" --yes contain
 expect "the command said which installation it worked on" sh -c '
 	"$1" --disk "$2" status 2>&1 >/dev/null | grep -q "status: installation 1 of 1: win10-gpt.img p3, Windows 10 Pro 22H2 (build 19045), computer DESKTOP-M3OSHQU"' - "$RESCUE" "$i"
 expect_exit 0 "status --disk: everything contained" sh -c '"$1" --disk "$2" status | grep -q "OPEN" && exit 1 || exit 0' - "$RESCUE" "$i"
-part "$i" 3
-expect "ntfscat: hosts blocks the C2 names" sh -c 'ntfscat "$1" Windows/System32/drivers/etc/hosts | grep -q "^0.0.0.0 "' - "$l"
-ntfscat "$l" Windows/System32/config/SYSTEM >"$T/SYSTEM"
-ntfscat "$l" Windows/System32/config/SOFTWARE >"$T/SOFTWARE"
+t_attach "$i" 3
+expect "ntfscat: hosts blocks the C2 names" sh -c 'ntfscat "$1" Windows/System32/drivers/etc/hosts | grep -q "^0.0.0.0 "' - "$t_loop"
+ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$T/SYSTEM"
+ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE"
 expect "hivexget: Schedule Start = 4 in the SYSTEM on the image" sh -c '[ "$(hivexget "$1" "\\ControlSet001\\Services\\Schedule" Start)" = 4 ]' - "$T/SYSTEM"
 expect "hivexget: AutoShareWks = 0" sh -c '[ "$(hivexget "$1" "\\ControlSet001\\Services\\LanmanServer\\Parameters" AutoShareWks)" = 0 ]' - "$T/SYSTEM"
 expect "hivexget: NoAutorun = 1 in the SOFTWARE on the image" sh -c '[ "$(hivexget "$1" "\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer" NoAutorun)" = 1 ]' - "$T/SOFTWARE"
-expect "ntfsls: Rescue/ holds the journal and the backup" sh -c 'ntfsls "$1" -p /Rescue | grep -qx journal.jsonl && ntfsls "$1" -p /Rescue | grep -qx backup' - "$l"
-unpart
+expect "ntfsls: Rescue/ holds the journal and the backup" sh -c 'ntfsls "$1" -p /Rescue | grep -qx journal.jsonl && ntfsls "$1" -p /Rescue | grep -qx backup' - "$t_loop"
+t_detach
 expect_exit 0 "undo --disk puts it back" "$RESCUE" --disk "$i" --yes undo
-part "$i" 3
-ntfscat "$l" Windows/System32/config/SYSTEM >"$T/SYSTEM"
+t_attach "$i" 3
+ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$T/SYSTEM"
 expect "hivexget: Schedule Start = 2 again" sh -c '[ "$(hivexget "$1" "\\ControlSet001\\Services\\Schedule" Start)" = 2 ]' - "$T/SYSTEM"
-unpart
+t_detach
 
 # Two installations: the command needs --install, and acts on that one only.
 i=$T/dual-mbr.img
@@ -49,25 +40,25 @@ expect_exit 2 "dual: contain without --install is a usage error" "$RESCUE" --dis
 expect "dual: ... that says to choose with --install" sh -c '"$1" --disk "$2" status 2>&1 | grep -q "2 Windows installations.*--install N"' - "$RESCUE" "$i"
 expect_exit 0 "dual: contain --install 2" "$RESCUE" --disk "$i" --install 2 --yes contain
 expect_exit 2 "dual: --install 3 does not exist" "$RESCUE" --disk "$i" --install 3 status
-part "$i" 2
-expect "dual: Windows 10 (p2) changed" sh -c 'ntfscat "$1" Windows/System32/config/SYSTEM >"$2/S2" && [ "$(hivexget "$2/S2" "\\ControlSet001\\Services\\Schedule" Start)" = 4 ]' - "$l" "$T"
-unpart
-part "$i" 1
-expect "dual: Windows 7 (p1) untouched" sh -c '! ntfsls "$1" | grep -qx Rescue' - "$l"
-unpart
+t_attach "$i" 2
+expect "dual: Windows 10 (p2) changed" sh -c 'ntfscat "$1" Windows/System32/config/SYSTEM >"$2/S2" && [ "$(hivexget "$2/S2" "\\ControlSet001\\Services\\Schedule" Start)" = 4 ]' - "$t_loop" "$T"
+t_detach
+t_attach "$i" 1
+expect "dual: Windows 7 (p1) untouched" sh -c '! ntfsls "$1" | grep -qx Rescue' - "$t_loop"
+t_detach
 
 # Hibernated: read-only commands work, writing ones refuse unless told.
 i=$T/hibernated.img
 expect_exit 0 "hibernated: status works (read-only)" "$RESCUE" --disk "$i" status
 expect_exit 3 "hibernated: contain refused" "$RESCUE" --disk "$i" --yes contain
 expect "hibernated: ... with the explanation" sh -c '"$1" --disk "$2" --yes contain 2>&1 | grep -q "Windows is hibernated.*--remove-hiberfile"' - "$RESCUE" "$i"
-part "$i" 3
-expect "hibernated: hiberfil.sys kept, nothing written" sh -c 'ntfscat "$1" hiberfil.sys | head -c 4 | grep -qx HIBR && ! ntfsls "$1" | grep -qx Rescue' - "$l"
-unpart
+t_attach "$i" 3
+expect "hibernated: hiberfil.sys kept, nothing written" sh -c 'ntfscat "$1" hiberfil.sys | head -c 4 | grep -qx HIBR && ! ntfsls "$1" | grep -qx Rescue' - "$t_loop"
+t_detach
 expect_exit 0 "hibernated: contain --remove-hiberfile" "$RESCUE" --disk "$i" --yes --remove-hiberfile contain
-part "$i" 3
-expect "hibernated: hiberfil.sys removed only now, and contained" sh -c '! ntfsls "$1" | grep -qix hiberfil.sys && ntfsls "$1" | grep -qx Rescue' - "$l"
-unpart
+t_attach "$i" 3
+expect "hibernated: hiberfil.sys removed only now, and contained" sh -c '! ntfsls "$1" | grep -qix hiberfil.sys && ntfsls "$1" | grep -qx Rescue' - "$t_loop"
+t_detach
 
 # BitLocker: never written, exit 3, the recovery key named.
 expect_exit 3 "bitlocker: contain exits 3" "$RESCUE" --disk "$T/bitlocker.img" --yes contain
