@@ -45,9 +45,13 @@ killed() {
 	exec 3>&-
 	want=$((128 + $2))
 	if [ $rc -eq $want ]; then ok "$1: rescue died of the signal ($rc)"; else not_ok "$1: exit $rc, want $want"; fi
-	# ntfs-3g is ended by the kernel on kill -9: give it a moment.
+	# On kill -9 the kernel ends ntfs-3g, which then unmounts and closes
+	# the loop device (autoclear detaches it): give them a moment.
 	n=0
-	while [ "$(mounts)" -ne 0 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	while [ "$(mounts)" -ne 0 ] || [ "$(loops)" -ne 0 ]; do
+		[ $n -lt 100 ] || break
+		sleep 0.1; n=$((n + 1))
+	done
 	clean "kill -$1 mid-run"
 }
 killed TERM 15
