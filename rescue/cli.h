@@ -72,4 +72,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv); /* cli-autoruns.c */
 struct hive_probe;
 void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n);
 
+int cmd_scan(struct cli *cli, int argc, char **argv);        /* cli-scan.c */
+int cmd_quarantine(struct cli *cli, int argc, char **argv);  /* cli-scan.c */
+
 #endif

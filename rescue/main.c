@@ -27,6 +27,12 @@ static const struct cli_command commands[] = {
 	{ "passwd",  "USER [--blank|--password-stdin|--password-file F] [--unlock] [--enable] [--promote]",
 	  "reset, unlock, enable an account or add it to Administrators",
 	  CLI_TARGET | CLI_WRITES, cmd_passwd },
+	/* scan opens the target read-only; --quarantine lifts that in cmd_scan. */
+	{ "scan",    "[PATH...] [--rules FILE|DIR] [--threads N] [--max-size SIZE] [--quarantine] [--system-files]",
+	  "scan the volume (or PATHs in it) with YARA and the hash list; exit 1 on detections",
+	  CLI_TARGET, cmd_scan },
+	{ "quarantine", "list | restore ID | purge", "manage files quarantined by scan --quarantine",
+	  CLI_TARGET | CLI_WRITES, cmd_quarantine },
 	{ "auto",    "[--config FILE] [--keys]", "the unattended run, driven by rescue.conf: GREEN, RED or YELLOW",
 	  0, cmd_auto },
 	{ "fleet",   "DIR",                     "one table of every report found in DIR",

@@ -10,23 +10,10 @@ yarc=$TOP/build/rules/compiled.yarc
 hashes=$TOP/build/rules/hashes.sha256
 if [ ! -f "$yarc" ] || [ ! -f "$hashes" ]; then not_ok "build/rules missing (run make)"; exit 1; fi
 
-# verdicts ROOT: "PATH<TAB>RULES" for every regular file under ROOT (rules of
-# the yara CLI with the scanner's externals, then hash:NAME), sorted.
-verdicts() {
-	(cd "$1" && find . -type f | sed 's|^\./||' | while IFS= read -r f; do
-		r=$(yara -d "filepath=$f" -d "filename=${f##*/}" "$yarc" -C "$f" | awk '{print $1}')
-		h=$(sha256sum <"$f" | awk '{print $1}')
-		r="$r
-$(awk -v h="$h" '$1 == h { print "hash:" $2 }' "$hashes")"
-		r=$(printf '%s\n' "$r" | grep . | LC_ALL=C sort | paste -sd, -)
-		[ -z "$r" ] || printf '%s\t%s\n' "$f" "$r"
-	done) | LC_ALL=C sort
-}
-
 for v in win10 xp; do
 	sh "$TOP/tests/fixtures/mktree.sh" $v "$T/$v" || { not_ok "mktree $v"; continue; }
 	expect "plant.sh plants into a $v tree" sh "$TOP/tests/samples/plant.sh" "$T/$v" "$T/$v.want"
-	verdicts "$T/$v" >"$T/$v.got"
+	sh "$TOP/tests/samples/yara-verdicts.sh" "$yarc" "$hashes" "$T/$v" >"$T/$v.got"
 	if cmp -s "$T/$v.want" "$T/$v.got"; then
 		ok "$v: yara CLI + hash list verdicts equal the manifest ($(wc -l <"$T/$v.want") files)"
 	else

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli-scan.c - `rescue scan` and `rescue quarantine list|restore|purge`. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rescue/cli.h"
+#include "rescue/json.h"
+#include "rescue/quarantine.h"
+#include "rescue/rules.h"
+#include "rescue/scan.h"
+
+struct scan_cli {
+	struct cli *cli;
+	bool quarantine;
+	bool progress;                  /* stderr is a terminal */
+	bool progress_shown;
+	int qfailed;
+};
+
+/* "64M", "1G", "500000", "2k": bytes. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if ((*end == 'i' || *end == 'I') && shift)
+		end++;
+	if ((*end == 'b' || *end == 'B'))
+		end++;
+	if (*end || v == 0 || v > (~0ull >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static void clear_progress(struct scan_cli *sc)
+{
+	if (sc->progress_shown) {
+		fputs("\r\033[K", stderr);
+		sc->progress_shown = false;
+	}
+}
+
+static int on_progress(const struct rs_scan_progress *p, void *user)
+{
+	struct scan_cli *sc = user;
+	char eta[32] = "ETA ?";
+	if (p->eta_secs >= 0)
+		snprintf(eta, sizeof(eta), "ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
+	const char *cur = p->current ? p->current : "";
+	size_t cl = strlen(cur);
+	fprintf(stderr, "\r\033[K%llu/%llu%s files  %.0f/%.0f MB  %.1f MB/s  %s  %llu detected  %s%s",
+		(unsigned long long)p->files, (unsigned long long)p->files_total, p->walk_done ? "" : "+",
+		(double)p->bytes / 1e6, (double)p->bytes_total / 1e6, p->mbps, eta,
+		(unsigned long long)p->detections, cl > 40 ? "..." : "", cl > 40 ? cur + cl - 40 : cur);
+	sc->progress_shown = true;
+	return 0;
+}
+
+static int on_detect(struct rs_scan_hit *hit, void *user)
+{
+	struct scan_cli *sc = user;
+	struct cli *cli = sc->cli;
+	if (sc->quarantine) {
+		char id[80];
+		struct rs_error err = { 0 };
+		if (rs_quarantine_add(cli->ctx, hit, id, sizeof(id), &err) == RS_OK) {
+			snprintf(hit->action, sizeof(hit->action), "quarantined %s", id);
+		} else {
+			snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
+			sc->qfailed++;
+		}
+	} else {
+		snprintf(hit->action, sizeof(hit->action), "reported");
+	}
+	clear_progress(sc);
+	if (cli->json) {
+		fputs("{\"type\":\"detection\",\"path\":", stdout);
+		json_put_str(stdout, hit->path);
+		fputs(",\"stream\":", stdout);
+		json_put_str(stdout, hit->stream);
+		fputs(",\"rules\":[", stdout);
+		const char *r = hit->rules;
+		for (bool first = true; *r; first = false) {
+			size_t n = strcspn(r, ",");
+			char *one = strndup(r, n);
+			fputs(first ? "" : ",", stdout);
+			json_put_str(stdout, one);
+			free(one);
+			r += n + (r[n] == ',');
+		}
+		printf("],\"size\":%llu,\"sha256\":\"%s\",\"action\":", (unsigned long long)hit->size, hit->sha256);
+		json_put_str(stdout, hit->action);
+		fputs("}\n", stdout);
+	} else {
+		printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
+		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
+		       hit->action);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* Skips always listed (the technician must see them); links, loops and other
+ * file systems are counted, and listed with -v or in JSON. */
+static bool skip_listed(const struct cli *cli, enum rs_scan_skip_why why)
+{
+	return cli->json || cli->verbose || why == RS_SKIP_TOO_BIG || why == RS_SKIP_SYSTEM_FILE ||
+	       why == RS_SKIP_UNREADABLE || why == RS_SKIP_SPECIAL;
+}
+
+static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
+{
+	double mbps = r->secs > 0 ? (double)r->bytes / 1e6 / r->secs : 0;
+	for (size_t i = 0; i < r->nskip; i++) {
+		const struct rs_scan_skip *k = &r->skip[i];
+		if (!skip_listed(cli, k->why))
+			continue;
+		if (cli->json) {
+			fputs("{\"type\":\"skipped\",\"path\":", stdout);
+			json_put_str(stdout, k->path);
+			printf(",\"reason\":\"%s\",\"detail\":", rs_scan_skip_name(k->why));
+			json_put_str(stdout, k->detail);
+			printf(",\"size\":%llu}\n", (unsigned long long)k->size);
+		} else {
+			printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
+		}
+	}
+	size_t nskip = r->nskip;
+	if (cli->json) {
+		printf("{\"type\":\"summary\",\"files\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
+		       "\"mb_per_s\":%.1f,\"threads\":%d,\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
+		       (unsigned long long)r->files, (unsigned long long)r->streams, (unsigned long long)r->bytes,
+		       r->secs, mbps, r->threads, r->ndet, nskip, r->cancelled ? "true" : "false");
+		for (int w = 0; w < RS_SKIP_NWHY; w++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%s", rs_scan_skip_name(w));
+			for (char *p = key; *p; p++)
+				if (*p == ' ')
+					*p = '_';
+			printf(",\"%s\":%zu", key, r->nwhy[w]);
+		}
+		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
+		return;
+	}
+	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, %d threads): %zu detected\n",
+	       (unsigned long long)r->files, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
+	       r->threads, r->ndet);
+	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special; "
+	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
+	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
+	       r->nwhy[RS_SKIP_SPECIAL], r->nwhy[RS_SKIP_LINK], r->nwhy[RS_SKIP_LOOP], r->nwhy[RS_SKIP_OTHER_FS],
+	       r->cancelled ? " (CANCELLED)" : "");
+}
+
+static void scan_usage(void)
+{
+	fprintf(stderr, "usage: rescue [--root DIR] scan [PATH...] [--rules FILE|DIR] [--threads N] "
+			"[--max-size SIZE] [--quarantine] [--system-files]\n");
+}
+
+int cmd_scan(struct cli *cli, int argc, char **argv)
+{
+	struct rs_scan_opts o = { 0 };
+	const char *extra = NULL;
+	struct scan_cli sc = { .cli = cli };
+	const char **paths = calloc((size_t)argc, sizeof(char *));
+	size_t npaths = 0;
+	if (!paths)
+		return RS_EPARTIAL;
+	int rc = RS_OK;
+	for (int i = 1; i < argc && rc == RS_OK; i++) {
+		const char *a = argv[i];
+		const char *v = NULL;
+		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
+				rc = RS_EUSAGE;
+				break;
+			}
+			v = argv[++i];
+		}
+		if (strcmp(a, "--rules") == 0) {
+			extra = v;
+		} else if (strcmp(a, "--threads") == 0) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*end || n < 1 || n > RS_SCAN_MAX_THREADS) {
+				fprintf(stderr, "rescue: scan: --threads takes 1 to %d\n", RS_SCAN_MAX_THREADS);
+				rc = RS_EUSAGE;
+			}
+			o.threads = (int)n;
+		} else if (strcmp(a, "--max-size") == 0) {
+			if (parse_size(v, &o.max_size) != 0) {
+				fprintf(stderr, "rescue: scan: --max-size takes a size such as 64M or 1G\n");
+				rc = RS_EUSAGE;
+			}
+		} else if (strcmp(a, "--quarantine") == 0) {
+			sc.quarantine = true;
+		} else if (strcmp(a, "--system-files") == 0) {
+			o.system_files = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "rescue: scan: unknown option %s\n", a);
+			scan_usage();
+			rc = RS_EUSAGE;
+		} else {
+			paths[npaths++] = a;
+		}
+	}
+	if (rc) {
+		free(paths);
+		return rc;
+	}
+	struct rs_error err = { 0 };
+	if (sc.quarantine) {
+		/* The target was opened read-only (a scan reads); quarantine writes
+		 * Rescue/quarantine and removes the detected files. */
+		cli->ctx->flags &= ~(unsigned)RS_CTX_READONLY;
+	}
+	struct rs_rules *rules = NULL;
+	rc = rs_rules_load(NULL, extra, &rules, &err);
+	if (rc) {
+		cli_print_error(cli, &err);
+		free(paths);
+		return rc;
+	}
+	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++) {
+		if (cli->json) {
+			fputs("{\"type\":\"warning\",\"message\":", stdout);
+			json_put_str(stdout, rs_rules_warning(rules, i));
+			fputs("}\n", stdout);
+		}
+		fprintf(stderr, "rescue: warning: %s\n", rs_rules_warning(rules, i));
+	}
+	if (cli->verbose)
+		fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),
+			rs_rules_count(rules), rs_rules_nhashes(rules));
+
+	sc.progress = isatty(2);
+	o.detect = on_detect;
+	o.progress = sc.progress ? on_progress : NULL;
+	o.user = &sc;
+	struct rs_scan_result res;
+	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
+	clear_progress(&sc);
+	if (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL)
+		print_summary(cli, &res);
+	if (rc != RS_OK && rc != RS_DETECTED)
+		cli_print_error(cli, &err);
+	if (sc.qfailed)
+		fprintf(stderr, "rescue: %d detected files could not be quarantined (see above)\n", sc.qfailed);
+	rs_scan_result_free(&res);
+	rs_rules_free(rules);
+	free(paths);
+	return rc;
+}
+
+int cmd_quarantine(struct cli *cli, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "list";
+	struct rs_error err = { 0 };
+	int rc;
+	if (strcmp(sub, "list") == 0 && argc <= 2) {
+		struct rs_quarantine_entry *v;
+		size_t n;
+		rc = rs_quarantine_list(cli->ctx, &v, &n, &err);
+		for (size_t i = 0; i < n; i++) {
+			if (cli->json) {
+				fputs("{\"id\":", stdout);
+				json_put_str(stdout, v[i].id);
+				fputs(",\"path\":", stdout);
+				json_put_str(stdout, v[i].path);
+				fputs(",\"stream\":", stdout);
+				json_put_str(stdout, v[i].stream);
+				printf(",\"size\":%llu,\"sha256\":\"%s\",\"rules\":", (unsigned long long)v[i].size,
+				       v[i].sha256);
+				json_put_str(stdout, v[i].rules);
+				printf(",\"quarantined\":\"%s\"}\n", v[i].quarantined);
+			} else {
+				printf("%.16s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
+				       v[i].stream ? ":" : "", v[i].stream ? v[i].stream : "",
+				       (unsigned long long)v[i].size, v[i].rules ? v[i].rules : "");
+			}
+		}
+		if (!cli->json)
+			printf("%zu files in quarantine\n", n);
+		rs_quarantine_list_free(v, n);
+	} else if (strcmp(sub, "restore") == 0 && argc == 3) {
+		char restored[4096];
+		rc = rs_quarantine_restore(cli->ctx, argv[2], restored, sizeof(restored), &err);
+		if (rc == RS_OK) {
+			if (cli->json) {
+				fputs("{\"restored\":", stdout);
+				json_put_str(stdout, restored);
+				fputs("}\n", stdout);
+			} else {
+				printf("restored %s\n", restored);
+			}
+		}
+	} else if (strcmp(sub, "purge") == 0 && argc == 2) {
+		if (!cli->yes && isatty(0)) {
+			fprintf(stderr, "Delete every quarantined file for good? [y/N] ");
+			int c = getchar();
+			if (c != 'y' && c != 'Y') {
+				fprintf(stderr, "nothing deleted\n");
+				return RS_OK;
+			}
+		}
+		size_t n = 0;
+		rc = rs_quarantine_purge(cli->ctx, &n, &err);
+		if (cli->json)
+			printf("{\"purged\":%zu}\n", n);
+		else
+			printf("purged %zu files\n", n);
+	} else {
+		fprintf(stderr, "usage: rescue [--root DIR] quarantine list | restore ID | purge\n");
+		return RS_EUSAGE;
+	}
+	if (rc)
+		cli_print_error(cli, &err);
+	return rc;
+}

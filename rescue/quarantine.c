@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "rescue/quarantine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rescue/fileutil.h"
+#include "rescue/json.h"
+#include "rescue/winpath.h"
+
+/* ntfs-3g: the NTFS attribute word (read-only, hidden, system...), big-endian. */
+#define NTFS_ATTRIB_XATTR "system.ntfs_attrib_be"
+
+static const uint8_t key[] = RS_QUARANTINE_KEY;
+#define KEYLEN (sizeof(key) - 1)
+
+static void xor_buf(uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] ^= key[i % KEYLEN];
+}
+
+/* Rescue/quarantine as an existing path: made when MAKE, else found (ENOENT
+ * when there is none: an empty quarantine). */
+static int qdir(const struct rs_ctx *ctx, bool make, char *out, size_t outlen, struct rs_error *err)
+{
+	if (make)
+		return rs_ctx_rescue_dir(ctx, RS_QUARANTINE_DIR, out, outlen, err);
+	if (winpath_resolve(ctx->root, RS_PATH_RESCUE "/" RS_QUARANTINE_DIR, out, outlen) != 0)
+		return errno == ENOENT ? -1 : rs_fail_errno(err, RS_ETARGET, errno, "%s/%s", RS_PATH_RESCUE,
+							   RS_QUARANTINE_DIR);
+	return RS_OK;
+}
+
+/* The stream's path as ntfs-3g opens it (streams_interface=windows). */
+static void stream_path(char *out, size_t outlen, const char *file, const char *stream)
+{
+	snprintf(out, outlen, "%s:%s", file, stream);
+}
+
+static int write_manifest(const char *path, const char *id, const struct rs_scan_hit *hit,
+			  const struct rs_ctx *ctx, const char *attrs)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return -1;
+	const struct stat *st = hit->st;
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[32];
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fputs("{\"id\":", f);
+	json_put_str(f, id);
+	fprintf(f, ",\"sha256\":\"%s\",\"path\":", hit->sha256);
+	json_put_str(f, hit->path);
+	fputs(",\"stream\":", f);
+	json_put_str(f, hit->stream);
+	fprintf(f, ",\"size\":%llu,\"mode\":%u,\"uid\":%u,\"gid\":%u,\"atime\":%lld,\"atime_ns\":%ld,"
+		   "\"mtime\":%lld,\"mtime_ns\":%ld,\"attributes\":",
+		(unsigned long long)hit->size, (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid,
+		(unsigned)st->st_gid, (long long)st->st_atim.tv_sec, st->st_atim.tv_nsec,
+		(long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	json_put_str(f, attrs);
+	fputs(",\"rules\":[", f);
+	const char *r = hit->rules;
+	for (bool first = true; *r; first = false) {
+		size_t n = strcspn(r, ",");
+		char *one = strndup(r, n);
+		fputs(first ? "" : ",", f);
+		json_put_str(f, one);
+		free(one);
+		r += n + (r[n] == ',');
+	}
+	fputs("],\"run\":", f);
+	json_put_str(f, ctx->stamp);
+	fprintf(f, ",\"quarantined\":\"%s\",\"xor_key\":", when);
+	json_put_hex(f, key, KEYLEN);
+	fputs("}\n", f);
+	if (fclose(f) != 0) {
+		free(text);
+		return -1;
+	}
+	int rc = file_write_atomic(path, text, len);
+	free(text);
+	return rc;
+}
+
+int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
+		      struct rs_error *err)
+{
+	char dir[PATH_MAX];
+	int rc = qdir(ctx, true, dir, sizeof(dir), err);
+	if (rc)
+		return rc;
+
+	/* The id: the SHA-256, then .1, .2... when those bytes are already here
+	 * from another place. */
+	char bin[PATH_MAX], man[PATH_MAX], myid[80];
+	for (int n = 0;; n++) {
+		if (n == 0)
+			snprintf(myid, sizeof(myid), "%s", hit->sha256);
+		else
+			snprintf(myid, sizeof(myid), "%s.%d", hit->sha256, n);
+		snprintf(bin, sizeof(bin), "%s/%s.bin", dir, myid);
+		snprintf(man, sizeof(man), "%s/%s.json", dir, myid);
+		if (access(man, F_OK) != 0 && access(bin, F_OK) != 0)
+			break;
+		if (n > 10000)
+			return rs_fail(err, RS_EPARTIAL, "%s: too many quarantined copies", hit->path);
+	}
+
+	/* Still the file that was scanned? */
+	struct stat now;
+	if (lstat(hit->fullpath, &now) != 0)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", hit->path);
+	if (!S_ISREG(now.st_mode) && !S_ISDIR(now.st_mode))
+		return rs_fail(err, RS_EPARTIAL, "%s: no longer a regular file: left in place", hit->path);
+	if (now.st_ino != hit->st->st_ino || (!hit->stream && (now.st_size != hit->st->st_size ||
+	    now.st_mtim.tv_sec != hit->st->st_mtim.tv_sec || now.st_mtim.tv_nsec != hit->st->st_mtim.tv_nsec)))
+		return rs_fail(err, RS_EPARTIAL, "%s: changed since it was scanned: left in place", hit->path);
+
+	char attrs[16] = "", *attrp = NULL;
+	uint8_t ab[4];
+	if (!hit->stream && lgetxattr(hit->fullpath, NTFS_ATTRIB_XATTR, ab, sizeof(ab)) == 4) {
+		snprintf(attrs, sizeof(attrs), "%02x%02x%02x%02x", ab[0], ab[1], ab[2], ab[3]);
+		attrp = attrs;
+	}
+
+	uint8_t *x = malloc(hit->size ? hit->size : 1);
+	if (!x)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	memcpy(x, hit->data, hit->size);
+	xor_buf(x, hit->size);
+	int wr = file_write_atomic(bin, x, hit->size);
+	int e = errno;
+	free(x);
+	if (wr != 0)
+		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", bin);
+	if (write_manifest(man, myid, hit, ctx, attrp) != 0) {
+		e = errno;
+		unlink(bin);
+		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", man);
+	}
+
+	int rm;
+	if (hit->stream) {
+		char sp[PATH_MAX + 256];
+		stream_path(sp, sizeof(sp), hit->fullpath, hit->stream);
+		rm = unlink(sp);
+		if (rm != 0 && (errno == ENOENT || errno == ENOTSUP)) {
+			char attr[300];
+			snprintf(attr, sizeof(attr), "user.%s", hit->stream);
+			rm = lremovexattr(hit->fullpath, attr);
+		}
+	} else {
+		rm = unlink(hit->fullpath);
+	}
+	if (rm != 0) {
+		e = errno;
+		unlink(bin);
+		unlink(man);
+		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot remove %s%s%s", hit->path,
+				     hit->stream ? ":" : "", hit->stream ? hit->stream : "");
+	}
+	snprintf(id, idlen, "%s", myid);
+	return RS_OK;
+}
+
+static int load_manifest(const char *path, struct json_object *o)
+{
+	uint8_t *text;
+	size_t len;
+	if (file_read_all(path, 1 << 20, &text, &len) != 0)
+		return -1;
+	int rc = json_parse_flat((const char *)text, o);
+	free(text);
+	return rc;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+	return n > k && strcmp(s + n - k, suf) == 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct rs_quarantine_entry *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,
+		       struct rs_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	char dir[PATH_MAX];
+	int rc = qdir(ctx, false, dir, sizeof(dir), err);
+	if (rc < 0)
+		return RS_OK;
+	if (rc)
+		return rc;
+	DIR *d = opendir(dir);
+	if (!d)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", dir);
+	struct dirent *de;
+	rc = RS_OK;
+	while ((de = readdir(d)) != NULL) {
+		if (!has_suffix(de->d_name, ".json"))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		struct json_object o;
+		if (load_manifest(path, &o) != 0) {
+			rc = rs_fail(err, RS_EPARTIAL, "%s: damaged manifest", path);
+			continue;
+		}
+		struct rs_quarantine_entry *nv = realloc(*out, (*n + 1) * sizeof(*nv));
+		if (!nv) {
+			json_object_free(&o);
+			break;
+		}
+		*out = nv;
+		struct rs_quarantine_entry *q = &(*out)[(*n)++];
+		memset(q, 0, sizeof(*q));
+		snprintf(q->id, sizeof(q->id), "%s", json_get_str(&o, "id", ""));
+		snprintf(q->sha256, sizeof(q->sha256), "%s", json_get_str(&o, "sha256", ""));
+		q->path = strdup(json_get_str(&o, "path", ""));
+		const char *s = json_get_str(&o, "stream", NULL);
+		q->stream = s ? strdup(s) : NULL;
+		q->size = (uint64_t)json_get_long(&o, "size", 0);
+		q->mtime = json_get_long(&o, "mtime", 0);
+		snprintf(q->quarantined, sizeof(q->quarantined), "%s", json_get_str(&o, "quarantined", ""));
+		const struct json_field *rf = json_get(&o, "rules");
+		size_t rl = 1;
+		for (size_t i = 0; rf && rf->type == JSON_ARRAY && i < rf->nitems; i++)
+			rl += strlen(rf->items[i]) + 1;
+		q->rules = calloc(1, rl);
+		for (size_t i = 0; q->rules && rf && rf->type == JSON_ARRAY && i < rf->nitems; i++) {
+			if (i)
+				strcat(q->rules, ",");
+			strcat(q->rules, rf->items[i]);
+		}
+		json_object_free(&o);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_entry);
+	return rc;
+}
+
+void rs_quarantine_list_free(struct rs_quarantine_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].stream);
+		free(v[i].rules);
+	}
+	free(v);
+}
+
+/* The manifest of ID (exact, or a unique prefix of 8+ characters). */
+static int find_id(const char *dir, const char *id, char *found, size_t foundlen, struct rs_error *err)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return rs_fail_errno(err, RS_EUSAGE, errno, "%s", dir);
+	size_t idl = strlen(id), hits = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (!has_suffix(de->d_name, ".json"))
+			continue;
+		size_t nl = strlen(de->d_name) - 5;
+		if (nl == idl && strncmp(de->d_name, id, idl) == 0) {
+			snprintf(found, foundlen, "%.*s", (int)nl, de->d_name);
+			hits = 1;
+			break;
+		}
+		if (idl >= 8 && idl < nl && strncmp(de->d_name, id, idl) == 0) {
+			snprintf(found, foundlen, "%.*s", (int)nl, de->d_name);
+			hits++;
+		}
+	}
+	closedir(d);
+	if (hits == 0)
+		return rs_fail(err, RS_EUSAGE, "no quarantined file with id %s (see `rescue quarantine list`)", id);
+	if (hits > 1)
+		return rs_fail(err, RS_EUSAGE, "id %s is ambiguous: give more of it", id);
+	return RS_OK;
+}
+
+int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restored, size_t restlen,
+			  struct rs_error *err)
+{
+	char dir[PATH_MAX], qid[80];
+	int rc = rs_ctx_check_writable(ctx, err);
+	if (rc)
+		return rc;
+	rc = qdir(ctx, false, dir, sizeof(dir), err);
+	if (rc < 0)
+		return rs_fail(err, RS_EUSAGE, "the quarantine is empty");
+	if (rc || (rc = find_id(dir, id, qid, sizeof(qid), err)) != RS_OK)
+		return rc;
+	char man[PATH_MAX], bin[PATH_MAX];
+	snprintf(man, sizeof(man), "%s/%s.json", dir, qid);
+	snprintf(bin, sizeof(bin), "%s/%s.bin", dir, qid);
+	struct json_object o;
+	if (load_manifest(man, &o) != 0)
+		return rs_fail(err, RS_ETARGET, "%s: damaged manifest", man);
+	const char *rel = json_get_str(&o, "path", "");
+	const char *stream = json_get_str(&o, "stream", NULL);
+	const char *sha = json_get_str(&o, "sha256", "");
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char target[PATH_MAX], parent[PATH_MAX];
+	if (!*rel || strstr(rel, "..")) {
+		rc = rs_fail(err, RS_ETARGET, "%s: bad original path", man);
+		goto out;
+	}
+	if (file_read_all(bin, SIZE_MAX - 1, &data, &len) != 0) {
+		rc = rs_fail_errno(err, RS_ETARGET, errno, "%s", bin);
+		goto out;
+	}
+	xor_buf(data, len);
+	char got[65];
+	sha256_hex(data, len, got);
+	if (strcmp(got, sha) != 0) {
+		rc = rs_fail(err, RS_ETARGET, "%s: content does not match its SHA-256: not restored", bin);
+		goto out;
+	}
+	if (winpath_resolve_new(ctx->root, rel, target, sizeof(target)) != 0) {
+		rc = rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
+		goto out;
+	}
+	snprintf(parent, sizeof(parent), "%s", target);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash > parent) {
+		*slash = '\0';
+		if (winpath_mkdirs(parent, 0755) != 0) {
+			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot create %s", parent);
+			goto out;
+		}
+	}
+	if (stream) {
+		char sp[PATH_MAX + 256];
+		stream_path(sp, sizeof(sp), target, stream);
+		int fd = open(sp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			bool good = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+			close(fd);
+			if (!good) {
+				rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s:%s", rel, stream);
+				goto out;
+			}
+		} else {
+			char attr[300];
+			snprintf(attr, sizeof(attr), "user.%s", stream);
+			if (lsetxattr(target, attr, data, len, XATTR_CREATE) != 0) {
+				rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s:%s", rel, stream);
+				goto out;
+			}
+		}
+	} else {
+		if (access(target, F_OK) == 0 || errno != ENOENT) {
+			rc = rs_fail(err, RS_ETARGET, "%s exists: not overwritten (move it away first)", rel);
+			goto out;
+		}
+		char tmp[PATH_MAX + 16];
+		snprintf(tmp, sizeof(tmp), "%s.rescue-restore", target);
+		if (file_write_atomic(tmp, data, len) != 0) {
+			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s", rel);
+			goto out;
+		}
+		/* Best effort: ntfs-3g without a user mapping has no owners and
+		 * fixed permissions, and refuses or ignores both. */
+		if (chmod(tmp, (mode_t)json_get_long(&o, "mode", 0644)) != 0 ||
+		    lchown(tmp, (uid_t)json_get_long(&o, "uid", 0), (gid_t)json_get_long(&o, "gid", 0)) != 0)
+			errno = 0;
+		if (rename(tmp, target) != 0) {
+			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s", rel);
+			unlink(tmp);
+			goto out;
+		}
+		const char *attrs = json_get_str(&o, "attributes", NULL);
+		if (attrs && strlen(attrs) == 8) {
+			uint8_t ab[4];
+			for (int i = 0; i < 4; i++)
+				sscanf(attrs + 2 * i, "%2hhx", &ab[i]);
+			lsetxattr(target, NTFS_ATTRIB_XATTR, ab, sizeof(ab), 0);   /* best effort */
+		}
+		struct timespec ts[2] = {
+			{ json_get_long(&o, "atime", 0), json_get_long(&o, "atime_ns", 0) },
+			{ json_get_long(&o, "mtime", 0), json_get_long(&o, "mtime_ns", 0) },
+		};
+		if (utimensat(AT_FDCWD, target, ts, AT_SYMLINK_NOFOLLOW) != 0) {
+			rc = rs_fail_errno(err, RS_EPARTIAL, errno, "%s restored, but its times could not be set", rel);
+			goto out;
+		}
+	}
+	unlink(bin);
+	unlink(man);
+	if (restored)
+		snprintf(restored, restlen, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "");
+out:
+	free(data);
+	json_object_free(&o);
+	return rc;
+}
+
+int rs_quarantine_purge(const struct rs_ctx *ctx, size_t *n, struct rs_error *err)
+{
+	*n = 0;
+	int rc = rs_ctx_check_writable(ctx, err);
+	if (rc)
+		return rc;
+	char dir[PATH_MAX];
+	rc = qdir(ctx, false, dir, sizeof(dir), err);
+	if (rc < 0)
+		return RS_OK;
+	if (rc)
+		return rc;
+	DIR *d = opendir(dir);
+	if (!d)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", dir);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		bool manifest = has_suffix(de->d_name, ".json");
+		if (!manifest && !has_suffix(de->d_name, ".bin"))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) != 0)
+			rc = rs_fail_errno(err, RS_EPARTIAL, errno, "cannot remove %s", path);
+		else if (manifest)
+			(*n)++;
+	}
+	closedir(d);
+	return rc;
+}

@@ -1,0 +1,774 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "rescue/scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/statfs.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+#include <yara.h>
+
+#include "rescue/walk.h"
+#include "rescue/winpath.h"
+
+#define FUSE_SUPER_MAGIC 0x65735546
+/* ntfs-3g: the NUL-separated stream names of a file (streams_interface=windows),
+ * each readable as "FILE:NAME".  With streams_interface=xattr the streams are
+ * the extended attributes "user.NAME" instead. */
+#define NTFS_STREAMS_LIST "ntfs.streams.list"
+#define MAX_MATCHES 64
+
+/* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
+static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
+
+struct item {
+	char *rel;
+	bool streams_only;              /* a directory on ntfs-3g: only its streams */
+};
+
+struct scan {
+	const char *root;
+	const struct rs_rules *rules;
+	const struct rs_scan_opts *o;
+	uint64_t max_size;
+	bool fuse;                      /* the volume is a FUSE (ntfs-3g) mount: look for streams */
+	struct timespec t0;
+
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv;
+	struct item *q;
+	size_t qhead, qn, qcap;
+	bool walk_done;
+	uint64_t files_total, bytes_total;  /* under qmu */
+
+	atomic_bool cancel;
+	atomic_uint_fast64_t files, streams, bytes, ndet, nskipped, nerrors;
+
+	pthread_mutex_t cbmu;           /* callbacks, the result lists */
+	struct rs_scan_result *res;
+	double last_progress;
+};
+
+struct worker {
+	struct scan *s;
+	YR_SCANNER *ys[2];              /* built-in rules, extra rules */
+	uint8_t *buf;
+	size_t cap;
+	const char *matches[MAX_MATCHES];
+	size_t nmatches;
+	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
+	size_t pathcap;
+	pthread_t tid;
+};
+
+static double elapsed(const struct scan *s)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - s->t0.tv_sec) + (double)(t.tv_nsec - s->t0.tv_nsec) / 1e9;
+}
+
+const char *rs_scan_skip_name(enum rs_scan_skip_why why)
+{
+	static const char *const names[RS_SKIP_NWHY] = {
+		[RS_SKIP_TOO_BIG] = "too big",
+		[RS_SKIP_SYSTEM_FILE] = "system file",
+		[RS_SKIP_UNREADABLE] = "unreadable",
+		[RS_SKIP_SPECIAL] = "special file",
+		[RS_SKIP_LINK] = "link not followed",
+		[RS_SKIP_LOOP] = "directory loop",
+		[RS_SKIP_OTHER_FS] = "other file system",
+	};
+	return why < RS_SKIP_NWHY ? names[why] : "?";
+}
+
+/* Record a skipped entry (any thread). */
+static void add_skip(struct scan *s, const char *rel, const char *stream, enum rs_scan_skip_why why,
+		     uint64_t size, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add_skip(struct scan *s, const char *rel, const char *stream, enum rs_scan_skip_why why,
+		     uint64_t size, const char *fmt, ...)
+{
+	struct rs_scan_skip k = { .why = why, .size = size };
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&k.detail, fmt, ap) < 0)
+		k.detail = NULL;
+	va_end(ap);
+	if (asprintf(&k.path, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+		k.path = NULL;
+	atomic_fetch_add(&s->nskipped, 1);
+	if (why == RS_SKIP_UNREADABLE)
+		atomic_fetch_add(&s->nerrors, 1);
+	pthread_mutex_lock(&s->cbmu);
+	struct rs_scan_result *r = s->res;
+	r->nwhy[why]++;
+	struct rs_scan_skip *nv = realloc(r->skip, (r->nskip + 1) * sizeof(*nv));
+	if (nv && k.path) {
+		r->skip = nv;
+		r->skip[r->nskip++] = k;
+	} else {
+		free(k.path);
+		free(k.detail);
+	}
+	pthread_mutex_unlock(&s->cbmu);
+}
+
+/* ---- the walk (one thread) ---- */
+
+static void enqueue(struct scan *s, const char *rel, bool streams_only, uint64_t size)
+{
+	struct item it = { strdup(rel), streams_only };
+	if (!it.rel)
+		return;
+	pthread_mutex_lock(&s->qmu);
+	if (s->qn == s->qcap) {
+		/* Compact the consumed head before growing. */
+		if (s->qhead > 0) {
+			memmove(s->q, s->q + s->qhead, (s->qn - s->qhead) * sizeof(*s->q));
+			s->qn -= s->qhead;
+			s->qhead = 0;
+		}
+		if (s->qn == s->qcap) {
+			size_t cap = s->qcap ? s->qcap * 2 : 4096;
+			struct item *nq = realloc(s->q, cap * sizeof(*nq));
+			if (!nq) {
+				pthread_mutex_unlock(&s->qmu);
+				free(it.rel);
+				return;
+			}
+			s->q = nq;
+			s->qcap = cap;
+		}
+	}
+	s->q[s->qn++] = it;
+	if (!streams_only) {
+		s->files_total++;
+		s->bytes_total += size;
+	}
+	pthread_cond_signal(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+}
+
+static bool is_system_file(const char *rel)
+{
+	for (size_t i = 0; i < sizeof(system_files) / sizeof(system_files[0]); i++)
+		if (strcasecmp(rel, system_files[i]) == 0)
+			return true;
+	return false;
+}
+
+static int on_walk(const struct walk_entry *e, void *user)
+{
+	struct scan *s = user;
+	if (atomic_load(&s->cancel))
+		return -1;
+	uint64_t size = e->st ? (uint64_t)e->st->st_size : 0;
+	switch (e->kind) {
+	case WALK_FILE:
+		if (!s->o->system_files && is_system_file(e->rel))
+			add_skip(s, e->rel, NULL, RS_SKIP_SYSTEM_FILE, size, "%llu bytes, Windows' memory: not scanned by default",
+				 (unsigned long long)size);
+		else if (size > s->max_size)
+			add_skip(s, e->rel, NULL, RS_SKIP_TOO_BIG, size, "%llu bytes, over the %llu-byte limit",
+				 (unsigned long long)size, (unsigned long long)s->max_size);
+		else
+			enqueue(s, e->rel, false, size);
+		break;
+	case WALK_DIR:
+		if (s->fuse && !s->o->no_streams)
+			enqueue(s, e->rel, true, 0);
+		break;
+	case WALK_LINK:
+		add_skip(s, e->rel, NULL, RS_SKIP_LINK, 0, "symbolic link or junction: not followed");
+		break;
+	case WALK_SPECIAL:
+		add_skip(s, e->rel, NULL, RS_SKIP_SPECIAL, 0, "not a regular file");
+		break;
+	case WALK_LOOP:
+		add_skip(s, e->rel, NULL, RS_SKIP_LOOP, 0, "directory already visited: not entered again");
+		break;
+	case WALK_OTHER_FS:
+		add_skip(s, e->rel, NULL, RS_SKIP_OTHER_FS, 0, "another file system mounted here: not entered");
+		break;
+	case WALK_ERROR:
+		add_skip(s, e->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e->err));
+		break;
+	}
+	return 0;
+}
+
+/* ---- the workers ---- */
+
+static const char *worker_path(struct worker *w, const char *rel, const char *stream)
+{
+	size_t need = strlen(w->s->root) + strlen(rel) + (stream ? strlen(stream) + 1 : 0) + 2;
+	if (need > w->pathcap) {
+		char *p = realloc(w->path, need);
+		if (!p)
+			return NULL;
+		w->path = p;
+		w->pathcap = need;
+	}
+	snprintf(w->path, w->pathcap, "%s%s%s%s%s", w->s->root, *rel ? "/" : "", rel,
+		 stream ? ":" : "", stream ? stream : "");
+	return w->path;
+}
+
+static int reserve(struct worker *w, size_t n)
+{
+	if (n <= w->cap)
+		return 0;
+	size_t cap = n < 65536 ? 65536 : n;
+	uint8_t *nb = realloc(w->buf, cap);
+	if (!nb)
+		return -1;
+	w->buf = nb;
+	w->cap = cap;
+	return 0;
+}
+
+/* Read FD whole into w->buf (at most max bytes; EFBIG past that).  Short
+ * reads and EINTR are looped over: FUSE returns short reads. */
+static int read_fd(struct worker *w, int fd, uint64_t hint, size_t *len)
+{
+	uint64_t max = w->s->max_size;
+	size_t want = (size_t)(hint < max ? hint : max) + 1;
+	if (reserve(w, want) != 0)
+		return ENOMEM;
+	size_t n = 0;
+	for (;;) {
+		if (n == w->cap) {
+			if (n > max)
+				return EFBIG;
+			if (reserve(w, w->cap * 2 > max + 1 ? (size_t)max + 1 : w->cap * 2) != 0)
+				return ENOMEM;
+		}
+		ssize_t r = read(fd, w->buf + n, w->cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max)
+		return EFBIG;
+	*len = n;
+	return 0;
+}
+
+static int yara_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+{
+	(void)ctx;
+	struct worker *w = user;
+	if (message == CALLBACK_MSG_RULE_MATCHING && w->nmatches < MAX_MATCHES)
+		w->matches[w->nmatches++] = ((YR_RULE *)data)->identifier;
+	return CALLBACK_CONTINUE;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void maybe_progress(struct worker *w, const char *rel)
+{
+	struct scan *s = w->s;
+	if (!s->o->progress)
+		return;
+	double now = elapsed(s);
+	unsigned ms = s->o->progress_ms ? s->o->progress_ms : 250;
+	if (now - s->last_progress < ms / 1000.0 || pthread_mutex_trylock(&s->cbmu) != 0)
+		return;
+	if (now - s->last_progress >= ms / 1000.0) {
+		s->last_progress = now;
+		struct rs_scan_progress p = {
+			.files = atomic_load(&s->files) + atomic_load(&s->streams),
+			.bytes = atomic_load(&s->bytes),
+			.secs = now,
+			.detections = atomic_load(&s->ndet),
+			.skipped = atomic_load(&s->nskipped),
+			.errors = atomic_load(&s->nerrors),
+			.current = rel,
+			.eta_secs = -1,
+		};
+		pthread_mutex_lock(&s->qmu);
+		p.files_total = s->files_total;
+		p.bytes_total = s->bytes_total;
+		p.walk_done = s->walk_done;
+		pthread_mutex_unlock(&s->qmu);
+		p.mbps = now > 0 ? (double)p.bytes / 1e6 / now : 0;
+		if (p.walk_done && p.bytes > 0 && p.bytes_total >= p.bytes)
+			p.eta_secs = (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now);
+		if (s->o->progress(&p, s->o->user) != 0)
+			atomic_store(&s->cancel, true);
+	}
+	pthread_mutex_unlock(&s->cbmu);
+}
+
+/* Scan LEN bytes of w->buf as REL[:STREAM]: hash, YARA, and on a match the
+ * detect callback and the result. */
+static void scan_buffer(struct worker *w, const char *rel, const char *stream, const char *full,
+			size_t len, const struct stat *st)
+{
+	struct scan *s = w->s;
+	uint8_t sha[SHA256_DIGEST_SIZE];
+	struct sha256_ctx hc;
+	sha256_init(&hc);
+	sha256_update(&hc, len, w->buf);
+	sha256_digest(&hc, sizeof(sha), sha);
+
+	/* The externals rules see: volume-relative path and its last component. */
+	char *fp = NULL;
+	if (asprintf(&fp, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+		return;
+	const char *slash = strrchr(fp, '/');
+	w->nmatches = 0;
+	int yerr = ERROR_SUCCESS;
+	for (int i = 0; i < 2; i++) {
+		if (!w->ys[i])
+			continue;
+		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILEPATH, fp);
+		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILENAME, slash ? slash + 1 : fp);
+		int e = yr_scanner_scan_mem(w->ys[i], w->buf, len);
+		if (e != ERROR_SUCCESS)
+			yerr = e;
+	}
+	const char *hname = rs_rules_hash_lookup(s->rules, sha);
+	if (yerr != ERROR_SUCCESS)
+		add_skip(s, rel, stream, RS_SKIP_UNREADABLE, len, "YARA stopped on this file (libyara error %d)%s",
+			 yerr, w->nmatches || hname ? "; what matched before is reported" : "");
+	if (w->nmatches == 0 && !hname) {
+		free(fp);
+		return;
+	}
+
+	/* "Rule1,Rule2,hash:NAME": rule names sorted, the hash last. */
+	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_cstr);
+	size_t rlen = 1 + (hname ? strlen(hname) + 6 : 0);
+	for (size_t i = 0; i < w->nmatches; i++)
+		rlen += strlen(w->matches[i]) + 1;
+	char *rules = malloc(rlen);
+	if (!rules) {
+		free(fp);
+		return;
+	}
+	rules[0] = '\0';
+	for (size_t i = 0; i < w->nmatches; i++) {
+		if (i && strcmp(w->matches[i], w->matches[i - 1]) == 0)
+			continue;   /* the same name in the built-in and the extra set */
+		if (rules[0])
+			strcat(rules, ",");
+		strcat(rules, w->matches[i]);
+	}
+	if (hname) {
+		if (rules[0])
+			strcat(rules, ",");
+		strcat(rules, "hash:");
+		strcat(rules, hname);
+	}
+
+	struct rs_scan_hit hit = {
+		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
+		.data = w->buf, .st = st,
+	};
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		sprintf(hit.sha256 + 2 * i, "%02x", sha[i]);
+	atomic_fetch_add(&s->ndet, 1);
+
+	pthread_mutex_lock(&s->cbmu);
+	if (s->o->detect && s->o->detect(&hit, s->o->user) != 0)
+		atomic_store(&s->cancel, true);
+	struct rs_scan_result *r = s->res;
+	struct rs_scan_detection *nv = realloc(r->det, (r->ndet + 1) * sizeof(*nv));
+	if (nv) {
+		r->det = nv;
+		struct rs_scan_detection *d = &r->det[r->ndet++];
+		d->path = strdup(rel);
+		d->stream = stream ? strdup(stream) : NULL;
+		d->rules = rules;
+		rules = NULL;
+		d->action = strdup(hit.action);
+		d->size = len;
+		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
+	}
+	pthread_mutex_unlock(&s->cbmu);
+	free(rules);
+	free(fp);
+}
+
+/* Open FULL without following a link (a file replaced by a link since the
+ * walk is refused) and without updating its access time when allowed. */
+static int open_nofollow(const char *full)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+	int fd = open(full, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = open(full, flags);
+	return fd;
+}
+
+/* Scan one stream of REL: through "FILE:NAME" (streams_interface=windows) or
+ * the "user.NAME" attribute (streams_interface=xattr). */
+static void scan_stream(struct worker *w, const char *rel, const char *name, bool as_xattr,
+			const struct stat *st)
+{
+	struct scan *s = w->s;
+	size_t len = 0;
+	int e = 0;
+	if (as_xattr) {
+		const char *full = worker_path(w, rel, NULL);
+		char attr[XATTR_NAME_MAX + 1];
+		snprintf(attr, sizeof(attr), "user.%s", name);
+		ssize_t n = full ? lgetxattr(full, attr, NULL, 0) : -1;
+		if (n < 0) {
+			e = errno;
+		} else if ((uint64_t)n > s->max_size) {
+			add_skip(s, rel, name, RS_SKIP_TOO_BIG, (uint64_t)n, "%zd bytes, over the %llu-byte limit", n,
+				 (unsigned long long)s->max_size);
+			return;
+		} else if (reserve(w, (size_t)n + 1) != 0) {
+			e = ENOMEM;
+		} else if ((n = lgetxattr(full, attr, w->buf, w->cap)) < 0) {
+			e = errno;
+		} else {
+			len = (size_t)n;
+		}
+	} else {
+		const char *full = worker_path(w, rel, name);
+		int fd = full ? open_nofollow(full) : -1;
+		struct stat sst;
+		if (fd < 0) {
+			e = errno;
+		} else if (fstat(fd, &sst) != 0) {
+			e = errno;
+		} else if ((uint64_t)sst.st_size > s->max_size) {
+			add_skip(s, rel, name, RS_SKIP_TOO_BIG, (uint64_t)sst.st_size, "%llu bytes, over the %llu-byte limit",
+				 (unsigned long long)sst.st_size, (unsigned long long)s->max_size);
+			close(fd);
+			return;
+		} else {
+			e = read_fd(w, fd, (uint64_t)sst.st_size, &len);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (e) {
+		add_skip(s, rel, name, e == EFBIG ? RS_SKIP_TOO_BIG : RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+		return;
+	}
+	atomic_fetch_add(&s->streams, 1);
+	atomic_fetch_add(&s->bytes, len);
+	scan_buffer(w, rel, name, worker_path(w, rel, NULL), len, st);
+}
+
+/* The alternate data streams of REL (ntfs-3g only). */
+static void scan_streams(struct worker *w, const char *rel, const struct stat *st)
+{
+	const char *full = worker_path(w, rel, NULL);
+	if (!full)
+		return;
+	char list[8192];
+	bool as_xattr = false;
+	ssize_t n = lgetxattr(full, NTFS_STREAMS_LIST, list, sizeof(list) - 1);
+	if (n < 0 && (errno == ENOTSUP || errno == ENODATA)) {
+		/* streams_interface=xattr: the streams are the user.* attributes. */
+		n = llistxattr(full, list, sizeof(list) - 1);
+		as_xattr = true;
+	}
+	if (n < 0) {
+		if (errno != ENOTSUP && errno != ENODATA)
+			add_skip(w->s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(errno));
+		return;
+	}
+	list[n] = '\0';
+	/* Copy the names: worker_path reuses the scratch buffer. */
+	char *names = malloc((size_t)n + 1);
+	if (!names)
+		return;
+	memcpy(names, list, (size_t)n + 1);
+	for (char *p = names; p < names + n; p += strlen(p) + 1) {
+		if (!*p)
+			continue;
+		if (as_xattr) {
+			if (strncmp(p, "user.", 5) != 0)
+				continue;
+			scan_stream(w, rel, p + 5, true, st);
+		} else {
+			scan_stream(w, rel, p, false, st);
+		}
+	}
+	free(names);
+}
+
+static void scan_item(struct worker *w, const struct item *it)
+{
+	struct scan *s = w->s;
+	const char *full = worker_path(w, it->rel, NULL);
+	if (!full) {
+		add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(ENOMEM));
+		return;
+	}
+	if (it->streams_only) {
+		struct stat st;
+		if (lstat(full, &st) == 0)
+			scan_streams(w, it->rel, &st);
+		return;
+	}
+	int fd = open_nofollow(full);
+	struct stat st;
+	size_t len = 0;
+	int e = 0;
+	if (fd < 0)
+		e = errno;
+	else if (fstat(fd, &st) != 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;     /* replaced since the walk */
+	else
+		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
+	if (fd >= 0)
+		close(fd);
+	if (e == EFBIG) {
+		add_skip(s, it->rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
+			 (unsigned long long)s->max_size);
+		return;
+	}
+	if (e) {
+		add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+		return;
+	}
+	atomic_fetch_add(&s->files, 1);
+	atomic_fetch_add(&s->bytes, len);
+	scan_buffer(w, it->rel, NULL, full, len, &st);
+	if (s->fuse && !s->o->no_streams)
+		scan_streams(w, it->rel, &st);
+	/* Keep the buffer for the next file unless it grew large: peak memory
+	 * follows the largest file, and most files are small. */
+	if (w->cap > (16u << 20)) {
+		free(w->buf);
+		w->buf = NULL;
+		w->cap = 0;
+	}
+	maybe_progress(w, it->rel);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct scan *s = w->s;
+	for (;;) {
+		pthread_mutex_lock(&s->qmu);
+		while (s->qhead == s->qn && !s->walk_done && !atomic_load(&s->cancel))
+			pthread_cond_wait(&s->qcv, &s->qmu);
+		if (s->qhead == s->qn || atomic_load(&s->cancel)) {
+			pthread_mutex_unlock(&s->qmu);
+			break;
+		}
+		struct item it = s->q[s->qhead++];
+		pthread_mutex_unlock(&s->qmu);
+		scan_item(w, &it);
+		free(it.rel);
+	}
+	return NULL;
+}
+
+/* REL inside ROOT for a PATH given on the command line (relative to the
+ * volume, or absolute under it), resolved case-insensitively when needed. */
+static int path_in_volume(const char *root, const char *path, char *out, size_t outlen, struct rs_error *err)
+{
+	size_t rl = strlen(root);
+	const char *rel = path;
+	if (path[0] == '/') {
+		char real[PATH_MAX];
+		if (!realpath(path, real))
+			return rs_fail_errno(err, RS_EUSAGE, errno, "%s", path);
+		if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'))
+			return rs_fail(err, RS_EUSAGE, "%s is not inside the volume %s", path, root);
+		snprintf(out, outlen, "%s", real[rl] ? real + rl + 1 : "");
+		return RS_OK;
+	}
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (strcmp(rel, ".") == 0)
+		rel = "";
+	for (const char *p = rel; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == rel || p[-1] == '/' || p[-1] == '\\') && (p[2] == '\0' || p[2] == '/' || p[2] == '\\'))
+			return rs_fail(err, RS_EUSAGE, "%s: '..' may not leave the volume", path);
+	char full[PATH_MAX];
+	if (!*rel)
+		snprintf(full, sizeof(full), "%s", root);
+	else if (winpath_resolve(root, rel, full, sizeof(full)) != 0)
+		return rs_fail_errno(err, RS_EUSAGE, errno, "%s", path);
+	snprintf(out, outlen, "%s", full[rl] ? full + rl + 1 : "");
+	return RS_OK;
+}
+
+static int cmp_det(const void *a, const void *b)
+{
+	const struct rs_scan_detection *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : strcmp(x->stream ? x->stream : "", y->stream ? y->stream : "");
+}
+
+static int cmp_skip(const void *a, const void *b)
+{
+	const struct rs_scan_skip *x = a, *y = b;
+	return x->why != y->why ? (int)x->why - (int)y->why : strcmp(x->path, y->path);
+}
+
+int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
+		const struct rs_rules *rules, const struct rs_scan_opts *opts,
+		struct rs_scan_result *res, struct rs_error *err)
+{
+	static const struct rs_scan_opts defaults;
+	const struct rs_scan_opts *o = opts ? opts : &defaults;
+	memset(res, 0, sizeof(*res));
+
+	/* Every PATH is checked before anything is scanned. */
+	char **rels = calloc(npaths ? npaths : 1, sizeof(char *));
+	if (!rels)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	int rc = RS_OK;
+	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
+		char rel[PATH_MAX];
+		rc = path_in_volume(root, paths[i], rel, sizeof(rel), err);
+		if (rc == RS_OK && !(rels[i] = strdup(rel)))
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	if (rc) {
+		for (size_t i = 0; i < npaths; i++)
+			free(rels[i]);
+		free(rels);
+		return rc;
+	}
+
+	struct scan s = { .root = root, .rules = rules, .o = o, .res = res };
+	s.max_size = o->max_size ? o->max_size : RS_SCAN_DEFAULT_MAX_SIZE;
+	struct statfs sf;
+	s.fuse = statfs(root, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
+	pthread_mutex_init(&s.qmu, NULL);
+	pthread_cond_init(&s.qcv, NULL);
+	pthread_mutex_init(&s.cbmu, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
+	if (nthreads > RS_SCAN_MAX_THREADS)
+		nthreads = RS_SCAN_MAX_THREADS;
+	res->threads = nthreads;
+	struct worker *w = calloc((size_t)nthreads, sizeof(*w));
+	if (!w) {
+		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		goto out;
+	}
+	int started = 0;
+	for (int i = 0; i < nthreads; i++) {
+		w[i].s = &s;
+		YR_RULES *sets[2] = { rs_rules_builtin(rules), rs_rules_extra(rules) };
+		bool good = true;
+		for (int k = 0; k < 2 && good; k++) {
+			if (!sets[k])
+				continue;
+			if (yr_scanner_create(sets[k], &w[i].ys[k]) != ERROR_SUCCESS) {
+				good = false;
+				break;
+			}
+			yr_scanner_set_callback(w[i].ys[k], yara_cb, &w[i]);
+			/* Fast mode: one match of a string is enough to decide. */
+			yr_scanner_set_flags(w[i].ys[k], SCAN_FLAGS_FAST_MODE);
+			yr_scanner_set_timeout(w[i].ys[k], 120);
+		}
+		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			for (int k = 0; k < 2; k++)
+				if (w[i].ys[k])
+					yr_scanner_destroy(w[i].ys[k]);
+			w[i].ys[0] = w[i].ys[1] = NULL;
+			break;
+		}
+		started++;
+	}
+	if (started == 0) {
+		rc = rs_fail(err, RS_EPARTIAL, "cannot start a scanning thread");
+		goto out;
+	}
+	res->threads = started;
+
+	/* The walk runs here, in the calling thread, feeding the workers. */
+	for (size_t i = 0; i < (npaths ? npaths : 1) && !atomic_load(&s.cancel); i++)
+		walk_tree(root, npaths ? rels[i] : "", on_walk, &s);
+	pthread_mutex_lock(&s.qmu);
+	s.walk_done = true;
+	pthread_cond_broadcast(&s.qcv);
+	pthread_mutex_unlock(&s.qmu);
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		for (int k = 0; k < 2; k++)
+			if (w[i].ys[k])
+				yr_scanner_destroy(w[i].ys[k]);
+	}
+
+	res->files = atomic_load(&s.files);
+	res->streams = atomic_load(&s.streams);
+	res->bytes = atomic_load(&s.bytes);
+	res->secs = elapsed(&s);
+	res->cancelled = atomic_load(&s.cancel);
+	if (res->ndet > 1)
+		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
+	if (res->nskip > 1)
+		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
+	if (res->ndet)
+		rc = RS_DETECTED;
+	else if (res->cancelled)
+		rc = rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
+			     (unsigned long long)(res->files + res->streams));
+	else if (res->nwhy[RS_SKIP_UNREADABLE])
+		rc = rs_fail(err, RS_EPARTIAL, "%zu files could not be read", res->nwhy[RS_SKIP_UNREADABLE]);
+out:
+	if (w)
+		for (int i = 0; i < nthreads; i++)
+			free(w[i].buf), free(w[i].path);
+	free(w);
+	/* Items left by a cancelled scan. */
+	for (size_t i = s.qhead; i < s.qn; i++)
+		free(s.q[i].rel);
+	free(s.q);
+	pthread_mutex_destroy(&s.qmu);
+	pthread_cond_destroy(&s.qcv);
+	pthread_mutex_destroy(&s.cbmu);
+	for (size_t i = 0; i < npaths; i++)
+		free(rels[i]);
+	free(rels);
+	return rc;
+}
+
+void rs_scan_result_free(struct rs_scan_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->ndet; i++) {
+		free(res->det[i].path);
+		free(res->det[i].stream);
+		free(res->det[i].rules);
+		free(res->det[i].action);
+	}
+	free(res->det);
+	for (size_t i = 0; i < res->nskip; i++) {
+		free(res->skip[i].path);
+		free(res->skip[i].detail);
+	}
+	free(res->skip);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* walk.h - walk a directory tree of a Windows volume, the safe way.
+ *
+ * Uses lstat only: symbolic links (which is how ntfs-3g shows junctions such
+ * as "Documents and Settings" -> "Users") are reported, never followed.
+ * Directories are remembered by (device, inode), so a directory met twice
+ * (a bind mount, a damaged volume) is reported as a loop and not entered;
+ * a directory on another device (something mounted inside the volume) is
+ * reported and not entered either.  Entries come in directory order; the
+ * walk keeps an explicit stack, so depth costs heap, not C stack. */
+#ifndef RESCUE_WALK_H
+#define RESCUE_WALK_H
+
+#include <sys/stat.h>
+
+enum walk_kind {
+	WALK_FILE,      /* a regular file */
+	WALK_DIR,       /* a directory, about to be entered */
+	WALK_LINK,      /* a symbolic link or junction: not followed */
+	WALK_SPECIAL,   /* FIFO, socket, device: not read */
+	WALK_LOOP,      /* a directory already visited: not entered */
+	WALK_OTHER_FS,  /* a directory on another file system: not entered */
+	WALK_ERROR,     /* lstat or opendir failed; err holds errno */
+};
+
+struct walk_entry {
+	enum walk_kind kind;
+	const char *rel;            /* relative to the walk's root, '/'-separated */
+	const char *path;           /* root + '/' + rel */
+	const struct stat *st;      /* NULL for WALK_ERROR when lstat failed */
+	int err;                    /* errno for WALK_ERROR */
+};
+
+/* Return 0 to go on, 1 to skip this directory (WALK_DIR only), -1 to stop. */
+typedef int (*walk_fn)(const struct walk_entry *e, void *user);
+
+/* Walk ROOT/START (START "" = the whole of ROOT; it may name a file).
+ * Returns 0, -1 when FN stopped the walk, or -1 with errno for a failure to
+ * start (ROOT/START missing: also reported to FN as WALK_ERROR). */
+int walk_tree(const char *root, const char *start, walk_fn fn, void *user);
+
+#endif
