@@ -93,17 +93,9 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		json_put_str(stdout, hit->path);
 		fputs(",\"stream\":", stdout);
 		json_put_str(stdout, hit->stream);
-		fputs(",\"rules\":[", stdout);
-		const char *r = hit->rules;
-		for (bool first = true; *r; first = false) {
-			size_t n = strcspn(r, ",");
-			char *one = strndup(r, n);
-			fputs(first ? "" : ",", stdout);
-			json_put_str(stdout, one);
-			free(one);
-			r += n + (r[n] == ',');
-		}
-		printf("],\"size\":%llu,\"sha256\":\"%s\",\"action\":", (unsigned long long)hit->size, hit->sha256);
+		fputs(",\"rules\":", stdout);
+		json_put_list(stdout, hit->rules, ',');
+		printf(",\"size\":%llu,\"sha256\":\"%s\",\"action\":", (unsigned long long)hit->size, hit->sha256);
 		json_put_str(stdout, hit->action);
 		fputs("}\n", stdout);
 	} else {
@@ -291,7 +283,7 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 				json_put_str(stdout, v[i].rules);
 				printf(",\"quarantined\":\"%s\"}\n", v[i].quarantined);
 			} else {
-				printf("%.16s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
+				printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
 				       v[i].stream ? ":" : "", v[i].stream ? v[i].stream : "",
 				       (unsigned long long)v[i].size, v[i].rules ? v[i].rules : "");
 			}

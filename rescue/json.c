@@ -61,6 +61,25 @@ void json_put_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void json_put_list(FILE *f, const char *list, char sep)
+{
+	fputc('[', f);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, sep);
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char *one = malloc(n + 1);
+		if (one) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			fputs(p == list ? "" : ",", f);
+			json_put_str(f, one);
+			free(one);
+		}
+		p += n + (end != NULL);
+	}
+	fputc(']', f);
+}
+
 void json_put_hex(FILE *f, const uint8_t *data, size_t len)
 {
 	if (!data) {

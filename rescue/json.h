@@ -17,6 +17,10 @@
  * name from a damaged volume still gives valid JSON. */
 void json_put_str(FILE *f, const char *s);
 
+/* Write LIST ("a,b,c", SEP-separated; "" is the empty array) as a JSON array
+ * of strings. */
+void json_put_list(FILE *f, const char *list, char sep);
+
 /* Write DATA as a JSON string of lowercase hex; NULL writes null. */
 void json_put_hex(FILE *f, const uint8_t *data, size_t len);
 

@@ -75,17 +75,9 @@ static int write_manifest(const char *path, const char *id, const struct rs_scan
 		(unsigned)st->st_gid, (long long)st->st_atim.tv_sec, st->st_atim.tv_nsec,
 		(long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 	json_put_str(f, attrs);
-	fputs(",\"rules\":[", f);
-	const char *r = hit->rules;
-	for (bool first = true; *r; first = false) {
-		size_t n = strcspn(r, ",");
-		char *one = strndup(r, n);
-		fputs(first ? "" : ",", f);
-		json_put_str(f, one);
-		free(one);
-		r += n + (r[n] == ',');
-	}
-	fputs("],\"run\":", f);
+	fputs(",\"rules\":", f);
+	json_put_list(f, hit->rules, ',');
+	fputs(",\"run\":", f);
 	json_put_str(f, ctx->stamp);
 	fprintf(f, ",\"quarantined\":\"%s\",\"xor_key\":", when);
 	json_put_hex(f, key, KEYLEN);
@@ -180,6 +172,21 @@ int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, c
 	return RS_OK;
 }
 
+/* Open Rescue/quarantine for reading; *D stays NULL (and RS_OK) when there
+ * is no quarantine yet. */
+static int open_qdir(const struct rs_ctx *ctx, DIR **d, char *dir, size_t dirlen, struct rs_error *err)
+{
+	*d = NULL;
+	int rc = qdir(ctx, false, dir, dirlen, err);
+	if (rc < 0)
+		return RS_OK;
+	if (rc)
+		return rc;
+	if (!(*d = opendir(dir)))
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", dir);
+	return RS_OK;
+}
+
 static int load_manifest(const char *path, struct json_object *o)
 {
 	uint8_t *text;
@@ -210,16 +217,11 @@ int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **ou
 	*out = NULL;
 	*n = 0;
 	char dir[PATH_MAX];
-	int rc = qdir(ctx, false, dir, sizeof(dir), err);
-	if (rc < 0)
-		return RS_OK;
-	if (rc)
+	DIR *d;
+	int rc = open_qdir(ctx, &d, dir, sizeof(dir), err);
+	if (rc || !d)
 		return rc;
-	DIR *d = opendir(dir);
-	if (!d)
-		return rs_fail_errno(err, RS_ETARGET, errno, "%s", dir);
 	struct dirent *de;
-	rc = RS_OK;
 	while ((de = readdir(d)) != NULL) {
 		if (!has_suffix(de->d_name, ".json"))
 			continue;
@@ -429,14 +431,10 @@ int rs_quarantine_purge(const struct rs_ctx *ctx, size_t *n, struct rs_error *er
 	if (rc)
 		return rc;
 	char dir[PATH_MAX];
-	rc = qdir(ctx, false, dir, sizeof(dir), err);
-	if (rc < 0)
-		return RS_OK;
-	if (rc)
+	DIR *d;
+	rc = open_qdir(ctx, &d, dir, sizeof(dir), err);
+	if (rc || !d)
 		return rc;
-	DIR *d = opendir(dir);
-	if (!d)
-		return rs_fail_errno(err, RS_ETARGET, errno, "%s", dir);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		bool manifest = has_suffix(de->d_name, ".json");

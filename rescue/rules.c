@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "rescue/json.h"
+
 struct hash_entry {
 	uint8_t sha[32];
 	char *name;
@@ -81,17 +83,6 @@ static int cmp_hash(const void *a, const void *b)
 	return memcmp(((const struct hash_entry *)a)->sha, ((const struct hash_entry *)b)->sha, 32);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Add the "sha256 name" lines of PATH.  A bad line is a warning naming it;
  * the rest of the file still counts. */
 static int load_hashes(struct rs_rules *r, const char *path)
@@ -107,26 +98,27 @@ static int load_hashes(struct rs_rules *r, const char *path)
 		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
 			continue;
 		char hex[65] = "", name[256] = "";
-		uint8_t sha[32];
-		bool good = sscanf(p, "%64s %255s", hex, name) == 2 && strlen(hex) == 64;
-		for (int i = 0; good && i < 32; i++) {
-			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-			good = hi >= 0 && lo >= 0;
-			sha[i] = (uint8_t)(hi << 4 | lo);
-		}
+		uint8_t *sha = NULL;
+		size_t shalen = 0;
+		bool good = sscanf(p, "%64s %255s", hex, name) == 2 && strlen(hex) == 64 &&
+			    json_hex_decode(hex, &sha, &shalen) == 0 && shalen == 32;
 		if (!good) {
+			free(sha);
 			warn(r, "%s:%d: not \"sha256 name\", line ignored", path, lineno);
 			continue;
 		}
 		if (r->nhashes == r->hashcap) {
 			size_t cap = r->hashcap ? r->hashcap * 2 : 64;
 			struct hash_entry *nh = realloc(r->hashes, cap * sizeof(*nh));
-			if (!nh)
+			if (!nh) {
+				free(sha);
 				break;
+			}
 			r->hashes = nh;
 			r->hashcap = cap;
 		}
 		memcpy(r->hashes[r->nhashes].sha, sha, 32);
+		free(sha);
 		r->hashes[r->nhashes].name = strdup(name);
 		if (r->hashes[r->nhashes].name)
 			r->nhashes++;

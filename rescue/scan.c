@@ -211,17 +211,7 @@ static int on_walk(const struct walk_entry *e, void *user)
 
 static const char *worker_path(struct worker *w, const char *rel, const char *stream)
 {
-	size_t need = strlen(w->s->root) + strlen(rel) + (stream ? strlen(stream) + 1 : 0) + 2;
-	if (need > w->pathcap) {
-		char *p = realloc(w->path, need);
-		if (!p)
-			return NULL;
-		w->path = p;
-		w->pathcap = need;
-	}
-	snprintf(w->path, w->pathcap, "%s%s%s%s%s", w->s->root, *rel ? "/" : "", rel,
-		 stream ? ":" : "", stream ? stream : "");
-	return w->path;
+	return walk_join(&w->path, &w->pathcap, w->s->root, rel, stream);
 }
 
 static int reserve(struct worker *w, size_t n)

@@ -52,7 +52,6 @@ static bool dirset_add(struct dirset *s, dev_t dev, ino_t ino)
 
 struct walker {
 	const char *root;
-	size_t rootlen;
 	dev_t rootdev;
 	walk_fn fn;
 	void *user;
@@ -63,21 +62,23 @@ struct walker {
 	size_t pathcap;
 };
 
-static const char *full_path(struct walker *w, const char *rel)
+const char *walk_join(char **buf, size_t *cap, const char *root, const char *rel, const char *stream)
 {
-	size_t need = w->rootlen + 2 + strlen(rel);
-	if (need > w->pathcap) {
-		char *p = realloc(w->path, need);
+	size_t need = strlen(root) + strlen(rel) + (stream ? strlen(stream) + 1 : 0) + 2;
+	if (need > *cap) {
+		char *p = realloc(*buf, need);
 		if (!p)
 			return NULL;
-		w->path = p;
-		w->pathcap = need;
+		*buf = p;
+		*cap = need;
 	}
-	if (*rel)
-		snprintf(w->path, w->pathcap, "%s/%s", w->root, rel);
-	else
-		snprintf(w->path, w->pathcap, "%s", w->root);
-	return w->path;
+	snprintf(*buf, *cap, "%s%s%s%s%s", root, *rel ? "/" : "", rel, stream ? ":" : "", stream ? stream : "");
+	return *buf;
+}
+
+static const char *full_path(struct walker *w, const char *rel)
+{
+	return walk_join(&w->path, &w->pathcap, w->root, rel, NULL);
 }
 
 static int push(struct walker *w, const char *rel)
@@ -197,7 +198,7 @@ static int read_dir(struct walker *w, const char *rel)
 
 int walk_tree(const char *root, const char *start, walk_fn fn, void *user)
 {
-	struct walker w = { .root = root, .rootlen = strlen(root), .fn = fn, .user = user };
+	struct walker w = { .root = root, .fn = fn, .user = user };
 	struct stat st;
 	int rc = 0;
 	if (stat(root, &st) != 0)

@@ -11,6 +11,7 @@
 #ifndef RESCUE_WALK_H
 #define RESCUE_WALK_H
 
+#include <stddef.h>
 #include <sys/stat.h>
 
 enum walk_kind {
@@ -38,5 +39,10 @@ typedef int (*walk_fn)(const struct walk_entry *e, void *user);
  * Returns 0, -1 when FN stopped the walk, or -1 with errno for a failure to
  * start (ROOT/START missing: also reported to FN as WALK_ERROR). */
 int walk_tree(const char *root, const char *start, walk_fn fn, void *user);
+
+/* ROOT + '/' + REL (+ ':' + STREAM when STREAM is not NULL) into the growing
+ * buffer *BUF of *CAP bytes (both may start 0/NULL; the caller frees *BUF).
+ * Returns *BUF, or NULL when out of memory. */
+const char *walk_join(char **buf, size_t *cap, const char *root, const char *rel, const char *stream);
 
 #endif
