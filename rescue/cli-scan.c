@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rescue/cli.h"
+#include "rescue/conf.h"
 #include "rescue/json.h"
 #include "rescue/quarantine.h"
 #include "rescue/rules.h"
@@ -22,30 +23,6 @@ struct scan_cli {
 	bool progress_shown;
 	int qfailed;
 };
-
-/* "64M", "1G", "500000", "2k": bytes. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	}
-	if ((*end == 'i' || *end == 'I') && shift)
-		end++;
-	if ((*end == 'b' || *end == 'B'))
-		end++;
-	if (*end || v == 0 || v > (~0ull >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
 
 static void clear_progress(struct scan_cli *sc)
 {
@@ -197,7 +174,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 			}
 			o.threads = (int)n;
 		} else if (strcmp(a, "--max-size") == 0) {
-			if (parse_size(v, &o.max_size) != 0) {
+			if (conf_parse_size(v, &o.max_size) != 0 || o.max_size == 0) {
 				fprintf(stderr, "rescue: scan: --max-size takes a size such as 64M or 1G\n");
 				rc = RS_EUSAGE;
 			}

@@ -87,7 +87,7 @@ static size_t split_words(const char *v, char *buf, size_t buflen, char **words,
 	return n;
 }
 
-static int parse_size(const char *v, uint64_t *out)
+int conf_parse_size(const char *v, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -181,7 +181,7 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 			return rs_fail(err, RS_EUSAGE, "threads = %s: want 0 (every CPU) to 32", v);
 		c->threads = (int)n;
 	} else if (strcmp(key, "max_size") == 0) {
-		if (parse_size(v, &c->max_size) || c->max_size == 0)
+		if (conf_parse_size(v, &c->max_size) || c->max_size == 0)
 			return rs_fail(err, RS_EUSAGE, "max_size = %s: want a size such as 64M", v);
 	} else if (strcmp(key, "reports_dir") == 0 || strcmp(key, "rules_compiled") == 0 ||
 		   strcmp(key, "rules_extra") == 0) {

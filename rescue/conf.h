@@ -72,4 +72,8 @@ const char *conf_mode_name(enum conf_mode m);
 const char *conf_scan_name(enum conf_scan s);
 const char *conf_hib_name(enum conf_hib h);
 
+/* "64M", "1G", "2k", "500000" (an optional B after the suffix): bytes.
+ * 0, or -1 when malformed or too large.  Shared with `rescue scan --max-size`. */
+int conf_parse_size(const char *v, uint64_t *out);
+
 #endif
