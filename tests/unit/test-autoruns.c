@@ -330,6 +330,52 @@ static void test_lnk(void)
 	CHECK_INT(lnk_parse((const uint8_t *)"MZ", 2, &target, &args), -1);
 }
 
+/* Random bytes and random mutations of good files: the parsers must only
+ * ever fail cleanly (the sanitizer build catches any read out of bounds). */
+static void test_garbage(void)
+{
+	unsigned seed = 99;
+	struct buf job, lnk;
+	make_job(&job, "C:\\x\\y.exe", "-a");
+	make_lnk(&lnk, "C:\\x.exe", "", "-q");
+	for (int round = 0; round < 3000; round++) {
+		uint8_t b[512];
+		size_t n = 0;
+		const struct buf *base = round % 3 == 0 ? &job : round % 3 == 1 ? &lnk : NULL;
+		if (base) {
+			n = base->n;
+			memcpy(b, base->d, n);
+			for (int k = 0; k < 4; k++) {
+				seed = seed * 1103515245u + 12345u;
+				b[(seed >> 8) % n] = (uint8_t)(seed >> 20);
+			}
+		} else {
+			seed = seed * 1103515245u + 12345u;
+			n = (seed >> 8) % sizeof(b);
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				b[i] = (uint8_t)(seed >> 16);
+			}
+			if (n > 10 && round % 2)
+				memcpy(b, "<Task><Exec><Command>", 21 < n ? 21 : n);
+		}
+		char *x, *y;
+		if (taskjob_parse(b, n, &x, &y) == 0) {
+			free(x);
+			free(y);
+		}
+		if (lnk_parse(b, n, &x, &y) == 0) {
+			free(x);
+			free(y);
+		}
+		struct task_exec *ex;
+		size_t count;
+		if (taskxml_parse(b, n, &ex, &count) == 0)
+			task_exec_free(ex, count);
+	}
+	CHECK(1);
+}
+
 int main(void)
 {
 	test_env();
@@ -338,5 +384,6 @@ int main(void)
 	test_job();
 	test_xml();
 	test_lnk();
+	test_garbage();
 	return check_done("test-autoruns");
 }
