@@ -140,6 +140,9 @@ EOF
 [\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run]
 "Helper32"="$(regp "$exe") /q"
 
+[\\Microsoft\\Windows NT\\CurrentVersion\\Windows]
+"AppInit_DLLs"="C:\\\\Windows\\\\System32\\\\vendorhook.dll,$(regp "$stager")"
+
 [\\Microsoft\\Windows NT\\CurrentVersion\\Schedule]
 
 [\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache]
@@ -157,6 +160,7 @@ EOF
 "Actions"=hex:03,00,0c,00,00,00,41,00,75,00,74,00,68,00,6f,00,72,00,66,66
 EOF
 		printf 'run\tHelper32\t%s\n' "$exe" >>"$spec"
+		printf 'appinit\tAppInit_DLLs\t%s\n' "$stager" >>"$spec"
 		# the task file, UTF-16LE with a byte order mark as Windows writes it
 		{ printf '\377\376'; utf16 "<?xml version=\"1.0\" encoding=\"UTF-16\"?>
 <Task version=\"1.2\" xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\">
@@ -275,6 +279,9 @@ EOF
 		else not_ok "$v: TaskCache values"; fi
 		hivexget "$R/$sw" "$run" SecurityHealth >/dev/null && ok "$v: SecurityHealth left alone" \
 			|| not_ok "$v: SecurityHealth"
+		got=$(hivexget "$R/$sw" '\Microsoft\Windows NT\CurrentVersion\Windows' AppInit_DLLs)
+		[ "$got" = 'C:\Windows\System32\vendorhook.dll' ] && ok "$v: hivexget: the planted DLL taken out of AppInit_DLLs" \
+			|| not_ok "$v: AppInit_DLLs is \"$got\""
 	fi
 	expect_exit 0 "$v: nothing active is flagged any more (the disabled service is only listed)" \
 		"$RESCUE" --root "$R" autoruns --detected "$man"
