@@ -18,6 +18,7 @@
 
 struct hash_entry {
 	uint8_t sha[32];
+	uint64_t size;              /* the optional third column; UINT64_MAX when absent */
 	char *name;
 };
 
@@ -27,6 +28,9 @@ struct rs_rules {
 	size_t nrules;
 	struct hash_entry *hashes;
 	size_t nhashes, hashcap;
+	uint64_t *sizes;            /* sorted sizes of the list, when every entry has one */
+	size_t nsizes;
+	bool unsized;               /* some entry has no size: every file must be hashed */
 	char **warnings;
 	size_t nwarnings;
 	bool yr_init;
@@ -78,6 +82,12 @@ static bool find_file(const char *env, const char *beside, const char *system, c
 	return false;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_hash(const void *a, const void *b)
 {
 	return memcmp(((const struct hash_entry *)a)->sha, ((const struct hash_entry *)b)->sha, 32);
@@ -98,10 +108,11 @@ static int load_hashes(struct rs_rules *r, const char *path)
 		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
 			continue;
 		char hex[65] = "", name[256] = "";
+		unsigned long long size = UINT64_MAX;
 		uint8_t *sha = NULL;
 		size_t shalen = 0;
-		bool good = sscanf(p, "%64s %255s", hex, name) == 2 && strlen(hex) == 64 &&
-			    json_hex_decode(hex, &sha, &shalen) == 0 && shalen == 32;
+		int nf = sscanf(p, "%64s %255s %llu", hex, name, &size);
+		bool good = nf >= 2 && strlen(hex) == 64 && json_hex_decode(hex, &sha, &shalen) == 0 && shalen == 32;
 		if (!good) {
 			free(sha);
 			warn(r, "%s:%d: not \"sha256 name\", line ignored", path, lineno);
@@ -118,6 +129,9 @@ static int load_hashes(struct rs_rules *r, const char *path)
 			r->hashcap = cap;
 		}
 		memcpy(r->hashes[r->nhashes].sha, sha, 32);
+		r->hashes[r->nhashes].size = nf == 3 ? size : UINT64_MAX;
+		if (nf != 3)
+			r->unsized = true;
 		free(sha);
 		r->hashes[r->nhashes].name = strdup(name);
 		if (r->hashes[r->nhashes].name)
@@ -323,6 +337,14 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 	}
 	if (r->nhashes > 1)
 		qsort(r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
+	if (!r->unsized && r->nhashes && (r->sizes = malloc(r->nhashes * sizeof(*r->sizes)))) {
+		for (size_t i = 0; i < r->nhashes; i++)
+			r->sizes[i] = r->hashes[i].size;
+		r->nsizes = r->nhashes;
+		qsort(r->sizes, r->nsizes, sizeof(*r->sizes), cmp_u64);
+	} else if (r->nhashes) {
+		r->unsized = true;
+	}
 	*out = r;
 	return RS_OK;
 fail:
@@ -341,6 +363,7 @@ void rs_rules_free(struct rs_rules *r)
 	for (size_t i = 0; i < r->nhashes; i++)
 		free(r->hashes[i].name);
 	free(r->hashes);
+	free(r->sizes);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
@@ -356,6 +379,13 @@ size_t rs_rules_count(const struct rs_rules *r) { return r->nrules; }
 size_t rs_rules_nhashes(const struct rs_rules *r) { return r->nhashes; }
 struct YR_RULES *rs_rules_builtin(const struct rs_rules *r) { return r->builtin; }
 struct YR_RULES *rs_rules_extra(const struct rs_rules *r) { return r->extra; }
+
+bool rs_rules_hash_wanted(const struct rs_rules *r, uint64_t size)
+{
+	if (r->unsized)
+		return true;
+	return r->nsizes && bsearch(&size, r->sizes, r->nsizes, sizeof(*r->sizes), cmp_u64) != NULL;
+}
 
 const char *rs_rules_hash_lookup(const struct rs_rules *r, const uint8_t sha256[32])
 {

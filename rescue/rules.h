@@ -6,7 +6,7 @@
  *   1. $RESCUE_RULES (a compiled .yarc file)
  *   2. <directory of the rescue binary>/rules/compiled.yarc   (the build tree, the ISO)
  *   3. /usr/share/rescue/rules.yarc
- * The hash list likewise: $RESCUE_HASHES, <bindir>/rules/hashes.sha256,
+ * The hash list ("sha256 name [size]" lines; see rs_rules_hash_wanted) likewise: $RESCUE_HASHES, <bindir>/rules/hashes.sha256,
  * /usr/share/rescue/hashes.sha256.  Extra rules (--rules FILE|DIR): each .yar
  * or .yara file is compiled in its own namespace; one that does not compile is
  * reported (rs_rules_warning) and left out, never fatal.  *.sha256 files there
@@ -52,6 +52,12 @@ size_t rs_rules_nhashes(const struct rs_rules *r);
  * there is none).  Borrowed. */
 struct YR_RULES *rs_rules_builtin(const struct rs_rules *r);
 struct YR_RULES *rs_rules_extra(const struct rs_rules *r);
+
+/* Whether a file of SIZE bytes can be on the hash list: true when every list
+ * line gives a size (third column) and one equals SIZE, or when some line has
+ * no size.  SHA-256 costs about 1 GB per CPU-second here, a quarter of a
+ * small rule set's scanning time: files of other sizes are not hashed. */
+bool rs_rules_hash_wanted(const struct rs_rules *r, uint64_t size);
 
 /* The name of a known-bad SHA-256 (32 raw bytes), NULL when not listed. */
 const char *rs_rules_hash_lookup(const struct rs_rules *r, const uint8_t sha256[32]);

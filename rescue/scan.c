@@ -314,11 +314,6 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 			size_t len, const struct stat *st)
 {
 	struct scan *s = w->s;
-	uint8_t sha[SHA256_DIGEST_SIZE];
-	struct sha256_ctx hc;
-	sha256_init(&hc);
-	sha256_update(&hc, len, w->buf);
-	sha256_digest(&hc, sizeof(sha), sha);
 
 	/* The externals rules see: volume-relative path and its last component. */
 	char *fp = NULL;
@@ -336,7 +331,19 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		if (e != ERROR_SUCCESS)
 			yerr = e;
 	}
-	const char *hname = rs_rules_hash_lookup(s->rules, sha);
+	/* SHA-256 when the hash list may hold a file of this size, and for
+	 * every detection (the report names it). */
+	bool want = rs_rules_hash_wanted(s->rules, len);
+	uint8_t sha[SHA256_DIGEST_SIZE];
+	const char *hname = NULL;
+	if (want || w->nmatches) {
+		struct sha256_ctx hc;
+		sha256_init(&hc);
+		sha256_update(&hc, len, w->buf);
+		sha256_digest(&hc, sizeof(sha), sha);
+		if (want)
+			hname = rs_rules_hash_lookup(s->rules, sha);
+	}
 	if (yerr != ERROR_SUCCESS)
 		add_skip(s, rel, stream, RS_SKIP_UNREADABLE, len, "YARA stopped on this file (libyara error %d)%s",
 			 yerr, w->nmatches || hname ? "; what matched before is reported" : "");

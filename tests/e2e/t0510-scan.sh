@@ -96,10 +96,13 @@ cat >"$T/extra/good.yar" <<'YAR'
 rule Extra_Notes_Marker { strings: $a = "is not enough" condition: $a }
 YAR
 printf 'rule Broken { condition: nonsense }\n' >"$T/extra/broken.yar"
+# An extra hash list line without a size: every file is hashed again.
+echo "$(sha256sum <"$root/Windows/System32/config/SYSTEM" | cut -c1-64) Extra-System-Hive" >"$T/extra/more.sha256"
 "$RESCUE" --root "$root" --json scan --rules "$T/extra" >"$T/extra.jsonl" 2>"$T/extra.err"; rc=$?
 if [ $rc -eq 1 ] && grep -q 'broken.yar.*skipped' "$T/extra.err" &&
-	has "$T/extra.jsonl" '.type=="detection" and any(.rules[]; . == "Extra_Notes_Marker")'; then
-	ok "--rules DIR: the good extra rule detects, the broken one is reported and skipped"
+	has "$T/extra.jsonl" '.type=="detection" and any(.rules[]; . == "Extra_Notes_Marker")' &&
+	has "$T/extra.jsonl" '.type=="detection" and .path=="Windows/System32/config/SYSTEM" and .rules==["hash:Extra-System-Hive"]'; then
+	ok "--rules DIR: the good extra rule and the unsized hash line detect, the broken rule is reported and skipped"
 else
 	not_ok "--rules DIR (exit $rc)"; sed 's/^/#   /' "$T/extra.err"
 fi

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# scan-bench.sh - `make bench`: throughput of `rescue scan` against the yara
+# CLI (`yara -C -r -N -p N`, the same compiled rules and externals) over the
+# same tree, on ext4 (a plain directory under build/bench) and on an ntfs-3g
+# mount of an NTFS image holding a copy of it; plus libyara's own rate on the
+# same files held in memory (tests/bench/memscan.c), the CPU-bound limit.
+# Prints MB/s, files/s, peak RSS and CPU seconds per run and the ratios
+# against issue 5's targets.  Warm page cache: every tree is read once before
+# it is timed.  On a shared machine wall-clock rates follow the load (see
+# uptime, printed first); MB per CPU-second is the steadier figure.
+#   BENCH_MB   size of the tree in MB (default 2000): files of /usr/bin,
+#              /usr/lib and /usr/share, plus the planted samples
+#   BENCH_DIR  where to build it (default build/bench)
+# Needs root for the ntfs-3g mount (that part is skipped otherwise).
+set -eu
+cd "$(dirname "$0")/../.."
+TOP=$(pwd)
+mb=${BENCH_MB:-2000}
+dir=${BENCH_DIR:-$TOP/build/bench}
+rescue=$TOP/build/rescue
+yarc=$TOP/build/rules/compiled.yarc
+threads=$(nproc)
+[ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench: run make first" >&2; exit 1; }
+
+tree=$dir/tree
+if [ ! -f "$dir/tree.done" ] || [ "$(cat "$dir/tree.done")" != "$mb" ]; then
+	echo "bench: building a ${mb} MB tree in $tree" >&2
+	rm -rf "$tree"; mkdir -p "$tree/Windows/System32/config" "$tree/Program Files"
+	: >"$tree/Windows/System32/config/SYSTEM"
+	# Regular files only, under 48 MB each, in name order, until the size is reached.
+	find /usr/bin /usr/lib /usr/share -xdev -type f -size -48M -printf '%s\t%p\n' 2>/dev/null | LC_ALL=C sort -t "$(printf '\t')" -k2 |
+		awk -F'\t' -v lim=$((mb * 1000000)) '{ t += $1; if (t > lim) exit; print substr($2, 2) }' |
+		tar -C / --no-recursion -T - -cf - 2>/dev/null | tar -C "$tree/Program Files" -xf -
+	sh tests/samples/plant.sh "$tree" "$dir/planted" >/dev/null
+	echo "$mb" >"$dir/tree.done"
+fi
+uptime >&2
+nfiles=$(find "$tree" -type f | wc -l)
+bytes=$(find "$tree" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+echo "bench: $nfiles files, $((bytes / 1000000)) MB, $threads CPUs, $(grep -c '^rule' rules/*.yar | awk -F: '{ s += $2 } END { print s }') rules" >&2
+
+# run LABEL CMD...: wall seconds and peak RSS (KB) of CMD into $secs $rss.
+run() {
+	label=$1; shift
+	/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err" || true
+	# GNU time puts "Command exited with non-zero status 1" first (rescue
+	# exits 1: the tree holds the planted samples); the figures are last.
+	# shellcheck disable=SC2046
+	set -- $(tail -n 1 "$dir/time"); secs=$1 rss=$2 cpu=$(echo "$3 $4" | awk '{ print $1 + $2 }')
+	awk -v l="$label" -v s="$secs" -v b="$bytes" -v n="$nfiles" -v r="$rss" -v c="$cpu" \
+		'BEGIN { printf "%-32s %6.2f s %7.1f MB/s %7.0f files/s %6.1f MB RSS %6.2f CPU-s %6.1f MB/CPU-s\n",
+			l, s, b / 1e6 / s, n / s, r / 1024, c, b / 1e6 / c }'
+	echo "$secs"  >"$dir/last"
+}
+rate() { awk -v s="$(cat "$dir/last")" -v b="$bytes" 'BEGIN { print b / 1e6 / s }'; }
+
+bench_tree() {	# bench_tree LABEL ROOT: sets r1 rn y1 yn (MB/s)
+	find "$2" -type f -exec cat {} + >/dev/null 2>&1 || true
+	run "$1: rescue scan --threads 1" "$rescue" --root "$2" scan --threads 1; r1=$(rate)
+	run "$1: rescue scan --threads $threads" "$rescue" --root "$2" scan --threads "$threads"; rn=$(rate)
+	run "$1: yara -r -N -p 1" yara -C -r -N -f -p 1 -d filepath= -d filename= "$yarc" "$2"; y1=$(rate)
+	run "$1: yara -r -N -p $threads" yara -C -r -N -f -p "$threads" -d filepath= -d filename= "$yarc" "$2"; yn=$(rate)
+	awk -v a="$rn" -v b="$yn" -v l="$1" 'BEGIN { printf "%s: rescue/yara at %s threads = %.2fx\n", l, "'"$threads"'", a / b }'
+	awk -v a="$r1" -v b="$y1" -v l="$1" 'BEGIN { printf "%s: rescue/yara at 1 thread = %.2fx\n", l, a / b }'
+	awk -v a="$rn" -v b="$r1" -v l="$1" 'BEGIN { printf "%s: rescue %s threads / 1 thread = %.2fx (target >= 1.8x)\n", l, "'"$threads"'", a / b }'
+}
+
+echo "== ext4 (plain directory)"
+bench_tree ext4 "$tree"
+ext4_r1=$r1
+echo "ext4 target: rescue no slower than the yara CLI (ratio >= 1.0)"
+
+echo "== libyara on the same files held in memory, 1 thread (the CPU-bound limit)"
+# shellcheck disable=SC2046 # pkg-config prints several words
+cc -O2 -std=gnu11 -I. -o "$dir/memscan" tests/bench/memscan.c build/librescue.a $(pkg-config --cflags --libs yara nettle) -lpthread
+(cd "$tree" && find . -type f | sed 's|^\./||') | "$dir/memscan" "$yarc" "$tree" 67108864 >"$dir/mem"
+read -r mf mbytes msecs mrate mmatch <"$dir/mem"
+echo "libyara scan_mem: $mf files, $((mbytes / 1000000)) MB in $msecs s = $mrate MB/s ($mmatch matches)"
+awk -v a="$ext4_r1" -v b="$mrate" 'BEGIN { printf "rescue 1 thread on ext4 / libyara in memory = %.0f%% (target >= 90%%)\n", 100 * a / b }'
+
+if [ "$(id -u)" -eq 0 ] && [ -e /dev/fuse ]; then
+	echo "== ntfs-3g mount"
+	img=$dir/ntfs.img mnt=$dir/mnt
+	mkdir -p "$mnt"
+	if [ ! -f "$dir/ntfs.done" ] || [ "$(cat "$dir/ntfs.done")" != "$mb" ]; then
+		rm -f "$img"; truncate -s $(( mb * 13 / 10 + 256 ))M "$img"
+		mkntfs -q -F -f "$img" >/dev/null 2>&1
+		ntfs-3g "$img" "$mnt"
+		cp -a "$tree/." "$mnt/"
+		umount "$mnt"
+		echo "$mb" >"$dir/ntfs.done"
+	fi
+	ntfs-3g -o ro "$img" "$mnt"
+	trap 'umount "$mnt" 2>/dev/null || true' EXIT
+	bench_tree ntfs-3g "$mnt"
+	echo "ntfs-3g target: rescue >= 1.3x the yara CLI at equal threads"
+fi
