@@ -14,6 +14,7 @@
 #include "hive/profiles.h"
 #include "hive/taskfile.h"
 #include "rescue/fileutil.h"
+#include "rescue/quarantine.h"
 #include "rescue/safefile.h"
 #include "rescue/utf16.h"
 #include "rescue/winpath.h"
@@ -70,6 +71,8 @@ struct collect {
 	char drive;                     /* the system drive letter, upper case */
 	bool xp;
 	int rc;                         /* RS_EPARTIAL after out of memory */
+	const char **qpaths;            /* files in Rescue/quarantine (their original paths) */
+	size_t nq;
 };
 
 void autoruns_free(struct autoruns *a)
@@ -879,8 +882,9 @@ static void set_flags(struct collect *c, struct autorun *a)
 	const struct autoruns_opts *o = c->opts;
 	if (o && (in_list(a->target, o->detected, o->ndetected) || in_list(a->file, o->detected, o->ndetected)))
 		a->flags |= AR_F_DETECTED;
-	if (o && (in_list(a->target, o->quarantined, o->nquarantined) ||
-		  in_list(a->file, o->quarantined, o->nquarantined)))
+	if ((o && (in_list(a->target, o->quarantined, o->nquarantined) ||
+		   in_list(a->file, o->quarantined, o->nquarantined))) ||
+	    in_list(a->target, c->qpaths, c->nq) || in_list(a->file, c->qpaths, c->nq))
 		a->flags |= AR_F_QUARANTINED;
 	bool on_volume = a->target[0] && !strchr(a->target, ':') && a->target[0] != '\\';
 	if (on_volume && user_writable_path(c, a->target) && cmdline_name_looks_random(cmdline_basename(a->target)))
@@ -1010,10 +1014,22 @@ int autoruns_list(struct rs_ctx *ctx, const struct autoruns_opts *opts, struct a
 		autoruns_free(out);
 		return rs_fail(err, RS_EPARTIAL, "out of memory listing autostart entries");
 	}
+	/* What an earlier `scan --quarantine` took away: the manifest keeps each
+	 * file's original path (a stream's file is still there: not counted). */
+	struct rs_quarantine_entry *q = NULL;
+	size_t nq = 0;
+	if (rs_quarantine_list(ctx, &q, &nq, &sub) != RS_OK)
+		note(&c, "quarantine: %s", sub.msg);
+	c.qpaths = calloc(nq + 1, sizeof(*c.qpaths));
+	for (size_t i = 0; c.qpaths && i < nq; i++)
+		if (!q[i].stream)
+			c.qpaths[c.nq++] = q[i].path;
 	for (size_t i = 0; i < out->n; i++) {
 		set_flags(&c, &out->v[i]);
 		set_id(&out->v[i]);
 	}
+	free(c.qpaths);
+	rs_quarantine_list_free(q, nq);
 	return RS_OK;
 }
 

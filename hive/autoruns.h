@@ -19,7 +19,8 @@
  * which is looked up on the volume, any case.
  *
  * Flags: the target (or the entry's own file) is a detected or quarantined
- * file (lists given by the caller); the target sits in a user-writable
+ * file (lists given by the caller, and every file of Rescue/quarantine's
+ * manifests, rescue/quarantine.h); the target sits in a user-writable
  * folder and has a random-looking name (cmdline_name_looks_random); the
  * target is missing.  The first three make an entry "flagged"; a missing
  * target alone is only reported (test trees and damaged systems lack many

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hive/autoruns.h"
 #include "rescue/cli.h"
 #include "rescue/conf.h"
 #include "rescue/json.h"
@@ -136,6 +137,47 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 	       r->cancelled ? " (CANCELLED)" : "");
 }
 
+/* After quarantining: disable the autostart entries that start a file just
+ * quarantined (hive/autoruns.h), so Windows does not try to start what is
+ * gone; `rescue undo autoruns` puts them back.  Printed as the scan prints. */
+static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
+{
+	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
+	size_t n = 0;
+	if (!paths)
+		return RS_EPARTIAL;
+	for (size_t i = 0; i < res->ndet; i++)
+		if (!res->det[i].stream && res->det[i].action && strncmp(res->det[i].action, "quarantined ", 12) == 0)
+			paths[n++] = res->det[i].path;
+	struct autoruns_report r = { 0 };
+	struct rs_error err = { 0 };
+	int rc = autoruns_disable_for_files(cli->ctx, paths, n, &r, &err);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct autoruns_step *s = &r.steps[i];
+		if (cli->json) {
+			printf("{\"type\":\"autorun_disabled\",\"id\":\"%s\",\"kind\":\"%s\",\"what\":", s->id,
+			       autorun_kind_names[s->kind]);
+			json_put_str(stdout, s->what);
+			fputs(",\"action\":", stdout);
+			json_put_str(stdout, s->action);
+			printf(",\"ok\":%s,\"error\":", s->ok ? "true" : "false");
+			json_put_str(stdout, s->ok ? NULL : s->error);
+			fputs("}\n", stdout);
+		} else if (s->ok) {
+			printf("DISABLED autostart %s %s: %s\n", s->id, s->what, s->action);
+		} else {
+			printf("FAILED   autostart %s %s: %s\n", s->id, s->what, s->error);
+		}
+	}
+	if (!cli->json && r.n)
+		printf("(`rescue undo autoruns` puts the autostart entries back)\n");
+	if (rc)
+		cli_print_error(cli, &err);
+	autoruns_report_free(&r);
+	free(paths);
+	return rc;
+}
+
 static void scan_usage(void)
 {
 	fprintf(stderr, "usage: rescue [--root DIR] scan [PATH...] [--rules FILE|DIR] [--threads N] "
@@ -195,11 +237,9 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	struct rs_error err = { 0 };
-	if (sc.quarantine) {
-		/* The target was opened read-only (a scan reads); quarantine writes
-		 * Rescue/quarantine and removes the detected files. */
-		cli->ctx->flags &= ~(unsigned)RS_CTX_READONLY;
-	}
+	/* With --quarantine main.c opened the target for writing (its
+	 * writes_with table): quarantine writes Rescue/quarantine and removes
+	 * the detected files. */
 	struct rs_rules *rules = NULL;
 	rc = rs_rules_load(NULL, extra, &rules, &err);
 	if (rc) {
@@ -232,6 +272,9 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		cli_print_error(cli, &err);
 	if (sc.qfailed)
 		fprintf(stderr, "rescue: %d detected files could not be quarantined (see above)\n", sc.qfailed);
+	if (sc.quarantine && (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL) &&
+	    disable_autoruns(cli, &res) != RS_OK && rc != RS_EPARTIAL)
+		rc = RS_EPARTIAL;
 	rs_scan_result_free(&res);
 	rs_rules_free(rules);
 	free(paths);

@@ -51,6 +51,7 @@ static const struct cli_command commands[] = {
  * read-only, so listing works on a hibernated or read-only volume. */
 static const struct { const char *command, *option; } writes_with[] = {
 	{ "autoruns", "--disable" },
+	{ "scan",     "--quarantine" },
 };
 
 static void usage(FILE *f)

@@ -315,4 +315,40 @@ expect_exit 2 "--disable without ids is a usage error" "$RESCUE" --root "$R" --y
 expect_exit 0 "xp: --disable-flagged" "$RESCUE" --root "$R" --yes --json autoruns --detected "$T/xp.manifest" --disable-flagged
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["disabled"] and all(s["ok"] for s in d["disabled"]) else 1)' "$T/.out" \
 	&& ok "xp: --json report of the disabled entries" || not_ok "xp: --json disable report"
+
+# scan --quarantine disables the entries that start what it quarantined
+R=$T/q
+if ! sh "$TOP/tests/fixtures/mktree.sh" win10 "$R" || ! sh "$TOP/tests/samples/plant.sh" "$R" "$T/q.manifest"; then
+	not_ok "q: tree"
+fi
+stager=$(awk -F'\t' '$2 ~ /Qakbot_Stager/ { print $1 }' "$T/q.manifest")
+wtemp=$(awk -F'\t' '$2 == "Qakbot_Hardcoded_Key_2023" { print $1 }' "$T/q.manifest")
+sw=$R/Windows/System32/config/SOFTWARE sys=$R/Windows/System32/config/SYSTEM
+printf 'Windows Registry Editor Version 5.00\n\n[\\Microsoft\\Windows\\CurrentVersion\\Run]\n"Updater"="regsvr32.exe -s \\"%s\\""\n' \
+	"$(regp "$stager")" >"$T/q.reg"
+hivexregedit --merge "$sw" "$T/q.reg"
+printf 'Windows Registry Editor Version 5.00\n\n[\\ControlSet001\\Services\\Wkqzvbtn]\n"Type"=dword:00000010\n"Start"=dword:00000002\n"ImagePath"=str(2):"%%SystemRoot%%\\\\Temp\\\\%s"\n' \
+	"$(basename "$wtemp")" >"$T/q2.reg"
+hivexregedit --merge "$sys" "$T/q2.reg"
+export_sorted "$sw" '\' >"$T/q.sw.before"
+"$RESCUE" --root "$R" --json scan --quarantine >"$T/q.scan" 2>&1
+if grep -q '"type":"autorun_disabled".*"ok":true' "$T/q.scan" &&
+   ! hivexget "$sw" '\Microsoft\Windows\CurrentVersion\Run' Updater >/dev/null 2>&1 &&
+   hivexget "$sw" '\Microsoft\Windows\CurrentVersion\Run' SecurityHealth >/dev/null &&
+   reglookup -H -p /ControlSet001/Services/Wkqzvbtn/Start "$sys" | grep -q ',DWORD,0x00000004,'; then
+	ok "scan --quarantine: the Run value and the service of quarantined files disabled (hivexget, reglookup)"
+else not_ok "scan --quarantine disables autostart entries"; grep -v detection "$T/q.scan" | sed 's/^/#   /'; fi
+"$RESCUE" --root "$R" --json autoruns --all >"$T/q.json"
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+e = [e for e in d["entries"] if e["name"] == "Wkqzvbtn"][0]
+sys.exit(0 if "quarantined" in e["flags"] and "disabled" in e["flags"] and not e["exists"] else 1)' "$T/q.json" \
+	&& ok "autoruns reads the quarantine manifest: the service is flagged quarantined, disabled" \
+	|| not_ok "autoruns and the quarantine manifest"
+expect_exit 0 "q: undo autoruns" "$RESCUE" --root "$R" --yes undo autoruns
+export_sorted "$sw" '\' >"$T/q.sw.after"
+if cmp -s "$T/q.sw.before" "$T/q.sw.after" &&
+   reglookup -H -p /ControlSet001/Services/Wkqzvbtn/Start "$sys" | grep -q ',DWORD,0x00000002,'; then
+	ok "q: undo puts the Run value and Start=2 back"
+else not_ok "q: undo after scan --quarantine"; fi
 t_done
