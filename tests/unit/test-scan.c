@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test-scan.c - the scan core as the UI and the unattended driver call it:
+ * detections through the callback, cancel from a callback, links and loops
+ * not followed, a broken extra rule reported, not fatal.  Uses the compiled
+ * rules of the build (build/rules, or RESCUE_RULES / RESCUE_HASHES). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rescue/rules.h"
+#include "rescue/scan.h"
+#include "tests/unit/check.h"
+
+static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+struct seen { int hits, progress; int cancel_after; char last_rules[256]; };
+
+static int on_hit(struct rs_scan_hit *h, void *user)
+{
+	struct seen *s = user;
+	s->hits++;
+	snprintf(s->last_rules, sizeof(s->last_rules), "%s", h->rules);
+	snprintf(h->action, sizeof(h->action), "seen %d", s->hits);
+	return s->cancel_after && s->hits >= s->cancel_after;
+}
+
+int main(void)
+{
+	char top[] = "/tmp/test-scan.XXXXXX";
+	if (!mkdtemp(top))
+		return 1;
+	char vol[4100], d[4200];
+	snprintf(vol, sizeof(vol), "%s/vol", top);
+	mkdir(vol, 0755);
+	snprintf(d, sizeof(d), "%s/a", vol);
+	mkdir(d, 0755);
+	for (int i = 0; i < 5; i++) {
+		char n[32];
+		snprintf(n, sizeof(n), "eicar%d.com", i);
+		put(d, n, eicar);
+	}
+	put(vol, "clean.txt", "nothing to see\n");
+	char l[4200];
+	snprintf(l, sizeof(l), "%s/a/up", vol);
+	CHECK(symlink("..", l) == 0);
+	char extra[4200];
+	snprintf(extra, sizeof(extra), "%s/extra", top);
+	mkdir(extra, 0755);
+	put(extra, "bad.yar", "rule x { condition: nope }\n");
+	put(extra, "good.yar", "rule Clean_Marker { strings: $a = \"nothing to see\" condition: $a }\n");
+
+	/* The build's rules, as the binary finds them beside itself. */
+	if (!getenv("RESCUE_RULES"))
+		setenv("RESCUE_RULES", access("build/rules/compiled.yarc", R_OK) == 0 ? "build/rules/compiled.yarc"
+				       : "../rules/compiled.yarc", 1);
+	if (!getenv("RESCUE_HASHES"))
+		setenv("RESCUE_HASHES", access("build/rules/hashes.sha256", R_OK) == 0 ? "build/rules/hashes.sha256"
+					: "../rules/hashes.sha256", 1);
+	struct rs_rules *rules = NULL;
+	struct rs_error err = { 0 };
+	CHECK_INT(rs_rules_load(NULL, extra, &rules, &err), RS_OK);
+	if (!rules) {
+		printf("# %s\n", err.msg);
+		return check_done("test-scan");
+	}
+	CHECK_INT(rs_rules_nwarnings(rules), 1);
+	CHECK(strstr(rs_rules_warning(rules, 0), "bad.yar") != NULL);
+	CHECK(rs_rules_nhashes(rules) >= 1);
+	CHECK(rs_rules_hash_wanted(rules, 68));
+
+	struct seen s = { 0 };
+	struct rs_scan_opts o = { .threads = 2, .detect = on_hit, .user = &s };
+	struct rs_scan_result r;
+	CHECK_INT(rs_scan_run(vol, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(s.hits, 6);
+	CHECK_INT(r.ndet, 6);
+	CHECK_INT(r.files, 6);      /* 5 EICAR, clean.txt */
+	CHECK_INT(r.nwhy[RS_SKIP_LINK], 1);
+	CHECK(!r.cancelled);
+	if (r.ndet == 6) {
+		CHECK_STR(r.det[0].path, "a/eicar0.com");
+		CHECK_STR(r.det[0].rules, "EICAR_Test_File,hash:EICAR-Test-File");
+		CHECK_STR(r.det[0].sha256, "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f");
+		CHECK(strncmp(r.det[0].action, "seen ", 5) == 0);
+		CHECK_STR(r.det[5].path, "clean.txt");
+		CHECK_STR(r.det[5].rules, "Clean_Marker");
+	}
+	rs_scan_result_free(&r);
+
+	/* Cancel from the callback: one thread, stop at the second detection. */
+	struct seen c = { .cancel_after = 2 };
+	o.threads = 1;
+	o.user = &c;
+	CHECK_INT(rs_scan_run(vol, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK(r.cancelled);
+	CHECK_INT(c.hits, 2);
+	rs_scan_result_free(&r);
+
+	/* One PATH inside the volume, and one outside it. */
+	s.hits = 0;
+	o.user = &s;
+	const char *paths[] = { "A" };  /* any case, as Windows */
+	CHECK_INT(rs_scan_run(vol, paths, 1, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(r.ndet, 5);
+	rs_scan_result_free(&r);
+	const char *outside[] = { "/etc" };
+	CHECK_INT(rs_scan_run(vol, outside, 1, rules, &o, &r, &err), RS_EUSAGE);
+	rs_scan_result_free(&r);
+
+	rs_rules_free(rules);
+	char cmd[4300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	CHECK(system(cmd) == 0);
+	return check_done("test-scan");
+}
