@@ -39,6 +39,20 @@ job() {
 }
 # winp REL: C:\ + REL with backslashes; regp: the same escaped for a .reg file.
 winp() { printf 'C:\\%s' "$1" | tr / '\\'; }
+# lnk FILE TARGET: a shell link ([MS-SHLLINK]) whose LinkInfo holds TARGET
+# as its local base path: a 0x4C-byte header (size, class id, flags
+# HasLinkInfo|IsUnicode), then LinkInfo (size, header size 0x1C, flags
+# VolumeIDAndLocalBasePath, offsets of the volume id, base path, network
+# link, suffix) and the two strings.
+u32() { u16 $(($1 & 65535)); u16 $(($1 >> 16)); }
+lnk() {
+	{
+		u32 0x4c; printf '\001\024\002\000\000\000\000\000\300\000\000\000\000\000\000\106'; u32 0x82
+		head -c 52 /dev/zero
+		u32 $((0x1c + ${#2} + 2)); u32 0x1c; u32 1; u32 0; u32 0x1c; u32 0; u32 $((0x1c + ${#2} + 1))
+		printf '%s' "$2"; byte 0; byte 0
+	} >"$1"
+}
 regp() { winp "$1" | sed 's/\\/\\\\/g'; }
 regs() { printf '%s' "$1" | sed 's/\\/\\\\/g'; }
 # exports HIVE KEY: hivexregedit's export with each key's values sorted (a
@@ -214,6 +228,13 @@ EOF
 	printf '[.ShellClassInfo]\r\n' >"$R/$startup/desktop.ini"
 	printf '%s\tQakbot_Schtasks_Persistence\n' "$startup/$(basename "$bat")" >>"$man"
 	printf 'startup\t%s\t%s\n' "$(basename "$bat")" "$startup/$(basename "$bat")" >>"$spec"
+	if [ $v = win10 ]; then
+		# all users' Startup folder: a link to the planted program
+		allst="ProgramData/Microsoft/Windows/Start Menu/Programs/Startup"
+		mkdir -p "$R/$allst"
+		lnk "$R/$allst/Updater.lnk" "$(winp "$exe")"
+		printf 'startup\tUpdater.lnk\t%s\n' "$exe" >>"$spec"
+	fi
 
 	legit="VendorTool"
 	if [ $v = win10 ]; then legit="$legit SecurityHealth Skype Tcpip"; else legit="$legit ctfmon.exe MSMSGS Tcpip win32dd1"; fi
@@ -242,6 +263,7 @@ EOF
 	export_sorted "$R/$sys" "\\$cs\\Services" >"$T/$v.sys.before"
 	task_sha=$(sha "$R/$taskfile")
 	startup_sha=$(sha "$R/$startup/$(basename "$bat")")
+	[ $v = xp ] || lnk_sha=$(sha "$R/$allst/Updater.lnk")
 
 	# ---- disable by id ----
 	# shellcheck disable=SC2046 # one id per word
@@ -264,6 +286,7 @@ EOF
 	got=$(hivexget "$R/$sw" '\Microsoft\Windows NT\CurrentVersion\Winlogon' Userinit)
 	[ "$got" = "$ui_orig" ] && ok "$v: hivexget: Userinit back to \"$got\"" || not_ok "$v: Userinit is \"$got\""
 	if [ ! -e "$R/$taskfile" ] && [ ! -e "$R/$startup/$(basename "$bat")" ] && [ -e "$R/$startup/desktop.ini" ] &&
+	   { [ $v = xp ] || [ ! -e "$R/$allst/Updater.lnk" ]; } &&
 	   find "$R/Rescue/backup" -type f -name "$(basename "$taskfile")" | grep -q .; then
 		ok "$v: task and Startup files set aside into Rescue/backup"
 	else not_ok "$v: task and Startup files"; fi
@@ -299,7 +322,8 @@ EOF
 	[ $same = 1 ] && ok "$v: hivexregedit exports after undo equal the ones before (SOFTWARE, NTUSER.DAT, Services)" \
 		|| not_ok "$v: exports after undo differ"
 	if [ -f "$R/$taskfile" ] && [ "$(sha "$R/$taskfile")" = "$task_sha" ] &&
-	   [ "$(sha "$R/$startup/$(basename "$bat")")" = "$startup_sha" ]; then
+	   [ "$(sha "$R/$startup/$(basename "$bat")")" = "$startup_sha" ] &&
+	   { [ $v = xp ] || [ "$(sha "$R/$allst/Updater.lnk")" = "$lnk_sha" ]; }; then
 		ok "$v: task and Startup files back, byte for byte"
 	else not_ok "$v: files after undo"; fi
 	expect_exit 1 "$v: after undo the entries are flagged again" "$RESCUE" --root "$R" autoruns --detected "$man"
