@@ -9,7 +9,7 @@
 if [ "$(id -u)" -ne 0 ]; then skip "test images" "needs root (loop devices, FUSE)"; t_done; exit; fi
 
 
-for v in win10-gpt win7-mbr xp-mbr clean hibernated bitlocker; do
+for v in win10-gpt win7-mbr xp-mbr clean hibernated dirty bitlocker; do
 	img=$T/$v.img
 	expect "build.sh $v" sh "$TOP/tests/images/build.sh" "$v" "$img"
 done
@@ -67,6 +67,13 @@ mkdir "$T/m"
 ntfs-3g -o rw "$t_loop" "$T/m" 2>"$T/err"; t_on_exit "umount $T/m 2>/dev/null"
 expect "hibernated: ntfs-3g refuses read-write" sh -c 'grep -q "hibernated" "$1" && grep -F " $2 " /proc/mounts | grep -q " ro,"' - "$T/err" "$T/m"
 umount "$T/m"; t_detach
+t_attach "$T/dirty.img" 3
+expect "dirty: ntfsinfo says the volume is dirty" sh -c 'ntfsinfo -f -m "$1" | grep -q "Volume Flags: 0x0001 DIRTY"' - "$t_loop"
+expect "dirty: and otherwise sound (ntfsfix -n)" ntfsfix -n "$t_loop"
+t_detach
+t_attach "$T/win10-gpt.img" 3
+expect "win10-gpt: not dirty" sh -c 'ntfsinfo -m "$1" | grep -q "Volume Flags: 0x0000"' - "$t_loop"
+t_detach
 expect "bitlocker: -FVE-FS- at offset 3 of partition 2" sh -c '
 	dd if="$1" bs=512 skip=67584 count=1 status=none | dd bs=1 skip=3 count=8 status=none | grep -qx -- -FVE-FS-' - "$T/bitlocker.img"
 t_done

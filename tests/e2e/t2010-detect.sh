@@ -9,7 +9,7 @@
 if [ "$(id -u)" -ne 0 ]; then skip "detect" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
 
-for v in win10-gpt win7-mbr xp-mbr dual-mbr hibernated bitlocker; do
+for v in win10-gpt win7-mbr xp-mbr dual-mbr hibernated dirty bitlocker; do
 	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" || not_ok "build $v"
 done
 
@@ -74,6 +74,10 @@ i=$T/hibernated.img
 is "$i" 3 state hibernated
 is "$i" 3 windows true
 expect "hibernated: the note says how to go on" sh -c '"$1" --disk "$2" detect | grep -q "note: hibernated.img p3: Windows is hibernated.*--remove-hiberfile"' - "$RESCUE" "$i"
+
+i=$T/dirty.img
+is "$i" 3 state dirty
+is "$i" 3 computer DESKTOP-M3OSHQU
 
 i=$T/bitlocker.img
 is "$i" 2 fs BitLocker

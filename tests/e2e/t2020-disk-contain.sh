@@ -9,7 +9,7 @@
 if [ "$(id -u)" -ne 0 ]; then skip "--disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
 
-for v in win10-gpt dual-mbr hibernated bitlocker; do
+for v in win10-gpt dual-mbr hibernated dirty bitlocker; do
 	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" || not_ok "build $v"
 done
 
@@ -58,6 +58,15 @@ t_detach
 expect_exit 0 "hibernated: contain --remove-hiberfile" "$RESCUE" --disk "$i" --yes --remove-hiberfile contain
 t_attach "$i" 3
 expect "hibernated: hiberfil.sys removed only now, and contained" sh -c '! ntfsls "$1" | grep -qix hiberfil.sys && ntfsls "$1" | grep -qx Rescue' - "$t_loop"
+t_detach
+
+# Dirty: writing needs --force.
+i=$T/dirty.img
+expect_exit 3 "dirty: contain refused" "$RESCUE" --disk "$i" --yes contain
+expect "dirty: ... saying chkdsk or --force" sh -c '"$1" --disk "$2" --yes contain 2>&1 | grep -q "not shut down cleanly.*--force"' - "$RESCUE" "$i"
+expect_exit 0 "dirty: contain --force" "$RESCUE" --disk "$i" --yes --force contain
+t_attach "$i" 3
+expect "dirty: contained after --force" sh -c 'ntfsls -f "$1" | grep -qx Rescue' - "$t_loop"
 t_detach
 
 # BitLocker: never written, exit 3, the recovery key named.

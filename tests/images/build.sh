@@ -10,6 +10,7 @@
 #               System Volume Information/_restore{GUID}/RP1) + infections
 #   clean       GPT like win10-gpt, Windows 10 tree without infections
 #   hibernated  GPT like win10-gpt, and hiberfil.sys starts with "HIBR": ntfs-3g refuses read-write
+#   dirty       GPT like win10-gpt, the Windows volume's dirty flag set (not shut down cleanly)
 #   bitlocker   GPT: EFI (FAT) and a partition whose boot sector carries "-FVE-FS-" at offset 3
 #   dual-mbr    MBR: two Windows installations, Windows 7 and Windows 10 (for --install)
 #
@@ -38,7 +39,7 @@ RECOVERY=DE94BBA4-06D1-4D40-A16A-BFD50179D6AC
 # disk); fs is fat, ntfs, win:TREE (NTFS holding mktree.sh's TREE),
 # bitlocker or none.
 case $variant in
-win10-gpt|clean|hibernated)
+win10-gpt|clean|hibernated|dirty)
 	label=gpt disk=256
 	parts="32 SYSTEM $EFI fat
 16 - $MSR none
@@ -72,6 +73,40 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$mnt"
+
+# le N DEV OFFSET: the N-byte little-endian unsigned number at OFFSET of DEV.
+le() { od -An -t "u$1" -j "$3" -N "$1" "$2" | tr -d ' '; }
+
+# set_dirty DEV: set VOLUME_IS_DIRTY (0x0001) in the flags of $Volume's
+# VOLUME_INFORMATION attribute (type 0x70, flags at 0x0A of its value), as
+# Windows leaves a volume it did not shut down cleanly.  $Volume is MFT
+# record 3, kept twice: in $MFT and in $MFTMirr (the boot sector says where
+# both are, and the record size).
+set_dirty() {
+	cluster=$(( $(le 2 "$1" 11) * $(le 1 "$1" 13) ))
+	cpr=$(le 1 "$1" 64)
+	if [ "$cpr" -lt 128 ]; then rec=$((cpr * cluster)); else rec=$((1 << (256 - cpr))); fi
+	r3=$(( $(le 8 "$1" 48) * cluster + 3 * rec ))
+	m3=$(( $(le 8 "$1" 56) * cluster + 3 * rec ))
+	a=$(le 2 "$1" $((r3 + 20)))
+	while [ "$a" -lt "$rec" ]; do
+		type=$(le 4 "$1" $((r3 + a)))
+		[ "$type" -ne 4294967295 ] || break
+		if [ "$type" -eq 112 ]; then
+			at=$((a + $(le 2 "$1" $((r3 + a + 20))) + 10))
+			flags=$(( $(le 2 "$1" $((r3 + at))) | 1 ))
+			for base in "$r3" "$m3"; do
+				# shellcheck disable=SC2059 # the format is built from the number
+				printf "$(printf '\\%03o\\%03o' $((flags & 255)) $((flags >> 8)))" |
+					dd of="$1" bs=1 seek=$((base + at)) conv=notrunc status=none
+			done
+			return 0
+		fi
+		a=$((a + $(le 4 "$1" $((r3 + a + 4)))))
+	done
+	echo "build.sh: no VOLUME_INFORMATION in \$Volume" >&2
+	return 1
+}
 
 # make_tree TREE DIR: the Windows tree (and its infections) in a directory,
 # the manifest of the infections in DIR.manifest.
@@ -168,6 +203,7 @@ while read -r _ plabel _ fs; do
 				[ -f "$out.manifest" ] || cp "$tree.manifest" "$out.manifest"
 			fi
 			umount "$mnt"
+			[ "$variant" != dirty ] || set_dirty "$loop"
 		esac ;;
 	esac
 	losetup -d "$loop"
