@@ -122,10 +122,6 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			return RS_EUSAGE;
 		}
 	}
-	if (cli->disk) {
-		fprintf(stderr, "rescue: auto: --disk is not supported by this build yet\n");
-		return RS_EUSAGE;
-	}
 	struct rs_conf conf;
 	struct rs_error err = { 0 };
 	int rc = RS_OK;
@@ -145,7 +141,18 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			       conf.mode == CONF_MODE_REPORT ? " (changes nothing; the report goes to the RESCUE partition only)"
 							     : "");
 		struct auto_events ev = { on_step, cli };
-		rc = auto_run(&conf, cli->root, &ev, &res);
+		const char *root = cli->root;
+		/* --disk PATH, or every local disk (the boot case): mount the
+		 * installation, read-write when the mode and the volume allow. */
+		if (!root && (rc = cli_open_disk_auto(cli, conf.mode == CONF_MODE_FIX,
+						      conf.hibernated == CONF_HIB_REMOVE, &err)) == RS_OK)
+			root = cli->ctx->root;
+		if (rc) {
+			snprintf(res.problem, sizeof(res.problem), "nothing done: %s", err.msg);
+			cli_print_error(cli, &err);
+		} else {
+			rc = auto_run(&conf, root, &ev, &res);
+		}
 	}
 
 	if (cli->json) {

@@ -144,23 +144,48 @@ int cmd_detect(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-int cli_open_disk(struct cli *cli, const struct cli_command *cmd, unsigned ctx_flags, struct rs_error *err)
+/* Scan, pick the installation, and say on stderr which one NAME works on. */
+static int find_install(struct cli *cli, const char *name, const struct rs_volume **out, int *n,
+			struct rs_error *err)
 {
 	teardown_install();
 	int rc = rs_target_scan(cli->disk, &cli->target, err);
 	if (rc)
 		return rc;
-	int n;
-	if ((rc = rs_target_pick(cli->target, cli->install, &n, err)))
+	if ((rc = rs_target_pick(cli->target, cli->install, n, err)))
 		return rc;
-	const struct rs_volume *v = rs_target_install(cli->target, n);
+	const struct rs_volume *v = rs_target_install(cli->target, *n);
 	char win[256];
 	windows_words(v, win, sizeof(win));
-	/* Say which installation the command works on, before it works. */
-	fprintf(stderr, "rescue: %s: installation %d of %zu: %s, %s, computer %s\n", cmd->name, n,
+	fprintf(stderr, "rescue: %s: installation %d of %zu: %s, %s, computer %s\n", name, *n,
 		rs_target_installs(cli->target), v->part->name, win,
 		v->info.computer[0] ? v->info.computer : "(unnamed)");
+	*out = v;
+	return RS_OK;
+}
+
+int cli_open_disk(struct cli *cli, const struct cli_command *cmd, unsigned ctx_flags, struct rs_error *err)
+{
+	const struct rs_volume *v;
+	int n, rc = find_install(cli, cmd->name, &v, &n, err);
+	if (rc)
+		return rc;
 	return rs_target_open(cli->target, n, ctx_flags, cli->remove_hiberfile ? TARGET_REMOVE_HIBERFILE : 0,
+			      &cli->ctx, err);
+}
+
+int cli_open_disk_auto(struct cli *cli, bool want_rw, bool remove_hiberfile, struct rs_error *err)
+{
+	const struct rs_volume *v;
+	int n, rc = find_install(cli, "auto", &v, &n, err);
+	if (rc)
+		return rc;
+	remove_hiberfile = remove_hiberfile || cli->remove_hiberfile;
+	bool rw = want_rw && !(v->state & (VOL_BITLOCKER | VOL_READONLY)) &&
+		  (!(v->state & VOL_DIRTY) || cli->force) &&
+		  (!(v->state & VOL_HIBERNATED) || remove_hiberfile);
+	unsigned flags = (rw ? 0 : RS_CTX_READONLY) | (cli->force ? RS_CTX_FORCE : 0);
+	return rs_target_open(cli->target, n, flags, rw && remove_hiberfile ? TARGET_REMOVE_HIBERFILE : 0,
 			      &cli->ctx, err);
 }
 
