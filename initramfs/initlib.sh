@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# initramfs/initlib.sh - functions of the boot image's /init that do not touch
+# the machine: reading rescue.conf and the kernel command line, merging them.
+# Sourced by /init (busybox ash) and by tests/e2e on the host (dash + mawk), so
+# POSIX sh and POSIX awk only.
+#
+# rescue.conf is data, never code: it is parsed here by awk and never sourced
+# or eval'ed, because the RESCUE partition is writable from any Windows PC the
+# stick was plugged into.
+#
+# Format: one `key = value` a line; `#` starts a comment line; blank lines are
+# ignored; spaces around key and value are trimmed; a value may be wrapped in
+# double quotes; CR line ends and a UTF-8 byte-order mark (Notepad) are
+# accepted; `-` in a key is the same as `_`.  A later line wins over an earlier.
+
+# conf_clean FILE: print FILE's settings as normalised `key=value` lines.
+# A line that is not a setting is reported on stderr with its number and
+# skipped: a typo must not silently change the run.
+conf_clean() {
+	awk -v src="$1" '
+	{
+		sub(/\r$/, "")
+		if (NR == 1) sub(/^\357\273\277/, "")
+		if ($0 ~ /^[ \t]*(#|$)/) next
+		eq = index($0, "=")
+		key = substr($0, 1, eq - 1); val = substr($0, eq + 1)
+		gsub(/^[ \t]+|[ \t]+$/, "", key); gsub(/^[ \t]+|[ \t]+$/, "", val)
+		if (eq == 0 || key !~ /^[A-Za-z0-9_.-]+$/) {
+			printf "%s:%d: not a `key = value` line, ignored\n", src, NR > "/dev/stderr"
+			next
+		}
+		gsub(/-/, "_", key)
+		if (val ~ /^".*"$/) val = substr(val, 2, length(val) - 2)
+		print key "=" val
+	}' "$1"
+}
+
+# cmdline_opts FILE: print the `rescue.KEY=VALUE` words of a kernel command
+# line (/proc/cmdline) as `KEY=VALUE` lines; a bare `rescue.KEY` means
+# KEY=yes.  Double quotes group words the way the kernel does
+# (rescue.contain="autorun tasks").
+cmdline_opts() {
+	awk '
+	{
+		line = $0; n = 0; w = ""; q = 0
+		for (i = 1; i <= length(line); i++) {
+			c = substr(line, i, 1)
+			if (c == "\"") { q = !q; continue }
+			if (!q && (c == " " || c == "\t" || c == "\n")) {
+				if (w != "") words[++n] = w
+				w = ""; continue
+			}
+			w = w c
+		}
+		if (w != "") words[++n] = w
+		for (i = 1; i <= n; i++) {
+			if (substr(words[i], 1, 7) != "rescue.") continue
+			kv = substr(words[i], 8); eq = index(kv, "=")
+			if (eq) { key = substr(kv, 1, eq - 1); val = substr(kv, eq + 1) }
+			else { key = kv; val = "yes" }
+			if (key !~ /^[A-Za-z0-9_.-]+$/) continue
+			gsub(/-/, "_", key)
+			print key "=" val
+		}
+	}' "$1"
+}
+
+# conf_merge OUT [FILE...]: merge normalised `key=value` files (as printed by
+# conf_clean / cmdline_opts) into OUT as a rescue.conf: each key once, with its
+# last value, in the order keys first appeared.
+conf_merge() {
+	out=$1; shift
+	awk '
+	{
+		eq = index($0, "="); if (eq < 2) next
+		key = substr($0, 1, eq - 1)
+		if (!(key in val)) order[++n] = key
+		val[key] = substr($0, eq + 1)
+	}
+	END {
+		print "# rescue.conf written by the boot image: built-in defaults, then the RESCUE"
+		print "# partition'"'"'s rescue.conf, then rescue.* options of the kernel command line."
+		for (i = 1; i <= n; i++) print order[i] " = " val[order[i]]
+	}' "$@" >"$out"
+}
+
+# conf_get FILE KEY [DEFAULT]: print KEY's last value in the rescue.conf FILE,
+# or DEFAULT when FILE does not set it.
+conf_get() {
+	conf_clean "$1" 2>/dev/null | awk -v k="$2" -v d="${3:-}" '
+	{ eq = index($0, "="); if (substr($0, 1, eq - 1) == k) { v = substr($0, eq + 1); f = 1 } }
+	END { print (f ? v : d) }'
+}
+
+# conf_boot OUT DEFAULTS PARTITION CMDLINE FACTS: the rescue.conf of a boot,
+# from normalised files in rising order of precedence; FACTS (what /init
+# found) cannot be overridden.  The report mode is `rescue auto` with
+# report_only = yes, so a report-only boot can never write.
+conf_boot() {
+	out=$1; shift
+	conf_merge "$out" "$@"
+	if [ "$(conf_get "$out" mode)" = report ]; then
+		echo "report_only=yes" >"$out.report"
+		conf_merge "$out" "$@" "$out.report"
+		rm -f "$out.report"
+	fi
+}
+
+# safe_relpath PATH: succeed when PATH names a file inside a directory
+# (no `..` component), so rescue.config cannot point outside the partition.
+safe_relpath() {
+	case /$1/ in
+	*/../*) return 1 ;;
+	esac
+	[ -n "$1" ]
+}
