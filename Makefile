@@ -80,12 +80,29 @@ rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/
 deps:
 	sh tests/deps.sh
 
+# The boot image (initramfs/, iso/): always from the normal build of rescue.
+# initramfs/build.sh downloads Debian's signed kernel once into build/cache.
+$(BUILD)/boot/initrd.zst: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 \
+		$(BUILD)/rules/c2-hosts.txt $(wildcard initramfs/*)
+	sh initramfs/build.sh $(BUILD)
+
+$(BUILD)/rescue.iso: $(BUILD)/boot/initrd.zst $(wildcard iso/*)
+	sh iso/build.sh $(BUILD)
+
+iso: deps
+	$(MAKE) SANITIZE= build/rescue.iso
+
+# QEMU boot tests of the ISO (TCG): tests/qemu/t*.sh.
+check-qemu: iso
+	sh tests/run.sh qemu
+
 # `make check` runs every test: unit tests in the normal and the sanitizer
 # build, the end-to-end tests against the sanitizer build of the binary.
 check: deps
 	$(MAKE) all $(TEST_BIN)
 	$(MAKE) SANITIZE=address,undefined all tests-asan
 	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog; fi
+	$(MAKE) SANITIZE= build/rescue.iso
 	sh tests/run.sh
 
 tests-asan: $(TEST_BIN)
@@ -125,10 +142,13 @@ fuzz: build-fuzz/fuzz-regflog
 demo: deps all
 	sh tests/demo-tree.sh
 
-# Scan throughput against the yara CLI (issue 5); not part of make check.
-# BENCH_MB=2000 by default; see tests/bench/scan-bench.sh.
+# Benchmarks (times and sizes; tests never time things; not part of make check):
+# scan throughput against the yara CLI (issue 5; BENCH_MB=2000 by default, see
+# tests/bench/scan-bench.sh), then the boot image (tests/bench/boot.sh).
 bench: all
 	sh tests/bench/scan-bench.sh
+	$(MAKE) iso
+	sh tests/bench/boot.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

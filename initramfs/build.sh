@@ -4,9 +4,9 @@
 #
 #   sh initramfs/build.sh [BUILD]          (BUILD: the build directory, default build)
 #
-# Needs BUILD/rescue and BUILD/rules/compiled.yarc (make all).  Writes
+# Needs BUILD/rescue and BUILD/rules/ (make all).  Writes
 #   BUILD/boot/vmlinuz         Debian's signed kernel, as shipped
-#   BUILD/boot/initrd.zst      zstd cpio: busybox, modules, ntfs-3g, rescue, rules, terminfo, /init
+#   BUILD/boot/initrd.zst      zstd cpio: busybox, modules, ntfs-3g, rescue, its rules, terminfo, /init
 #   BUILD/boot/kernel-version
 # The kernel package is downloaded once (apt-get download) into BUILD/cache.
 # KERNEL_ABI=6.1.0-NN overrides the ABI otherwise taken from linux-image-amd64.
@@ -22,7 +22,7 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 die() { echo "initramfs: $*" >&2; exit 1; }
 
-for f in "$BUILD/rescue" "$BUILD/rules/compiled.yarc"; do
+for f in "$BUILD/rescue" "$BUILD/rules/compiled.yarc" "$BUILD/rules/hashes.sha256" "$BUILD/rules/c2-hosts.txt"; do
 	[ -f "$f" ] || die "$f missing: run make first"
 done
 for t in apt-cache apt-get dpkg depmod modprobe cpio zstd ldd; do
@@ -103,7 +103,11 @@ ln -s ntfs-3g "$ROOT/bin/mount.ntfs"
 for t in ntfsfix ntfsinfo ntfsls ntfscat ntfslabel; do
 	add_binary "$(command -v $t)" "/bin/$t"
 done
-add_file "$BUILD/rules/compiled.yarc" /usr/share/rescue/rules/compiled.yarc
+# rescue's data files (compiled rules, hash list, C2 host list), where it
+# looks for them on the image (rescue/datapath.h).
+for f in "$BUILD"/rules/*; do
+	add_file "$f" "/usr/share/rescue/rules/${f##*/}"
+done
 
 # glibc loads converters and locales at run time, where ldd cannot see them:
 # hivex converts names with iconv; the UI wants a UTF-8 locale.

@@ -92,18 +92,28 @@ conf_get() {
 	END { print (f ? v : d) }'
 }
 
-# conf_boot OUT DEFAULTS PARTITION CMDLINE FACTS: the rescue.conf of a boot,
-# from normalised files in rising order of precedence; FACTS (what /init
-# found) cannot be overridden.  The report mode is `rescue auto` with
-# report_only = yes, so a report-only boot can never write.
+# conf_boot OUT DEFAULTS PARTITION CMDLINE FACTS: write the rescue.conf of a
+# boot, from normalised files in rising order of precedence (FACTS, what
+# /init found, cannot be overridden), and print the mode.  The file is the
+# one `rescue auto` reads: the report mode is `rescue auto` with
+# report_only = yes, so a report-only boot can never write; in the modes it
+# does not know (ui, shell) the mode line is left out, so a technician can
+# still run `rescue auto --config` on it from a shell.
 conf_boot() {
 	out=$1; shift
 	conf_merge "$out" "$@"
-	if [ "$(conf_get "$out" mode)" = report ]; then
-		echo "report_only=yes" >"$out.report"
-		conf_merge "$out" "$@" "$out.report"
-		rm -f "$out.report"
-	fi
+	bmode=$(conf_get "$out" mode ui)
+	case $bmode in
+	auto) ;;
+	report)
+		echo "report_only=yes" >"$out.extra"
+		conf_merge "$out" "$@" "$out.extra" ;;
+	*)
+		cat "$@" | grep -v '^mode=' >"$out.extra"
+		conf_merge "$out" "$out.extra" ;;
+	esac
+	rm -f "$out.extra"
+	echo "$bmode"
 }
 
 # safe_relpath PATH: succeed when PATH names a file inside a directory

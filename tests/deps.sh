@@ -8,8 +8,11 @@ set -eu
 PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev
-ntfs-3g ntfs-3g-dev fdisk util-linux dosfstools
-tmux shellcheck"
+ntfs-3g ntfs-3g-dev fdisk util-linux
+tmux
+busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
+grub-common grub-pc-bin grub-efi-amd64-bin grub-efi-amd64-signed shim-signed
+qemu-system-x86 ovmf shellcheck"
 
 missing=""
 for p in $PKGS; do

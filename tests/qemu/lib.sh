@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/qemu/lib.sh - boot the rescue image in QEMU (TCG) and talk to its
+# serial console.  Sourced by tests/qemu/t*.sh and tests/bench (after
+# tests/lib.sh is found through it), usable by any script:
+#
+#   . "$TOP/tests/qemu/lib.sh"
+#   qemu_prereq                       skip the whole script when QEMU or the ISO is missing
+#   ntfs_disk OUT.img [FILE...]       a small MBR disk with one NTFS partition holding FILEs
+#   qemu_stick OUT.img [CONF]         a copy of the ISO (a USB stick) whose RESCUE
+#                                     partition's rescue.conf is CONF
+#   qemu_start NAME FIRMWARE MEDIUM [DISK...]
+#        FIRMWARE: bios | uefi | secboot     MEDIUM: cd:ISO | usb:IMG
+#        DISK: sata:IMG | virtio:IMG | nvme:IMG | usb:IMG (snapshot=on unless it ends in :rw)
+#        the serial console goes to $T/NAME.log; QEMU_MEM (default 512), QEMU_TIMEOUT
+#        (seconds, default 300) and QEMU_ARGS (more options) apply
+#   qemu_menu KEY                     wait for the GRUB menu and press KEY (i u r s)
+#   qemu_wait REGEX [SECONDS]         wait for a serial line matching REGEX (grep -E)
+#   qemu_send TEXT                    type TEXT and Enter on the serial console
+#   qemu_cmd CMD [SECONDS]            run CMD in the serial console's shell, wait for it
+#                                     to finish; returns its exit status
+#   qemu_ntfs_marker TEXT             in that shell: mount the NTFS volume labelled
+#                                     WINTEST (ntfs_disk) read-only, noexec, and succeed
+#                                     when its marker.txt holds TEXT
+#   qemu_end [SECONDS]                wait for QEMU to exit (poweroff), else kill it;
+#                                     returns QEMU's status (124 when killed)
+# One QEMU at a time per script.  The image's /init prints "rescue: ready at
+# Ns (...)" when it starts the front end, and "rescue: powering off".
+if [ -z "${TOP:-}" ]; then
+	# shellcheck source=tests/lib.sh
+	. "$(dirname "$0")/../lib.sh"
+fi
+ISO=${ISO:-$TOP/build/rescue.iso}
+OVMF_DIR=${OVMF_DIR:-/usr/share/OVMF}
+QEMU_MEM=${QEMU_MEM:-512}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
+qemu_pid=""
+qemu_log=""
+
+qemu_prereq() {
+	why=""
+	command -v qemu-system-x86_64 >/dev/null || why="qemu-system-x86_64 missing"
+	[ -f "$ISO" ] || why="$ISO missing (make iso)"
+	if [ -n "$why" ]; then
+		skip "QEMU boot tests" "$why"
+		exit 0
+	fi
+}
+
+# ntfs_disk OUT [FILE...]: a 64 MiB MBR disk, one NTFS partition from sector
+# 2048 labelled WINTEST, FILEs copied into its root (ntfscp: no mount, no root).
+ntfs_disk() {
+	out=$1; shift
+	rm -f "$out" "$out.part"
+	truncate -s 64M "$out"
+	echo 'start=2048, type=7' | sfdisk -q "$out" >/dev/null
+	truncate -s $((64 * 1024 * 1024 - 2048 * 512)) "$out.part"
+	mkntfs -q -F -p 2048 -H 255 -S 63 -L WINTEST "$out.part" >/dev/null 2>&1
+	for f in "$@"; do
+		ntfscp -q "$out.part" "$f" "$(basename "$f")" >/dev/null 2>&1 || return 1
+	done
+	dd if="$out.part" of="$out" bs=512 seek=2048 conv=notrunc,sparse status=none
+	rm -f "$out.part"
+}
+
+# rescue_part_offset IMG: byte offset of partition 3 (RESCUE) of the image.
+rescue_part_offset() {
+	start=$(sfdisk -d "$1" 2>/dev/null | sed -n 's/.*3 : start= *\([0-9]*\),.*/\1/p')
+	[ -n "$start" ] && echo $((start * 512))
+}
+
+# qemu_stick OUT [CONF]: the ISO as a USB stick image, with CONF as the
+# rescue.conf of its RESCUE partition.
+qemu_stick() {
+	cp "$ISO" "$1"
+	if [ -n "${2:-}" ]; then
+		off=$(rescue_part_offset "$1") || return 1
+		mcopy -o -i "$1@@$off" "$2" ::/rescue.conf
+	fi
+}
+
+qemu_start() {
+	name=$1; fw=$2; medium=$3; shift 3
+	qemu_log=$T/$name.log
+	: >"$qemu_log"
+	rm -f "$T/$name.in"; mkfifo "$T/$name.in"
+	set -- "$@"
+	args="-accel tcg -m $QEMU_MEM -smp 1 -display none -no-reboot -serial stdio -monitor none"
+	case $fw in
+	bios) args="$args -machine pc" ;;
+	uefi)
+		cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$T/$name.vars"
+		args="$args -machine q35 -drive if=pflash,format=raw,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.fd"
+		args="$args -drive if=pflash,format=raw,file=$T/$name.vars" ;;
+	secboot)
+		cp "$OVMF_DIR/OVMF_VARS_4M.ms.fd" "$T/$name.vars"
+		args="$args -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on"
+		args="$args -drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.secboot.fd"
+		args="$args -drive if=pflash,format=raw,unit=1,file=$T/$name.vars" ;;
+	*) echo "qemu_start: firmware $fw?" >&2; return 2 ;;
+	esac
+	usb=""
+	case $medium in
+	cd:*) args="$args -drive file=${medium#cd:},media=cdrom,if=none,id=cd0,readonly=on"
+	      args="$args -device ide-cd,drive=cd0,bootindex=0" ;;
+	usb:*) usb=1
+	       args="$args -drive file=${medium#usb:},format=raw,if=none,id=stick"
+	       args="$args -device usb-storage,drive=stick,bootindex=0,removable=on" ;;
+	esac
+	n=0
+	for d in "$@"; do
+		n=$((n + 1)); f=${d#*:}; snap=",snapshot=on"
+		case $f in *:rw) f=${f%:rw}; snap="" ;; esac
+		args="$args -drive file=$f,format=raw,if=none,id=d$n$snap"
+		case $d in
+		sata:*) args="$args -device ahci,id=ahci$n -device ide-hd,drive=d$n,bus=ahci$n.0" ;;
+		virtio:*) args="$args -device virtio-blk-pci,drive=d$n" ;;
+		nvme:*) args="$args -device nvme,drive=d$n,serial=rescue$n" ;;
+		usb:*) usb=1; args="$args -device usb-storage,drive=d$n" ;;
+		esac
+	done
+	[ -n "$usb" ] && args="-device qemu-xhci $args"
+	exec 9<>"$T/$name.in"
+	# shellcheck disable=SC2086 # args is a word list built above
+	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $args ${QEMU_ARGS:-} <"$T/$name.in" >"$qemu_log" 2>&1 &
+	qemu_pid=$!
+}
+
+qemu_wait() {
+	re=$1; limit=${2:-120}; i=0
+	while [ "$i" -lt $((limit * 2)) ]; do
+		tr -d '\r' <"$qemu_log" | grep -Eq -- "$re" && return 0
+		kill -0 "$qemu_pid" 2>/dev/null || { tr -d '\r' <"$qemu_log" | grep -Eq -- "$re"; return; }
+		sleep 0.5; i=$((i + 1))
+	done
+	return 1
+}
+
+qemu_send() { printf '%s\r' "$*" >&9; }
+
+qemu_cmd_n=0
+qemu_cmd() {
+	qemu_cmd_n=$((qemu_cmd_n + 1))
+	# The token is split in the typed line so the echo of the command
+	# does not match it.
+	qemu_send "$1; echo \"@@do\"\"ne$qemu_cmd_n \$?\""
+	qemu_wait "@@done$qemu_cmd_n [0-9]+" "${2:-60}" || return 124
+	return "$(tr -d '\r' <"$qemu_log" | sed -n "s/.*@@done$qemu_cmd_n \([0-9]*\).*/\1/p" | tail -n 1)"
+}
+
+qemu_ntfs_marker() {
+	qemu_cmd "mkdir -p /mnt/w && ntfs-3g -o ro,noexec,nosuid,nodev \$(findfs LABEL=WINTEST) /mnt/w && grep -q '$1' /mnt/w/marker.txt && umount /mnt/w"
+}
+
+qemu_menu() {
+	qemu_wait 'Unattended report-only' 120 || return 1
+	sleep 1
+	printf '%s' "$1" >&9
+}
+
+qemu_end() {
+	limit=${1:-60}; i=0
+	while kill -0 "$qemu_pid" 2>/dev/null && [ "$i" -lt $((limit * 2)) ]; do
+		sleep 0.5; i=$((i + 1))
+	done
+	if kill -0 "$qemu_pid" 2>/dev/null; then
+		kill "$qemu_pid" 2>/dev/null
+		wait "$qemu_pid" 2>/dev/null
+		exec 9>&-
+		return 124
+	fi
+	wait "$qemu_pid"; rc=$?
+	exec 9>&-
+	return "$rc"
+}
+
+# qemu_show: the tail of the serial log as TAP comments, after a failure.
+qemu_show() { tr -d '\r' <"$qemu_log" | grep -v '^[[:space:]]*$' | tail -n "${QEMU_SHOW:-25}" | sed 's/^/#   /'; }

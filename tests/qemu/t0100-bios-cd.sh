@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# BIOS (SeaBIOS) boots the ISO as a CD through the default menu entry
+# (interactive); /init loads the drivers, finds the SATA disk and its NTFS
+# volume, says there is no RESCUE partition on a CD, and reaches "ready".
+# The front end runs on the screen (tty1); the serial console has a shell,
+# through which ntfs-3g mounts the disk; `poweroff -f` ends the run.
+# shellcheck source=tests/qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+qemu_prereq
+
+echo "bios-cd $$" >"$T/marker.txt"
+ntfs_disk "$T/win.img" "$T/marker.txt"
+qemu_start bios-cd bios "cd:$ISO" "sata:$T/win.img"
+
+if qemu_wait 'rescue: ready at [0-9.]+s \(mode=ui, console=tty1' 240; then
+	ok "BIOS CD: default entry reaches ready in interactive mode"
+else
+	not_ok "BIOS CD: ready"; qemu_show
+fi
+expect "BIOS CD: firmware seen as BIOS" grep -q 'rescue: firmware BIOS' "$qemu_log"
+expect "BIOS CD: the SATA disk and its NTFS partition found" grep -Eq 'rescue: disk sd[a-z] 64 MiB: sd[a-z]1:ntfs' "$qemu_log"
+expect "BIOS CD: no RESCUE partition on a CD" grep -q 'rescue: no RESCUE partition' "$qemu_log"
+if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "bios-cd $$"; then
+	ok "BIOS CD: ntfs-3g mounts the NTFS disk (fuse module, libraries)"
+else
+	not_ok "BIOS CD: NTFS mount from the serial shell"; qemu_show
+fi
+qemu_send 'poweroff -f'
+qemu_end 60; rc=$?
+expect "BIOS CD: powers off (QEMU exit $rc)" test "$rc" -eq 0
+t_done

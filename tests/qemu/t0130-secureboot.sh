@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# UEFI Secure Boot (OVMF secboot firmware with Microsoft's keys enrolled)
+# boots the image written to a USB stick: shim (signed by Microsoft) -> GRUB
+# and the kernel (signed by Debian).  The kernel must report Secure Boot
+# enabled and lock itself down; the signed modules (fuse among them) still
+# load, so ntfs-3g mounts the SATA disk.
+# shellcheck source=tests/qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+qemu_prereq
+
+echo "secureboot $$" >"$T/marker.txt"
+ntfs_disk "$T/win.img" "$T/marker.txt"
+qemu_stick "$T/stick.img"
+qemu_start secboot secboot "usb:$T/stick.img" "sata:$T/win.img"
+
+qemu_menu s || { not_ok "Secure Boot: GRUB menu on the serial console"; qemu_show; }
+if qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell' 300; then
+	ok "Secure Boot USB: Shell entry reaches ready"
+else
+	not_ok "Secure Boot USB: ready"; qemu_show
+fi
+expect "Secure Boot: the kernel reports Secure Boot enabled" \
+	grep -q 'rescue: firmware UEFI; kernel: secureboot: Secure boot enabled' "$qemu_log"
+expect "Secure Boot: the kernel is locked down (integrity)" grep -q 'rescue: lockdown: none \[integrity\]' "$qemu_log"
+if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "secureboot $$"; then
+	ok "Secure Boot: signed fuse module loads, ntfs-3g mounts the disk"
+else
+	not_ok "Secure Boot: NTFS mount"; qemu_show
+fi
+expect "Secure Boot: the kernel's own log says so" qemu_cmd 'dmesg | grep -q "secureboot: Secure boot enabled"'
+qemu_send 'poweroff -f'
+qemu_end 60; rc=$?
+expect "Secure Boot: powers off (QEMU exit $rc)" test "$rc" -eq 0
+t_done
