@@ -28,9 +28,9 @@ boot_ready() {
 	t0=$(now)
 	qemu_menu i || { qemu_end 1; return 1; }
 	if qemu_wait 'rescue: ready at|Kernel panic|Out of memory|not syncing' 180 &&
-		grep -q 'rescue: ready at' "$qemu_log"; then
+		grep -q 'rescue: ready at' "$QEMU_LOG"; then
 		t1=$(now)
-		k=$(tr -d '\r' <"$qemu_log" | sed -n 's/.*rescue: ready at \([0-9.]*\)s.*/\1/p' | head -n 1)
+		k=$(tr -d '\r' <"$QEMU_LOG" | sed -n 's/.*rescue: ready at \([0-9.]*\)s.*/\1/p' | head -n 1)
 		qemu_end 1
 		echo "$(secs "$t0" "$t1") $k"
 		return 0

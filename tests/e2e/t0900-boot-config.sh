@@ -24,7 +24,7 @@ in_shell() {
 # a dash in a key, a line that is not a setting, a repeated key.
 printf '\357\273\277# settings\r\nafter = poweroff\r\n\r\n  disk-wait=5  \r\ncontain = "autorun tasks"\r\nthis line is wrong\r\nafter=reboot\r\n' >"$T/rescue.conf"
 # A kernel command line with quotes and a bare flag.
-printf 'BOOT_IMAGE=/boot/vmlinuz console=ttyS0 quiet rescue.mode=report rescue.contain="hosts shares" rescue.verbose rescue.after=wait\n' >"$T/cmdline"
+printf 'BOOT_IMAGE=/boot/vmlinuz console=ttyS0 quiet rescue.mode=report rescue.contain="hosts shares" rescue.unlock rescue.after=wait\n' >"$T/cmdline"
 printf 'mode = ui\nafter = wait\nconsole = tty1\n' >"$T/defaults"
 
 for sh in $shells; do
@@ -35,7 +35,7 @@ for sh in $shells; do
 	expect "$sh: a bad line is named with its line number" grep -q 'rescue.conf:6: not a' "$T/err"
 
 	out=$(in_shell "$sh" 'cmdline_opts cmdline')
-	want=$(printf 'mode=report\ncontain=hosts shares\nverbose=yes\nafter=wait')
+	want=$(printf 'mode=report\ncontain=hosts shares\nunlock=yes\nafter=wait')
 	if [ "$out" = "$want" ]; then ok "$sh: rescue.* options of the command line, quotes and flags"
 	else not_ok "$sh: command line options"; printf '%s\n' "$out" | sed 's/^/#   /'; fi
 
@@ -65,6 +65,13 @@ for sh in $shells; do
 	expect "$sh: auto mode keeps report_only from rescue.conf" \
 		test "$(in_shell "$sh" 'conf_get merged3 report_only')" = no
 
+	# Every key the boot image writes is one rescue auto takes: on a folder
+	# that is not Windows it gets as far as detect (exit 3, not 2).
+	mkdir -p "$T/empty"
+	for m in merged merged2 merged3; do
+		expect_exit 3 "$sh: rescue auto takes the boot image's $m rescue.conf" \
+			"$RESCUE" --root "$T/empty" auto --config "$T/$m"
+	done
 	expect "$sh: rescue.config inside the partition accepted" in_shell "$sh" 'safe_relpath fleet/a.conf'
 	expect_exit 1 "$sh: rescue.config with .. refused" in_shell "$sh" 'safe_relpath ../../etc/x'
 done

@@ -34,7 +34,7 @@ OVMF_DIR=${OVMF_DIR:-/usr/share/OVMF}
 QEMU_MEM=${QEMU_MEM:-512}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 qemu_pid=""
-qemu_log=""
+QEMU_LOG=""
 
 qemu_prereq() {
 	why=""
@@ -80,8 +80,8 @@ qemu_stick() {
 
 qemu_start() {
 	name=$1; fw=$2; medium=$3; shift 3
-	qemu_log=$T/$name.log
-	: >"$qemu_log"
+	QEMU_LOG=$T/$name.log
+	: >"$QEMU_LOG"
 	rm -f "$T/$name.in"; mkfifo "$T/$name.in"
 	set -- "$@"
 	args="-accel tcg -m $QEMU_MEM -smp 1 -display none -no-reboot -serial stdio -monitor none"
@@ -121,15 +121,15 @@ qemu_start() {
 	[ -n "$usb" ] && args="-device qemu-xhci $args"
 	exec 9<>"$T/$name.in"
 	# shellcheck disable=SC2086 # args is a word list built above
-	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $args ${QEMU_ARGS:-} <"$T/$name.in" >"$qemu_log" 2>&1 &
+	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $args ${QEMU_ARGS:-} <"$T/$name.in" >"$QEMU_LOG" 2>&1 &
 	qemu_pid=$!
 }
 
 qemu_wait() {
 	re=$1; limit=${2:-120}; i=0
 	while [ "$i" -lt $((limit * 2)) ]; do
-		tr -d '\r' <"$qemu_log" | grep -Eq -- "$re" && return 0
-		kill -0 "$qemu_pid" 2>/dev/null || { tr -d '\r' <"$qemu_log" | grep -Eq -- "$re"; return; }
+		tr -d '\r' <"$QEMU_LOG" | grep -Eq -- "$re" && return 0
+		kill -0 "$qemu_pid" 2>/dev/null || { tr -d '\r' <"$QEMU_LOG" | grep -Eq -- "$re"; return; }
 		sleep 0.5; i=$((i + 1))
 	done
 	return 1
@@ -144,7 +144,7 @@ qemu_cmd() {
 	# does not match it.
 	qemu_send "$1; echo \"@@do\"\"ne$qemu_cmd_n \$?\""
 	qemu_wait "@@done$qemu_cmd_n [0-9]+" "${2:-60}" || return 124
-	return "$(tr -d '\r' <"$qemu_log" | sed -n "s/.*@@done$qemu_cmd_n \([0-9]*\).*/\1/p" | tail -n 1)"
+	return "$(tr -d '\r' <"$QEMU_LOG" | sed -n "s/.*@@done$qemu_cmd_n \([0-9]*\).*/\1/p" | tail -n 1)"
 }
 
 qemu_ntfs_marker() {
@@ -174,4 +174,4 @@ qemu_end() {
 }
 
 # qemu_show: the tail of the serial log as TAP comments, after a failure.
-qemu_show() { tr -d '\r' <"$qemu_log" | grep -v '^[[:space:]]*$' | tail -n "${QEMU_SHOW:-25}" | sed 's/^/#   /'; }
+qemu_show() { tr -d '\r' <"$QEMU_LOG" | grep -v '^[[:space:]]*$' | tail -n "${QEMU_SHOW:-25}" | sed 's/^/#   /'; }

@@ -18,9 +18,9 @@ if qemu_wait 'rescue: ready at [0-9.]+s \(mode=ui, console=tty1' 240; then
 else
 	not_ok "BIOS CD: ready"; qemu_show
 fi
-expect "BIOS CD: firmware seen as BIOS" grep -q 'rescue: firmware BIOS' "$qemu_log"
-expect "BIOS CD: the SATA disk and its NTFS partition found" grep -Eq 'rescue: disk sd[a-z] 64 MiB: sd[a-z]1:ntfs' "$qemu_log"
-expect "BIOS CD: no RESCUE partition on a CD" grep -q 'rescue: no RESCUE partition' "$qemu_log"
+expect "BIOS CD: firmware seen as BIOS" grep -q 'rescue: firmware BIOS' "$QEMU_LOG"
+expect "BIOS CD: the SATA disk and its NTFS partition found" grep -Eq 'rescue: disk sd[a-z] 64 MiB: sd[a-z]1:ntfs' "$QEMU_LOG"
+expect "BIOS CD: no RESCUE partition on a CD" grep -q 'rescue: no RESCUE partition' "$QEMU_LOG"
 if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "bios-cd $$"; then
 	ok "BIOS CD: ntfs-3g mounts the NTFS disk (fuse module, libraries)"
 else

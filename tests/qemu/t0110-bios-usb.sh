@@ -23,8 +23,8 @@ else
 	not_ok "BIOS USB: ready"; qemu_show
 fi
 expect "BIOS USB: RESCUE partition found with its rescue.conf" \
-	grep -Eq 'rescue: RESCUE partition /dev/sd[a-z]3, rescue.conf' "$qemu_log"
-expect "BIOS USB: the virtio disk and its NTFS partition found" grep -Eq 'rescue: disk vda 64 MiB: vda1:ntfs' "$qemu_log"
+	grep -Eq 'rescue: RESCUE partition /dev/sd[a-z]3, rescue.conf' "$QEMU_LOG"
+expect "BIOS USB: the virtio disk and its NTFS partition found" grep -Eq 'rescue: disk vda 64 MiB: vda1:ntfs' "$QEMU_LOG"
 if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "bios-usb $$"; then
 	ok "BIOS USB: ntfs-3g mounts the virtio disk"
 else
@@ -38,7 +38,7 @@ qemu_cmd 'echo "from the guest" >/run/rescue/part/reports/boot-test.txt' >/dev/n
 qemu_send 'exit'
 qemu_end 60; rc=$?
 expect "BIOS USB: leaving the shell powers off (rescue.after=poweroff; QEMU exit $rc)" test "$rc" -eq 0
-expect "BIOS USB: /init said it powers off" grep -q 'rescue: powering off' "$qemu_log"
+expect "BIOS USB: /init said it powers off" grep -q 'rescue: powering off' "$QEMU_LOG"
 off=$(rescue_part_offset "$T/stick.img")
 mtype -i "$T/stick.img@@$off" ::/reports/boot-test.txt >"$T/boot-test.txt" 2>&1
 expect "BIOS USB: the file written to the RESCUE partition is on the stick" grep -q "from the guest" "$T/boot-test.txt"

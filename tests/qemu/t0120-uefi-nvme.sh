@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # UEFI (OVMF, no Secure Boot) boots the ISO as a CD through shim and the signed
-# GRUB; the Shell entry is picked by its hotkey; /init finds an NVMe disk and
-# ntfs-3g mounts its NTFS volume.
+# GRUB; the report-only entry is picked by its hotkey; /init finds an NVMe
+# disk, runs `rescue auto` (on the screen) and relays its verdict to the
+# serial console; then ntfs-3g mounts the NTFS volume from the serial shell.
 # shellcheck source=tests/qemu/lib.sh
 . "$(dirname "$0")/lib.sh"
 qemu_prereq
@@ -11,15 +12,22 @@ echo "uefi-nvme $$" >"$T/marker.txt"
 ntfs_disk "$T/win.img" "$T/marker.txt"
 qemu_start uefi-nvme uefi "cd:$ISO" "nvme:$T/win.img"
 
-qemu_menu s || { not_ok "UEFI: GRUB menu on the serial console"; qemu_show; }
-if qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell' 240; then
-	ok "UEFI CD: Shell entry reaches ready"
+qemu_menu r || { not_ok "UEFI: GRUB menu on the serial console"; qemu_show; }
+if qemu_wait 'rescue: ready at [0-9.]+s \(mode=report' 240; then
+	ok "UEFI CD: report-only entry reaches ready"
 else
 	not_ok "UEFI CD: ready"; qemu_show
 fi
-expect "UEFI CD: firmware seen as UEFI" grep -q 'rescue: firmware UEFI' "$qemu_log"
+# rescue auto ran in the image (its libraries are there: exit 0-4, not 127)
+# and its verdict reached the serial console.
+if qemu_wait 'rescue: rescue auto exited [0-4]: VERDICT (GREEN|RED|YELLOW)' 120; then
+	ok "UEFI CD: rescue auto runs in report mode, verdict relayed to the serial console"
+else
+	not_ok "UEFI CD: rescue auto verdict"; qemu_show
+fi
+expect "UEFI CD: firmware seen as UEFI" grep -q 'rescue: firmware UEFI' "$QEMU_LOG"
 expect "UEFI CD: the NVMe disk and its NTFS partition found" \
-	grep -Eq 'rescue: disk nvme0n1 64 MiB: nvme0n1p1:ntfs' "$qemu_log"
+	grep -Eq 'rescue: disk nvme0n1 64 MiB: nvme0n1p1:ntfs' "$QEMU_LOG"
 if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "uefi-nvme $$"; then
 	ok "UEFI CD: ntfs-3g mounts the NVMe disk"
 else

@@ -21,8 +21,8 @@ else
 	not_ok "Secure Boot USB: ready"; qemu_show
 fi
 expect "Secure Boot: the kernel reports Secure Boot enabled" \
-	grep -q 'rescue: firmware UEFI; kernel: secureboot: Secure boot enabled' "$qemu_log"
-expect "Secure Boot: the kernel is locked down (integrity)" grep -q 'rescue: lockdown: none \[integrity\]' "$qemu_log"
+	grep -q 'rescue: firmware UEFI; kernel: secureboot: Secure boot enabled' "$QEMU_LOG"
+expect "Secure Boot: the kernel is locked down (integrity)" grep -q 'rescue: lockdown: none \[integrity\]' "$QEMU_LOG"
 if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "secureboot $$"; then
 	ok "Secure Boot: signed fuse module loads, ntfs-3g mounts the disk"
 else
