@@ -18,7 +18,8 @@
 #   qemu_send TEXT                    type TEXT and Enter on the serial console
 #   qemu_cmd CMD [SECONDS]            run CMD in the serial console's shell, wait for it
 #                                     to finish; returns its exit status
-#   qemu_ntfs_marker TEXT             in that shell: mount the NTFS volume labelled
+#   qemu_expect DESC CMD...           ok when CMD succeeds, else not_ok and the log's tail
+#   qemu_ntfs_marker TEXT             in that shell (waiting for its prompt): mount the NTFS volume labelled
 #                                     WINTEST (ntfs_disk) read-only, noexec, and succeed
 #                                     when its marker.txt holds TEXT
 #   qemu_end [SECONDS]                wait for QEMU to exit (poweroff), else kill it;
@@ -148,6 +149,7 @@ qemu_cmd() {
 }
 
 qemu_ntfs_marker() {
+	qemu_wait 'rescue:/# ' 60 || return 1
 	qemu_cmd "mkdir -p /mnt/w && ntfs-3g -o ro,noexec,nosuid,nodev \$(findfs LABEL=WINTEST) /mnt/w && grep -q '$1' /mnt/w/marker.txt && umount /mnt/w"
 }
 
@@ -171,6 +173,11 @@ qemu_end() {
 	wait "$qemu_pid"; rc=$?
 	exec 9>&-
 	return "$rc"
+}
+
+qemu_expect() {
+	d=$1; shift
+	if "$@"; then ok "$d"; else not_ok "$d"; qemu_show; fi
 }
 
 # qemu_show: the tail of the serial log as TAP comments, after a failure.

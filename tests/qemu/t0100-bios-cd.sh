@@ -13,19 +13,11 @@ echo "bios-cd $$" >"$T/marker.txt"
 ntfs_disk "$T/win.img" "$T/marker.txt"
 qemu_start bios-cd bios "cd:$ISO" "sata:$T/win.img"
 
-if qemu_wait 'rescue: ready at [0-9.]+s \(mode=ui, console=tty1' 240; then
-	ok "BIOS CD: default entry reaches ready in interactive mode"
-else
-	not_ok "BIOS CD: ready"; qemu_show
-fi
+qemu_expect "BIOS CD: default entry reaches ready in interactive mode" qemu_wait 'rescue: ready at [0-9.]+s \(mode=ui, console=tty1' 240
 expect "BIOS CD: firmware seen as BIOS" grep -q 'rescue: firmware BIOS' "$QEMU_LOG"
 expect "BIOS CD: the SATA disk and its NTFS partition found" grep -Eq 'rescue: disk sd[a-z] 64 MiB: sd[a-z]1:ntfs' "$QEMU_LOG"
 expect "BIOS CD: no RESCUE partition on a CD" grep -q 'rescue: no RESCUE partition' "$QEMU_LOG"
-if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "bios-cd $$"; then
-	ok "BIOS CD: ntfs-3g mounts the NTFS disk (fuse module, libraries)"
-else
-	not_ok "BIOS CD: NTFS mount from the serial shell"; qemu_show
-fi
+qemu_expect "BIOS CD: ntfs-3g mounts the NTFS disk (fuse module, libraries)" qemu_ntfs_marker "bios-cd $$"
 qemu_send 'poweroff -f'
 qemu_end 60; rc=$?
 expect "BIOS CD: powers off (QEMU exit $rc)" test "$rc" -eq 0

@@ -16,20 +16,12 @@ printf '# test\r\nconsole = ttyS0\r\nafter = poweroff\r\n' >"$T/rescue.conf"
 qemu_stick "$T/stick.img" "$T/rescue.conf"
 qemu_start bios-usb bios "usb:$T/stick.img" "virtio:$T/win.img"
 
-qemu_menu s || { not_ok "BIOS USB: GRUB menu on the serial console"; qemu_show; }
-if qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell, console=ttyS0, after=poweroff\)' 240; then
-	ok "BIOS USB: Shell entry (hotkey s) reaches ready with the stick's rescue.conf"
-else
-	not_ok "BIOS USB: ready"; qemu_show
-fi
+qemu_expect "BIOS USB: GRUB menu on the serial console" qemu_menu s
+qemu_expect "BIOS USB: Shell entry (hotkey s) reaches ready with the stick's rescue.conf" qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell, console=ttyS0, after=poweroff\)' 240
 expect "BIOS USB: RESCUE partition found with its rescue.conf" \
 	grep -Eq 'rescue: RESCUE partition /dev/sd[a-z]3, rescue.conf' "$QEMU_LOG"
 expect "BIOS USB: the virtio disk and its NTFS partition found" grep -Eq 'rescue: disk vda 64 MiB: vda1:ntfs' "$QEMU_LOG"
-if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "bios-usb $$"; then
-	ok "BIOS USB: ntfs-3g mounts the virtio disk"
-else
-	not_ok "BIOS USB: NTFS mount"; qemu_show
-fi
+qemu_expect "BIOS USB: ntfs-3g mounts the virtio disk" qemu_ntfs_marker "bios-usb $$"
 expect "BIOS USB: merged rescue.conf names the RESCUE partition and after = poweroff" \
 	qemu_cmd 'grep -q "^rescue_partition = /run/rescue/part" /run/rescue/rescue.conf && grep -q "^after = poweroff" /run/rescue/rescue.conf'
 expect "BIOS USB: the RESCUE partition is mounted noexec" \

@@ -12,27 +12,15 @@ echo "uefi-nvme $$" >"$T/marker.txt"
 ntfs_disk "$T/win.img" "$T/marker.txt"
 qemu_start uefi-nvme uefi "cd:$ISO" "nvme:$T/win.img"
 
-qemu_menu r || { not_ok "UEFI: GRUB menu on the serial console"; qemu_show; }
-if qemu_wait 'rescue: ready at [0-9.]+s \(mode=report' 240; then
-	ok "UEFI CD: report-only entry reaches ready"
-else
-	not_ok "UEFI CD: ready"; qemu_show
-fi
+qemu_expect "UEFI: GRUB menu on the serial console" qemu_menu r
+qemu_expect "UEFI CD: report-only entry reaches ready" qemu_wait 'rescue: ready at [0-9.]+s \(mode=report' 240
 # rescue auto ran in the image (its libraries are there: exit 0-4, not 127)
 # and its verdict reached the serial console.
-if qemu_wait 'rescue: rescue auto exited [0-4]: VERDICT (GREEN|RED|YELLOW)' 120; then
-	ok "UEFI CD: rescue auto runs in report mode, verdict relayed to the serial console"
-else
-	not_ok "UEFI CD: rescue auto verdict"; qemu_show
-fi
+qemu_expect "UEFI CD: rescue auto runs in report mode, verdict relayed to the serial console" qemu_wait 'rescue: rescue auto exited [0-4]: VERDICT (GREEN|RED|YELLOW)' 120
 expect "UEFI CD: firmware seen as UEFI" grep -q 'rescue: firmware UEFI' "$QEMU_LOG"
 expect "UEFI CD: the NVMe disk and its NTFS partition found" \
 	grep -Eq 'rescue: disk nvme0n1 64 MiB: nvme0n1p1:ntfs' "$QEMU_LOG"
-if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "uefi-nvme $$"; then
-	ok "UEFI CD: ntfs-3g mounts the NVMe disk"
-else
-	not_ok "UEFI CD: NTFS mount"; qemu_show
-fi
+qemu_expect "UEFI CD: ntfs-3g mounts the NVMe disk" qemu_ntfs_marker "uefi-nvme $$"
 qemu_send 'poweroff -f'
 qemu_end 60; rc=$?
 expect "UEFI CD: powers off (QEMU exit $rc)" test "$rc" -eq 0

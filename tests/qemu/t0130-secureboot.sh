@@ -14,20 +14,12 @@ ntfs_disk "$T/win.img" "$T/marker.txt"
 qemu_stick "$T/stick.img"
 qemu_start secboot secboot "usb:$T/stick.img" "sata:$T/win.img"
 
-qemu_menu s || { not_ok "Secure Boot: GRUB menu on the serial console"; qemu_show; }
-if qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell' 300; then
-	ok "Secure Boot USB: Shell entry reaches ready"
-else
-	not_ok "Secure Boot USB: ready"; qemu_show
-fi
+qemu_expect "Secure Boot: GRUB menu on the serial console" qemu_menu s
+qemu_expect "Secure Boot USB: Shell entry reaches ready" qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell' 300
 expect "Secure Boot: the kernel reports Secure Boot enabled" \
 	grep -q 'rescue: firmware UEFI; kernel: secureboot: Secure boot enabled' "$QEMU_LOG"
 expect "Secure Boot: the kernel is locked down (integrity)" grep -q 'rescue: lockdown: none \[integrity\]' "$QEMU_LOG"
-if qemu_wait 'rescue:/# ' 60 && qemu_ntfs_marker "secureboot $$"; then
-	ok "Secure Boot: signed fuse module loads, ntfs-3g mounts the disk"
-else
-	not_ok "Secure Boot: NTFS mount"; qemu_show
-fi
+qemu_expect "Secure Boot: signed fuse module loads, ntfs-3g mounts the disk" qemu_ntfs_marker "secureboot $$"
 expect "Secure Boot: the kernel's own log says so" qemu_cmd 'dmesg | grep -q "secureboot: Secure boot enabled"'
 qemu_send 'poweroff -f'
 qemu_end 60; rc=$?
