@@ -41,7 +41,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
+.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
 
 all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
 
@@ -152,3 +152,8 @@ bench: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# The README's pictures of `rescue ui` (docs/screenshots/*.png), rendered
+# from tmux captures; not part of `make check`.
+screenshots: all
+	sh tests/ui/screenshots.sh docs/screenshots

@@ -2,13 +2,18 @@
 /* home.c - Home: the Windows installations found, one row each (computer
  * name, version, size, state with a one-line explanation); Enter opens one.
  *
- * The rows come from the target given on the command line (--root) or from
- * the disk module's listing; the states are the core's words, coloured. */
+ * The rows come from --root DIR (one folder, read through rs_ctx_open), or
+ * from rescue/target.h: --disk PATH or, with neither, every local disk (the
+ * boot case), each NTFS volume probed by the core (BitLocker, hibernated,
+ * dirty, read-only) and mounted only when chosen.  The states are the
+ * core's, shown in colour with what they mean for the technician. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
 #include "hive/wininfo.h"
+#include "rescue/disk.h"
+#include "rescue/target.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"
@@ -33,6 +38,7 @@ static const struct {
 };
 
 struct home_row {
+	int install;                /* rescue/target.h installation number, 0 for --root */
 	char root[4096];
 	char label[128];            /* where: the folder or device */
 	struct win_info info;
@@ -41,7 +47,8 @@ struct home_row {
 	char error[256];            /* when unusable: the core's message */
 };
 
-static struct home_row rows[16];
+static struct home_row rows[32];
+static struct rs_target *target;    /* --disk or the local disks: owns the mounts */
 static struct ui_list list;
 static char empty_msg[256];
 static bool scanned;
@@ -90,21 +97,90 @@ static void add_root(struct ui *ui, const char *root, const char *label)
 	list.n++;
 }
 
+/* One row per NTFS or BitLocker volume the core found (Windows or not, so
+ * a technician sees why a disk offers nothing). */
+static void add_volumes(struct ui *ui)
+{
+	for (size_t i = 0; i < rs_target_count(target) && list.n < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct rs_volume *v = rs_target_volume(target, i);
+		if (!v->windows && !(v->state & (VOL_BITLOCKER | VOL_UNREADABLE)))
+			continue;
+		struct home_row *r = &rows[list.n++];
+		memset(r, 0, sizeof(*r));
+		r->install = v->install;
+		snprintf(r->label, sizeof(r->label), "%s", v->part->name);
+		disk_format_size(v->part->size, r->size, sizeof(r->size));
+		if (v->windows)
+			r->info = v->info;
+		/* the gravest state decides the colour and the explanation */
+		r->state = v->state & VOL_BITLOCKER    ? HS_BITLOCKER
+			   : v->state & VOL_UNREADABLE ? HS_UNUSABLE
+			   : !v->windows                ? HS_UNUSABLE
+			   : v->state & VOL_HIBERNATED ? HS_HIBERNATED
+			   : v->state & VOL_DIRTY      ? HS_DIRTY
+			   : v->state & VOL_READONLY   ? HS_READONLY
+						       : HS_OK;
+		if (v->state & VOL_UNREADABLE)
+			snprintf(r->error, sizeof(r->error), "%s", v->why);
+		else if (!v->windows && !(v->state & VOL_BITLOCKER))
+			snprintf(r->error, sizeof(r->error), "no Windows on this volume");
+		char st[64];
+		rs_volume_state_str(v->state, st, sizeof(st));
+		ui_logf(ui, "home: %s: %s, state %s%s%s", r->label, v->windows ? v->info.computer : "no Windows", st,
+			r->error[0] ? ": " : "", r->error);
+	}
+}
+
 static void find_installations(struct ui *ui)
 {
 	list.n = 0;
 	empty_msg[0] = '\0';
-	if (ui->opts.root)
+	if (ui->opts.root) {
 		add_root(ui, ui->opts.root, ui->opts.root);
-	else if (ui->opts.disk)
-		snprintf(empty_msg, sizeof(empty_msg),
-			 "--disk: this build cannot open disks yet; mount the volume and start with --root DIR");
-	else
-		snprintf(empty_msg, sizeof(empty_msg),
-			 "This build cannot list disks yet: mount the Windows volume and start rescue ui --root DIR");
+	} else if (!target) {
+		struct rs_error err = { 0 };
+		if (rs_target_scan(ui->opts.disk, &target, &err) != RS_OK) {
+			target = NULL;
+			snprintf(empty_msg, sizeof(empty_msg), "%s", err.msg);
+		}
+	}
+	if (target)
+		add_volumes(ui);
+	if (!list.n && !empty_msg[0])
+		snprintf(empty_msg, sizeof(empty_msg), "No Windows installation found on %s.",
+			 ui->opts.disk ? ui->opts.disk : "the local disks");
 	if (empty_msg[0])
 		ui_logf(ui, "home: %s", empty_msg);
 	scanned = true;
+}
+
+/* Open row R: --root through rs_ctx_open; a disk installation through
+ * rs_target_open, read-write when the core allows it, else read-only with
+ * its reason (hibernated, dirty, read-only medium). */
+static int open_row(struct ui *ui, const struct home_row *r, struct rs_error *err)
+{
+	unsigned flags = ui->opts.force ? RS_CTX_FORCE : 0;
+	struct rs_ctx *ctx = NULL;
+	int rc;
+	if (!r->install) {
+		rc = rs_ctx_open(r->root, flags, &ctx, err);
+	} else {
+		rc = rs_target_open(target, r->install, flags, 0, &ctx, err);
+		if (rc && rc != RS_EUSAGE) {
+			struct rs_error why = *err, e2 = { 0 };
+			rc = rs_target_open(target, r->install, flags | RS_CTX_READONLY, 0, &ctx, &e2);
+			if (rc == RS_OK) {
+				ui_logf(ui, "home: %s opened read-only: %s", r->label, why.msg);
+				ui_status(ui, true, "Read-only: %s", why.msg);
+			} else {
+				*err = e2;
+			}
+		}
+	}
+	if (rc)
+		return rc;
+	ui_set_target(ui, ctx, r->label);
+	return RS_OK;
 }
 
 static void home_row_draw(void *data, size_t i, int y, int x, int w, bool sel)
@@ -119,7 +195,7 @@ static void home_row_draw(void *data, size_t i, int y, int x, int w, bool sel)
 	else
 		snprintf(version, sizeof(version), "%s", r->state == HS_UNUSABLE ? "-" : "Windows (version unknown)");
 	/* columns: computer 16, version 30 (wider screens more), size 9, state 11, where */
-	int wv = w >= 120 ? 44 : 30;
+	int wv = w >= 120 ? 44 : w >= 100 ? 30 : 28;
 	int cols[] = { 16, wv, 9, 11 };
 	draw_field(y, x, 16, base, r->info.computer[0] ? r->info.computer : "-");
 	draw_field(y, x + 16, cols[1], base, version);
@@ -144,7 +220,7 @@ static void home_draw(struct ui *ui, int y, int x, int h, int w)
 {
 	(void)ui;
 	draw_field(y, x, w, UA_HEADING, "Windows installations found");
-	int wv = w >= 120 ? 44 : 30;
+	int wv = w >= 120 ? 44 : w >= 100 ? 30 : 28;
 	char head[256];
 	snprintf(head, sizeof(head), "%-16s%-*s%-9s%-11s%s", "COMPUTER", wv, "WINDOWS", "SIZE", "STATE", "WHERE");
 	draw_field(y + 2, x, w, UA_DIM, head);
@@ -180,14 +256,24 @@ static bool home_key(struct ui *ui, int ch)
 			return true;
 		}
 		struct rs_error err = { 0 };
-		if (ui_open_target(ui, r->root, r->label, &err) != RS_OK) {
+		if (open_row(ui, r, &err) != RS_OK) {
+			ui_logf(ui, "home: cannot open %s: %s", r->label, err.msg);
 			ui_status(ui, true, "%s", err.msg);
 			return true;
 		}
+		bool ro_msg = ui->status[0] != '\0';
 		ui_go(ui, UI_CONTAIN);
+		if (!ro_msg)
+			ui->status[0] = '\0';
 		return true;
 	}
 	case 'r': case KEY_F(5):
+		if (target && !ui->ctx) {
+			/* look again from scratch: disks may have been plugged in */
+			struct rs_error err = { 0 };
+			rs_target_close(target, &err);
+			target = NULL;
+		}
 		find_installations(ui);
 		ui_status(ui, false, "Looked again: %zu installation%s", list.n, list.n == 1 ? "" : "s");
 		return true;
@@ -201,6 +287,14 @@ static const struct ui_key home_keys[] = {
 	{ NULL, NULL },
 };
 
+static void home_fini(struct ui *ui)
+{
+	(void)ui;
+	struct rs_error err = { 0 };
+	rs_target_close(target, &err);
+	target = NULL;
+}
+
 const struct ui_screen ui_home_screen = {
 	.title = "Home",
 	.keys = home_keys,
@@ -211,4 +305,5 @@ const struct ui_screen ui_home_screen = {
 	.init = home_init,
 	.draw = home_draw,
 	.key = home_key,
+	.fini = home_fini,
 };

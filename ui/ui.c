@@ -96,26 +96,20 @@ static void close_report(struct ui *ui)
 	ui->report_written[0] = '\0';
 }
 
-int ui_open_target(struct ui *ui, const char *root, const char *label, struct rs_error *err)
+void ui_set_target(struct ui *ui, struct rs_ctx *ctx, const char *label)
 {
-	struct rs_ctx *ctx;
-	int rc = rs_ctx_open(root, ui->opts.force ? RS_CTX_FORCE : 0, &ctx, err);
-	if (rc) {
-		ui_logf(ui, "cannot open %s: %s", root, err->msg);
-		return rc;
-	}
 	rs_ctx_close(ui->ctx);
 	close_report(ui);
 	ui->ctx = ctx;
 	memset(&ui->target, 0, sizeof(ui->target));
-	snprintf(ui->target.root, sizeof(ui->target.root), "%s", root);
+	snprintf(ui->target.root, sizeof(ui->target.root), "%s", ctx->root);
 	snprintf(ui->target.label, sizeof(ui->target.label), "%s", label);
 	struct rs_error e2 = { 0 };
 	ui->target.info_ok = win_info_read(ctx, &ui->target.info, &e2) == RS_OK;
 	if (!ui->target.info_ok)
-		ui_logf(ui, "reading Windows version and name of %s: %s", root, e2.msg);
+		ui_logf(ui, "reading Windows version and name of %s: %s", label, e2.msg);
 	struct report *r = &ui->report;
-	report_init(r, ctx->stamp, root, "ui");
+	report_init(r, ctx->stamp, label, "ui");
 	ui->have_report = true;
 	const struct win_info *wi = &ui->target.info;
 	snprintf(r->machine, sizeof(r->machine), "%s", wi->computer);
@@ -124,10 +118,10 @@ int ui_open_target(struct ui *ui, const char *root, const char *label, struct rs
 	snprintf(r->display, sizeof(r->display), "%s", wi->display);
 	report_step(r, "scan", STEP_REFUSED, 0, "no scan finished in this session");
 	ui->scan_step = r->nsteps - 1;
-	ui_logf(ui, "opened %s: %s, computer %s", root,
+	ui_logf(ui, "opened %s (%s): %s, computer %s%s%s", label, ctx->root,
 		ui->target.info.product[0] ? ui->target.info.product : "Windows (product unknown)",
-		ui->target.info.computer[0] ? ui->target.info.computer : "(unnamed)");
-	return RS_OK;
+		ui->target.info.computer[0] ? ui->target.info.computer : "(unnamed)",
+		ctx->flags & RS_CTX_READONLY ? ", read-only: " : "", ctx->flags & RS_CTX_READONLY ? ctx->readonly_why : "");
 }
 
 void ui_go(struct ui *ui, enum ui_screen_id id)
@@ -160,9 +154,9 @@ void ui_back(struct ui *ui)
 static void draw_title(struct ui *ui)
 {
 	draw_fill(0, 0, 1, COLS, UA_TITLE);
-	attron(draw_attr(UA_TITLE) | A_BOLD);
+	attron(draw_attr(UA_TITLE));
 	mvaddstr(0, 1, "rescue");
-	attroff(draw_attr(UA_TITLE) | A_BOLD);
+	attroff(draw_attr(UA_TITLE));
 	int x = 9;
 	for (int i = 0; i < UI_NSCREENS; i++) {
 		char tab[32];
@@ -288,8 +282,11 @@ int ui_run(const struct ui_opts *opts)
 	ui_logf(&ui, "rescue ui started (terminal %s, %dx%d)", termname(), COLS, LINES);
 	screens[UI_HOME]->init(&ui);
 	while (!ui.quit) {
-		if (ui.busy && screens[ui.cur]->tick)
-			screens[ui.cur]->tick(&ui);
+		/* every screen's tick, so a scan that ends while another screen
+		 * is shown is still taken in */
+		for (int i = 0; ui.busy && i < UI_NSCREENS; i++)
+			if (screens[i]->tick)
+				screens[i]->tick(&ui);
 		ui_redraw(&ui);
 		timeout(ui.busy ? 250 : -1);
 		int ch = ui_getkey();
@@ -300,13 +297,15 @@ int ui_run(const struct ui_opts *opts)
 			continue;
 		global_key(&ui, ch);
 	}
-	for (int i = 0; i < UI_NSCREENS; i++)
+	/* last screen first: Home unmounts the volumes the others read */
+	for (int i = UI_NSCREENS - 1; i >= 0; i--)
 		if (screens[i]->fini)
 			screens[i]->fini(&ui);
 	endwin();
 	delscreen(scr);
-	int rc = verdict_code(&ui);
 	rs_ctx_close(ui.ctx);
+	ui.ctx = NULL;
+	int rc = verdict_code(&ui);
 	close_report(&ui);
 	for (size_t i = 0; i < ui.nlog; i++)
 		free(ui.log[i]);

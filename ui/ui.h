@@ -107,8 +107,9 @@ void ui_status(struct ui *ui, bool bad, const char *fmt, ...) __attribute__((for
  * themselves, so a resize under a dialog repaints cleanly). */
 void ui_redraw(struct ui *ui);
 
-/* Open the installation at ROOT as the current target (closing any other);
- * RS_OK or the core's code with ERR filled. */
-int ui_open_target(struct ui *ui, const char *root, const char *label, struct rs_error *err);
+/* Make CTX (opened by Home: rs_ctx_open or rs_target_open) the installation
+ * worked on, closing any other; LABEL is what Home called it.  A new report
+ * begins.  Takes ownership of CTX. */
+void ui_set_target(struct ui *ui, struct rs_ctx *ctx, const char *label);
 
 #endif

@@ -62,9 +62,9 @@ static void verdict_draw(struct ui *ui, int y, int x, int h, int w)
 	size_t first = r->nsteps > (size_t)(room > 0 ? room : 0) ? r->nsteps - (size_t)room : 0;
 	for (size_t i = first; i < r->nsteps && row < y + h - 2; i++, row++) {
 		const struct report_step *s = &r->steps[i];
-		draw_text(row, lx, 9, s->name);
-		draw_field(row, lx + 9, 9, status_attr[s->status], report_status_name(s->status));
-		draw_text(row, lx + 18, lw - 18, s->detail);
+		draw_text(row, lx, 11, s->name);
+		draw_field(row, lx + 11, 9, status_attr[s->status], report_status_name(s->status));
+		draw_text(row, lx + 20, lw - 20, s->detail);
 	}
 	row = y + h - 1;
 	if (ui->report_written[0]) {

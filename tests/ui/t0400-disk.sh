@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `rescue ui --disk IMAGE` (the boot case, one disk): Home lists what the
+# disk module found, with its state; a Windows 10 image is mounted when
+# chosen, contained, and unmounted at exit (the change read back from the
+# image with ntfscat + hivexget); a hibernated image opens read-only and
+# containment is refused (nothing written, YELLOW); a BitLocker volume is
+# shown and cannot be opened.  Root only (loop devices, FUSE).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/uilib.sh"
+
+command -v tmux >/dev/null || { skip "ui through tmux" "tmux not installed"; exit 0; }
+if [ "$(id -u)" -ne 0 ]; then skip "ui on disk images" "needs root (loop devices, FUSE)"; t_done; exit; fi
+EXPL='Microsoft\Windows\CurrentVersion\Policies\Explorer'
+for v in win10-gpt hibernated bitlocker; do
+	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" >/dev/null 2>&1 || not_ok "build.sh $v"
+done
+
+ui_start 80 25 vt100 --disk "$T/win10-gpt.img"
+ui_see "win10-gpt: Home lists the installation on p3" "DESKTOP-M3OSHQU" "img p3" " ok " \
+	"Ready: rescue can read and write"
+ui_keys Enter
+ui_see "win10-gpt: opened, containment open" "autorun  OPEN" "win10-gpt.img p3"
+ui_keys Enter
+ui_wait "Apply containment" && ui_keys y
+ui_see "win10-gpt: contained" "Containment applied"
+ui_keys Enter
+rc=$(ui_quit)
+ui_is "win10-gpt: exit 4 (no scan: YELLOW)" "$rc" 4
+ui_is "win10-gpt: no mount left" "$(grep -c "$T" /proc/mounts)" 0
+ui_is "win10-gpt: no loop device left" "$(losetup -a | grep -c "$T")" 0
+t_attach "$T/win10-gpt.img" 3
+# shellcheck disable=SC2154 # t_loop: set by t_attach (tests/lib.sh)
+ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE" 2>/dev/null
+t_detach
+ui_is "win10-gpt: SOFTWARE in the image has NoAutorun = 1 (ntfscat, hivexget)" \
+	"$(hivexget "$T/SOFTWARE" "$EXPL" NoAutorun 2>&1)" 1
+
+ui_start 80 25 vt100 --disk "$T/hibernated.img"
+ui_see "hibernated: Home says so, with what it means" "hibernated" "Windows is hibernated"
+ui_keys Enter
+ui_see "hibernated: opened read-only, and says why" "Read-only:"
+ui_keys Enter
+ui_wait "Apply containment" && ui_keys y
+ui_see "hibernated: containment refused, nothing written" "Containment failed"
+ui_keys Enter 5
+ui_see "hibernated: verdict YELLOW" "YELLOW  " "refused"
+rc=$(ui_quit)
+ui_is "hibernated: exit 4" "$rc" 4
+t_attach "$T/hibernated.img" 3
+# shellcheck disable=SC2154 # t_loop: set by t_attach (tests/lib.sh)
+ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE" 2>/dev/null
+ntfsls "$t_loop" >"$T/ls" 2>/dev/null
+t_detach
+expect_exit 1 "hibernated: NoAutorun still absent in the image (hivexget)" hivexget "$T/SOFTWARE" "$EXPL" NoAutorun
+if grep -qx Rescue "$T/ls"; then not_ok "hibernated: a Rescue folder was written"; else ok "hibernated: no Rescue folder"; fi
+
+ui_start 80 25 vt100 --disk "$T/bitlocker.img"
+ui_see "bitlocker: Home shows the volume and why it cannot be read" "BitLocker" "Encrypted with BitLocker"
+ui_keys Enter
+ui_see "bitlocker: Enter is refused" "cannot be opened"
+rc=$(ui_quit)
+ui_is "bitlocker: exit 0 (nothing opened)" "$rc" 0
+
+t_done
