@@ -63,3 +63,13 @@ t_attach() {
 }
 t_detach() { [ -z "$t_loop" ] || losetup -d "$t_loop"; t_loop=""; }
 t_on_exit t_detach
+
+# t_image VARIANT DEST: the test disk image VARIANT (tests/images/build.sh) as
+# DEST, a private sparse copy (with DEST.manifest when there is one).  Each
+# variant is built once into build/images/ by make (rebuilt when the builder,
+# the fixtures or the samples change) and shared by every script.
+t_image() {
+	make -s -C "$TOP" "build/images/$1.img" >/dev/null || return 1
+	cp --sparse=always "$TOP/build/images/$1.img" "$2" || return 1
+	if [ -f "$TOP/build/images/$1.img.manifest" ]; then cp "$TOP/build/images/$1.img.manifest" "$2.manifest"; fi
+}

@@ -9,9 +9,10 @@
 if [ "$(id -u)" -ne 0 ]; then skip "test images" "needs root (loop devices, FUSE)"; t_done; exit; fi
 
 
+# Built once into build/images/ (make), copied here.
 for v in win10-gpt win7-mbr xp-mbr clean hibernated dirty bitlocker; do
 	img=$T/$v.img
-	expect "build.sh $v" sh "$TOP/tests/images/build.sh" "$v" "$img"
+	expect "build.sh $v" t_image "$v" "$img"
 done
 
 expect "images are sparse and at most 512 MiB" sh -c '
@@ -19,8 +20,9 @@ expect "images are sparse and at most 512 MiB" sh -c '
 		[ "$(stat -c %s "$f")" -le $((512 * 1048576)) ] || exit 1
 		[ "$(($(stat -c %b "$f") * 512))" -lt "$(stat -c %s "$f")" ] || exit 1
 	done' - "$T"
-expect "builder left no loop device" sh -c '! losetup -a | grep -F "$1"' - "$T"
-expect "builder left no mount" sh -c '! grep -F "$1" /proc/mounts' - "$T"
+expect "build.sh makes a fresh image too" sh "$TOP/tests/images/build.sh" xp-mbr "$T/fresh.img"
+expect "builder left no loop device" sh -c '! losetup -a | grep -e "$1" -e "$2/build/images"' - "$T" "$TOP"
+expect "builder left no mount" sh -c '! grep -e "$1" -e "$2/build/images" /proc/mounts' - "$T" "$TOP"
 
 # Partition tables.
 expect "win10-gpt: GPT with EFI, MSR, basic data, recovery" sh -c '

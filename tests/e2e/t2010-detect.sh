@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then skip "detect" "needs root (loop devices, FUSE)"; t
 export RESCUE_RUNDIR="$T/run"
 
 for v in win10-gpt win7-mbr xp-mbr dual-mbr hibernated dirty bitlocker; do
-	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" || not_ok "build $v"
+	t_image "$v" "$T/$v.img" || not_ok "build $v"
 done
 
 # field IMG PART KEY: one field of one partition from detect --json (run

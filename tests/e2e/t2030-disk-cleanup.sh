@@ -9,8 +9,8 @@
 if [ "$(id -u)" -ne 0 ]; then skip "cleanup" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
 img=$T/win10-gpt.img
-sh "$TOP/tests/images/build.sh" win10-gpt "$img" || not_ok "build win10-gpt"
-sh "$TOP/tests/images/build.sh" hibernated "$T/hib.img" || not_ok "build hibernated"
+t_image win10-gpt "$img" || not_ok "build win10-gpt"
+t_image hibernated "$T/hib.img" || not_ok "build hibernated"
 
 mounts() { grep -cF "$RESCUE_RUNDIR" /proc/mounts; }
 loops() { losetup -a | grep -cF "$T/"; }

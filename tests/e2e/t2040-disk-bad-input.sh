@@ -7,7 +7,7 @@
 
 if [ "$(id -u)" -ne 0 ]; then skip "bad disks" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
-sh "$TOP/tests/images/build.sh" xp-mbr "$T/xp.img" || not_ok "build xp-mbr"
+t_image xp-mbr "$T/xp.img" || not_ok "build xp-mbr"
 
 : >"$T/empty.img"
 head -c 4194304 /dev/urandom >"$T/random.img"

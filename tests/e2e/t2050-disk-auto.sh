@@ -9,7 +9,7 @@
 if [ "$(id -u)" -ne 0 ]; then skip "auto --disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
 for v in win10-gpt hibernated; do
-	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" || not_ok "build $v"
+	t_image "$v" "$T/$v.img" || not_ok "build $v"
 done
 
 "$RESCUE" --disk "$T/win10-gpt.img" auto >"$T/out" 2>&1
