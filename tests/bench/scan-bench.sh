@@ -52,15 +52,18 @@ run() {
 		'BEGIN { printf "%-32s %6.2f s %7.1f MB/s %7.0f files/s %6.1f MB RSS %6.2f CPU-s %6.1f MB/CPU-s\n",
 			l, s, b / 1e6 / s, n / s, r / 1024, c, b / 1e6 / c }'
 	echo "$secs"  >"$dir/last"
+	echo "$cpu"  >"$dir/lastcpu"
 }
 rate() { awk -v s="$(cat "$dir/last")" -v b="$bytes" 'BEGIN { print b / 1e6 / s }'; }
+cpurate() { awk -v s="$(cat "$dir/lastcpu")" -v b="$bytes" 'BEGIN { print b / 1e6 / s }'; }
 
 bench_tree() {	# bench_tree LABEL ROOT: sets r1 rn y1 yn (MB/s)
 	find "$2" -type f -exec cat {} + >/dev/null 2>&1 || true
-	run "$1: rescue scan --threads 1" "$rescue" --root "$2" scan --threads 1; r1=$(rate)
+	run "$1: rescue scan --threads 1" "$rescue" --root "$2" scan --threads 1; r1=$(rate); c1=$(cpurate)
 	run "$1: rescue scan --threads $threads" "$rescue" --root "$2" scan --threads "$threads"; rn=$(rate)
-	run "$1: yara -r -N -p 1" yara -C -r -N -f -p 1 -d filepath= -d filename= "$yarc" "$2"; y1=$(rate)
+	run "$1: yara -r -N -p 1" yara -C -r -N -f -p 1 -d filepath= -d filename= "$yarc" "$2"; y1=$(rate); cy=$(cpurate)
 	run "$1: yara -r -N -p $threads" yara -C -r -N -f -p "$threads" -d filepath= -d filename= "$yarc" "$2"; yn=$(rate)
+	awk -v a="$c1" -v b="$cy" -v l="$1" 'BEGIN { printf "%s: rescue/yara in MB per CPU-second (1 thread) = %.2fx\n", l, a / b }'
 	awk -v a="$rn" -v b="$yn" -v l="$1" 'BEGIN { printf "%s: rescue/yara at %s threads = %.2fx\n", l, "'"$threads"'", a / b }'
 	awk -v a="$r1" -v b="$y1" -v l="$1" 'BEGIN { printf "%s: rescue/yara at 1 thread = %.2fx\n", l, a / b }'
 	awk -v a="$rn" -v b="$r1" -v l="$1" 'BEGIN { printf "%s: rescue %s threads / 1 thread = %.2fx (target >= 1.8x)\n", l, "'"$threads"'", a / b }'
@@ -68,16 +71,17 @@ bench_tree() {	# bench_tree LABEL ROOT: sets r1 rn y1 yn (MB/s)
 
 echo "== ext4 (plain directory)"
 bench_tree ext4 "$tree"
-ext4_r1=$r1
+ext4_r1=$r1 ext4_c1=$c1
 echo "ext4 target: rescue no slower than the yara CLI (ratio >= 1.0)"
 
 echo "== libyara on the same files held in memory, 1 thread (the CPU-bound limit)"
 # shellcheck disable=SC2046 # pkg-config prints several words
 cc -O2 -std=gnu11 -I. -o "$dir/memscan" tests/bench/memscan.c build/librescue.a $(pkg-config --cflags --libs yara nettle) -lpthread
 (cd "$tree" && find . -type f | sed 's|^\./||') | "$dir/memscan" "$yarc" "$tree" 67108864 >"$dir/mem"
-read -r mf mbytes msecs mrate mmatch <"$dir/mem"
-echo "libyara scan_mem: $mf files, $((mbytes / 1000000)) MB in $msecs s = $mrate MB/s ($mmatch matches)"
-awk -v a="$ext4_r1" -v b="$mrate" 'BEGIN { printf "rescue 1 thread on ext4 / libyara in memory = %.0f%% (target >= 90%%)\n", 100 * a / b }'
+read -r mf mbytes msecs mrate mmatch mcpu mcrate <"$dir/mem"
+echo "libyara scan_mem: $mf files, $((mbytes / 1000000)) MB in $msecs s = $mrate MB/s, $mcpu CPU-s = $mcrate MB/CPU-s ($mmatch matches)"
+awk -v a="$ext4_r1" -v b="$mrate" -v c="$ext4_c1" -v d="$mcrate" 'BEGIN {
+	printf "rescue 1 thread on ext4 / libyara in memory = %.0f%% wall, %.0f%% per CPU-second (target >= 90%%)\n", 100 * a / b, 100 * c / d }'
 
 if [ "$(id -u)" -eq 0 ] && [ -e /dev/fuse ]; then
 	echo "== ntfs-3g mount"
