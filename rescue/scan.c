@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "rescue/ctx.h"
 #include "rescue/walk.h"
 #include "rescue/winpath.h"
 
@@ -185,6 +186,14 @@ static int on_walk(const struct walk_entry *e, void *user)
 			enqueue(s, e->rel, false, size);
 		break;
 	case WALK_DIR:
+		/* Rescue/ at the volume root is ours: the quarantine being written
+		 * while the walk runs, and backups of what was set aside (which
+		 * would be detected again on every later run). */
+		if (strcasecmp(e->rel, RS_PATH_RESCUE) == 0) {
+			add_skip(s, e->rel, NULL, RS_SKIP_SYSTEM_FILE, 0,
+				 "rescue's own folder (quarantine, backups, reports): not scanned");
+			return 1;
+		}
 		if (s->fuse && !s->o->no_streams)
 			enqueue(s, e->rel, true, 0);
 		break;
@@ -489,7 +498,9 @@ static void scan_streams(struct worker *w, const char *rel, const struct stat *s
 		as_xattr = true;
 	}
 	if (n < 0) {
-		if (errno != ENOTSUP && errno != ENODATA)
+		/* ENOENT: the file is gone since its content was scanned (the
+		 * detect callback quarantined it): no stream is left to read. */
+		if (errno != ENOTSUP && errno != ENODATA && errno != ENOENT)
 			add_skip(w->s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(errno));
 		return;
 	}
