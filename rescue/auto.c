@@ -13,7 +13,12 @@
 #include "hive/hive.h"
 #include "hive/journal.h"
 #include "hive/wininfo.h"
+#include "hive/autoruns.h"
 #include "rescue/accounts.h"
+#include "rescue/quarantine.h"
+#include "rescue/rules.h"
+#include "rescue/scan.h"
+#include "rescue/target.h"
 #include "rescue/ctx.h"
 #include "rescue/winpath.h"
 
@@ -86,9 +91,19 @@ static bool hibernated(const struct rs_ctx *ctx)
 
 /* ---- steps ---- */
 
+/* How an installation was opened, for the detect step. */
+struct opened {
+	const char *target;         /* "/mnt/c", "sda2" */
+	struct rs_ctx *ctx;         /* NULL when it could not be opened */
+	int rc;                     /* when !ctx */
+	char why[512];              /* when !ctx: why; else why it was opened read-only against the wish */
+	bool hibernated;
+	bool hiberfile_removed;     /* opened with the hibernation file removed (hibernated = remove) */
+};
+
 /* detect: what Windows this is, and whether it may be written.  Returns
- * false when the installation must not be worked on at all. */
-static bool step_detect(struct run *run)
+ * false when the installation must not be worked on further. */
+static bool step_detect(struct run *run, const struct opened *o)
 {
 	step_begin(run, "detect");
 	struct win_info info;
@@ -107,17 +122,19 @@ static bool step_detect(struct run *run)
 	snprintf(what, sizeof(what), "%s%s%s, computer %s", info.product[0] ? info.product : "Windows (product unknown)",
 		 info.build[0] ? " build " : "", info.build, info.computer[0] ? info.computer : "(unnamed)");
 
-	if (hibernated(run->ctx)) {
+	if (o->hiberfile_removed) {
+		step_end(run, STEP_CHANGED, "%s: was hibernated; the hibernation file was removed (hibernated = remove): "
+			 "its hibernated session is lost", what);
+		return true;
+	}
+	if (o->hibernated) {
 		switch (run->conf->hibernated) {
 		case CONF_HIB_SKIP:
 			step_end(run, STEP_REFUSED, "%s: hibernated, left alone (hibernated = skip)", what);
 			break;
 		case CONF_HIB_REMOVE:
-			/* Deleting the hibernation file is a decision about the volume
-			 * that only the mount layer can carry out (ntfs-3g's
-			 * remove_hiberfile); on a mounted tree it is refused. */
-			step_end(run, STEP_REFUSED, "%s: hibernated; hibernated = remove needs the disk mounted by "
-				 "rescue itself, not --root: nothing written", what);
+			step_end(run, STEP_REFUSED, "%s: hibernated; the hibernation file could not be removed%s%s: "
+				 "read-only", what, o->why[0] ? ": " : "", o->why);
 			break;
 		case CONF_HIB_REPORT:
 			step_end(run, STEP_REFUSED, "%s: hibernated (Windows would resume over any change): "
@@ -127,6 +144,11 @@ static bool step_detect(struct run *run)
 		run->ctx->flags |= RS_CTX_READONLY;
 		snprintf(run->ctx->readonly_why, sizeof(run->ctx->readonly_why), "Windows is hibernated");
 		return run->conf->hibernated != CONF_HIB_SKIP;
+	}
+	if (o->why[0]) {
+		/* wanted read-write, got read-only (dirty volume, read-only medium) */
+		step_end(run, STEP_REFUSED, "%s: opened read-only: %s", what, o->why);
+		return true;
 	}
 	step_end(run, STEP_OK, "%s", what);
 	return true;
@@ -315,15 +337,186 @@ static void step_passwd(struct run *run)
 			 conf->enable ? ", enabled" : "");
 }
 
-/* A step whose core module is not in this build yet: when the settings ask
- * for it the run is incomplete, and says so, rather than claim GREEN. */
-static void step_missing(struct run *run, const char *name, bool wanted, const char *off)
+/* ---- scan ---- */
+
+struct scan_state {
+	struct run *run;
+	bool quarantine;
+	size_t qfailed;
+};
+
+static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 {
-	step_begin(run, name);
-	if (wanted)
-		step_end(run, STEP_FAILED, "not available in this build of rescue");
+	struct scan_state *ss = user;
+	struct run *run = ss->run;
+	if (ss->quarantine) {
+		char id[80];
+		struct rs_error err = { 0 };
+		if (rs_quarantine_add(run->ctx, hit, id, sizeof(id), &err) == RS_OK) {
+			snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
+			run->r->quarantined++;
+		} else {
+			snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
+			ss->qfailed++;
+		}
+	} else {
+		snprintf(hit->action, sizeof(hit->action), "reported");
+	}
+	if (run->ev && run->ev->detection) {
+		char path[PATH_MAX + 256];
+		snprintf(path, sizeof(path), "%s%s%s", hit->path, hit->stream ? ":" : "", hit->stream ? hit->stream : "");
+		run->ev->detection(run->r, path, hit->rules, hit->action, run->ev->user);
+	}
+	return 0;
+}
+
+static int on_scan_progress(const struct rs_scan_progress *p, void *user)
+{
+	struct scan_state *ss = user;
+	if (ss->run->ev && ss->run->ev->progress)
+		ss->run->ev->progress(ss->run->r, p, ss->run->ev->user);
+	return 0;
+}
+
+/* scan: every file of the volume, quarantine what is detected (unless
+ * scan = report or read-only).  The detected paths go to DETECTED (for the
+ * autoruns step). */
+static void step_scan(struct run *run, struct rs_scan_result *res)
+{
+	const struct rs_conf *conf = run->conf;
+	memset(res, 0, sizeof(*res));
+	step_begin(run, "scan");
+	if (conf->scan == CONF_SCAN_OFF) {
+		step_end(run, STEP_SKIPPED, "scan = off");
+		return;
+	}
+	bool ro = run->ctx->flags & RS_CTX_READONLY;
+	struct rs_rules *rules = NULL;
+	struct rs_error err = { 0 };
+	int rc = rs_rules_load(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
+			       conf->rules_extra[0] ? conf->rules_extra : NULL, &rules, &err);
+	if (rc) {
+		step_end(run, STEP_FAILED, "rules: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++)
+		report_note(run->r, "rules: %s", rs_rules_warning(rules, i));
+	struct scan_state ss = { .run = run, .quarantine = conf->scan == CONF_SCAN_QUARANTINE && !ro };
+	struct rs_scan_opts o = {
+		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
+		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
+	};
+	rc = rs_scan_run(run->ctx->root, NULL, 0, rules, &o, res, &err);
+	rs_rules_free(rules);
+	struct report *r = run->r;
+	r->files = res->files + res->streams;
+	r->bytes = res->bytes;
+	r->skipped = res->nskip;
+	for (size_t i = 0; i < res->ndet; i++) {
+		const struct rs_scan_detection *d = &res->det[i];
+		char path[PATH_MAX + 256];
+		snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
+		report_add_detection(r, path, d->rules, d->sha256, d->size, d->action);
+	}
+	for (size_t i = 0; i < res->nskip; i++) {
+		const struct rs_scan_skip *k = &res->skip[i];
+		if (k->why == RS_SKIP_TOO_BIG || k->why == RS_SKIP_UNREADABLE || k->why == RS_SKIP_SPECIAL)
+			report_note(r, "not scanned: %s (%s%s%s)", k->path, rs_scan_skip_name(k->why),
+				    k->detail ? ": " : "", k->detail ? k->detail : "");
+	}
+	char summary[512];
+	snprintf(summary, sizeof(summary), "%llu files and streams, %.1f MB in %.1f s, %d threads: %zu detected%s; "
+		 "not scanned: %zu too big, %zu unreadable",
+		 (unsigned long long)r->files, (double)res->bytes / 1e6, res->secs, res->threads, res->ndet,
+		 !res->ndet ? "" : ss.quarantine ? (ss.qfailed ? ", some not quarantined" : ", all quarantined")
+			       : (ro ? " (read-only: nothing quarantined)" : " (scan = report: nothing quarantined)"),
+		 res->nwhy[RS_SKIP_TOO_BIG], res->nwhy[RS_SKIP_UNREADABLE]);
+	if (rc != RS_OK && rc != RS_DETECTED)
+		step_end(run, STEP_FAILED, "%s (%s)", summary, err.msg);
+	else if (ss.qfailed || res->nwhy[RS_SKIP_UNREADABLE])
+		step_end(run, STEP_FAILED, "%s", summary);
 	else
-		step_end(run, STEP_SKIPPED, "%s", off);
+		step_end(run, ss.quarantine && res->ndet ? STEP_CHANGED : STEP_OK, "%s", summary);
+}
+
+/* autoruns: autostart entries that start a detected file, or (autoruns =
+ * flagged) a random-looking file in a user-writable folder, are disabled
+ * through the journal (`rescue undo autoruns`).  An entry flagged only by
+ * its name is itself a finding: it joins the detections. */
+static void step_autoruns(struct run *run, const struct rs_scan_result *res)
+{
+	const struct rs_conf *conf = run->conf;
+	step_begin(run, "autoruns");
+	if (conf->autoruns == CONF_AUTORUNS_OFF) {
+		step_end(run, STEP_SKIPPED, "autoruns = off");
+		return;
+	}
+	bool ro = run->ctx->flags & RS_CTX_READONLY;
+	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
+	if (!paths) {
+		step_end(run, STEP_FAILED, "out of memory");
+		return;
+	}
+	size_t np = 0;
+	for (size_t i = 0; i < res->ndet; i++)
+		if (!res->det[i].stream)
+			paths[np++] = res->det[i].path;
+	/* quarantined files are gone from the volume: both lists name them */
+	struct autoruns_opts opts = { paths, np, paths, np };
+	struct autoruns a = { 0 };
+	struct rs_error err = { 0 };
+	int rc = autoruns_list(run->ctx, &opts, &a, &err);
+	if (rc) {
+		free(paths);
+		step_end(run, failure_status(rc), "%s", err.msg);
+		return;
+	}
+	unsigned want = conf->autoruns == CONF_AUTORUNS_FLAGGED ? AR_FLAGGED : (AR_F_DETECTED | AR_F_QUARANTINED);
+	char **ids = calloc(a.n + 1, sizeof(*ids));
+	size_t nids = 0;
+	char names[600] = "";
+	for (size_t i = 0; ids && i < a.n; i++) {
+		const struct autorun *e = &a.v[i];
+		if (!(e->flags & want) || (e->flags & AR_F_DISABLED))
+			continue;
+		ids[nids++] = a.v[i].id;
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", e->name);
+		if (!(e->flags & (AR_F_DETECTED | AR_F_QUARANTINED))) {
+			char rule[64];
+			snprintf(rule, sizeof(rule), "autorun:%s:random-name", autorun_kind_names[e->kind]);
+			report_add_detection(run->r, e->target[0] ? e->target : e->name, rule, "", 0,
+					     ro ? "autostart entry reported" : "autostart entry disabled");
+		}
+	}
+	for (size_t i = 0; i < a.nnotes; i++)
+		report_note(run->r, "autoruns: %s", a.notes[i]);
+	if (!ids) {
+		step_end(run, STEP_FAILED, "out of memory");
+	} else if (nids == 0) {
+		step_end(run, STEP_OK, "%zu autostart entries, none flagged", a.n);
+	} else if (ro) {
+		step_end(run, STEP_SKIPPED, "read-only (%s): %zu flagged entries left as they are: %s",
+			 run->ctx->readonly_why, nids, names);
+	} else {
+		struct autoruns_report ar = { 0 };
+		rc = autoruns_disable(run->ctx, &a, ids, nids, &ar, &err);
+		size_t ok = 0;
+		for (size_t i = 0; i < ar.n; i++) {
+			ok += ar.steps[i].ok;
+			if (!ar.steps[i].ok)
+				report_note(run->r, "autoruns: %s: %s", ar.steps[i].what, ar.steps[i].error);
+		}
+		autoruns_report_free(&ar);
+		if (rc && rc != RS_EPARTIAL)
+			step_end(run, failure_status(rc), "%s", err.msg);
+		else
+			step_end(run, rc ? STEP_FAILED : STEP_CHANGED, "%zu of %zu flagged entries disabled: %s", ok, nids,
+				 names);
+	}
+	free(ids);
+	free(paths);
+	autoruns_free(&a);
 }
 
 /* The report file name on the RESCUE partition: the computer name (made
@@ -387,6 +580,8 @@ static void step_report(struct run *run, double start)
 		if (e2.code)
 			err = e2;
 	}
+	const char *rel = r->written[0][0] ? winpath_relative(run->ctx->root, r->written[0]) : NULL;
+	snprintf(r->on_volume, sizeof(r->on_volume), "%s", rel ? rel : "");
 	if (failed || ok < tried) {
 		s = &r->steps[r->nsteps - 1];
 		s->status = STEP_FAILED;
@@ -405,30 +600,42 @@ static void step_report(struct run *run, double start)
 		run->ev->step(r, "report", s, run->ev->user);
 }
 
-static int run_install(const struct rs_conf *conf, const char *root, const struct auto_events *ev,
-		       struct report *r)
+/* Every step on one opened installation, and its report. */
+static void run_install(const struct rs_conf *conf, const struct auto_events *ev, struct opened *o,
+			struct report *r)
 {
 	double start = now_secs();
 	bool report_only = conf->mode == CONF_MODE_REPORT;
-	struct rs_ctx *ctx = NULL;
-	struct rs_error err = { 0 };
-	int rc = rs_ctx_open(root, report_only ? RS_CTX_READONLY : 0, &ctx, &err);
-	report_init(r, ctx ? ctx->stamp : "", root, conf_mode_name(conf->mode));
+	struct rs_ctx *ctx = o->ctx;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	report_init(r, ctx ? ctx->stamp : stamp, o->target, conf_mode_name(conf->mode));
 	struct run run = { .conf = conf, .ev = ev, .ctx = ctx, .r = r };
-	if (rc) {
-		step_begin(&run, "detect");
-		step_end(&run, failure_status(rc), "%s", err.msg);
-		report_finish(r);
-		return rc;
-	}
-	if (report_only)
-		snprintf(ctx->readonly_why, sizeof(ctx->readonly_why), "report-only mode");
 	if (conf->source[0])
 		report_note(r, "settings from %s", conf->source);
-	if (step_detect(&run)) {
+	if (!ctx) {
+		step_begin(&run, "detect");
+		step_end(&run, failure_status(o->rc), "%s", o->why);
+		r->readonly = true;
+		snprintf(r->readonly_why, sizeof(r->readonly_why), "not opened");
+		r->secs = now_secs() - start;
+		report_finish(r);
+		return;
+	}
+	if (report_only) {
+		ctx->flags |= RS_CTX_READONLY;
+		snprintf(ctx->readonly_why, sizeof(ctx->readonly_why), "report-only mode");
+	}
+	if (step_detect(&run, o)) {
 		step_contain(&run);
 		step_passwd(&run);
-		step_missing(&run, "scan", conf->scan != CONF_SCAN_OFF, "scan = off");
+		struct rs_scan_result res;
+		step_scan(&run, &res);
+		step_autoruns(&run, &res);
+		rs_scan_result_free(&res);
 		if (!(ctx->flags & RS_CTX_READONLY))
 			report_add_journal(run.r, run.ctx);
 	}
@@ -438,37 +645,131 @@ static int run_install(const struct rs_conf *conf, const char *root, const struc
 		report_note(r, "report-only: nothing was written to the Windows volume; this report is only in "
 			    "the reports folder of the RESCUE partition");
 	step_report(&run, start);
-	rs_ctx_close(ctx);
+}
+
+static struct report *add_report(struct auto_result *out)
+{
+	struct report *v = realloc(out->reports, (out->n + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	out->reports = v;
+	memset(&v[out->n], 0, sizeof(v[0]));
+	return &v[out->n++];
+}
+
+/* --root: a tree or a volume mounted by someone else. */
+static int run_root(const struct rs_conf *conf, const char *root, unsigned extra, const struct auto_events *ev,
+		    struct auto_result *out)
+{
+	struct opened o = { .target = root };
+	struct rs_error err = { 0 };
+	unsigned flags = extra | (conf->mode == CONF_MODE_REPORT ? RS_CTX_READONLY : 0);
+	o.rc = rs_ctx_open(root, flags, &o.ctx, &err);
+	if (o.rc) {
+		snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
+		return o.rc;
+	}
+	o.hibernated = hibernated(o.ctx);
+	if (o.hibernated && conf->hibernated == CONF_HIB_REMOVE)
+		/* only the mount layer can remove it (ntfs-3g remove_hiberfile) */
+		snprintf(o.why, sizeof(o.why), "hibernated = remove needs the disk mounted by rescue (--disk or the "
+			 "boot image), not --root");
+	struct report *r = add_report(out);
+	if (r)
+		run_install(conf, ev, &o, r);
+	rs_ctx_close(o.ctx);
+	return r ? RS_OK : RS_EPARTIAL;
+}
+
+/* The volumes a run could not look into (BitLocker, unreadable): the
+ * machine is then not fully examined. */
+static void note_other_volumes(const struct rs_target *t, struct auto_result *out)
+{
+	for (size_t i = 0; i < rs_target_count(t); i++) {
+		const struct rs_volume *v = rs_target_volume(t, i);
+		if (v->windows || !(v->state & (VOL_BITLOCKER | VOL_UNREADABLE)))
+			continue;
+		size_t l = strlen(out->problem);
+		snprintf(out->problem + l, sizeof(out->problem) - l, "%s%s: %s", l ? "; " : "", v->part->name,
+			 (v->state & VOL_BITLOCKER) ? "BitLocker, not examined (needs its recovery key)" : v->why);
+	}
+}
+
+/* The disks of this machine, or --disk PATH: every Windows installation. */
+static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extra, const struct auto_events *ev,
+		     struct auto_result *out)
+{
+	struct rs_target *t = NULL;
+	struct rs_error err = { 0 };
+	int rc = rs_target_scan(disk, &t, &err);
+	if (rc) {
+		snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
+		return rc;
+	}
+	note_other_volumes(t, out);
+	size_t n = rs_target_installs(t);
+	if (n == 0) {
+		int dummy;
+		rs_error_clear(&err);
+		rs_target_pick(t, 0, &dummy, &err);
+		size_t l = strlen(out->problem);
+		snprintf(out->problem + l, sizeof(out->problem) - l, "%sno Windows installation found%s%s", l ? "; " : "",
+			 err.msg[0] ? ": " : "", err.msg);
+		rs_target_close(t, &err);
+		return RS_ETARGET;
+	}
+	bool report_only = conf->mode == CONF_MODE_REPORT;
+	for (size_t i = 1; i <= n; i++) {
+		const struct rs_volume *v = rs_target_install(t, (int)i);
+		struct opened o = { .target = v->part->name, .hibernated = v->state & VOL_HIBERNATED };
+		bool remove = o.hibernated && conf->hibernated == CONF_HIB_REMOVE && !report_only;
+		unsigned ctx_flags = extra | (report_only || (o.hibernated && !remove) ? RS_CTX_READONLY : 0);
+		rs_error_clear(&err);
+		o.rc = rs_target_open(t, (int)i, ctx_flags, remove ? TARGET_REMOVE_HIBERFILE : 0, &o.ctx, &err);
+		if (o.rc && !(ctx_flags & RS_CTX_READONLY)) {
+			/* refused read-write (dirty, read-only medium...): look read-only */
+			snprintf(o.why, sizeof(o.why), "%s", err.msg);
+			rs_error_clear(&err);
+			o.rc = rs_target_open(t, (int)i, extra | RS_CTX_READONLY, 0, &o.ctx, &err);
+		} else if (o.rc == RS_OK && remove) {
+			o.hiberfile_removed = true;
+			o.hibernated = false;
+		}
+		if (o.rc)
+			snprintf(o.why, sizeof(o.why), "%s", err.msg);
+		else if (o.why[0] && !(o.ctx->flags & RS_CTX_READONLY))
+			o.ctx->flags |= RS_CTX_READONLY;
+		if (o.ctx && o.why[0])
+			snprintf(o.ctx->readonly_why, sizeof(o.ctx->readonly_why), "%s", o.why);
+		struct report *r = add_report(out);
+		if (r)
+			run_install(conf, ev, &o, r);
+		rs_ctx_close(o.ctx);
+	}
+	rs_error_clear(&err);
+	if (rs_target_close(t, &err) != RS_OK) {
+		size_t l = strlen(out->problem);
+		snprintf(out->problem + l, sizeof(out->problem) - l, "%s%s", l ? "; " : "", err.msg);
+	}
 	return RS_OK;
 }
 
-int auto_run(const struct rs_conf *conf, const char *root, const struct auto_events *ev,
-	     struct auto_result *out)
+int auto_run(const struct rs_conf *conf, const char *root, const char *disk, unsigned ctx_flags,
+	     const struct auto_events *ev, struct auto_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->verdict = VERDICT_YELLOW;
-	if (!root) {
-		snprintf(out->problem, sizeof(out->problem),
-			 "no target: give --root DIR (finding the disks of this machine is not in this build yet)");
-		return RS_ETARGET;
-	}
-	out->reports = calloc(1, sizeof(*out->reports));
-	if (!out->reports) {
-		snprintf(out->problem, sizeof(out->problem), "out of memory");
-		return RS_EPARTIAL;
-	}
-	out->n = 1;
-	int rc = run_install(conf, root, ev, &out->reports[0]);
-	if (rc) {
-		snprintf(out->problem, sizeof(out->problem), "%s",
-			 out->reports[0].nsteps ? out->reports[0].steps[0].detail : "no Windows installation");
+	int rc = root ? run_root(conf, root, ctx_flags, ev, out) : run_disks(conf, disk, ctx_flags, ev, out);
+	if (rc)
 		return rc;
-	}
 	out->verdict = VERDICT_GREEN;
 	for (size_t i = 0; i < out->n; i++)
 		if (out->reports[i].verdict == VERDICT_YELLOW ||
 		    (out->reports[i].verdict == VERDICT_RED && out->verdict == VERDICT_GREEN))
 			out->verdict = out->reports[i].verdict;
+	/* volumes that could not be examined, or a failed unmount */
+	if (out->problem[0])
+		out->verdict = VERDICT_YELLOW;
 	return out->verdict == VERDICT_GREEN ? RS_OK : out->verdict == VERDICT_RED ? RS_DETECTED : RS_EPARTIAL;
 }
 

@@ -22,10 +22,16 @@
 
 #include "rescue/conf.h"
 #include "rescue/report.h"
+#include "rescue/scan.h"
 
 struct auto_events {
 	/* A step of installation R begins (S NULL) or ends (S its record). */
 	void (*step)(const struct report *r, const char *name, const struct report_step *s, void *user);
+	/* A file was detected; ACTION says what was done with it. */
+	void (*detection)(const struct report *r, const char *path, const char *rules, const char *action,
+			  void *user);
+	/* Scan progress, about once a second. */
+	void (*progress)(const struct report *r, const struct rs_scan_progress *p, void *user);
 	void *user;
 };
 
@@ -37,11 +43,15 @@ struct auto_result {
 };
 
 /* Run on the installation at ROOT (a mounted volume or a tree laid out like
- * one).  Returns the exit code of the run: 0 GREEN, 1 RED, 4 YELLOW, 3 when
- * no installation could be worked on (OUT->problem says why).  OUT is always
- * filled (free it with auto_result_free). */
-int auto_run(const struct rs_conf *conf, const char *root, const struct auto_events *ev,
-	     struct auto_result *out);
+ * one) when given, else on every Windows installation of DISK (a disk,
+ * partition or image file), else of every local disk (the boot case:
+ * volumes are mounted through rescue/target.h, read-only where nothing may
+ * be written).  CTX_FLAGS (RS_CTX_FORCE: --force) are added to every
+ * installation's context.  Returns the exit code of the run: 0 GREEN, 1 RED, 4 YELLOW,
+ * 3 when no installation could be worked on (OUT->problem says why).  OUT is
+ * always filled (free it with auto_result_free). */
+int auto_run(const struct rs_conf *conf, const char *root, const char *disk, unsigned ctx_flags,
+	     const struct auto_events *ev, struct auto_result *out);
 void auto_result_free(struct auto_result *res);
 
 #endif

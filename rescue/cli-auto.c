@@ -93,6 +93,35 @@ static void on_step(const struct report *r, const char *name, const struct repor
 	fflush(stdout);
 }
 
+static bool progress_shown;
+
+static void on_detection(const struct report *r, const char *path, const char *rules, const char *action,
+			 void *user)
+{
+	const struct cli *cli = user;
+	if (cli->json)
+		return;
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+	printf("rescue: %s: DETECTED %s [%s] %s\n", r->machine[0] ? r->machine : r->target, path, rules, action);
+	fflush(stdout);
+}
+
+static void on_progress(const struct report *r, const struct rs_scan_progress *p, void *user)
+{
+	const struct cli *cli = user;
+	if (cli->json)
+		return;
+	char eta[32] = "";
+	if (p->eta_secs >= 0)
+		snprintf(eta, sizeof(eta), ", ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
+	fprintf(stderr, "\r\033[Krescue: %s: scanning %llu/%llu%s files, %.0f MB, %.1f MB/s%s, %llu detected",
+		r->machine[0] ? r->machine : r->target, (unsigned long long)p->files, (unsigned long long)p->files_total,
+		p->walk_done ? "" : "+", (double)p->bytes / 1e6, p->mbps, eta, (unsigned long long)p->detections);
+	progress_shown = true;
+}
+
 static void print_keys(void)
 {
 	printf("rescue.conf keys (`key = value`, `#` comments):\n");
@@ -140,19 +169,13 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			printf("rescue: unattended run, mode %s%s\n", conf_mode_name(conf.mode),
 			       conf.mode == CONF_MODE_REPORT ? " (changes nothing; the report goes to the RESCUE partition only)"
 							     : "");
-		struct auto_events ev = { on_step, cli };
-		const char *root = cli->root;
-		/* --disk PATH, or every local disk (the boot case): mount the
-		 * installation, read-write when the mode and the volume allow. */
-		if (!root && (rc = cli_open_disk_auto(cli, conf.mode == CONF_MODE_FIX,
-						      conf.hibernated == CONF_HIB_REMOVE, &err)) == RS_OK)
-			root = cli->ctx->root;
-		if (rc) {
-			snprintf(res.problem, sizeof(res.problem), "nothing done: %s", err.msg);
-			cli_print_error(cli, &err);
-		} else {
-			rc = auto_run(&conf, root, &ev, &res);
-		}
+		struct auto_events ev = { on_step, on_detection, isatty(STDERR_FILENO) ? on_progress : NULL, cli };
+		/* --force and --remove-hiberfile mean on a run what they mean on a command */
+		if (cli->remove_hiberfile)
+			conf.hibernated = CONF_HIB_REMOVE;
+		rc = auto_run(&conf, cli->root, cli->disk, cli->force ? RS_CTX_FORCE : 0, &ev, &res);
+		if (progress_shown)
+			fputs("\r\033[K", stderr);
 	}
 
 	if (cli->json) {
@@ -171,9 +194,9 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		/* The plain lines: what a serial console, a log or a script reads. */
 		for (size_t i = 0; i < res.n; i++) {
 			const struct report *r = &res.reports[i];
-			printf("rescue: report %s: %s%s%s\n", r->machine[0] ? r->machine : r->target,
-			       r->written[0][0] ? r->written[0] : "", r->written[0][0] && r->written[1][0] ? " and " : "",
-			       r->written[1][0] ? r->written[1] : "");
+			printf("rescue: report %s: %s%s%s%s%s\n", r->machine[0] ? r->machine : r->target,
+			       r->on_volume[0] ? r->target : "", r->on_volume[0] ? ":" : "", r->on_volume,
+			       r->on_volume[0] && r->written[1][0] ? " and " : "", r->written[1][0] ? r->written[1] : "");
 		}
 		if (res.problem[0])
 			printf("rescue: %s\n", res.problem);

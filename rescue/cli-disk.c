@@ -174,21 +174,6 @@ int cli_open_disk(struct cli *cli, const struct cli_command *cmd, unsigned ctx_f
 			      &cli->ctx, err);
 }
 
-int cli_open_disk_auto(struct cli *cli, bool want_rw, bool remove_hiberfile, struct rs_error *err)
-{
-	const struct rs_volume *v;
-	int n, rc = find_install(cli, "auto", &v, &n, err);
-	if (rc)
-		return rc;
-	remove_hiberfile = remove_hiberfile || cli->remove_hiberfile;
-	bool rw = want_rw && !(v->state & (VOL_BITLOCKER | VOL_READONLY)) &&
-		  (!(v->state & VOL_DIRTY) || cli->force) &&
-		  (!(v->state & VOL_HIBERNATED) || remove_hiberfile);
-	unsigned flags = (rw ? 0 : RS_CTX_READONLY) | (cli->force ? RS_CTX_FORCE : 0);
-	return rs_target_open(cli->target, n, flags, rw && remove_hiberfile ? TARGET_REMOVE_HIBERFILE : 0,
-			      &cli->ctx, err);
-}
-
 int cli_close_target(struct cli *cli)
 {
 	rs_ctx_close(cli->ctx);

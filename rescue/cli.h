@@ -46,11 +46,6 @@ struct rs_target;
  * stderr which installation it is.  cli_close_target unmounts everything. */
 int cli_open_disk(struct cli *cli, const struct cli_command *cmd, unsigned ctx_flags, struct rs_error *err);
 int cli_close_target(struct cli *cli);
-/* The same for the unattended run: read-write when WANT_RW and the volume
- * may be written (not BitLocker, read-only, dirty without --force, or
- * hibernated unless REMOVE_HIBERFILE), else read-only, where the run reports
- * without changing anything. */
-int cli_open_disk_auto(struct cli *cli, bool want_rw, bool remove_hiberfile, struct rs_error *err);
 
 /* Print a core error as the one line a technician reads, to stderr. */
 void cli_print_error(const struct cli *cli, const struct rs_error *err);

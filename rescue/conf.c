@@ -28,11 +28,14 @@ const struct conf_key conf_keys[] = {
 	{ "unlock", "yes", "clear the locked-out flag and the failed-logon count of those accounts" },
 	{ "enable", "yes", "enable those accounts when disabled" },
 	{ "scan", "quarantine", "quarantine: scan and quarantine detections; report: scan only; off: no scan" },
+	{ "autoruns", "flagged",
+	  "after the scan, disable autostart entries (Run keys, services, tasks, Startup...) that start a detected "
+	  "file, or (flagged) a random-named file in a user-writable folder; detected: only the former; off" },
 	{ "threads", "0", "scanner threads, 0 = one per CPU" },
 	{ "max_size", "64M", "files larger than this are listed in the report, not scanned (K, M, G suffixes)" },
 	{ "hibernated", "report",
-	  "a hibernated Windows: report (read-only scan and report, nothing written, YELLOW), skip (not even "
-	  "read), remove (delete the hibernation file: Windows loses its hibernated session, then a full run)" },
+	  "a hibernated Windows: report (read-only scan and report, nothing written, YELLOW), skip (identified "
+	  "only: no scan, nothing written, YELLOW), remove (delete the hibernation file: Windows loses its hibernated session, then a full run)" },
 	{ "reports_dir", "",
 	  "a folder for a copy of every report, named after the computer (the boot image sets the RESCUE "
 	  "partition's reports/)" },
@@ -50,6 +53,8 @@ const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 static const char *const mode_names[] = { [CONF_MODE_FIX] = "auto", [CONF_MODE_REPORT] = "report" };
 static const char *const scan_names[] = {
 	[CONF_SCAN_QUARANTINE] = "quarantine", [CONF_SCAN_REPORT] = "report", [CONF_SCAN_OFF] = "off" };
+static const char *const autoruns_names[] = {
+	[CONF_AUTORUNS_FLAGGED] = "flagged", [CONF_AUTORUNS_DETECTED] = "detected", [CONF_AUTORUNS_OFF] = "off" };
 static const char *const hib_names[] = {
 	[CONF_HIB_REPORT] = "report", [CONF_HIB_SKIP] = "skip", [CONF_HIB_REMOVE] = "remove" };
 
@@ -170,6 +175,10 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 		if ((k = pick(scan_names, 3, v)) < 0)
 			return rs_fail(err, RS_EUSAGE, "scan = %s: want quarantine, report or off", v);
 		c->scan = (enum conf_scan)k;
+	} else if (strcmp(key, "autoruns") == 0) {
+		if ((k = pick(autoruns_names, 3, v)) < 0)
+			return rs_fail(err, RS_EUSAGE, "autoruns = %s: want flagged, detected or off", v);
+		c->autoruns = (enum conf_autoruns)k;
 	} else if (strcmp(key, "hibernated") == 0) {
 		if ((k = pick(hib_names, 3, v)) < 0)
 			return rs_fail(err, RS_EUSAGE, "hibernated = %s: want report, skip or remove", v);

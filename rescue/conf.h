@@ -27,6 +27,7 @@
 enum conf_mode { CONF_MODE_FIX, CONF_MODE_REPORT };
 enum conf_scan { CONF_SCAN_QUARANTINE, CONF_SCAN_REPORT, CONF_SCAN_OFF };
 enum conf_hib { CONF_HIB_REPORT, CONF_HIB_SKIP, CONF_HIB_REMOVE };
+enum conf_autoruns { CONF_AUTORUNS_FLAGGED, CONF_AUTORUNS_DETECTED, CONF_AUTORUNS_OFF };
 
 #define CONF_MAX_ACCOUNTS 16
 
@@ -39,6 +40,7 @@ struct rs_conf {
 	char password[256];
 	bool unlock, enable;
 	enum conf_scan scan;
+	enum conf_autoruns autoruns;
 	int threads;                    /* 0 = every CPU */
 	uint64_t max_size;              /* 0 = the scanner's default */
 	enum conf_hib hibernated;

@@ -91,6 +91,7 @@ struct report {
 	double secs;
 	enum report_verdict verdict;    /* report_finish */
 	char written[2][PATH_MAX];  /* where report_save put it (the .json), "" if not */
+	char on_volume[PATH_MAX];   /* the copy on the Windows volume, volume-relative, "" if none */
 };
 
 void report_init(struct report *r, const char *stamp, const char *target, const char *mode);

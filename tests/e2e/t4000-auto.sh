@@ -35,8 +35,12 @@ cp -a "$T/base" "$T/inf"
 conf "$T/full.conf" "reports_dir=$REP"
 "$RESCUE" --root "$T/inf" auto --config "$T/full.conf" >"$T/out" 2>&1; rc=$?
 sed 's/^/#   /' "$T/out"
-case $rc in 0|1|4) ok "auto ran to the end (exit $rc)" ;; *) not_ok "auto exit $rc" ;; esac
-expect "the verdict is printed plainly" grep -Eq '^rescue: VERDICT (GREEN|RED|YELLOW) WKS-WIN732BITA=' "$T/out"
+expect "infected: exit 1 (RED)" test "$rc" -eq 1
+expect "infected: the verdict RED is printed plainly" grep -q '^rescue: VERDICT RED WKS-WIN732BITA=RED' "$T/out"
+left=0
+while IFS="$(printf '\t')" read -r path _; do [ ! -e "$T/inf/$path" ] || left=$((left + 1)); done <"$T/manifest"
+expect "infected: every planted sample is gone from its place ($left left)" test "$left" -eq 0
+expect "infected: the quarantine holds them" test "$(find "$T/inf/Rescue/quarantine" -name '*.bin' | wc -l)" -eq "$(wc -l <"$T/manifest")"
 expect "SOFTWARE: NoAutorun = 1 (hivexget)" sh -c \
 	"hivexget '$T/inf/$SOFTWARE' '\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer' NoAutorun | grep -qx 1"
 expect "SYSTEM: Schedule Start = 4 (hivexget)" sh -c \
@@ -48,12 +52,14 @@ expect "report copy in reports_dir, named after the computer" test -f "$pjson" -
 expect "the two copies are the same report" cmp "$wjson" "$pjson"
 expect "the report is valid JSON (python3)" jq_py "$wjson" 'd["format"]'
 expect "report: machine and every step" test "$(jq_py "$wjson" 'd["machine"] + " " + ",".join(s["step"] for s in d["steps"])')" \
-	= "WKS-WIN732BITA detect,contain,passwd,scan,report"
+	= "WKS-WIN732BITA detect,contain,passwd,scan,autoruns,report"
 # every change listed with the journal seq that undo works from
 jseqs=$(/usr/bin/python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["seq"]) for l in open(sys.argv[1]) if json.loads(l).get("kind") != "undone"))' \
 	"$T/inf/Rescue/journal.jsonl")
 rseqs=$(jq_py "$wjson" '" ".join(str(c["seq"]) for c in d["change_list"])')
 expect "report lists every journal entry of the run (seq $rseqs)" test -n "$rseqs" -a "$jseqs" = "$rseqs"
+expect "report: every sample listed as quarantined" test \
+	"$(jq_py "$wjson" 'd["detections"] == d["quarantined"] == len(d["detection_list"])')" = True
 expect "report counts the changes" test "$(jq_py "$wjson" 'd["changes"] == len(d["change_list"])')" = True
 expect "text report names the verdict and the computer" sh -c \
 	"head -n 1 '${wjson%.json}.txt' | grep -Eq 'GREEN|RED|YELLOW' && grep -q 'computer:  WKS-WIN732BITA' '${wjson%.json}.txt'"
@@ -67,6 +73,12 @@ expect "second run: containment already done" grep -q 'contain  ok .*0 value(s) 
 expect_exit 0 "undo puts back what auto changed" "$RESCUE" --root "$T/inf" --yes undo
 expect "SYSTEM: Schedule Start back to 2 (hivexget)" sh -c \
 	"hivexget '$T/inf/$SYSTEM' '\\ControlSet001\\Services\\Schedule' Start | grep -qx 2"
+
+# --- a clean tree: GREEN ------------------------------------------------------------
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/clean"
+expect_exit 0 "clean: exit 0" "$RESCUE" --root "$T/clean" auto --config "$T/full.conf"
+cp "$T/.out" "$T/clean.out"
+expect "clean: GREEN" grep -q '^rescue: VERDICT GREEN DESKTOP-M3OSHQU=GREEN' "$T/clean.out"
 
 # --- XP, a password from the config: secretsdump judges the NT hash -----------------
 sh "$TOP/tests/fixtures/mktree.sh" xp "$T/xp"
@@ -141,10 +153,10 @@ expect_exit 0 "fleet DIR" "$RESCUE" fleet "$REP"
 cp "$T/.out" "$T/fleet.out"
 sed 's/^/#   /' "$T/fleet.out"
 expect "fleet: one row per report" test "$(grep -c '^WKS-WIN732BITA ' "$T/fleet.out")" -eq 4
-expect "fleet: totals and the ignored file" grep -q '^4 report(s): .* 1 other .json file(s) ignored' "$T/fleet.out"
+expect "fleet: totals and the ignored file" grep -q '^5 report(s): 2 GREEN, 2 RED, 1 YELLOW; 1 other .json file(s) ignored' "$T/fleet.out"
 "$RESCUE" --json fleet "$REP" >"$T/fleet.json"
-expect "fleet --json: valid, 4 reports, a report-only one" test \
-	"$(jq_py "$T/fleet.json" 'len(d["reports"]) == 4 and any(r["mode"] == "report" for r in d["reports"])')" = True
+expect "fleet --json: valid, 5 reports, a report-only one" test \
+	"$(jq_py "$T/fleet.json" 'len(d["reports"]) == 5 and any(r["mode"] == "report" for r in d["reports"])')" = True
 expect_exit 3 "fleet on a missing folder: exit 3" "$RESCUE" fleet "$T/nowhere"
 expect_exit 2 "fleet without DIR: usage" "$RESCUE" fleet
 t_done
