@@ -198,6 +198,13 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			       r->on_volume[0] ? r->target : "", r->on_volume[0] ? ":" : "", r->on_volume,
 			       r->on_volume[0] && r->written[1][0] ? " and " : "", r->written[1][0] ? r->written[1] : "");
 		}
+		for (size_t i = 0; i < res.n; i++) {
+			const struct report *r = &res.reports[i];
+			printf("rescue: verdict %s (%s): %s - %zu detection(s), %zu quarantined, %zu change(s), password "
+			       "reset %s\n", r->target, r->machine[0] ? r->machine : "unknown computer",
+			       report_verdict_name(r->verdict), r->ndet, r->quarantined, r->nchanges,
+			       r->password_reset ? "yes" : "no");
+		}
 		if (res.problem[0])
 			printf("rescue: %s\n", res.problem);
 		printf("rescue: VERDICT %s", report_verdict_name(res.verdict));

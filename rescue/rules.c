@@ -311,10 +311,10 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 
 	if (compiled)
 		snprintf(r->source, sizeof(r->source), "%s", compiled);
-	else if (!find_file("RESCUE_RULES", "rules/compiled.yarc", "/usr/share/rescue/rules.yarc",
+	else if (!find_file("RESCUE_RULES", "rules/compiled.yarc", "/usr/share/rescue/rules/compiled.yarc",
 			    r->source, sizeof(r->source))) {
 		rc = rs_fail(err, RS_ETARGET,
-			     "no compiled rules: set RESCUE_RULES, or install rules/compiled.yarc beside the binary or /usr/share/rescue/rules.yarc");
+			     "no compiled rules: set RESCUE_RULES, or install rules/compiled.yarc beside the binary or /usr/share/rescue/rules/compiled.yarc");
 		goto fail;
 	}
 	int yrc = yr_rules_load(r->source, &r->builtin);
@@ -325,7 +325,7 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 	r->nrules = count_rules(r->builtin);
 
 	char hashes[PATH_MAX];
-	if (find_file("RESCUE_HASHES", "rules/hashes.sha256", "/usr/share/rescue/hashes.sha256",
+	if (find_file("RESCUE_HASHES", "rules/hashes.sha256", "/usr/share/rescue/rules/hashes.sha256",
 		      hashes, sizeof(hashes)) && load_hashes(r, hashes) != 0)
 		warn(r, "%s: %s: hash list not loaded", hashes, strerror(errno));
 
