@@ -4,10 +4,10 @@
  *
  * Where the built-in rules are found (first that exists):
  *   1. $RESCUE_RULES (a compiled .yarc file)
- *   2. <directory of the rescue binary>/rules/compiled.yarc   (the build tree, the ISO)
- *   3. /usr/share/rescue/rules.yarc
+ *   2. <directory of the rescue binary>/rules/compiled.yarc   (the build tree)
+ *   3. /usr/share/rescue/rules/compiled.yarc   (the boot image, as rescue/datapath.h)
  * The hash list ("sha256 name [size]" lines; see rs_rules_hash_wanted) likewise: $RESCUE_HASHES, <bindir>/rules/hashes.sha256,
- * /usr/share/rescue/hashes.sha256.  Extra rules (--rules FILE|DIR): each .yar
+ * /usr/share/rescue/rules/hashes.sha256.  Extra rules (--rules FILE|DIR): each .yar
  * or .yara file is compiled in its own namespace; one that does not compile is
  * reported (rs_rules_warning) and left out, never fatal.  *.sha256 files there
  * are added to the hash list the same way.
