@@ -3,7 +3,7 @@
 # BIOS (SeaBIOS) boots the ISO as a CD through the default menu entry
 # (interactive); /init loads the drivers, finds the SATA disk and its NTFS
 # volume, says there is no RESCUE partition on a CD, and reaches "ready".
-# The front end runs on the screen (tty1); the serial console has a shell,
+# `rescue ui` runs on the screen (tty1); the serial console has a shell,
 # through which ntfs-3g mounts the disk; `poweroff -f` ends the run.
 # shellcheck source=tests/qemu/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,6 +17,8 @@ qemu_expect "BIOS CD: default entry reaches ready in interactive mode" qemu_wait
 expect "BIOS CD: firmware seen as BIOS" grep -q 'rescue: firmware BIOS' "$QEMU_LOG"
 expect "BIOS CD: the SATA disk and its NTFS partition found" grep -Eq 'rescue: disk sd[a-z] 64 MiB: sd[a-z]1:ntfs' "$QEMU_LOG"
 expect "BIOS CD: no RESCUE partition on a CD" grep -q 'rescue: no RESCUE partition' "$QEMU_LOG"
+qemu_expect "BIOS CD: rescue ui is running on the screen (tty1)" \
+	qemu_cmd 'sleep 2; ps | grep -v grep | grep -q "rescue ui"'
 qemu_expect "BIOS CD: ntfs-3g mounts the NTFS disk (fuse module, libraries)" qemu_ntfs_marker "bios-cd $$"
 qemu_send 'poweroff -f'
 qemu_end 60; rc=$?
