@@ -14,6 +14,7 @@
 #include "hive/wininfo.h"
 #include "rescue/disk.h"
 #include "rescue/target.h"
+#include "rescue/teardown.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"
@@ -138,6 +139,9 @@ static void find_installations(struct ui *ui)
 	if (ui->opts.root) {
 		add_root(ui, ui->opts.root, ui->opts.root);
 	} else if (!target) {
+		/* mounts and loop devices end with the run, whatever ends it
+		 * (a serial line hanging up sends SIGHUP) */
+		teardown_install();
 		struct rs_error err = { 0 };
 		if (rs_target_scan(ui->opts.disk, &target, &err) != RS_OK) {
 			target = NULL;

@@ -36,6 +36,17 @@ t_detach
 ui_is "win10-gpt: SOFTWARE in the image has NoAutorun = 1 (ntfscat, hivexget)" \
 	"$(hivexget "$T/SOFTWARE" "$EXPL" NoAutorun 2>&1)" 1
 
+# the serial line hangs up while an installation is mounted: nothing stays
+ui_start 80 25 vt100 --disk "$T/win10-gpt.img"
+ui_keys Enter
+ui_wait "autorun  "
+expect "mounted: a loop device is attached" sh -c "losetup -a | grep -q \"$T/win10-gpt.img\""
+pid=$(pgrep -f "ui --disk $T/win10-gpt.img" | head -n 1)
+[ -n "$pid" ] && kill -HUP "$pid"
+i=0; while [ ! -s "$T/ui.rc" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# the loop device is busy while ntfs-3g has it mounted: gone means unmounted
+ui_is "SIGHUP: unmounted, no loop device left" "$(losetup -a | grep -c "$T")" 0
+
 ui_start 80 25 vt100 --disk "$T/hibernated.img"
 ui_see "hibernated: Home says so, with what it means" "hibernated" "Windows is hibernated"
 ui_keys Enter
