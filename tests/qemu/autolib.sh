@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
+# tests/qemu/autolib.sh - for the unattended QEMU tests (t02xx) and
+# `make demo`, sourced after tests/qemu/lib.sh: build the test disk images
+# once, read what a run left on an image and on the stick, from the host,
+# with tools we did not write (ntfscat, ntfsls, hivexget, chntpw, mtools).
+#
+#   auto_images VARIANT...        $IMAGES/VARIANT.img (tests/images/build.sh; $IMAGES
+#                                 defaults to $T: each script builds the few it needs)
+#   auto_stick OUT.img [KEY=VALUE...]
+#                                 the ISO as a USB stick whose rescue.conf has
+#                                 console = ttyS0, after = poweroff and the KEY=VALUEs
+#   auto_boot NAME FIRMWARE ENTRY STICK DISK...
+#                                 boot, pick ENTRY (u: unattended, r: report-only),
+#                                 wait for the verdict and the power-off; sets $auto_secs
+#   win_part IMG                  attach the Windows partition (the largest NTFS one)
+#                                 read-only as $wl; win_unpart detaches it
+#   stick_ls STICK DIR / stick_cat STICK FILE   the RESCUE partition, through mtools
+#   auto_log_has ERE / auto_verdict             the serial log: a line / the verdict line
+
+IMAGES=${IMAGES:-$T}
+
+auto_images() {
+	mkdir -p "$IMAGES"
+	for v in "$@"; do
+		sh "$TOP/tests/images/build.sh" "$v" "$IMAGES/$v.img" >/dev/null || return 1
+	done
+}
+
+auto_stick() {
+	out=$1; shift
+	{
+		printf '# rescue.conf of a test stick (CRLF, as Notepad writes it)\r\n'
+		printf 'console = ttyS0\r\nafter = poweroff\r\n'
+		for kv in "$@"; do printf '%s = %s\r\n' "${kv%%=*}" "${kv#*=}"; done
+	} >"$T/stick.conf"
+	qemu_stick "$out" "$T/stick.conf"
+}
+
+auto_boot() {
+	name=$1 fw=$2 entry=$3 stick=$4; shift 4
+	start=$(date +%s)
+	qemu_start "$name" "$fw" "usb:$stick" "$@"
+	qemu_menu "$entry" || return 1
+	qemu_wait 'rescue: VERDICT (GREEN|RED|YELLOW)' "${AUTO_TIMEOUT:-420}" || return 1
+	qemu_end 120 || return 1
+	# shellcheck disable=SC2034 # read by the tests
+	auto_secs=$(($(date +%s) - start))
+}
+
+# auto_log_has ERE: the serial log (CRs and colours removed) has a matching line.
+auto_log_has() { tr -d '\r' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -aEq -- "$1"; }
+
+# The verdict line of the serial log, CRs and colours removed.
+auto_verdict() { tr -d '\r' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -a '^rescue: VERDICT' | tail -n 1; }
+
+wl=""
+win_part() {
+	# shellcheck disable=SC2046 # START SIZE, split on purpose
+	set -- $(sfdisk -q -l -o Start,Sectors,Type "$1" | awk 'NR > 1 && /Microsoft basic data|HPFS\/NTFS/ { print $1 * 512, $2 * 512, $2 }' |
+		sort -k3 -n | tail -n 1) "$1"
+	wl=$(losetup -r -f --show -o "$1" --sizelimit "$2" "$4")
+}
+win_unpart() { [ -z "$wl" ] || losetup -d "$wl"; wl=""; }
+
+stick_ls() { mdir -b -i "$1@@$(rescue_part_offset "$1")" "::/$2" 2>/dev/null; }
+stick_cat() { mtype -i "$1@@$(rescue_part_offset "$1")" "::/$2" 2>/dev/null; }
