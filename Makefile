@@ -41,7 +41,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo testdisk fuzz clean rules
+.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules
 
 all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
 
@@ -139,7 +139,14 @@ fuzz: build-fuzz/fuzz-regflog
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The main job.  For now: rescue on a Windows tree built from the real hives.
-demo: deps all
+# The README's main command: the boot image on an infected PC in QEMU
+# (unattended, the console streamed, then the verdict and the report).
+demo: iso
+	$(MAKE) all
+	sh tests/qemu/demo.sh
+
+# The same story without QEMU: rescue's commands on a Windows tree.
+demo-tree: deps all
 	sh tests/demo-tree.sh
 
 # Benchmarks (times and sizes; tests never time things; not part of make check):

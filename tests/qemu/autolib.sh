@@ -5,25 +5,22 @@
 # once, read what a run left on an image and on the stick, from the host,
 # with tools we did not write (ntfscat, ntfsls, hivexget, chntpw, mtools).
 #
-#   auto_images VARIANT...        $IMAGES/VARIANT.img (tests/images/build.sh; $IMAGES
-#                                 defaults to $T: each script builds the few it needs)
+#   auto_images VARIANT...        $T/VARIANT.img: private copies of the shared test
+#                                 images (t_image, tests/lib.sh)
 #   auto_stick OUT.img [KEY=VALUE...]
 #                                 the ISO as a USB stick whose rescue.conf has
 #                                 console = ttyS0, after = poweroff and the KEY=VALUEs
 #   auto_boot NAME FIRMWARE ENTRY STICK DISK...
 #                                 boot, pick ENTRY (u: unattended, r: report-only),
 #                                 wait for the verdict and the power-off; sets $auto_secs
-#   win_part IMG                  attach the Windows partition (the largest NTFS one)
-#                                 read-only as $wl; win_unpart detaches it
 #   stick_ls STICK DIR / stick_cat STICK FILE   the RESCUE partition, through mtools
 #   auto_log_has ERE / auto_verdict             the serial log: a line / the verdict line
 
-IMAGES=${IMAGES:-$T}
+IMAGES=$T
 
 auto_images() {
-	mkdir -p "$IMAGES"
 	for v in "$@"; do
-		sh "$TOP/tests/images/build.sh" "$v" "$IMAGES/$v.img" >/dev/null || return 1
+		t_image "$v" "$IMAGES/$v.img" || return 1
 	done
 }
 
@@ -53,15 +50,6 @@ auto_log_has() { tr -d '\r' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | gr
 
 # The verdict line of the serial log, CRs and colours removed.
 auto_verdict() { tr -d '\r' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -a '^rescue: VERDICT' | tail -n 1; }
-
-wl=""
-win_part() {
-	# shellcheck disable=SC2046 # START SIZE, split on purpose
-	set -- $(sfdisk -q -l -o Start,Sectors,Type "$1" | awk 'NR > 1 && /Microsoft basic data|HPFS\/NTFS/ { print $1 * 512, $2 * 512, $2 }' |
-		sort -k3 -n | tail -n 1) "$1"
-	wl=$(losetup -r -f --show -o "$1" --sizelimit "$2" "$4")
-}
-win_unpart() { [ -z "$wl" ] || losetup -d "$wl"; wl=""; }
 
 stick_ls() { mdir -b -i "$1@@$(rescue_part_offset "$1")" "::/$2" 2>/dev/null; }
 stick_cat() { mtype -i "$1@@$(rescue_part_offset "$1")" "::/$2" 2>/dev/null; }

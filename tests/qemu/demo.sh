@@ -18,8 +18,8 @@ demo=$TOP/build/demo
 [ -f "$ISO" ] || { echo "demo: $ISO missing (make iso)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (the test disk needs loop devices and ntfs-3g)" >&2; exit 1; }
 mkdir -p "$demo"
-echo "demo: building an infected Windows 10 disk (tests/images/build.sh win10-gpt)"
-sh "$TOP/tests/images/build.sh" win10-gpt "$demo/disk.img" >/dev/null
+echo "demo: building an infected Windows 10 disk (tests/images/build.sh win10-gpt, shared by the tests)"
+t_image win10-gpt "$demo/disk.img"
 echo "demo: planted: $(wc -l <"$demo/disk.img.manifest") samples (list in $demo/disk.img.manifest)"
 auto_stick "$demo/stick.img"
 echo "demo: booting the rescue stick (QEMU, TCG: a few minutes); the serial console follows"

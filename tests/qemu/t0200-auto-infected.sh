@@ -15,7 +15,6 @@
 . "$TOP/tests/fixtures/accounts-lib.sh"
 qemu_prereq
 if [ "$(id -u)" -ne 0 ]; then skip "unattended QEMU test" "needs root (test images: loop devices, FUSE)"; t_done; exit; fi
-t_on_exit win_unpart
 
 auto_images win10-gpt || not_ok "build the infected image"
 cp "$IMAGES/win10-gpt.img" "$T/disk.img"
@@ -29,10 +28,10 @@ expect "serial console: $v" test "$v" != "${v#rescue: VERDICT RED DESKTOP-M3OSHQ
 expect "serial console: every step of the run is listed" sh -c \
 	'for s in detect contain passwd scan autoruns report; do tr -d "\r" <"$1" | grep -aq "^rescue: DESKTOP-M3OSHQU: $s " || exit 1; done' - "$QEMU_LOG"
 
-win_part "$T/disk.img"
-ntfscat "$wl" Windows/System32/config/SYSTEM >"$T/SYSTEM"
-ntfscat "$wl" Windows/System32/config/SOFTWARE >"$T/SOFTWARE"
-ntfscat "$wl" Windows/System32/config/SAM >"$T/SAM"
+t_attach "$T/disk.img" 3
+ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$T/SYSTEM"
+ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE"
+ntfscat "$t_loop" Windows/System32/config/SAM >"$T/SAM"
 expect "hivexget: SYSTEM on the disk has Schedule Start = 4" test \
 	"$(hivexget "$T/SYSTEM" '\ControlSet001\Services\Schedule' Start)" = 4
 expect "hivexget: SYSTEM on the disk has AutoShareWks = 0" test \
@@ -44,14 +43,14 @@ expect "chntpw -l: the administrator's password on the disk is blank" test \
 left=0 n=0
 while IFS="$(printf '\t')" read -r path _; do
 	n=$((n + 1)) f=${path%%:*}
-	if ntfscat -q "$wl" "$f" >/dev/null 2>&1; then [ "$f" != "$path" ] || left=$((left + 1)); fi
+	if ntfscat -q "$t_loop" "$f" >/dev/null 2>&1; then [ "$f" != "$path" ] || left=$((left + 1)); fi
 done <"$IMAGES/win10-gpt.img.manifest"
 expect "ntfscat: none of the $n planted samples is left on the disk ($left are)" test "$left" -eq 0
 expect "ntfsls: Rescue/quarantine holds them" test \
-	"$(ntfsls "$wl" -p /Rescue/quarantine | grep -c '\.bin$')" -ge "$n"
-rep=$(ntfsls "$wl" -p /Rescue/reports | grep '\.json$' | head -n 1)
-ntfscat "$wl" "Rescue/reports/$rep" >"$T/disk-report.json"
-win_unpart
+	"$(ntfsls "$t_loop" -p /Rescue/quarantine | grep -c '\.bin$')" -ge "$n"
+rep=$(ntfsls "$t_loop" -p /Rescue/reports | grep '\.json$' | head -n 1)
+ntfscat "$t_loop" "Rescue/reports/$rep" >"$T/disk-report.json"
+t_detach
 expect "the report on the disk: RED, every detection quarantined, password reset" test "$(/usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -11,7 +11,6 @@
 . "$(dirname "$0")/autolib.sh"
 qemu_prereq
 if [ "$(id -u)" -ne 0 ]; then skip "Secure Boot QEMU test" "needs root (test images: loop devices, FUSE)"; t_done; exit; fi
-t_on_exit win_unpart
 
 auto_images clean hibernated || not_ok "build the images"
 sha256sum "$IMAGES/hibernated.img" >"$T/hib.sum"
@@ -27,10 +26,10 @@ expect "serial console: it says why" auto_log_has 'hibernated \(Windows would re
 v=$(auto_verdict)
 expect "serial console: $v" test "$v" != "${v#rescue: VERDICT YELLOW}"
 expect "sha256sum: the hibernated disk is byte-identical" sha256sum -c "$T/hib.sum"
-win_part "$IMAGES/clean.img"
-rep=$(ntfsls "$wl" -p /Rescue/reports | grep '\.json$' | head -n 1)
-ntfscat "$wl" "Rescue/reports/$rep" >"$T/clean.json"
-win_unpart
+t_attach "$IMAGES/clean.img" 3
+rep=$(ntfsls "$t_loop" -p /Rescue/reports | grep '\.json$' | head -n 1)
+ntfscat "$t_loop" "Rescue/reports/$rep" >"$T/clean.json"
+t_detach
 expect "the report on the clean disk says GREEN" test \
 	"$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$T/clean.json" 2>&1)" = GREEN
 n=$(stick_ls "$T/stick.img" reports | grep -c 'DESKTOP-M3OSHQU-.*\.json')
