@@ -24,7 +24,7 @@ echo "demo: planted: $(wc -l <"$demo/disk.img.manifest") samples (list in $demo/
 auto_stick "$demo/stick.img"
 echo "demo: booting the rescue stick (QEMU, TCG: a few minutes); the serial console follows"
 echo "---------------------------------------------------------------------------------------"
-QEMU_TIMEOUT=900
+export QEMU_TIMEOUT=900
 qemu_start demo bios "usb:$demo/stick.img" "sata:$demo/disk.img:rw"
 tail -f "$QEMU_LOG" &
 tailpid=$!

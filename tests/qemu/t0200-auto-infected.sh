@@ -7,7 +7,7 @@
 # administrator's password blank (chntpw -l on the SAM), every planted sample
 # gone and in Rescue/quarantine (ntfscat, ntfsls), the report on the disk and
 # its copy on the stick's RESCUE partition (mtools), the same report.
-# shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
+# shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 # shellcheck source=tests/qemu/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/qemu/autolib.sh

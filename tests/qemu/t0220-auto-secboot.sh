@@ -5,6 +5,7 @@
 # (virtio).  The clean one is GREEN (its report on its disk and on the
 # stick); the hibernated one is YELLOW and its disk byte for byte what it
 # was; the machine's verdict is YELLOW.  autoruns = off keeps the boot short.
+# shellcheck disable=SC2154 # t_loop is set by tests/lib.sh
 # shellcheck source=tests/qemu/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/qemu/autolib.sh
