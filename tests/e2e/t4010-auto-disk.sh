@@ -94,6 +94,16 @@ sed 's/^/#   /' "$T/out" | grep -v DETECTED
 expect "hibernated: exit 4, YELLOW" sh -c '[ "$1" -eq 4 ] && grep -q "^rescue: VERDICT YELLOW" "$2"' - "$rc" "$T/out"
 expect "hibernated: the image is byte-identical (sha256sum)" sha256sum -c "$T/hib.sum"
 
+# --- hibernated = remove: the session is given up, then the full run ------------------
+printf 'hibernated = remove\nautoruns = off\n' >"$T/hibrm.conf"
+"$RESCUE" --disk "$T/hibernated.img" auto --config "$T/hibrm.conf" >"$T/out" 2>&1; rc=$?
+expect "hibernated = remove: exit 1, RED, and it says the session is lost" sh -c \
+	'[ "$1" -eq 1 ] && grep -q "detect   changed .*hibernation file was removed" "$2"' - "$rc" "$T/out"
+part "$T/hibernated.img" 3
+expect "hibernated = remove: ntfsls: hiberfil.sys gone, Rescue/ written" sh -c \
+	'! ntfsls "$1" | grep -qix hiberfil.sys && ntfsls "$1" | grep -qx Rescue' - "$l"
+unpart
+
 # --- fleet over the RESCUE partition's reports ---------------------------------------
 "$RESCUE" fleet "$REP" >"$T/fleet" 2>&1
 sed 's/^/#   /' "$T/fleet"
