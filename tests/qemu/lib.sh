@@ -24,6 +24,8 @@
 #                                     when its marker.txt holds TEXT
 #   qemu_end [SECONDS]                wait for QEMU to exit (poweroff), else kill it;
 #                                     returns QEMU's status (124 when killed)
+# The helpers keep their variables under q_ (POSIX sh has no `local`), so they
+# do not clobber a caller's (tests/lib.sh's expect keeps its description in d).
 # One QEMU at a time per script.  The image's /init prints "rescue: ready at
 # Ns (...)" when it starts the front end, and "rescue: powering off".
 if [ -z "${TOP:-}" ]; then
@@ -38,11 +40,11 @@ qemu_pid=""
 QEMU_LOG=""
 
 qemu_prereq() {
-	why=""
-	command -v qemu-system-x86_64 >/dev/null || why="qemu-system-x86_64 missing"
-	[ -f "$ISO" ] || why="$ISO missing (make iso)"
-	if [ -n "$why" ]; then
-		skip "QEMU boot tests" "$why"
+	q_why=""
+	command -v qemu-system-x86_64 >/dev/null || q_why="qemu-system-x86_64 missing"
+	[ -f "$ISO" ] || q_why="$ISO missing (make iso)"
+	if [ -n "$q_why" ]; then
+		skip "QEMU boot tests" "$q_why"
 		exit 0
 	fi
 }
@@ -50,23 +52,23 @@ qemu_prereq() {
 # ntfs_disk OUT [FILE...]: a 64 MiB MBR disk, one NTFS partition from sector
 # 2048 labelled WINTEST, FILEs copied into its root (ntfscp: no mount, no root).
 ntfs_disk() {
-	out=$1; shift
-	rm -f "$out" "$out.part"
-	truncate -s 64M "$out"
-	echo 'start=2048, type=7' | sfdisk -q "$out" >/dev/null
-	truncate -s $((64 * 1024 * 1024 - 2048 * 512)) "$out.part"
-	mkntfs -q -F -p 2048 -H 255 -S 63 -L WINTEST "$out.part" >/dev/null 2>&1
-	for f in "$@"; do
-		ntfscp -q "$out.part" "$f" "$(basename "$f")" >/dev/null 2>&1 || return 1
+	q_out=$1; shift
+	rm -f "$q_out" "$q_out.part"
+	truncate -s 64M "$q_out"
+	echo 'start=2048, type=7' | sfdisk -q "$q_out" >/dev/null
+	truncate -s $((64 * 1024 * 1024 - 2048 * 512)) "$q_out.part"
+	mkntfs -q -F -p 2048 -H 255 -S 63 -L WINTEST "$q_out.part" >/dev/null 2>&1
+	for q_f in "$@"; do
+		ntfscp -q "$q_out.part" "$q_f" "$(basename "$q_f")" >/dev/null 2>&1 || return 1
 	done
-	dd if="$out.part" of="$out" bs=512 seek=2048 conv=notrunc,sparse status=none
-	rm -f "$out.part"
+	dd if="$q_out.part" of="$q_out" bs=512 seek=2048 conv=notrunc,sparse status=none
+	rm -f "$q_out.part"
 }
 
 # rescue_part_offset IMG: byte offset of partition 3 (RESCUE) of the image.
 rescue_part_offset() {
-	start=$(sfdisk -d "$1" 2>/dev/null | sed -n 's/.*3 : start= *\([0-9]*\),.*/\1/p')
-	[ -n "$start" ] && echo $((start * 512))
+	q_start=$(sfdisk -d "$1" 2>/dev/null | sed -n 's/.*3 : start= *\([0-9]*\),.*/\1/p')
+	[ -n "$q_start" ] && echo $((q_start * 512))
 }
 
 # qemu_stick OUT [CONF]: the ISO as a USB stick image, with CONF as the
@@ -74,64 +76,64 @@ rescue_part_offset() {
 qemu_stick() {
 	cp "$ISO" "$1"
 	if [ -n "${2:-}" ]; then
-		off=$(rescue_part_offset "$1") || return 1
-		mcopy -o -i "$1@@$off" "$2" ::/rescue.conf
+		q_off=$(rescue_part_offset "$1") || return 1
+		mcopy -o -i "$1@@$q_off" "$2" ::/rescue.conf
 	fi
 }
 
 qemu_start() {
-	name=$1; fw=$2; medium=$3; shift 3
-	QEMU_LOG=$T/$name.log
+	q_name=$1; q_fw=$2; q_medium=$3; shift 3
+	QEMU_LOG=$T/$q_name.log
 	: >"$QEMU_LOG"
-	rm -f "$T/$name.in"; mkfifo "$T/$name.in"
+	rm -f "$T/$q_name.in"; mkfifo "$T/$q_name.in"
 	set -- "$@"
-	args="-accel tcg -m $QEMU_MEM -smp 1 -display none -no-reboot -serial stdio -monitor none"
-	case $fw in
-	bios) args="$args -machine pc" ;;
+	q_args="-accel tcg -m $QEMU_MEM -smp 1 -display none -no-reboot -serial stdio -monitor none"
+	case $q_fw in
+	bios) q_args="$q_args -machine pc" ;;
 	uefi)
-		cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$T/$name.vars"
-		args="$args -machine q35 -drive if=pflash,format=raw,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.fd"
-		args="$args -drive if=pflash,format=raw,file=$T/$name.vars" ;;
+		cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$T/$q_name.vars"
+		q_args="$q_args -machine q35 -drive if=pflash,format=raw,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.fd"
+		q_args="$q_args -drive if=pflash,format=raw,file=$T/$q_name.vars" ;;
 	secboot)
-		cp "$OVMF_DIR/OVMF_VARS_4M.ms.fd" "$T/$name.vars"
-		args="$args -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on"
-		args="$args -drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.secboot.fd"
-		args="$args -drive if=pflash,format=raw,unit=1,file=$T/$name.vars" ;;
-	*) echo "qemu_start: firmware $fw?" >&2; return 2 ;;
+		cp "$OVMF_DIR/OVMF_VARS_4M.ms.fd" "$T/$q_name.vars"
+		q_args="$q_args -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on"
+		q_args="$q_args -drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_DIR/OVMF_CODE_4M.secboot.fd"
+		q_args="$q_args -drive if=pflash,format=raw,unit=1,file=$T/$q_name.vars" ;;
+	*) echo "qemu_start: firmware $q_fw?" >&2; return 2 ;;
 	esac
-	usb=""
-	case $medium in
-	cd:*) args="$args -drive file=${medium#cd:},media=cdrom,if=none,id=cd0,readonly=on"
-	      args="$args -device ide-cd,drive=cd0,bootindex=0" ;;
-	usb:*) usb=1
-	       args="$args -drive file=${medium#usb:},format=raw,if=none,id=stick"
-	       args="$args -device usb-storage,drive=stick,bootindex=0,removable=on" ;;
+	q_usb=""
+	case $q_medium in
+	cd:*) q_args="$q_args -drive file=${q_medium#cd:},media=cdrom,if=none,id=cd0,readonly=on"
+	      q_args="$q_args -device ide-cd,drive=cd0,bootindex=0" ;;
+	usb:*) q_usb=1
+	       q_args="$q_args -drive file=${q_medium#usb:},format=raw,if=none,id=stick"
+	       q_args="$q_args -device usb-storage,drive=stick,bootindex=0,removable=on" ;;
 	esac
-	n=0
-	for d in "$@"; do
-		n=$((n + 1)); f=${d#*:}; snap=",snapshot=on"
-		case $f in *:rw) f=${f%:rw}; snap="" ;; esac
-		args="$args -drive file=$f,format=raw,if=none,id=d$n$snap"
-		case $d in
-		sata:*) args="$args -device ahci,id=ahci$n -device ide-hd,drive=d$n,bus=ahci$n.0" ;;
-		virtio:*) args="$args -device virtio-blk-pci,drive=d$n" ;;
-		nvme:*) args="$args -device nvme,drive=d$n,serial=rescue$n" ;;
-		usb:*) usb=1; args="$args -device usb-storage,drive=d$n" ;;
+	q_n=0
+	for q_d in "$@"; do
+		q_n=$((q_n + 1)); q_f=${q_d#*:}; q_snap=",snapshot=on"
+		case $q_f in *:rw) q_f=${q_f%:rw}; q_snap="" ;; esac
+		q_args="$q_args -drive file=$q_f,format=raw,if=none,id=d$q_n$q_snap"
+		case $q_d in
+		sata:*) q_args="$q_args -device ahci,id=ahci$q_n -device ide-hd,drive=d$q_n,bus=ahci$q_n.0" ;;
+		virtio:*) q_args="$q_args -device virtio-blk-pci,drive=d$q_n" ;;
+		nvme:*) q_args="$q_args -device nvme,drive=d$q_n,serial=rescue$q_n" ;;
+		usb:*) q_usb=1; q_args="$q_args -device usb-storage,drive=d$q_n" ;;
 		esac
 	done
-	[ -n "$usb" ] && args="-device qemu-xhci $args"
-	exec 9<>"$T/$name.in"
+	[ -n "$q_usb" ] && q_args="-device qemu-xhci $q_args"
+	exec 9<>"$T/$q_name.in"
 	# shellcheck disable=SC2086 # args is a word list built above
-	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $args ${QEMU_ARGS:-} <"$T/$name.in" >"$QEMU_LOG" 2>&1 &
+	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $q_args ${QEMU_ARGS:-} <"$T/$q_name.in" >"$QEMU_LOG" 2>&1 &
 	qemu_pid=$!
 }
 
 qemu_wait() {
-	re=$1; limit=${2:-120}; i=0
-	while [ "$i" -lt $((limit * 2)) ]; do
-		tr -d '\r' <"$QEMU_LOG" | grep -Eq -- "$re" && return 0
-		kill -0 "$qemu_pid" 2>/dev/null || { tr -d '\r' <"$QEMU_LOG" | grep -Eq -- "$re"; return; }
-		sleep 0.5; i=$((i + 1))
+	q_re=$1; q_limit=${2:-120}; q_i=0
+	while [ "$q_i" -lt $((q_limit * 2)) ]; do
+		tr -d '\r' <"$QEMU_LOG" | grep -Eq -- "$q_re" && return 0
+		kill -0 "$qemu_pid" 2>/dev/null || { tr -d '\r' <"$QEMU_LOG" | grep -Eq -- "$q_re"; return; }
+		sleep 0.5; q_i=$((q_i + 1))
 	done
 	return 1
 }
@@ -160,9 +162,9 @@ qemu_menu() {
 }
 
 qemu_end() {
-	limit=${1:-60}; i=0
-	while kill -0 "$qemu_pid" 2>/dev/null && [ "$i" -lt $((limit * 2)) ]; do
-		sleep 0.5; i=$((i + 1))
+	q_limit=${1:-60}; q_i=0
+	while kill -0 "$qemu_pid" 2>/dev/null && [ "$q_i" -lt $((q_limit * 2)) ]; do
+		sleep 0.5; q_i=$((q_i + 1))
 	done
 	if kill -0 "$qemu_pid" 2>/dev/null; then
 		kill "$qemu_pid" 2>/dev/null
@@ -170,14 +172,14 @@ qemu_end() {
 		exec 9>&-
 		return 124
 	fi
-	wait "$qemu_pid"; rc=$?
+	wait "$qemu_pid"; q_rc=$?
 	exec 9>&-
-	return "$rc"
+	return "$q_rc"
 }
 
 qemu_expect() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; qemu_show; fi
+	q_desc=$1; shift
+	if "$@"; then ok "$q_desc"; else not_ok "$q_desc"; qemu_show; fi
 }
 
 # qemu_show: the tail of the serial log as TAP comments, after a failure.
