@@ -80,6 +80,22 @@ expect_exit 0 "clean: exit 0" "$RESCUE" --root "$T/clean" auto --config "$T/full
 cp "$T/.out" "$T/clean.out"
 expect "clean: GREEN" grep -q '^rescue: VERDICT GREEN DESKTOP-M3OSHQU=GREEN' "$T/clean.out"
 
+# --- a Microsoft account as the only administrator: the built-in Administrator instead --------
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/msa"
+MSAM=$(sam_of "$T/msa")
+printf 'Windows Registry Editor Version 5.00\n\n[\\SAM\\Domains\\Account\\Users\\000003E9]\n"InternetUserName"=hex:70,00,40,00,65,00,78,00,2e,00,63,00,6f,00,6d,00\n\n' >"$T/msa.reg"
+hivexregedit --merge "$MSAM" "$T/msa.reg"
+v_before=$(user_value "$MSAM" 000003E9 V)
+conf "$T/msa.conf" contain=none scan=off autoruns=off
+"$RESCUE" --root "$T/msa" auto --config "$T/msa.conf" >"$T/out" 2>&1
+sed 's/^/#   /' "$T/out"
+expect "Microsoft account: the built-in Administrator is reset instead" grep -q 'passwd   changed  Administrator: password blanked' "$T/out"
+expect "Microsoft account: chntpw -l shows Administrator enabled and blank" \
+	test "$(chntpw_row "$MSAM" Administrator)" = "ADMIN *BLANK*"
+expect "Microsoft account: its own V (its hashes) untouched (hivexget)" test "$(user_value "$MSAM" 000003E9 V)" = "$v_before"
+mjson=$(first "$T"/msa/Rescue/reports/*.json)
+expect "Microsoft account: the report says why" test "$(jq_py "$mjson" 'any("Microsoft account" in n for n in d["notes"])')" = True
+
 # --- XP, a password from the config: secretsdump judges the NT hash -----------------
 sh "$TOP/tests/fixtures/mktree.sh" xp "$T/xp"
 printf 'Fleet-2026\n' >"$T/pw"
