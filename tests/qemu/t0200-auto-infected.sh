@@ -20,7 +20,6 @@ auto_images win10-gpt || not_ok "build the infected image"
 cp "$IMAGES/win10-gpt.img" "$T/disk.img"
 auto_stick "$T/stick.img"
 auto_boot infected bios u "$T/stick.img" "sata:$T/disk.img:rw"; rc=$?
-# (not inside expect: qemu_start uses the variable expect keeps its description in)
 if [ "$rc" -eq 0 ]; then ok "BIOS, unattended, infected disk: the run ends and powers off"; else not_ok "BIOS, unattended, infected disk: the run ends and powers off"; qemu_show; fi
 echo "# boot to power-off: ${auto_secs:-?} s"
 v=$(auto_verdict)

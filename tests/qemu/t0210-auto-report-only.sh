@@ -16,7 +16,6 @@ auto_images win10-gpt || not_ok "build the infected image"
 sha256sum "$IMAGES/win10-gpt.img" >"$T/disk.sum"
 auto_stick "$T/stick.img" autoruns=off
 auto_boot report uefi r "$T/stick.img" "nvme:$IMAGES/win10-gpt.img:rw"; rc=$?
-# (not inside expect: qemu_start uses the variable expect keeps its description in)
 if [ "$rc" -eq 0 ]; then ok "UEFI, report-only, infected disk: the run ends and powers off"; else not_ok "UEFI, report-only, infected disk: the run ends and powers off"; qemu_show; fi
 echo "# boot to power-off: ${auto_secs:-?} s"
 v=$(auto_verdict)

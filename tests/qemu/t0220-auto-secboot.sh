@@ -17,7 +17,6 @@ auto_images clean hibernated || not_ok "build the images"
 sha256sum "$IMAGES/hibernated.img" >"$T/hib.sum"
 auto_stick "$T/stick.img" autoruns=off
 auto_boot secboot secboot u "$T/stick.img" "sata:$IMAGES/clean.img:rw" "virtio:$IMAGES/hibernated.img:rw"; rc=$?
-# (not inside expect: qemu_start uses the variable expect keeps its description in)
 if [ "$rc" -eq 0 ]; then ok "Secure Boot, unattended, clean + hibernated disks: the run ends and powers off"; else not_ok "Secure Boot, unattended, clean + hibernated disks: the run ends and powers off"; qemu_show; fi
 echo "# boot to power-off: ${auto_secs:-?} s"
 expect "the kernel says Secure Boot is enabled" grep -aq 'Secure boot enabled' "$QEMU_LOG"
