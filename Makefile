@@ -75,6 +75,11 @@ $(BUILD)/rules/hashes.sha256: $(wildcard rules/*.sha256)
 	     { $$1 = tolower($$1); print } END { exit bad }' $(sort $(wildcard rules/*.sha256)) >$@.tmp
 	mv $@.tmp $@
 
+# Data files are found next to the binary (rescue/datapath.h).
+$(BUILD)/rules/%.txt: rules/%.txt
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
 
 deps:
