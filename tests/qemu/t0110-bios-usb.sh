@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# BIOS boots the image written to a USB stick (xHCI, usb-storage); the Shell
-# entry is picked by its hotkey on the serial console.  /init waits for the
+# BIOS boots the image written to a USB stick (xHCI, usb-storage); the
+# default entry is picked by its hotkey on the serial console, and the stick's
+# rescue.conf (mode = shell) decides what it runs.  /init waits for the
 # late USB disk, mounts the RESCUE partition, reads its rescue.conf (CRLF, as
-# Notepad writes it: console = ttyS0, after = poweroff) and merges it into
+# Notepad writes it: mode = shell, console = ttyS0, after = poweroff) and merges it into
 # /run/rescue/rescue.conf; the shell runs on the serial port, a file written
 # to the RESCUE partition is there afterwards, and leaving the shell powers off.
 # shellcheck source=tests/qemu/lib.sh
@@ -12,12 +13,12 @@ qemu_prereq
 
 echo "bios-usb $$" >"$T/marker.txt"
 ntfs_disk "$T/win.img" "$T/marker.txt"
-printf '# test\r\nconsole = ttyS0\r\nafter = poweroff\r\n' >"$T/rescue.conf"
+printf '# test\r\nmode = shell\r\nconsole = ttyS0\r\nafter = poweroff\r\n' >"$T/rescue.conf"
 qemu_stick "$T/stick.img" "$T/rescue.conf"
 qemu_start bios-usb bios "usb:$T/stick.img" "virtio:$T/win.img"
 
-qemu_expect "BIOS USB: GRUB menu on the serial console" qemu_menu s
-qemu_expect "BIOS USB: Shell entry (hotkey s) reaches ready with the stick's rescue.conf" qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell, console=ttyS0, after=poweroff\)' 240
+qemu_expect "BIOS USB: GRUB menu on the serial console" qemu_menu i
+qemu_expect "BIOS USB: the default entry (hotkey i) runs the stick's mode = shell" qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell, console=ttyS0, after=poweroff\)' 240
 expect "BIOS USB: RESCUE partition found with its rescue.conf" \
 	grep -Eq 'rescue: RESCUE partition /dev/sd[a-z]3, rescue.conf' "$QEMU_LOG"
 expect "BIOS USB: the virtio disk and its NTFS partition found" grep -Eq 'rescue: disk vda 64 MiB: vda1:ntfs' "$QEMU_LOG"
