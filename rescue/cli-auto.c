@@ -302,14 +302,10 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 		printf("{\"command\":\"fleet\",\"reports\":[");
 		for (size_t i = 0; i < fl.n; i++) {
 			const struct report_summary *s = &fl.v[i];
-			printf("%s{\"machine\":", i ? "," : "");
-			json_put_str(stdout, s->machine);
-			printf(",\"stamp\":");
-			json_put_str(stdout, s->stamp);
-			printf(",\"verdict\":");
-			json_put_str(stdout, s->verdict);
-			printf(",\"mode\":");
-			json_put_str(stdout, s->mode);
+			json_put_member(stdout, i ? ",{" : "{", "machine", s->machine);
+			json_put_member(stdout, ",", "stamp", s->stamp);
+			json_put_member(stdout, ",", "verdict", s->verdict);
+			json_put_member(stdout, ",", "mode", s->mode);
 			printf(",\"detections\":%ld,\"quarantined\":%ld,\"changes\":%ld,\"password_reset\":%s}",
 			       s->detections, s->quarantined, s->changes, s->password_reset ? "true" : "false");
 		}

@@ -15,14 +15,10 @@
 static void print_windows(const struct cli *cli, const struct win_info *w)
 {
 	if (cli->json) {
-		printf("\"windows\":{\"product\":");
-		json_put_str(stdout, w->product);
-		printf(",\"version\":");
-		json_put_str(stdout, w->version);
-		printf(",\"build\":");
-		json_put_str(stdout, w->build);
-		printf(",\"computer\":");
-		json_put_str(stdout, w->computer);
+		json_put_member(stdout, "\"windows\":{", "product", w->product);
+		json_put_member(stdout, ",", "version", w->version);
+		json_put_member(stdout, ",", "build", w->build);
+		json_put_member(stdout, ",", "computer", w->computer);
 		printf(",\"xp\":%s,\"64bit\":%s}", w->xp_family ? "true" : "false", w->is_64bit ? "true" : "false");
 		return;
 	}
@@ -33,18 +29,12 @@ static void print_windows(const struct cli *cli, const struct win_info *w)
 
 static void print_check_json(const struct contain_check *c)
 {
-	printf("{\"hive\":");
-	json_put_str(stdout, c->hive);
-	printf(",\"key\":");
-	json_put_str(stdout, c->key);
-	printf(",\"value\":");
-	json_put_str(stdout, c->value);
-	printf(",\"before\":");
-	json_put_str(stdout, c->before);
-	printf(",\"current\":");
-	json_put_str(stdout, c->current);
-	printf(",\"wanted\":");
-	json_put_str(stdout, c->wanted);
+	json_put_member(stdout, "{", "hive", c->hive);
+	json_put_member(stdout, ",", "key", c->key);
+	json_put_member(stdout, ",", "value", c->value);
+	json_put_member(stdout, ",", "before", c->before);
+	json_put_member(stdout, ",", "current", c->current);
+	json_put_member(stdout, ",", "wanted", c->wanted);
 	printf(",\"ok\":%s,\"changed\":%s}", c->ok ? "true" : "false", c->changed ? "true" : "false");
 }
 
@@ -209,10 +199,8 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 		if (cli->json) {
 			printf("%s{\"seq\":%ld,\"item\":", i ? "," : "", s->seq);
 			json_put_str(stdout, s->item);
-			printf(",\"what\":");
-			json_put_str(stdout, s->what);
-			printf(",\"restored\":");
-			json_put_str(stdout, s->restored);
+			json_put_member(stdout, ",", "what", s->what);
+			json_put_member(stdout, ",", "restored", s->restored);
 			printf(",\"ok\":%s,\"error\":", s->ok ? "true" : "false");
 			json_put_str(stdout, s->ok ? NULL : s->error);
 			printf("}");

@@ -80,6 +80,12 @@ void json_put_list(FILE *f, const char *list, char sep)
 	fputc(']', f);
 }
 
+void json_put_member(FILE *f, const char *sep, const char *key, const char *value)
+{
+	fprintf(f, "%s\"%s\":", sep, key);
+	json_put_str(f, value);
+}
+
 void json_put_hex(FILE *f, const uint8_t *data, size_t len)
 {
 	if (!data) {

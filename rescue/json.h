@@ -21,6 +21,10 @@ void json_put_str(FILE *f, const char *s);
  * of strings. */
 void json_put_list(FILE *f, const char *list, char sep);
 
+/* Write SEP (",", "{" or ""), then "KEY": and VALUE as by json_put_str: one
+ * string member of an object, so callers do not pair printf and json_put_str. */
+void json_put_member(FILE *f, const char *sep, const char *key, const char *value);
+
 /* Write DATA as a JSON string of lowercase hex; NULL writes null. */
 void json_put_hex(FILE *f, const uint8_t *data, size_t len);
 
