@@ -77,7 +77,12 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 	sh "$TOP/tests/fixtures/mktree.sh" win10 "$u/vol"
 	printf 'secret\n' >"$u/vol/Windows/locked.txt"; chmod 000 "$u/vol/Windows/locked.txt"
 	chmod -R a+rX "$u/vol" 2>/dev/null; chmod 000 "$u/vol/Windows/locked.txt"
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$RESCUE" --root "$u/vol" --json scan >"$T/unread.jsonl" 2>/dev/null
+	# nobody must reach the binary and its rules: the checkout may sit in a
+	# private folder (mktemp -d is mode 700), so run a copy from $u.
+	mkdir -p "$u/bin"; cp "$RESCUE" "$u/bin/"; cp -r "$(dirname "$RESCUE")/rules" "$u/bin/"
+	chmod -R a+rX "$u/bin"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$u/bin/$(basename "$RESCUE")" --root "$u/vol" --json scan \
+		>"$T/unread.jsonl" 2>/dev/null
 	rc=$?
 	if [ $rc -eq 4 ]; then ok "an unreadable file makes a clean scan 'partly failed' (exit 4)"; else not_ok "unreadable: exit $rc, want 4"; fi
 	if has "$T/unread.jsonl" '.type=="skipped" and .reason=="unreadable" and .path=="Windows/locked.txt" and (.detail | test("ermission"))'; then
