@@ -345,13 +345,20 @@ static struct hive_change *add_change(struct hive *h, const char *item, const ch
 	return c;
 }
 
-int hive_set(struct hive *h, const char *item, const char *keypath, const char *name,
-	     uint32_t type, const void *data, size_t len, struct rs_error *err)
+/* The first step of every edit: the hive must be open for writing, and
+ * KEYPATH is expanded (ControlSet resolved) into PATH. */
+static int edit_path(struct hive *h, const char *keypath, char *path, size_t len, struct rs_error *err)
 {
 	if (!(h->flags & HIVE_WRITE))
 		return rs_fail(err, RS_EUSAGE, "hive %s was opened for reading", h->rel);
+	return hive_expand_path(h, keypath, path, len, err);
+}
+
+int hive_set(struct hive *h, const char *item, const char *keypath, const char *name,
+	     uint32_t type, const void *data, size_t len, struct rs_error *err)
+{
 	char path[1024];
-	int rc = hive_expand_path(h, keypath, path, sizeof(path), err);
+	int rc = edit_path(h, keypath, path, sizeof(path), err);
 	if (rc)
 		return rc;
 	struct reg_value old, want = { .present = true, .type = type, .len = len, .data = (uint8_t *)data };
@@ -416,10 +423,8 @@ int hive_set_sz(struct hive *h, const char *item, const char *keypath, const cha
 int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
 		      struct rs_error *err)
 {
-	if (!(h->flags & HIVE_WRITE))
-		return rs_fail(err, RS_EUSAGE, "hive %s was opened for reading", h->rel);
 	char path[1024];
-	int rc = hive_expand_path(h, keypath, path, sizeof(path), err);
+	int rc = edit_path(h, keypath, path, sizeof(path), err);
 	if (rc)
 		return rc;
 	struct reg_value old;
@@ -483,10 +488,8 @@ int hive_delete_value(struct hive *h, const char *item, const char *keypath, con
 int hive_delete_empty_key(struct hive *h, const char *item, const char *keypath,
 			  struct rs_error *err)
 {
-	if (!(h->flags & HIVE_WRITE))
-		return rs_fail(err, RS_EUSAGE, "hive %s was opened for reading", h->rel);
 	char path[1024];
-	int rc = hive_expand_path(h, keypath, path, sizeof(path), err);
+	int rc = edit_path(h, keypath, path, sizeof(path), err);
 	if (rc)
 		return rc;
 	hive_node_h node = walk(h, path, item, false, err);

@@ -106,10 +106,8 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 	struct journal j = { 0 };
 	int rc = RS_OK;
 	size_t lineno = 0;
-	for (char *line = (char *)buf, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	char *cursor = (char *)buf;
+	for (char *line; (line = text_next_line(&cursor));) {
 		lineno++;
 		if (*line == '\0')
 			continue;

@@ -21,10 +21,8 @@ static int read_paths(const char *file, char ***out, size_t *n, struct rs_error 
 		return rs_fail_errno(err, RS_EUSAGE, errno, "--detected %s", file);
 	char **v = NULL;
 	size_t count = 0;
-	for (char *line = (char *)buf, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	char *cursor = (char *)buf;
+	for (char *line; (line = text_next_line(&cursor));) {
 		line[strcspn(line, "\t\r")] = '\0';
 		if (!line[0] || line[0] == '#')
 			continue;

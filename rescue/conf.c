@@ -230,10 +230,7 @@ int conf_load(const char *path, struct rs_conf *c, struct rs_error *err)
 		p += 3;     /* Notepad's byte-order mark */
 	int rc = RS_OK;
 	unsigned lineno = 0;
-	for (char *line = p, *next; line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	for (char *line; (line = text_next_line(&p));) {
 		lineno++;
 		char *s = trim(line);
 		if (!*s || *s == '#')

@@ -203,6 +203,18 @@ void sha256_hex(const void *data, size_t len, char out[65])
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
+char *text_next_line(char **cursor)
+{
+	char *line = *cursor;
+	if (!line || !*line)
+		return NULL;
+	char *nl = strchr(line, '\n');
+	if (nl)
+		*nl++ = '\0';
+	*cursor = nl;
+	return line;
+}
+
 int file_unique_name(const char *path, char *out, size_t outlen)
 {
 	struct stat st;

@@ -27,6 +27,11 @@ int file_copy_new(const char *src, const char *dst);
 /* SHA-256 of DATA as 64 lowercase hex digits + NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
 
+/* The next line of a NUL-terminated text being read in place: the line at
+ * *CURSOR with its '\n' replaced by NUL (a '\r' before it is kept), and
+ * *CURSOR moved past it.  NULL at the end of the text. */
+char *text_next_line(char **cursor);
+
 /* The same path with a numeric suffix (".1", ".2"...) when PATH exists,
  * into OUT: never overwrite an earlier backup. */
 int file_unique_name(const char *path, char *out, size_t outlen);

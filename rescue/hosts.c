@@ -30,10 +30,8 @@ static int load_list(const char *path, struct hosts_names *out, struct rs_error 
 		return rs_fail_errno(err, RS_ETARGET, errno, "C2 host list %s", path);
 	int rc = RS_OK;
 	size_t lineno = 0;
-	for (char *line = (char *)buf, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	char *cursor = (char *)buf;
+	for (char *line; (line = text_next_line(&cursor));) {
 		lineno++;
 		char *hash = strchr(line, '#');
 		if (hash)
