@@ -61,31 +61,21 @@ static void flags_text(unsigned flags, char *buf, size_t len)
 
 static void print_entry_json(const struct autorun *a, bool first)
 {
-	printf("%s{\"id\":\"%s\",\"kind\":\"%s\",\"user\":", first ? "" : ",", a->id, autorun_kind_names[a->kind]);
-	json_put_str(stdout, a->user[0] ? a->user : NULL);
-	printf(",\"location\":");
-	json_put_str(stdout, a->location);
-	printf(",\"name\":");
-	json_put_str(stdout, a->name);
-	if (a->item[0] && a->kind != AR_TASK_XML) {
-		printf(",\"item\":");
-		json_put_str(stdout, a->item);
-	}
-	printf(",\"command\":");
-	json_put_str(stdout, a->command);
-	printf(",\"target\":");
-	json_put_str(stdout, a->target[0] ? a->target : NULL);
+	printf("%s{\"id\":\"%s\",\"kind\":\"%s\"", first ? "" : ",", a->id, autorun_kind_names[a->kind]);
+	json_put_member(stdout, ",", "user", a->user[0] ? a->user : NULL);
+	json_put_member(stdout, ",", "location", a->location);
+	json_put_member(stdout, ",", "name", a->name);
+	if (a->item[0] && a->kind != AR_TASK_XML)
+		json_put_member(stdout, ",", "item", a->item);
+	json_put_member(stdout, ",", "command", a->command);
+	json_put_member(stdout, ",", "target", a->target[0] ? a->target : NULL);
 	printf(",\"exists\":%s", a->exists ? "true" : "false");
-	if (a->file[0]) {
-		printf(",\"file\":");
-		json_put_str(stdout, a->file);
-	}
+	if (a->file[0])
+		json_put_member(stdout, ",", "file", a->file);
 	if (a->start >= 0)
 		printf(",\"start\":%ld", a->start);
-	if (a->taskcache[0]) {
-		printf(",\"taskcache\":");
-		json_put_str(stdout, a->taskcache);
-	}
+	if (a->taskcache[0])
+		json_put_member(stdout, ",", "taskcache", a->taskcache);
 	printf(",\"flagged\":%s,\"flags\":[", (a->flags & AR_FLAGGED) ? "true" : "false");
 	bool f1 = true;
 	for (size_t b = 0; b < sizeof(autorun_flag_names) / sizeof(autorun_flag_names[0]); b++)
@@ -118,12 +108,11 @@ static void print_steps(const struct cli *cli, const struct autoruns_report *r, 
 		printf("{\"command\":\"autoruns\",\"dry_run\":%s,\"disabled\":[", dry ? "true" : "false");
 		for (size_t i = 0; i < r->n; i++) {
 			const struct autoruns_step *s = &r->steps[i];
-			printf("%s{\"id\":\"%s\",\"kind\":\"%s\",\"what\":", i ? "," : "", s->id, autorun_kind_names[s->kind]);
-			json_put_str(stdout, s->what);
-			printf(",\"action\":");
-			json_put_str(stdout, s->action);
-			printf(",\"ok\":%s,\"error\":", s->ok ? "true" : "false");
-			json_put_str(stdout, s->ok ? NULL : s->error);
+			printf("%s{\"id\":\"%s\",\"kind\":\"%s\"", i ? "," : "", s->id, autorun_kind_names[s->kind]);
+			json_put_member(stdout, ",", "what", s->what);
+			json_put_member(stdout, ",", "action", s->action);
+			printf(",\"ok\":%s", s->ok ? "true" : "false");
+			json_put_member(stdout, ",", "error", s->ok ? NULL : s->error);
 			printf("}");
 		}
 		printf("]}\n");

@@ -51,18 +51,17 @@ static void user_json(const struct acct_user *u)
 {
 	char when[32];
 	accounts_filetime(u->last_logon, when, sizeof(when));
-	printf("{\"rid\":%u,\"name\":", u->rid);
-	json_put_str(stdout, u->name);
-	printf(",\"full_name\":");
-	json_put_str(stdout, u->fullname);
+	printf("{\"rid\":%u", u->rid);
+	json_put_member(stdout, ",", "name", u->name);
+	json_put_member(stdout, ",", "full_name", u->fullname);
 	printf(",\"disabled\":%s,\"locked\":%s,\"admin\":%s,\"blank\":%s,\"has_password\":%s,"
-	       "\"microsoft_account\":%s,\"internet_user_name\":",
+	       "\"microsoft_account\":%s",
 	       u->disabled ? "true" : "false", u->locked ? "true" : "false", u->admin ? "true" : "false",
 	       u->blank ? "true" : "false", u->has_password ? "true" : "false",
 	       u->microsoft ? "true" : "false");
-	json_put_str(stdout, u->microsoft ? u->internet_name : NULL);
-	printf(",\"acb\":%u,\"failed_logons\":%u,\"logons\":%u,\"last_logon\":", u->acb, u->failed, u->logons);
-	json_put_str(stdout, u->last_logon ? when : NULL);
+	json_put_member(stdout, ",", "internet_user_name", u->microsoft ? u->internet_name : NULL);
+	printf(",\"acb\":%u,\"failed_logons\":%u,\"logons\":%u", u->acb, u->failed, u->logons);
+	json_put_member(stdout, ",", "last_logon", u->last_logon ? when : NULL);
 	printf(",\"hash\":\"%s\"}", sam_hash_fmt_name(u->nt_fmt));
 }
 
@@ -83,9 +82,8 @@ int cmd_users(struct cli *cli, int argc, char **argv)
 	}
 	const char *fmt = a->rev == SAM_KEY_RC4 ? "rc4" : "aes";
 	if (cli->json) {
-		printf("{\"sam_hash_format\":\"%s\",\"boot_key_opens_sam\":%s,\"boot_key_problem\":", fmt,
-		       a->key_ok ? "true" : "false");
-		json_put_str(stdout, a->key_ok ? NULL : a->key_why);
+		printf("{\"sam_hash_format\":\"%s\",\"boot_key_opens_sam\":%s", fmt, a->key_ok ? "true" : "false");
+		json_put_member(stdout, ",", "boot_key_problem", a->key_ok ? NULL : a->key_why);
 		printf(",\"users\":[");
 		for (size_t i = 0; i < a->n; i++) {
 			if (i)
@@ -223,8 +221,7 @@ int cmd_passwd(struct cli *cli, int argc, char **argv)
 	if (rc) {
 		cli_print_error(cli, &err);
 	} else if (cli->json) {
-		printf("{\"user\":");
-		json_put_str(stdout, u->name);
+		json_put_member(stdout, "{", "user", u->name);
 		printf(",\"rid\":%u,\"changes\":[", u->rid);
 		for (size_t i = 0; i < done.n; i++) {
 			if (i)
