@@ -66,7 +66,7 @@ static void usage(FILE *f)
 		   "  --install N        with several Windows installations, act on the N-th\n"
 		   "  --json             print JSON instead of text\n"
 		   "  --yes              do not ask for confirmation\n"
-		   "  --force            write a dirty hive even without its transaction logs\n"
+		   "  --force            write a dirty hive without usable logs, or a volume marked dirty\n"
 		   "  --remove-hiberfile allow writing a hibernated volume (Windows loses its hibernated session)\n"
 		   "  -v                 more detail\n"
 		   "exit codes: 0 clean, 1 detections, 2 usage, 3 target unusable, 4 partly failed\n");
