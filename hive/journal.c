@@ -18,6 +18,7 @@
 
 static const char *const kind_names[] = {
 	[JOURNAL_VALUE] = "value", [JOURNAL_KEY] = "key", [JOURNAL_FILE] = "file", [JOURNAL_UNDONE] = "undone",
+	[JOURNAL_QUARANTINE] = "quarantine",
 };
 
 void journal_entry_clear(struct journal_entry *e)
@@ -36,7 +37,7 @@ void journal_free(struct journal *j)
 	j->n = 0;
 }
 
-static int journal_path(struct rs_ctx *ctx, char *out, size_t outlen)
+static int journal_path(const struct rs_ctx *ctx, char *out, size_t outlen)
 {
 	return winpath_resolve_new(ctx->root, RS_PATH_JOURNAL, out, outlen);
 }
@@ -64,6 +65,13 @@ static int parse_entry(const struct json_object *o, struct journal_entry *e)
 	snprintf(e->backup, sizeof(e->backup), "%s", json_get_str(o, "backup", ""));
 	snprintf(e->old_sha256, sizeof(e->old_sha256), "%s", json_get_str(o, "old_sha256", ""));
 	snprintf(e->new_sha256, sizeof(e->new_sha256), "%s", json_get_str(o, "new_sha256", ""));
+	snprintf(e->id, sizeof(e->id), "%s", json_get_str(o, "id", ""));
+	snprintf(e->stream, sizeof(e->stream), "%s", json_get_str(o, "stream", ""));
+	if (e->kind == JOURNAL_QUARANTINE) {
+		snprintf(e->old_sha256, sizeof(e->old_sha256), "%s", json_get_str(o, "sha256", ""));
+		if (!e->id[0] || !e->path[0])
+			return -1;
+	}
 	e->of = json_get_long(o, "of", 0);
 	e->old_type = (uint32_t)json_get_long(o, "old_type", 0);
 	e->new_type = (uint32_t)json_get_long(o, "new_type", 0);
@@ -165,7 +173,7 @@ static long last_seq(const char *path)
 	return max;
 }
 
-int journal_append(struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err)
+int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	int rc = rs_ctx_rescue_dir(ctx, "", dir, sizeof(dir), err);
@@ -216,6 +224,12 @@ int journal_append(struct rs_ctx *ctx, struct journal_entry *e, struct rs_error 
 		json_put_str(f, e->old_sha256[0] ? e->old_sha256 : NULL);
 		fputs(",\"new_sha256\":", f);
 		json_put_str(f, e->new_sha256[0] ? e->new_sha256 : NULL);
+		break;
+	case JOURNAL_QUARANTINE:
+		json_put_member(f, ",", "id", e->id);
+		json_put_member(f, ",", "path", e->path);
+		json_put_member(f, ",", "stream", e->stream[0] ? e->stream : NULL);
+		json_put_member(f, ",", "sha256", e->old_sha256);
 		break;
 	case JOURNAL_UNDONE:
 		fprintf(f, ",\"of\":%ld", e->of);

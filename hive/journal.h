@@ -8,7 +8,10 @@
  *   {"seq":13,...,"kind":"key","hive":...,"key":"..."}           a key we created
  *   {"seq":14,...,"kind":"file","path":"Windows/.../hosts","backup":"Rescue/backup/<run>/files/hosts",
  *    "old_sha256":"..."|null,"new_sha256":"..."}                 a file we rewrote or created
- *   {"seq":15,...,"kind":"undone","of":12}                        entry 12 was reverted
+ *   {"seq":15,...,"item":"quarantine","kind":"quarantine","id":"<sha256>[.N]",
+ *    "path":"Users/.../x.dll","stream":null|"name","sha256":"..."}  a file moved
+ *                                     into Rescue/quarantine/ (rescue/quarantine.h)
+ *   {"seq":16,...,"kind":"undone","of":12}                        entry 12 was reverted
  *
  * old/new are hex of the raw value data; null means the value was absent
  * (so undo removes it again).  Items are the containment ids, "passwd",
@@ -23,7 +26,7 @@
 
 #include "rescue/ctx.h"
 
-enum journal_kind { JOURNAL_VALUE, JOURNAL_KEY, JOURNAL_FILE, JOURNAL_UNDONE };
+enum journal_kind { JOURNAL_VALUE, JOURNAL_KEY, JOURNAL_FILE, JOURNAL_UNDONE, JOURNAL_QUARANTINE };
 
 struct journal_entry {
 	long seq;                   /* assigned by journal_append */
@@ -37,9 +40,11 @@ struct journal_entry {
 	uint32_t old_type, new_type;
 	uint8_t *old_data, *new_data;   /* owned by the entry */
 	size_t old_len, new_len;
-	char path[1024];            /* FILE: volume-relative file */
+	char path[1024];            /* FILE, QUARANTINE: volume-relative file */
+	char id[80];                /* QUARANTINE: the quarantine id */
+	char stream[256];           /* QUARANTINE: the alternate data stream, "" for the file itself */
 	char backup[1024];          /* FILE: volume-relative copy of the old content, "" when there was none */
-	char old_sha256[65], new_sha256[65];
+	char old_sha256[65], new_sha256[65];   /* QUARANTINE: old_sha256 = the quarantined bytes' */
 	long of;                    /* UNDONE: the seq reverted */
 	bool undone;                /* set by journal_load when an UNDONE entry names this one */
 };
@@ -50,7 +55,7 @@ struct journal {
 };
 
 /* Append E (its seq is set to the next number) to the target's journal. */
-int journal_append(struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err);
+int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err);
 
 /* Load the whole journal (empty when there is none).  A damaged line is an
  * RS_ETARGET error naming its line number: undo never guesses. */

@@ -343,6 +343,24 @@ const char *hive_recovery_state(const struct hive_recovery *r)
 	return "?";
 }
 
+bool hive_recovery_logs_usable(const struct hive_recovery *r)
+{
+	return r->state == REGFLOG_RECOVERED || r->state == REGFLOG_PARTIAL;
+}
+
+const char *hive_recovery_summary(const struct hive_probe *v, size_t n)
+{
+	bool dirty = false, recovered = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct hive_recovery *r = &v[i].rec;
+		if (r->dirty && r->state != REGFLOG_RECOVERED)
+			return "unrecoverable";
+		dirty |= r->dirty;
+		recovered |= r->by_rescue;
+	}
+	return dirty ? "dirty" : recovered ? "recovered" : "clean";
+}
+
 void hive_recovery_describe(const struct hive_recovery *r, char *buf, size_t len)
 {
 	if (!r->dirty) {

@@ -14,8 +14,8 @@
  * sequence numbers as clean and never replays a log over it, and an empty log
  * is what Windows itself leaves.  Nothing is written for a hive that is only
  * opened, so a refusal of another hive leaves every hive as it was.
- * `rescue undo recover` puts the dirty primary and its logs back, as long as
- * the hive was not written since.
+ * `rescue undo recover` puts the dirty primary and its logs back once every
+ * later edit of the hive by rescue is undone (hive/undo.h).
  * A damaged log (the replay would stop early) or a dirty hive without any
  * usable log is refused for writing unless the context has RS_CTX_FORCE.
  *
@@ -86,5 +86,14 @@ struct hive_probe {
 	struct hive_recovery rec;
 };
 int hive_recovery_list(struct rs_ctx *ctx, struct hive_probe **out, size_t *n, struct rs_error *err);
+
+/* Whether the hive's logs can give what the primary lacks (all or part). */
+bool hive_recovery_logs_usable(const struct hive_recovery *r);
+
+/* One word for a whole installation's hives, gravest first: "unrecoverable"
+ * (a dirty hive without usable or with damaged logs), "dirty" (dirty, the
+ * logs can recover it), "recovered" (an earlier rescue run recovered one),
+ * "clean". */
+const char *hive_recovery_summary(const struct hive_probe *v, size_t n);
 
 #endif

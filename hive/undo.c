@@ -12,10 +12,22 @@
 #include "hive/journal.h"
 #include "hive/recover.h"
 #include "rescue/fileutil.h"
+#include "rescue/quarantine.h"
 #include "rescue/safefile.h"
 #include "rescue/winpath.h"
 
 #define UNDO_ITEM "undo"
+#define UNDO_ALL "all"
+
+static bool is_registry(const struct journal_entry *e)
+{
+	return e->kind == JOURNAL_VALUE || e->kind == JOURNAL_KEY;
+}
+
+static bool is_recovery(const struct journal_entry *e)
+{
+	return e->kind == JOURNAL_FILE && strcmp(e->item, RECOVER_ITEM) == 0;
+}
 
 void undo_report_free(struct undo_report *r)
 {
@@ -32,8 +44,10 @@ static bool selected(const struct journal_entry *e, char *const *items, size_t n
 	 * a plain undo leaves the hive recovered; `undo recover` reverts it. */
 	if (nitems == 0)
 		return strcmp(e->item, RECOVER_ITEM) != 0;
+	/* "all": every change, the recoveries too: the machine as it was
+	 * before rescue's first write. */
 	for (size_t i = 0; i < nitems; i++)
-		if (strcasecmp(items[i], e->item) == 0)
+		if (strcasecmp(items[i], e->item) == 0 || strcasecmp(items[i], UNDO_ALL) == 0)
 			return true;
 	return false;
 }
@@ -50,6 +64,8 @@ static struct undo_step *add_step(struct undo_report *r, const struct journal_en
 	snprintf(s->item, sizeof(s->item), "%s", e->item);
 	if (e->kind == JOURNAL_FILE)
 		snprintf(s->what, sizeof(s->what), "%s", e->path);
+	else if (e->kind == JOURNAL_QUARANTINE)
+		snprintf(s->what, sizeof(s->what), "%s%s%s", e->path, e->stream[0] ? ":" : "", e->stream);
 	else
 		snprintf(s->what, sizeof(s->what), "%s: %s%s%s", e->hive, e->key,
 			 e->kind == JOURNAL_VALUE ? " " : " (key)",
@@ -57,8 +73,6 @@ static struct undo_step *add_step(struct undo_report *r, const struct journal_en
 	return s;
 }
 
-/* Revert one FILE entry: the old content back, or the file removed when
- * rescue created it.  A file changed since is left alone and reported. */
 /* Whether the file of FILE entry E still holds what rescue wrote there. */
 static bool file_as_left(struct rs_ctx *ctx, const struct journal_entry *e)
 {
@@ -75,35 +89,94 @@ static bool file_as_left(struct rs_ctx *ctx, const struct journal_entry *e)
 	return e->new_present ? (exists && strcmp(sha, e->new_sha256) == 0) : !exists;
 }
 
-/* A log emptied by a recovery goes back only with its dirty primary: the
- * primary's entry of the same run, when that one cannot go back, NULL when
- * it can (or E is no such log). */
-static const struct journal_entry *recovered_primary_stuck(struct rs_ctx *ctx, const struct journal *j,
-							   const struct journal_entry *e)
+/* A recovery (item "recover") writes the recovered primary, then empties
+ * its logs, all in one run: the primary's entry is the one whose path,
+ * followed by '.', begins each log's path.  The primary of E, or E. */
+static const struct journal_entry *recovery_primary(const struct journal *j, const struct journal_entry *e)
 {
-	if (strcmp(e->item, RECOVER_ITEM) != 0)
-		return NULL;
 	for (size_t i = 0; i < j->n; i++) {
 		const struct journal_entry *p = &j->v[i];
 		size_t n = strlen(p->path);
-		if (p == e || p->kind != JOURNAL_FILE || p->undone || strcmp(p->item, RECOVER_ITEM) != 0 ||
-		    strcmp(p->run, e->run) != 0 || strncasecmp(p->path, e->path, n) != 0 || e->path[n] != '.')
-			continue;
-		return file_as_left(ctx, p) ? NULL : p;
+		if (p != e && is_recovery(p) && strcmp(p->run, e->run) == 0 && strncasecmp(p->path, e->path, n) == 0 && e->path[n] == '.')
+			return p;
 	}
-	return NULL;
+	return e;
 }
 
-static int undo_file(struct rs_ctx *ctx, const struct journal *j, const struct journal_entry *e,
-		     struct undo_step *s, struct rs_error *err)
+/* Whether entry SEQ was reverted by this run (its step ok). */
+static bool undone_now(const struct undo_report *r, long seq)
 {
-	if (!file_as_left(ctx, e))
+	for (size_t i = 0; i < r->n; i++)
+		if (r->steps[i].seq == seq)
+			return r->steps[i].ok;
+	return false;
+}
+
+/* Whether the recovery whose primary entry is P may be reverted, decided
+ * once for the primary and its logs before any of them is put back; WHY
+ * says why not.  The primary need not hold the recovered bytes any more
+ * when every later change rescue made to that hive is undone (before, or
+ * in this run: the hive is written again by those undos, so its bytes
+ * differ, but what it holds is rescue's own doing, all reverted) and its
+ * logs are still as the recovery left them (empty: Windows writes its logs
+ * as soon as it runs, so a log changed since means Windows ran and the
+ * dirty original is out of date). */
+static bool recovery_revertible(struct rs_ctx *ctx, const struct journal *j, const struct undo_report *r,
+				const struct journal_entry *p, char *why, size_t whylen)
+{
+	int dirlen = (int)(strrchr(p->backup, '/') ? strrchr(p->backup, '/') - p->backup : 0);
+	if (file_as_left(ctx, p))
+		return true;
+	char items[256] = "";
+	bool later = false;
+	for (size_t i = 0; i < j->n; i++) {
+		const struct journal_entry *e = &j->v[i];
+		if (e->seq <= p->seq || strcmp(e->item, UNDO_ITEM) == 0 || strcmp(e->item, RECOVER_ITEM) == 0)
+			continue;
+		if (!(is_registry(e) && strcasecmp(e->hive, p->path) == 0) &&
+		    !(e->kind == JOURNAL_FILE && strcasecmp(e->path, p->path) == 0))
+			continue;
+		later = true;
+		if (e->undone || undone_now(r, e->seq))
+			continue;
+		size_t n = strlen(items);
+		char word[40];
+		snprintf(word, sizeof(word), " %s ", e->item);
+		char padded[260];
+		snprintf(padded, sizeof(padded), " %s ", items);
+		if (!strstr(padded, word))
+			snprintf(items + n, sizeof(items) - n, "%s%s", n ? " " : "", e->item);
+	}
+	if (items[0]) {
+		snprintf(why, whylen, "left as it is: rescue changed the hive %s after recovering it and those "
+			 "changes stand; undo them first (`rescue undo %s`), or everything at once with "
+			 "`rescue undo all`", p->path, items);
+		return false;
+	}
+	for (size_t i = 0; later && i < j->n; i++) {
+		const struct journal_entry *l = &j->v[i];
+		if (l != p && is_recovery(l) && !l->undone && recovery_primary(j, l) == p && !file_as_left(ctx, l)) {
+			snprintf(why, whylen, "left as it is: %s changed since rescue emptied it (Windows ran since?); "
+				 "the dirty hive and its logs are kept in %.*s", l->path, dirlen, p->backup);
+			return false;
+		}
+	}
+	if (!later) {
+		snprintf(why, whylen, "left as it is: its hive %s changed since rescue recovered it, not by rescue "
+			 "(the dirty hive and its logs are kept in %.*s)", p->path, dirlen, p->backup);
+		return false;
+	}
+	return true;
+}
+
+/* Revert one FILE entry: the old content back, or the file removed when
+ * rescue created it.  A file changed since is left alone and reported,
+ * unless ANYWAY (a recovered primary recovery_revertible allowed). */
+static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, bool anyway, struct undo_step *s,
+		     struct rs_error *err)
+{
+	if (!anyway && !file_as_left(ctx, e))
 		return rs_fail(err, RS_EPARTIAL, "%s changed since rescue wrote it; left as it is", e->path);
-	const struct journal_entry *p = recovered_primary_stuck(ctx, j, e);
-	if (p)
-		return rs_fail(err, RS_EPARTIAL, "left as it is: its hive %s changed since rescue recovered it "
-			       "(the dirty hive and its logs are kept in %.*s)", p->path,
-			       (int)(strrchr(p->backup, '/') ? strrchr(p->backup, '/') - p->backup : 0), p->backup);
 	char sha[65];
 	if (!e->old_present) {
 		snprintf(s->restored, sizeof(s->restored), "(removed)");
@@ -126,6 +199,51 @@ static int undo_file(struct rs_ctx *ctx, const struct journal *j, const struct j
 	return rc;
 }
 
+/* Whether the plain file REL holds bytes whose SHA-256 is SHA. */
+static bool file_holds(struct rs_ctx *ctx, const char *rel, const char *sha)
+{
+	char file[PATH_MAX], got[65];
+	uint8_t *buf;
+	size_t len;
+	if (winpath_resolve(ctx->root, rel, file, sizeof(file)) != 0 ||
+	    file_read_all(file, (size_t)1 << 30, &buf, &len) != 0)
+		return false;
+	sha256_hex(buf, len, got);
+	free(buf);
+	return strcmp(got, sha) == 0;
+}
+
+/* Revert one QUARANTINE entry: rs_quarantine_restore puts the original bytes
+ * back.  One restored already (`rescue quarantine restore`) is noted, not
+ * restored twice. */
+static int undo_quarantine(struct rs_ctx *ctx, const struct journal_entry *e, struct undo_step *s,
+			   struct rs_error *err)
+{
+	struct rs_quarantine_entry *q = NULL;
+	size_t nq = 0;
+	struct rs_error lerr = { 0 };
+	int rc = rs_quarantine_list(ctx, &q, &nq, &lerr);
+	bool held = false;
+	for (size_t i = 0; i < nq && !held; i++)
+		held = strcmp(q[i].id, e->id) == 0 && strcmp(q[i].path, e->path) == 0 &&
+		       strcmp(q[i].stream ? q[i].stream : "", e->stream) == 0;
+	rs_quarantine_list_free(q, nq);
+	if (held) {
+		char restored[PATH_MAX];
+		snprintf(s->restored, sizeof(s->restored), "original bytes from %s/%s/%.16s...", RS_PATH_RESCUE,
+			 RS_QUARANTINE_DIR, e->id);
+		return rs_quarantine_restore(ctx, e->id, restored, sizeof(restored), err);
+	}
+	if (rc != RS_OK && nq == 0)
+		return rs_fail(err, RS_EPARTIAL, "quarantine unreadable: %s", lerr.msg);
+	if (!e->stream[0] && !file_holds(ctx, e->path, e->old_sha256))
+		return rs_fail(err, RS_EPARTIAL, "no longer in the quarantine (purged?) and not at its place: "
+			       "cannot be put back");
+	snprintf(s->restored, sizeof(s->restored), "(already back: not in the quarantine any more, restored "
+		 "with `rescue quarantine restore`)");
+	return RS_OK;
+}
+
 /* Revert one VALUE or KEY entry in the open hive H (not yet committed). */
 static int undo_registry(struct hive *h, const struct journal_entry *e, struct undo_step *s,
 			 struct rs_error *err)
@@ -143,6 +261,16 @@ static int undo_registry(struct hive *h, const struct journal_entry *e, struct u
 	reg_value_format(&old, s->restored, sizeof(s->restored));
 	return hive_set(h, UNDO_ITEM, e->key, e->value, e->old_type, e->old_data ? e->old_data : (uint8_t *)"",
 			e->old_len, err);
+}
+
+/* A step's outcome: SRC and, when it failed, SERR's message. */
+static void step_result(struct undo_step *s, int src, const struct rs_error *serr, int *partial)
+{
+	s->ok = src == RS_OK;
+	if (!s->ok) {
+		snprintf(s->error, sizeof(s->error), "%s", serr->msg);
+		*partial = RS_EPARTIAL;
+	}
 }
 
 static int mark_undone(struct rs_ctx *ctx, long seq, struct rs_error *err)
@@ -174,7 +302,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	}
 	for (size_t i = 0; rc == RS_OK && i < j.n; i++) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems) || e->kind == JOURNAL_FILE)
+		if (!selected(e, items, nitems) || !is_registry(e))
 			continue;
 		bool have = false;
 		for (size_t k = 0; k < nh && !have; k++)
@@ -185,20 +313,20 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 
 	int partial = RS_OK;
 	/* Newest first, so a value set twice ends at its oldest data and keys
-	 * are removed after the values in them. */
+	 * are removed after the values in them.  Recoveries are the oldest
+	 * change to their hive: they wait until the hives are written. */
 	for (size_t i = j.n; rc == RS_OK && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems))
+		if (!selected(e, items, nitems) || is_recovery(e))
 			continue;
 		struct undo_step *s = add_step(out, e);
-		if (!s) {
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		if (!s && (rc = rs_fail(err, RS_EPARTIAL, "out of memory")))
 			break;
-		}
 		struct rs_error serr = { 0 };
 		int src;
-		if (e->kind == JOURNAL_FILE) {
-			src = undo_file(ctx, &j, e, s, &serr);
+		if (e->kind == JOURNAL_FILE || e->kind == JOURNAL_QUARANTINE) {
+			src = e->kind == JOURNAL_FILE ? undo_file(ctx, e, false, s, &serr)
+						      : undo_quarantine(ctx, e, s, &serr);
 			if (src == RS_OK)
 				src = mark_undone(ctx, e->seq, &serr);
 		} else {
@@ -208,11 +336,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 					h = hives[k];
 			src = undo_registry(h, e, s, &serr);
 		}
-		s->ok = src == RS_OK;
-		if (!s->ok) {
-			snprintf(s->error, sizeof(s->error), "%s", serr.msg);
-			partial = RS_EPARTIAL;
-		}
+		step_result(s, src, &serr, &partial);
 	}
 
 	/* Write each hive, then mark its entries undone. */
@@ -225,7 +349,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 			for (size_t m = 0; m < j.n && !e; m++)
 				if (j.v[m].seq == s->seq)
 					e = &j.v[m];
-			if (!e || e->kind == JOURNAL_FILE || strcmp(e->hive, hive_rel(hives[k])) != 0 || !s->ok)
+			if (!e || !is_registry(e) || strcmp(e->hive, hive_rel(hives[k])) != 0 || !s->ok)
 				continue;
 			if (crc != RS_OK) {
 				s->ok = false;
@@ -241,6 +365,46 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	for (size_t k = 0; k < nh; k++)
 		hive_close(hives[k]);
 	free(hives);
+
+	/* The recoveries, newest first (logs before their primary): whether a
+	 * recovery may go back is decided for all of its files before any is
+	 * put back. */
+	struct verdict { bool decided, ok; char why[512]; } *v = rc ? NULL : calloc(j.n + 1, sizeof(*v));
+	if (!rc && !v)
+		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	for (size_t i = j.n; v && i-- > 0;) {
+		const struct journal_entry *e = &j.v[i];
+		if (!selected(e, items, nitems) || !is_recovery(e))
+			continue;
+		struct verdict *d = &v[recovery_primary(&j, e) - j.v];
+		if (!d->decided) {
+			d->ok = recovery_revertible(ctx, &j, out, recovery_primary(&j, e), d->why, sizeof(d->why));
+			d->decided = true;
+		}
+	}
+	for (size_t i = j.n; v && i-- > 0;) {
+		const struct journal_entry *e = &j.v[i];
+		if (!selected(e, items, nitems) || !is_recovery(e))
+			continue;
+		const struct journal_entry *p = recovery_primary(&j, e);
+		const struct verdict *d = &v[p - j.v];
+		struct undo_step *s = add_step(out, e);
+		if (!s && (rc = rs_fail(err, RS_EPARTIAL, "out of memory")))
+			break;
+		struct rs_error serr = { 0 };
+		int src;
+		if (!d->ok && p != e)
+			src = rs_fail(&serr, RS_EPARTIAL, "left as it is: goes back only together with its hive %s",
+				      p->path);
+		else if (!d->ok)
+			src = rs_fail(&serr, RS_EPARTIAL, "%s", d->why);
+		else
+			src = undo_file(ctx, e, p == e, s, &serr);
+		if (src == RS_OK)
+			src = mark_undone(ctx, e->seq, &serr);
+		step_result(s, src, &serr, &partial);
+	}
+	free(v);
 	journal_free(&j);
 	if (rc) {
 		undo_report_free(out);

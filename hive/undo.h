@@ -4,10 +4,20 @@
  * Every change not yet undone whose item is selected is reverted, newest
  * first: a value gets its old data back (or is removed again when it was
  * absent), a key rescue created is removed again when it is empty, a file
- * gets its old content back (or is removed again when rescue created it).
+ * gets its old content back (or is removed again when rescue created it), a
+ * quarantined file goes back through rs_quarantine_restore (one restored by
+ * hand already is noted, not restored twice; hive/ already builds on rescue/'s
+ * file layer, so undo calls the quarantine directly: one library, no cycle).
  * Each reverted entry is then marked in the journal ("undone"), so contain,
  * undo, contain again works.  The undo's own edits go through the same
- * backup + journal + verify path, with item "undo". */
+ * backup + journal + verify path, with item "undo".
+ *
+ * No item selects every item but "recover"; the item "all" selects every
+ * one.  A recovery (hive/recover.h) is reverted after the hives are written:
+ * its dirty primary goes back even though the hive's bytes changed since, as
+ * long as every later change rescue made to that hive is undone (before, or
+ * in this run) and its emptied logs are still empty; while such changes
+ * stand the step fails naming the items to undo first. */
 #ifndef HIVE_UNDO_H
 #define HIVE_UNDO_H
 

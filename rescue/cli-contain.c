@@ -72,7 +72,7 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 		printf("]");
 		if (hv) {
 			printf(",");
-			cli_print_hives(cli, hv, nh);
+			cli_print_hives(cli, "hives", hv, nh);
 		}
 		printf("}\n");
 		return;
@@ -105,7 +105,7 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 			printf("    note: %s\n", r->note[k]);
 	}
 	if (hv)
-		cli_print_hives(cli, hv, nh);
+		cli_print_hives(cli, "hives", hv, nh);
 }
 
 int cmd_status(struct cli *cli, int argc, char **argv)

@@ -37,7 +37,7 @@ static const char *advice(const struct rs_volume *v)
 	return NULL;
 }
 
-static void print_json(const struct rs_target *t, const char *source)
+static void print_json(const struct cli *cli, const struct rs_target *t, const char *source)
 {
 	printf("{\"source\":");
 	json_put_str(stdout, source);
@@ -74,6 +74,9 @@ static void print_json(const struct rs_target *t, const char *source)
 			json_put_str(stdout, v->info.display);
 			printf(",\"computer\":");
 			json_put_str(stdout, v->info.computer);
+			json_put_member(stdout, ",", "hives_state", v->hives_word);
+			printf(",");
+			cli_print_hives(cli, "", v->hives, v->nhives);
 		}
 		printf(",\"note\":");
 		json_put_str(stdout, advice(v));
@@ -82,7 +85,7 @@ static void print_json(const struct rs_target *t, const char *source)
 	printf("]}\n");
 }
 
-static void print_text(const struct rs_target *t)
+static void print_text(const struct cli *cli, const struct rs_target *t)
 {
 	printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", "#", "PARTITION", "SIZE", "FS", "LABEL", "STATE",
 	       "COMPUTER", "WINDOWS");
@@ -104,6 +107,20 @@ static void print_text(const struct rs_target *t)
 		const char *a = advice(v);
 		if (a)
 			printf("note: %s: %s\n", v->part->name, a);
+	}
+	/* Each installation's hives: one line when all are clean, else every
+	 * hive as `status` shows them. */
+	for (size_t i = 0; i < rs_target_count(t); i++) {
+		const struct rs_volume *v = rs_target_volume(t, i);
+		if (!v->windows)
+			continue;
+		char title[160];
+		snprintf(title, sizeof(title), "installation %d (%s): hives %s", v->install, v->part->name,
+			 v->hives_word);
+		if (strcmp(v->hives_word, "clean") == 0)
+			printf("\n%s\n", title);
+		else
+			cli_print_hives(cli, title, v->hives, v->nhives);
 	}
 }
 
@@ -127,9 +144,9 @@ int cmd_detect(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	if (cli->json)
-		print_json(t, cli->disk ? cli->disk : "local disks");
+		print_json(cli, t, cli->disk ? cli->disk : "local disks");
 	else
-		print_text(t);
+		print_text(cli, t);
 	int n;
 	/* Nothing rescue could work on is "target unusable", said once. */
 	if (rs_target_installs(t) == 0) {

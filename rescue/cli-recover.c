@@ -21,7 +21,8 @@ static void print_hive_json(const char *rel, const struct hive_recovery *r, cons
 	       r->dirty ? "true" : "false", hive_recovery_state(r), r->by_rescue ? "true" : "false",
 	       r->seq1, r->seq2);
 	json_put_str(stdout, r->logs[0] ? r->logs : NULL);
-	printf(",\"applied\":%u,\"note\":", r->applied);
+	printf(",\"logs_usable\":%s,\"applied\":%u,\"note\":", hive_recovery_logs_usable(r) ? "true" : "false",
+	       r->applied);
 	json_put_str(stdout, r->note[0] ? r->note : NULL);
 	printf(",\"text\":");
 	json_put_str(stdout, line);
@@ -32,7 +33,7 @@ static void print_hive_json(const char *rel, const struct hive_recovery *r, cons
 	printf("}");
 }
 
-void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n)
+void cli_print_hives(const struct cli *cli, const char *title, const struct hive_probe *v, size_t n)
 {
 	if (cli->json) {
 		printf("\"hives\":[");
@@ -43,7 +44,7 @@ void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n
 		printf("]");
 		return;
 	}
-	printf("\nhives\n");
+	printf("\n%s\n", title);
 	for (size_t i = 0; i < n; i++) {
 		char line[1024];
 		hive_recovery_describe(&v[i].rec, line, sizeof(line));

@@ -67,10 +67,11 @@ int cmd_recover(struct cli *cli, int argc, char **argv);  /* cli-recover.c */
 int cmd_ui(struct cli *cli, int argc, char **argv);       /* cli-ui.c: ui/ui.h */
 int cmd_autoruns(struct cli *cli, int argc, char **argv); /* cli-autoruns.c */
 
-/* The "hives" rows of `status` (text, or a JSON "hives":[...] member):
- * which hives are dirty and whether they were recovered (cli-recover.c). */
+/* The "hives" rows of `status` and `detect` (text under the line TITLE, or a
+ * JSON "hives":[...] member): which hives are dirty, whether their logs can
+ * recover them and whether rescue recovered them (cli-recover.c). */
 struct hive_probe;
-void cli_print_hives(const struct cli *cli, const struct hive_probe *v, size_t n);
+void cli_print_hives(const struct cli *cli, const char *title, const struct hive_probe *v, size_t n);
 
 int cmd_scan(struct cli *cli, int argc, char **argv);        /* cli-scan.c */
 int cmd_quarantine(struct cli *cli, int argc, char **argv);  /* cli-scan.c */

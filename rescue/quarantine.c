@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hive/journal.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
 #include "rescue/winpath.h"
@@ -146,6 +147,19 @@ int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, c
 		e = errno;
 		unlink(bin);
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", man);
+	}
+
+	/* The journal entry before the move, as for every change. */
+	struct journal_entry je = { .kind = JOURNAL_QUARANTINE };
+	snprintf(je.item, sizeof(je.item), "%s", RS_QUARANTINE_ITEM);
+	snprintf(je.id, sizeof(je.id), "%s", myid);
+	snprintf(je.path, sizeof(je.path), "%s", hit->path);
+	snprintf(je.stream, sizeof(je.stream), "%s", hit->stream ? hit->stream : "");
+	snprintf(je.old_sha256, sizeof(je.old_sha256), "%s", hit->sha256);
+	if ((rc = journal_append(ctx, &je, err)) != RS_OK) {
+		unlink(bin);
+		unlink(man);
+		return rc;
 	}
 
 	int rm;

@@ -16,10 +16,11 @@
  * a second place get "<sha256>.1", ".2"...
  *
  * The original is removed only after both files are written and synced, and
- * only when it is still the file that was scanned (same inode, size, mtime).
- * The manifest is the record of a quarantine (not Rescue/journal.jsonl:
- * `rescue undo` restores journal backups verbatim, which for a quarantined
- * file would put back XOR-ed bytes); `rescue quarantine restore` is the undo.
+ * only when it is still the file that was scanned (same inode, size, mtime);
+ * just before, a QUARANTINE entry (id, path, stream, SHA-256) goes to
+ * Rescue/journal.jsonl, like every change, so `rescue undo` hands it to
+ * rs_quarantine_restore (the manifest keeps what the restore needs; the
+ * journal says that a change was made and whether it was undone).
  * Restore writes the original bytes (checked against the SHA-256) at the
  * original path, with its mode and times, and refuses to overwrite a file. */
 #ifndef RESCUE_QUARANTINE_H
@@ -32,6 +33,7 @@
 #include "rescue/scan.h"
 
 #define RS_QUARANTINE_DIR "quarantine"          /* under Rescue/ */
+#define RS_QUARANTINE_ITEM "quarantine"       /* the journal item of a quarantine */
 #define RS_QUARANTINE_KEY "rescue-quarantine\x5a\xa5\x3c\xc3"   /* 21 bytes; documented in the manifest */
 
 struct rs_quarantine_entry {

@@ -175,6 +175,12 @@ void report_add_journal(struct report *r, struct rs_ctx *ctx)
 			snprintf(c.before, sizeof(c.before), "%s", e->old_sha256[0] ? e->old_sha256 : "(absent)");
 			snprintf(c.after, sizeof(c.after), "%s", e->new_sha256[0] ? e->new_sha256 : "(removed)");
 			break;
+		case JOURNAL_QUARANTINE:
+			snprintf(c.what, sizeof(c.what), "file %s%s%s quarantined (id %s)", e->path,
+				 e->stream[0] ? ":" : "", e->stream, e->id);
+			snprintf(c.before, sizeof(c.before), "%s", e->old_sha256);
+			snprintf(c.after, sizeof(c.after), "(in Rescue/quarantine)");
+			break;
 		case JOURNAL_UNDONE:
 			break;
 		}

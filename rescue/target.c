@@ -90,6 +90,13 @@ static void identify(struct disk *d, struct rs_volume *v)
 		 * installation is still one (damaged hives are for the hive
 		 * commands to report). */
 		win_info_read(ctx, &v->info, &e);
+		/* Read only, like everything here: a dirty hive is replayed in
+		 * memory to see whether its logs suffice. */
+		if (hive_recovery_list(ctx, &v->hives, &v->nhives, &e) != RS_OK) {
+			v->hives = NULL;
+			v->nhives = 0;
+		}
+		v->hives_word = hive_recovery_summary(v->hives, v->nhives);
 		rs_ctx_close(ctx);
 	}
 	mount_release(m, NULL);
@@ -274,6 +281,7 @@ int rs_target_close(struct rs_target *t, struct rs_error *err)
 		int r = mount_release(t->vols[i].mount, rc ? NULL : err);
 		if (r && !rc)
 			rc = r;
+		free(t->vols[i].hives);
 	}
 	for (size_t i = 0; i < t->ndisks; i++)
 		disk_free(t->disks[i]);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hive/recover.h"
 #include "hive/wininfo.h"
 #include "rescue/ctx.h"
 #include "rescue/disk.h"
@@ -37,6 +38,9 @@ struct rs_volume {
 	char why[300];             /* VOL_UNREADABLE: the reason */
 	bool windows;              /* Windows/System32/config/SYSTEM is there */
 	struct win_info info;      /* when windows */
+	struct hive_probe *hives;  /* when windows: each hive's dirty state (hive/recover.h), owned */
+	size_t nhives;
+	const char *hives_word;    /* when windows: hive_recovery_summary() of them, "clean"... */
 	int install;               /* 1-based installation number, 0 when not Windows */
 	struct ntfs_mount *mount;  /* while open */
 };

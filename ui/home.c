@@ -127,8 +127,8 @@ static void add_volumes(struct ui *ui)
 			snprintf(r->error, sizeof(r->error), "no Windows on this volume");
 		char st[64];
 		rs_volume_state_str(v->state, st, sizeof(st));
-		ui_logf(ui, "home: %s: %s, state %s%s%s", r->label, v->windows ? v->info.computer : "no Windows", st,
-			r->error[0] ? ": " : "", r->error);
+		ui_logf(ui, "home: %s: %s, state %s, hives %s%s%s", r->label, v->windows ? v->info.computer : "no Windows",
+			st, v->windows ? v->hives_word : "-", r->error[0] ? ": " : "", r->error);
 	}
 }
 

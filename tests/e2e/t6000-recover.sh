@@ -102,6 +102,15 @@ expect "hivexget: NTUSER.DAT NoDriveTypeAutoRun = 255" \
 	sh -c "hivexget '$a/$user/NTUSER.DAT' '\\Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer' NoDriveTypeAutoRun | grep -qx 255"
 expect "contained hives still sound" sh -c "for h in '$a/$cfg/SYSTEM' '$a/$user/NTUSER.DAT'; do
 	od -An -tu4 -j4 -N8 \"\$h\" | awk '{exit \$1 != \$2}' || exit 1; done"
+
+# undo of the recovery while the later edits stand: refused, naming what to undo first
+cp -a "$a" "$T/a.contained"
+"$RESCUE" --root "$a" --yes undo recover >"$T/out" 2>&1; rc=$?
+expect "undo recover with the contain edits standing: exit 4, says to undo autorun first" \
+	sh -c "[ $rc -eq 4 ] && grep -q 'SYSTEM: left as it is: rescue changed the hive .*config/SYSTEM after recovering it.*undo them first (\`rescue undo autorun\`)' '$T/out'"
+expect "undo recover refused: hives and logs as they were (cmp)" sh -c "for f in '$cfg/SYSTEM' '$cfg/SYSTEM.LOG1' \
+	'$cfg/DEFAULT' '$user/NTUSER.DAT' '$user/ntuser.dat.LOG1'; do cmp '$T/a.contained/'\"\$f\" '$a/'\"\$f\" || exit 1; done"
+
 expect_exit 0 "undo (all items)" "$RESCUE" --root "$a" --yes undo
 expect "undo: Cdrom AutoRun back to 1, the recovered data kept" \
 	sh -c "hivexget '$a/$cfg/SYSTEM' '\\ControlSet001\\Services\\Cdrom' AutoRun | grep -qx 1 &&
@@ -109,11 +118,33 @@ expect "undo: Cdrom AutoRun back to 1, the recovered data kept" \
 expect "undo: NoDriveTypeAutoRun gone again" \
 	sh -c "! hivexget '$a/$user/NTUSER.DAT' '\\Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer' NoDriveTypeAutoRun"
 cp -a "$a" "$T/a.undone"
+# Windows ran since (it writes its logs at once): the recovery stays
+printf 'HvLE' >>"$a/$cfg/SYSTEM.LOG1"
 "$RESCUE" --root "$a" --yes undo recover >"$T/out" 2>&1
-expect "undo recover after an edit: refused, the originals named" \
-	sh -c "grep -q 'changed since rescue recovered it' '$T/out' && grep -q 'Rescue/backup/' '$T/out'"
-expect "undo recover after an edit: no log put back" \
-	sh -c "[ ! -s '$a/$cfg/SYSTEM.LOG1' ] && [ ! -s '$a/$user/ntuser.dat.LOG1' ]"
+expect "undo recover after Windows wrote a log: SYSTEM refused, the originals named" \
+	sh -c "grep -q 'FAILED.*config/SYSTEM: left as it is: .*SYSTEM.LOG1 changed since rescue emptied it.*Rescue/backup/' '$T/out'"
+expect "undo recover after Windows wrote a log: SYSTEM's other log not put back" test ! -s "$a/$cfg/system.log2"
+rm -rf "$a"
+cp -a "$T/a.undone" "$a"
+# the later edits undone (their hives rewritten by that undo): the recovery goes back
+expect_exit 0 "undo recover once the contain edits are undone" "$RESCUE" --root "$a" --yes undo recover
+orig_back() {
+	for f in "$cfg/SYSTEM" "$cfg/SYSTEM.LOG1" "$cfg/system.log2" "$cfg/DEFAULT" "$cfg/DEFAULT.LOG1" \
+		"$cfg/DEFAULT.LOG2" "$user/NTUSER.DAT" "$user/ntuser.dat.LOG1" "$user/ntuser.dat.LOG2"; do
+		cmp "$T/a.orig/$f" "$1/$f" || return 1
+	done
+	[ "$(seqs "$1/$cfg/SYSTEM")" = 1622/1621 ] && [ -n "$(printf 'ls\n' | hivexsh "$1/$cfg/SYSTEM")" ] &&
+		reglookup -H "$1/$user/NTUSER.DAT" >/dev/null 2>&1
+}
+expect "undo recover: every dirty primary and log back byte for byte (cmp), hivexsh and reglookup open them" \
+	orig_back "$a"
+# everything in one run: the edits first, then the recoveries
+expect_exit 0 "undo all (edits standing)" "$RESCUE" --root "$T/a.contained" --yes undo all
+expect "undo all: every dirty primary and log back byte for byte (cmp), hivexsh and reglookup open them" \
+	orig_back "$T/a.contained"
+expect "undo all: SOFTWARE (not dirty) holds what it held (hivexregedit --export)" sh -c \
+	"hivexregedit --export '$T/a.orig/$cfg/SOFTWARE' '\\' >'$T/sw.a' && hivexregedit --export '$T/a.contained/$cfg/SOFTWARE' '\\' >'$T/sw.b' && cmp '$T/sw.a' '$T/sw.b'"
+expect "undo all: nothing left to undo" sh -c "'$RESCUE' --root '$T/a.contained' --yes undo all | grep -qx 'nothing to undo'"
 
 # ---- tree b ----------------------------------------------------------------
 b=$T/b

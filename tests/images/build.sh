@@ -11,6 +11,8 @@
 #   clean       GPT like win10-gpt, Windows 10 tree without infections
 #   hibernated  GPT like win10-gpt, and hiberfil.sys starts with "HIBR": ntfs-3g refuses read-write
 #   dirty       GPT like win10-gpt, the Windows volume's dirty flag set (not shut down cleanly)
+#   dirty-hives GPT like win10-gpt, with the dirty Windows 10 DEFAULT and NTUSER.DAT and their logs
+#               (mktree.sh win10-dirty): Windows left its last registry changes in the logs
 #   bitlocker   GPT: EFI (FAT) and a partition whose boot sector carries "-FVE-FS-" at offset 3
 #   dual-mbr    MBR: two Windows installations, Windows 7 and Windows 10 (for --install)
 #
@@ -22,7 +24,7 @@
 # no partition nodes here).  Needs root (loop devices, FUSE).
 set -eu
 
-usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|bitlocker OUT.img" >&2; exit 2; }
+usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|dual-mbr OUT.img" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 variant=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,11 +41,12 @@ RECOVERY=DE94BBA4-06D1-4D40-A16A-BFD50179D6AC
 # disk); fs is fat, ntfs, win:TREE (NTFS holding mktree.sh's TREE),
 # bitlocker or none.
 case $variant in
-win10-gpt|clean|hibernated|dirty)
+win10-gpt|clean|hibernated|dirty|dirty-hives)
+	wtree=win10; [ "$variant" != dirty-hives ] || wtree=win10-dirty
 	label=gpt disk=256
 	parts="32 SYSTEM $EFI fat
 16 - $MSR none
-192 Windows $BASIC win:win10
+192 Windows $BASIC win:$wtree
 - Recovery $RECOVERY ntfs" ;;
 win7-mbr)
 	label=dos disk=256

@@ -116,6 +116,37 @@ static void test_edit(const char *root)
 	rs_ctx_close(ctx);
 }
 
+/* A quarantine's journal entry: written and read back whole. */
+static void test_journal_quarantine(const char *root)
+{
+	struct rs_ctx *ctx;
+	struct rs_error err = { 0 };
+	CHECK_INT(rs_ctx_open(root, 0, &ctx, &err), RS_OK);
+	struct journal_entry e = { .kind = JOURNAL_QUARANTINE };
+	snprintf(e.item, sizeof(e.item), "quarantine");
+	snprintf(e.id, sizeof(e.id), "%064d.1", 7);
+	snprintf(e.path, sizeof(e.path), "Users/P\xc3\xa4t/Downloads/x \"y\".exe");
+	snprintf(e.stream, sizeof(e.stream), "Zone.Identifier");
+	snprintf(e.old_sha256, sizeof(e.old_sha256), "%064d", 7);
+	CHECK_INT(journal_append(ctx, &e, &err), RS_OK);
+	struct journal j;
+	CHECK_INT(journal_load(ctx, &j, &err), RS_OK);
+	CHECK(j.n > 0);
+	if (j.n > 0) {
+		const struct journal_entry *g = &j.v[j.n - 1];
+		CHECK(g->kind == JOURNAL_QUARANTINE);
+		CHECK_INT(g->seq, e.seq);
+		CHECK_STR(g->item, "quarantine");
+		CHECK_STR(g->id, e.id);
+		CHECK_STR(g->path, e.path);
+		CHECK_STR(g->stream, "Zone.Identifier");
+		CHECK_STR(g->old_sha256, e.old_sha256);
+		CHECK(!g->undone);
+	}
+	journal_free(&j);
+	rs_ctx_close(ctx);
+}
+
 static void test_refusals(const char *root, const char *dirty)
 {
 	struct rs_ctx *ctx;
@@ -143,6 +174,7 @@ int main(void)
 	if (root && dirty) {
 		test_winpath(root);
 		test_edit(root);
+		test_journal_quarantine(root);
 		test_refusals(root, dirty);
 	} else {
 		printf("# TEST_TREE/TEST_DIRTY not set: run through tests/e2e/t1000-hive-unit.sh\n");
