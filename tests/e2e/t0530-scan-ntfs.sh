@@ -67,4 +67,20 @@ if [ "$(ntfscat -n Zone.Identifier "$img" Users/Pat/Documents/report.txt 2>/dev/
 else
 	not_ok "ntfscat: restored stream differs"
 fi
+
+# Quarantine it again; `undo quarantine` puts it back (and notes the first
+# quarantine, restored by hand above, as already back).
+ntfs-3g -o streams_interface=windows "$img" "$mnt"
+"$RESCUE" --root "$mnt" scan --quarantine Users/Pat/Documents >/dev/null 2>&1
+"$RESCUE" --root "$mnt" --yes --json undo quarantine >"$T/u.json" 2>&1
+expect "undo quarantine: the stream restored, the earlier one noted as already back" test "$(jq -r \
+	'[.steps[] | select(.what == "Users/Pat/Documents/report.txt:Zone.Identifier" and .ok) | .restored[0:13]] | join(",")' \
+	"$T/u.json")" = "original byte,(already back"
+umount "$mnt"
+if [ "$(ntfscat -n Zone.Identifier "$img" Users/Pat/Documents/report.txt 2>/dev/null | sha256sum | cut -c1-64)" = \
+	275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f ]; then
+	ok "ntfscat reads the stream put back by undo byte-identical from the image"
+else
+	not_ok "ntfscat: stream put back by undo differs"
+fi
 t_done
