@@ -14,6 +14,8 @@
 #        the serial console goes to $T/NAME.log; QEMU_MEM (default 512), QEMU_TIMEOUT
 #        (seconds, default 300) and QEMU_ARGS (more options) apply
 #   qemu_menu KEY                     wait for the GRUB menu and press KEY (i u r s)
+#   qemu_menu_edit TEXT               wait for the GRUB menu, edit the default entry (`e`),
+#                                     append TEXT to its kernel command line, boot it
 #   qemu_wait REGEX [SECONDS]         wait for a serial line matching REGEX (grep -E)
 #   qemu_send TEXT                    type TEXT and Enter on the serial console
 #   qemu_cmd CMD [SECONDS]            run CMD in the serial console's shell, wait for it
@@ -159,6 +161,17 @@ qemu_menu() {
 	qemu_wait 'Unattended report-only' 120 || return 1
 	sleep 1
 	printf '%s' "$1" >&9
+}
+
+# GRUB's editor shows the entry as `setparams TITLE`, an empty line (after
+# the `{`), then linux ..., initrd ..., the cursor on the first: Ctrl-N twice
+# goes down to the linux line, Ctrl-E to its end, Ctrl-X boots.
+qemu_menu_edit() {
+	qemu_wait 'Unattended report-only' 120 || return 1
+	sleep 1
+	printf 'e' >&9
+	qemu_wait 'Emacs-like' 30 || return 1
+	printf '\016\016\005 %s\030' "$1" >&9
 }
 
 qemu_end() {
