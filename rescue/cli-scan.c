@@ -113,9 +113,10 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 	size_t nskip = r->nskip;
 	if (cli->json) {
 		printf("{\"type\":\"summary\",\"files\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
-		       "\"mb_per_s\":%.1f,\"threads\":%d,\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
+		       "\"mb_per_s\":%.1f,\"threads\":%d,\"read\":\"%s\",\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
 		       (unsigned long long)r->files, (unsigned long long)r->streams, (unsigned long long)r->bytes,
-		       r->secs, mbps, r->threads, r->ndet, nskip, r->cancelled ? "true" : "false");
+		       r->secs, mbps, r->threads, rs_scan_read_name(r->read), r->ndet, nskip,
+		       r->cancelled ? "true" : "false");
 		for (int w = 0; w < RS_SKIP_NWHY; w++) {
 			char key[32];
 			snprintf(key, sizeof(key), "%s", rs_scan_skip_name(w));
@@ -127,9 +128,9 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
 		return;
 	}
-	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, %d threads): %zu detected\n",
+	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): %zu detected\n",
 	       (unsigned long long)r->files, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
-	       r->threads, r->ndet);
+	       rs_scan_read_name(r->read), r->threads, r->ndet);
 	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
 	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
@@ -181,7 +182,7 @@ static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
 static void scan_usage(void)
 {
 	fprintf(stderr, "usage: rescue [--root DIR] scan [PATH...] [--rules FILE|DIR] [--threads N] "
-			"[--max-size SIZE] [--quarantine] [--system-files]\n");
+			"[--max-size SIZE] [--read auto|mount|direct] [--quarantine] [--system-files]\n");
 }
 
 int cmd_scan(struct cli *cli, int argc, char **argv)
@@ -197,7 +198,8 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc && rc == RS_OK; i++) {
 		const char *a = argv[i];
 		const char *v = NULL;
-		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0) {
+		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0 ||
+		    strcmp(a, "--read") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
 				rc = RS_EUSAGE;
@@ -220,6 +222,15 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 				fprintf(stderr, "rescue: scan: --max-size takes a size such as 64M or 1G\n");
 				rc = RS_EUSAGE;
 			}
+		} else if (strcmp(a, "--read") == 0) {
+			static const char *const how[] = { [RS_READ_AUTO] = "auto", [RS_READ_MOUNT] = "mount",
+							   [RS_READ_DIRECT] = "direct" };
+			rc = RS_EUSAGE;
+			for (size_t k = 0; k < sizeof(how) / sizeof(how[0]); k++)
+				if (strcmp(v, how[k]) == 0)
+					o.read = (enum rs_scan_read)k, rc = RS_OK;
+			if (rc)
+				fprintf(stderr, "rescue: scan: --read takes auto, mount or direct\n");
 		} else if (strcmp(a, "--quarantine") == 0) {
 			sc.quarantine = true;
 		} else if (strcmp(a, "--system-files") == 0) {
@@ -266,6 +277,8 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	struct rs_scan_result res;
 	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
 	clear_progress(&sc);
+	if (cli->verbose && res.read_note[0])
+		fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);
 	if (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL)
 		print_summary(cli, &res);
 	if (rc != RS_OK && rc != RS_DETECTED)

@@ -19,6 +19,7 @@
 #include <yara.h>
 
 #include "rescue/ctx.h"
+#include "rescue/ntfsread.h"
 #include "rescue/walk.h"
 #include "rescue/winpath.h"
 
@@ -34,6 +35,7 @@ static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swa
 
 struct item {
 	char *rel;
+	uint64_t ref;                   /* read directly: the MFT reference (walk_entry.ref) */
 	bool streams_only;              /* a directory on ntfs-3g: only its streams */
 };
 
@@ -43,6 +45,7 @@ struct scan {
 	const struct rs_scan_opts *o;
 	uint64_t max_size;
 	bool fuse;                      /* the volume is a FUSE (ntfs-3g) mount: look for streams */
+	struct ntfsread *nr;            /* read directly (the walk's handle), else NULL */
 	struct timespec t0;
 
 	pthread_mutex_t qmu;
@@ -69,6 +72,7 @@ struct worker {
 	size_t nmatches;
 	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
 	size_t pathcap;
+	struct ntfsread *nr;            /* read directly: this thread's own handle */
 	pthread_t tid;
 };
 
@@ -77,6 +81,11 @@ static double elapsed(const struct scan *s)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - s->t0.tv_sec) + (double)(t.tv_nsec - s->t0.tv_nsec) / 1e9;
+}
+
+const char *rs_scan_read_name(enum rs_scan_read r)
+{
+	return r == RS_READ_DIRECT ? "ntfs-3g direct" : r == RS_READ_MOUNT ? "mount" : "auto";
 }
 
 const char *rs_scan_skip_name(enum rs_scan_skip_why why)
@@ -126,9 +135,9 @@ static void add_skip(struct scan *s, const char *rel, const char *stream, enum r
 
 /* ---- the walk (one thread) ---- */
 
-static void enqueue(struct scan *s, const char *rel, bool streams_only, uint64_t size)
+static void enqueue(struct scan *s, const char *rel, uint64_t ref, bool streams_only, uint64_t size)
 {
-	struct item it = { strdup(rel), streams_only };
+	struct item it = { strdup(rel), ref, streams_only };
 	if (!it.rel)
 		return;
 	pthread_mutex_lock(&s->qmu);
@@ -183,7 +192,7 @@ static int on_walk(const struct walk_entry *e, void *user)
 			add_skip(s, e->rel, NULL, RS_SKIP_TOO_BIG, size, "%llu bytes, over the %llu-byte limit",
 				 (unsigned long long)size, (unsigned long long)s->max_size);
 		else
-			enqueue(s, e->rel, false, size);
+			enqueue(s, e->rel, e->ref, false, size);
 		break;
 	case WALK_DIR:
 		/* Rescue/ at the volume root is ours: the quarantine being written
@@ -195,7 +204,7 @@ static int on_walk(const struct walk_entry *e, void *user)
 			return 1;
 		}
 		if (s->fuse && !s->o->no_streams)
-			enqueue(s, e->rel, true, 0);
+			enqueue(s, e->rel, e->ref, true, 0);
 		break;
 	case WALK_LINK:
 		add_skip(s, e->rel, NULL, RS_SKIP_LINK, 0, "symbolic link or junction: not followed");
@@ -524,9 +533,92 @@ static void scan_streams(struct worker *w, const char *rel, const struct stat *s
 	free(names);
 }
 
+/* Keep the buffer for the next file unless it grew large: peak memory
+ * follows the largest file, and most files are small. */
+static void trim_buffer(struct worker *w)
+{
+	if (w->cap > (16u << 20)) {
+		free(w->buf);
+		w->buf = NULL;
+		w->cap = 0;
+	}
+}
+
+/* The alternate data streams of the file or folder REF, read directly. */
+static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
+{
+	struct scan *s = w->s;
+	char *names;
+	size_t n;
+	int e = ntfsread_streams(w->nr, ref, &names, &n);
+	if (e) {
+		/* Gone since its content was scanned (the detect callback
+		 * quarantined it through the mount): no stream is left to read. */
+		const char *full = worker_path(w, rel, NULL);
+		struct stat st;
+		if (!full || lstat(full, &st) == 0 || errno != ENOENT)
+			add_skip(s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(e));
+		return;
+	}
+	for (char *p = names; p < names + n; p += strlen(p) + 1) {
+		struct stat st;
+		size_t len = 0;
+		e = ntfsread_read(w->nr, ref, p, s->max_size, &w->buf, &w->cap, &len, &st);
+		if (e == EFBIG) {
+			add_skip(s, rel, p, RS_SKIP_TOO_BIG, len, "%zu bytes, over the %llu-byte limit", len,
+				 (unsigned long long)s->max_size);
+		} else if (e) {
+			add_skip(s, rel, p, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+		} else {
+			atomic_fetch_add(&s->streams, 1);
+			atomic_fetch_add(&s->bytes, len);
+			scan_buffer(w, rel, p, worker_path(w, rel, NULL), len, &st);
+		}
+	}
+	free(names);
+}
+
+/* One file (or a folder's streams) read through libntfs-3g: the same
+ * outcomes as scan_item's through the mount. */
+static void scan_item_direct(struct worker *w, const struct item *it)
+{
+	struct scan *s = w->s;
+	if (!it->streams_only) {
+		struct stat st;
+		size_t len = 0;
+		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
+		if (e == EFBIG) {
+			add_skip(s, it->rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
+				 (unsigned long long)s->max_size);
+			return;
+		}
+		if (e) {
+			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+			return;
+		}
+		const char *full = worker_path(w, it->rel, NULL);
+		if (!full) {
+			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(ENOMEM));
+			return;
+		}
+		atomic_fetch_add(&s->files, 1);
+		atomic_fetch_add(&s->bytes, len);
+		scan_buffer(w, it->rel, NULL, full, len, &st);
+	}
+	if (!s->o->no_streams)
+		scan_streams_direct(w, it->rel, it->ref);
+	trim_buffer(w);
+	if (!it->streams_only)
+		maybe_progress(w, it->rel);
+}
+
 static void scan_item(struct worker *w, const struct item *it)
 {
 	struct scan *s = w->s;
+	if (w->nr) {
+		scan_item_direct(w, it);
+		return;
+	}
 	const char *full = worker_path(w, it->rel, NULL);
 	if (!full) {
 		add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(ENOMEM));
@@ -566,13 +658,7 @@ static void scan_item(struct worker *w, const struct item *it)
 	scan_buffer(w, it->rel, NULL, full, len, &st);
 	if (s->fuse && !s->o->no_streams)
 		scan_streams(w, it->rel, &st);
-	/* Keep the buffer for the next file unless it grew large: peak memory
-	 * follows the largest file, and most files are small. */
-	if (w->cap > (16u << 20)) {
-		free(w->buf);
-		w->buf = NULL;
-		w->cap = 0;
-	}
+	trim_buffer(w);
 	maybe_progress(w, it->rel);
 }
 
@@ -675,15 +761,48 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	pthread_mutex_init(&s.cbmu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 
+	struct worker *w = NULL;
+	res->read = RS_READ_MOUNT;
+	if (o->read != RS_READ_MOUNT) {
+		struct rs_error nerr = { 0 };
+		if (ntfsread_open(root, &s.nr, &nerr) != RS_OK) {
+			if (o->read == RS_READ_DIRECT) {
+				rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
+				goto out;
+			}
+			snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
+		}
+	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int nthreads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
 	if (nthreads > RS_SCAN_MAX_THREADS)
 		nthreads = RS_SCAN_MAX_THREADS;
 	res->threads = nthreads;
-	struct worker *w = calloc((size_t)nthreads, sizeof(*w));
+	w = calloc((size_t)nthreads, sizeof(*w));
 	if (!w) {
 		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 		goto out;
+	}
+	/* One libntfs-3g handle per worker (libntfs-3g is not thread-safe on
+	 * one volume); when one cannot be had, every thread reads through the
+	 * mount instead. */
+	for (int i = 0; s.nr && i < nthreads; i++) {
+		struct rs_error nerr = { 0 };
+		if (ntfsread_reopen(s.nr, &w[i].nr, &nerr) == RS_OK)
+			continue;
+		for (int k = 0; k < i; k++)
+			ntfsread_close(w[k].nr), w[k].nr = NULL;
+		ntfsread_close(s.nr);
+		s.nr = NULL;
+		if (o->read == RS_READ_DIRECT) {
+			rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
+			goto out;
+		}
+		snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
+	}
+	if (s.nr) {
+		res->read = RS_READ_DIRECT;
+		s.fuse = true;      /* streams are listed from the volume itself */
 	}
 	int started = 0;
 	for (int i = 0; i < nthreads; i++) {
@@ -718,8 +837,12 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	res->threads = started;
 
 	/* The walk runs here, in the calling thread, feeding the workers. */
-	for (size_t i = 0; i < (npaths ? npaths : 1) && !atomic_load(&s.cancel); i++)
-		walk_tree(root, npaths ? rels[i] : "", on_walk, &s);
+	for (size_t i = 0; i < (npaths ? npaths : 1) && !atomic_load(&s.cancel); i++) {
+		if (s.nr)
+			ntfsread_walk(s.nr, npaths ? rels[i] : "", on_walk, &s);
+		else
+			walk_tree(root, npaths ? rels[i] : "", on_walk, &s);
+	}
 	pthread_mutex_lock(&s.qmu);
 	s.walk_done = true;
 	pthread_cond_broadcast(&s.qcv);
@@ -750,8 +873,9 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 out:
 	if (w)
 		for (int i = 0; i < nthreads; i++)
-			free(w[i].buf), free(w[i].path);
+			free(w[i].buf), free(w[i].path), ntfsread_close(w[i].nr);
 	free(w);
+	ntfsread_close(s.nr);
 	/* Items left by a cancelled scan. */
 	for (size_t i = s.qhead; i < s.qn; i++)
 		free(s.q[i].rel);

@@ -10,6 +10,14 @@
  * file is always one block).  On an ntfs-3g mount, every file's and
  * directory's alternate data streams are scanned too, as "PATH:STREAM".
  *
+ * On an ntfs-3g mount the files are read, by default, through libntfs-3g
+ * directly from the mount's device (rescue/ntfsread.h: no FUSE round trip
+ * per file, which made the scan slower than the yara CLI), with one
+ * read-only libntfs-3g handle per thread; the walk and the result are those
+ * of the mount, and the detect callback gets the file's path on the mount
+ * (quarantine works through it).  Elsewhere, or when the device cannot be
+ * opened so, through the mount as any directory tree.
+ *
  * Nothing is skipped silently: files over max_size, pagefile.sys /
  * hiberfil.sys / swapfile.sys at the volume root (by default: they are
  * Windows' memory, gigabytes each, and never hold a file a worm dropped),
@@ -61,11 +69,19 @@ struct rs_scan_hit {
 typedef int (*rs_scan_progress_fn)(const struct rs_scan_progress *p, void *user);
 typedef int (*rs_scan_detect_fn)(struct rs_scan_hit *hit, void *user);
 
+/* How files are read. */
+enum rs_scan_read {
+	RS_READ_AUTO,                   /* ntfs-3g direct when ROOT is an ntfs-3g mount and it opens, else the mount */
+	RS_READ_MOUNT,                  /* through the file system at ROOT */
+	RS_READ_DIRECT,                 /* through libntfs-3g from the device of ROOT's ntfs-3g mount, or fail */
+};
+
 struct rs_scan_opts {
 	int threads;                    /* 0: the number of online CPUs; capped at RS_SCAN_MAX_THREADS */
 	uint64_t max_size;              /* 0: RS_SCAN_DEFAULT_MAX_SIZE */
 	bool system_files;              /* also scan pagefile.sys, hiberfil.sys, swapfile.sys */
 	bool no_streams;                /* do not look for alternate data streams */
+	enum rs_scan_read read;         /* RS_READ_AUTO (0) by default */
 	unsigned progress_ms;           /* 0: 250 */
 	rs_scan_progress_fn progress;   /* NULL: none */
 	rs_scan_detect_fn detect;       /* NULL: detections are only collected */
@@ -100,6 +116,8 @@ struct rs_scan_result {
 	uint64_t files, streams, bytes;     /* scanned */
 	double secs;
 	int threads;
+	enum rs_scan_read read;             /* what was used: RS_READ_MOUNT or RS_READ_DIRECT */
+	char read_note[256];                /* RS_READ_AUTO fell back to the mount: why */
 	bool cancelled;
 	struct rs_scan_detection *det;
 	size_t ndet;
@@ -113,11 +131,15 @@ struct rs_scan_result {
  * (free it with rs_scan_result_free, also after a failure).  Returns RS_OK
  * (clean), RS_DETECTED, RS_EPARTIAL (no detection, but something could not be
  * scanned or the scan was cancelled: the message says what), RS_EUSAGE (a PATH
- * outside ROOT or missing). */
+ * outside ROOT or missing), RS_ETARGET (RS_READ_DIRECT and ROOT's volume
+ * cannot be read so: the message says why). */
 int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 		const struct rs_rules *rules, const struct rs_scan_opts *opts,
 		struct rs_scan_result *res, struct rs_error *err);
 void rs_scan_result_free(struct rs_scan_result *res);
+
+/* "mount", "ntfs-3g direct" ("auto" for RS_READ_AUTO). */
+const char *rs_scan_read_name(enum rs_scan_read r);
 
 /* "too big", "system file"...: words for a skip reason. */
 const char *rs_scan_skip_name(enum rs_scan_skip_why why);

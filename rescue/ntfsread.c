@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <sys/stat.h>   /* before the ntfs-3g headers (DESIGN.md) */
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+
+#include "rescue/ntfsread.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ntfs-3g/types.h>
+#include <ntfs-3g/attrib.h>
+#include <ntfs-3g/dir.h>
+#include <ntfs-3g/inode.h>
+#include <ntfs-3g/layout.h>
+#include <ntfs-3g/logging.h>
+#include <ntfs-3g/ntfstime.h>
+#include <ntfs-3g/unistr.h>
+#include <ntfs-3g/volume.h>
+
+struct ntfsread {
+	ntfs_volume *vol;
+	char *dev, *base, *root;
+	dev_t rootdev;                  /* what the mount shows as st_dev, uid, gid, mode */
+	uid_t uid;
+	gid_t gid;
+	mode_t perm;
+	uint64_t base_ref;              /* ROOT's MFT reference */
+};
+
+static uint64_t ref_of(const ntfs_inode *ni)
+{
+	return MK_MREF(ni->mft_no, le16_to_cpu(ni->mrec->sequence_number));
+}
+
+/* Interix special files, as ntfs-3g shows them: a system file (and not
+ * hidden) of 0 bytes is a FIFO, of 1 byte a socket; a system file holding
+ * an Interix header is a symbolic link or a device. */
+static mode_t interix_type(ntfs_inode *ni)
+{
+	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+	if (!na)
+		return S_IFREG;
+	mode_t t = S_IFREG;
+	s64 size = na->data_size;
+	if (!(ni->flags & FILE_ATTR_HIDDEN) && size <= 1) {
+		t = size == 0 ? S_IFIFO : S_IFSOCK;
+	} else if (size > (s64)sizeof(INTX_FILE_TYPES) &&
+		   size <= (s64)(sizeof(INTX_FILE_TYPES) + sizeof(ntfschar) * 260 /* Windows' MAX_PATH */)) {
+		INTX_FILE_TYPES magic;
+		if (ntfs_attr_pread(na, 0, sizeof(magic), &magic) == (s64)sizeof(magic)) {
+			bool dev = size == (s64)offsetof(INTX_FILE, device_end);
+			if (magic == INTX_SYMBOLIC_LINK)
+				t = S_IFLNK;
+			else if (dev && (magic == INTX_BLOCK_DEVICE || magic == INTX_CHARACTER_DEVICE))
+				t = S_IFCHR;
+		}
+	}
+	ntfs_attr_close(na);
+	return t;
+}
+
+/* The stat ntfs-3g's lstat shows of NI (see ntfsread.h). */
+static void fill_stat(const struct ntfsread *v, ntfs_inode *ni, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = v->rootdev;
+	st->st_ino = (ino_t)ni->mft_no;
+	st->st_nlink = le16_to_cpu(ni->mrec->link_count);
+	st->st_uid = v->uid;
+	st->st_gid = v->gid;
+	st->st_atim = ntfs2timespec(ni->last_access_time);
+	st->st_mtim = ntfs2timespec(ni->last_data_change_time);
+	st->st_ctim = ntfs2timespec(ni->last_mft_change_time);
+	mode_t t;
+	/* Every reparse point (junction, symbolic link, and the tags ntfs-3g
+	 * has no plugin for) is a link to ntfs-3g, directory or not. */
+	if (ni->flags & FILE_ATTR_REPARSE_POINT) {
+		t = S_IFLNK;
+	} else if (ni->mrec->flags & MFT_RECORD_IS_DIRECTORY) {
+		t = S_IFDIR;
+	} else {
+		st->st_size = ni->data_size;
+		st->st_blocks = (ni->allocated_size + 511) >> 9;
+		t = (ni->flags & FILE_ATTR_SYSTEM) ? interix_type(ni) : S_IFREG;
+	}
+	st->st_mode = t | v->perm;
+	st->st_blksize = 4096;
+}
+
+/* ---- the walk ---- */
+
+struct list_ctx {
+	int (*add)(void *w, const char *name, uint64_t ref);
+	void *w;
+	int err;
+};
+
+static int list_entry(void *dirent, const ntfschar *name, const int name_len, const int name_type,
+		      const s64 pos, const MFT_REF mref, const unsigned dt_type)
+{
+	(void)pos, (void)dt_type;
+	struct list_ctx *c = dirent;
+	/* A DOS 8.3 alias is a second name of a file listed under its long
+	 * name; records below 16 are NTFS's own files ($MFT, $Extend...),
+	 * which ntfs-3g does not show. */
+	if (name_type == FILE_NAME_DOS || MREF(mref) < FILE_first_user)
+		return 0;
+	char *s = NULL;
+	if (ntfs_ucstombs(name, name_len, &s, 0) < 0) {
+		c->err = EILSEQ;        /* not representable: listed as an error of its folder */
+		return 0;
+	}
+	int e = 0;
+	if (strcmp(s, ".") != 0 && strcmp(s, "..") != 0)
+		e = c->add(c->w, s, mref);
+	free(s);
+	if (e) {
+		c->err = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int nr_list(void *src, const char *rel, const char *path, uint64_t ref,
+		   int (*add)(void *w, const char *name, uint64_t ref), void *w)
+{
+	(void)rel, (void)path;
+	struct ntfsread *v = src;
+	ntfs_inode *ni = ntfs_inode_open(v->vol, ref);
+	if (!ni)
+		return errno ? errno : EIO;
+	/* Entries are collected here and their inodes opened after
+	 * ntfs_readdir returns: opening inodes inside its callback is unsafe. */
+	struct list_ctx c = { add, w, 0 };
+	s64 pos = 0;
+	errno = 0;
+	if (ntfs_readdir(ni, &pos, &c, list_entry) != 0 && !c.err)
+		c.err = errno ? errno : EIO;
+	ntfs_inode_close(ni);
+	return c.err;
+}
+
+/* The inode of REL (relative to ROOT), by path: for the walk's start. */
+static ntfs_inode *open_rel(struct ntfsread *v, const char *rel)
+{
+	if (!*rel)
+		return ntfs_inode_open(v->vol, v->base_ref);
+	char *p;
+	if (asprintf(&p, "%s/%s", v->base, rel) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ntfs_inode *ni = ntfs_pathname_to_inode(v->vol, NULL, p);
+	free(p);
+	return ni;
+}
+
+static int nr_lstat(void *src, const char *rel, const char *path, uint64_t ref, struct stat *st, uint64_t *ref_out)
+{
+	(void)path;
+	struct ntfsread *v = src;
+	errno = 0;
+	ntfs_inode *ni = ref ? ntfs_inode_open(v->vol, ref) : open_rel(v, rel);
+	if (!ni)
+		return errno ? errno : EIO;
+	*ref_out = ref_of(ni);
+	fill_stat(v, ni, st);
+	ntfs_inode_close(ni);
+	return 0;
+}
+
+int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user)
+{
+	struct walk_src src = { nr_list, nr_lstat, v };
+	return walk_tree_src(&src, v->root, start, fn, user);
+}
+
+/* ---- reading ---- */
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+	if (need <= *cap && *buf)
+		return 0;
+	size_t n = need < 65536 ? 65536 : need;
+	uint8_t *nb = realloc(*buf, n);
+	if (!nb)
+		return ENOMEM;
+	*buf = nb;
+	*cap = n;
+	return 0;
+}
+
+int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,
+		  size_t *cap, size_t *len, struct stat *st)
+{
+	*len = 0;
+	errno = 0;
+	ntfs_inode *ni = ntfs_inode_open(v->vol, ref);
+	if (!ni)
+		return errno ? errno : ENOENT;
+	if (st)
+		fill_stat(v, ni, st);
+	ntfschar *uname = NULL;
+	int ulen = 0, e = 0;
+	if (stream && (ulen = ntfs_mbstoucs(stream, &uname)) < 0) {
+		e = errno ? errno : EILSEQ;
+		ntfs_inode_close(ni);
+		return e;
+	}
+	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, stream ? uname : AT_UNNAMED, ulen);
+	if (!na) {
+		e = errno ? errno : ENOENT;
+	} else if (NAttrEncrypted(na)) {
+		e = EACCES;     /* EFS: ntfs-3g refuses to open it too */
+	} else if (na->data_size < 0) {
+		e = EIO;
+	} else if ((uint64_t)na->data_size > max) {
+		*len = (size_t)na->data_size;
+		e = EFBIG;
+	} else {
+		size_t size = (size_t)na->data_size, n = 0;
+		e = grow(buf, cap, size);
+		/* ntfs_attr_pread may return less than asked (a compression
+		 * block, a run boundary): loop until the whole stream is in. */
+		while (!e && n < size) {
+			errno = 0;
+			s64 r = ntfs_attr_pread(na, (s64)n, (s64)(size - n), *buf + n);
+			if (r <= 0)
+				e = r < 0 && errno ? errno : EIO;
+			else
+				n += (size_t)r;
+		}
+		if (!e)
+			*len = n;
+	}
+	if (na)
+		ntfs_attr_close(na);
+	free(uname);
+	ntfs_inode_close(ni);
+	return e;
+}
+
+int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len)
+{
+	*names = NULL;
+	*len = 0;
+	errno = 0;
+	ntfs_inode *ni = ntfs_inode_open(v->vol, ref);
+	if (!ni)
+		return errno ? errno : ENOENT;
+	ntfs_attr_search_ctx *ctx = ntfs_attr_get_search_ctx(ni, NULL);
+	if (!ctx) {
+		ntfs_inode_close(ni);
+		return ENOMEM;
+	}
+	char *out = NULL;
+	size_t n = 0;
+	int e = 0;
+	/* Every $DATA attribute, named or not (a NULL name matches all). */
+	while (!e && ntfs_attr_lookup(AT_DATA, NULL, 0, CASE_SENSITIVE, 0, NULL, 0, ctx) == 0) {
+		const ATTR_RECORD *a = ctx->attr;
+		if (!a->name_length)
+			continue;
+		/* A large stream in several extents has one record per
+		 * extent; the first (lowest VCN 0) stands for it. */
+		if (a->non_resident && sle64_to_cpu(a->lowest_vcn) != 0)
+			continue;
+		char *s = NULL;
+		const ntfschar *an = (const ntfschar *)((const u8 *)a + le16_to_cpu(a->name_offset));
+		if (ntfs_ucstombs(an, a->name_length, &s, 0) < 0) {
+			e = EILSEQ;
+			break;
+		}
+		size_t sl = strlen(s) + 1;
+		char *no = realloc(out, n + sl);
+		if (!no) {
+			e = ENOMEM;
+		} else {
+			out = no;
+			memcpy(out + n, s, sl);
+			n += sl;
+		}
+		free(s);
+	}
+	if (!e && errno && errno != ENOENT)
+		e = errno;
+	ntfs_attr_put_search_ctx(ctx);
+	ntfs_inode_close(ni);
+	if (e) {
+		free(out);
+		return e;
+	}
+	*names = out;
+	*len = n;
+	return 0;
+}
+
+/* ---- opening ---- */
+
+int ntfsread_open_dev(const char *dev, const char *base, const char *root, struct ntfsread **out,
+		      struct rs_error *err)
+{
+	*out = NULL;
+	struct stat rs;
+	if (stat(root, &rs) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", root);
+	struct ntfsread *v = calloc(1, sizeof(*v));
+	if (!v || !(v->dev = strdup(dev)) || !(v->base = strdup(base)) || !(v->root = strdup(root))) {
+		ntfsread_close(v);
+		return rs_fail(err, RS_ETARGET, "out of memory");
+	}
+	v->rootdev = rs.st_dev;
+	v->uid = rs.st_uid;
+	v->gid = rs.st_gid;
+	v->perm = rs.st_mode & 0777;
+	/* The core never prints: libntfs-3g would, on every damaged volume. */
+	ntfs_log_set_handler(ntfs_log_handler_null);
+	errno = 0;
+	v->vol = ntfs_mount(dev, NTFS_MNT_RDONLY);
+	if (!v->vol) {
+		int e = errno ? errno : EIO;
+		ntfsread_close(v);
+		if (e == EINVAL)    /* libntfs-3g's word for "no NTFS boot sector" */
+			return rs_fail(err, RS_ETARGET, "%s: libntfs-3g cannot open it as NTFS", dev);
+		return rs_fail_errno(err, RS_ETARGET, e, "%s: libntfs-3g cannot open it", dev);
+	}
+	errno = 0;
+	ntfs_inode *ni = *base ? ntfs_pathname_to_inode(v->vol, NULL, base) : ntfs_inode_open(v->vol, FILE_root);
+	if (!ni) {
+		int e = errno ? errno : ENOENT;
+		ntfsread_close(v);
+		return rs_fail_errno(err, RS_ETARGET, e, "%s: /%s not found in the volume", dev, base);
+	}
+	v->base_ref = ref_of(ni);
+	ntfs_inode_close(ni);
+	*out = v;
+	return RS_OK;
+}
+
+int ntfsread_reopen(const struct ntfsread *v, struct ntfsread **out, struct rs_error *err)
+{
+	return ntfsread_open_dev(v->dev, v->base, v->root, out, err);
+}
+
+void ntfsread_close(struct ntfsread *v)
+{
+	if (!v)
+		return;
+	if (v->vol)
+		ntfs_umount(v->vol, FALSE);
+	free(v->dev);
+	free(v->base);
+	free(v->root);
+	free(v);
+}
+
+const char *ntfsread_device(const struct ntfsread *v)
+{
+	return v->dev;
+}
+
+/* /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Is DIR equal to or under MNT? */
+static bool under(const char *dir, const char *mnt)
+{
+	size_t n = strlen(mnt);
+	if (n == 1)                     /* "/" */
+		return true;
+	return strncmp(dir, mnt, n) == 0 && (dir[n] == '/' || dir[n] == '\0');
+}
+
+int ntfsread_open(const char *root, struct ntfsread **out, struct rs_error *err)
+{
+	*out = NULL;
+	char real[PATH_MAX];
+	struct stat rs;
+	if (!realpath(root, real) || stat(real, &rs) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", root);
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return rs_fail_errno(err, RS_ETARGET, errno, "/proc/self/mountinfo");
+	/* The mount holding ROOT: the last (topmost) entry with the longest
+	 * mount point above it.  Anything mounted below ROOT would hide part
+	 * of the volume in the mount walk: not read directly then. */
+	char *line = NULL, mnt[PATH_MAX] = "", fstype[64] = "", source[PATH_MAX] = "", mroot[PATH_MAX] = "";
+	size_t cap = 0, best = 0;
+	bool inner = false;
+	unsigned maj = 0, min = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char r[PATH_MAX], m[PATH_MAX], t[64], s[PATH_MAX];
+		unsigned a, b;
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %u:%u %4095s %4095s", &a, &b, r, m) != 4 ||
+		    sscanf(sep + 3, "%63s %4095s", t, s) != 2)
+			continue;
+		unescape(r);
+		unescape(m);
+		unescape(s);
+		if (under(m, real) && strcmp(m, real) != 0) {
+			inner = true;
+		} else if (under(real, m) && strlen(m) >= best) {
+			best = strlen(m);
+			snprintf(mnt, sizeof(mnt), "%s", m);
+			snprintf(mroot, sizeof(mroot), "%s", r);
+			snprintf(fstype, sizeof(fstype), "%s", t);
+			snprintf(source, sizeof(source), "%s", s);
+			maj = a, min = b;
+			inner = false;      /* only mounts above this one count as inside */
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!*mnt)
+		return rs_fail(err, RS_ETARGET, "%s: no mount found for it", root);
+	if (strcmp(fstype, "fuseblk") != 0 && strcmp(fstype, "fuse") != 0 && strncmp(fstype, "fuse.", 5) != 0)
+		return rs_fail(err, RS_ETARGET, "%s is on %s, not an ntfs-3g mount", root, fstype);
+	if (major(rs.st_dev) != maj || minor(rs.st_dev) != min)
+		return rs_fail(err, RS_ETARGET, "%s: its mount could not be told apart", root);
+	struct stat ss;
+	if (source[0] != '/' || stat(source, &ss) != 0 || !(S_ISBLK(ss.st_mode) || S_ISREG(ss.st_mode)))
+		return rs_fail(err, RS_ETARGET, "%s: the mount's source %s is not a device or an image file", root,
+			       source);
+	if (inner)
+		return rs_fail(err, RS_ETARGET, "%s: something else is mounted inside it", root);
+	/* ROOT's path inside the volume, without the leading '/'. */
+	char base[PATH_MAX];
+	const char *below = real + (strlen(mnt) == 1 ? 0 : strlen(mnt));
+	snprintf(base, sizeof(base), "%s%s", strcmp(mroot, "/") == 0 ? "" : mroot, below);
+	const char *b = base;
+	while (*b == '/')
+		b++;
+	struct ntfsread *v;
+	int rc = ntfsread_open_dev(source, b, root, &v, err);
+	if (rc)
+		return rc;
+	/* ntfs-3g shows MFT record numbers as inode numbers: ROOT's must be
+	 * the folder found, or this is not the volume mounted there. */
+	if ((uint64_t)rs.st_ino != MREF(v->base_ref)) {
+		ntfsread_close(v);
+		return rs_fail(err, RS_ETARGET, "%s: %s is not the volume mounted there", root, source);
+	}
+	*out = v;
+	return RS_OK;
+}
