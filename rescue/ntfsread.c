@@ -39,6 +39,26 @@ static uint64_t ref_of(const ntfs_inode *ni)
 	return MK_MREF(ni->mft_no, le16_to_cpu(ni->mrec->sequence_number));
 }
 
+/* The inode REF names, or NULL with errno.  libntfs-3g does not check the
+ * sequence number: a record freed and reused since the walk saw it is
+ * another file (ENOENT), not to be read under the old name. */
+static ntfs_inode *open_ref(struct ntfsread *v, uint64_t ref)
+{
+	errno = 0;
+	ntfs_inode *ni = ntfs_inode_open(v->vol, MREF(ref));
+	if (!ni) {
+		if (!errno)
+			errno = EIO;
+		return NULL;
+	}
+	if (MSEQNO(ref) && MSEQNO(ref) != le16_to_cpu(ni->mrec->sequence_number)) {
+		ntfs_inode_close(ni);
+		errno = ENOENT;
+		return NULL;
+	}
+	return ni;
+}
+
 /* Interix special files, as ntfs-3g shows them: a system file (and not
  * hidden) of 0 bytes is a FIFO, of 1 byte a socket; a system file holding
  * an Interix header is a symbolic link or a device. */
@@ -133,9 +153,9 @@ static int nr_list(void *src, const char *rel, const char *path, uint64_t ref,
 {
 	(void)rel, (void)path;
 	struct ntfsread *v = src;
-	ntfs_inode *ni = ntfs_inode_open(v->vol, ref);
+	ntfs_inode *ni = open_ref(v, ref);
 	if (!ni)
-		return errno ? errno : EIO;
+		return errno;
 	/* Entries are collected here and their inodes opened after
 	 * ntfs_readdir returns: opening inodes inside its callback is unsafe. */
 	struct list_ctx c = { add, w, 0 };
@@ -167,7 +187,7 @@ static int nr_lstat(void *src, const char *rel, const char *path, uint64_t ref, 
 	(void)path;
 	struct ntfsread *v = src;
 	errno = 0;
-	ntfs_inode *ni = ref ? ntfs_inode_open(v->vol, ref) : open_rel(v, rel);
+	ntfs_inode *ni = ref ? open_ref(v, ref) : open_rel(v, rel);
 	if (!ni)
 		return errno ? errno : EIO;
 	*ref_out = ref_of(ni);
@@ -201,10 +221,9 @@ int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t
 		  size_t *cap, size_t *len, struct stat *st)
 {
 	*len = 0;
-	errno = 0;
-	ntfs_inode *ni = ntfs_inode_open(v->vol, ref);
+	ntfs_inode *ni = open_ref(v, ref);
 	if (!ni)
-		return errno ? errno : ENOENT;
+		return errno;
 	if (st)
 		fill_stat(v, ni, st);
 	ntfschar *uname = NULL;
@@ -251,10 +270,9 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 {
 	*names = NULL;
 	*len = 0;
-	errno = 0;
-	ntfs_inode *ni = ntfs_inode_open(v->vol, ref);
+	ntfs_inode *ni = open_ref(v, ref);
 	if (!ni)
-		return errno ? errno : ENOENT;
+		return errno;
 	ntfs_attr_search_ctx *ctx = ntfs_attr_get_search_ctx(ni, NULL);
 	if (!ctx) {
 		ntfs_inode_close(ni);
