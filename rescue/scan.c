@@ -544,6 +544,18 @@ static void trim_buffer(struct worker *w)
 	}
 }
 
+/* A file's content could not be read (E, an errno): list it.  EFBIG: it
+ * was at most max_size when the walk saw it. */
+static bool read_failed(struct scan *s, const char *rel, int e)
+{
+	if (e == EFBIG)
+		add_skip(s, rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
+			 (unsigned long long)s->max_size);
+	else if (e)
+		add_skip(s, rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+	return e != 0;
+}
+
 /* The alternate data streams of the file or folder REF, read directly. */
 static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
 {
@@ -587,15 +599,8 @@ static void scan_item_direct(struct worker *w, const struct item *it)
 		struct stat st;
 		size_t len = 0;
 		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
-		if (e == EFBIG) {
-			add_skip(s, it->rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
-				 (unsigned long long)s->max_size);
+		if (read_failed(s, it->rel, e))
 			return;
-		}
-		if (e) {
-			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
-			return;
-		}
 		const char *full = worker_path(w, it->rel, NULL);
 		if (!full) {
 			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(ENOMEM));
@@ -644,15 +649,8 @@ static void scan_item(struct worker *w, const struct item *it)
 		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
 	if (fd >= 0)
 		close(fd);
-	if (e == EFBIG) {
-		add_skip(s, it->rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
-			 (unsigned long long)s->max_size);
+	if (read_failed(s, it->rel, e))
 		return;
-	}
-	if (e) {
-		add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
-		return;
-	}
 	atomic_fetch_add(&s->files, 1);
 	atomic_fetch_add(&s->bytes, len);
 	scan_buffer(w, it->rel, NULL, full, len, &st);
