@@ -40,10 +40,13 @@ static bool selected(const struct journal_entry *e, char *const *items, size_t n
 {
 	if (e->kind == JOURNAL_UNDONE || e->undone || strcmp(e->item, UNDO_ITEM) == 0)
 		return false;
-	/* Recovering a dirty hive from its logs is not a containment change:
-	 * a plain undo leaves the hive recovered; `undo recover` reverts it. */
+	/* A plain undo reverts the containment changes only.  Recovering a
+	 * dirty hive from its logs is not one: the hive stays recovered
+	 * (`undo recover` reverts it).  Nor is a quarantine: a technician who
+	 * undoes containment must not get the worm back on the disk with it
+	 * (`undo quarantine` or `quarantine restore ID` asks for that). */
 	if (nitems == 0)
-		return strcmp(e->item, RECOVER_ITEM) != 0;
+		return strcmp(e->item, RECOVER_ITEM) != 0 && strcmp(e->item, RS_QUARANTINE_ITEM) != 0;
 	/* "all": every change, the recoveries too: the machine as it was
 	 * before rescue's first write. */
 	for (size_t i = 0; i < nitems; i++)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A quarantine is a journaled change: scan --quarantine writes one journal
-# entry per file, and `rescue undo` puts every quarantined file back (through
+# entry per file; a plain `rescue undo` leaves them quarantined, and
+# `rescue undo quarantine` puts every quarantined file back (through
 # the quarantine restore), byte-identical at its original path, marks the
 # entries undone and lists the files; a file restored by hand before
 # (`quarantine restore ID`) is noted, not restored twice.  Judges: cmp,
@@ -37,8 +38,13 @@ expect "journal: one quarantine entry per planted file, with id, path and sha256
 id=$("$RESCUE" --root "$root" --json quarantine list | jq -r 'select(.path == "autorun.inf") | .id')
 expect "quarantine restore of autorun.inf" "$RESCUE" --root "$root" quarantine restore "$id"
 
-"$RESCUE" --root "$root" --yes --json undo >"$T/undo.json" 2>"$T/undo.err"; rc=$?
-expect "undo: exit 0" test "$rc" -eq 0
+# a plain undo reverts containment only: the worm stays in the quarantine
+expect "plain undo: nothing to undo (quarantines are not containment)" \
+	sh -c "'$RESCUE' --root '$root' --yes undo | grep -qx 'nothing to undo'"
+expect "plain undo: the quarantine still holds $((n - 1)) files" \
+	test "$("$RESCUE" --root "$root" --json quarantine list | wc -l)" -eq $((n - 1))
+"$RESCUE" --root "$root" --yes --json undo quarantine >"$T/undo.json" 2>"$T/undo.err"; rc=$?
+expect "undo quarantine: exit 0" test "$rc" -eq 0
 # steps QUERY: python over the undo report's steps (list S) and the planted paths (P)
 steps() {
 	/usr/bin/python3 -c '
