@@ -36,6 +36,15 @@ static int backup_file(struct rs_ctx *ctx, const char *rel, const char *file, ch
 	return RS_OK;
 }
 
+/* The journal entry of a change to FILE (an absolute path under the root). */
+static void file_entry(struct journal_entry *e, const struct rs_ctx *ctx, const char *item, const char *file)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = JOURNAL_FILE;
+	snprintf(e->item, sizeof(e->item), "%s", item);
+	snprintf(e->path, sizeof(e->path), "%s", winpath_relative(ctx->root, file));
+}
+
 int safefile_replace(struct rs_ctx *ctx, const char *item, const char *rel,
 		     const void *data, size_t len, struct rs_error *err)
 {
@@ -48,9 +57,8 @@ int safefile_replace(struct rs_ctx *ctx, const char *item, const char *rel,
 	if (winpath_resolve_new(ctx->root, rel, file, sizeof(file)) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
 
-	struct journal_entry e = { .kind = JOURNAL_FILE };
-	snprintf(e.item, sizeof(e.item), "%s", item);
-	snprintf(e.path, sizeof(e.path), "%s", winpath_relative(ctx->root, file));
+	struct journal_entry e;
+	file_entry(&e, ctx, item, file);
 	sha256_hex(data, len, e.new_sha256);
 	uint8_t *old;
 	size_t oldlen;
@@ -103,9 +111,8 @@ int safefile_remove(struct rs_ctx *ctx, const char *item, const char *rel, struc
 	size_t oldlen;
 	if (file_read_all(file, SAFEFILE_MAX, &old, &oldlen) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "cannot read %s", rel);
-	struct journal_entry e = { .kind = JOURNAL_FILE };
-	snprintf(e.item, sizeof(e.item), "%s", item);
-	snprintf(e.path, sizeof(e.path), "%s", winpath_relative(ctx->root, file));
+	struct journal_entry e;
+	file_entry(&e, ctx, item, file);
 	sha256_hex(old, oldlen, e.old_sha256);
 	free(old);
 	rc = backup_file(ctx, rel, file, e.backup, sizeof(e.backup), err);
