@@ -125,6 +125,9 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 					*p = '_';
 			printf(",\"%s\":%zu", key, r->nwhy[w]);
 		}
+		/* Why the mount was read when direct reading was possible in principle. */
+		fputs(",\"read_note\":", stdout);
+		json_put_str(stdout, r->read_note[0] ? r->read_note : NULL);
 		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
 		return;
 	}

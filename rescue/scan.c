@@ -29,6 +29,11 @@
  * the extended attributes "user.NAME" instead. */
 #define NTFS_STREAMS_LIST "ntfs.streams.list"
 #define MAX_MATCHES 64
+/* Items the walk may queue ahead of the workers: bounds the queue's memory
+ * (a path each) on volumes of millions of files, now that the walk through
+ * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
+ * before the workers catch up, which gives the progress an ETA early. */
+#define QUEUE_MAX (1u << 18)
 
 /* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
 static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
@@ -50,6 +55,8 @@ struct scan {
 
 	pthread_mutex_t qmu;
 	pthread_cond_t qcv;
+	pthread_cond_t qspace;          /* the queue went under QUEUE_MAX, or a worker ended */
+	int workers;                    /* running, under qmu */
 	struct item *q;
 	size_t qhead, qn, qcap;
 	bool walk_done;
@@ -141,6 +148,8 @@ static void enqueue(struct scan *s, const char *rel, uint64_t ref, bool streams_
 	if (!it.rel)
 		return;
 	pthread_mutex_lock(&s->qmu);
+	while (s->qn - s->qhead >= QUEUE_MAX && s->workers > 0 && !atomic_load(&s->cancel))
+		pthread_cond_wait(&s->qspace, &s->qmu);
 	if (s->qn == s->qcap) {
 		/* Compact the consumed head before growing. */
 		if (s->qhead > 0) {
@@ -669,10 +678,14 @@ static void *worker_main(void *arg)
 		while (s->qhead == s->qn && !s->walk_done && !atomic_load(&s->cancel))
 			pthread_cond_wait(&s->qcv, &s->qmu);
 		if (s->qhead == s->qn || atomic_load(&s->cancel)) {
+			s->workers--;
+			pthread_cond_broadcast(&s->qspace);
 			pthread_mutex_unlock(&s->qmu);
 			break;
 		}
 		struct item it = s->q[s->qhead++];
+		if (s->qn - s->qhead == QUEUE_MAX - 1)
+			pthread_cond_signal(&s->qspace);
 		pthread_mutex_unlock(&s->qmu);
 		scan_item(w, &it);
 		free(it.rel);
@@ -756,6 +769,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	s.fuse = statfs(root, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 	pthread_mutex_init(&s.qmu, NULL);
 	pthread_cond_init(&s.qcv, NULL);
+	pthread_cond_init(&s.qspace, NULL);
 	pthread_mutex_init(&s.cbmu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 
@@ -819,7 +833,13 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 			yr_scanner_set_flags(w[i].ys[k], SCAN_FLAGS_FAST_MODE);
 			yr_scanner_set_timeout(w[i].ys[k], 120);
 		}
+		pthread_mutex_lock(&s.qmu);
+		s.workers++;            /* counted before it runs: it counts itself out */
+		pthread_mutex_unlock(&s.qmu);
 		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			pthread_mutex_lock(&s.qmu);
+			s.workers--;
+			pthread_mutex_unlock(&s.qmu);
 			for (int k = 0; k < 2; k++)
 				if (w[i].ys[k])
 					yr_scanner_destroy(w[i].ys[k]);
@@ -880,6 +900,7 @@ out:
 	free(s.q);
 	pthread_mutex_destroy(&s.qmu);
 	pthread_cond_destroy(&s.qcv);
+	pthread_cond_destroy(&s.qspace);
 	pthread_mutex_destroy(&s.cbmu);
 	for (size_t i = 0; i < npaths; i++)
 		free(rels[i]);
