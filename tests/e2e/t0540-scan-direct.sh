@@ -6,7 +6,8 @@
 # lists, equal to the planted set (an ADS, Unicode names, a deep path, a
 # junction loop not followed) plus a file over --max-size listed, a FIFO, a
 # hard link; a PATH inside the volume; auto picks direct there and the mount
-# on a plain directory, where direct fails with one line; a volume whose boot
+# on a plain directory, where direct fails with one line; quarantine through
+# the mount of what was read directly; a volume whose boot
 # sector is gone under the mount, or whose MFT records are damaged, gives a
 # clear error or a fallback, never a crash.
 # shellcheck source=tests/lib.sh
@@ -109,6 +110,19 @@ else not_ok "direct: PATH scan differs"; diff "$T/p.want" "$T/p.got" | sed 's/^/
 # auto takes the direct path on the mount.
 "$RESCUE" --root "$mnt" --json scan >"$T/a.jsonl" 2>&1
 expect "auto on an ntfs-3g mount reads directly" test "$(summary "$T/a.jsonl" .read)" = "ntfs-3g direct"
+
+# Quarantine works through the mount from what was read directly: the
+# stat given to it (MFT number, size, NTFS times) is the mount's, or it
+# would refuse every file as "changed since it was scanned".
+"$RESCUE" --root "$mnt" --json scan --read direct --quarantine --max-size "$max" >"$T/q.jsonl" 2>"$T/q.err"
+nq=$(jq -r 'select(.type == "detection" and (.action | startswith("quarantined "))) | .path' "$T/q.jsonl" | wc -l)
+"$RESCUE" --root "$mnt" --json scan --read direct --max-size "$max" >"$T/q2.jsonl" 2>&1
+if [ "$nq" -eq "$(wc -l <"$T/want")" ] && [ "$(summary "$T/q2.jsonl" .detections)" = 0 ]; then
+	ok "direct + --quarantine: all $nq detections quarantined through the mount, a second scan finds none"
+else
+	not_ok "direct + --quarantine: $nq quarantined, then $(summary "$T/q2.jsonl" .detections) detections"
+	jq -r 'select(.type == "detection") | .action' "$T/q.jsonl" | sed 's/^/#   /'
+fi
 
 # A plain directory: direct refuses with one line, auto reads it as before.
 plain=$T/plain
