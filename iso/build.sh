@@ -5,11 +5,13 @@
 #   sh iso/build.sh [BUILD]            (BUILD: the build directory, default build)
 #
 # Needs BUILD/boot/{vmlinuz,initrd.zst} (initramfs/build.sh).  One image that
-# boots as a CD and, written with dd, as a USB stick; under BIOS (GRUB
-# i386-pc, El Torito and the hybrid MBR) and UEFI (El Torito EFI image =
-# partition 2, the ESP), with Secure Boot through Debian's signed shim
+# boots as a CD and, written with dd, as a USB stick; under BIOS through
+# isolinux (El Torito, and isolinux's isohybrid MBR on a stick: it loads the
+# kernel faster than BIOS GRUB under emulation) and UEFI (El Torito EFI image
+# = partition 2, the ESP), with Secure Boot through Debian's signed shim
 # (EFI/BOOT/BOOTX64.EFI) and signed GRUB (EFI/BOOT/grubx64.efi), which finds
-# its grub.cfg through /.disk/info.  Partition 3 is the writable FAT
+# its grub.cfg through /.disk/info.  Both menus come from iso/menu.txt
+# (iso/menu.sh).  Partition 3 is the writable FAT
 # partition labelled RESCUE: rescue.conf, rules/, reports/ and an autorun.inf
 # directory, so Windows cannot put an autorun.inf file there.
 # RESCUE_MB sets its size (default 8).
@@ -29,27 +31,28 @@ die() { echo "iso: $*" >&2; exit 1; }
 SHIM=/usr/lib/shim/shimx64.efi.signed
 MOKMGR=/usr/lib/shim/mmx64.efi.signed
 GRUB_EFI=/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed
-GRUB_MBR=/usr/lib/grub/i386-pc/boot_hybrid.img
-for f in "$BUILD/boot/vmlinuz" "$BUILD/boot/initrd.zst" "$SHIM" "$MOKMGR" "$GRUB_EFI" "$GRUB_MBR"; do
+ISOLINUX=/usr/lib/ISOLINUX/isolinux.bin
+ISOHYBRID_MBR=/usr/lib/ISOLINUX/isohdpfx.bin
+SYSLINUX_MODS=/usr/lib/syslinux/modules/bios
+for f in "$BUILD/boot/vmlinuz" "$BUILD/boot/initrd.zst" "$SHIM" "$MOKMGR" "$GRUB_EFI" "$ISOLINUX" \
+	"$ISOHYBRID_MBR" "$SYSLINUX_MODS/ldlinux.c32" "$SYSLINUX_MODS/menu.c32" "$SYSLINUX_MODS/libutil.c32"; do
 	[ -f "$f" ] || die "$f missing (make iso builds the initramfs; sh tests/deps.sh installs packages)"
 done
-for t in xorriso grub-mkimage mkfs.vfat mmd mcopy mattrib; do
+for t in xorriso mkfs.vfat mmd mcopy mattrib; do
 	command -v "$t" >/dev/null || die "$t not found (sh tests/deps.sh installs what is missing)"
 done
 
 rm -rf "$STAGE"
-mkdir -p "$STAGE/boot/grub/i386-pc" "$STAGE/.disk"
+mkdir -p "$STAGE/boot/grub" "$STAGE/isolinux" "$STAGE/.disk"
 cp "$BUILD/boot/vmlinuz" "$BUILD/boot/initrd.zst" "$STAGE/boot/"
-cp "$HERE/grub.cfg" "$STAGE/boot/grub/grub.cfg"
+sh "$HERE/menu.sh" grub >"$STAGE/boot/grub/grub.cfg"
+sh "$HERE/menu.sh" isolinux >"$STAGE/isolinux/isolinux.cfg"
+# isolinux and the menu module with its library (menu.c32 draws on the
+# screen and on the serial port).
+cp "$ISOLINUX" "$SYSLINUX_MODS/ldlinux.c32" "$SYSLINUX_MODS/menu.c32" "$SYSLINUX_MODS/libutil.c32" "$STAGE/isolinux/"
 # Debian's signed GRUB looks for the medium holding /.disk/info, then loads
 # /boot/grub/grub.cfg from it.
 printf 'rescue boot image (kernel %s)\n' "$(cat "$BUILD/boot/kernel-version")" >"$STAGE/.disk/info"
-
-# BIOS GRUB: one El Torito core image with every module it needs built in, so
-# no module directory is shipped.  The same image boots from the hybrid MBR.
-grub-mkimage -O i386-pc-eltorito -p /boot/grub -o "$STAGE/boot/grub/i386-pc/eltorito.img" \
-	biosdisk iso9660 part_msdos normal configfile linux echo test serial terminal \
-	search search_label search_fs_file halt reboot ls cat
 
 # The ESP (FAT): shim, its MOK manager, the signed GRUB.
 esp=$BUILD/efi.img
@@ -76,8 +79,8 @@ rm -f "$OUT.tmp"
 # xorriso prints its banner even with -quiet: show its output only on failure.
 xorriso -as mkisofs -quiet -o "$OUT.tmp" \
 	-iso-level 3 -r -V RESCUE_BOOT \
-	--grub2-mbr "$GRUB_MBR" \
-	-b boot/grub/i386-pc/eltorito.img -no-emul-boot -boot-load-size 4 -boot-info-table --grub2-boot-info \
+	-isohybrid-mbr "$ISOHYBRID_MBR" \
+	-b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
 	-append_partition 2 0xef "$esp" \
 	-append_partition 3 0x0e "$part" \
 	-eltorito-alt-boot -e --interval:appended_partition_2:all:: -no-emul-boot \

@@ -11,7 +11,7 @@ libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev
 ntfs-3g ntfs-3g-dev fdisk util-linux
 tmux
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
-grub-common grub-pc-bin grub-efi-amd64-bin grub-efi-amd64-signed shim-signed
+grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
 qemu-system-x86 ovmf shellcheck"
 
 missing=""

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo`: the product end to end.  A PC (QEMU, TCG, BIOS) with an
 # infected Windows 10 disk boots the rescue stick (build/rescue.iso written to
-# a USB stick image), "Rescue (unattended)" is chosen in the GRUB menu, the
+# a USB stick image), "Rescue (unattended)" is chosen in the boot menu, the
 # serial console streams here, and at the end the verdict and the report are
 # printed, read from the stick's RESCUE partition as a technician would.
 # Everything is kept in build/demo/ (stick.img, disk.img, console.log).
@@ -28,7 +28,7 @@ export QEMU_TIMEOUT=900
 qemu_start demo bios "usb:$demo/stick.img" "sata:$demo/disk.img:rw"
 tail -f "$QEMU_LOG" &
 tailpid=$!
-qemu_menu u || echo "demo: no GRUB menu seen" >&2
+qemu_menu u || echo "demo: no boot menu seen" >&2
 qemu_wait 'rescue: VERDICT (GREEN|RED|YELLOW)' 800 || echo "demo: no verdict seen" >&2
 qemu_end 120
 sleep 1

@@ -13,9 +13,10 @@
 #        DISK: sata:IMG | virtio:IMG | nvme:IMG | usb:IMG (snapshot=on unless it ends in :rw)
 #        the serial console goes to $T/NAME.log; QEMU_MEM (default 512), QEMU_TIMEOUT
 #        (seconds, default 300) and QEMU_ARGS (more options) apply
-#   qemu_menu KEY                     wait for the GRUB menu and press KEY (i u r s)
-#   qemu_menu_edit TEXT               wait for the GRUB menu, edit the default entry (`e`),
-#                                     append TEXT to its kernel command line, boot it
+#   qemu_menu KEY                     wait for the boot menu (isolinux under BIOS, GRUB
+#                                     under UEFI) and press KEY (i u r s)
+#   qemu_menu_edit TEXT               wait for the boot menu, edit the default entry (isolinux:
+#                                     Tab; GRUB: e), append TEXT to its kernel command line, boot it
 #   qemu_wait REGEX [SECONDS]         wait for a serial line matching REGEX (grep -E)
 #   qemu_send TEXT                    type TEXT and Enter on the serial console
 #   qemu_cmd CMD [SECONDS]            run CMD in the serial console's shell, wait for it
@@ -157,21 +158,33 @@ qemu_ntfs_marker() {
 	qemu_cmd "mkdir -p /mnt/w && ntfs-3g -o ro,noexec,nosuid,nodev \$(findfs LABEL=WINTEST) /mnt/w && grep -q '$1' /mnt/w/marker.txt && umount /mnt/w"
 }
 
+# The last entry's title, as both loaders print it (isolinux highlights the
+# hotkey letter with colour codes, so not the whole title).
+q_menu_re='eport-only \(changes nothing\)'
 qemu_menu() {
-	qemu_wait 'Unattended report-only' 120 || return 1
+	qemu_wait "$q_menu_re" 120 || return 1
 	sleep 1
 	printf '%s' "$1" >&9
 }
 
-# GRUB's editor shows the entry as `setparams TITLE`, an empty line (after
-# the `{`), then linux ..., initrd ..., the cursor on the first: Ctrl-N twice
-# goes down to the linux line, Ctrl-E to its end, Ctrl-X boots.
+# Editing the default entry: isolinux (BIOS) opens its command line with
+# Tab, the cursor at its end; Enter boots.  GRUB's editor (`e`) shows the
+# entry as `setparams TITLE`, an empty line (after the `{`), then linux ...,
+# initrd ..., the cursor on the first: Ctrl-N twice goes down to the linux
+# line, Ctrl-E to its end, Ctrl-X boots.
 qemu_menu_edit() {
-	qemu_wait 'Unattended report-only' 120 || return 1
+	qemu_wait "$q_menu_re" 120 || return 1
 	sleep 1
-	printf 'e' >&9
-	qemu_wait 'Emacs-like' 30 || return 1
-	printf '\016\016\005 %s\030' "$1" >&9
+	if grep -aq '^ISOLINUX' "$QEMU_LOG"; then
+		printf '\t' >&9
+		qemu_wait 'initrd=/boot/initrd.zst' 30 || return 1
+		sleep 1
+		printf ' %s\r' "$1" >&9
+	else
+		printf 'e' >&9
+		qemu_wait 'Emacs-like' 30 || return 1
+		printf '\016\016\005 %s\030' "$1" >&9
+	fi
 }
 
 qemu_end() {

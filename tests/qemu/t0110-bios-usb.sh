@@ -17,7 +17,7 @@ printf '# test\r\nmode = shell\r\nconsole = ttyS0\r\nafter = poweroff\r\n' >"$T/
 qemu_stick "$T/stick.img" "$T/rescue.conf"
 qemu_start bios-usb bios "usb:$T/stick.img" "virtio:$T/win.img"
 
-qemu_expect "BIOS USB: GRUB menu on the serial console" qemu_menu i
+qemu_expect "BIOS USB: the boot menu (isolinux) on the serial console" qemu_menu i
 qemu_expect "BIOS USB: the default entry (hotkey i) runs the stick's mode = shell" qemu_wait 'rescue: ready at [0-9.]+s \(mode=shell, console=ttyS0, after=poweroff\)' 240
 expect "BIOS USB: RESCUE partition found with its rescue.conf" \
 	grep -Eq 'rescue: RESCUE partition /dev/sd[a-z]3, rescue.conf' "$QEMU_LOG"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A CD (no RESCUE partition: a CD drive shows no partitions) in a PC with two
-# Windows disks, XP (SATA) and Windows 7 (virtio).  BIOS boots it; in the GRUB
-# menu the default entry is edited (`e`) and rescue.mode=auto
+# Windows disks, XP (SATA) and Windows 7 (virtio).  BIOS boots it; in the boot
+# menu (isolinux) the default entry is edited (Tab) and rescue.mode=auto
 # rescue.console=ttyS0 rescue.after=poweroff appended, as a technician with no
 # stick to hold a rescue.conf would.  The unattended run takes both
 # installations: RED for each, and the console says plainly that, with no
@@ -35,7 +35,7 @@ expect "before: chntpw -l: Windows 7's Administrator has a password" test "$(chn
 
 start=$(date +%s)
 qemu_start cd-auto bios "cd:$ISO" "sata:$IMAGES/xp-mbr.img:rw" "virtio:$IMAGES/win7-mbr.img:rw"
-qemu_expect "BIOS CD: the default entry edited in the GRUB menu, options appended" \
+qemu_expect "BIOS CD: the default entry edited in the boot menu (isolinux), options appended" \
 	qemu_menu_edit 'rescue.mode=auto rescue.console=ttyS0 rescue.after=poweroff'
 if ! qemu_wait 'rescue: ready at [0-9.]+s \(mode=auto, console=ttyS0, after=poweroff\)' 240; then
 	not_ok "BIOS CD: the kernel command line's rescue.* options take effect"; qemu_show
