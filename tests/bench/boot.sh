@@ -9,8 +9,10 @@
 #   isolinux under BIOS, GRUB under UEFI, whose share is printed too);
 #   each boot is repeated BENCH_RUNS times (default 3) and the median shown,
 #   since the machine is shared;
-#   the smallest guest memory (-m, MiB) that still reaches ready (target: 256
-#   enough), by bisection (BENCH_MEM=no skips it).
+#   the smallest guest memory (-m, MiB) that still reaches ready, then the
+#   smallest with which the unattended run on the infected test image still
+#   succeeds (target: 256 enough; root, for the image), by bisection
+#   (BENCH_MEM=no skips both).
 # The boot menu is answered at once (hotkey i), so its timeout is not counted.
 # BENCH_MEM_LOW / BENCH_MEM_HIGH bound the bisection (default 64..512).
 # shellcheck source=tests/qemu/lib.sh
@@ -78,4 +80,36 @@ while [ $((hi - lo)) -gt 16 ]; do
 	mid=$(( (lo + hi) / 2 ))
 	if boot_ready "mem-$mid" bios "cd:$ISO" "$mid" >/dev/null; then hi=$mid; else lo=$mid; fi
 done
-echo "boot: smallest memory reaching ready: -m $hi MiB (fails at $lo; target: 256 enough)"
+echo "boot: smallest memory reaching ready: -m $hi MiB (fails at $lo)"
+
+# The measure: the smallest memory with which the unattended run
+# still succeeds (the infected Windows 10 test image, BIOS stick, verdict
+# RED), bisected from the smallest that reaches ready up to 512 MiB.
+if [ "$(id -u)" -ne 0 ]; then
+	echo "boot: unattended run not measured (needs root: the test image)"
+	exit 0
+fi
+# shellcheck source=tests/qemu/autolib.sh
+. "$TOP/tests/qemu/autolib.sh"
+auto_stick "$T/auto-stick.img" autoruns=off
+# auto_ok MEM: the unattended run at -m MEM ends RED and powers off.
+auto_ok() {
+	auto_images win10-gpt || return 1
+	QEMU_MEM=$1 auto_boot "auto-$1" bios u "$T/auto-stick.img" "sata:$IMAGES/win10-gpt.img:rw" || return 1
+	case $(auto_verdict) in "rescue: VERDICT RED"*) return 0 ;; esac
+	return 1
+}
+alo=$lo ahi=512
+if auto_ok "$hi"; then
+	ahi=$hi
+elif auto_ok 512; then
+	alo=$hi
+	while [ $((ahi - alo)) -gt 16 ]; do
+		mid=$(( (alo + ahi) / 2 ))
+		if auto_ok "$mid"; then ahi=$mid; else alo=$mid; fi
+	done
+else
+	echo "boot: the unattended run does not succeed with -m 512"; qemu_show
+	exit 1
+fi
+echo "boot: smallest memory for the unattended run (infected image, RED): -m $ahi MiB (fails at $alo; target: 256 enough)"
