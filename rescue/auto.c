@@ -297,6 +297,9 @@ static void step_passwd(struct run *run)
 		return;
 	}
 	size_t failed = 0, changed = 0;
+	/* The step line names why the first account failed, so the verdict
+	 * screen and the console say it, not only the report's account list. */
+	char why[300] = "";
 	for (size_t i = 0; i < n; i++) {
 		const struct acct_user *u = user_by_rid(a, rids[i]);
 		struct report_account ra = { .rid = rids[i], .ok = true };
@@ -324,13 +327,15 @@ static void step_passwd(struct run *run)
 			changed += done.changed;
 			run->r->password_reset = true;
 		}
+		if (!ra.ok && !why[0])
+			snprintf(why, sizeof(why), "%s: %s", ra.name, ra.done);
 		failed += !ra.ok;
 		report_add_account(run->r, &ra);
 	}
 	accounts_close(a);
 	if (failed || problem[0] || !any)
-		step_end(run, STEP_FAILED, "%zu of %zu account(s) done (%s)%s%s", n - failed, n, any ? names : "none",
-			 problem[0] ? "; " : "", problem);
+		step_end(run, STEP_FAILED, "%zu of %zu account(s) done (%s)%s%s%s%s", n - failed, n,
+			 any ? names : "none", why[0] ? "; " : "", why, problem[0] ? "; " : "", problem);
 	else
 		step_end(run, changed ? STEP_CHANGED : STEP_OK, "%s: password %s%s%s", names,
 			 conf->password_set ? "set" : "blanked", conf->unlock ? ", unlocked" : "",

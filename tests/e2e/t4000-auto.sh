@@ -111,6 +111,16 @@ conf "$T/xp2.conf" "accounts=Nobody 1003" scan=off contain=none
 expect "an unknown account makes the run YELLOW, the others are done" sh -c \
 	"grep -q 'passwd   failed   1 of 1 account(s) done (Pat)' '$T/out' && grep -q 'VERDICT YELLOW' '$T/out'"
 
+# --- a password that cannot be set: the step line says why ----------------------
+# The win7 fixture's SYSTEM and SAM come from different machines, so its boot
+# key cannot encrypt a new hash (blanking still works): the console and the
+# verdict must name the reason, not only "0 of 1 done".
+sh "$TOP/tests/fixtures/mktree.sh" win7 "$T/w7"
+conf "$T/w7.conf" accounts=Administrator password=Fleet-2026 scan=off contain=none
+"$RESCUE" --root "$T/w7" auto --config "$T/w7.conf" >"$T/out" 2>&1
+expect "win7, boot key of another machine: YELLOW, the step names the boot key" sh -c \
+	"grep -q 'passwd   failed   0 of 1 account(s) done (Administrator); Administrator: .*boot key' '$T/out' && grep -q 'VERDICT YELLOW' '$T/out'"
+
 # --- report-only: nothing changes, the report goes to reports_dir only ------------
 cp -a "$T/base" "$T/ro"
 fingerprint "$T/ro" >"$T/ro.before"
