@@ -78,11 +78,16 @@ static void verdict_screen(FILE *f, const struct auto_result *res)
 
 /* ---- progress ---- */
 
+/* The scan's progress line (stderr, a terminal): cli_progress_clear before
+ * every other line. */
+static bool progress_shown;
+
 static void on_step(const struct report *r, const char *name, const struct report_step *s, void *user)
 {
 	const struct cli *cli = user;
 	if (cli->json)
 		return;
+	cli_progress_clear(&progress_shown);
 	if (!s) {
 		if (cli->verbose)
 			printf("rescue: %s: %s ...\n", r->machine[0] ? r->machine : r->target, name);
@@ -93,17 +98,13 @@ static void on_step(const struct report *r, const char *name, const struct repor
 	fflush(stdout);
 }
 
-static bool progress_shown;
-
 static void on_detection(const struct report *r, const char *path, const char *rules, const char *action,
 			 void *user)
 {
 	const struct cli *cli = user;
 	if (cli->json)
 		return;
-	if (progress_shown)
-		fputs("\r\033[K", stderr);
-	progress_shown = false;
+	cli_progress_clear(&progress_shown);
 	printf("rescue: %s: DETECTED %s [%s] %s\n", r->machine[0] ? r->machine : r->target, path, rules, action);
 	fflush(stdout);
 }
@@ -174,8 +175,7 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		if (cli->remove_hiberfile)
 			conf.hibernated = CONF_HIB_REMOVE;
 		rc = auto_run(&conf, cli->root, cli->disk, cli->force ? RS_CTX_FORCE : 0, &ev, &res);
-		if (progress_shown)
-			fputs("\r\033[K", stderr);
+		cli_progress_clear(&progress_shown);
 	}
 
 	if (cli->json) {

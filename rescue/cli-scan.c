@@ -25,14 +25,6 @@ struct scan_cli {
 	int qfailed;
 };
 
-static void clear_progress(struct scan_cli *sc)
-{
-	if (sc->progress_shown) {
-		fputs("\r\033[K", stderr);
-		sc->progress_shown = false;
-	}
-}
-
 static int on_progress(const struct rs_scan_progress *p, void *user)
 {
 	struct scan_cli *sc = user;
@@ -65,7 +57,7 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	} else {
 		snprintf(hit->action, sizeof(hit->action), "reported");
 	}
-	clear_progress(sc);
+	cli_progress_clear(&sc->progress_shown);
 	if (cli->json) {
 		fputs("{\"type\":\"detection\",\"path\":", stdout);
 		json_put_str(stdout, hit->path);
@@ -279,7 +271,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	o.user = &sc;
 	struct rs_scan_result res;
 	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
-	clear_progress(&sc);
+	cli_progress_clear(&sc.progress_shown);
 	if (cli->verbose && res.read_note[0])
 		fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);
 	if (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL)

@@ -54,6 +54,12 @@ void cli_print_error(const struct cli *cli, const struct rs_error *err);
  * without a terminal (scripts and the unattended run). */
 bool cli_confirm(const struct cli *cli, const char *question);
 
+/* A progress line on stderr is rewritten in place ("\r...") and ends without
+ * a newline: every other line clears it first, or the two run together on
+ * the console (and a reader of the serial log misses the second).  Clears
+ * the line when *SHOWN, and sets *SHOWN false. */
+void cli_progress_clear(bool *shown);
+
 /* Handlers, one family per file. */
 int cmd_detect(struct cli *cli, int argc, char **argv);   /* cli-disk.c */
 int cmd_status(struct cli *cli, int argc, char **argv);   /* cli-contain.c */

@@ -72,6 +72,13 @@ static void usage(FILE *f)
 		   "exit codes: 0 clean, 1 detections, 2 usage, 3 target unusable, 4 partly failed\n");
 }
 
+void cli_progress_clear(bool *shown)
+{
+	if (*shown)
+		fputs("\r\033[K", stderr);
+	*shown = false;
+}
+
 bool cli_confirm(const struct cli *cli, const char *question)
 {
 	if (cli->yes || cli->json || !isatty(STDIN_FILENO))

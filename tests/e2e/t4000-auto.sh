@@ -111,6 +111,21 @@ conf "$T/xp2.conf" "accounts=Nobody 1003" scan=off contain=none
 expect "an unknown account makes the run YELLOW, the others are done" sh -c \
 	"grep -q 'passwd   failed   1 of 1 account(s) done (Pat)' '$T/out' && grep -q 'VERDICT YELLOW' '$T/out'"
 
+# --- on a terminal: the scan's progress line never swallows the next line ---------
+# The progress line is rewritten in place and ends without a newline; the step
+# lines must clear it first, or "...0 detectedrescue: X: scan" runs together on
+# the console and a reader of the serial log misses the step.  A clean tree, so
+# no detection line clears it by chance; eight 60 MB sparse files (about 1.5 s
+# of YARA) keep the scan long enough for progress to show (every 250 ms).
+sh "$TOP/tests/fixtures/mktree.sh" win7 "$T/tty"
+for i in 1 2 3 4 5 6 7 8; do truncate -s 60M "$T/tty/Windows/big$i.bin"; done
+conf "$T/tty.conf" contain=none accounts=none
+script -qec "'$RESCUE' --root '$T/tty' auto --config '$T/tty.conf'" /dev/null >"$T/tty.out" 2>&1
+# every "\r ESC[K" (what clears the progress line) becomes a line break
+sed 's/\r\x1b\[K/\n/g; s/\r$//' "$T/tty.out" >"$T/tty.lines"
+expect "terminal: progress was shown" grep -q 'scanning .* MB/s' "$T/tty.lines"
+expect "terminal: the scan step starts its own line" grep -q '^rescue: WKS-WIN732BITA: scan     ok ' "$T/tty.lines"
+
 # --- a password that cannot be set: the step line says why ----------------------
 # The win7 fixture's SYSTEM and SAM come from different machines, so its boot
 # key cannot encrypt a new hash (blanking still works): the console and the
