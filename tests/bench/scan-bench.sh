@@ -14,12 +14,15 @@
 #   BENCH_MB   size of the tree in MB (default 2000): files of /usr/bin,
 #              /usr/lib and /usr/share, plus the planted samples
 #   BENCH_DIR  where to build it (default build/bench)
+#   BENCH_RUNS runs of each command (default 3): the median is printed, as
+#              a shared machine's speed drifts by 20-30% from run to run
 # Needs root for the ntfs-3g mount (that part is skipped otherwise).
 set -eu
 cd "$(dirname "$0")/../.."
 TOP=$(pwd)
 mb=${BENCH_MB:-2000}
 dir=${BENCH_DIR:-$TOP/build/bench}
+runs=${BENCH_RUNS:-3}
 rescue=$TOP/build/rescue
 yarc=$TOP/build/rules/compiled.yarc
 threads=$(nproc)
@@ -47,16 +50,25 @@ echo "bench: $nfiles files, $((bytes / 1000000)) MB, $threads CPUs, $(grep -c '^
 # makes it work in another process ($fusepid, set while the image is mounted).
 fusepid=""
 daemon_ticks() { if [ -n "$fusepid" ]; then awk '{ print $14 + $15 }' "/proc/$fusepid/stat"; else echo 0; fi; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 run() {
 	label=$1; shift
-	d0=$(daemon_ticks)
-	/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err" || true
-	d1=$(daemon_ticks)
-	# GNU time puts "Command exited with non-zero status 1" first (rescue
-	# exits 1: the tree holds the planted samples); the figures are last.
-	# shellcheck disable=SC2046
-	set -- $(tail -n 1 "$dir/time"); secs=$1 rss=$2
-	cpu=$(echo "$3 $4 $d0 $d1 $(getconf CLK_TCK)" | awk '{ print $1 + $2 + ($4 - $3) / $5 }')
+	: >"$dir/runs"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		d0=$(daemon_ticks)
+		/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err" || true
+		d1=$(daemon_ticks)
+		# GNU time puts "Command exited with non-zero status 1" first (rescue
+		# exits 1: the tree holds the planted samples); the figures are last.
+		tail -n 1 "$dir/time" | awk -v d0="$d0" -v d1="$d1" -v hz="$(getconf CLK_TCK)" \
+			'{ print $1, $2, $3 + $4 + (d1 - d0) / hz }' >>"$dir/runs"
+		i=$((i + 1))
+	done
+	secs=$(awk '{ print $1 }' "$dir/runs" | median)
+	rss=$(awk '{ print $2 }' "$dir/runs" | median)
+	cpu=$(awk '{ print $3 }' "$dir/runs" | median)
 	awk -v l="$label" -v s="$secs" -v b="$bytes" -v n="$nfiles" -v r="$rss" -v c="$cpu" \
 		'BEGIN { printf "%-32s %6.2f s %7.1f MB/s %7.0f files/s %6.1f MB RSS %6.2f CPU-s %6.1f MB/CPU-s\n",
 			l, s, b / 1e6 / s, n / s, r / 1024, c, b / 1e6 / c }'
@@ -89,8 +101,14 @@ echo "ext4 target: rescue no slower than the yara CLI (ratio >= 1.0)"
 echo "== libyara on the same files held in memory, 1 thread (the CPU-bound limit)"
 # shellcheck disable=SC2046 # pkg-config prints several words
 cc -O2 -std=gnu11 -I. -o "$dir/memscan" tests/bench/memscan.c build/librescue.a $(pkg-config --cflags --libs yara nettle) -lpthread
-(cd "$tree" && find . -type f | sed 's|^\./||') | "$dir/memscan" "$yarc" "$tree" 67108864 >"$dir/mem"
-read -r mf mbytes msecs mrate mmatch mcpu mcrate <"$dir/mem"
+(cd "$tree" && find . -type f | sed 's|^\./||') >"$dir/files"
+: >"$dir/mem"
+i=0
+while [ "$i" -lt "$runs" ]; do "$dir/memscan" "$yarc" "$tree" 67108864 <"$dir/files" >>"$dir/mem"; i=$((i + 1)); done
+# the run of median time
+read -r mf mbytes msecs mrate mmatch mcpu mcrate <<EOF_MEM
+$(sort -k3,3n "$dir/mem" | awk -v n="$runs" 'NR == int((n + 1) / 2)')
+EOF_MEM
 echo "libyara scan_mem: $mf files, $((mbytes / 1000000)) MB in $msecs s = $mrate MB/s, $mcpu CPU-s = $mcrate MB/CPU-s ($mmatch matches)"
 awk -v a="$ext4_r1" -v b="$mrate" -v c="$ext4_c1" -v d="$mcrate" 'BEGIN {
 	printf "rescue 1 thread on ext4 / libyara in memory = %.0f%% wall, %.0f%% per CPU-second (target >= 90%%)\n", 100 * a / b, 100 * c / d }'
