@@ -39,47 +39,34 @@ static const char *advice(const struct rs_volume *v)
 
 static void print_json(const struct cli *cli, const struct rs_target *t, const char *source)
 {
-	printf("{\"source\":");
-	json_put_str(stdout, source);
+	json_put_member(stdout, "{", "source", source);
 	printf(",\"installations\":%zu,\"volumes\":[", rs_target_installs(t));
 	for (size_t i = 0; i < rs_target_count(t); i++) {
 		const struct rs_volume *v = rs_target_volume(t, i);
 		const struct disk_part *p = v->part;
 		char state[96];
 		rs_volume_state_str(v->state, state, sizeof(state));
-		printf("%s{\"disk\":", i ? "," : "");
-		json_put_str(stdout, v->disk->path);
-		printf(",\"table\":");
-		json_put_str(stdout, v->disk->table[0] ? v->disk->table : NULL);
-		printf(",\"name\":");
-		json_put_str(stdout, p->name);
-		printf(",\"number\":%d,\"offset\":%llu,\"size\":%llu,\"fs\":", p->number,
+		json_put_member(stdout, i ? ",{" : "{", "disk", v->disk->path);
+		json_put_member(stdout, ",", "table", v->disk->table[0] ? v->disk->table : NULL);
+		json_put_member(stdout, ",", "name", p->name);
+		printf(",\"number\":%d,\"offset\":%llu,\"size\":%llu", p->number,
 		       (unsigned long long)p->offset, (unsigned long long)p->size);
-		json_put_str(stdout, p->fstype[0] ? p->fstype : NULL);
-		printf(",\"label\":");
-		json_put_str(stdout, p->label);
-		printf(",\"type\":");
-		json_put_str(stdout, p->parttype[0] ? p->parttype : NULL);
-		printf(",\"state\":");
-		json_put_str(stdout, state);
+		json_put_member(stdout, ",", "fs", p->fstype[0] ? p->fstype : NULL);
+		json_put_member(stdout, ",", "label", p->label);
+		json_put_member(stdout, ",", "type", p->parttype[0] ? p->parttype : NULL);
+		json_put_member(stdout, ",", "state", state);
 		printf(",\"windows\":%s,\"install\":%d", v->windows ? "true" : "false", v->install);
 		if (v->windows) {
-			printf(",\"product\":");
-			json_put_str(stdout, v->info.product);
-			printf(",\"version\":");
-			json_put_str(stdout, v->info.version);
-			printf(",\"build\":");
-			json_put_str(stdout, v->info.build);
-			printf(",\"display\":");
-			json_put_str(stdout, v->info.display);
-			printf(",\"computer\":");
-			json_put_str(stdout, v->info.computer);
+			json_put_member(stdout, ",", "product", v->info.product);
+			json_put_member(stdout, ",", "version", v->info.version);
+			json_put_member(stdout, ",", "build", v->info.build);
+			json_put_member(stdout, ",", "display", v->info.display);
+			json_put_member(stdout, ",", "computer", v->info.computer);
 			json_put_member(stdout, ",", "hives_state", v->hives_word);
 			printf(",");
 			cli_print_hives(cli, "", v->hives, v->nhives);
 		}
-		printf(",\"note\":");
-		json_put_str(stdout, advice(v));
+		json_put_member(stdout, ",", "note", advice(v));
 		printf("}");
 	}
 	printf("]}\n");

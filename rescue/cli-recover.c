@@ -15,21 +15,16 @@ static void print_hive_json(const char *rel, const struct hive_recovery *r, cons
 {
 	char line[1024];
 	hive_recovery_describe(r, line, sizeof(line));
-	printf("{\"hive\":");
-	json_put_str(stdout, rel);
-	printf(",\"dirty\":%s,\"state\":\"%s\",\"recovered_by_rescue\":%s,\"seq\":[%u,%u],\"logs\":",
+	json_put_member(stdout, "{", "hive", rel);
+	printf(",\"dirty\":%s,\"state\":\"%s\",\"recovered_by_rescue\":%s,\"seq\":[%u,%u]",
 	       r->dirty ? "true" : "false", hive_recovery_state(r), r->by_rescue ? "true" : "false",
 	       r->seq1, r->seq2);
-	json_put_str(stdout, r->logs[0] ? r->logs : NULL);
-	printf(",\"logs_usable\":%s,\"applied\":%u,\"note\":", hive_recovery_logs_usable(r) ? "true" : "false",
-	       r->applied);
-	json_put_str(stdout, r->note[0] ? r->note : NULL);
-	printf(",\"text\":");
-	json_put_str(stdout, line);
-	if (error) {
-		printf(",\"error\":");
-		json_put_str(stdout, error);
-	}
+	json_put_member(stdout, ",", "logs", r->logs[0] ? r->logs : NULL);
+	printf(",\"logs_usable\":%s,\"applied\":%u", hive_recovery_logs_usable(r) ? "true" : "false", r->applied);
+	json_put_member(stdout, ",", "note", r->note[0] ? r->note : NULL);
+	json_put_member(stdout, ",", "text", line);
+	if (error)
+		json_put_member(stdout, ",", "error", error);
 	printf("}");
 }
 
