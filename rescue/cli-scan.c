@@ -59,14 +59,13 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	}
 	cli_progress_clear(&sc->progress_shown);
 	if (cli->json) {
-		fputs("{\"type\":\"detection\",\"path\":", stdout);
-		json_put_str(stdout, hit->path);
-		fputs(",\"stream\":", stdout);
-		json_put_str(stdout, hit->stream);
+		fputs("{\"type\":\"detection\"", stdout);
+		json_put_member(stdout, ",", "path", hit->path);
+		json_put_member(stdout, ",", "stream", hit->stream);
 		fputs(",\"rules\":", stdout);
 		json_put_list(stdout, hit->rules, ',');
-		printf(",\"size\":%llu,\"sha256\":\"%s\",\"action\":", (unsigned long long)hit->size, hit->sha256);
-		json_put_str(stdout, hit->action);
+		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
+		json_put_member(stdout, ",", "action", hit->action);
 		fputs("}\n", stdout);
 	} else {
 		printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
@@ -93,10 +92,10 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		if (!skip_listed(cli, k->why))
 			continue;
 		if (cli->json) {
-			fputs("{\"type\":\"skipped\",\"path\":", stdout);
-			json_put_str(stdout, k->path);
-			printf(",\"reason\":\"%s\",\"detail\":", rs_scan_skip_name(k->why));
-			json_put_str(stdout, k->detail);
+			fputs("{\"type\":\"skipped\"", stdout);
+			json_put_member(stdout, ",", "path", k->path);
+			printf(",\"reason\":\"%s\"", rs_scan_skip_name(k->why));
+			json_put_member(stdout, ",", "detail", k->detail);
 			printf(",\"size\":%llu}\n", (unsigned long long)k->size);
 		} else {
 			printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
@@ -118,8 +117,7 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 			printf(",\"%s\":%zu", key, r->nwhy[w]);
 		}
 		/* Why the mount was read when direct reading was possible in principle. */
-		fputs(",\"read_note\":", stdout);
-		json_put_str(stdout, r->read_note[0] ? r->read_note : NULL);
+		json_put_member(stdout, ",", "read_note", r->read_note[0] ? r->read_note : NULL);
 		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
 		return;
 	}
@@ -151,13 +149,12 @@ static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
 	for (size_t i = 0; i < r.n; i++) {
 		const struct autoruns_step *s = &r.steps[i];
 		if (cli->json) {
-			printf("{\"type\":\"autorun_disabled\",\"id\":\"%s\",\"kind\":\"%s\",\"what\":", s->id,
+			printf("{\"type\":\"autorun_disabled\",\"id\":\"%s\",\"kind\":\"%s\"", s->id,
 			       autorun_kind_names[s->kind]);
-			json_put_str(stdout, s->what);
-			fputs(",\"action\":", stdout);
-			json_put_str(stdout, s->action);
-			printf(",\"ok\":%s,\"error\":", s->ok ? "true" : "false");
-			json_put_str(stdout, s->ok ? NULL : s->error);
+			json_put_member(stdout, ",", "what", s->what);
+			json_put_member(stdout, ",", "action", s->action);
+			printf(",\"ok\":%s", s->ok ? "true" : "false");
+			json_put_member(stdout, ",", "error", s->ok ? NULL : s->error);
 			fputs("}\n", stdout);
 		} else if (s->ok) {
 			printf("DISABLED autostart %s %s: %s\n", s->id, s->what, s->action);
@@ -255,8 +252,8 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++) {
 		if (cli->json) {
-			fputs("{\"type\":\"warning\",\"message\":", stdout);
-			json_put_str(stdout, rs_rules_warning(rules, i));
+			fputs("{\"type\":\"warning\"", stdout);
+			json_put_member(stdout, ",", "message", rs_rules_warning(rules, i));
 			fputs("}\n", stdout);
 		}
 		fprintf(stderr, "rescue: warning: %s\n", rs_rules_warning(rules, i));
@@ -300,15 +297,11 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 		rc = rs_quarantine_list(cli->ctx, &v, &n, &err);
 		for (size_t i = 0; i < n; i++) {
 			if (cli->json) {
-				fputs("{\"id\":", stdout);
-				json_put_str(stdout, v[i].id);
-				fputs(",\"path\":", stdout);
-				json_put_str(stdout, v[i].path);
-				fputs(",\"stream\":", stdout);
-				json_put_str(stdout, v[i].stream);
-				printf(",\"size\":%llu,\"sha256\":\"%s\",\"rules\":", (unsigned long long)v[i].size,
-				       v[i].sha256);
-				json_put_str(stdout, v[i].rules);
+				json_put_member(stdout, "{", "id", v[i].id);
+				json_put_member(stdout, ",", "path", v[i].path);
+				json_put_member(stdout, ",", "stream", v[i].stream);
+				printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)v[i].size, v[i].sha256);
+				json_put_member(stdout, ",", "rules", v[i].rules);
 				printf(",\"quarantined\":\"%s\"}\n", v[i].quarantined);
 			} else {
 				printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
@@ -324,8 +317,7 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 		rc = rs_quarantine_restore(cli->ctx, argv[2], restored, sizeof(restored), &err);
 		if (rc == RS_OK) {
 			if (cli->json) {
-				fputs("{\"restored\":", stdout);
-				json_put_str(stdout, restored);
+				json_put_member(stdout, "{", "restored", restored);
 				fputs("}\n", stdout);
 			} else {
 				printf("restored %s\n", restored);
