@@ -356,14 +356,10 @@ static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 	struct run *run = ss->run;
 	if (ss->quarantine) {
 		char id[80];
-		struct rs_error err = { 0 };
-		if (rs_quarantine_add(run->ctx, hit, id, sizeof(id), &err) == RS_OK) {
-			snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
+		if (rs_quarantine_hit(run->ctx, hit, id, sizeof(id)) == RS_OK)
 			run->r->quarantined++;
-		} else {
-			snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
+		else
 			ss->qfailed++;
-		}
 	} else {
 		snprintf(hit->action, sizeof(hit->action), "reported");
 	}

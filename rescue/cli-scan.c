@@ -47,13 +47,8 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	struct cli *cli = sc->cli;
 	if (sc->quarantine) {
 		char id[80];
-		struct rs_error err = { 0 };
-		if (rs_quarantine_add(cli->ctx, hit, id, sizeof(id), &err) == RS_OK) {
-			snprintf(hit->action, sizeof(hit->action), "quarantined %s", id);
-		} else {
-			snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
+		if (rs_quarantine_hit(cli->ctx, hit, id, sizeof(id)) != RS_OK)
 			sc->qfailed++;
-		}
 	} else {
 		snprintf(hit->action, sizeof(hit->action), "reported");
 	}

@@ -225,6 +225,17 @@ static int cmp_entry(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
+int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *id, size_t idlen)
+{
+	struct rs_error err = { 0 };
+	int rc = rs_quarantine_add(ctx, hit, id, idlen, &err);
+	if (rc == RS_OK)
+		snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
+	else
+		snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
+	return rc;
+}
+
 int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,
 		       struct rs_error *err)
 {

@@ -54,6 +54,11 @@ struct rs_quarantine_entry {
 int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
 		      struct rs_error *err);
 
+/* rs_quarantine_add from a scan's detect callback: the outcome goes into
+ * hit->action in the words every front end shows ("quarantined as ID",
+ * "quarantine failed: why").  Returns rs_quarantine_add's code. */
+int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *id, size_t idlen);
+
 /* Every manifest in Rescue/quarantine (sorted by path); an empty list when
  * there is no quarantine.  Free with rs_quarantine_list_free. */
 int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,

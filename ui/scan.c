@@ -29,7 +29,7 @@ struct det {
 	char *rules;
 	char sha256[65];
 	uint64_t size;
-	char action[256];           /* "reported", "quarantined <id>", "restored", "ignored", "... failed: ..." */
+	char action[256];           /* "reported", "quarantined as <id>", "restored", "ignored", "... failed: ..." */
 	char qid[80];               /* quarantine id while quarantined */
 	size_t report_i;            /* its index in ui->report.det, SIZE_MAX before it is there */
 };
@@ -348,16 +348,12 @@ static int on_requar(struct rs_scan_hit *hit, void *user)
 	if ((hit->stream == NULL) != (q->d->stream == NULL) ||
 	    (hit->stream && strcmp(hit->stream, q->d->stream) != 0))
 		return 0;
-	struct rs_error err = { 0 };
 	char id[80];
-	if (rs_quarantine_add(q->ui->ctx, hit, id, sizeof(id), &err) == RS_OK) {
+	if (rs_quarantine_hit(q->ui->ctx, hit, id, sizeof(id)) == RS_OK) {
 		q->done = true;
 		snprintf(q->d->qid, sizeof(q->d->qid), "%s", id);
-		snprintf(q->msg, sizeof(q->msg), "quarantined %s", id);
-	} else {
-		snprintf(q->msg, sizeof(q->msg), "quarantine failed: %s", err.msg);
 	}
-	snprintf(hit->action, sizeof(hit->action), "%s", q->msg);
+	snprintf(q->msg, sizeof(q->msg), "%s", hit->action);
 	return 0;
 }
 
