@@ -14,7 +14,7 @@
 #                                 boot, pick ENTRY (u: unattended, r: report-only),
 #                                 wait for the verdict and the power-off; sets $auto_secs
 #   stick_ls STICK DIR / stick_cat STICK FILE   the RESCUE partition, through mtools
-#   auto_log_has ERE / auto_verdict             the serial log: a line / the verdict line
+#   auto_log / auto_log_has ERE / auto_verdict  the serial log: its lines / a line / the verdict line
 
 IMAGES=$T
 
@@ -45,11 +45,17 @@ auto_boot() {
 	auto_secs=$(($(date +%s) - start))
 }
 
-# auto_log_has ERE: the serial log (CRs and colours removed) has a matching line.
-auto_log_has() { tr -d '\r' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -aEq -- "$1"; }
+# auto_log: the serial log as lines, the way a person sees it.  A CR starts a
+# new line rather than vanishing: the scan's progress line is rewritten in
+# place (CR, text, CR ESC[K), so the step line printed after it would
+# otherwise stick to the progress text.  Colours and ESC[K are removed.
+auto_log() { tr '\r' '\n' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
 
-# The verdict line of the serial log, CRs and colours removed.
-auto_verdict() { tr -d '\r' <"$QEMU_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -a '^rescue: VERDICT' | tail -n 1; }
+# auto_log_has ERE: the serial log has a matching line.
+auto_log_has() { auto_log | grep -aEq -- "$1"; }
+
+# The verdict line of the serial log.
+auto_verdict() { auto_log | grep -a '^rescue: VERDICT' | tail -n 1; }
 
 stick_ls() { mdir -b -i "$1@@$(rescue_part_offset "$1")" "::/$2" 2>/dev/null; }
 stick_cat() { mtype -i "$1@@$(rescue_part_offset "$1")" "::/$2" 2>/dev/null; }

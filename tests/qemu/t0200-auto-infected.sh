@@ -24,8 +24,12 @@ if [ "$rc" -eq 0 ]; then ok "BIOS, unattended, infected disk: the run ends and p
 echo "# boot to power-off: ${auto_secs:-?} s"
 v=$(auto_verdict)
 expect "serial console: $v" test "$v" != "${v#rescue: VERDICT RED DESKTOP-M3OSHQU=RED}"
-expect "serial console: every step of the run is listed" sh -c \
-	'for s in detect contain passwd scan autoruns report; do tr -d "\r" <"$1" | grep -aq "^rescue: DESKTOP-M3OSHQU: $s " || exit 1; done' - "$QEMU_LOG"
+steps_listed() {
+	for s in detect contain passwd scan autoruns report; do
+		auto_log_has "^rescue: DESKTOP-M3OSHQU: $s " || return 1
+	done
+}
+expect "serial console: every step of the run is listed" steps_listed
 
 t_attach "$T/disk.img" 3
 ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$T/SYSTEM"

@@ -51,8 +51,8 @@ expect "console: no RESCUE partition on a CD, reports on the Windows disk only" 
 	auto_log_has '^rescue: no RESCUE partition \(a CD\): reports go to the Windows disk only'
 expect "console: XP (SATA) is RED" auto_log_has '^rescue: verdict sda1 \(M57-PAT\): RED .*password reset yes'
 expect "console: Windows 7 (virtio) is RED" auto_log_has '^rescue: verdict vda2 \(WKS-WIN732BITA\): RED .*password reset yes'
-expect "console: each report step says it is on the Windows disk, no copy" sh -c \
-	'[ "$(tr -d "\r" <"$1" | grep -ac "^rescue: .*: report *ok .*no RESCUE partition.*no copy")" -eq 2 ]' - "$QEMU_LOG"
+reports_without_copy() { [ "$(auto_log | grep -ac '^rescue: .*: report *ok .*no RESCUE partition.*no copy')" -eq 2 ]; }
+expect "console: each report step says it is on the Windows disk, no copy" reports_without_copy
 v=$(auto_verdict)
 expect "console: $v" test "$v" != "${v#rescue: VERDICT RED M57-PAT=RED WKS-WIN732BITA=RED}"
 
