@@ -427,11 +427,11 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 	}
 	char summary[512];
 	snprintf(summary, sizeof(summary), "%llu files and streams, %.1f MB in %.1f s, %d threads: %zu detected%s; "
-		 "not scanned: %zu too big, %zu unreadable",
+		 "not scanned: %zu too big, %zu unreadable, %zu reparse points",
 		 (unsigned long long)r->files, (double)res->bytes / 1e6, res->secs, res->threads, res->ndet,
 		 !res->ndet ? "" : ss.quarantine ? (ss.qfailed ? ", some not quarantined" : ", all quarantined")
 			       : (ro ? " (read-only: nothing quarantined)" : " (scan = report: nothing quarantined)"),
-		 res->nwhy[RS_SKIP_TOO_BIG], res->nwhy[RS_SKIP_UNREADABLE]);
+		 res->nwhy[RS_SKIP_TOO_BIG], res->nwhy[RS_SKIP_UNREADABLE], res->nwhy[RS_SKIP_REPARSE]);
 	if (rc != RS_OK && rc != RS_DETECTED)
 		step_end(run, STEP_FAILED, "%s (%s)", summary, err.msg);
 	else if (ss.qfailed || res->nwhy[RS_SKIP_UNREADABLE])

@@ -71,8 +71,9 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	return 0;
 }
 
-/* Skips always listed (the technician must see them); links, loops and other
- * file systems are counted, and listed with -v or in JSON. */
+/* Skips always listed (the technician must see them); links, loops, other
+ * file systems and reparse points (a CompactOS Windows has thousands of
+ * WOF-compressed system files) are counted, and listed with -v or in JSON. */
 static bool skip_listed(const struct cli *cli, enum rs_scan_skip_why why)
 {
 	return cli->json || cli->verbose || why == RS_SKIP_TOO_BIG || why == RS_SKIP_SYSTEM_FILE ||
@@ -119,10 +120,10 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): %zu detected\n",
 	       (unsigned long long)r->files, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
 	       rs_scan_read_name(r->read), r->threads, r->ndet);
-	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special; "
+	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
 	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
-	       r->nwhy[RS_SKIP_SPECIAL], r->nwhy[RS_SKIP_LINK], r->nwhy[RS_SKIP_LOOP], r->nwhy[RS_SKIP_OTHER_FS],
+	       r->nwhy[RS_SKIP_SPECIAL], r->nwhy[RS_SKIP_REPARSE], r->nwhy[RS_SKIP_LINK], r->nwhy[RS_SKIP_LOOP], r->nwhy[RS_SKIP_OTHER_FS],
 	       r->cancelled ? " (CANCELLED)" : "");
 }
 

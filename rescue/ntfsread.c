@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "rescue/ntfsread.h"
+#include "rescue/reparse.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -86,6 +87,51 @@ static mode_t interix_type(ntfs_inode *ni)
 	return t;
 }
 
+/* The reparse tag of NI, 0 when it has none or it cannot be read. */
+static uint32_t reparse_tag(ntfs_inode *ni)
+{
+	if (!(ni->flags & FILE_ATTR_REPARSE_POINT))
+		return 0;
+	ntfs_attr *na = ntfs_attr_open(ni, AT_REPARSE_POINT, AT_UNNAMED, 0);
+	if (!na)
+		return 0;
+	le32 tag = 0;
+	if (ntfs_attr_pread(na, 0, sizeof(tag), &tag) != (s64)sizeof(tag))
+		tag = 0;
+	ntfs_attr_close(na);
+	return le32_to_cpu(tag);
+}
+
+/* A cloud file (OneDrive) whose content is not on the disk: its unnamed
+ * stream has a size but not one cluster behind it ("online-only").  A file
+ * kept on the device has its bytes in that stream like any other file. */
+static bool online_only(ntfs_inode *ni)
+{
+	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+	if (!na)
+		return true;
+	bool r = NAttrNonResident(na) && na->data_size > 0 && NAttrSparse(na) && na->compressed_size == 0;
+	ntfs_attr_close(na);
+	return r;
+}
+
+/* What a reparse point is to the walk (rescue/reparse.h).  ntfs-3g shows
+ * every one it has no plugin for as a symbolic link; here a folder whose tag
+ * is not a name surrogate (a OneDrive folder: its files are on the disk) is
+ * a folder, and a cloud file kept on the device is a file, so the direct
+ * read scans what the mount cannot open.  The rest stay links. */
+static mode_t reparse_type(ntfs_inode *ni)
+{
+	uint32_t tag = reparse_tag(ni);
+	if (!tag || (tag & REPARSE_TAG_NAME_SURROGATE))
+		return S_IFLNK;
+	if (ni->mrec->flags & MFT_RECORD_IS_DIRECTORY)
+		return S_IFDIR;
+	if ((tag & REPARSE_TAG_CLOUD_MASK) == REPARSE_TAG_CLOUD && !online_only(ni))
+		return S_IFREG;
+	return S_IFLNK;
+}
+
 /* The stat ntfs-3g's lstat shows of NI (see ntfsread.h). */
 static void fill_stat(const struct ntfsread *v, ntfs_inode *ni, struct stat *st)
 {
@@ -98,17 +144,16 @@ static void fill_stat(const struct ntfsread *v, ntfs_inode *ni, struct stat *st)
 	st->st_atim = ntfs2timespec(ni->last_access_time);
 	st->st_mtim = ntfs2timespec(ni->last_data_change_time);
 	st->st_ctim = ntfs2timespec(ni->last_mft_change_time);
-	mode_t t;
-	/* Every reparse point (junction, symbolic link, and the tags ntfs-3g
-	 * has no plugin for) is a link to ntfs-3g, directory or not. */
-	if (ni->flags & FILE_ATTR_REPARSE_POINT) {
-		t = S_IFLNK;
+	mode_t t = (ni->flags & FILE_ATTR_REPARSE_POINT) ? reparse_type(ni) : 0;
+	if (t == S_IFLNK || t == S_IFDIR) {
+		/* as it is */
 	} else if (ni->mrec->flags & MFT_RECORD_IS_DIRECTORY) {
 		t = S_IFDIR;
 	} else {
 		st->st_size = ni->data_size;
 		st->st_blocks = (ni->allocated_size + 511) >> 9;
-		t = (ni->flags & FILE_ATTR_SYSTEM) ? interix_type(ni) : S_IFREG;
+		if (!t)
+			t = (ni->flags & FILE_ATTR_SYSTEM) ? interix_type(ni) : S_IFREG;
 	}
 	st->st_mode = t | v->perm;
 	st->st_blksize = 4096;
@@ -194,6 +239,16 @@ static int nr_lstat(void *src, const char *rel, const char *path, uint64_t ref, 
 	fill_stat(v, ni, st);
 	ntfs_inode_close(ni);
 	return 0;
+}
+
+int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag)
+{
+	ntfs_inode *ni = open_ref(v, ref);
+	if (!ni)
+		return errno;
+	*tag = reparse_tag(ni);
+	ntfs_inode_close(ni);
+	return *tag ? 0 : ENODATA;
 }
 
 int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user)

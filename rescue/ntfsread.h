@@ -18,6 +18,11 @@
  * is ROOT's; walk_entry.ref is the MFT reference (with its sequence number)
  * to read the file by.
  *
+ * Where the direct read sees more than the mount: a folder whose reparse
+ * tag is not a link's (a OneDrive folder, shown by ntfs-3g as a broken
+ * link) is entered, and a OneDrive file kept on the device is read as a
+ * regular file (rescue/reparse.h says why).
+ *
  * Consistency with the mount: ntfs-3g writes through its own descriptor of
  * the device without O_DIRECT, so a second read-only descriptor of the same
  * device or image sees its writes through the page cache.  libntfs-3g keeps
@@ -61,6 +66,10 @@ const char *ntfsread_device(const struct ntfsread *v);
 
 /* walk_tree (rescue/walk.h) over the volume, START relative to ROOT. */
 int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user);
+
+/* The reparse tag of REF (rescue/reparse.h).  0, ENODATA when it has none,
+ * or an errno. */
+int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);
 
 /* Read the data stream STREAM (UTF-8 name; NULL: the unnamed one) of the
  * file REF (walk_entry.ref) whole into *BUF (*CAP bytes, grown with realloc;

@@ -18,6 +18,7 @@
 #include "hive/journal.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
+#include "rescue/reparse.h"
 #include "rescue/winpath.h"
 
 /* ntfs-3g: the NTFS attribute word (read-only, hidden, system...), big-endian. */
@@ -92,8 +93,9 @@ static int write_manifest(const char *path, const char *id, const struct rs_scan
 	return rc;
 }
 
-int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
-		      struct rs_error *err)
+/* rs_quarantine_add once the path of HIT opens on the mount. */
+static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
+			   struct rs_error *err)
 {
 	char dir[PATH_MAX];
 	int rc = qdir(ctx, true, dir, sizeof(dir), err);
@@ -184,6 +186,22 @@ int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, c
 	}
 	snprintf(id, idlen, "%s", myid);
 	return RS_OK;
+}
+
+int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
+		      struct rs_error *err)
+{
+	/* A file the direct read found in a OneDrive folder: the mount shows
+	 * the folder as a broken link until its reparse point is set aside. */
+	struct reparse_lift *lift;
+	int rc = reparse_lift(ctx, hit->path, &lift, err);
+	if (rc)
+		return rc;
+	rc = quarantine_move(ctx, hit, id, idlen, err);
+	struct rs_error lerr;
+	if (reparse_lift_end(lift, &lerr) != RS_OK && rc == RS_OK)
+		rc = rs_fail(err, RS_EPARTIAL, "quarantined as %s, but %s", id, lerr.msg);
+	return rc;
 }
 
 /* Open Rescue/quarantine for reading; *D stays NULL (and RS_OK) when there
@@ -354,6 +372,7 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 	const char *sha = json_get_str(&o, "sha256", "");
 	uint8_t *data = NULL;
 	size_t len = 0;
+	struct reparse_lift *lift = NULL;
 	char target[PATH_MAX], parent[PATH_MAX];
 	if (!*rel || strstr(rel, "..")) {
 		rc = rs_fail(err, RS_ETARGET, "%s: bad original path", man);
@@ -370,6 +389,8 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 		rc = rs_fail(err, RS_ETARGET, "%s: content does not match its SHA-256: not restored", bin);
 		goto out;
 	}
+	if ((rc = reparse_lift(ctx, rel, &lift, err)) != RS_OK)
+		goto out;
 	if (winpath_resolve_new(ctx->root, rel, target, sizeof(target)) != 0) {
 		rc = rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
 		goto out;
@@ -443,7 +464,10 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 	unlink(man);
 	if (restored)
 		snprintf(restored, restlen, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "");
-out:
+out:;
+	struct rs_error lerr;
+	if (reparse_lift_end(lift, &lerr) != RS_OK && rc == RS_OK)
+		rc = rs_fail(err, RS_EPARTIAL, "%s restored, but %s", rel, lerr.msg);
 	free(data);
 	json_object_free(&o);
 	return rc;

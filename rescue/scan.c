@@ -20,6 +20,7 @@
 
 #include "rescue/ctx.h"
 #include "rescue/ntfsread.h"
+#include "rescue/reparse.h"
 #include "rescue/walk.h"
 #include "rescue/winpath.h"
 
@@ -103,6 +104,7 @@ const char *rs_scan_skip_name(enum rs_scan_skip_why why)
 		[RS_SKIP_UNREADABLE] = "unreadable",
 		[RS_SKIP_SPECIAL] = "special file",
 		[RS_SKIP_LINK] = "link not followed",
+		[RS_SKIP_REPARSE] = "reparse point",
 		[RS_SKIP_LOOP] = "directory loop",
 		[RS_SKIP_OTHER_FS] = "other file system",
 	};
@@ -186,6 +188,29 @@ static bool is_system_file(const char *rel)
 	return false;
 }
 
+/* A link to the walk: a junction or symbolic link, or a reparse point
+ * ntfs-3g cannot read (the mount shows those as links; the direct read as
+ * well when their content is not on the disk).  Its tag says which. */
+static void skip_link(struct scan *s, const struct walk_entry *e)
+{
+	uint32_t tag = 0;
+	if (s->nr ? ntfsread_reparse_tag(s->nr, e->ref, &tag) : reparse_tag_of_path(e->path, &tag))
+		tag = 0;        /* a plain symbolic link (an Interix one, or not NTFS) */
+	char what[128];
+	reparse_describe(tag, what, sizeof(what));
+	struct reparse_kind k = reparse_kind_of(tag);
+	if (!tag || k.cls == REPARSE_LINK)
+		add_skip(s, e->rel, NULL, RS_SKIP_LINK, 0, "%s: not followed", what);
+	else if (k.cls == REPARSE_SPECIAL)
+		add_skip(s, e->rel, NULL, RS_SKIP_SPECIAL, 0, "%s: not a regular file", what);
+	else if (!s->nr)
+		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: the ntfs-3g mount cannot read it", what);
+	else if ((tag & REPARSE_TAG_CLOUD_MASK) == REPARSE_TAG_CLOUD)
+		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: online-only, its content is not on this disk", what);
+	else
+		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: only Windows can read it", what);
+}
+
 static int on_walk(const struct walk_entry *e, void *user)
 {
 	struct scan *s = user;
@@ -216,7 +241,7 @@ static int on_walk(const struct walk_entry *e, void *user)
 			enqueue(s, e->rel, e->ref, true, 0);
 		break;
 	case WALK_LINK:
-		add_skip(s, e->rel, NULL, RS_SKIP_LINK, 0, "symbolic link or junction: not followed");
+		skip_link(s, e);
 		break;
 	case WALK_SPECIAL:
 		add_skip(s, e->rel, NULL, RS_SKIP_SPECIAL, 0, "not a regular file");

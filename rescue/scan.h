@@ -94,6 +94,7 @@ enum rs_scan_skip_why {
 	RS_SKIP_UNREADABLE,             /* open or read failed, or YARA failed on it */
 	RS_SKIP_SPECIAL,                /* FIFO, socket, device node */
 	RS_SKIP_LINK,                   /* symbolic link or junction, not followed */
+	RS_SKIP_REPARSE,                /* a reparse point whose content cannot be read here (rescue/reparse.h) */
 	RS_SKIP_LOOP,                   /* directory met twice */
 	RS_SKIP_OTHER_FS,               /* a file system mounted inside the volume */
 	RS_SKIP_NWHY

@@ -64,6 +64,20 @@ t_attach() {
 t_detach() { [ -z "$t_loop" ] || losetup -d "$t_loop"; t_loop=""; }
 t_on_exit t_detach
 
+# t_ntfs_mount IMG MNT SIZE [NTFS-3G OPTIONS]: a new NTFS volume of SIZE in the
+# file IMG (mkntfs), mounted by ntfs-3g at MNT (unmounted at exit); a test
+# that has no root, /dev/fuse or ntfs-3g is skipped here.
+t_ntfs_mount() {
+	if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
+		skip "NTFS volume" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
+	fi
+	truncate -s "$3" "$1"
+	mkntfs -q -F -f -L rescue-test "$1" >/dev/null 2>&1 || { not_ok "mkntfs"; exit 1; }
+	mkdir -p "$2"
+	t_on_exit "umount '$2' 2>/dev/null"
+	ntfs-3g ${4:+-o "$4"} "$1" "$2" || { not_ok "ntfs-3g mount"; exit 1; }
+}
+
 # t_image VARIANT DEST: the test disk image VARIANT (tests/images/build.sh) as
 # DEST, a private sparse copy (with DEST.manifest when there is one).  Each
 # variant is built once into build/images/ by make (rebuilt when the builder,

@@ -8,15 +8,8 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
-	skip "ntfs-3g scan" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
-fi
 img=$T/ntfs.img mnt=$T/mnt
-truncate -s 64M "$img"
-mkntfs -q -F -f -L rescue-test "$img" >/dev/null 2>&1 || { not_ok "mkntfs"; exit 1; }
-mkdir -p "$mnt"
-t_on_exit "umount '$mnt' 2>/dev/null"
-ntfs-3g -o streams_interface=windows "$img" "$mnt" || { not_ok "ntfs-3g mount"; exit 1; }
+t_ntfs_mount "$img" "$mnt" 64M streams_interface=windows
 mkdir -p "$mnt/Windows/System32/config" "$mnt/Users/Pat/Documents"
 : >"$mnt/Windows/System32/config/SYSTEM"
 sh "$TOP/tests/samples/plant.sh" "$mnt" "$T/planted"
