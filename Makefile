@@ -51,9 +51,13 @@ $(BUILD)/librescue.a: $(CORE_OBJ)
 $(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UI) $(LIBS_CORE)
 
+# Libraries a unit test needs beyond the core's: tools we did not write that
+# check our code (wimlib compresses what rescue/wof.c decodes).
+TEST_LIBS_test-wof := -lwim
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librescue.a $(LIBS_CORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librescue.a $(LIBS_CORE) $(TEST_LIBS_$*)
 
 $(BUILD)/obj/%.o: %.c $(wildcard rescue/*.h hive/*.h ui/*.h)
 	@mkdir -p $(dir $@)
