@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "rescue/lzx.h"
 #include "rescue/xpress.h"
 
 #define TAG_WOF 0x80000017u
@@ -20,13 +21,13 @@ static uint64_t le64(const uint8_t *p)
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-/* The algorithms: name and chunk size (0: not decoded here). */
+/* The algorithms: name and chunk size (0 would mean: not decoded here). */
 static const struct {
 	const char *name;
 	uint32_t chunk;
 } algos[] = {
 	[WOF_XPRESS4K] = { "XPRESS4K", 4096 },
-	[WOF_LZX] = { "LZX", 0 },
+	[WOF_LZX] = { "LZX", 32768 },
 	[WOF_XPRESS8K] = { "XPRESS8K", 8192 },
 	[WOF_XPRESS16K] = { "XPRESS16K", 16384 },
 };
@@ -76,7 +77,8 @@ int wof_check(const struct wof_info *wi, struct rs_error *err)
 static int decode_chunk(uint32_t algo, const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen,
 			const char **why)
 {
-	(void)algo;     /* every algorithm decoded here is XPRESS */
+	if (algo == WOF_LZX)
+		return lzx_decode(in, inlen, out, outlen, why);
 	return xpress_decode(in, inlen, out, outlen, why);
 }
 

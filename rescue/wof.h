@@ -18,8 +18,8 @@
  *     from the end of the table (chunk 0 starts there; the last ends at the
  *     stream's end); then the chunks, each decoding to the chunk size (the
  *     last to what remains), stored as is when its stored size equals that.
- * XPRESS is MS-XCA's "LZ77+Huffman" (one 256-byte table of 4-bit code
- * lengths, then the bit stream; a chunk is at most 64 KiB, so one block).
+ * XPRESS is MS-XCA's "LZ77+Huffman" (rescue/xpress.h), LZX the WIM flavour
+ * with a 32 KiB window, one chunk (rescue/lzx.h); all four are decoded.
  *
  * Everything read from the disk is checked: a damaged stream gives
  * RS_ETARGET and one line saying what and where, never a read or write
@@ -50,7 +50,8 @@ struct wof_info {
 int wof_parse(const void *rp, size_t len, struct wof_info *wi, struct rs_error *err);
 
 /* RS_OK when WI's data can be decoded here, else RS_ETARGET saying why
- * ("WOF-compressed with LZX: not readable here", a WIMBoot pointer file...). */
+ * ("WOF-compressed with unknown algorithm 7: not readable here", a WIMBoot
+ * pointer file...). */
 int wof_check(const struct wof_info *wi, struct rs_error *err);
 
 /* "XPRESS4K", "LZX"...; NULL for an unknown algorithm. */

@@ -2,10 +2,12 @@
 /* test-wof.c - rescue/wof.h against wimlib's compressor (a tool we did not
  * write): WofCompressedData streams laid out as Windows lays them out, with
  * chunks compressed by wimlib_compress (stored as is when they do not
- * shrink), decode to the original bytes for every algorithm decoded here,
- * at sizes 0, 1, a chunk, a chunk + 1, several chunks, for text, random
- * bytes, zeros and a real PE; reparse data is parsed and LZX refused with
- * its reason; damaged streams (table cut short, offsets out of order or
+ * shrink), decode to the original bytes for XPRESS4K/8K/16K and LZX, at
+ * sizes 0, 1, a chunk, a chunk + 1, several chunks, for text, random bytes,
+ * zeros, x86 code with E8 calls and a real PE; an LZX uncompressed block
+ * (wimlib does not write one) made here bit by bit; reparse data is parsed,
+ * other providers and unknown algorithms refused with their reason; damaged
+ * streams (table cut short, offsets out of order or
  * range, a chunk cut short, a garbage Huffman table, random bytes) and a few
  * thousand mutations of good ones (fixed seed) give an error or bytes of the
  * right size, never a crash or a read out of bounds (ASan build). */
@@ -16,6 +18,7 @@
 
 #include <wimlib.h>
 
+#include "rescue/lzx.h"
 #include "rescue/wof.h"
 #include "tests/unit/check.h"
 
@@ -138,8 +141,9 @@ static void test_reparse(void)
 	CHECK_INT(wof_check(&wi, &err), RS_OK);
 	rp[20] = 1;     /* LZX */
 	CHECK_INT(wof_parse(rp, sizeof(rp), &wi, &err), RS_OK);
-	CHECK_INT(wof_check(&wi, &err), RS_ETARGET);
-	CHECK_STR(err.msg, "WOF-compressed with LZX: not readable here");
+	CHECK_INT(wi.algo, WOF_LZX);
+	CHECK_INT(wof_check(&wi, &err), RS_OK);
+	CHECK_STR(wof_algo_name(WOF_LZX), "LZX");
 	rp[20] = 9;
 	CHECK_INT(wof_parse(rp, sizeof(rp), &wi, &err), RS_OK);
 	CHECK_INT(wof_check(&wi, &err), RS_ETARGET);
@@ -159,20 +163,28 @@ static void test_reparse(void)
 	rp[0] = 0x17;
 	rp[8] = 2;      /* WOF version 2 */
 	CHECK_INT(wof_parse(rp, sizeof(rp), &wi, &err), RS_ETARGET);
-	CHECK_INT(wof_decode(WOF_LZX, rp, sizeof(rp), rp, 4, &err), RS_ETARGET);
-	CHECK_STR(err.msg, "WOF-compressed with LZX: not readable here");
+	CHECK_INT(wof_decode(7, rp, sizeof(rp), rp, 4, &err), RS_ETARGET);
+	CHECK_STR(err.msg, "WOF-compressed with unknown algorithm 7: not readable here");
 }
 
-static const uint32_t xalgos[] = { WOF_XPRESS4K, WOF_XPRESS8K, WOF_XPRESS16K };
+static const uint32_t xalgos[] = { WOF_XPRESS4K, WOF_XPRESS8K, WOF_XPRESS16K, WOF_LZX };
 #define NX (sizeof(xalgos) / sizeof(xalgos[0]))
 
 static void test_round_trips(void)
 {
-	size_t big = 5 * 16384 + 777;
+	size_t big = 3 * 32768 + 777;
 	uint8_t *text = malloc(big), *rand_ = malloc(big), *zeros = calloc(1, big), *mixed = malloc(big);
+	uint8_t *code = malloc(big);
 	fill_text(text, big);
 	for (size_t i = 0; i < big; i++)
 		rand_[i] = (uint8_t)rnd();
+	/* x86 calls (E8 and a 32-bit target) among text: what LZX translates. */
+	memcpy(code, text, big);
+	for (size_t i = 0; i + 5 < big; i += 7 + rnd() % 40) {
+		uint32_t t = rnd() % 3 ? rnd() % 70000 : rnd();
+		code[i] = 0xe8;
+		memcpy(code + i + 1, &t, 4);
+	}
 	/* Text and random bytes in turns: some chunks shrink, some are stored. */
 	for (size_t i = 0; i < big; i++)
 		mixed[i] = (i / 4096) % 2 ? rand_[i] : text[i];
@@ -187,6 +199,7 @@ static void test_round_trips(void)
 			bad += round_trip(algo, rand_, n) != 0;
 			bad += round_trip(algo, zeros, n) != 0;
 			bad += round_trip(algo, mixed, n) != 0;
+			bad += round_trip(algo, code, n) != 0;
 		}
 		CHECK_INT(bad, 0);
 	}
@@ -202,7 +215,82 @@ static void test_round_trips(void)
 	/* Both layouts of a chunk were met. */
 	CHECK(nraw > 10);
 	CHECK(ncomp > 10);
-	free(text), free(rand_), free(zeros), free(mixed);
+	free(text), free(rand_), free(zeros), free(mixed), free(code);
+}
+
+/* Bits written the LZX way: 16-bit little-endian words, top bit first. */
+struct bitout {
+	uint8_t *p;
+	size_t n;
+	uint32_t acc;
+	int k;
+};
+
+static void put(struct bitout *o, uint32_t v, int bits)
+{
+	for (int i = bits - 1; i >= 0; i--) {
+		o->acc = o->acc << 1 | ((v >> i) & 1);
+		if (++o->k == 16) {
+			o->p[o->n++] = (uint8_t)o->acc;
+			o->p[o->n++] = (uint8_t)(o->acc >> 8);
+			o->acc = 0;
+			o->k = 0;
+		}
+	}
+}
+
+/* An LZX uncompressed block of N bytes (no E8 among them) at BUF, which
+ * is on a word boundary: 3 bits of type, 0 and 16 bits of size (20 bits),
+ * padding to the boundary (12 bits), the three recent offsets (1), the
+ * bytes, a pad byte when N is odd.  EXTRA_WORD: a zero word too many after
+ * the padding (the recent offsets then start in it).  Returns the bytes
+ * written (even). */
+static size_t lzx_stored(uint8_t *buf, const uint8_t *data, size_t n, int extra_word)
+{
+	struct bitout o = { buf, 0, 0, 0 };
+	put(&o, 3, 3);
+	put(&o, 0, 1);
+	put(&o, (uint32_t)n, 16);
+	put(&o, 0, 12);
+	if (extra_word)
+		put(&o, 0, 16);
+	for (int r = 0; r < 3; r++) {
+		uint32_t one = 1;
+		memcpy(buf + o.n, &one, 4);
+		o.n += 4;
+	}
+	memcpy(buf + o.n, data, n);
+	o.n += n;
+	if (n & 1)
+		buf[o.n++] = 0;
+	return o.n;
+}
+
+static void test_lzx_stored(void)
+{
+	uint8_t data[501], buf[1024], got[501];
+	const char *why = NULL;
+	fill_text(data, sizeof(data));
+	/* One chunk of two uncompressed blocks, 301 bytes (odd: a pad byte)
+	 * then 200: the second header starts on the word after the pad.  (A
+	 * chunk this large is stored as is in a WOF stream: lzx_decode alone.) */
+	size_t len = lzx_stored(buf, data, 301, 0);
+	len += lzx_stored(buf + len, data + 301, 200, 0);
+	CHECK_INT(lzx_decode(buf, len, got, sizeof(got), &why), 0);
+	CHECK(memcmp(got, data, sizeof(data)) == 0);
+	/* The bytes follow the padding to the word boundary at once: a word
+	 * more there shifts them. */
+	len = lzx_stored(buf, data, sizeof(data), 1);
+	CHECK_INT(lzx_decode(buf, len, got, sizeof(got), &why), 0);
+	CHECK(memcmp(got, data, sizeof(data)) != 0 && memcmp(got + 2, data, sizeof(data) - 2) == 0);
+	/* Recent offsets of 0 are refused. */
+	len = lzx_stored(buf, data, sizeof(data), 0);
+	memset(buf + 4, 0, 4);
+	CHECK_INT(lzx_decode(buf, len, got, sizeof(got), &why), -1);
+	CHECK(why && strstr(why, "recent offset of 0") != NULL);
+	/* Cut short inside the bytes. */
+	len = lzx_stored(buf, data, sizeof(data), 0);
+	CHECK_INT(lzx_decode(buf, len - 100, got, sizeof(got), &why), -1);
 }
 
 /* A damaged STREAM must give RS_ETARGET and a message. */
@@ -277,13 +365,13 @@ static void test_damaged(void)
  * N bytes (a change inside the bit stream can decode to other bytes). */
 static void test_mutations(void)
 {
-	size_t n = 3 * 16384 + 1234, slen;
+	size_t n = 3 * 32768 + 1234, slen;
 	uint8_t *text = malloc(n);
 	fill_text(text, n);
 	int runs = 0, refused = 0;
 	for (size_t a = 0; a < NX; a++) {
 		uint8_t *s = pack(xalgos[a], text, n, &slen), *d = malloc(slen);
-		for (int t = 0; t < 1500; t++) {
+		for (int t = 0; t < 1000; t++) {
 			memcpy(d, s, slen);
 			size_t dl = slen;
 			switch (rnd() % 4) {
@@ -323,6 +411,7 @@ int main(void)
 {
 	test_reparse();
 	test_round_trips();
+	test_lzx_stored();
 	test_damaged();
 	test_mutations();
 	return check_done("wof");
