@@ -54,6 +54,7 @@ $(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
 # Libraries a unit test needs beyond the core's: tools we did not write that
 # check our code (wimlib compresses what rescue/wof.c decodes).
 TEST_LIBS_test-wof := -lwim
+$(BUILD)/tests/test-wof: tests/fixtures/wofpack.h
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)

@@ -16,10 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <wimlib.h>
-
 #include "rescue/lzx.h"
 #include "rescue/wof.h"
+#include "tests/fixtures/wofpack.h"
 #include "tests/unit/check.h"
 
 static uint32_t seed = 12345;
@@ -30,46 +29,11 @@ static uint32_t rnd(void)
 	return seed >> 8;
 }
 
-static size_t chunk_of(uint32_t algo)
-{
-	return algo == WOF_LZX ? 32768 : (size_t)4096 << (algo == WOF_XPRESS4K ? 0 : algo - 1);
-}
-
 static int nraw, ncomp;         /* chunks stored as is / compressed, over all packs */
 
-/* IN (N bytes) as a WofCompressedData stream for ALGO, chunks compressed by
- * wimlib; *LEN receives its size.  NULL when wimlib fails. */
 static uint8_t *pack(uint32_t algo, const uint8_t *in, size_t n, size_t *len)
 {
-	size_t chunk = chunk_of(algo), nchunks = (n + chunk - 1) / chunk, esize = 4;
-	struct wimlib_compressor *c = NULL;
-	enum wimlib_compression_type t = algo == WOF_LZX ? WIMLIB_COMPRESSION_TYPE_LZX : WIMLIB_COMPRESSION_TYPE_XPRESS;
-	if (wimlib_create_compressor(t, chunk, 0, &c) != 0)
-		return NULL;
-	size_t tsize = nchunks ? (nchunks - 1) * esize : 0;
-	uint8_t *out = malloc(tsize + n + 1), *tmp = malloc(chunk);
-	size_t o = tsize;
-	for (size_t i = 0; i < nchunks; i++) {
-		size_t usize = i + 1 < nchunks ? chunk : n - i * chunk;
-		size_t cs = wimlib_compress(in + i * chunk, usize, tmp, usize - 1, c);
-		if (cs == 0) {
-			memcpy(out + o, in + i * chunk, usize);
-			o += usize;
-			nraw++;
-		} else {
-			memcpy(out + o, tmp, cs);
-			o += cs;
-			ncomp++;
-		}
-		if (i + 1 < nchunks) {
-			uint32_t off = (uint32_t)(o - tsize);
-			memcpy(out + i * esize, &off, 4);     /* little-endian host */
-		}
-	}
-	wimlib_free_compressor(c);
-	free(tmp);
-	*len = o;
-	return out;
+	return wofpack(algo, in, n, len, &nraw, &ncomp);
 }
 
 /* Decode STREAM into a buffer of exactly N bytes (ASan sees any overrun). */
@@ -190,7 +154,7 @@ static void test_round_trips(void)
 		mixed[i] = (i / 4096) % 2 ? rand_[i] : text[i];
 	for (size_t a = 0; a < NX; a++) {
 		uint32_t algo = xalgos[a];
-		size_t c = chunk_of(algo);
+		size_t c = wofpack_chunk(algo);
 		size_t sizes[] = { 0, 1, 2, 100, c - 1, c, c + 1, 3 * c, 3 * c + 5, big };
 		int bad = 0;
 		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
