@@ -25,6 +25,8 @@
 #include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
 
+#include "rescue/wof.h"
+
 struct ntfsread {
 	ntfs_volume *vol;
 	char *dev, *base, *root;
@@ -33,6 +35,7 @@ struct ntfsread {
 	gid_t gid;
 	mode_t perm;
 	uint64_t base_ref;              /* ROOT's MFT reference */
+	char why[256];                  /* why the last ntfsread_read failed, beyond its errno */
 };
 
 static uint64_t ref_of(const ntfs_inode *ni)
@@ -115,11 +118,41 @@ static bool online_only(ntfs_inode *ni)
 	return r;
 }
 
+/* NI's reparse data (a new buffer of *LEN bytes), or NULL. */
+static uint8_t *reparse_data(ntfs_inode *ni, size_t *len)
+{
+	s64 n = 0;
+	uint8_t *rp = ntfs_attr_readall(ni, AT_REPARSE_POINT, AT_UNNAMED, 0, &n);
+	if (rp && n < 8) {
+		free(rp);
+		rp = NULL;
+	}
+	*len = rp ? (size_t)n : 0;
+	return rp;
+}
+
+/* Is NI a file Windows compressed with WOF (rescue/wof.h), to be shown as
+ * the regular file it is and read decoded?  A WIMBoot pointer file (the WIM
+ * provider) is not: its bytes are in a WIM elsewhere.  One whose reparse
+ * data is damaged is, to be listed as unreadable with the reason. */
+static bool is_wof_file(ntfs_inode *ni)
+{
+	if ((ni->mrec->flags & MFT_RECORD_IS_DIRECTORY) || reparse_tag(ni) != REPARSE_TAG_WOF)
+		return false;
+	size_t len;
+	struct wof_info wi;
+	uint8_t *rp = reparse_data(ni, &len);
+	bool wimboot = rp && wof_parse(rp, len, &wi, NULL) == RS_OK && wi.provider == WOF_PROVIDER_WIM;
+	free(rp);
+	return !wimboot;
+}
+
 /* What a reparse point is to the walk (rescue/reparse.h).  ntfs-3g shows
  * every one it has no plugin for as a symbolic link; here a folder whose tag
  * is not a name surrogate (a OneDrive folder: its files are on the disk) is
- * a folder, and a cloud file kept on the device is a file, so the direct
- * read scans what the mount cannot open.  The rest stay links. */
+ * a folder, a cloud file kept on the device is a file, and so is a file
+ * compressed by WOF (ntfsread_read decodes it), so the direct read scans
+ * what the mount cannot open.  The rest stay links. */
 static mode_t reparse_type(ntfs_inode *ni)
 {
 	uint32_t tag = reparse_tag(ni);
@@ -128,6 +161,8 @@ static mode_t reparse_type(ntfs_inode *ni)
 	if (ni->mrec->flags & MFT_RECORD_IS_DIRECTORY)
 		return S_IFDIR;
 	if ((tag & REPARSE_TAG_CLOUD_MASK) == REPARSE_TAG_CLOUD && !online_only(ni))
+		return S_IFREG;
+	if (tag == REPARSE_TAG_WOF && is_wof_file(ni))
 		return S_IFREG;
 	return S_IFLNK;
 }
@@ -272,23 +307,108 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* Read NA (SIZE bytes) whole into BUF.  ntfs_attr_pread may return less
+ * than asked (a compression block, a run boundary): looped until all is in. */
+static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size)
+{
+	size_t n = 0;
+	while (n < size) {
+		errno = 0;
+		s64 r = ntfs_attr_pread(na, (s64)n, (s64)(size - n), buf + n);
+		if (r <= 0)
+			return r < 0 && errno ? errno : EIO;
+		n += (size_t)r;
+	}
+	return 0;
+}
+
+static ntfs_attr *open_stream(ntfs_inode *ni, const char *stream)
+{
+	ntfschar *uname = NULL;
+	int ulen = 0;
+	if (stream && (ulen = ntfs_mbstoucs(stream, &uname)) < 0) {
+		if (!errno)
+			errno = EILSEQ;
+		return NULL;
+	}
+	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, stream ? uname : AT_UNNAMED, ulen);
+	int e = errno;
+	free(uname);
+	errno = e;
+	return na;
+}
+
+/* The content of the WOF-compressed file NI, decoded into *BUF: as
+ * ntfsread_read; v->why says why it cannot be read. */
+static int read_wof(struct ntfsread *v, ntfs_inode *ni, uint64_t max, uint8_t **buf, size_t *cap, size_t *len)
+{
+	struct rs_error err = { 0 };
+	struct wof_info wi;
+	size_t rlen;
+	uint8_t *rp = reparse_data(ni, &rlen);
+	int rc = rp ? wof_parse(rp, rlen, &wi, &err) : rs_fail(&err, RS_ETARGET, "WOF reparse data unreadable");
+	free(rp);
+	if (rc == RS_OK && wof_check(&wi, &err) != RS_OK) {
+		snprintf(v->why, sizeof(v->why), "%s", err.msg);
+		return ENOTSUP;
+	}
+	if (rc != RS_OK) {
+		snprintf(v->why, sizeof(v->why), "%s", err.msg);
+		return EIO;
+	}
+	if (ni->data_size < 0)
+		return EIO;
+	if ((uint64_t)ni->data_size > max) {
+		*len = (size_t)ni->data_size;
+		return EFBIG;
+	}
+	size_t size = (size_t)ni->data_size;
+	ntfs_attr *na = open_stream(ni, WOF_STREAM);
+	if (!na) {
+		snprintf(v->why, sizeof(v->why), "WOF-compressed, but its %s stream is missing", WOF_STREAM);
+		return EIO;
+	}
+	/* The stream: at most every chunk stored whole plus an 8-byte table
+	 * entry each; anything larger is damage, not read into memory. */
+	int e = 0;
+	uint8_t *in = NULL;
+	if (na->data_size < 0 || (uint64_t)na->data_size > (uint64_t)size + size / 512 + 64) {
+		snprintf(v->why, sizeof(v->why), "WOF data damaged: a %lld-byte %s stream for %zu bytes",
+			 (long long)na->data_size, WOF_STREAM, size);
+		e = EIO;
+	} else if (!(in = malloc((size_t)na->data_size + 1))) {
+		e = ENOMEM;
+	} else if ((e = read_attr(na, in, (size_t)na->data_size)) == 0 && (e = grow(buf, cap, size)) == 0) {
+		if (wof_decode(wi.algo, in, (size_t)na->data_size, *buf, size, &err) == RS_OK) {
+			*len = size;
+		} else {
+			snprintf(v->why, sizeof(v->why), "%s", err.msg);
+			e = EIO;
+		}
+	}
+	free(in);
+	ntfs_attr_close(na);
+	return e;
+}
+
 int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,
 		  size_t *cap, size_t *len, struct stat *st)
 {
 	*len = 0;
+	v->why[0] = '\0';
 	ntfs_inode *ni = open_ref(v, ref);
 	if (!ni)
 		return errno;
 	if (st)
 		fill_stat(v, ni, st);
-	ntfschar *uname = NULL;
-	int ulen = 0, e = 0;
-	if (stream && (ulen = ntfs_mbstoucs(stream, &uname)) < 0) {
-		e = errno ? errno : EILSEQ;
+	int e = 0;
+	if (!stream && is_wof_file(ni)) {
+		e = read_wof(v, ni, max, buf, cap, len);
 		ntfs_inode_close(ni);
 		return e;
 	}
-	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, stream ? uname : AT_UNNAMED, ulen);
+	errno = 0;
+	ntfs_attr *na = open_stream(ni, stream);
 	if (!na) {
 		e = errno ? errno : ENOENT;
 	} else if (NAttrEncrypted(na)) {
@@ -299,26 +419,19 @@ int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t
 		*len = (size_t)na->data_size;
 		e = EFBIG;
 	} else {
-		size_t size = (size_t)na->data_size, n = 0;
-		e = grow(buf, cap, size);
-		/* ntfs_attr_pread may return less than asked (a compression
-		 * block, a run boundary): loop until the whole stream is in. */
-		while (!e && n < size) {
-			errno = 0;
-			s64 r = ntfs_attr_pread(na, (s64)n, (s64)(size - n), *buf + n);
-			if (r <= 0)
-				e = r < 0 && errno ? errno : EIO;
-			else
-				n += (size_t)r;
-		}
-		if (!e)
-			*len = n;
+		size_t size = (size_t)na->data_size;
+		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(na, *buf, size)) == 0)
+			*len = size;
 	}
 	if (na)
 		ntfs_attr_close(na);
-	free(uname);
 	ntfs_inode_close(ni);
 	return e;
+}
+
+const char *ntfsread_why(const struct ntfsread *v)
+{
+	return v->why;
 }
 
 int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len)
@@ -336,6 +449,9 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 	char *out = NULL;
 	size_t n = 0;
 	int e = 0;
+	/* A WOF-compressed file's WofCompressedData is its content, compressed:
+	 * read (decoded) as the file, not as a stream of its own. */
+	bool wof = is_wof_file(ni);
 	/* Every $DATA attribute, named or not (a NULL name matches all). */
 	while (!e && ntfs_attr_lookup(AT_DATA, NULL, 0, CASE_SENSITIVE, 0, NULL, 0, ctx) == 0) {
 		const ATTR_RECORD *a = ctx->attr;
@@ -350,6 +466,10 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 		if (ntfs_ucstombs(an, a->name_length, &s, 0) < 0) {
 			e = EILSEQ;
 			break;
+		}
+		if (wof && strcmp(s, WOF_STREAM) == 0) {
+			free(s);
+			continue;
 		}
 		size_t sl = strlen(s) + 1;
 		char *no = realloc(out, n + sl);

@@ -10,7 +10,11 @@
  * the names ntfs-3g shows (UTF-8, DOS 8.3 aliases left out), system files
  * (MFT records below 16: $MFT, $Extend...) hidden, reparse points (junctions,
  * symbolic links and every other tag) and Interix symbolic links shown as
- * links, Interix FIFOs, sockets and devices (system files of 0 or 1 byte,
+ * links, except files Windows compressed with WOF (CompactOS, rescue/wof.h):
+ * ntfs-3g without its system-compression plugin shows them as links it
+ * cannot read, this shows and reads them as the regular files they are
+ * (their size the uncompressed one, their content decoded, their
+ * WofCompressedData stream not listed as a stream of its own); Interix FIFOs, sockets and devices (system files of 0 or 1 byte,
  * or with an Interix device header) shown as special files; hard links
  * reached by each of their names.  A walk entry's stat carries what
  * ntfs-3g's lstat shows of the entry: st_ino is the MFT record number, the
@@ -76,9 +80,15 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);
  * both may start NULL/0; the caller frees).  Fills *LEN and, when ST is not
  * NULL, the file's stat as the walk gives it.  Returns 0 or an errno: EFBIG
  * over MAX bytes (*LEN then holds the size), EACCES for an encrypted (EFS)
- * stream, ENOENT when the file or stream is gone, EIO for a bad read. */
+ * stream, ENOENT when the file or stream is gone, EIO for a bad read; for a
+ * WOF-compressed file also ENOTSUP (a provider or algorithm not decoded
+ * here) and EIO for damaged compressed data, ntfsread_why saying which. */
 int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,
 		  size_t *cap, size_t *len, struct stat *st);
+
+/* Why the last ntfsread_read on V failed when its errno does not say it all
+ * ("WOF data damaged: chunk 3 of 7: ..."); "" otherwise. */
+const char *ntfsread_why(const struct ntfsread *v);
 
 /* The names of the named data streams (alternate data streams) of REF, as
  * one NUL-separated list in a new *NAMES of *LEN bytes (0 when none; the

@@ -18,6 +18,7 @@
 #include "hive/journal.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
+#include "rescue/ntfsread.h"
 #include "rescue/reparse.h"
 #include "rescue/winpath.h"
 
@@ -93,6 +94,39 @@ static int write_manifest(const char *path, const char *id, const struct rs_scan
 	return rc;
 }
 
+/* HIT was read through libntfs-3g from a WOF-compressed file (rescue/wof.h),
+ * which the mount shows as a link it cannot read (NOW, the same MFT record
+ * with the same time of last change): it is still the file scanned when it
+ * decodes to the same bytes (SHA-256) again.  Its removal through the mount
+ * then takes the compressed stream with it. */
+static int wof_unchanged(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, const struct stat *now,
+			 struct rs_error *err)
+{
+	struct ntfsread *v;
+	struct rs_error oerr = { 0 };
+	if (ntfsread_open(ctx->root, &v, &oerr) != RS_OK)
+		return rs_fail(err, RS_EPARTIAL, "%s: WOF-compressed, and cannot be read again to check it: %s",
+			       hit->path, oerr.msg);
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0;
+	struct stat st;
+	/* The MFT record number without its sequence number: the record
+	 * checked is the one the mount shows now. */
+	int e = ntfsread_read(v, (uint64_t)now->st_ino, NULL, hit->size, &buf, &cap, &len, &st);
+	char got[65] = "";
+	if (!e)
+		sha256_hex(buf, len, got);
+	int rc = RS_OK;
+	if (e)
+		rc = rs_fail(err, RS_EPARTIAL, "%s: WOF-compressed, and cannot be read again to check it: %s", hit->path,
+			     *ntfsread_why(v) ? ntfsread_why(v) : strerror(e));
+	else if (!S_ISREG(st.st_mode) || len != hit->size || strcmp(got, hit->sha256) != 0)
+		rc = rs_fail(err, RS_EPARTIAL, "%s: changed since it was scanned: left in place", hit->path);
+	free(buf);
+	ntfsread_close(v);
+	return rc;
+}
+
 /* rs_quarantine_add once the path of HIT opens on the mount. */
 static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
 			   struct rs_error *err)
@@ -122,11 +156,18 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 	struct stat now;
 	if (lstat(hit->fullpath, &now) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", hit->path);
-	if (!S_ISREG(now.st_mode) && !S_ISDIR(now.st_mode))
+	/* Read directly, a file the mount shows as a link: WOF-compressed.  Its
+	 * size on the mount is the link's: its content is checked instead. */
+	uint32_t tag = 0;
+	bool wof = !hit->stream && S_ISLNK(now.st_mode) && S_ISREG(hit->st->st_mode) &&
+		   reparse_tag_of_path(hit->fullpath, &tag) == 0 && tag == REPARSE_TAG_WOF;
+	if (!wof && !S_ISREG(now.st_mode) && !S_ISDIR(now.st_mode))
 		return rs_fail(err, RS_EPARTIAL, "%s: no longer a regular file: left in place", hit->path);
-	if (now.st_ino != hit->st->st_ino || (!hit->stream && (now.st_size != hit->st->st_size ||
+	if (now.st_ino != hit->st->st_ino || (!hit->stream && ((!wof && now.st_size != hit->st->st_size) ||
 	    now.st_mtim.tv_sec != hit->st->st_mtim.tv_sec || now.st_mtim.tv_nsec != hit->st->st_mtim.tv_nsec)))
 		return rs_fail(err, RS_EPARTIAL, "%s: changed since it was scanned: left in place", hit->path);
+	if (wof && (rc = wof_unchanged(ctx, hit, &now, err)) != RS_OK)
+		return rc;
 
 	char attrs[16] = "", *attrp = NULL;
 	uint8_t ab[4];

@@ -16,13 +16,16 @@
  * a second place get "<sha256>.1", ".2"...
  *
  * The original is removed only after both files are written and synced, and
- * only when it is still the file that was scanned (same inode, size, mtime);
+ * only when it is still the file that was scanned (same inode, size, mtime;
+ * a WOF-compressed file, which the mount shows as a link, read directly:
+ * same inode and mtime, and decoded again to the same SHA-256);
  * just before, a QUARANTINE entry (id, path, stream, SHA-256) goes to
  * Rescue/journal.jsonl, like every change, so `rescue undo` hands it to
  * rs_quarantine_restore (the manifest keeps what the restore needs; the
  * journal says that a change was made and whether it was undone).
  * Restore writes the original bytes (checked against the SHA-256) at the
- * original path, with its mode and times, and refuses to overwrite a file. */
+ * original path, with its mode and times, and refuses to overwrite a file;
+ * a WOF-compressed original comes back as a plain (uncompressed) file. */
 #ifndef RESCUE_QUARANTINE_H
 #define RESCUE_QUARANTINE_H
 

@@ -578,15 +578,16 @@ static void trim_buffer(struct worker *w)
 	}
 }
 
-/* A file's content could not be read (E, an errno): list it.  EFBIG: it
+/* A file's content could not be read (E, an errno; WHY, when not NULL or
+ * empty, says more: a WOF-compressed file's reason): list it.  EFBIG: it
  * was at most max_size when the walk saw it. */
-static bool read_failed(struct scan *s, const char *rel, int e)
+static bool read_failed(struct scan *s, const char *rel, int e, const char *why)
 {
 	if (e == EFBIG)
 		add_skip(s, rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
 			 (unsigned long long)s->max_size);
 	else if (e)
-		add_skip(s, rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+		add_skip(s, rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", why && *why ? why : strerror(e));
 	return e != 0;
 }
 
@@ -633,7 +634,7 @@ static void scan_item_direct(struct worker *w, const struct item *it)
 		struct stat st;
 		size_t len = 0;
 		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
-		if (read_failed(s, it->rel, e))
+		if (read_failed(s, it->rel, e, ntfsread_why(w->nr)))
 			return;
 		const char *full = worker_path(w, it->rel, NULL);
 		if (!full) {
@@ -683,7 +684,7 @@ static void scan_item(struct worker *w, const struct item *it)
 		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
 	if (fd >= 0)
 		close(fd);
-	if (read_failed(s, it->rel, e))
+	if (read_failed(s, it->rel, e, NULL))
 		return;
 	atomic_fetch_add(&s->files, 1);
 	atomic_fetch_add(&s->bytes, len);

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "rescue/lzx.h"
+#include "rescue/reparse.h"
 #include "rescue/xpress.h"
 
-#define TAG_WOF 0x80000017u
 #define RP_HEADER 8                 /* tag, data length, reserved */
 #define WOF_VERSION 1
 #define FILE_PROVIDER_VERSION 1
@@ -41,7 +41,7 @@ const char *wof_algo_name(uint32_t algo)
 int wof_parse(const void *rp, size_t len, struct wof_info *wi, struct rs_error *err)
 {
 	const uint8_t *p = rp;
-	if (len < RP_HEADER || le32(p) != TAG_WOF)
+	if (len < RP_HEADER || le32(p) != REPARSE_TAG_WOF)
 		return rs_fail(err, RS_ETARGET, "not WOF reparse data");
 	size_t dlen = (size_t)p[4] | (size_t)p[5] << 8;
 	if (dlen > len - RP_HEADER || dlen < 8)
