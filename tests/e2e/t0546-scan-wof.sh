@@ -4,16 +4,20 @@
 # out on a small NTFS image through ntfs-3g: a sparse unnamed stream of the
 # real size, the chunks in "WofCompressedData" (compressed by wimlib, a tool
 # we did not write: tests/fixtures/wofpack.c), the reparse data set through
-# system.ntfs_reparse_data.  scan --read direct reads them decoded: EICAR
-# (XPRESS4K), a sample whose indicator sits past the first chunks (XPRESS16K),
-# a clean real PE (LZX) and clean text (XPRESS8K); it detects exactly the two
-# the yara CLI detects in the plain originals, and lists a damaged one and
-# one of an unknown algorithm as unreadable with the reason; a WIMBoot
-# pointer file (its data in a WIM elsewhere) stays a reparse point not read.
-# --read mount lists all seven as reparse points the mount cannot read.
-# scan --quarantine then quarantine restore puts back plain files with the
-# original bytes (cmp; ntfscat and ntfsinfo on the unmounted image: no
-# reparse point, no compressed stream left).
+# system.ntfs_reparse_data.
+#  - scan --read direct reads them decoded: EICAR (XPRESS4K), a sample whose
+#    indicator sits past the first chunks (XPRESS16K), a clean real PE (LZX)
+#    and clean text (XPRESS8K); it detects exactly the two the yara CLI
+#    detects in the plain originals; a damaged one, one of an unknown
+#    algorithm and one without its compressed stream are unreadable with the
+#    reason; one over --max-size is too big by its real size; a WIMBoot
+#    pointer file (its data in a WIM elsewhere) stays a reparse point not read;
+#  - --read mount lists all eight as reparse points the mount cannot read;
+#  - a quarantine is refused when the file does not decode to the scanned
+#    bytes again (tests/fixtures/quarantine-hit.c), goes through when it does;
+#  - scan --quarantine then quarantine restore puts back plain files with the
+#    original bytes (cmp; ntfscat and ntfsinfo on the unmounted image: no
+#    reparse point, no compressed stream left).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -38,16 +42,17 @@ if [ -n "$pe" ]; then head -c 400000 "$pe" >"$orig/$sys/clean.efi"; else seq 1 6
 seq 100000 105000 >"$orig/$sys/clean.txt"
 cp "$orig/$sys/qkey.dll" "$orig/$sys/damaged.dll"
 cp "$orig/$sys/clean.txt" "$orig/$sys/unknown.bin"
+cp "$orig/$sys/clean.txt" "$orig/$sys/nostream.bin"
 
 # wof ALGO FILE [REPARSE-ALGO [CUT]]: FILE (relative) onto the mount as a WOF
 # file compressed with ALGO, its reparse data naming REPARSE-ALGO, its
-# compressed stream cut to CUT bytes.
+# compressed stream cut to CUT bytes ("none": no stream at all).
 wof() {
 	"$T/wofpack" "$1" "$orig/$2" "$T/stream" >"$T/pack.out" || return 1
-	[ -z "${4:-}" ] || truncate -s "$4" "$T/stream"
+	case ${4:-} in none | '') ;; *) truncate -s "$4" "$T/stream" ;; esac
 	: >"$mnt/$2"
 	truncate -s "$(stat -c %s "$orig/$2")" "$mnt/$2"     # the sparse unnamed stream
-	cat "$T/stream" >"$mnt/$2:WofCompressedData"
+	[ "${4:-}" = none ] || cat "$T/stream" >"$mnt/$2:WofCompressedData"
 	/usr/bin/python3 -c '
 import os, struct, sys
 # tag, data length, reserved; WOF_EXTERNAL_INFO (version 1, provider 2: file);
@@ -63,6 +68,7 @@ wof 1 "$sys/clean.efi" || ok_all=0
 wof 2 "$sys/clean.txt" || ok_all=0
 wof 3 "$sys/damaged.dll" 3 3000 || ok_all=0
 wof 0 "$sys/unknown.bin" 9 || ok_all=0
+wof 2 "$sys/nostream.bin" 2 none || ok_all=0
 # A WIMBoot pointer file: WOF_EXTERNAL_INFO with provider 1 (WIM) and its own data.
 echo 'in a WIM' >"$mnt/$sys/wimboot.dll"
 /usr/bin/python3 -c '
@@ -72,8 +78,8 @@ os.setxattr(sys.argv[1], "system.ntfs_reparse_data", rp)' "$mnt/$sys/wimboot.dll
 # Remounted: ntfs-3g caches what it showed before the reparse data was set.
 umount "$mnt" && ntfs-3g -o streams_interface=windows "$img" "$mnt" || ok_all=0
 n=$(find "$mnt/$sys" -maxdepth 1 -type l | wc -l)
-if [ $ok_all = 1 ] && [ "$n" -eq 7 ]; then
-	ok "seven WOF files made; ntfs-3g shows each as a link it cannot read"
+if [ $ok_all = 1 ] && [ "$n" -eq 8 ]; then
+	ok "eight WOF files made; ntfs-3g shows each as a link it cannot read"
 else
 	not_ok "making the WOF files ($n links)"; find "$mnt/$sys" -maxdepth 1 -printf '%y %s %p\n' | sed 's/^/#   /'
 fi
@@ -90,7 +96,8 @@ detections "$T/d.jsonl" >"$T/d.det"
 # The yara CLI (and sha256sum) on the plain originals, less the two rescue
 # cannot read by design.
 sh "$TOP/tests/samples/yara-verdicts.sh" "$yarc" "$hashes" "$orig" |
-	grep -v -e '^Windows/System32/damaged.dll	' -e '^Windows/System32/unknown.bin	' >"$T/yara"
+	grep -v -e '^Windows/System32/damaged.dll	' -e '^Windows/System32/unknown.bin	' -e '^Windows/System32/nostream.bin	' \
+	>"$T/yara"
 printf '%s\t%s\n' "$sys/eicar.com" "EICAR_Test_File,hash:EICAR-Test-File" "$sys/qkey.dll" "Qakbot_Hardcoded_Key_2023" |
 	LC_ALL=C sort >"$T/want"
 if [ $rc -eq 1 ] && cmp -s "$T/want" "$T/d.det" && cmp -s "$T/yara" "$T/d.det"; then
@@ -111,21 +118,56 @@ fi
 skips "$T/d.jsonl" >"$T/d.skip"
 if grep -q "^$sys/damaged.dll	unreadable	WOF data damaged: " "$T/d.skip" &&
 	grep -q "^$sys/unknown.bin	unreadable	WOF-compressed with unknown algorithm 9: not readable here$" "$T/d.skip" &&
+	grep -q "^$sys/nostream.bin	unreadable	WOF-compressed, but its WofCompressedData stream is missing$" "$T/d.skip" &&
 	grep -q "^$sys/wimboot.dll	reparse point	WOF-compressed by Windows (CompactOS) (reparse tag 0x80000017): only Windows can read it$" "$T/d.skip" &&
-	[ "$(wc -l <"$T/d.skip")" -eq 3 ]; then
-	ok "--read direct: the damaged one and the unknown algorithm listed as unreadable with the reason, WIMBoot as not read"
+	[ "$(wc -l <"$T/d.skip")" -eq 4 ]; then
+	ok "--read direct: damaged, unknown algorithm, no stream listed as unreadable with the reason; WIMBoot as not read"
 else
 	not_ok "--read direct: skip list"; sed 's/^/#   /' "$T/d.skip"
 fi
+# The walk sees the real size: over --max-size is too big, not read.
+"$RESCUE" --root "$mnt" --json scan --read direct --max-size 100000 >"$T/b.jsonl" 2>&1
+if jq -e -s 'any(.[]; .type == "skipped" and .path == "Windows/System32/clean.efi" and .reason == "too big" and .size == 400000)' \
+	"$T/b.jsonl" >/dev/null; then
+	ok "--read direct --max-size 100000: the 400000-byte WOF file (LZX) is too big, by its real size"
+else
+	not_ok "--max-size on a WOF file"; jq -c 'select(.type == "skipped")' "$T/b.jsonl" | sed 's/^/#   /'
+fi
 
-# Through the mount, none can be read: all seven listed, none silently.
+# Through the mount, none can be read: all eight listed, none silently.
 "$RESCUE" --root "$mnt" --json scan --read mount >"$T/m.jsonl" 2>&1; rc=$?
 skips "$T/m.jsonl" | grep "^$sys/" >"$T/m.skip"
 why="reparse point	WOF-compressed by Windows (CompactOS) (reparse tag 0x80000017): the ntfs-3g mount cannot read it"
-if [ $rc -eq 0 ] && [ "$(grep -c "	$why$" "$T/m.skip")" -eq 7 ] && [ "$(summary "$T/m.jsonl" .detections)" = 0 ]; then
-	ok "--read mount: the seven WOF files listed as not scanned: $(cut -f3 "$T/m.skip" | head -n 1)"
+if [ $rc -eq 0 ] && [ "$(grep -c "	$why$" "$T/m.skip")" -eq 8 ] && [ "$(summary "$T/m.jsonl" .detections)" = 0 ]; then
+	ok "--read mount: the eight WOF files listed as not scanned: $(cut -f3 "$T/m.skip" | head -n 1)"
 else
 	not_ok "--read mount: exit $rc"; sed 's/^/#   /' "$T/m.skip"
+fi
+
+# The quarantine's "changed since it was scanned" check holds for a WOF file
+# (the mount shows a link: it is decoded again): a hit claiming other bytes
+# is refused and the file left as it was.
+lib=$TOP/build/librescue.a san=""
+if [ -f "$TOP/build-asan/librescue.a" ]; then lib=$TOP/build-asan/librescue.a san="-fsanitize=address,undefined"; fi
+# shellcheck disable=SC2046,SC2086 # the flags are words
+cc -std=gnu11 -I"$TOP" $san -o "$T/qhit" "$TOP/tests/fixtures/quarantine-hit.c" "$lib" \
+	$(pkg-config --libs hivex yara libntfs-3g nettle blkid) -lpthread || not_ok "build tests/fixtures/quarantine-hit.c"
+other=$(printf 'other bytes' | sha256sum | cut -d' ' -f1)
+"$T/qhit" "$mnt" "$sys/eicar.com" "$other" >"$T/qh.out" 2>&1; rc=$?
+if [ $rc -eq 4 ] && grep -q "eicar.com: changed since it was scanned: left in place" "$T/qh.out" &&
+	[ -L "$mnt/$sys/eicar.com" ] && [ -z "$("$RESCUE" --root "$mnt" --json quarantine list)" ]; then
+	ok "quarantine of a WOF file whose bytes are not the scanned ones: refused, left in place ($(cat "$T/qh.out"))"
+else
+	not_ok "quarantine of a changed WOF file: exit $rc"; sed 's/^/#   /' "$T/qh.out"
+fi
+# ... and the same call with the bytes' own SHA-256 goes through (clean.txt,
+# XPRESS8K), restored at once.
+id=$("$T/qhit" "$mnt" "$sys/clean.txt" 2>&1); rc=$?
+"$RESCUE" --root "$mnt" quarantine restore "$id" >/dev/null 2>&1
+if [ $rc -eq 0 ] && cmp -s "$orig/$sys/clean.txt" "$mnt/$sys/clean.txt" && [ ! -L "$mnt/$sys/clean.txt" ]; then
+	ok "the same call with the true SHA-256 quarantines it; restored as a plain file, byte-identical"
+else
+	not_ok "quarantine of an unchanged WOF file: exit $rc ($id)"
 fi
 
 # Quarantine from the direct read, then restore: plain files, same bytes.
