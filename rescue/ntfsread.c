@@ -8,15 +8,18 @@
 #include "rescue/reparse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <ntfs-3g/types.h>
 #include <ntfs-3g/attrib.h>
+#include <ntfs-3g/device.h>
 #include <ntfs-3g/dir.h>
 #include <ntfs-3g/inode.h>
 #include <ntfs-3g/layout.h>
@@ -497,6 +500,128 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 
 /* ---- opening ---- */
 
+/* ---- the device, shared with the mount ----
+ *
+ * libntfs-3g's own device layer takes a POSIX lock on the device: a read
+ * lock for a read-only open, which fails (EAGAIN) while the ntfs-3g that
+ * rescue starts (no_detach: it stays our child and keeps its lock) has the
+ * volume read-write.  This handle only reads, so it takes no lock: these
+ * operations are plain pread()s on a read-only descriptor. */
+
+struct shared_dev {
+	int fd;
+	s64 pos;
+};
+
+#define SHARED(dev) ((struct shared_dev *)(dev)->d_private)
+
+static int shared_open(struct ntfs_device *dev, int flags)
+{
+	if ((flags & O_ACCMODE) != O_RDONLY) {
+		errno = EROFS;
+		return -1;
+	}
+	struct shared_dev *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -1;
+	d->fd = open(dev->d_name, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (d->fd < 0 || fstat(d->fd, &st) != 0) {
+		int e = errno;
+		if (d->fd >= 0)
+			close(d->fd);
+		free(d);
+		errno = e;
+		return -1;
+	}
+	if (S_ISBLK(st.st_mode))
+		NDevSetBlock(dev);
+	dev->d_private = d;
+	NDevSetReadOnly(dev);
+	NDevSetOpen(dev);
+	return 0;
+}
+
+static int shared_close(struct ntfs_device *dev)
+{
+	int r = close(SHARED(dev)->fd);
+	free(dev->d_private);
+	dev->d_private = NULL;
+	NDevClearOpen(dev);
+	return r;
+}
+
+static s64 shared_seek(struct ntfs_device *dev, s64 offset, int whence)
+{
+	off_t r = lseek(SHARED(dev)->fd, (off_t)offset, whence);
+	if (r >= 0)
+		SHARED(dev)->pos = r;
+	return r;
+}
+
+static s64 shared_pread(struct ntfs_device *dev, void *buf, s64 count, s64 offset)
+{
+	return pread(SHARED(dev)->fd, buf, (size_t)count, (off_t)offset);
+}
+
+static s64 shared_read(struct ntfs_device *dev, void *buf, s64 count)
+{
+	s64 r = shared_pread(dev, buf, count, SHARED(dev)->pos);
+	if (r > 0)
+		SHARED(dev)->pos += r;
+	return r;
+}
+
+static s64 shared_write(struct ntfs_device *dev, const void *buf, s64 count)
+{
+	(void)dev, (void)buf, (void)count;
+	errno = EROFS;
+	return -1;
+}
+
+static s64 shared_pwrite(struct ntfs_device *dev, const void *buf, s64 count, s64 offset)
+{
+	(void)offset;
+	return shared_write(dev, buf, count);
+}
+
+static int shared_sync(struct ntfs_device *dev)
+{
+	(void)dev;
+	return 0;
+}
+
+static int shared_stat(struct ntfs_device *dev, struct stat *buf)
+{
+	return fstat(SHARED(dev)->fd, buf);
+}
+
+static int shared_ioctl(struct ntfs_device *dev, unsigned long request, void *argp)
+{
+	return ioctl(SHARED(dev)->fd, request, argp);
+}
+
+static struct ntfs_device_operations shared_ops = {
+	.open = shared_open, .close = shared_close, .seek = shared_seek, .read = shared_read,
+	.write = shared_write, .pread = shared_pread, .pwrite = shared_pwrite, .sync = shared_sync,
+	.stat = shared_stat, .ioctl = shared_ioctl,
+};
+
+/* DEV mounted read-only by libntfs-3g through shared_ops, or NULL with errno. */
+static ntfs_volume *mount_shared(const char *dev)
+{
+	struct ntfs_device *d = ntfs_device_alloc(dev, 0, &shared_ops, NULL);
+	if (!d)
+		return NULL;
+	ntfs_volume *vol = ntfs_device_mount(d, NTFS_MNT_RDONLY);
+	if (!vol) {
+		int e = errno;
+		ntfs_device_free(d);
+		errno = e;
+	}
+	return vol;
+}
+
 int ntfsread_open_dev(const char *dev, const char *base, const char *root, struct ntfsread **out,
 		      struct rs_error *err)
 {
@@ -516,7 +641,7 @@ int ntfsread_open_dev(const char *dev, const char *base, const char *root, struc
 	/* The core never prints: libntfs-3g would, on every damaged volume. */
 	ntfs_log_set_handler(ntfs_log_handler_null);
 	errno = 0;
-	v->vol = ntfs_mount(dev, NTFS_MNT_RDONLY);
+	v->vol = mount_shared(dev);
 	if (!v->vol) {
 		int e = errno ? errno : EIO;
 		ntfsread_close(v);
