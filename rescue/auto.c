@@ -419,6 +419,9 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
 		report_add_detection(r, path, d->rules, d->sha256, d->size, d->action);
 	}
+	/* Read through the mount, the scan could not enter OneDrive folders. */
+	if (res->read_note[0])
+		report_note(r, "scan read through the ntfs-3g mount, not directly: %s", res->read_note);
 	for (size_t i = 0; i < res->nskip; i++) {
 		const struct rs_scan_skip *k = &res->skip[i];
 		if (k->why == RS_SKIP_TOO_BIG || k->why == RS_SKIP_UNREADABLE || k->why == RS_SKIP_SPECIAL)

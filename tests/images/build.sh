@@ -126,28 +126,64 @@ make_tree() {
 }
 rm -f "$out.manifest"
 
+# shellcheck disable=SC2016 # the $ signs are EICAR's own characters
+eicar() { printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'; }
+
+# first_user MNT: the first user's profile folder (the one with NTUSER.DAT)
+# under Users or Documents and Settings; empty when there is none.
+first_user() {
+	for users in Users "Documents and Settings"; do
+		[ -d "$1/$users" ] && [ ! -L "$1/$users" ] && break
+	done
+	for u in "$1/$users"/*; do
+		[ -f "$u/NTUSER.DAT" ] && { echo "$u"; return; }
+	done
+}
+
+# manifest_add MANIFEST PATH RULES: one more infection in the manifest.
+manifest_add() {
+	{ cat "$1"; printf '%s\t%s\n' "$2" "$3"; } | LC_ALL=C sort >"$1.new"
+	mv "$1.new" "$1"
+}
+
 # add_stream MNT MANIFEST: the alternate data stream sample (see
 # tests/samples/README.md): EICAR in Documents/report.txt:Zone.Identifier of
 # the first user, recorded in the manifest as PATH:STREAM.
 add_stream() {
-	for users in Users "Documents and Settings"; do
-		[ -d "$1/$users" ] && [ ! -L "$1/$users" ] && break
-	done
-	docs=""
-	for u in "$1/$users"/*; do
-		[ -f "$u/NTUSER.DAT" ] || continue
-		docs=$u/Documents; [ "$users" = Users ] || docs="$u/My Documents"
-		break
-	done
-	[ -n "$docs" ] || return 0
+	u=$(first_user "$1")
+	[ -n "$u" ] || return 0
+	docs=$u/Documents; [ -d "$1/Users" ] || docs="$u/My Documents"
 	mkdir -p "$docs"
 	[ -f "$docs/report.txt" ] || printf 'Quarterly report.\r\n' >"$docs/report.txt"
-	# shellcheck disable=SC2016 # the $ signs are EICAR's own characters
-	printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' \
-		>"$docs/report.txt:Zone.Identifier"
-	rel=${docs#"$1"/}/report.txt:Zone.Identifier
-	{ cat "$2"; printf '%s\tEICAR_Test_File,hash:EICAR-Test-File\n' "$rel"; } | LC_ALL=C sort >"$2.new"
-	mv "$2.new" "$2"
+	eicar >"$docs/report.txt:Zone.Identifier"
+	manifest_add "$2" "${docs#"$1"/}/report.txt:Zone.Identifier" EICAR_Test_File,hash:EICAR-Test-File
+}
+
+# add_onedrive MNT [MANIFEST]: the first user's OneDrive folder as Windows 10
+# leaves it: the folder and its files are cloud reparse points (tag
+# 0x9000701a; ntfs-3g shows them as broken links), a document kept on the
+# device, a spreadsheet online-only (sparse: nothing on the disk), and, when
+# the tree is infected, a sample saved on the Desktop (which OneDrive holds
+# once "back up your folders" is on), recorded in MANIFEST.
+add_onedrive() {
+	u=$(first_user "$1")
+	[ -n "$u" ] || return 0
+	od=$u/OneDrive
+	mkdir -p "$od/Desktop" "$od/Documents"
+	printf 'Minutes of the meeting.\r\n' >"$od/Documents/minutes.txt"
+	truncate -s 250000 "$od/Documents/budget.xlsx"
+	if [ -n "${2:-}" ]; then
+		eicar >"$od/Desktop/Invoice_1121.com"
+		manifest_add "$2" "${od#"$1"/}/Desktop/Invoice_1121.com" EICAR_Test_File,hash:EICAR-Test-File
+	fi
+	PATH=/usr/bin:$PATH python3 - "$od" <<'PY'
+import os, struct, sys
+od = sys.argv[1]
+for rel in ('Documents/minutes.txt', 'Documents/budget.xlsx', 'Documents', 'Desktop', ''):
+    data = b'\x01\x00\x00\x00\x00\x00\x00\x00'
+    os.setxattr(os.path.join(od, rel), 'system.ntfs_reparse_data',
+                struct.pack('<IHH', 0x9000701a, len(data), 0) + data, follow_symlinks=False)
+PY
 }
 
 rm -f "$out"
@@ -200,6 +236,9 @@ while read -r _ plabel _ fs; do
 			# streams_interface=windows: FILE:STREAM names an alternate data stream
 			ntfs-3g -o streams_interface=windows "$loop" "$mnt"
 			cp -a "$tree/." "$mnt/"
+			case ${fs#win:} in win10*)
+				if [ -f "$tree.manifest" ]; then add_onedrive "$mnt" "$tree.manifest"; else add_onedrive "$mnt"; fi
+			esac
 			if [ -f "$tree.manifest" ]; then
 				add_stream "$mnt" "$tree.manifest"
 				# the manifest of the first Windows partition is the image's
