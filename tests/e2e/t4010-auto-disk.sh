@@ -74,6 +74,8 @@ report=$(ntfsls "$l" -p /Rescue/reports | grep '\.json$' | head -n 1)
 ntfscat "$l" "Rescue/reports/$report" >"$T/report.json"
 expect "the report on the image is valid JSON, RED, all quarantined" test \
 	"$(jq_py "$T/report.json" 'd["verdict"] == "RED" and d["detections"] == d["quarantined"] > 0 and d["password_reset"]')" = True
+expect "the report: the scan read the volume directly, not through the mount (rescue's own ntfs-3g holds it read-write)" \
+	test "$(jq_py "$T/report.json" 'any("read through the ntfs-3g mount" in n for n in d["notes"])')" = False
 expect "the report lists the change journal entries with their seq" test \
 	"$(jq_py "$T/report.json" 'len(d["change_list"]) > 10 and all(c["seq"] > 0 for c in d["change_list"])')" = True
 unpart
