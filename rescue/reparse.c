@@ -27,7 +27,7 @@ static const struct reparse_row {
 	{ 0xA000001Du, ~0u, { REPARSE_LINK, "WSL symbolic link" } },
 	/* The zero-length files in WindowsApps that start a Store app. */
 	{ 0x8000001Bu, ~0u, { REPARSE_LINK, "app execution alias" } },
-	{ REPARSE_TAG_WOF, ~0u, { REPARSE_CONTENT, "WOF-compressed by Windows (CompactOS)" } },
+	{ REPARSE_TAG_WOF, ~0u, { REPARSE_CONTENT, "compressed by Windows (WOF: CompactOS or WIMBoot)" } },
 	{ REPARSE_TAG_CLOUD, REPARSE_TAG_CLOUD_MASK, { REPARSE_CONTENT, "OneDrive (cloud) file or folder" } },
 	{ 0x80000021u, ~0u, { REPARSE_CONTENT, "OneDrive file" } },
 	{ 0x80000013u, ~0u, { REPARSE_CONTENT, "deduplicated by Windows Server" } },

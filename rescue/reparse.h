@@ -43,7 +43,7 @@ struct reparse_kind {
 struct reparse_kind reparse_kind_of(uint32_t tag);
 
 /* One line for a skipped reparse point: "junction: not followed",
- * "WOF-compressed by Windows (CompactOS) (tag 0x80000017): ...".  TAG 0:
+ * "compressed by Windows (WOF: CompactOS or WIMBoot) (tag 0x80000017): ...".  TAG 0:
  * unknown (not a reparse point, or its data could not be read). */
 const char *reparse_describe(uint32_t tag, char *buf, size_t len);
 

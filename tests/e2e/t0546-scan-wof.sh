@@ -119,7 +119,7 @@ skips "$T/d.jsonl" >"$T/d.skip"
 if grep -q "^$sys/damaged.dll	unreadable	WOF data damaged: " "$T/d.skip" &&
 	grep -q "^$sys/unknown.bin	unreadable	WOF-compressed with unknown algorithm 9: not readable here$" "$T/d.skip" &&
 	grep -q "^$sys/nostream.bin	unreadable	WOF-compressed, but its WofCompressedData stream is missing$" "$T/d.skip" &&
-	grep -q "^$sys/wimboot.dll	reparse point	WOF-compressed by Windows (CompactOS) (reparse tag 0x80000017): only Windows can read it$" "$T/d.skip" &&
+	grep -q "^$sys/wimboot.dll	reparse point	compressed by Windows (WOF: CompactOS or WIMBoot) (reparse tag 0x80000017): only Windows can read it$" "$T/d.skip" &&
 	[ "$(wc -l <"$T/d.skip")" -eq 4 ]; then
 	ok "--read direct: damaged, unknown algorithm, no stream listed as unreadable with the reason; WIMBoot as not read"
 else
@@ -137,7 +137,7 @@ fi
 # Through the mount, none can be read: all eight listed, none silently.
 "$RESCUE" --root "$mnt" --json scan --read mount >"$T/m.jsonl" 2>&1; rc=$?
 skips "$T/m.jsonl" | grep "^$sys/" >"$T/m.skip"
-why="reparse point	WOF-compressed by Windows (CompactOS) (reparse tag 0x80000017): the ntfs-3g mount cannot read it"
+why="reparse point	compressed by Windows (WOF: CompactOS or WIMBoot) (reparse tag 0x80000017): the ntfs-3g mount cannot read it"
 if [ $rc -eq 0 ] && [ "$(grep -c "	$why$" "$T/m.skip")" -eq 8 ] && [ "$(summary "$T/m.jsonl" .detections)" = 0 ]; then
 	ok "--read mount: the eight WOF files listed as not scanned: $(cut -f3 "$T/m.skip" | head -n 1)"
 else

@@ -26,7 +26,7 @@ int main(void)
 
 	char b[128];
 	CHECK_STR(reparse_describe(REPARSE_TAG_WOF, b, sizeof(b)),
-		  "WOF-compressed by Windows (CompactOS) (reparse tag 0x80000017)");
+		  "compressed by Windows (WOF: CompactOS or WIMBoot) (reparse tag 0x80000017)");
 	CHECK_STR(reparse_describe(0, b, sizeof(b)), "symbolic link or junction");
 	CHECK_STR(reparse_describe(0x9000701Au, b, 20), "OneDrive (cloud) fi");  /* truncated, terminated */
 
