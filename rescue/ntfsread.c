@@ -279,6 +279,16 @@ static int nr_lstat(void *src, const char *rel, const char *path, uint64_t ref, 
 	return 0;
 }
 
+int ntfsread_lookup(struct ntfsread *v, const char *rel)
+{
+	errno = 0;
+	ntfs_inode *ni = open_rel(v, rel);
+	if (!ni)
+		return errno ? errno : ENOENT;
+	ntfs_inode_close(ni);
+	return 0;
+}
+
 int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag)
 {
 	ntfs_inode *ni = open_ref(v, ref);

@@ -71,6 +71,9 @@ const char *ntfsread_device(const struct ntfsread *v);
 /* walk_tree (rescue/walk.h) over the volume, START relative to ROOT. */
 int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user);
 
+/* Whether REL (relative to ROOT) is on the volume: 0 or an errno. */
+int ntfsread_lookup(struct ntfsread *v, const char *rel);
+
 /* The reparse tag of REF (rescue/reparse.h).  0, ENODATA when it has none,
  * or an errno. */
 int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);

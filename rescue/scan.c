@@ -721,7 +721,14 @@ static void *worker_main(void *arg)
 
 /* REL inside ROOT for a PATH given on the command line (relative to the
  * volume, or absolute under it), resolved case-insensitively when needed. */
-static int path_in_volume(const char *root, const char *path, char *out, size_t outlen, struct rs_error *err)
+/* PATH (as given to rs_scan_run) relative to ROOT, in OUT.  A relative
+ * PATH the mount cannot find may still be on the volume: inside a folder
+ * ntfs-3g shows as a broken link (a OneDrive folder, rescue/reparse.h),
+ * which only the direct read enters.  With UNSEEN not NULL such a PATH is
+ * given back as spelled (its found part as on the disk), *UNSEEN set to
+ * the errno, for the caller to look it up on the volume itself. */
+static int path_in_volume(const char *root, const char *path, char *out, size_t outlen, int *unseen,
+			  struct rs_error *err)
 {
 	size_t rl = strlen(root);
 	const char *rel = path;
@@ -744,8 +751,12 @@ static int path_in_volume(const char *root, const char *path, char *out, size_t 
 	char full[PATH_MAX];
 	if (!*rel)
 		snprintf(full, sizeof(full), "%s", root);
-	else if (winpath_resolve(root, rel, full, sizeof(full)) != 0)
-		return rs_fail_errno(err, RS_EUSAGE, errno, "%s", path);
+	else if (winpath_resolve(root, rel, full, sizeof(full)) != 0) {
+		int e = errno;
+		if (!unseen || e != ENOENT || winpath_resolve_new(root, rel, full, sizeof(full)) != 0)
+			return rs_fail_errno(err, RS_EUSAGE, e, "%s", path);
+		*unseen = e;
+	}
 	snprintf(out, outlen, "%s", full[rl] ? full + rl + 1 : "");
 	return RS_OK;
 }
@@ -773,12 +784,17 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 
 	/* Every PATH is checked before anything is scanned. */
 	char **rels = calloc(npaths ? npaths : 1, sizeof(char *));
-	if (!rels)
+	int *unseen = calloc(npaths ? npaths : 1, sizeof(int));
+	if (!rels || !unseen) {
+		free(rels);
+		free(unseen);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
 	int rc = RS_OK;
 	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
 		char rel[PATH_MAX];
-		rc = path_in_volume(root, paths[i], rel, sizeof(rel), err);
+		rc = path_in_volume(root, paths[i], rel, sizeof(rel), o->read == RS_READ_MOUNT ? NULL : &unseen[i],
+				    err);
 		if (rc == RS_OK && !(rels[i] = strdup(rel)))
 			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
@@ -786,6 +802,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 		for (size_t i = 0; i < npaths; i++)
 			free(rels[i]);
 		free(rels);
+		free(unseen);
 		return rc;
 	}
 
@@ -842,6 +859,12 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 		res->read = RS_READ_DIRECT;
 		s.fuse = true;      /* streams are listed from the volume itself */
 	}
+	/* A PATH the mount could not find: there only if the volume has it. */
+	for (size_t i = 0; i < npaths; i++)
+		if (unseen[i] && (!s.nr || ntfsread_lookup(s.nr, rels[i]) != 0)) {
+			rc = rs_fail_errno(err, RS_EUSAGE, unseen[i], "%s", paths[i]);
+			goto out;
+		}
 	int started = 0;
 	for (int i = 0; i < nthreads; i++) {
 		w[i].s = &s;
@@ -931,6 +954,7 @@ out:
 	for (size_t i = 0; i < npaths; i++)
 		free(rels[i]);
 	free(rels);
+	free(unseen);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #    samples (the yara CLI agrees on their bytes); each other reparse point is
 #    listed with what it is and why it was not read;
 #  - the mount read says the OneDrive folder could not be read, not "link";
+#  - `scan PATH` of a file inside the OneDrive folder finds it (read directly);
 #  - quarantine through the mount sets the folder's reparse point aside for
 #    the move and puts it back byte for byte (ntfsinfo on the image), and
 #    restore brings both files back byte-identical (ntfscat).
@@ -87,6 +88,17 @@ expect "direct read: summary counts 2 reparse points not read, 0 unreadable" tes
 expect "mount read: no detection (exit 0): the mount cannot open the OneDrive folder" test "$rc" -eq 0
 expect "mount read: ... and says so for the folder, not 'link'" test "$(skip_of "$T/m.jsonl" "$od")" = \
 	"reparse point: OneDrive (cloud) file or folder (reparse tag 0x9000701a): the ntfs-3g mount cannot read it"
+
+# A path inside the OneDrive folder, as the scan reported it (the UI scans a
+# detection again by its path to quarantine it): the mount cannot find it.
+"$RESCUE" --root "$mnt" --json scan "$od/Documents/invoice.com" >"$T/p.jsonl" 2>"$T/p.err"; rc=$?
+expect "scan PATH inside the OneDrive folder: read directly, detected (exit 1)" test \
+	"$rc $(detections "$T/p.jsonl")" = "1 $od/Documents/invoice.com"
+"$RESCUE" --root "$mnt" --json scan "$od/Documents/none.com" >/dev/null 2>"$T/p.err"; rc=$?
+expect "scan PATH inside the OneDrive folder that is not there: exit 2, one line" sh -c \
+	'[ "$1" -eq 2 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "none.com: No such file" "$2"' - "$rc" "$T/p.err"
+"$RESCUE" --root "$mnt" --json scan --read mount "$od/Documents/invoice.com" >/dev/null 2>&1; rc=$?
+expect "scan --read mount PATH inside the OneDrive folder: exit 2 (the mount cannot reach it)" test "$rc" -eq 2
 
 "$RESCUE" --root "$mnt" --yes --json scan --quarantine >"$T/q.jsonl" 2>"$T/q.err"
 n=$(jq -r 'select(.type == "detection") | .action' "$T/q.jsonl" | grep -c '^quarantined as ')
