@@ -3,7 +3,8 @@
 # `rescue ui --disk IMAGE` (the boot case, one disk): Home lists what the
 # disk module found, with its state; a Windows 10 image is mounted when
 # chosen, contained, and unmounted at exit (the change read back from the
-# image with ntfscat + hivexget); a hibernated image opens read-only and
+# image with ntfscat + hivexget); its Scan screen quarantines every planted
+# sample, the one in the OneDrive folder too (ntfsls); a hibernated image opens read-only and
 # containment is refused (nothing written, YELLOW); a BitLocker volume is
 # shown and cannot be opened.  Root only (loop devices, FUSE).
 . "$(dirname "$0")/../lib.sh"
@@ -35,6 +36,29 @@ ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE" 2>/dev/null
 t_detach
 ui_is "win10-gpt: SOFTWARE in the image has NoAutorun = 1 (ntfscat, hivexget)" \
 	"$(hivexget "$T/SOFTWARE" "$EXPL" NoAutorun 2>&1)" 1
+
+# the Scan screen on the disk (read directly): every planted sample
+# quarantined from the list, the one inside the OneDrive folder too
+n=$(wc -l <"$T/win10-gpt.img.manifest")
+ui_start 200 60 vt100 --disk "$T/win10-gpt.img"
+ui_keys Enter
+ui_wait "Containment: shut"
+ui_keys 4
+ui_wait "Press Enter to scan"
+ui_keys Enter
+ui_wait "Scan finished" 60
+ui_see "win10-gpt: the scan lists the file in the OneDrive folder" "Users/AndrewRathbun/OneDrive/Desktop/Invoice_1121.com"
+ui_keys A
+ui_wait "Quarantine all" && ui_keys y
+ui_see "win10-gpt: A quarantines all $n detections" "$n of $n quarantined"
+ui_keys Enter
+rc=$(ui_quit)
+ui_is "win10-gpt: exit 1 (RED)" "$rc" 1
+t_attach "$T/win10-gpt.img" 3
+od=/Users/AndrewRathbun/OneDrive
+ui_is "win10-gpt: the OneDrive sample is gone from the image, its folder stays (ntfsls)" \
+	"$(ntfsls -p $od "$t_loop" 2>/dev/null | grep -cx Desktop) $(ntfsls -p $od/Desktop "$t_loop" 2>/dev/null | grep -c Invoice_1121)" "1 0"
+t_detach
 
 # the serial line hangs up while an installation is mounted: nothing stays
 ui_start 80 25 vt100 --disk "$T/win10-gpt.img"
