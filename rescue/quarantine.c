@@ -46,10 +46,19 @@ static int qdir(const struct rs_ctx *ctx, bool make, char *out, size_t outlen, s
 	return RS_OK;
 }
 
-/* The stream's path as ntfs-3g opens it (streams_interface=windows). */
-static void stream_path(char *out, size_t outlen, const char *file, const char *stream)
+/* How ntfs-3g shows the streams of FILE: as the paths "FILE:NAME"
+ * (streams_interface=windows: OUT is that path, true) or as the extended
+ * attributes "user.NAME" (xattr: OUT is that name, false).  Without
+ * streams_interface=windows "FILE:NAME" is no stream: ntfs-3g would make a
+ * file of that name. */
+static bool stream_as_path(char *out, size_t outlen, const char *file, const char *stream)
 {
-	snprintf(out, outlen, "%s:%s", file, stream);
+	if (lgetxattr(file, RS_NTFS_STREAMS_LIST, NULL, 0) >= 0) {
+		snprintf(out, outlen, "%s:%s", file, stream);
+		return true;
+	}
+	snprintf(out, outlen, "user.%s", stream);
+	return false;
 }
 
 static int write_manifest(const char *path, const char *id, const struct rs_scan_hit *hit,
@@ -208,13 +217,8 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 	int rm;
 	if (hit->stream) {
 		char sp[PATH_MAX + 256];
-		stream_path(sp, sizeof(sp), hit->fullpath, hit->stream);
-		rm = unlink(sp);
-		if (rm != 0 && (errno == ENOENT || errno == ENOTSUP)) {
-			char attr[300];
-			snprintf(attr, sizeof(attr), "user.%s", hit->stream);
-			rm = lremovexattr(hit->fullpath, attr);
-		}
+		rm = stream_as_path(sp, sizeof(sp), hit->fullpath, hit->stream) ? unlink(sp)
+										   : lremovexattr(hit->fullpath, sp);
 	} else {
 		rm = unlink(hit->fullpath);
 	}
@@ -447,22 +451,18 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 	}
 	if (stream) {
 		char sp[PATH_MAX + 256];
-		stream_path(sp, sizeof(sp), target, stream);
-		int fd = open(sp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			bool good = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-			close(fd);
-			if (!good) {
-				rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s:%s", rel, stream);
-				goto out;
-			}
+		bool good;
+		if (stream_as_path(sp, sizeof(sp), target, stream)) {
+			int fd = open(sp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			good = fd >= 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+			if (fd >= 0)
+				close(fd);
 		} else {
-			char attr[300];
-			snprintf(attr, sizeof(attr), "user.%s", stream);
-			if (lsetxattr(target, attr, data, len, XATTR_CREATE) != 0) {
-				rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s:%s", rel, stream);
-				goto out;
-			}
+			good = lsetxattr(target, sp, data, len, XATTR_CREATE) == 0;
+		}
+		if (!good) {
+			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s:%s", rel, stream);
+			goto out;
 		}
 	} else {
 		if (access(target, F_OK) == 0 || errno != ENOENT) {

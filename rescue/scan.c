@@ -25,10 +25,6 @@
 #include "rescue/winpath.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
-/* ntfs-3g: the NUL-separated stream names of a file (streams_interface=windows),
- * each readable as "FILE:NAME".  With streams_interface=xattr the streams are
- * the extended attributes "user.NAME" instead. */
-#define NTFS_STREAMS_LIST "ntfs.streams.list"
 #define MAX_MATCHES 64
 /* Items the walk may queue ahead of the workers: bounds the queue's memory
  * (a path each) on volumes of millions of files, now that the walk through
@@ -534,7 +530,7 @@ static void scan_streams(struct worker *w, const char *rel, const struct stat *s
 		return;
 	char list[8192];
 	bool as_xattr = false;
-	ssize_t n = lgetxattr(full, NTFS_STREAMS_LIST, list, sizeof(list) - 1);
+	ssize_t n = lgetxattr(full, RS_NTFS_STREAMS_LIST, list, sizeof(list) - 1);
 	if (n < 0 && (errno == ENOTSUP || errno == ENODATA)) {
 		/* streams_interface=xattr: the streams are the user.* attributes. */
 		n = llistxattr(full, list, sizeof(list) - 1);

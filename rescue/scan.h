@@ -38,6 +38,12 @@
 #include "rescue/error.h"
 #include "rescue/rules.h"
 
+/* ntfs-3g: the NUL-separated stream names of a file, an attribute there only
+ * with streams_interface=windows: each stream is then the path "FILE:NAME".
+ * Otherwise (xattr, ntfs-3g's default and rescue's own mount) the streams are
+ * the extended attributes "user.NAME"; with none they cannot be reached. */
+#define RS_NTFS_STREAMS_LIST "ntfs.streams.list"
+
 #define RS_SCAN_DEFAULT_MAX_SIZE (64ull << 20)
 #define RS_SCAN_MAX_THREADS 32      /* libyara's own limit on concurrent scanners */
 
