@@ -17,6 +17,7 @@ int cmd_ui(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "rescue: --root and --disk exclude each other\n");
 		return RS_EUSAGE;
 	}
-	struct ui_opts opts = { .root = cli->root, .disk = cli->disk, .force = cli->force };
+	struct ui_opts opts = { .root = cli->root, .disk = cli->disk, .force = cli->force,
+				.remove_hiberfile = cli->remove_hiberfile };
 	return ui_run(&opts);
 }

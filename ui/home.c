@@ -169,7 +169,8 @@ static int open_row(struct ui *ui, const struct home_row *r, struct rs_error *er
 	if (!r->install) {
 		rc = rs_ctx_open(r->root, flags, &ctx, err);
 	} else {
-		rc = rs_target_open(target, r->install, flags, 0, &ctx, err);
+		rc = rs_target_open(target, r->install, flags,
+				    ui->opts.remove_hiberfile ? TARGET_REMOVE_HIBERFILE : 0, &ctx, err);
 		if (rc && rc != RS_EUSAGE) {
 			struct rs_error why = *err, e2 = { 0 };
 			rc = rs_target_open(target, r->install, flags | RS_CTX_READONLY, 0, &ctx, &e2);

@@ -24,6 +24,7 @@ struct ui_opts {
 	const char *root;           /* --root DIR: the one installation, or NULL */
 	const char *disk;           /* --disk PATH, or NULL */
 	bool force;                 /* --force: passed to the context (dirty hives) */
+	bool remove_hiberfile;      /* --remove-hiberfile: a hibernated volume may be opened read-write */
 };
 
 /* Run the UI until the technician quits.  Returns an rs_status for the exit

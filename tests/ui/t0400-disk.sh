@@ -5,7 +5,8 @@
 # chosen, contained, and unmounted at exit (the change read back from the
 # image with ntfscat + hivexget); its Scan screen quarantines every planted
 # sample, the one in the OneDrive folder too (ntfsls); a hibernated image opens read-only and
-# containment is refused (nothing written, YELLOW); a BitLocker volume is
+# containment is refused (nothing written, YELLOW), and with --remove-hiberfile
+# it is opened read-write and contained; a BitLocker volume is
 # shown and cannot be opened.  Root only (loop devices, FUSE).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/uilib.sh"
@@ -89,6 +90,23 @@ ntfsls "$t_loop" >"$T/ls" 2>/dev/null
 t_detach
 expect_exit 1 "hibernated: NoAutorun still absent in the image (hivexget)" hivexget "$T/SOFTWARE" "$EXPL" NoAutorun
 if grep -qx Rescue "$T/ls"; then not_ok "hibernated: a Rescue folder was written"; else ok "hibernated: no Rescue folder"; fi
+
+# --remove-hiberfile, as the read-only message advises: opened read-write,
+# contained (ntfs-3g removed the hibernation file)
+ui_start 80 25 vt100 --disk "$T/hibernated.img" --remove-hiberfile
+ui_keys Enter
+ui_wait "autorun  "
+ui_not_see "hibernated, --remove-hiberfile: not opened read-only" "Read-only:"
+ui_keys Enter
+ui_wait "Apply containment" && ui_keys y
+ui_see "hibernated, --remove-hiberfile: contained" "Containment applied"
+ui_keys Enter
+ui_quit >/dev/null
+t_attach "$T/hibernated.img" 3
+ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE" 2>/dev/null
+t_detach
+ui_is "hibernated, --remove-hiberfile: NoAutorun = 1 in the image (ntfscat, hivexget)" \
+	"$(hivexget "$T/SOFTWARE" "$EXPL" NoAutorun 2>&1)" 1
 
 ui_start 80 25 vt100 --disk "$T/bitlocker.img"
 ui_see "bitlocker: Home shows the volume and why it cannot be read" "BitLocker" "Encrypted with BitLocker"
