@@ -54,6 +54,17 @@ static const struct { const char *command, *option; } writes_with[] = {
 	{ "scan",     "--quarantine" },
 };
 
+/* Runs of a writing command that write nothing (a dry run, a listing): they
+ * open the target read-only like the reading commands.  A read-write ntfs-3g
+ * mount changes the volume by itself (its journal, flags and times), and a
+ * hibernated, dirty or read-only volume would be refused. */
+static const struct { const char *command, *arg; } reads_with[] = {
+	{ "contain", "--dry-run" }, { "contain", "-n" },
+	{ "recover", "--dry-run" }, { "recover", "-n" },
+	{ "autoruns", "--dry-run" }, { "autoruns", "-n" },
+	{ "quarantine", "list" },
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]\n\n"
@@ -157,19 +168,28 @@ static int parse_globals(struct cli *cli, int *argc, char **argv)
 	return RS_OK;
 }
 
-/* Whether this run of CMD writes: always with CLI_WRITES, or when one of
- * its writes_with options is among its arguments. */
+/* Whether ARG (a prefix when PREFIX) is among the arguments of CMD. */
+static bool given(const char *arg, bool prefix, int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++)
+		if (prefix ? strncmp(argv[i], arg, strlen(arg)) == 0 : strcmp(argv[i], arg) == 0)
+			return true;
+	return false;
+}
+
+/* Whether this run of CMD writes: not with one of its reads_with arguments;
+ * always with CLI_WRITES; else when one of its writes_with options is among
+ * its arguments. */
 static bool writes(const struct cli_command *cmd, int argc, char **argv)
 {
+	for (size_t k = 0; k < sizeof(reads_with) / sizeof(reads_with[0]); k++)
+		if (strcmp(reads_with[k].command, cmd->name) == 0 && given(reads_with[k].arg, false, argc, argv))
+			return false;
 	if (cmd->flags & CLI_WRITES)
 		return true;
-	for (size_t k = 0; k < sizeof(writes_with) / sizeof(writes_with[0]); k++) {
-		if (strcmp(writes_with[k].command, cmd->name) != 0)
-			continue;
-		for (int i = 2; i < argc; i++)
-			if (strncmp(argv[i], writes_with[k].option, strlen(writes_with[k].option)) == 0)
-				return true;
-	}
+	for (size_t k = 0; k < sizeof(writes_with) / sizeof(writes_with[0]); k++)
+		if (strcmp(writes_with[k].command, cmd->name) == 0 && given(writes_with[k].option, true, argc, argv))
+			return true;
 	return false;
 }
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # rescue --disk IMAGE contain: what it changed on the image, read back with
 # ntfs-3g's tools (ntfscat, ntfsls) and hivexget; writing refused with the
-# reason on hibernated, BitLocker and read-only targets; --install.
+# reason on hibernated, BitLocker and read-only targets; --install.  Dry runs
+# and `quarantine list` open it read-only: the image stays byte-identical, and
+# they work on a hibernated one.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -15,6 +17,14 @@ done
 
 
 i=$T/win10-gpt.img
+# Runs that write nothing open the image read-only: a read-write ntfs-3g
+# mount changes it by itself (sha256sum).
+sha256sum "$i" >"$T/img.sum"
+for run in "contain --dry-run" "recover --dry-run" "autoruns --disable-flagged --dry-run" "quarantine list"; do
+	# shellcheck disable=SC2086 # the command and its options, split on purpose
+	"$RESCUE" --disk "$i" $run >/dev/null 2>&1; rc=$?
+	expect "$run --disk: exit $rc, the image byte-identical" sh -c '[ "$1" -eq 0 ] && sha256sum -c "$2"' - "$rc" "$T/img.sum"
+done
 expect_exit 0 "contain --disk win10-gpt" "$RESCUE" --disk "$i" --yes contain
 expect "the command said which installation it worked on" sh -c '
 	"$1" --disk "$2" status 2>&1 >/dev/null | grep -q "status: installation 1 of 1: win10-gpt.img p3, Windows 10 Pro 22H2 (build 19045), computer DESKTOP-M3OSHQU"' - "$RESCUE" "$i"
@@ -51,6 +61,9 @@ t_detach
 i=$T/hibernated.img
 expect_exit 0 "hibernated: status works (read-only)" "$RESCUE" --disk "$i" status
 expect_exit 3 "hibernated: contain refused" "$RESCUE" --disk "$i" --yes contain
+expect "hibernated: contain --dry-run says what it would set (read-only)" sh -c \
+	'"$1" --disk "$2" contain --dry-run | grep -q "would set"' - "$RESCUE" "$i"
+expect_exit 0 "hibernated: quarantine list works (read-only)" "$RESCUE" --disk "$i" quarantine list
 expect "hibernated: ... with the explanation" sh -c '"$1" --disk "$2" --yes contain 2>&1 | grep -q "Windows is hibernated.*--remove-hiberfile"' - "$RESCUE" "$i"
 t_attach "$i" 3
 expect "hibernated: hiberfil.sys kept, nothing written" sh -c 'ntfscat "$1" hiberfil.sys | head -c 4 | grep -qx HIBR && ! ntfsls "$1" | grep -qx Rescue' - "$t_loop"
