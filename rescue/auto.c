@@ -536,32 +536,50 @@ static void partition_name(const struct report *r, char *out, size_t len)
 	snprintf(out, len, "%s-%s", m, r->stamp);
 }
 
+/* Where the report goes, for its step: the names report_save gave once it
+ * wrote (a report of the same second already there makes this one
+ * NAME-2...), else the names it will try; WINERR why the Windows volume
+ * has none. */
+static void report_where(const struct run *run, const char *windir, const char *winerr, const char *base,
+			 char *where, size_t len)
+{
+	const struct report *r = run->r;
+	const char *dir = run->conf->reports_dir;
+	if (winerr)
+		snprintf(where, len, "Windows volume: %s", winerr);
+	else if (r->written[0][0])
+		snprintf(where, len, "%s", winpath_relative(run->ctx->root, r->written[0]));
+	else if (windir[0])
+		snprintf(where, len, "%s/%s/%s.json", RS_PATH_RESCUE, "reports", r->stamp);
+	else
+		snprintf(where, len, "not on the Windows volume (read-only: %s)", run->ctx->readonly_why);
+	size_t wl = strlen(where);
+	if (r->written[1][0])
+		snprintf(where + wl, len - wl, "; %s", r->written[1]);
+	else if (dir[0])
+		snprintf(where + wl, len - wl, "; %s/%s.json", dir, base);
+	else
+		snprintf(where + wl, len - wl, "; no reports_dir (no RESCUE partition): no copy");
+}
+
 /* report: on the Windows volume (unless read-only) and in reports_dir. */
 static void step_report(struct run *run, double start)
 {
 	struct report *r = run->r;
 	const struct rs_conf *conf = run->conf;
 	bool ro = run->ctx->flags & RS_CTX_READONLY;
-	char windir[PATH_MAX] = "", where[1200] = "";
+	char windir[PATH_MAX] = "", where[1200] = "", winerr[sizeof(((struct rs_error *)0)->msg)] = "";
 	struct rs_error err = { 0 };
 	step_begin(run, "report");
 	bool failed = false;
 	if (!ro && rs_ctx_rescue_dir(run->ctx, "reports", windir, sizeof(windir), &err) != RS_OK) {
 		failed = true;
-		snprintf(where, sizeof(where), "Windows volume: %s; ", err.msg);
+		snprintf(winerr, sizeof(winerr), "%s", err.msg);
 		windir[0] = '\0';
 	}
-	if (windir[0])
-		snprintf(where, sizeof(where), "%s/%s/%s.json", RS_PATH_RESCUE, "reports", r->stamp);
-	else if (ro)
-		snprintf(where, sizeof(where), "not on the Windows volume (read-only: %s)", run->ctx->readonly_why);
 	char base[128];
 	partition_name(r, base, sizeof(base));
-	size_t wl = strlen(where);
-	if (conf->reports_dir[0])
-		snprintf(where + wl, sizeof(where) - wl, "; %s/%s.json", conf->reports_dir, base);
-	else
-		snprintf(where + wl, sizeof(where) - wl, "; no reports_dir (no RESCUE partition): no copy");
+	report_where(run, windir, failed ? winerr : NULL, base, where, sizeof(where));
 
 	/* The step and the verdict go into the files, so they are recorded
 	 * first and corrected if writing fails. */
@@ -586,19 +604,25 @@ static void step_report(struct run *run, double start)
 	}
 	const char *rel = r->written[0][0] ? winpath_relative(run->ctx->root, r->written[0]) : NULL;
 	snprintf(r->on_volume, sizeof(r->on_volume), "%s", rel ? rel : "");
-	if (failed || ok < tried) {
-		s = &r->steps[r->nsteps - 1];
-		s->status = STEP_FAILED;
-		snprintf(s->detail, sizeof(s->detail), "%s (%s)", where, err.msg[0] ? err.msg : "failed");
-		report_finish(r);
-		/* Best effort: the copies that were written say so too. */
-		for (int slot = 0; slot < 2; slot++) {
-			struct rs_error e3 = { 0 };
-			if (r->written[slot][0])
-				report_save(r, NULL, NULL, slot, &e3);
-		}
-	}
+	/* The files are rewritten when their step changed: a file named
+	 * NAME-2 (see report_where), or a failure (best effort: the copies that
+	 * were written say so too). */
+	char written[sizeof(where)];
+	report_where(run, windir, failed ? winerr : NULL, base, written, sizeof(written));
+	bool rewrite = strcmp(written, where) != 0;
 	s = &r->steps[r->nsteps - 1];
+	snprintf(s->detail, sizeof(s->detail), "%s", written);
+	if (failed || ok < tried) {
+		s->status = STEP_FAILED;
+		snprintf(s->detail, sizeof(s->detail), "%s (%s)", written, err.msg[0] ? err.msg : "failed");
+		report_finish(r);
+		rewrite = true;
+	}
+	for (int slot = 0; rewrite && slot < 2; slot++) {
+		struct rs_error e3 = { 0 };
+		if (r->written[slot][0])
+			report_save(r, NULL, NULL, slot, &e3);
+	}
 	s->secs = now_secs() - run->t0;
 	if (run->ev && run->ev->step)
 		run->ev->step(r, "report", s, run->ev->user);

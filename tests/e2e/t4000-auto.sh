@@ -200,4 +200,19 @@ expect "fleet --json: valid, 5 reports, a report-only one" test \
 	"$(jq_py "$T/fleet.json" 'len(d["reports"]) == 5 and any(r["mode"] == "report" for r in d["reports"])')" = True
 expect_exit 3 "fleet on a missing folder: exit 3" "$RESCUE" fleet "$T/nowhere"
 expect_exit 2 "fleet without DIR: usage" "$RESCUE" fleet
+
+# --- a report name of the same second taken already (two installations with one
+# computer name): the copy is NAME-2, and its report step names that file ----------
+mkdir -p "$T/rep2"
+now=$(date -u +%s)
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	: >"$T/rep2/WKS-WIN732BITA-$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ).json"
+done
+conf "$T/twice.conf" "reports_dir=$T/rep2" mode=report contain=none accounts=none scan=off autoruns=off
+"$RESCUE" --root "$T/base" auto --config "$T/twice.conf" >"$T/out" 2>&1
+tjson=$(first "$T"/rep2/WKS-WIN732BITA-*-2.json)
+expect "a taken name: the copy is NAME-2.json, the console names it" grep -qF "report   ok       not on the Windows volume (read-only: report-only mode); $tjson (" "$T/out"
+expect "a taken name: ... and so does its report step" test \
+	"$(jq_py "$tjson" '[s["detail"] for s in d["steps"] if s["step"] == "report"][0]')" = \
+	"not on the Windows volume (read-only: report-only mode); $tjson"
 t_done
