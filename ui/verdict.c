@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rescue/report.h"
+#include "rescue/winpath.h"
 #include "ui/draw.h"
 #include "ui/ui.h"
 
@@ -77,9 +78,12 @@ static void verdict_draw(struct ui *ui, int y, int x, int h, int w)
 
 static void write_report(struct ui *ui)
 {
+	/* On a disk the volume is mounted in a folder of rescue's own, gone at
+	 * exit: the volume is named as Home showed it, as `rescue auto` does. */
+	bool disk = !ui->opts.root;
 	char q[512];
-	snprintf(q, sizeof(q), "Write the report of this session to\n%s/%s/reports/ ?", ui->target.root,
-		 RS_PATH_RESCUE);
+	snprintf(q, sizeof(q), "Write the report of this session to\n%s%s%s/reports/ ?",
+		 disk ? ui->target.label : ui->target.root, disk ? ":" : "/", RS_PATH_RESCUE);
 	if (!dlg_confirm(ui, "Report", q)) {
 		ui_status(ui, false, "Report not written");
 		return;
@@ -99,11 +103,15 @@ static void write_report(struct ui *ui)
 		dlg_message(ui, "Report not written", err.msg);
 		return;
 	}
-	snprintf(ui->report_written, sizeof(ui->report_written), "%s", r->written[0]);
-	ui_logf(ui, "report: written to %s (and .txt)", r->written[0]);
+	if (disk)
+		snprintf(ui->report_written, sizeof(ui->report_written), "%s:%s", ui->target.label,
+			 winpath_relative(ui->target.root, r->written[0]));
+	else
+		snprintf(ui->report_written, sizeof(ui->report_written), "%s", r->written[0]);
+	ui_logf(ui, "report: written to %s (and .txt)", ui->report_written);
 	char msg[4200];
 	snprintf(msg, sizeof(msg), "Verdict %s, %zu change%s listed.\nWritten to:\n%s\n(and the same as .txt)",
-		 report_verdict_name(r->verdict), r->nchanges, r->nchanges == 1 ? "" : "s", r->written[0]);
+		 report_verdict_name(r->verdict), r->nchanges, r->nchanges == 1 ? "" : "s", ui->report_written);
 	dlg_message(ui, "Report written", msg);
 }
 

@@ -4,7 +4,8 @@
 # disk module found, with its state; a Windows 10 image is mounted when
 # chosen, contained, and unmounted at exit (the change read back from the
 # image with ntfscat + hivexget); its Scan screen quarantines every planted
-# sample, the one in the OneDrive folder too (ntfsls); a hibernated image opens read-only and
+# sample, the one in the OneDrive folder too (ntfsls), and its report is
+# named on the volume as Home showed it; a hibernated image opens read-only and
 # containment is refused (nothing written, YELLOW), and with --remove-hiberfile
 # it is opened read-write and contained; a BitLocker volume is
 # shown and cannot be opened.  Root only (loop devices, FUSE).
@@ -52,6 +53,12 @@ ui_see "win10-gpt: the scan lists the file in the OneDrive folder" "Users/Andrew
 ui_keys A
 ui_wait "Quarantine all" && ui_keys y
 ui_see "win10-gpt: A quarantines all $n detections" "$n of $n quarantined"
+ui_keys Enter 5 Enter
+ui_see "win10-gpt: the report goes to the volume as Home named it" "win10-gpt.img p3:Rescue/reports/ ?"
+ui_keys y
+ui_see "win10-gpt: ... and is said written there, not in rescue's mount folder" "Report written" \
+	"win10-gpt.img p3:Rescue/reports/"
+ui_not_see "win10-gpt: no mount folder named" "/run/rescue/"
 ui_keys Enter
 rc=$(ui_quit)
 ui_is "win10-gpt: exit 1 (RED)" "$rc" 1
@@ -59,6 +66,7 @@ t_attach "$T/win10-gpt.img" 3
 od=/Users/AndrewRathbun/OneDrive
 ui_is "win10-gpt: the OneDrive sample is gone from the image, its folder stays (ntfsls)" \
 	"$(ntfsls -p $od "$t_loop" 2>/dev/null | grep -cx Desktop) $(ntfsls -p $od/Desktop "$t_loop" 2>/dev/null | grep -c Invoice_1121)" "1 0"
+ui_is "win10-gpt: the report is on the image (ntfsls)" "$(ntfsls -p /Rescue/reports "$t_loop" 2>/dev/null | grep -c '\.json$')" 1
 t_detach
 
 # the serial line hangs up while an installation is mounted: nothing stays
