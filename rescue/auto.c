@@ -298,8 +298,10 @@ static void step_passwd(struct run *run)
 	}
 	size_t failed = 0, changed = 0;
 	/* The step line names why the first account failed, so the verdict
-	 * screen and the console say it, not only the report's account list. */
-	char why[300] = "";
+	 * screen and the console say it, not only the report's account list;
+	 * and, when all went well, what was done to each ("password blanked,
+	 * already unlocked, enabled"): a second run must not claim a reset. */
+	char why[300] = "", did[600] = "";
 	for (size_t i = 0; i < n; i++) {
 		const struct acct_user *u = user_by_rid(a, rids[i]);
 		struct report_account ra = { .rid = rids[i], .ok = true };
@@ -320,12 +322,21 @@ static void step_passwd(struct run *run)
 			ra.ok = false;
 			snprintf(ra.done, sizeof(ra.done), "%s", e.msg);
 		} else {
+			size_t l = strlen(did);
+			snprintf(did + l, sizeof(did) - l, "%s%s: ", l ? "; " : "", ra.name);
 			for (size_t k = 0; k < done.n; k++) {
-				size_t l = strlen(ra.done);
+				l = strlen(ra.done);
 				snprintf(ra.done + l, sizeof(ra.done) - l, "%s%s", k ? "; " : "", done.what[k]);
+				/* the step line keeps each change's words, not its details */
+				l = strlen(did);
+				int words = (int)strcspn(done.what[k], "(");
+				while (words > 0 && done.what[k][words - 1] == ' ')
+					words--;
+				snprintf(did + l, sizeof(did) - l, "%s%.*s", k ? ", " : "", words, done.what[k]);
 			}
 			changed += done.changed;
-			run->r->password_reset = true;
+			if (done.changed)
+				run->r->password_reset = true;
 		}
 		if (!ra.ok && !why[0])
 			snprintf(why, sizeof(why), "%s: %s", ra.name, ra.done);
@@ -337,9 +348,7 @@ static void step_passwd(struct run *run)
 		step_end(run, STEP_FAILED, "%zu of %zu account(s) done (%s)%s%s%s%s", n - failed, n,
 			 any ? names : "none", why[0] ? "; " : "", why, problem[0] ? "; " : "", problem);
 	else
-		step_end(run, changed ? STEP_CHANGED : STEP_OK, "%s: password %s%s%s", names,
-			 conf->password_set ? "set" : "blanked", conf->unlock ? ", unlocked" : "",
-			 conf->enable ? ", enabled" : "");
+		step_end(run, changed ? STEP_CHANGED : STEP_OK, "%s%s", did, changed ? "" : " (nothing to change)");
 }
 
 /* ---- scan ---- */

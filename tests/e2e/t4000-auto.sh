@@ -95,6 +95,13 @@ expect "Microsoft account: chntpw -l shows Administrator enabled and blank" \
 expect "Microsoft account: its own V (its hashes) untouched (hivexget)" test "$(user_value "$MSAM" 000003E9 V)" = "$v_before"
 mjson=$(first "$T"/msa/Rescue/reports/*.json)
 expect "Microsoft account: the report says why" test "$(jq_py "$mjson" 'any("Microsoft account" in n for n in d["notes"])')" = True
+# The same run again: nothing left to do, and neither the step nor the report claims a reset.
+sleep 1
+"$RESCUE" --root "$T/msa" auto --config "$T/msa.conf" >"$T/out2" 2>&1
+expect "a second run: the passwd step says nothing was left to change" grep -q \
+	'passwd   ok       Administrator: password already blank, already unlocked, already enabled (nothing to change)' "$T/out2"
+for mjson2 in "$T"/msa/Rescue/reports/*.json; do :; done	# the last: names are UTC times
+expect "a second run: the report does not claim a password reset" test "$(jq_py "$mjson2" 'd["password_reset"]')" = False
 
 # --- XP, a password from the config: secretsdump judges the NT hash -----------------
 sh "$TOP/tests/fixtures/mktree.sh" xp "$T/xp"
