@@ -60,7 +60,9 @@ int rs_ctx_path(const struct rs_ctx *ctx, const char *rel, char *out, size_t out
 int rs_ctx_check_writable(const struct rs_ctx *ctx, struct rs_error *err)
 {
 	if (ctx->flags & RS_CTX_READONLY)
-		return rs_fail(err, RS_ETARGET, "%s is read-only: %s", ctx->root,
+		/* Not ctx->root: on a disk that is rescue's own mount folder,
+		 * which means nothing to the technician. */
+		return rs_fail(err, RS_ETARGET, "the Windows volume is read-only: %s",
 			       ctx->readonly_why[0] ? ctx->readonly_why : "opened for reading only");
 	return RS_OK;
 }
