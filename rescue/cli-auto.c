@@ -174,7 +174,7 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		/* --force and --remove-hiberfile mean on a run what they mean on a command */
 		if (cli->remove_hiberfile)
 			conf.hibernated = CONF_HIB_REMOVE;
-		rc = auto_run(&conf, cli->root, cli->disk, cli->force ? RS_CTX_FORCE : 0, &ev, &res);
+		rc = auto_run(&conf, cli->root, cli->disk, cli->force || conf.force ? RS_CTX_FORCE : 0, &ev, &res);
 		cli_progress_clear(&progress_shown);
 	}
 

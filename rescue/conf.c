@@ -36,6 +36,9 @@ const struct conf_key conf_keys[] = {
 	{ "hibernated", "report",
 	  "a hibernated Windows: report (read-only scan and report, nothing written, YELLOW), skip (identified "
 	  "only: no scan, nothing written, YELLOW), remove (delete the hibernation file: Windows loses its hibernated session, then a full run)" },
+	{ "force", "no",
+	  "yes writes, as --force does, to a volume Windows did not shut down cleanly (NTFS dirty flag: chkdsk "
+	  "has not run) and to a dirty hive whose logs cannot be used; no leaves them and makes the run YELLOW" },
 	{ "reports_dir", "",
 	  "a folder for a copy of every report, named after the computer (the boot image sets the RESCUE "
 	  "partition's reports/)" },
@@ -167,10 +170,10 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 			return rs_fail(err, RS_EUSAGE, "password: longer than %zu bytes", sizeof(c->password) - 1);
 		snprintf(c->password, sizeof(c->password), "%s", v);
 		c->password_set = v[0] != '\0';
-	} else if (strcmp(key, "unlock") == 0 || strcmp(key, "enable") == 0) {
+	} else if (strcmp(key, "unlock") == 0 || strcmp(key, "enable") == 0 || strcmp(key, "force") == 0) {
 		if (parse_bool(v, &b))
 			return rs_fail(err, RS_EUSAGE, "%s = %s: want yes or no", key, v);
-		*(key[0] == 'u' ? &c->unlock : &c->enable) = b;
+		*(key[0] == 'u' ? &c->unlock : key[0] == 'e' ? &c->enable : &c->force) = b;
 	} else if (strcmp(key, "scan") == 0) {
 		if ((k = pick(scan_names, 3, v)) < 0)
 			return rs_fail(err, RS_EUSAGE, "scan = %s: want quarantine, report or off", v);

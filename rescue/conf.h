@@ -44,6 +44,7 @@ struct rs_conf {
 	int threads;                    /* 0 = every CPU */
 	uint64_t max_size;              /* 0 = the scanner's default */
 	enum conf_hib hibernated;
+	bool force;                     /* as --force: write a dirty volume or a dirty hive without usable logs */
 	char reports_dir[PATH_MAX];     /* "" = no copy outside the Windows volume */
 	char rules_compiled[PATH_MAX];  /* "" = the usual search (rescue/datapath.h) */
 	char rules_extra[PATH_MAX];     /* "" = none */

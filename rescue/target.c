@@ -235,7 +235,8 @@ static int check_writable(const struct rs_volume *v, unsigned ctx_flags, unsigne
 			       name);
 	if ((v->state & VOL_DIRTY) && !(ctx_flags & RS_CTX_FORCE))
 		return rs_fail(err, RS_ETARGET, "%s was not shut down cleanly (NTFS dirty flag): let "
-			       "chkdsk repair it first, or give --force to write anyway", name);
+			       "chkdsk repair it first, or give --force (unattended: force = yes) to write "
+			       "anyway", name);
 	return RS_OK;
 }
 
