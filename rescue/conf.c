@@ -2,6 +2,7 @@
 #include "rescue/conf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +125,25 @@ void conf_defaults(struct rs_conf *c)
 			conf_set(c, conf_keys[i].key, conf_keys[i].def, NULL);
 }
 
+/* The keys that are a plain yes or no: the field of C each sets, or NULL. */
+static bool *bool_key(struct rs_conf *c, const char *key)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "unlock", offsetof(struct rs_conf, unlock) },
+		{ "enable", offsetof(struct rs_conf, enable) },
+		{ "force", offsetof(struct rs_conf, force) },
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i].key) == 0)
+			return (bool *)((char *)c + keys[i].off);
+	return NULL;
+}
+
 int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error *err)
 {
 	char buf[1024];
 	char *words[CONF_MAX_ACCOUNTS + 1];
-	bool b;
+	bool b, *flag;
 	int k;
 	if (strcmp(key, "mode") == 0) {
 		/* /init writes its own modes here too; ui and shell do not start us */
@@ -170,10 +185,9 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 			return rs_fail(err, RS_EUSAGE, "password: longer than %zu bytes", sizeof(c->password) - 1);
 		snprintf(c->password, sizeof(c->password), "%s", v);
 		c->password_set = v[0] != '\0';
-	} else if (strcmp(key, "unlock") == 0 || strcmp(key, "enable") == 0 || strcmp(key, "force") == 0) {
-		if (parse_bool(v, &b))
+	} else if ((flag = bool_key(c, key))) {
+		if (parse_bool(v, flag))
 			return rs_fail(err, RS_EUSAGE, "%s = %s: want yes or no", key, v);
-		*(key[0] == 'u' ? &c->unlock : key[0] == 'e' ? &c->enable : &c->force) = b;
 	} else if (strcmp(key, "scan") == 0) {
 		if ((k = pick(scan_names, 3, v)) < 0)
 			return rs_fail(err, RS_EUSAGE, "scan = %s: want quarantine, report or off", v);
