@@ -61,17 +61,30 @@ const char *reparse_describe(uint32_t tag, char *buf, size_t len)
 	return buf;
 }
 
+/* PATH's reparse data (the whole buffer, from its tag on) into B
+ * (REPARSE_MAX bytes): its length, or -1 with errno (ENODATA: none). */
+static ssize_t read_reparse(const char *path, unsigned char *b)
+{
+	ssize_t n = lgetxattr(path, REPARSE_XATTR, b, REPARSE_MAX);
+	if (n < 0 && errno == ERANGE)
+		errno = EIO;
+	else if (n >= 0 && n < 4)
+		errno = ENODATA, n = -1;
+	return n;
+}
+
+/* The tag, little-endian, comes first. */
+static uint32_t tag_of(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
 int reparse_tag_of_path(const char *path, uint32_t *tag)
 {
-	/* The attribute is the whole reparse buffer: the tag, little-endian,
-	 * comes first. */
 	unsigned char b[REPARSE_MAX];
-	ssize_t n = lgetxattr(path, REPARSE_XATTR, b, sizeof(b));
-	if (n < 0)
-		return errno == ERANGE ? EIO : errno;
-	if (n < 4)
-		return ENODATA;
-	*tag = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	if (read_reparse(path, b) < 0)
+		return errno;
+	*tag = tag_of(b);
 	return 0;
 }
 
@@ -144,26 +157,22 @@ static int put_back(struct lifted *x, struct rs_error *err)
 }
 
 /* Lift the reparse point of PATH (REL in the volume), a folder or cloud
- * file the mount shows as a link. */
+ * file the mount shows as a link, whose reparse data B (N bytes, a
+ * REPARSE_MAX buffer) the lift takes over. */
 static int lift_one(const struct rs_ctx *ctx, struct reparse_lift *l, const char *path, const char *rel,
-		    struct rs_error *err)
+		    unsigned char *b, size_t n, struct rs_error *err)
 {
 	struct lifted *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
-	if (!nv)
+	if (!nv) {
+		free(b);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
 	l->v = nv;
 	struct lifted *x = &l->v[l->n];
 	memset(x, 0, sizeof(*x));
 	snprintf(x->path, sizeof(x->path), "%s", path);
-	unsigned char *b = malloc(REPARSE_MAX);
-	ssize_t n = b ? lgetxattr(path, REPARSE_XATTR, b, REPARSE_MAX) : -1;
-	if (n < 4) {
-		int e = n < 0 && b ? errno : EIO;
-		free(b);
-		return rs_fail_errno(err, RS_EPARTIAL, e, "%s: cannot read its reparse point", rel);
-	}
 	x->data = b;
-	x->len = (size_t)n;
+	x->len = n;
 
 	/* The backup first, as for every change. */
 	char dir[PATH_MAX], sub[64];
@@ -209,6 +218,7 @@ int reparse_lift(const struct rs_ctx *ctx, const char *rel, struct reparse_lift 
 		return rs_fail(err, RS_EPARTIAL, "%s: path too long", rel);
 	size_t base = (size_t)n;
 	int rc = RS_OK;
+	unsigned char *b = NULL;        /* reparse data, handed to lift_one */
 	/* Each component in turn: the folders on the way, then REL itself. */
 	for (const char *p = rel; *p && rc == RS_OK;) {
 		const char *slash = strchr(p, '/');
@@ -221,9 +231,16 @@ int reparse_lift(const struct rs_ctx *ctx, const char *rel, struct reparse_lift 
 		path[base + end] = '\0';
 		p = slash ? slash + 1 : rel + end;
 		struct stat st;
-		uint32_t tag;
-		if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || reparse_tag_of_path(path, &tag) != 0)
+		ssize_t len;
+		if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
 			continue;       /* a plain entry; a missing one is for the caller to find */
+		if (!b && !(b = malloc(REPARSE_MAX))) {
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+			break;
+		}
+		if ((len = read_reparse(path, b)) < 0)
+			continue;       /* a symbolic link ntfs-3g made, not a reparse point */
+		uint32_t tag = tag_of(b);
 		struct reparse_kind k = reparse_kind_of(tag);
 		bool last = !slash;
 		if (k.cls != REPARSE_CONTENT || (last && (tag & REPARSE_TAG_CLOUD_MASK) != REPARSE_TAG_CLOUD))
@@ -236,8 +253,10 @@ int reparse_lift(const struct rs_ctx *ctx, const char *rel, struct reparse_lift 
 		}
 		char sub[PATH_MAX];
 		snprintf(sub, sizeof(sub), "%.*s", (int)end, rel);
-		rc = lift_one(ctx, l, path, sub, err);
+		rc = lift_one(ctx, l, path, sub, b, (size_t)len, err);
+		b = NULL;
 	}
+	free(b);
 	if (rc != RS_OK) {
 		struct rs_error ignored;
 		reparse_lift_end(l, &ignored);
