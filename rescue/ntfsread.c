@@ -134,20 +134,24 @@ static uint8_t *reparse_data(ntfs_inode *ni, size_t *len)
 	return rp;
 }
 
-/* Is NI a file Windows compressed with WOF (rescue/wof.h), to be shown as
- * the regular file it is and read decoded?  A WIMBoot pointer file (the WIM
- * provider) is not: its bytes are in a WIM elsewhere.  One whose reparse
- * data is damaged is, to be listed as unreadable with the reason. */
-static bool is_wof_file(ntfs_inode *ni)
+/* Of a WOF reparse point NI: a WIMBoot pointer file (the WIM provider),
+ * whose bytes are in a WIM elsewhere?  One whose reparse data is damaged is
+ * not: it is a WOF file, to be listed as unreadable with the reason. */
+static bool is_wimboot(ntfs_inode *ni)
 {
-	if ((ni->mrec->flags & MFT_RECORD_IS_DIRECTORY) || reparse_tag(ni) != REPARSE_TAG_WOF)
-		return false;
 	size_t len;
 	struct wof_info wi;
 	uint8_t *rp = reparse_data(ni, &len);
 	bool wimboot = rp && wof_parse(rp, len, &wi, NULL) == RS_OK && wi.provider == WOF_PROVIDER_WIM;
 	free(rp);
-	return !wimboot;
+	return wimboot;
+}
+
+/* Is NI a file Windows compressed with WOF (rescue/wof.h), to be shown as
+ * the regular file it is and read decoded? */
+static bool is_wof_file(ntfs_inode *ni)
+{
+	return !(ni->mrec->flags & MFT_RECORD_IS_DIRECTORY) && reparse_tag(ni) == REPARSE_TAG_WOF && !is_wimboot(ni);
 }
 
 /* What a reparse point is to the walk (rescue/reparse.h).  ntfs-3g shows
@@ -165,7 +169,7 @@ static mode_t reparse_type(ntfs_inode *ni)
 		return S_IFDIR;
 	if ((tag & REPARSE_TAG_CLOUD_MASK) == REPARSE_TAG_CLOUD && !online_only(ni))
 		return S_IFREG;
-	if (tag == REPARSE_TAG_WOF && is_wof_file(ni))
+	if (tag == REPARSE_TAG_WOF && !is_wimboot(ni))
 		return S_IFREG;
 	return S_IFLNK;
 }
