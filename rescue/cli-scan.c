@@ -123,7 +123,8 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
 	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
-	       r->nwhy[RS_SKIP_SPECIAL], r->nwhy[RS_SKIP_REPARSE], r->nwhy[RS_SKIP_LINK], r->nwhy[RS_SKIP_LOOP], r->nwhy[RS_SKIP_OTHER_FS],
+	       r->nwhy[RS_SKIP_SPECIAL], r->nwhy[RS_SKIP_REPARSE], r->nwhy[RS_SKIP_LINK], r->nwhy[RS_SKIP_LOOP],
+	       r->nwhy[RS_SKIP_OTHER_FS],
 	       r->cancelled ? " (CANCELLED)" : "");
 }
 

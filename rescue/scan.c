@@ -715,9 +715,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* REL inside ROOT for a PATH given on the command line (relative to the
- * volume, or absolute under it), resolved case-insensitively when needed. */
-/* PATH (as given to rs_scan_run) relative to ROOT, in OUT.  A relative
+/* PATH (as given to rs_scan_run: relative to the volume, or absolute under
+ * it) relative to ROOT, in OUT, resolved case-insensitively.  A relative
  * PATH the mount cannot find may still be on the volume: inside a folder
  * ntfs-3g shows as a broken link (a OneDrive folder, rescue/reparse.h),
  * which only the direct read enters.  With UNSEEN not NULL such a PATH is
