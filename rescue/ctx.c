@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "rescue/confine.h"
 #include "rescue/winpath.h"
 
 int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs_error *err)
@@ -27,12 +28,18 @@ int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs
 		return rs_fail_errno(err, RS_ETARGET, e, "%s", root);
 	}
 	ctx->flags = flags;
+	/* From here on every file call below the root stays on the volume. */
+	if (confine_root_add(ctx->root) != 0) {
+		int e = errno;
+		free(ctx);
+		return rs_fail_errno(err, RS_ETARGET, e, "%s", root);
+	}
 
 	char sys[PATH_MAX];
 	if (winpath_resolve(ctx->root, RS_PATH_CONFIG "/SYSTEM", sys, sizeof(sys)) != 0) {
 		rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM)",
 			root, RS_PATH_CONFIG);
-		free(ctx);
+		rs_ctx_close(ctx);
 		return RS_ETARGET;
 	}
 
@@ -46,6 +53,8 @@ int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs
 
 void rs_ctx_close(struct rs_ctx *ctx)
 {
+	if (ctx)
+		confine_root_remove(ctx->root);
 	free(ctx);
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rescue/confine.h"
+
 static void set_msg(struct rs_error *err, int code, const char *fmt, va_list ap)
 {
 	err->code = code;
@@ -35,7 +37,11 @@ int rs_fail_errno(struct rs_error *err, int code, int errnum, const char *fmt, .
 		set_msg(err, code, fmt, ap);
 		va_end(ap);
 		size_t n = strlen(err->msg);
-		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+		/* A refusal of the confined file layer says which name was a
+		 * link or a FIFO; strerror's "Too many levels of symbolic
+		 * links" would not. */
+		const char *why = confine_refusal(errnum);
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", why ? why : strerror(errnum));
 	}
 	return code;
 }

@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rescue/confine.h"
+
 int file_read_all(const char *path, size_t max, uint8_t **out, size_t *outlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = confine_open(path, O_RDONLY, 0);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -22,11 +24,6 @@ int file_read_all(const char *path, size_t max, uint8_t **out, size_t *outlen)
 		int e = errno;
 		close(fd);
 		errno = e;
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
 		return -1;
 	}
 	if ((uint64_t)st.st_size > max) {
@@ -101,63 +98,60 @@ static void fsync_dir_of(const char *path)
 {
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof(tmp), "%s", path);
-	int dfd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = confine_open(dirname(tmp), O_RDONLY | O_DIRECTORY, 0);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
 	}
 }
 
-int file_commit_tmp(const char *tmp, const char *path)
+/* Give FD the permission bits of PATH when it exists (never setuid, setgid
+ * or sticky: those are not ours to copy), fsync it, rename TMP over PATH. */
+static int commit_fd(int fd, const char *tmp, const char *path)
 {
 	struct stat st;
-	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	if ((stat(path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0) || fsync(fd) != 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0)
-		goto fail;
+	if ((confine_lstat(path, &st) == 0 && S_ISREG(st.st_mode) && fchmod(fd, st.st_mode & 0777) != 0) ||
+	    fsync(fd) != 0 || confine_rename(tmp, path, 0) != 0)
+		return -1;
 	fsync_dir_of(path);
 	return 0;
-fail:;
+}
+
+int file_commit_tmp(const char *tmp, const char *path)
+{
+	int fd = confine_open(tmp, O_RDONLY, 0);
+	int rc = fd < 0 ? -1 : commit_fd(fd, tmp, path);
 	int e = errno;
-	unlink(tmp);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		confine_unlink(tmp);
 	errno = e;
-	return -1;
+	return rc;
 }
 
 int file_write_atomic(const char *path, const void *data, size_t len)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.rescue-tmp", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = confine_tmpfile(path, tmp, sizeof(tmp));
 	if (fd < 0)
 		return -1;
-	if (write_full(fd, data, len) != 0 || close(fd) != 0) {
+	if (fchmod(fd, 0644) != 0 || write_full(fd, data, len) != 0 || commit_fd(fd, tmp, path) != 0) {
 		int e = errno;
 		close(fd);
-		unlink(tmp);
+		confine_unlink(tmp);
 		errno = e;
 		return -1;
 	}
-	return file_commit_tmp(tmp, path);
+	return close(fd);
 }
 
 int file_copy_new(const char *src, const char *dst)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int in = confine_open(src, O_RDONLY, 0);
 	if (in < 0)
 		return -1;
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int out = confine_open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (out < 0) {
 		int e = errno;
 		close(in);
@@ -186,7 +180,7 @@ int file_copy_new(const char *src, const char *dst)
 		e = errno;
 	}
 	if (rc != 0) {
-		unlink(dst);
+		confine_unlink(dst);
 		errno = e;
 	}
 	return rc;
@@ -222,7 +216,7 @@ int file_unique_name(const char *path, char *out, size_t outlen)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	for (int i = 1; lstat(out, &st) == 0; i++) {
+	for (int i = 1; confine_lstat(out, &st) == 0; i++) {
 		if (i > 9999) {
 			errno = EEXIST;
 			return -1;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fileutil.h - whole-file reads, durable writes and copies, SHA-256.
- * All return 0 or -1 with errno set, so callers word the error themselves. */
+ * All return 0 or -1 with errno set, so callers word the error themselves.
+ * Every file operation goes through rescue/confine.h: below the volume root
+ * no link is ever followed, and only regular files are read or written. */
 #ifndef RESCUE_FILEUTIL_H
 #define RESCUE_FILEUTIL_H
 
@@ -11,9 +13,10 @@
  * the NUL not counted).  EFBIG when it is larger than MAX bytes. */
 int file_read_all(const char *path, size_t max, uint8_t **out, size_t *outlen);
 
-/* Write DATA to PATH durably: a temporary file in the same folder, fsync,
- * rename over PATH, fsync of the folder.  The file keeps PATH's mode when it
- * existed (0644 otherwise).  On failure PATH is untouched. */
+/* Write DATA to PATH durably: a new temporary file (random name, O_EXCL) in
+ * the same folder, fsync, rename over PATH, fsync of the folder.  The file
+ * keeps PATH's permission bits when it existed (0644 otherwise).  On failure
+ * PATH is untouched. */
 int file_write_atomic(const char *path, const void *data, size_t len);
 
 /* Finish a write made to TMP (a file in PATH's folder): give it PATH's mode

@@ -9,13 +9,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "rescue/confine.h"
+
 /* Find NAME in directory DIR ignoring ASCII case; copy the real spelling to
  * FOUND.  An exact match wins over a case-folded one, so a Linux directory
  * holding both "a" and "A" stays predictable. */
 static bool find_entry(const char *dir, const char *name, size_t namelen,
 		       char *found, size_t foundlen)
 {
-	DIR *d = opendir(dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return false;
 	bool ok = false;
@@ -87,10 +89,10 @@ static int resolve(const char *root, const char *rel, char *out, size_t outlen, 
 		memcpy(out + len, real, rl + 1);
 		len += rl;
 		p = end;
-	}
-	if (!allow_new) {
+		/* A link on the worm's volume is never a way on: not to the
+		 * next folder, and not as the file itself. */
 		struct stat st;
-		if (lstat(out, &st) != 0)
+		if (!missing && confine_lstat_nolink(out, &st) != 0)
 			return -1;
 	}
 	return 0;
@@ -121,22 +123,5 @@ const char *winpath_relative(const char *root, const char *path)
 
 int winpath_mkdirs(const char *path, unsigned mode)
 {
-	char buf[4096];
-	size_t n = strlen(path);
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	return confine_mkdirs(path, mode);
 }
