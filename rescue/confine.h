@@ -12,10 +12,9 @@
  * is resolved by the kernel from the root's descriptor with no link followed
  * at any component and no way above the root (openat2 RESOLVE_BENEATH |
  * RESOLVE_NO_SYMLINKS; an O_NOFOLLOW walk where openat2 is missing).  A path
- * under no root (rescue's own files, the build tree) is opened as usual, but
- * even there the last component is never followed and only a regular file
- * (or, asked for, a folder) is ever opened: FIFOs and devices are refused
- * without blocking.
+ * under no root (rescue's own files, the technician's) is opened as usual,
+ * but even there only a regular file (or, asked for, a folder) is ever
+ * opened: FIFOs and devices are refused without blocking.
  *
  * All calls return what the system call they stand for returns (-1 with errno
  * on failure).  A refusal of theirs sets errno ELOOP (a link), EXDEV (a way out
