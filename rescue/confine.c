@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* A handful: the volume of each installation being worked on and the
@@ -521,4 +522,71 @@ const char *confine_fd_path(int fd, char buf[32])
 {
 	snprintf(buf, 32, "/proc/self/fd/%d", fd);
 	return buf;
+}
+
+/* The entry at PATH itself (a link included) as an O_PATH descriptor, and
+ * its "/proc/self/fd/N" name in BUF: an xattr call by that name reaches the
+ * entry and nothing further (the kernel follows no link again after the
+ * jump through /proc), like the l*xattr calls do on PATH. */
+static int open_entry(const char *path, char buf[32])
+{
+	const char *rel;
+	const struct confine_root *r = root_of(path, &rel);
+	refusal.errnum = 0;
+	int fd;
+	if (!r) {
+		fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	} else if (strcmp(rel, ".") == 0) {
+		fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+	} else {
+		char base[NAME_MAX + 1];
+		const char *shown;
+		int dfd = open_parent(path, base, sizeof(base), &shown);
+		if (dfd < 0)
+			return -1;
+		fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		close(dfd);
+		errno = e;
+	}
+	if (fd >= 0)
+		confine_fd_path(fd, buf);
+	return fd;
+}
+
+/* Close the entry FD, keeping the errno of the call that returned RC. */
+static ssize_t entry_done(int fd, ssize_t rc)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+ssize_t confine_getxattr(const char *path, const char *name, void *value, size_t size)
+{
+	char p[32];
+	int fd = open_entry(path, p);
+	return fd < 0 ? -1 : entry_done(fd, getxattr(p, name, value, size));
+}
+
+ssize_t confine_listxattr(const char *path, char *list, size_t size)
+{
+	char p[32];
+	int fd = open_entry(path, p);
+	return fd < 0 ? -1 : entry_done(fd, listxattr(p, list, size));
+}
+
+int confine_setxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+	char p[32];
+	int fd = open_entry(path, p);
+	return fd < 0 ? -1 : (int)entry_done(fd, setxattr(p, name, value, size, flags));
+}
+
+int confine_removexattr(const char *path, const char *name)
+{
+	char p[32];
+	int fd = open_entry(path, p);
+	return fd < 0 ? -1 : (int)entry_done(fd, removexattr(p, name));
 }

@@ -82,4 +82,13 @@ const char *confine_fd_path(int fd, char buf[32]);
  * else NULL. */
 const char *confine_refusal(int errnum);
 
+/* Extended attributes of the entry at PATH itself, as lgetxattr(2) & co.: a
+ * link there is looked at, not followed (ntfs-3g keeps the reparse data and
+ * the NTFS attribute word of a link on the link), and no link is followed on
+ * the way to it.  Return what the system calls return. */
+ssize_t confine_getxattr(const char *path, const char *name, void *value, size_t size);
+ssize_t confine_listxattr(const char *path, char *list, size_t size);
+int confine_setxattr(const char *path, const char *name, const void *value, size_t size, int flags);
+int confine_removexattr(const char *path, const char *name);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "rescue/confine.h"
@@ -159,6 +160,25 @@ int main(void)
 	CHECK_INT(winpath_resolve(root, "RESCUE/backup", out, sizeof(out)), -1);
 	CHECK_INT(winpath_resolve(root, "ETC/Rel", out, sizeof(out)), -1);
 	CHECK_INT(winpath_resolve(root, "etc/PLAIN", out, sizeof(out)), 0);
+
+	/* Extended attributes: on the entry itself, never through a link. */
+	char xv[16];
+	in_root(p, "etc/plain");
+	CHECK_INT(confine_setxattr(p, "user.rescue", "v1", 2, 0), 0);
+	CHECK(confine_getxattr(p, "user.rescue", xv, sizeof(xv)) == 2 && memcmp(xv, "v1", 2) == 0);
+	CHECK(confine_listxattr(p, xv, sizeof(xv)) > 0);
+	CHECK_INT(confine_removexattr(p, "user.rescue"), 0);
+	CHECK(confine_getxattr(p, "user.rescue", xv, sizeof(xv)) == -1 && errno == ENODATA);
+	in_root(p, "etc/rel");                           /* a link to the canary */
+	CHECK_INT(confine_setxattr(p, "user.rescue", "v1", 2, 0), -1);
+	in_root(p, "Rescue/canary");                     /* through a link folder */
+	CHECK_INT(confine_setxattr(p, "user.rescue", "v1", 2, 0), -1);
+	CHECK_INT(errno, ELOOP);
+	CHECK(confine_getxattr(p, "user.rescue", xv, sizeof(xv)) == -1 && errno == ELOOP);
+	CHECK_INT(confine_removexattr(p, "user.rescue"), -1);
+	snprintf(q, sizeof(q), "%s/canary", outside);
+	CHECK(lgetxattr(q, "user.rescue", xv, sizeof(xv)) == -1 && errno == ENODATA);
+	CHECK(confine_getxattr(root, "user.none", xv, sizeof(xv)) == -1 && errno == ENODATA);
 
 	CHECK(canary_intact());
 	confine_root_remove(root);
