@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hive/journal.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
 #include "rescue/ntfsread.h"
@@ -53,7 +54,7 @@ static int qdir(const struct rs_ctx *ctx, bool make, char *out, size_t outlen, s
  * file of that name. */
 static bool stream_as_path(char *out, size_t outlen, const char *file, const char *stream)
 {
-	if (lgetxattr(file, RS_NTFS_STREAMS_LIST, NULL, 0) >= 0) {
+	if (confine_getxattr(file, RS_NTFS_STREAMS_LIST, NULL, 0) >= 0) {
 		snprintf(out, outlen, "%s:%s", file, stream);
 		return true;
 	}
@@ -155,7 +156,9 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 			snprintf(myid, sizeof(myid), "%s.%d", hit->sha256, n);
 		snprintf(bin, sizeof(bin), "%s/%s.bin", dir, myid);
 		snprintf(man, sizeof(man), "%s/%s.json", dir, myid);
-		if (access(man, F_OK) != 0 && access(bin, F_OK) != 0)
+		/* Any entry takes the name, a link or a FIFO planted there too. */
+		struct stat st;
+		if (confine_lstat(man, &st) != 0 && confine_lstat(bin, &st) != 0)
 			break;
 		if (n > 10000)
 			return rs_fail(err, RS_EPARTIAL, "%s: too many quarantined copies", hit->path);
@@ -163,7 +166,7 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 
 	/* Still the file that was scanned? */
 	struct stat now;
-	if (lstat(hit->fullpath, &now) != 0)
+	if (confine_lstat(hit->fullpath, &now) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", hit->path);
 	/* Read directly, a file the mount shows as a link: WOF-compressed.  Its
 	 * size on the mount is the link's: its content is checked instead. */
@@ -180,7 +183,7 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 
 	char attrs[16] = "", *attrp = NULL;
 	uint8_t ab[4];
-	if (!hit->stream && lgetxattr(hit->fullpath, NTFS_ATTRIB_XATTR, ab, sizeof(ab)) == 4) {
+	if (!hit->stream && confine_getxattr(hit->fullpath, NTFS_ATTRIB_XATTR, ab, sizeof(ab)) == 4) {
 		snprintf(attrs, sizeof(attrs), "%02x%02x%02x%02x", ab[0], ab[1], ab[2], ab[3]);
 		attrp = attrs;
 	}
@@ -197,7 +200,7 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", bin);
 	if (write_manifest(man, myid, hit, ctx, attrp) != 0) {
 		e = errno;
-		unlink(bin);
+		confine_unlink(bin);
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", man);
 	}
 
@@ -209,23 +212,23 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 	snprintf(je.stream, sizeof(je.stream), "%s", hit->stream ? hit->stream : "");
 	snprintf(je.old_sha256, sizeof(je.old_sha256), "%s", hit->sha256);
 	if ((rc = journal_append(ctx, &je, err)) != RS_OK) {
-		unlink(bin);
-		unlink(man);
+		confine_unlink(bin);
+		confine_unlink(man);
 		return rc;
 	}
 
 	int rm;
 	if (hit->stream) {
 		char sp[PATH_MAX + 256];
-		rm = stream_as_path(sp, sizeof(sp), hit->fullpath, hit->stream) ? unlink(sp)
-										   : lremovexattr(hit->fullpath, sp);
+		rm = stream_as_path(sp, sizeof(sp), hit->fullpath, hit->stream) ? confine_unlink(sp)
+										   : confine_removexattr(hit->fullpath, sp);
 	} else {
-		rm = unlink(hit->fullpath);
+		rm = confine_unlink(hit->fullpath);
 	}
 	if (rm != 0) {
 		e = errno;
-		unlink(bin);
-		unlink(man);
+		confine_unlink(bin);
+		confine_unlink(man);
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot remove %s%s%s", hit->path,
 				     hit->stream ? ":" : "", hit->stream ? hit->stream : "");
 	}
@@ -259,20 +262,23 @@ static int open_qdir(const struct rs_ctx *ctx, DIR **d, char *dir, size_t dirlen
 		return RS_OK;
 	if (rc)
 		return rc;
-	if (!(*d = opendir(dir)))
+	if (!(*d = confine_opendir(dir)))
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", dir);
 	return RS_OK;
 }
 
-static int load_manifest(const char *path, struct json_object *o)
+/* The manifest at PATH into O; CODE and a one-line reason when it cannot be
+ * read (a link or a FIFO planted in the quarantine: never followed, never
+ * waited on) or is not a manifest. */
+static int load_manifest(const char *path, struct json_object *o, int code, struct rs_error *err)
 {
 	uint8_t *text;
 	size_t len;
 	if (file_read_all(path, 1 << 20, &text, &len) != 0)
-		return -1;
-	int rc = json_parse_flat((const char *)text, o);
+		return rs_fail_errno(err, code, errno, "cannot read the manifest %s", path);
+	int bad = json_parse_flat((const char *)text, o);
 	free(text);
-	return rc;
+	return bad ? rs_fail(err, code, "%s: damaged manifest", path) : RS_OK;
 }
 
 static bool has_suffix(const char *s, const char *suf)
@@ -316,8 +322,8 @@ int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **ou
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		struct json_object o;
-		if (load_manifest(path, &o) != 0) {
-			rc = rs_fail(err, RS_EPARTIAL, "%s: damaged manifest", path);
+		if (load_manifest(path, &o, RS_EPARTIAL, err) != RS_OK) {
+			rc = RS_EPARTIAL;
 			continue;
 		}
 		struct rs_quarantine_entry *nv = realloc(*out, (*n + 1) * sizeof(*nv));
@@ -367,7 +373,7 @@ void rs_quarantine_list_free(struct rs_quarantine_entry *v, size_t n)
 /* The manifest of ID (exact, or a unique prefix of 8+ characters). */
 static int find_id(const char *dir, const char *id, char *found, size_t foundlen, struct rs_error *err)
 {
-	DIR *d = opendir(dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return rs_fail_errno(err, RS_EUSAGE, errno, "%s", dir);
 	size_t idl = strlen(id), hits = 0;
@@ -394,6 +400,64 @@ static int find_id(const char *dir, const char *id, char *found, size_t foundlen
 	return RS_OK;
 }
 
+/* Write DATA as the new file TARGET (REL on the volume) with the mode,
+ * owner, NTFS attributes and times of manifest O.  All is done on a new
+ * temporary file of random name, then renamed to TARGET only when nothing
+ * is there: never through a link, never over a file.  The mode keeps its
+ * permission bits only (a manifest is the worm's to write: no setuid). */
+static int restore_file(const char *target, const char *rel, const uint8_t *data, size_t len,
+			const struct json_object *o, struct rs_error *err)
+{
+	struct stat st;
+	if (confine_lstat(target, &st) == 0)
+		return rs_fail(err, RS_ETARGET, "%s exists: not overwritten (move it away first)", rel);
+	if (errno != ENOENT)
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
+	char tmp[PATH_MAX];
+	int fd = confine_tmpfile(target, tmp, sizeof(tmp));
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			confine_unlink(tmp);
+		}
+		return rs_fail_errno(err, RS_ETARGET, e, "cannot write %s", rel);
+	}
+	int rc = RS_OK;
+	if ((len && fwrite(data, len, 1, f) != 1) || fflush(f) != 0) {
+		rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s", rel);
+	} else {
+		/* Best effort: ntfs-3g without a user mapping has no owners and
+		 * fixed permissions, and refuses or ignores both. */
+		if (fchmod(fd, (mode_t)json_get_long(o, "mode", 0644) & 0777) != 0 ||
+		    fchown(fd, (uid_t)json_get_long(o, "uid", 0), (gid_t)json_get_long(o, "gid", 0)) != 0)
+			errno = 0;
+		if (fsync(fd) != 0 || confine_rename(tmp, target, 1) != 0)
+			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s", rel);
+	}
+	if (rc != RS_OK) {
+		fclose(f);
+		confine_unlink(tmp);
+		return rc;
+	}
+	const char *attrs = json_get_str(o, "attributes", NULL);
+	if (attrs && strlen(attrs) == 8) {
+		uint8_t ab[4];
+		for (int i = 0; i < 4; i++)
+			sscanf(attrs + 2 * i, "%2hhx", &ab[i]);
+		fsetxattr(fd, NTFS_ATTRIB_XATTR, ab, sizeof(ab), 0);   /* best effort */
+	}
+	struct timespec ts[2] = {
+		{ json_get_long(o, "atime", 0), json_get_long(o, "atime_ns", 0) },
+		{ json_get_long(o, "mtime", 0), json_get_long(o, "mtime_ns", 0) },
+	};
+	if (futimens(fd, ts) != 0)
+		rc = rs_fail_errno(err, RS_EPARTIAL, errno, "%s restored, but its times could not be set", rel);
+	fclose(f);
+	return rc;
+}
+
 int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restored, size_t restlen,
 			  struct rs_error *err)
 {
@@ -410,8 +474,8 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 	snprintf(man, sizeof(man), "%s/%s.json", dir, qid);
 	snprintf(bin, sizeof(bin), "%s/%s.bin", dir, qid);
 	struct json_object o;
-	if (load_manifest(man, &o) != 0)
-		return rs_fail(err, RS_ETARGET, "%s: damaged manifest", man);
+	if ((rc = load_manifest(man, &o, RS_ETARGET, err)) != RS_OK)
+		return rc;
 	const char *rel = json_get_str(&o, "path", "");
 	const char *stream = json_get_str(&o, "stream", NULL);
 	const char *sha = json_get_str(&o, "sha256", "");
@@ -453,56 +517,23 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 		char sp[PATH_MAX + 256];
 		bool good;
 		if (stream_as_path(sp, sizeof(sp), target, stream)) {
-			int fd = open(sp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			int fd = confine_open(sp, O_WRONLY | O_CREAT | O_EXCL, 0644);
 			good = fd >= 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
 			if (fd >= 0)
 				close(fd);
 		} else {
-			good = lsetxattr(target, sp, data, len, XATTR_CREATE) == 0;
+			good = confine_setxattr(target, sp, data, len, XATTR_CREATE) == 0;
 		}
 		if (!good) {
 			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s:%s", rel, stream);
 			goto out;
 		}
 	} else {
-		if (access(target, F_OK) == 0 || errno != ENOENT) {
-			rc = rs_fail(err, RS_ETARGET, "%s exists: not overwritten (move it away first)", rel);
+		if ((rc = restore_file(target, rel, data, len, &o, err)) != RS_OK)
 			goto out;
-		}
-		char tmp[PATH_MAX + 16];
-		snprintf(tmp, sizeof(tmp), "%s.rescue-restore", target);
-		if (file_write_atomic(tmp, data, len) != 0) {
-			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s", rel);
-			goto out;
-		}
-		/* Best effort: ntfs-3g without a user mapping has no owners and
-		 * fixed permissions, and refuses or ignores both. */
-		if (chmod(tmp, (mode_t)json_get_long(&o, "mode", 0644)) != 0 ||
-		    lchown(tmp, (uid_t)json_get_long(&o, "uid", 0), (gid_t)json_get_long(&o, "gid", 0)) != 0)
-			errno = 0;
-		if (rename(tmp, target) != 0) {
-			rc = rs_fail_errno(err, RS_ETARGET, errno, "cannot write %s", rel);
-			unlink(tmp);
-			goto out;
-		}
-		const char *attrs = json_get_str(&o, "attributes", NULL);
-		if (attrs && strlen(attrs) == 8) {
-			uint8_t ab[4];
-			for (int i = 0; i < 4; i++)
-				sscanf(attrs + 2 * i, "%2hhx", &ab[i]);
-			lsetxattr(target, NTFS_ATTRIB_XATTR, ab, sizeof(ab), 0);   /* best effort */
-		}
-		struct timespec ts[2] = {
-			{ json_get_long(&o, "atime", 0), json_get_long(&o, "atime_ns", 0) },
-			{ json_get_long(&o, "mtime", 0), json_get_long(&o, "mtime_ns", 0) },
-		};
-		if (utimensat(AT_FDCWD, target, ts, AT_SYMLINK_NOFOLLOW) != 0) {
-			rc = rs_fail_errno(err, RS_EPARTIAL, errno, "%s restored, but its times could not be set", rel);
-			goto out;
-		}
 	}
-	unlink(bin);
-	unlink(man);
+	confine_unlink(bin);
+	confine_unlink(man);
 	if (restored)
 		snprintf(restored, restlen, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "");
 out:;
@@ -532,7 +563,7 @@ int rs_quarantine_purge(const struct rs_ctx *ctx, size_t *n, struct rs_error *er
 			continue;
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) != 0)
+		if (confine_unlink(path) != 0)
 			rc = rs_fail_errno(err, RS_EPARTIAL, errno, "cannot remove %s", path);
 		else if (manifest)
 			(*n)++;

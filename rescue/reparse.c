@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <time.h>
 
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 
 #define REPARSE_XATTR "system.ntfs_reparse_data"
@@ -65,7 +66,7 @@ const char *reparse_describe(uint32_t tag, char *buf, size_t len)
  * (REPARSE_MAX bytes): its length, or -1 with errno (ENODATA: none). */
 static ssize_t read_reparse(const char *path, unsigned char *b)
 {
-	ssize_t n = lgetxattr(path, REPARSE_XATTR, b, REPARSE_MAX);
+	ssize_t n = confine_getxattr(path, REPARSE_XATTR, b, REPARSE_MAX);
 	if (n < 0 && errno == ERANGE)
 		errno = EIO;
 	else if (n >= 0 && n < 4)
@@ -109,7 +110,7 @@ static int settle(const char *path, bool want_link)
 {
 	struct stat st;
 	for (int i = 0; i < 40; i++) {
-		int r = lstat(path, &st);
+		int r = confine_lstat(path, &st);
 		if (r == 0 && S_ISLNK(st.st_mode) == want_link)
 			return 0;
 		if (r != 0 && errno != EIO)
@@ -134,16 +135,16 @@ static bool same_file_content(const char *path, const void *data, size_t len)
 static int put_back(struct lifted *x, struct rs_error *err)
 {
 	struct stat st;
-	if (lstat(x->path, &st) != 0 && errno == ENOENT)
+	if (confine_lstat(x->path, &st) != 0 && errno == ENOENT)
 		return RS_OK;           /* quarantined: nothing to put back */
 	unsigned char *b = malloc(REPARSE_MAX);
 	ssize_t n = -1;
 	int e = 0;
 	if (!b)
 		e = ENOMEM;
-	else if (lsetxattr(x->path, REPARSE_XATTR, x->data, x->len, 0) != 0)
+	else if (confine_setxattr(x->path, REPARSE_XATTR, x->data, x->len, 0) != 0)
 		e = errno;
-	else if ((n = lgetxattr(x->path, REPARSE_XATTR, b, REPARSE_MAX)) < 0)
+	else if ((n = confine_getxattr(x->path, REPARSE_XATTR, b, REPARSE_MAX)) < 0)
 		e = errno;
 	else if ((size_t)n != x->len || memcmp(b, x->data, x->len) != 0)
 		e = EIO;
@@ -196,7 +197,7 @@ static int lift_one(const struct rs_ctx *ctx, struct reparse_lift *l, const char
 		free(b);
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write a backup of %s's reparse point", rel);
 	}
-	if (lremovexattr(path, REPARSE_XATTR) != 0) {
+	if (confine_removexattr(path, REPARSE_XATTR) != 0) {
 		int e = errno;
 		free(b);
 		return rs_fail_errno(err, RS_EPARTIAL, e, "%s: cannot set its reparse point aside", rel);
@@ -232,7 +233,9 @@ int reparse_lift(const struct rs_ctx *ctx, const char *rel, struct reparse_lift 
 		p = slash ? slash + 1 : rel + end;
 		struct stat st;
 		ssize_t len;
-		if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		/* A link before this component (not a reparse point lifted
+		 * above) is refused here: for the caller to find too. */
+		if (confine_lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
 			continue;       /* a plain entry; a missing one is for the caller to find */
 		if (!b && !(b = malloc(REPARSE_MAX))) {
 			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
