@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "rescue/confine.h"
 #include "rescue/ctx.h"
 #include "rescue/ntfsread.h"
 #include "rescue/reparse.h"
@@ -457,14 +458,16 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	free(fp);
 }
 
-/* Open FULL without following a link (a file replaced by a link since the
- * walk is refused) and without updating its access time when allowed. */
+/* Open FULL, a regular file, with no link followed at any component (a
+ * file or folder replaced by a link since the walk is refused, as is a FIFO
+ * or device: rescue/confine.h) and without updating its access time when
+ * allowed. */
 static int open_nofollow(const char *full)
 {
-	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
-	int fd = open(full, flags | O_NOATIME);
+	/* O_NOFOLLOW as well: a root no rs_ctx registered (a unit test's). */
+	int fd = confine_open(full, O_RDONLY | O_NOFOLLOW | O_NOATIME, 0);
 	if (fd < 0 && errno == EPERM)
-		fd = open(full, flags);
+		fd = confine_open(full, O_RDONLY | O_NOFOLLOW, 0);
 	return fd;
 }
 
@@ -480,7 +483,7 @@ static void scan_stream(struct worker *w, const char *rel, const char *name, boo
 		const char *full = worker_path(w, rel, NULL);
 		char attr[XATTR_NAME_MAX + 1];
 		snprintf(attr, sizeof(attr), "user.%s", name);
-		ssize_t n = full ? lgetxattr(full, attr, NULL, 0) : -1;
+		ssize_t n = full ? confine_getxattr(full, attr, NULL, 0) : -1;
 		if (n < 0) {
 			e = errno;
 		} else if ((uint64_t)n > s->max_size) {
@@ -489,7 +492,7 @@ static void scan_stream(struct worker *w, const char *rel, const char *name, boo
 			return;
 		} else if (reserve(w, (size_t)n + 1) != 0) {
 			e = ENOMEM;
-		} else if ((n = lgetxattr(full, attr, w->buf, w->cap)) < 0) {
+		} else if ((n = confine_getxattr(full, attr, w->buf, w->cap)) < 0) {
 			e = errno;
 		} else {
 			len = (size_t)n;
@@ -514,7 +517,8 @@ static void scan_stream(struct worker *w, const char *rel, const char *name, boo
 			close(fd);
 	}
 	if (e) {
-		add_skip(s, rel, name, e == EFBIG ? RS_SKIP_TOO_BIG : RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+		add_skip(s, rel, name, e == EFBIG ? RS_SKIP_TOO_BIG : RS_SKIP_UNREADABLE, 0, "%s",
+			 confine_refusal(e) ? confine_refusal(e) : strerror(e));
 		return;
 	}
 	atomic_fetch_add(&s->streams, 1);
@@ -530,10 +534,10 @@ static void scan_streams(struct worker *w, const char *rel, const struct stat *s
 		return;
 	char list[8192];
 	bool as_xattr = false;
-	ssize_t n = lgetxattr(full, RS_NTFS_STREAMS_LIST, list, sizeof(list) - 1);
+	ssize_t n = confine_getxattr(full, RS_NTFS_STREAMS_LIST, list, sizeof(list) - 1);
 	if (n < 0 && (errno == ENOTSUP || errno == ENODATA)) {
 		/* streams_interface=xattr: the streams are the user.* attributes. */
-		n = llistxattr(full, list, sizeof(list) - 1);
+		n = confine_listxattr(full, list, sizeof(list) - 1);
 		as_xattr = true;
 	}
 	if (n < 0) {
@@ -599,7 +603,7 @@ static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
 		 * quarantined it through the mount): no stream is left to read. */
 		const char *full = worker_path(w, rel, NULL);
 		struct stat st;
-		if (!full || lstat(full, &st) == 0 || errno != ENOENT)
+		if (!full || confine_lstat(full, &st) == 0 || errno != ENOENT)
 			add_skip(s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(e));
 		return;
 	}
@@ -662,7 +666,7 @@ static void scan_item(struct worker *w, const struct item *it)
 	}
 	if (it->streams_only) {
 		struct stat st;
-		if (lstat(full, &st) == 0)
+		if (confine_lstat(full, &st) == 0)
 			scan_streams(w, it->rel, &st);
 		return;
 	}
@@ -680,7 +684,8 @@ static void scan_item(struct worker *w, const struct item *it)
 		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
 	if (fd >= 0)
 		close(fd);
-	if (read_failed(s, it->rel, e, NULL))
+	/* A refusal names the link or FIFO found in the file's place. */
+	if (read_failed(s, it->rel, e, confine_refusal(e)))
 		return;
 	atomic_fetch_add(&s->files, 1);
 	atomic_fetch_add(&s->bytes, len);
@@ -727,7 +732,12 @@ static int path_in_volume(const char *root, const char *path, char *out, size_t 
 {
 	size_t rl = strlen(root);
 	const char *rel = path;
-	if (path[0] == '/') {
+	/* Spelled under ROOT: the rest is looked up on the volume like a
+	 * relative PATH, so that a link in it is refused by name. */
+	if (path[0] == '/' && rl > 1 && strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0')) {
+		for (rel = path + rl; *rel == '/'; rel++)
+			;
+	} else if (path[0] == '/') {
 		char real[PATH_MAX];
 		if (!realpath(path, real))
 			return rs_fail_errno(err, RS_EUSAGE, errno, "%s", path);
@@ -748,6 +758,17 @@ static int path_in_volume(const char *root, const char *path, char *out, size_t 
 		snprintf(full, sizeof(full), "%s", root);
 	else if (winpath_resolve(root, rel, full, sizeof(full)) != 0) {
 		int e = errno;
+		if (unseen && e == ELOOP) {
+			/* A link on the way, never followed through the mount: a
+			 * OneDrive folder is one, and only the direct read, which
+			 * follows no link either, can tell. */
+			snprintf(out, outlen, "%s", rel);
+			for (char *p = out; *p; p++)
+				if (*p == '\\')
+					*p = '/';
+			*unseen = e;
+			return RS_OK;
+		}
 		if (!unseen || e != ENOENT || winpath_resolve_new(root, rel, full, sizeof(full)) != 0)
 			return rs_fail_errno(err, RS_EUSAGE, e, "%s", path);
 		*unseen = e;
@@ -856,7 +877,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	}
 	/* A PATH the mount could not find: there only if the volume has it. */
 	for (size_t i = 0; i < npaths; i++)
-		if (unseen[i] && (!s.nr || ntfsread_lookup(s.nr, rels[i]) != 0)) {
+		if (unseen[i] && (!s.nr || (unseen[i] = ntfsread_lookup(s.nr, rels[i])) != 0)) {
 			rc = rs_fail_errno(err, RS_EUSAGE, unseen[i], "%s", paths[i]);
 			goto out;
 		}

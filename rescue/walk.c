@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rescue/confine.h"
+
 /* The set of directories visited: open addressing on (dev, ino). */
 struct dirset {
 	struct { dev_t dev; ino_t ino; bool used; } *v;
@@ -211,13 +213,15 @@ static int read_dir(struct walker *w, const char *rel, uint64_t ref)
 	return rc;
 }
 
-/* ---- the directory tree, through the kernel ---- */
+/* ---- the directory tree, through the kernel ----
+ * Under a confined root (the volume) a folder that became a link since it
+ * was looked at is refused, not entered (rescue/confine.h). */
 
 static int posix_list(void *src, const char *rel, const char *path, uint64_t ref,
 		      int (*add)(void *w, const char *name, uint64_t ref), void *w)
 {
 	(void)src, (void)rel, (void)ref;
-	DIR *d = opendir(path);
+	DIR *d = confine_opendir(path);
 	if (!d)
 		return errno;
 	struct dirent *de;
@@ -233,7 +237,7 @@ static int posix_lstat(void *src, const char *rel, const char *path, uint64_t re
 {
 	(void)src, (void)rel, (void)ref;
 	*ref_out = 0;
-	return lstat(path, st) == 0 ? 0 : errno;
+	return confine_lstat(path, st) == 0 ? 0 : errno;
 }
 
 static const struct walk_src posix_src = { posix_list, posix_lstat, NULL };
