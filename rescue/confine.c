@@ -590,3 +590,9 @@ int confine_removexattr(const char *path, const char *name)
 	int fd = open_entry(path, p);
 	return fd < 0 ? -1 : (int)entry_done(fd, removexattr(p, name));
 }
+
+const char *confine_strerror(int errnum)
+{
+	const char *why = confine_refusal(errnum);
+	return why ? why : strerror(errnum);
+}

@@ -91,4 +91,8 @@ ssize_t confine_listxattr(const char *path, char *list, size_t size);
 int confine_setxattr(const char *path, const char *name, const void *value, size_t size, int flags);
 int confine_removexattr(const char *path, const char *name);
 
+/* confine_refusal(ERRNUM) when there is one, else strerror(ERRNUM): the
+ * reason to print for a failed call of this module. */
+const char *confine_strerror(int errnum);
+
 #endif

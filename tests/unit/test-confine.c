@@ -179,6 +179,10 @@ int main(void)
 	snprintf(q, sizeof(q), "%s/canary", outside);
 	CHECK(lgetxattr(q, "user.rescue", xv, sizeof(xv)) == -1 && errno == ENODATA);
 	CHECK(confine_getxattr(root, "user.none", xv, sizeof(xv)) == -1 && errno == ENODATA);
+	in_root(p, "etc/fifo");
+	CHECK_INT(confine_open(p, O_RDONLY, 0), -1);
+	CHECK(strstr(confine_strerror(EINVAL), "etc/fifo is a FIFO") != NULL);
+	CHECK_STR(confine_strerror(ENOENT), strerror(ENOENT));
 
 	CHECK(canary_intact());
 	confine_root_remove(root);
