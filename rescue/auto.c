@@ -2,12 +2,15 @@
 #include "rescue/auto.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hive/contain.h"
 #include "hive/hive.h"
@@ -19,6 +22,7 @@
 #include "rescue/rules.h"
 #include "rescue/scan.h"
 #include "rescue/target.h"
+#include "rescue/confine.h"
 #include "rescue/ctx.h"
 #include "rescue/winpath.h"
 
@@ -76,12 +80,12 @@ static bool hibernated(const struct rs_ctx *ctx)
 	char path[PATH_MAX];
 	if (winpath_resolve(ctx->root, "hiberfil.sys", path, sizeof(path)) != 0)
 		return false;
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = confine_open(path, O_RDONLY, 0);
+	if (fd < 0)
 		return false;
 	char sig[4] = { 0 };
-	size_t n = fread(sig, 1, 4, f);
-	fclose(f);
+	ssize_t n = read(fd, sig, 4);
+	close(fd);
 	static const char *const sigs[] = { "hibr", "wake", "rstr" };
 	for (size_t i = 0; n == 4 && i < 3; i++)
 		if (strncasecmp(sig, sigs[i], 4) == 0)
@@ -571,6 +575,21 @@ static void report_where(const struct run *run, const char *windir, const char *
 		snprintf(where + wl, len - wl, "; no reports_dir (no RESCUE partition): no copy");
 }
 
+/* CONF_DIR, the reports folder, made and registered as a confined root
+ * until confine_root_remove(DIR), DIR its absolute path: it is on the
+ * RESCUE stick, which the worm may have written too, so below it, as on
+ * the volume, no link is followed.  0, or -1 with errno. */
+static int reports_root(const char *conf_dir, char dir[PATH_MAX])
+{
+	if (winpath_mkdirs(conf_dir, 0755) != 0)
+		return -1;
+	if (conf_dir[0] == '/')
+		snprintf(dir, PATH_MAX, "%s", conf_dir);
+	else if (!realpath(conf_dir, dir))
+		return -1;
+	return confine_root_add(dir);
+}
+
 /* report: on the Windows volume (unless read-only) and in reports_dir. */
 static void step_report(struct run *run, double start)
 {
@@ -596,6 +615,7 @@ static void step_report(struct run *run, double start)
 	r->secs = now_secs() - start;
 	report_finish(r);
 	int ok = 0, tried = 0;
+	char repdir[PATH_MAX] = "";
 	if (windir[0]) {
 		tried++;
 		if (report_save(r, windir, r->stamp, 0, &err) == RS_OK)
@@ -604,10 +624,12 @@ static void step_report(struct run *run, double start)
 	if (conf->reports_dir[0]) {
 		tried++;
 		struct rs_error e2 = { 0 };
-		if (winpath_mkdirs(conf->reports_dir, 0755) != 0)
+		if (reports_root(conf->reports_dir, repdir) != 0) {
 			rs_fail_errno(&e2, RS_EPARTIAL, errno, "cannot create %s", conf->reports_dir);
-		else if (report_save(r, conf->reports_dir, base, 1, &e2) == RS_OK)
+			repdir[0] = '\0';
+		} else if (report_save(r, repdir, base, 1, &e2) == RS_OK) {
 			ok++;
+		}
 		if (e2.code)
 			err = e2;
 	}
@@ -632,6 +654,8 @@ static void step_report(struct run *run, double start)
 		if (r->written[slot][0])
 			report_save(r, NULL, NULL, slot, &e3);
 	}
+	if (repdir[0])
+		confine_root_remove(repdir);
 	s->secs = now_secs() - run->t0;
 	if (run->ev && run->ev->step)
 		run->ev->step(r, "report", s, run->ev->user);

@@ -3,6 +3,7 @@
  * `rescue fleet` (one table of the reports of many machines). */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "rescue/auto.h"
 #include "rescue/bigfont.h"
+#include "rescue/confine.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
 
@@ -228,7 +230,7 @@ struct fleet {
 
 static void fleet_walk(struct fleet *fl, const char *dir, int depth)
 {
-	DIR *d = opendir(dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
@@ -238,7 +240,7 @@ static void fleet_walk(struct fleet *fl, const char *dir, int depth)
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		struct stat st;
-		if (lstat(path, &st) != 0)
+		if (confine_lstat(path, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < 4)
@@ -286,12 +288,19 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 		return RS_EUSAGE;
 	}
 	struct stat st;
-	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
+	char dir[PATH_MAX];
+	errno = 0;
+	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode) || !realpath(argv[1], dir)) {
 		fprintf(stderr, "rescue: fleet: %s: %s\n", argv[1], errno ? strerror(errno) : "not a directory");
 		return RS_ETARGET;
 	}
+	/* The reports come from sticks the worms may have written: below the
+	 * folder named, no link is followed and no FIFO opened. */
+	bool confined = confine_root_add(dir) == 0;
 	struct fleet fl = { 0 };
-	fleet_walk(&fl, argv[1], 0);
+	fleet_walk(&fl, dir, 0);
+	if (confined)
+		confine_root_remove(dir);
 	qsort(fl.v, fl.n, sizeof(*fl.v), summary_cmp);
 	size_t count[3] = { 0 };
 	for (size_t i = 0; i < fl.n; i++)

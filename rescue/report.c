@@ -10,6 +10,7 @@
 
 #include "hive/hive.h"
 #include "hive/journal.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
 
@@ -340,7 +341,7 @@ int report_save(struct report *r, const char *dir, const char *base, int slot, s
 	} else {
 		/* two runs in one second must not overwrite each other's report */
 		snprintf(stem, sizeof(stem), "%s/%s", dir, base);
-		for (int i = 2; snprintf(path, sizeof(path), "%s.json", stem), lstat(path, &st) == 0; i++) {
+		for (int i = 2; snprintf(path, sizeof(path), "%s.json", stem), confine_lstat(path, &st) == 0; i++) {
 			if (i > 999)
 				return rs_fail(err, RS_EPARTIAL, "%s/%s: too many reports of the same second", dir, base);
 			snprintf(stem, sizeof(stem), "%s/%s-%d", dir, base, i);
