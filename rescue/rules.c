@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "rescue/confine.h"
 #include "rescue/json.h"
 
 struct hash_entry {
@@ -93,11 +95,26 @@ static int cmp_hash(const void *a, const void *b)
 	return memcmp(((const struct hash_entry *)a)->sha, ((const struct hash_entry *)b)->sha, 32);
 }
 
+/* PATH, a rule or hash file from the RESCUE stick or the technician, open
+ * for reading: a regular file only (a FIFO there must not hang the run),
+ * no link followed below a confined root (rescue/confine.h). */
+static FILE *open_rules_file(const char *path)
+{
+	int fd = confine_open(path, O_RDONLY, 0);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f && fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 /* Add the "sha256 name" lines of PATH.  A bad line is a warning naming it;
  * the rest of the file still counts. */
 static int load_hashes(struct rs_rules *r, const char *path)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = open_rules_file(path);
 	if (!f)
 		return -1;
 	char line[1024];
@@ -172,9 +189,9 @@ static bool extra_compiles(struct rs_rules *r, const char *path)
 	struct compile_msgs m = { "" };
 	yr_compiler_set_callback(c, compiler_cb, &m);
 	bool ok = false;
-	FILE *f = fopen(path, "re");
+	FILE *f = open_rules_file(path);
 	if (!f)
-		warn(r, "%s: %s: rule file skipped", path, strerror(errno));
+		warn(r, "%s: %s: rule file skipped", path, confine_strerror(errno));
 	else if (define_externals(c) != 0)
 		warn(r, "%s: cannot define externals: rule file skipped", path);
 	else if (yr_compiler_add_file(c, f, NULL, path) != 0)
@@ -251,7 +268,7 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 	for (size_t i = 0; i < n; i++) {
 		if (has_suffix(files[i], ".sha256")) {
 			if (load_hashes(r, files[i]) != 0)
-				warn(r, "%s: %s: hash list skipped", files[i], strerror(errno));
+				warn(r, "%s: %s: hash list skipped", files[i], confine_strerror(errno));
 			continue;
 		}
 		if (!extra_compiles(r, files[i]))
@@ -260,7 +277,7 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 			warn(r, "%s: cannot create a YARA compiler: extra rules skipped", extra);
 			break;
 		}
-		FILE *f = fopen(files[i], "re");
+		FILE *f = open_rules_file(files[i]);
 		if (!f)
 			continue;
 		/* Each file in its own namespace: two files may use one rule name. */
@@ -327,7 +344,7 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 	char hashes[PATH_MAX];
 	if (find_file("RESCUE_HASHES", "rules/hashes.sha256", "/usr/share/rescue/rules/hashes.sha256",
 		      hashes, sizeof(hashes)) && load_hashes(r, hashes) != 0)
-		warn(r, "%s: %s: hash list not loaded", hashes, strerror(errno));
+		warn(r, "%s: %s: hash list not loaded", hashes, confine_strerror(errno));
 
 	if (extra) {
 		rc = load_extra(r, extra, err);

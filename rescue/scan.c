@@ -518,7 +518,7 @@ static void scan_stream(struct worker *w, const char *rel, const char *name, boo
 	}
 	if (e) {
 		add_skip(s, rel, name, e == EFBIG ? RS_SKIP_TOO_BIG : RS_SKIP_UNREADABLE, 0, "%s",
-			 confine_refusal(e) ? confine_refusal(e) : strerror(e));
+			 confine_strerror(e));
 		return;
 	}
 	atomic_fetch_add(&s->streams, 1);
