@@ -272,8 +272,11 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		print_summary(cli, &res);
 	if (rc != RS_OK && rc != RS_DETECTED)
 		cli_print_error(cli, &err);
-	if (sc.qfailed)
+	if (sc.qfailed) {
 		fprintf(stderr, "rescue: %d detected files could not be quarantined (see above)\n", sc.qfailed);
+		if (rc == RS_DETECTED)
+			rc = RS_EPARTIAL;       /* the quarantine step failed: partial, not done */
+	}
 	if (sc.quarantine && (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL) &&
 	    disable_autoruns(cli, &res) != RS_OK && rc != RS_EPARTIAL)
 		rc = RS_EPARTIAL;
