@@ -231,7 +231,7 @@ static int list_extra(const char *extra, char ***out, size_t *n, struct rs_error
 		*n = 1;
 		return RS_OK;
 	}
-	DIR *d = opendir(extra);
+	DIR *d = confine_opendir(extra);
 	if (!d)
 		return rs_fail_errno(err, RS_EUSAGE, errno, "--rules %s", extra);
 	struct dirent *e;

@@ -223,6 +223,13 @@ expect "auto: the report copy went to a new name on the stick" sh -c 'ls "$1"/re
 expect "auto: the detection is quarantined" test -f "$v/Rescue/quarantine/$SHA.bin"
 check_canary "links among the stick's reports, FIFOs among its rules"
 
+# A rescue.conf that is a FIFO: refused before anything is touched.
+mkfifo "$stick/rescue.conf"
+fresh
+run 3 "auto --config a FIFO: nothing done" --root "$v" auto --config "$stick/rescue.conf"
+said "auto --config a FIFO: named" "rescue.conf is a FIFO, not a file: not read"
+expect "auto --config a FIFO: the volume is untouched" diff -r --no-dereference "$T/base" "$v"
+
 # fleet over that folder, plus a FIFO report, a link to a report outside and
 # a link to a folder of reports outside: only the real report counts.
 cp "$stick"/reports/DESKTOP-M3OSHQU-*-2.json "$out/report.json"
