@@ -600,10 +600,12 @@ static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
 	int e = ntfsread_streams(w->nr, ref, &names, &n);
 	if (e) {
 		/* Gone since its content was scanned (the detect callback
-		 * quarantined it through the mount): no stream is left to read. */
+		 * quarantined it through the mount): no stream is left to read.
+		 * Inside a folder the mount shows as a link (OneDrive) the mount
+		 * cannot tell (ELOOP): the direct read failing says it is gone. */
 		const char *full = worker_path(w, rel, NULL);
 		struct stat st;
-		if (!full || confine_lstat(full, &st) == 0 || errno != ENOENT)
+		if (!full || confine_lstat(full, &st) == 0 || (errno != ENOENT && errno != ELOOP))
 			add_skip(s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(e));
 		return;
 	}
