@@ -113,6 +113,15 @@ for place in Rescue Rescue/quarantine Rescue/journal.jsonl; do
 	check_canary "$c"
 done
 
+# --- quarantine list and restore when Rescue itself is a link ----------------------
+fresh
+ln -s "$climb" "$v/Rescue"
+run 3 "quarantine list, Rescue a link" --root "$v" quarantine list
+said "quarantine list, Rescue a link: refused by name" "Rescue is a link on the volume: not followed"
+run 3 "quarantine restore, Rescue a link" --root "$v" quarantine restore "$SHA"
+run 3 "quarantine purge, Rescue a link" --root "$v" --yes quarantine purge
+check_canary "the quarantine commands, Rescue a link"
+
 # --- a planted quarantine name: the .bin, the manifest, a temporary name -------------
 fresh
 mkdir -p "$v/Rescue/quarantine"
@@ -153,6 +162,11 @@ ln -s "$out/sub" "$v/$dl"
 run 3 "restore into a folder that is a link (absolute)" --root "$v" quarantine restore "$SHA"
 expect "restore refused: the quarantined copy is kept (nothing lost)" test -f "$v/Rescue/quarantine/$SHA.bin" -a -f "$v/Rescue/quarantine/$SHA.json"
 check_canary "restore into links"
+rm "$v/$dl"
+ln -s "$climb" "$v/$dl"
+run 4 "undo quarantine into a folder that is a link (partial)" --root "$v" --yes undo quarantine
+said "undo quarantine into a link folder: refused by name" "$dl is a link on the volume: not followed"
+check_canary "undo quarantine into a link folder"
 rm "$v/$dl"
 mv "$v/$dl.moved" "$v/$dl"
 run 0 "restore once the links are gone" --root "$v" quarantine restore "$SHA"
