@@ -217,6 +217,12 @@ said "scan /absolute/PATH through a link folder: refused by name" "$dl/absdir is
 run 0 "auto over links out, a FIFO and devices" --root "$v" auto
 check_canary "links, FIFOs and devices in a scanned folder"
 
+# A hiberfil.sys that is a FIFO: looked at without waiting, not hibernated.
+fresh
+mkfifo "$v/hiberfil.sys"
+run 1 "auto, hiberfil.sys a FIFO (RED: a detection, dealt with)" --root "$v" auto
+said "auto, hiberfil.sys a FIFO: not taken for hibernated" "contain  changed"
+
 # --- the RESCUE stick: its reports folder and rules ----------------------------------
 # Links where this run's report names will be (any second of the next ten
 # minutes, well past the timeout): on the volume and in reports_dir.
