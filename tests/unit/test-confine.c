@@ -107,6 +107,8 @@ int main(void)
 	CHECK_INT(file_read_all(p, 1024, &data, &len), -1);
 	rs_fail_errno(&err, RS_EPARTIAL, errno, "cannot back up hosts");
 	CHECK_STR(err.msg, "cannot back up hosts: Rescue is a link on the volume: not followed");
+	rs_fail_errno(&err, RS_EPARTIAL, ELOOP, "%s", "Rescue");      /* the name is not said twice */
+	CHECK_STR(err.msg, "Rescue is a link on the volume: not followed");
 
 	/* Writes: through a link folder, over a link, beside it, upward. */
 	in_root(p, "Rescue/journal.jsonl");
