@@ -135,7 +135,7 @@ check-e2e: all
 
 # libFuzzer target for the base block and transaction log parser: built with
 # clang (coverage + address/undefined sanitizers) from the parser's own
-# sources, run for FUZZ_SECONDS with a seed corpus made from shared/data.
+# sources, run for FUZZ_SECONDS with a seed corpus made from tests/data.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SRC     := tests/fuzz/fuzz-regflog.c hive/regflog.c hive/regf.c rescue/error.c
