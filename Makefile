@@ -25,11 +25,15 @@ OPT     ?= -O2 -g
 # -Wno-format-truncation: snprintf into fixed fields truncates on purpose
 # (names from a hostile disk); every such copy is bounded, and gcc's guess
 # at the longest input is noise that would hide real warnings.
-CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -I. $(SANFLAGS) \
+# -MMD -MP: each object records the headers it includes (build/obj/*.d), so a
+# header change rebuilds exactly its users.  The pkg-config lookups stay
+# deferred (=): `make deps all` on a fresh machine installs the packages
+# before anything is compiled or linked.
+CFLAGS  += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -I. -MMD -MP $(SANFLAGS) \
            $(shell pkg-config --cflags $(PKG_CORE) $(PKG_UI) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LIBS_CORE := $(shell pkg-config --libs $(PKG_CORE) 2>/dev/null) -lpthread
-LIBS_UI   := $(shell pkg-config --libs $(PKG_UI) 2>/dev/null)
+LIBS_CORE = $(shell pkg-config --libs $(PKG_CORE) 2>/dev/null) -lpthread
+LIBS_UI   = $(shell pkg-config --libs $(PKG_UI) 2>/dev/null)
 
 CLI_SRC  := rescue/main.c $(wildcard rescue/cli-*.c)
 CORE_SRC := $(filter-out $(CLI_SRC),$(wildcard rescue/*.c hive/*.c))
@@ -41,9 +45,18 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules
+.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
+	build-deps
 
 all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
+
+# The packages the build needs, checked once before the first compile: one
+# line naming what to run instead of "hivex.h: No such file or directory".
+build-deps:
+	@missing=""; \
+	for p in $(PKG_CORE) $(PKG_UI); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	command -v yarac >/dev/null || missing="$$missing yarac"; \
+	[ -z "$$missing" ] || { echo "rescue: missing for the build:$$missing; run \`make deps\` (as root) first" >&2; exit 1; }
 
 $(BUILD)/librescue.a: $(CORE_OBJ)
 	ar rcs $@ $^
@@ -56,18 +69,27 @@ $(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
 TEST_LIBS_test-wof := -lwim
 $(BUILD)/tests/test-wof: tests/fixtures/wofpack.h
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/librescue.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/%.d $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librescue.a $(LIBS_CORE) $(TEST_LIBS_$*)
+	@touch $@
 
-$(BUILD)/obj/%.o: %.c $(wildcard rescue/*.h hive/*.h ui/*.h)
+$(BUILD)/obj/%.o: %.c $(BUILD)/obj/%.d | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+	@touch $@
+
+# A target whose .d is missing (built before -MMD, or the .d deleted) is
+# rebuilt: the empty rule makes the missing .d count as new.  The touch keeps
+# each target newer than the .d the compiler wrote with it.
+DEP_FILES := $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(TEST_BIN:=.d)
+$(DEP_FILES):
+include $(wildcard $(DEP_FILES))
 
 # Rules are compiled at build time: a broken rule fails the build.  The
 # externals are the ones the scanner defines for every file (rescue/scan.h).
 YARA_EXTERNALS := -d filepath= -d filename=
-$(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar)
+$(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar) | build-deps
 	@mkdir -p $(dir $@)
 	yarac $(YARA_EXTERNALS) $(sort $(wildcard rules/*.yar)) $@
 
