@@ -53,9 +53,9 @@ UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
-	build-deps FORCE
+	build-deps man FORCE
 
-all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
+all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt man
 
 # The packages the build needs, checked once before the first compile: one
 # line naming what to run instead of "hivex.h: No such file or directory".
@@ -101,7 +101,7 @@ $(BUILD)/obj/gen/version.o: $(BUILD)/gen/version.c | build-deps
 # each target newer than the .d the compiler wrote with it.
 DEP_FILES := $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(TEST_BIN:=.d)
 $(DEP_FILES):
-include $(wildcard $(DEP_FILES))
+include $(wildcard $(DEP_FILES) $(BUILD)/docs/conf-keys.d)
 
 # Rules are compiled at build time: a broken rule fails the build.  The
 # externals are the ones the scanner defines for every file (rescue/scan.h).
@@ -125,6 +125,26 @@ $(BUILD)/rules/%.txt: rules/%.txt
 	cp $< $@
 
 rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
+
+# Manual pages: rescue(8) as written (docs/rescue.8); rescue.conf(5) from
+# docs/rescue.conf.5.in with its table of keys printed by docs/conf-keys.c from
+# conf_keys[], the table `rescue auto --keys` and the parser read.  Read one
+# with `man -l build/docs/rescue.conf.5`.
+man: $(BUILD)/docs/rescue.8 $(BUILD)/docs/rescue.conf.5
+
+$(BUILD)/docs/rescue.8: docs/rescue.8
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/docs/conf-keys: docs/conf-keys.c $(BUILD)/librescue.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librescue.a $(LIBS_CORE)
+
+$(BUILD)/docs/rescue.conf.5: docs/rescue.conf.5.in $(BUILD)/docs/conf-keys
+	$(BUILD)/docs/conf-keys >$@.keys
+	sed -e '/^@CONF_KEYS@$$/r $@.keys' -e '/^@CONF_KEYS@$$/d' $< >$@.tmp
+	rm -f $@.keys
+	mv $@.tmp $@
 
 deps:
 	sh tests/deps.sh
