@@ -17,10 +17,13 @@ trap 'rm -rf "$logdir"' EXIT
 log=$logdir/tests.log
 pass=0; fail=0; skipped=0
 
-count() {	# count ok/not ok/skip lines of a finished suite log
+skips=$logdir/skips
+
+count() {	# count ok/not ok/skip lines of the finished log $1 of script $2
 	p=$(grep -c '^ok' "$1" || true); f=$(grep -c '^not ok' "$1" || true)
 	s=$(grep -c '^ok [0-9]* *- # SKIP' "$1" || true)
 	pass=$((pass + p - s)); fail=$((fail + f)); skipped=$((skipped + s))
+	grep '^ok [0-9]* *- # SKIP' "$1" | sed "s|^ok [0-9]* *- # SKIP|$2:|" >>"$skips"
 }
 
 run_unit() {
@@ -36,6 +39,7 @@ run_unit() {
 			p=${1:-} f=${2:-} s=${3:-0}
 			pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0})); skipped=$((skipped + s))
 			printf '%s\n' "$out" | grep '^ok .*# SKIP'
+			printf '%s\n' "$out" | sed -n "s|^ok - # SKIP |$t: |p" >>"$skips"
 			if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
 				printf '%s\n' "$out" | tail -n 30
 				echo "not ok - $t exited $rc"
@@ -56,7 +60,7 @@ run_shell_suite() {	# $1: directory of t*.sh scripts
 		sh "$t" >"$log" 2>&1; rc=$?
 		cat "$log"
 		echo "# $t: $(( $(date +%s) - start )) s"
-		count "$log"
+		count "$log" "$t"
 		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$log"; then
 			echo "not ok - $t exited $rc"; fail=$((fail + 1))
 		fi
@@ -69,10 +73,15 @@ for s in $suites; do
 	e2e) run_shell_suite tests/e2e ;;
 	ui) run_shell_suite tests/ui ;;
 	qemu) run_shell_suite tests/qemu ;;
-	fuzz) sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$log" 2>&1; cat "$log"; count "$log" ;;
+	fuzz) sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$log" 2>&1; cat "$log"; count "$log" tests/fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done
+# every skip once more at the end, where it cannot be missed
+if [ -s "$skips" ]; then
+	echo "# skipped:"
+	sed 's/^/#   /' "$skips"
+fi
 if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skipped skipped (CI=true: each skip counts as a failure)"
 	fail=$((fail + skipped))
