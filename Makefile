@@ -53,7 +53,7 @@ UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
-	build-deps man FORCE
+	build-deps man install FORCE
 
 all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt man
 
@@ -148,6 +148,19 @@ $(BUILD)/docs/rescue.conf.5: docs/rescue.conf.5.in $(BUILD)/docs/conf-keys
 
 deps:
 	sh tests/deps.sh
+
+# A workstation install (DESTDIR for a staging root).  The rules go where the
+# binary looks for them (rescue/datapath.h: /usr/share/rescue/rules), whatever
+# PREFIX is.
+PREFIX ?= /usr
+install:
+	$(MAKE) SANITIZE= all
+	install -D -m 0755 build/rescue $(DESTDIR)$(PREFIX)/sbin/rescue
+	install -d $(DESTDIR)/usr/share/rescue/rules
+	install -m 0644 build/rules/compiled.yarc build/rules/hashes.sha256 build/rules/c2-hosts.txt \
+		$(DESTDIR)/usr/share/rescue/rules/
+	install -D -m 0644 build/docs/rescue.8 $(DESTDIR)$(PREFIX)/share/man/man8/rescue.8
+	install -D -m 0644 build/docs/rescue.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/rescue.conf.5
 
 # The boot image (initramfs/, iso/): always from the normal build of rescue.
 # initramfs/build.sh downloads Debian's signed kernel once into build/cache.

@@ -41,4 +41,14 @@ while read -r c; do
 	grep -q "^\\.B[IR]* $c\\( \\|\$\\)" "$man8" 2>/dev/null || missing="$missing $c"
 done <"$T/commands"
 expect "rescue(8) describes every command of rescue help${missing:+ (missing:$missing)}" test -z "$missing"
+# make install puts both pages where man finds them by name
+if make -s -C "$TOP" install DESTDIR="$T/root" >"$T/install.out" 2>&1; then
+	expect "make install: man finds rescue(8) and rescue.conf(5) by name" sh -c \
+		'man -M "$1" 8 rescue | grep -q "rescue auto" && man -M "$1" 5 rescue.conf | grep -q "max_size"' \
+		- "$T/root/usr/share/man"
+	expect "make install: the rules where the binary looks (/usr/share/rescue/rules)" \
+		test -s "$T/root/usr/share/rescue/rules/compiled.yarc"
+else
+	not_ok "make install DESTDIR=..."; sed 's/^/#   /' "$T/install.out" | tail -n 10
+fi
 t_done
