@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "rescue/cli.h"
+#include "rescue/version.h"
 
 static const struct cli_command commands[] = {
 	{ "detect",  "",                        "list disks and partitions: file system, Windows version, computer, state",
@@ -67,7 +68,8 @@ static const struct { const char *command, *arg; } reads_with[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]\n"
+		   "       rescue --version\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
@@ -219,6 +221,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
+		return RS_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("rescue %s\n", rescue_version);
 		return RS_OK;
 	}
 	const struct cli_command *cmd = find_command(argv[1]);

@@ -12,6 +12,7 @@
 #include "hive/journal.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
+#include "rescue/version.h"
 
 static const char *const verdict_names[] = { "GREEN", "RED", "YELLOW" };
 static const char *const verdict_meanings[] = {
@@ -200,6 +201,7 @@ static void put_kv(FILE *f, const char *key, const char *val, bool comma)
 void report_write_json(const struct report *r, FILE *f)
 {
 	fprintf(f, "{\"format\":\"%s\"", REPORT_FORMAT);
+	put_kv(f, "rescue_version", rescue_version, true);
 	put_kv(f, "machine", r->machine, true);
 	put_kv(f, "stamp", r->stamp, true);
 	put_kv(f, "verdict", verdict_names[r->verdict], true);
@@ -273,6 +275,7 @@ void report_write_text(const struct report *r, FILE *f)
 	fprintf(f, "mode:      %s%s%s\n", r->mode, r->readonly ? ", nothing written to Windows: " : "",
 		r->readonly ? r->readonly_why : "");
 	fprintf(f, "time:      %.1f s\n", r->secs);
+	fprintf(f, "version:   rescue %s\n", rescue_version);
 	fprintf(f, "summary:   %zu detection(s), %zu quarantined, %zu change(s), password reset: %s\n",
 		r->ndet, r->quarantined, r->nchanges, r->password_reset ? "yes" : "no");
 

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz/run.sh SECONDS - fuzz the base block and transaction log parser
 # for a bounded time.  The seed corpus is made here from the real dirty hives
-# and their logs in shared/data (cut short: the primary's base block plus the
+# and their logs in tests/data (cut short: the primary's base block plus the
 # first 64 KiB of each log), so no binary is committed.  Prints TAP lines.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${DATA:-$TOP/../shared/data}
+DATA=${DATA:-$TOP/tests/data}
 secs=${1:-60}
 bin=$TOP/build-fuzz/fuzz-regflog
 work=$TOP/build-fuzz
