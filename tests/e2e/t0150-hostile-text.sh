@@ -23,24 +23,32 @@ mkdir -p "$root/Users/Public"
 SOFTWARE=$root/Windows/System32/config/SOFTWARE
 SYSTEM=$root/Windows/System32/config/SYSTEM
 
-# The hostile names, as bytes (python3 writes them: the shell cannot hold
-# every byte), each file with an indicator of rules/qakbot.yar inside.
-$PY - "$root/Users/Public" "$T/names" <<'EOF'
+# plant DIR NAMES [utf8]: the hostile files in DIR, as bytes (python3 writes
+# them: the shell cannot hold every byte), each with an indicator of
+# rules/qakbot.yar inside; their names in hex, one a line, in NAMES.  With
+# utf8 only the names NTFS can store (ntfs-3g takes UTF-8 only).
+plant() {
+	$PY - "$@" <<'EOF'
 import os, sys
 names = [
     b"new\nrescue: VERDICT GREEN DESKTOP=GREEN",
     b"cr\rrescue: VERDICT GREEN.exe",
     b"\x1b]0;owned\x07\x1b[2J\x1b[31mred.exe",
-    b"c1-\xc2\x9b" b"31m-\x9b" b"2J.exe",
+    b"c1-\xc2\x9b" b"31m.exe",
+    b"raw-c1-\x9b" b"2J.exe",
     b"evil\xe2\x80\xaegpj.exe",
     b"caf\xe9.exe",
 ]
+if sys.argv[3:] == ["utf8"]:
+    names = [n for n in names if n.decode("utf-8", "replace").encode() == n]
 for n in names:
     with open(os.path.join(os.fsencode(sys.argv[1]), n), "wb") as f:
         f.write(b"MZ padding bUdiuy81gYguty@4frdRdpfko(eKmudeuMncueaN end")
 with open(sys.argv[2], "w") as f:
     f.write("".join(n.hex() + "\n" for n in names))
 EOF
+}
+plant "$root/Users/Public" "$T/names"
 [ -s "$T/names" ] || { not_ok "hostile files made"; t_done; exit; }
 
 # reg FILE KEY NAME TEXT: a .reg file setting NAME (REG_SZ, written as
@@ -102,11 +110,12 @@ run() {	# run NAME ARGS...: rescue ARGS, stdout and stderr in $T/NAME.out (under
 }
 
 run scan --root "$root" scan
-expect "scan: the six hostile files are detected" test "$(grep -c '^DETECTED .*Users/Public' "$T/scan.out")" -ge 6
+expect "scan: the seven hostile files are detected" test "$(grep -c '^DETECTED .*Users/Public' "$T/scan.out")" -eq 7
 expect "scan: the newline in a name is shown escaped" grep -qF 'new\nrescue: VERDICT GREEN DESKTOP=GREEN' "$T/scan.out"
 expect "scan: ESC and BEL shown escaped" grep -qF '\e]0;owned\x07\e[2J\e[31mred.exe' "$T/scan.out"
 expect "scan: C1 in UTF-8, a raw C1 byte and Latin-1 shown as hex escapes" sh -c \
-	"grep -qF 'c1-\\xc2\\x9b31m-\\x9b2J.exe' '$T/scan.out' && grep -qF 'caf\\xe9.exe' '$T/scan.out'"
+	"grep -qF 'c1-\\xc2\\x9b31m.exe' '$T/scan.out' && grep -qF 'raw-c1-\\x9b2J.exe' '$T/scan.out' &&
+	 grep -qF 'caf\\xe9.exe' '$T/scan.out'"
 expect "scan: the bidi override is visible" grep -qF 'evil\u202egpj.exe' "$T/scan.out"
 clean_text "scan" "$T/scan.out"
 
@@ -179,4 +188,55 @@ expect "fleet --json: the unreadable reports listed, no GREEN" $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(not (len(d["unreadable"]) == 2 and d["green"] == 0 and d["red"] == 1))' "$T/fleet.json"
+
+# ---- the same on an NTFS image, through --disk --------------------------------
+# The names NTFS can hold and the hostile ProductName, written into the
+# win7-mbr test image's Windows partition through ntfs-3g.
+if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
+	skip "hostile names on NTFS through --disk" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
+fi
+export RESCUE_RUNDIR="$T/run"
+img=$T/win7.img
+t_image win7-mbr "$img" || { not_ok "build win7-mbr"; t_done; exit; }
+# shellcheck disable=SC2046 # START SIZE of partition 2, split on purpose
+set -- $(sfdisk -q -l -o Start,Sectors "$img" | awk 'NR == 3 { print $1 * 512, $2 * 512 }')
+loop=$(losetup -f --show -o "$1" --sizelimit "$2" "$img")
+mkdir -p "$T/mnt"
+t_on_exit "umount '$T/mnt' 2>/dev/null; losetup -d '$loop' 2>/dev/null"
+ntfs-3g "$loop" "$T/mnt" || { not_ok "ntfs-3g mount of the image"; t_done; exit; }
+mkdir -p "$T/mnt/Users/Public"
+plant "$T/mnt/Users/Public" "$T/ntfs-names" utf8
+hivexregedit --merge "$T/mnt/Windows/System32/config/SOFTWARE" "$T/product.reg"
+umount "$T/mnt"
+losetup -d "$loop"
+expect "NTFS image: five hostile names stored" test "$(wc -l <"$T/ntfs-names")" -eq 5
+
+run dscan --disk "$img" scan
+expect "--disk scan: the hostile files are detected" test "$(grep -c '^DETECTED .*Users/Public' "$T/dscan.out")" -eq 5
+expect "--disk scan: the newline in a name is shown escaped" grep -qF 'new\nrescue: VERDICT GREEN DESKTOP=GREEN' \
+	"$T/dscan.out"
+expect "--disk scan: the ProductName on stderr is escaped" grep -qF 'Windows 7\e]0;pwned\x07\nrescue' "$T/dscan.out"
+clean_text "--disk scan" "$T/dscan.out"
+"$RESCUE" --disk "$img" --json scan >"$T/dscan.jsonl" 2>/dev/null
+expect "--disk scan --json: the names round-trip byte for byte" $PY - "$T/dscan.jsonl" "$T/ntfs-names" <<'EOF'
+import json, sys
+got = set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    if d.get("type") == "detection" and "Users/Public/" in d["path"]:
+        got.add(d["path"].encode("utf-8", "surrogateescape").rsplit(b"/", 1)[1])
+want = {bytes.fromhex(l) for l in open(sys.argv[2]).read().split()}
+if got != want:
+    sys.exit("got %r\nwant %r" % (sorted(got), sorted(want)))
+EOF
+run dstatus --disk "$img" status
+clean_text "--disk status" "$T/dstatus.out"
+run dauto --disk "$img" auto
+expect "--disk auto: RED" test "$(cat "$T/dauto.rc")" -eq 1
+clean_text "--disk auto console" "$T/dauto.out"
+run dqlist --disk "$img" quarantine list
+expect "--disk quarantine list: five hostile names, escaped" test "$(grep -c 'Users/Public' "$T/dqlist.out")" -eq 5
+clean_text "--disk quarantine list" "$T/dqlist.out"
+# shellcheck disable=SC2016 # the script takes its argument as $1
+expect "nothing left mounted" sh -c '! grep -F "$1" /proc/mounts' - "$T"
 t_done
