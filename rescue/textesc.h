@@ -42,9 +42,11 @@ size_t textesc_put(FILE *f, const char *s, size_t max);
 /* S escaped, in a malloc'd string the caller frees; NULL on no memory. */
 char *textesc_dup(const char *s);
 
-/* printf whose %s arguments are written escaped (width and precision count
- * the escaped bytes); every other conversion as printf does it.  %n is
- * not supported.  Returns the bytes written or -1, like fprintf. */
+/* printf whose %s (and %c) arguments are written escaped: width and
+ * precision count the escaped bytes, and a %s argument must be a
+ * NUL-terminated string even with a precision.  Every other conversion as
+ * printf does it; %n and wide strings are not supported.  Returns the
+ * bytes written or -1, like fprintf. */
 int textesc_vfprintf(FILE *f, const char *fmt, va_list ap);
 int textesc_fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int textesc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
