@@ -163,6 +163,17 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(d["machine"] != "PC\x1b[1m\nrescue: VERDICT GREEN X=GREEN")' "$json"
 
+# On a terminal auto paints the verdict screen (colours are rescue's own):
+# the computer name's ESC must not be among them.  script(1) gives the tty.
+printf 'mode = report\nreports_dir = %s\n' "$T/screen-reports" >"$T/screen.conf"
+TERM=xterm timeout 300 script -qec "'$RESCUE' --root '$root' auto --config '$T/screen.conf'" /dev/null \
+	>"$T/screen.out" 2>&1 </dev/null
+expect "verdict screen: drawn (on a tty)" grep -q "$(printf '\033\\[2J')" "$T/screen.out"
+expect "verdict screen: the computer name escaped, its ESC not raw" $PY -c '
+import sys
+b = open(sys.argv[1], "rb").read()
+sys.exit(b"PC\x1b" in b or b"PC\\e[1m" not in b)' "$T/screen.out"
+
 run qlist --root "$root" quarantine list
 expect "quarantine list: the quarantined hostile names, escaped" grep -qF 'new\nrescue: VERDICT GREEN DESKTOP=GREEN' \
 	"$T/qlist.out"
