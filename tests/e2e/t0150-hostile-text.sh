@@ -179,6 +179,33 @@ expect "quarantine list: the quarantined hostile names, escaped" grep -qF 'new\n
 	"$T/qlist.out"
 clean_text "quarantine list" "$T/qlist.out"
 
+# The manifest keeps the exact bytes: restoring every quarantined hostile
+# file puts it back under its own name, byte for byte.
+"$RESCUE" --root "$root" --json quarantine list >"$T/qlist.jsonl" 2>/dev/null
+$PY -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    if "Users/Public/" in d["path"]:
+        print(d["id"])' "$T/qlist.jsonl" >"$T/qids"
+expect "auto: the hostile files were moved to the quarantine" $PY -c '
+import os, sys
+have = set(os.listdir(os.fsencode(sys.argv[1])))
+sys.exit(any(bytes.fromhex(l) in have for l in open(sys.argv[2]).read().split()))' "$root/Users/Public" "$T/names"
+expect "quarantine list --json: seven hostile entries" test "$(wc -l <"$T/qids")" -eq 7
+: >"$T/restore.err"
+while read -r id; do
+	timeout 300 "$RESCUE" --root "$root" quarantine restore "$id" >/dev/null 2>>"$T/restore.err"
+done <"$T/qids"
+sed 's/^/#   /' "$T/restore.err"
+expect "quarantine restore: every hostile name back, exactly" $PY - "$root/Users/Public" "$T/names" <<'EOF'
+import os, sys
+have = set(os.listdir(os.fsencode(sys.argv[1])))
+want = {bytes.fromhex(l) for l in open(sys.argv[2]).read().split()}
+if not want <= have:
+    sys.exit("missing %r" % sorted(want - have))
+EOF
+
 # fleet: the real report, and two forged ones whose verdicts it must not count.
 $PY - "$json" "$REP" <<'EOF'
 import json, sys
