@@ -314,8 +314,11 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 	fleet_walk(&fl, argv[1], 0);
 	qsort(fl.v, fl.n, sizeof(*fl.v), summary_cmp);
 	size_t count[3] = { 0 };
-	for (size_t i = 0; i < fl.n; i++)
-		count[report_verdict_parse(fl.v[i].verdict)]++;  /* report_summary_read took known verdicts only */
+	for (size_t i = 0; i < fl.n; i++) {
+		int v = report_verdict_parse(fl.v[i].verdict);  /* report_summary_read took known verdicts only */
+		if (v >= 0 && v < 3)
+			count[v]++;
+	}
 	if (cli->json) {
 		printf("{\"command\":\"fleet\",\"reports\":[");
 		for (size_t i = 0; i < fl.n; i++) {
@@ -335,7 +338,7 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 		printf("],\"green\":%zu,\"red\":%zu,\"yellow\":%zu,\"not_reports\":%zu}\n", count[0], count[1], count[2],
 		       fl.other);
 	} else {
-		textesc_printf("%-16s %-20s %-7s %-6s %10s %11s %8s\n", "MACHINE", "TIME", "VERDICT", "MODE", "DETECTIONS",
+		printf("%-16s %-20s %-7s %-6s %10s %11s %8s\n", "MACHINE", "TIME", "VERDICT", "MODE", "DETECTIONS",
 		       "QUARANTINED", "PASSWORD");
 		for (size_t i = 0; i < fl.n; i++) {
 			const struct report_summary *s = &fl.v[i];

@@ -75,7 +75,7 @@ static void print_json(const struct cli *cli, const struct rs_target *t, const c
 
 static void print_text(const struct cli *cli, const struct rs_target *t)
 {
-	textesc_printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", "#", "PARTITION", "SIZE", "FS", "LABEL", "STATE",
+	printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", "#", "PARTITION", "SIZE", "FS", "LABEL", "STATE",
 	       "COMPUTER", "WINDOWS");
 	for (size_t i = 0; i < rs_target_count(t); i++) {
 		const struct rs_volume *v = rs_target_volume(t, i);

@@ -93,7 +93,7 @@ int cmd_users(struct cli *cli, int argc, char **argv)
 		}
 		printf("]}\n");
 	} else {
-		textesc_printf("%-6s %-22s %-24s %-32s %-20s %s\n", "RID", "NAME", "FULL NAME", "FLAGS", "LAST LOGON",
+		printf("%-6s %-22s %-24s %-32s %-20s %s\n", "RID", "NAME", "FULL NAME", "FLAGS", "LAST LOGON",
 		       "FAILED");
 		for (size_t i = 0; i < a->n; i++) {
 			const struct acct_user *u = &a->users[i];
