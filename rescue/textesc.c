@@ -19,7 +19,7 @@ static const struct { unsigned first, last; } special_ranges[] = {
 
 /* The C0 controls with a short escape of their own, as in C and `ls -b`. */
 static const struct { unsigned char byte; char letter; } named_controls[] = {
-	{ 0x1B, 'e' }, { '\n', 'n' }, { '\r', 'r' }, { '\t', 't' }, { '\\', '\\' },
+	{ 0x1B, 'e' }, { '\n', 'n' }, { '\r', 'r' }, { '\t', 't' },
 };
 
 bool textesc_is_special(unsigned cp)
@@ -38,8 +38,9 @@ static size_t hex_byte(char *out, unsigned char b)
 }
 
 /* Render the character at S into OUT (room for 16 bytes): the output
- * length; *USED is how many bytes of S it stands for. */
-static size_t render_one(const char *s, char *out, size_t *used)
+ * length; *USED is how many bytes of S it stands for.  A backslash is
+ * doubled only with QUOTE_BACKSLASH (see render). */
+static size_t render_one(const char *s, char *out, size_t *used, bool quote_backslash)
 {
 	unsigned cp;
 	size_t n = utf8_decode(s, &cp);
@@ -48,6 +49,10 @@ static size_t render_one(const char *s, char *out, size_t *used)
 		return hex_byte(out, (unsigned char)*s);
 	}
 	*used = n;
+	if (cp == '\\' && quote_backslash) {
+		out[0] = out[1] = '\\';
+		return 2;
+	}
 	for (size_t i = 0; i < sizeof(named_controls) / sizeof(named_controls[0]); i++)
 		if (cp == named_controls[i].byte) {
 			out[0] = '\\', out[1] = named_controls[i].letter;
@@ -63,13 +68,31 @@ static size_t render_one(const char *s, char *out, size_t *used)
 	return n;
 }
 
-/* Render S, at most MAX bytes, into F or BUF (either may be NULL). */
+/* True when S shows as it is: nothing in it needs an escape. */
+static bool shows_plain(const char *s)
+{
+	while (*s) {
+		char one[16];
+		size_t used, len = render_one(s, one, &used, false);
+		if (len != used || memcmp(one, s, len) != 0)
+			return false;
+		s += used;
+	}
+	return true;
+}
+
+/* Render S, at most MAX bytes, into F or BUF (either may be NULL).
+ * Backslashes are doubled only in a string that holds an escape: Windows
+ * and registry paths stay readable (HKLM\SOFTWARE\...), and wherever an
+ * escape appears a reader can still tell it from the same characters in a
+ * name. */
 static size_t render(const char *s, size_t max, FILE *f, char *buf)
 {
+	bool quote_backslash = !shows_plain(s);
 	size_t total = 0;
 	while (*s) {
 		char one[16];
-		size_t used, len = render_one(s, one, &used);
+		size_t used, len = render_one(s, one, &used, quote_backslash);
 		if (len > max - total)
 			break;
 		if (f)

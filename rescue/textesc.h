@@ -9,7 +9,8 @@
  * quoted paths do, in a form that is unambiguous (a reader can tell every
  * escape from the same characters in a name) and stays on one line:
  *
- *   \               ->  \\
+ *   \               ->  \\ in a string that holds any escape below; alone,
+ *                       a backslash stays one (Windows and registry paths)
  *   ESC, LF, CR, TAB ->  \e  \n  \r  \t
  *   other C0, DEL   ->  \xNN
  *   a byte that does not start valid UTF-8 (a stray 0x9b, Latin-1, the WTF-8

@@ -15,7 +15,8 @@
 /* Each class of byte textesc.h names, and what the terminal must see. */
 static const struct { const char *in, *shown; } text_cases[] = {
 	{ "plain name.exe", "plain name.exe" },
-	{ "back\\slash", "back\\\\slash" },
+	{ "HKLM\\Software\\Run", "HKLM\\Software\\Run" },       /* nothing else escaped: as it is */
+	{ "back\\slash\n", "back\\\\slash\\n" },               /* with an escape: doubled */
 	{ "new\nrescue: VERDICT GREEN", "new\\nrescue: VERDICT GREEN" },
 	{ "cr\rover", "cr\\rover" },
 	{ "tab\there", "tab\\there" },
