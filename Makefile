@@ -183,7 +183,7 @@ check-qemu: iso
 check: deps
 	$(MAKE) all $(TEST_BIN)
 	$(MAKE) SANITIZE=address,undefined all tests-asan
-	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog; fi
+	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog build-fuzz/fuzz-textesc; fi
 	$(MAKE) SANITIZE= build/rescue.iso
 	sh tests/run.sh
 
@@ -218,7 +218,15 @@ build-fuzz/fuzz-regflog: $(FUZZ_SRC) hive/regflog.h hive/regf.h rescue/error.h
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
 
-fuzz: build-fuzz/fuzz-regflog
+# The same for text escaping, JSON strings and UTF-16 names (hostile names).
+FUZZ_TEXT_SRC := tests/fuzz/fuzz-textesc.c rescue/textesc.c rescue/json.c rescue/utf16.c
+
+build-fuzz/fuzz-textesc: $(FUZZ_TEXT_SRC) rescue/textesc.h rescue/json.h rescue/utf16.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_TEXT_SRC)
+
+fuzz: build-fuzz/fuzz-regflog build-fuzz/fuzz-textesc
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The main job.  For now: rescue on a Windows tree built from the real hives.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "rescue/cli.h"
+#include "rescue/textesc.h"
 #include "rescue/version.h"
 
 static const struct cli_command commands[] = {
@@ -72,7 +73,7 @@ static void usage(FILE *f)
 		   "       rescue --version\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		textesc_fprintf(f, "  %-8s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	fprintf(f, "\nglobal options:\n"
 		   "  --root DIR         a mounted Windows volume (or a directory laid out like one)\n"
 		   "  --disk PATH        a disk, partition or image file: rescue mounts its NTFS partitions\n"
@@ -96,7 +97,7 @@ bool cli_confirm(const struct cli *cli, const char *question)
 {
 	if (cli->yes || cli->json || !isatty(STDIN_FILENO))
 		return true;
-	fprintf(stderr, "%s [y/N] ", question);
+	textesc_fprintf(stderr, "%s [y/N] ", question);
 	char line[16];
 	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
@@ -104,7 +105,7 @@ bool cli_confirm(const struct cli *cli, const char *question)
 void cli_print_error(const struct cli *cli, const struct rs_error *err)
 {
 	(void)cli;
-	fprintf(stderr, "rescue: %s\n", err->msg[0] ? err->msg : "failed");
+	textesc_fprintf(stderr, "rescue: %s\n", err->msg[0] ? err->msg : "failed");
 }
 
 static const struct cli_command *find_command(const char *name)
@@ -159,7 +160,7 @@ static int parse_globals(struct cli *cli, int *argc, char **argv)
 		}
 		if (dest) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "rescue: %s needs an argument\n", a);
+				textesc_fprintf(stderr, "rescue: %s needs an argument\n", a);
 				return RS_EUSAGE;
 			}
 			*dest = argv[++i];
@@ -229,7 +230,7 @@ int main(int argc, char **argv)
 	}
 	const struct cli_command *cmd = find_command(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "rescue: unknown command '%s' (try `rescue help`)\n", argv[1]);
+		textesc_fprintf(stderr, "rescue: unknown command '%s' (try `rescue help`)\n", argv[1]);
 		return RS_EUSAGE;
 	}
 	struct rs_error err = { 0 };

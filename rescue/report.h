@@ -116,6 +116,9 @@ enum report_verdict report_finish(struct report *r);
 
 const char *report_verdict_name(enum report_verdict v);   /* "GREEN", "RED", "YELLOW" */
 const char *report_status_name(enum report_status s);     /* "ok", "changed"... */
+/* The verdict named NAME exactly ("GREEN"...), -1 for any other string. */
+int report_verdict_parse(const char *name);
+
 /* What the verdict means, one line for the screen. */
 const char *report_verdict_meaning(enum report_verdict v);
 
@@ -134,7 +137,10 @@ struct report_summary {
 	double secs;
 };
 
-/* Read PATH's summary.  RS_ETARGET when it is not a rescue report. */
+/* Read PATH's summary.  RS_ETARGET when it is not a rescue report (other
+ * JSON); RS_EPARTIAL when it may be one but cannot be used: unreadable, not
+ * valid JSON, or a verdict report_verdict_parse does not know (a forged or
+ * damaged report is never counted as GREEN, RED or YELLOW). */
 int report_summary_read(const char *path, struct report_summary *s, struct rs_error *err);
 
 #endif

@@ -80,3 +80,30 @@ else
 	tail -n 40 "$log" | sed 's/^/#   /'
 	exit 1
 fi
+
+# fuzz-textesc: hostile names through text escaping, JSON strings and UTF-16
+# (rescue/textesc.h); the seeds are the kinds of names of
+# tests/e2e/t0150-hostile-text.sh.
+tbin=$TOP/build-fuzz/fuzz-textesc
+if [ ! -x "$tbin" ]; then
+	echo "ok 2 - # SKIP fuzz-textesc: not built (needs clang with libFuzzer)"
+	exit 0
+fi
+tseeds=$work/textesc-seeds
+mkdir -p "$tseeds" "$work/textesc-corpus"
+printf 'new\nrescue: VERDICT GREEN DESKTOP=GREEN\rcr' >"$tseeds/newline"
+printf '\033]0;owned\007\033[2J\033[31mred.exe' >"$tseeds/osc"
+printf 'c1-\302\23331m-\2332J caf\351 evil\342\200\256gpj \355\240\200 back\\slash' >"$tseeds/bytes"
+printf '{"path":"caf\\udce9\\u001b\\ud83d\\ude00","l":["\\u202e"]}' >"$tseeds/json"
+printf 'a\000\000\330b\000\001\334=\330\000\336' >"$tseeds/utf16"
+"$tbin" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$work/textesc-" \
+	"$work/textesc-corpus" "$tseeds" >"$work/fuzz-textesc.log" 2>&1
+rc=$?
+runs=$(sed -n 's/.*Done \([0-9]*\) runs.*/\1/p' "$work/fuzz-textesc.log" | tail -n 1)
+if [ "$rc" -eq 0 ]; then
+	echo "ok 2 - fuzz-textesc: ${runs:-?} runs in ${secs}s, no crash"
+else
+	echo "not ok 2 - fuzz-textesc crashed (exit $rc); reproducer in $work/textesc-crash-*"
+	tail -n 40 "$work/fuzz-textesc.log" | sed 's/^/#   /'
+	exit 1
+fi
