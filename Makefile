@@ -9,7 +9,7 @@
 # SANITIZE=address,undefined builds everything into build-asan/.
 
 CC      ?= cc
-PKG_CORE := hivex yara libntfs-3g nettle blkid
+PKG_CORE := hivex yara libntfs-3g nettle blkid expat
 PKG_UI   := ncursesw
 SANITIZE ?=
 
