@@ -111,7 +111,7 @@ check-qemu: iso
 check: deps
 	$(MAKE) all $(TEST_BIN)
 	$(MAKE) SANITIZE=address,undefined all tests-asan
-	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog; fi
+	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml; fi
 	$(MAKE) SANITIZE= build/rescue.iso
 	sh tests/run.sh
 
@@ -145,7 +145,15 @@ build-fuzz/fuzz-regflog: $(FUZZ_SRC) hive/regflog.h hive/regf.h rescue/error.h
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
 
-fuzz: build-fuzz/fuzz-regflog
+# The scheduled task XML reader, on the system's expat.
+FUZZ_TASK_SRC := tests/fuzz/fuzz-taskxml.c hive/taskfile.c rescue/utf16.c rescue/error.c
+
+build-fuzz/fuzz-taskxml: $(FUZZ_TASK_SRC) hive/taskfile.h rescue/utf16.h rescue/error.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_TASK_SRC) $(shell pkg-config --libs expat)
+
+fuzz: build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The main job.  For now: rescue on a Windows tree built from the real hives.
