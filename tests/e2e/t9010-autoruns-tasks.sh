@@ -10,6 +10,9 @@
 # named as not read with the reason (text, JSON, the auto report); nothing
 # outside the volume is read into the output or changed (a canary folder,
 # checked by content and mtime); no run hangs (every one under timeout).
+# The same files are then written through ntfs-3g onto the clean NTFS test
+# image (links and FIFOs the Interix way, as Windows code can write them)
+# and listed through --disk.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -40,48 +43,53 @@ touch -d '2001-02-03 04:05:06' "$C/secret.txt" "$C/task.xml" "$C/dir/Inner" "$C/
 canary() { find "$C" -exec stat -c '%n %s %Y %a' {} + | LC_ALL=C sort; find "$C" -type f -exec sha256sum {} + | LC_ALL=C sort -k2; }
 canary >"$T/canary.before"
 
-# ---- what the string matcher missed: all must be listed with their program ----
-printf '<?xml version="1.0" encoding="UTF-16"?>\r\n<t:Task version="1.2" xmlns:t="%s"><t:Actions><t:Exec><t:Command>C:\\Users\\Public\\prefixed.exe</t:Command><t:Arguments>-p</t:Arguments></t:Exec></t:Actions></t:Task>\r\n' "$NS" |
-	utf16bom >"$TASKS/Prefixed"
-printf '<Task\r\n xmlns="%s"\r\n><Actions ><Exec >\r\n<Command\t>C:\\Users\\Public\\spaced.exe</Command\n></Exec ></Actions></Task >' "$NS" >"$TASKS/Spaced"
-printf '<Task xmlns="%s"><Actions><Exec><Command><![CDATA[C:\\Users\\Public\\cdata.exe]]></Command><Arguments>&lt;x&gt; &amp; &#65;</Arguments></Exec></Actions></Task>' "$NS" >"$TASKS/Cdata"
-{ printf '<Task xmlns="%s"><!--' "$NS"; head -c 2100000 /dev/zero | tr '\0' x; printf -- '--><Actions><Exec><Command>C:\\Users\\Public\\large.exe</Command></Exec></Actions></Task>'; } >"$TASKS/Large"
-printf '<Task xmlns="%s"><Actions><ComHandler><ClassId>{0000}</ClassId></ComHandler></Actions></Task>' "$NS" >"$TASKS/ComOnly"
-mkdir -p "$TASKS/Microsoft/Windows/Sub"
-task 'C:\Users\Public\nested.exe' | utf16bom >"$TASKS/Microsoft/Windows/Sub/Nested"
+# plant TASKS XPTASKS: the hostile task files into the two task folders
+plant() {
+	# ---- what the string matcher missed: all must be listed with their program ----
+	printf '<?xml version="1.0" encoding="UTF-16"?>\r\n<t:Task version="1.2" xmlns:t="%s"><t:Actions><t:Exec><t:Command>C:\\Users\\Public\\prefixed.exe</t:Command><t:Arguments>-p</t:Arguments></t:Exec></t:Actions></t:Task>\r\n' "$NS" |
+		utf16bom >"$1/Prefixed"
+	printf '<Task\r\n xmlns="%s"\r\n><Actions ><Exec >\r\n<Command\t>C:\\Users\\Public\\spaced.exe</Command\n></Exec ></Actions></Task >' "$NS" >"$1/Spaced"
+	printf '<Task xmlns="%s"><Actions><Exec><Command><![CDATA[C:\\Users\\Public\\cdata.exe]]></Command><Arguments>&lt;x&gt; &amp; &#65;</Arguments></Exec></Actions></Task>' "$NS" >"$1/Cdata"
+	{ printf '<Task xmlns="%s"><!--' "$NS"; head -c 2100000 /dev/zero | tr '\0' x; printf -- '--><Actions><Exec><Command>C:\\Users\\Public\\large.exe</Command></Exec></Actions></Task>'; } >"$1/Large"
+	printf '<Task xmlns="%s"><Actions><ComHandler><ClassId>{0000}</ClassId></ComHandler></Actions></Task>' "$NS" >"$1/ComOnly"
+	mkdir -p "$1/Microsoft/Windows/Sub"
+	task 'C:\Users\Public\nested.exe' | utf16bom >"$1/Microsoft/Windows/Sub/Nested"
 
-# ---- not read, each with its reason ----
-{ printf '<Task xmlns="%s"><!--' "$NS"; head -c 9000000 /dev/zero | tr '\0' x; printf -- '--></Task>'; } >"$TASKS/Huge"
-printf '<Task xmlns="%s">\n<Actions>\n<Exec>\n</Actions>\n</Task>\n' "$NS" >"$TASKS/Broken"
-task 'C:\Users\Public\cut.exe' | head -c 120 >"$TASKS/Cut"
-: >"$TASKS/Empty"
-printf 'MZ\220\000\003\000\000\000\004\000binary' >"$TASKS/Binary"
-{
-	printf '<?xml version="1.0"?>\n<!DOCTYPE Task [\n<!ENTITY a "aaaaaaaaaa">\n'
-	prev=a
-	for e in b c d e f g h i j; do
-		printf '<!ENTITY %s "' $e; for _ in 1 2 3 4 5 6 7 8 9 10; do printf '&%s;' $prev; done; printf '">\n'
-		prev=$e
-	done
-	printf ']>\n<Task xmlns="%s"><Actions><Exec><Command>&j;</Command></Exec></Actions></Task>\n' "$NS"
-} >"$TASKS/Laughs"
-printf '<!DOCTYPE Task [<!ENTITY x SYSTEM "file://%s">]>\n<Task xmlns="%s"><Actions><Exec><Command>&x;</Command></Exec></Actions></Task>\n' \
-	"$C/secret.txt" "$NS" >"$TASKS/Xxe"
-ln -s "../../../../../../../../../../../../../..$C/task.xml" "$TASKS/Link"
-ln -s "$C/dir" "$TASKS/LinkDir"
-mkfifo "$TASKS/Fifo"
-d=$TASKS
-for i in $(seq 1 70); do d=$d/d$i; done
-mkdir -p "$d"
-task 'C:\Users\Public\deep.exe' >"$d/Deep"
-printf 'not a job file at all, but long enough to look at: %070d' 0 >"$R/Windows/Tasks/Bad.job"
-mkfifo "$R/Windows/Tasks/Fifo.job"
-ln -s "$C/secret.txt" "$R/Windows/Tasks/Link.job"
+	# ---- not read, each with its reason ----
+	{ printf '<Task xmlns="%s"><!--' "$NS"; head -c 9000000 /dev/zero | tr '\0' x; printf -- '--></Task>'; } >"$1/Huge"
+	printf '<Task xmlns="%s">\n<Actions>\n<Exec>\n</Actions>\n</Task>\n' "$NS" >"$1/Broken"
+	task 'C:\Users\Public\cut.exe' | head -c 120 >"$1/Cut"
+	: >"$1/Empty"
+	printf 'MZ\220\000\003\000\000\000\004\000binary' >"$1/Binary"
+	{
+		printf '<?xml version="1.0"?>\n<!DOCTYPE Task [\n<!ENTITY a "aaaaaaaaaa">\n'
+		prev=a
+		for e in b c d e f g h i j; do
+			printf '<!ENTITY %s "' $e; for _ in 1 2 3 4 5 6 7 8 9 10; do printf '&%s;' $prev; done; printf '">\n'
+			prev=$e
+		done
+		printf ']>\n<Task xmlns="%s"><Actions><Exec><Command>&j;</Command></Exec></Actions></Task>\n' "$NS"
+	} >"$1/Laughs"
+	printf '<!DOCTYPE Task [<!ENTITY x SYSTEM "file://%s">]>\n<Task xmlns="%s"><Actions><Exec><Command>&x;</Command></Exec></Actions></Task>\n' \
+		"$C/secret.txt" "$NS" >"$1/Xxe"
+	ln -s "../../../../../../../../../../../../../..$C/task.xml" "$1/Link"
+	ln -s "$C/dir" "$1/LinkDir"
+	mkfifo "$1/Fifo"
+	d=$1
+	for i in $(seq 1 70); do d=$d/d$i; done
+	mkdir -p "$d"
+	task 'C:\Users\Public\deep.exe' >"$d/Deep"
+	printf 'not a job file at all, but long enough to look at: %070d' 0 >"$2/Bad.job"
+	mkfifo "$2/Fifo.job"
+	ln -s "$C/secret.txt" "$2/Link.job"
+}
+plant "$TASKS" "$R/Windows/Tasks"
 
 # ---- the listing ----
-expect_exit 0 "autoruns --json on the hostile task folders: done, nothing flagged" \
-	timeout 60 "$RESCUE" --root "$R" --json autoruns
-cp "$T/.out" "$T/list.json"
+timeout 60 "$RESCUE" --root "$R" --json autoruns >"$T/list.json" 2>"$T/list.err"
+rc=$?
+if [ $rc -eq 0 ]; then ok "autoruns --json on the hostile task folders: done, nothing flagged"; else
+	not_ok "autoruns --json: exit $rc"; sed 's/^/#   /' "$T/list.err"; fi
 expect_exit 0 "autoruns (text): done" timeout 60 "$RESCUE" --root "$R" autoruns
 cp "$T/.out" "$T/list.txt"
 
@@ -183,6 +191,41 @@ expect "auto report names every task not read, with the reason" sh -c "test -n '
 	grep -q 'scheduled task .Fifo (in Windows/System32/Tasks) not read: not a regular file (a FIFO)' '$txt' &&
 	grep -q 'scheduled task Fifo (in Windows/Tasks) not read: not a regular file (a FIFO)' '$txt' &&
 	test \$(grep -c 'autoruns: scheduled task .* not read: ' '$txt') -eq 14"
+
+# ---- the same files on an NTFS volume, through --disk ----
+if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null || ! command -v ntfscat >/dev/null; then
+	skip "autoruns --disk" "needs root, /dev/fuse, ntfs-3g and ntfscat"
+elif ! sh "$TOP/tests/images/build.sh" clean "$T/clean.img" >/dev/null 2>&1; then
+	not_ok "build the clean test image"
+else
+	export RESCUE_RUNDIR="$T/run"
+	# partition 3 is the Windows volume: written here through ntfs-3g
+	# shellcheck disable=SC2046 # START SIZE, split on purpose
+	set -- $(sfdisk -q -l -o Start,Sectors "$T/clean.img" | awk 'NR == 4 { print $1 * 512, $2 * 512 }')
+	wloop=$(losetup -f --show -o "$1" --sizelimit "$2" "$T/clean.img")
+	t_on_exit "losetup -d $wloop 2>/dev/null"
+	mkdir -p "$T/mnt"
+	t_on_exit "umount '$T/mnt' 2>/dev/null"
+	if ntfs-3g "$wloop" "$T/mnt"; then
+		mkdir -p "$T/mnt/Windows/System32/Tasks" "$T/mnt/Windows/Tasks"
+		plant "$T/mnt/Windows/System32/Tasks" "$T/mnt/Windows/Tasks"
+		umount "$T/mnt"
+	else
+		not_ok "ntfs-3g mount of the test image"
+	fi
+	losetup -d "$wloop"
+	t_attach "$T/clean.img" 3
+	expect "the links are Interix files on the volume (ntfscat)" sh -c \
+		"ntfscat '$t_loop' Windows/System32/Tasks/Link | head -c 7 | grep -q IntxLNK"
+	t_detach
+	timeout 120 "$RESCUE" --disk "$T/clean.img" --json autoruns >"$T/disk.json" 2>"$T/disk.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "autoruns --disk --json on the image: done"; else
+		not_ok "autoruns --disk --json on the image: exit $rc"; sed 's/^/#   /' "$T/disk.err"; fi
+	expect "--disk: every task file listed with its program or named as not read with the reason" \
+		python3 "$T/check.py" "$T/disk.json" "$T/spec" "$TASKS" "$R/Windows/Tasks"
+	expect "--disk: nothing from outside the volume reached the output" sh -c "! grep -q 'CANARY' '$T/disk.json'"
+fi
 
 canary >"$T/canary.after"
 expect "the canary folder outside the volume is unchanged (content, size, mtime, mode)" \
