@@ -215,8 +215,9 @@ else
 	fi
 	losetup -d "$wloop"
 	t_attach "$T/clean.img" 3
+	# shellcheck disable=SC2016,SC2154 # the script takes its argument as $1; t_loop is set by tests/lib.sh
 	expect "the links are Interix files on the volume (ntfscat)" sh -c \
-		"ntfscat '$t_loop' Windows/System32/Tasks/Link | head -c 7 | grep -q IntxLNK"
+		'ntfscat "$1" Windows/System32/Tasks/Link | head -c 7 | grep -q IntxLNK' - "$t_loop"
 	t_detach
 	timeout 120 "$RESCUE" --disk "$T/clean.img" --json autoruns >"$T/disk.json" 2>"$T/disk.err"
 	rc=$?
