@@ -126,13 +126,19 @@ static void field_reset(struct field *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* F's text with surrounding whitespace trimmed, malloc'd ("" when none). */
+/* XML's white space (the only kind the schema trims). */
+static bool xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* F's text with surrounding white space trimmed, malloc'd ("" when none). */
 static char *field_text(const struct field *f)
 {
 	size_t b = 0, e = f->len;
-	while (b < e && strchr(" \t\r\n", f->s[b]))
+	while (b < e && xml_space(f->s[b]))
 		b++;
-	while (e > b && strchr(" \t\r\n", f->s[e - 1]))
+	while (e > b && xml_space(f->s[e - 1]))
 		e--;
 	return strndup(f->s ? f->s + b : "", e - b);
 }
@@ -149,11 +155,17 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		st->root_seen = true;
 		const char *sep = strrchr(name, NS_SEP);
 		if (is_task_element(name, "Task"))
-			;
-		else if (sep)
-			xml_stop(st, RS_ETARGET, "not a task: the root element is <%.64s> in namespace %.*s", sep + 1,
-				 (int)(sep - name < 96 ? sep - name : 96), name);
-		else
+			return;
+		if (sep) {
+			/* a URI may hold any character (&#10;, C1...): only
+			 * printable ASCII goes into the one-line reason */
+			char ns[97];
+			size_t k = 0;
+			for (const char *q = name; q < sep && k < sizeof(ns) - 1; q++)
+				ns[k++] = *q >= 0x20 && *q < 0x7f ? *q : '?';
+			ns[k] = '\0';
+			xml_stop(st, RS_ETARGET, "not a task: the root element is <%.64s> in namespace %s", sep + 1, ns);
+		} else
 			xml_stop(st, RS_ETARGET, "not a task: the root element is <%.64s>", name);
 		return;
 	}

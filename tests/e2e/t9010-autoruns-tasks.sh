@@ -180,6 +180,14 @@ cp "$T/.out" "$T/disable.out"
 expect "... with the reason" grep -q 'not read (a link (not followed)): nothing rescue may set aside' "$T/disable.out"
 expect "... and the link is still there" test -L "$TASKS/Link"
 
+# disabling a task file that is not read but is a regular file: set aside, undone
+id=$(python3 -c 'import json,sys; print([e["id"] for e in json.load(open(sys.argv[1]))["entries"] if e["name"] == "\\Broken"][0])' "$T/list.json")
+before=$(sha256sum <"$TASKS/Broken")
+expect_exit 0 "disabling the unparsable task \\Broken: done" timeout 60 "$RESCUE" --root "$R" --yes autoruns --disable "$id"
+expect "... the file is set aside" test ! -e "$TASKS/Broken"
+expect_exit 0 "undo autoruns" timeout 60 "$RESCUE" --root "$R" --yes undo autoruns
+expect "... puts it back byte for byte" test "$(sha256sum <"$TASKS/Broken")" = "$before"
+
 # ---- the unattended run names them in its report ----
 printf '# rescue.conf for a test\r\nreports_dir = %s\n' "$T/reports" >"$T/rescue.conf"
 timeout 300 "$RESCUE" --root "$R" auto --config "$T/rescue.conf" >"$T/auto.out" 2>&1

@@ -371,6 +371,8 @@ static void test_xml(void)
 	/* refused, each with its reason */
 	check_refused("<html/>", "not a task: the root element is <html>");
 	check_refused("<Task xmlns='urn:evil'/>", "not a task: the root element is <Task> in namespace urn:evil");
+	check_refused("<Task xmlns='urn:a&#10;rescue: VERDICT GREENÂ'/>",
+		      "not a task: the root element is <Task> in namespace urn:a?rescue: VERDICT GREEN??");
 	check_refused("", "not XML (no element)");
 	check_refused("MZ\x90\x00garbage", "parse error at line 1: ");
 	check_refused("<Task xmlns='" NS "'>\n<Actions>\n<Exec>\n</Actions>\n</Task>", "parse error at line 4: mismatched tag");
