@@ -90,6 +90,7 @@ timeout 60 "$RESCUE" --root "$R" --json autoruns >"$T/list.json" 2>"$T/list.err"
 rc=$?
 if [ $rc -eq 0 ]; then ok "autoruns --json on the hostile task folders: done, nothing flagged"; else
 	not_ok "autoruns --json: exit $rc"; sed 's/^/#   /' "$T/list.err"; fi
+expect "the XML parser printed nothing of its own (stderr empty)" test ! -s "$T/list.err"
 expect_exit 0 "autoruns (text): done" timeout 60 "$RESCUE" --root "$R" autoruns
 cp "$T/.out" "$T/list.txt"
 
