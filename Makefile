@@ -9,7 +9,7 @@
 # SANITIZE=address,undefined builds everything into build-asan/.
 
 CC      ?= cc
-PKG_CORE := hivex yara libntfs-3g nettle blkid
+PKG_CORE := hivex yara libntfs-3g nettle blkid expat
 PKG_UI   := ncursesw
 SANITIZE ?=
 
@@ -183,7 +183,7 @@ check-qemu: iso
 check: deps
 	$(MAKE) all $(TEST_BIN)
 	$(MAKE) SANITIZE=address,undefined all tests-asan
-	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) build-fuzz/fuzz-regflog build-fuzz/fuzz-textesc; fi
+	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) $(FUZZ_BIN); fi
 	$(MAKE) SANITIZE= build/rescue.iso
 	sh tests/run.sh
 
@@ -211,7 +211,7 @@ check-e2e: all
 # sources, run for FUZZ_SECONDS with a seed corpus made from tests/data.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SRC     := tests/fuzz/fuzz-regflog.c hive/regflog.c hive/regf.c rescue/error.c
+FUZZ_SRC     := tests/fuzz/fuzz-regflog.c hive/regflog.c hive/regf.c rescue/error.c rescue/confine.c
 
 build-fuzz/fuzz-regflog: $(FUZZ_SRC) hive/regflog.h hive/regf.h rescue/error.h
 	@mkdir -p $(dir $@)
@@ -226,7 +226,17 @@ build-fuzz/fuzz-textesc: $(FUZZ_TEXT_SRC) rescue/textesc.h rescue/json.h rescue/
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(FUZZ_TEXT_SRC)
 
-fuzz: build-fuzz/fuzz-regflog build-fuzz/fuzz-textesc
+# The scheduled task XML reader, on the system's expat.
+FUZZ_TASK_SRC := tests/fuzz/fuzz-taskxml.c hive/taskfile.c rescue/utf16.c rescue/error.c rescue/confine.c
+
+build-fuzz/fuzz-taskxml: $(FUZZ_TASK_SRC) hive/taskfile.h rescue/utf16.h rescue/error.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_TASK_SRC) $(shell pkg-config --libs expat)
+
+FUZZ_BIN := build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml build-fuzz/fuzz-textesc
+
+fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The main job.  For now: rescue on a Windows tree built from the real hives.

@@ -504,6 +504,10 @@ static void step_autoruns(struct run *run, const struct rs_scan_result *res)
 	}
 	for (size_t i = 0; i < a.nnotes; i++)
 		report_note(run->r, "autoruns: %s", a.notes[i]);
+	for (size_t i = 0; i < a.n; i++)
+		if (a.v[i].flags & AR_F_UNREAD)
+			report_note(run->r, "autoruns: scheduled task %s (in %s) not read: %s", a.v[i].name,
+				    a.v[i].location, a.v[i].unread);
 	if (!ids) {
 		step_end(run, STEP_FAILED, "out of memory");
 	} else if (nids == 0) {

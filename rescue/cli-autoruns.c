@@ -77,6 +77,8 @@ static void print_entry_json(const struct autorun *a, bool first)
 		printf(",\"start\":%ld", a->start);
 	if (a->taskcache[0])
 		json_put_member(stdout, ",", "taskcache", a->taskcache);
+	if (a->flags & AR_F_UNREAD)
+		json_put_member(stdout, ",", "not_read", a->unread);
 	printf(",\"flagged\":%s,\"flags\":[", (a->flags & AR_FLAGGED) ? "true" : "false");
 	bool f1 = true;
 	for (size_t b = 0; b < sizeof(autorun_flag_names) / sizeof(autorun_flag_names[0]); b++)
@@ -202,7 +204,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 		}
 		autoruns_report_free(&r);
 	} else {
-		size_t hidden = 0, nflagged = 0;
+		size_t hidden = 0, nflagged = 0, nunread = 0;
 		if (cli->json)
 			printf("{\"command\":\"autoruns\",\"entries\":[");
 		bool first = true;
@@ -210,6 +212,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 			const struct autorun *a = &list.v[i];
 			/* a flagged entry already off (service Start=4) is dealt with */
 			nflagged += (a->flags & AR_FLAGGED) && !(a->flags & AR_F_DISABLED);
+			nunread += (a->flags & AR_F_UNREAD) != 0;
 			if (!shown(a, all)) {
 				hidden++;
 				continue;
@@ -221,7 +224,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 			first = false;
 		}
 		if (cli->json) {
-			printf("],\"hidden\":%zu,\"flagged\":%zu,\"notes\":[", hidden, nflagged);
+			printf("],\"hidden\":%zu,\"flagged\":%zu,\"not_read\":%zu,\"notes\":[", hidden, nflagged, nunread);
 			for (size_t i = 0; i < list.nnotes; i++) {
 				printf("%s", i ? "," : "");
 				json_put_str(stdout, list.notes[i]);
@@ -229,6 +232,8 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 			printf("]}\n");
 		} else {
 			printf("%zu entries, %zu flagged", list.n, nflagged);
+			if (nunread)
+				printf(", %zu task files or folders not read (flag not-read)", nunread);
 			if (hidden)
 				printf(", %zu Windows services and drivers not shown (--all)", hidden);
 			printf("\n");
