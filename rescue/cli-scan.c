@@ -48,7 +48,8 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	struct cli *cli = sc->cli;
 	if (sc->quarantine) {
 		char id[80];
-		if (rs_quarantine_hit(cli->ctx, hit, id, sizeof(id)) != RS_OK)
+		int rc = rs_quarantine_hit(cli->ctx, hit, id, sizeof(id));
+		if (rc != RS_OK && rc != RS_DETECTED)   /* RS_DETECTED: kept on purpose (a hive) */
 			sc->qfailed++;
 	} else {
 		snprintf(hit->action, sizeof(hit->action), "reported");
@@ -62,6 +63,7 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		json_put_list(stdout, hit->rules, ',');
 		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
 		json_put_member(stdout, ",", "action", hit->action);
+		json_put_member(stdout, ",", "inspect", hit->inspect);
 		fputs("}\n", stdout);
 	} else {
 		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",

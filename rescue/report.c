@@ -126,7 +126,7 @@ int report_add_account(struct report *r, const struct report_account *a)
 }
 
 int report_add_detection(struct report *r, const char *path, const char *rules, const char *sha256,
-			 uint64_t size, const char *action)
+			 uint64_t size, const char *action, const char *inspect)
 {
 	struct report_detection *d = grow(&r->det, &r->ndet, sizeof(*d));
 	if (!d)
@@ -134,6 +134,7 @@ int report_add_detection(struct report *r, const char *path, const char *rules, 
 	d->path = strdup(path ? path : "");
 	d->rules = strdup(rules ? rules : "");
 	d->action = strdup(action ? action : "");
+	d->inspect = inspect;
 	snprintf(d->sha256, sizeof(d->sha256), "%s", sha256 ? sha256 : "");
 	d->size = size;
 	return d->path && d->rules && d->action ? 0 : -1;
@@ -263,6 +264,7 @@ void report_write_json(const struct report *r, FILE *f)
 		put_kv(f, "sha256", d->sha256, true);
 		fprintf(f, ",\"size\":%llu", (unsigned long long)d->size);
 		put_kv(f, "action", d->action, true);
+		put_kv(f, "inspect", d->inspect, true);
 		fputc('}', f);
 	}
 	fputs("],\n\"notes\":[", f);

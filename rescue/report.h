@@ -64,7 +64,10 @@ struct report_detection {
 	char *rules;
 	char sha256[65];
 	uint64_t size;
-	char *action;               /* "quarantined as ...", "reported", "quarantine failed: ..." */
+	char *action;               /* "quarantined as ...", "reported", "quarantine failed: ...",
+				       "not quarantined: registry hive matched a rule: inspect (...)" */
+	const char *inspect;        /* kept on purpose for a person to look at: "registry hive"... (static),
+				       NULL normally (rescue/quarantine.h, rs_quarantine_refusal) */
 };
 
 struct report {
@@ -103,8 +106,9 @@ struct report_step *report_step(struct report *r, const char *name, enum report_
 void report_note(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int report_add_change(struct report *r, const struct report_change *c);
 int report_add_account(struct report *r, const struct report_account *a);
+/* INSPECT: the hit's (rs_scan_hit.inspect, static), or NULL. */
 int report_add_detection(struct report *r, const char *path, const char *rules, const char *sha256,
-			 uint64_t size, const char *action);
+			 uint64_t size, const char *action, const char *inspect);
 
 /* Add every journal entry of CTX's run (not undone since) as a change, with
  * the seq `rescue undo` works from; a note when the journal is unreadable. */

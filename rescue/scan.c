@@ -456,6 +456,7 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		d->rules = rules;
 		rules = NULL;
 		d->action = strdup(hit.action);
+		d->inspect = hit.inspect;
 		d->size = len;
 		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
 	}

@@ -70,6 +70,8 @@ struct rs_scan_hit {
 	const uint8_t *data;            /* the bytes scanned (size of them) */
 	const struct stat *st;          /* of the file */
 	char action[256];
+	const char *inspect;            /* set by the callback when the file is kept on purpose for a person to
+					   look at: rs_quarantine_refusal's kind ("registry hive"), static */
 };
 
 typedef int (*rs_scan_progress_fn)(const struct rs_scan_progress *p, void *user);
@@ -115,6 +117,7 @@ struct rs_scan_skip {
 
 struct rs_scan_detection {
 	char *path, *stream, *rules, *action;
+	const char *inspect;            /* the hit's, static; NULL normally */
 	uint64_t size;
 	char sha256[65];
 };

@@ -77,7 +77,7 @@ static void test_report(void)
 	snprintf(r.machine, sizeof(r.machine), "PC-7");
 	report_step(&r, "detect", STEP_OK, 0.1, "Windows 7");
 	CHECK_INT(report_finish(&r), VERDICT_GREEN);
-	report_add_detection(&r, "Users/a/x.exe", "R1,hash:H", "ab", 10, "quarantined");
+	report_add_detection(&r, "Users/a/x.exe", "R1,hash:H", "ab", 10, "quarantined", NULL);
 	r.quarantined = 1;
 	CHECK_INT(report_finish(&r), VERDICT_RED);
 	report_step(&r, "passwd", STEP_SKIPPED, 0, "accounts = none");
