@@ -15,7 +15,8 @@ static void windows_words(const struct rs_volume *v, char *buf, size_t len)
 {
 	const struct win_info *w = &v->info;
 	if (!v->windows) {
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "%s", v->hiveless ? "Windows without its SYSTEM hive (Rescue/ found: undo, quarantine)"
+						     : "-");
 		return;
 	}
 	snprintf(buf, len, "%s%s%s%s%s%s", w->product[0] ? w->product : "Windows (SOFTWARE unreadable)",
@@ -56,7 +57,8 @@ static void print_json(const struct cli *cli, const struct rs_target *t, const c
 		json_put_member(stdout, ",", "label", p->label);
 		json_put_member(stdout, ",", "type", p->parttype[0] ? p->parttype : NULL);
 		json_put_member(stdout, ",", "state", state);
-		printf(",\"windows\":%s,\"install\":%d", v->windows ? "true" : "false", v->install);
+		printf(",\"windows\":%s,\"hiveless\":%s,\"install\":%d", v->windows ? "true" : "false",
+		       v->hiveless ? "true" : "false", v->install);
 		if (v->windows) {
 			json_put_member(stdout, ",", "product", v->info.product);
 			json_put_member(stdout, ",", "version", v->info.version);

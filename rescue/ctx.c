@@ -36,9 +36,11 @@ int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs
 	}
 
 	char sys[PATH_MAX];
-	if (winpath_resolve(ctx->root, RS_PATH_CONFIG "/SYSTEM", sys, sizeof(sys)) != 0) {
-		rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM)",
-			root, RS_PATH_CONFIG);
+	if (winpath_resolve(ctx->root, RS_PATH_CONFIG "/SYSTEM", sys, sizeof(sys)) != 0 &&
+	    !((flags & RS_CTX_VOLUME_ONLY) && winpath_resolve(ctx->root, RS_PATH_RESCUE, sys, sizeof(sys)) == 0 &&
+	      confine_lstat(sys, &st) == 0 && S_ISDIR(st.st_mode))) {
+		rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM%s)", root, RS_PATH_CONFIG,
+			(flags & RS_CTX_VOLUME_ONLY) ? ", and no " RS_PATH_RESCUE " folder to work from" : "");
 		rs_ctx_close(ctx);
 		return RS_ETARGET;
 	}

@@ -23,7 +23,7 @@ static const struct cli_command commands[] = {
 	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts)",
 	  CLI_TARGET | CLI_WRITES, cmd_contain },
 	{ "undo",    "[ITEM...]",               "put back what contain/passwd changed, from the journal",
-	  CLI_TARGET | CLI_WRITES, cmd_undo },
+	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_undo },
 	{ "users",   "",                        "local accounts: RID, name, flags (disabled, locked, admin, blank...)",
 	  CLI_TARGET, cmd_users },
 	{ "passwd",  "USER [--blank|--password-stdin|--password-file F] [--unlock] [--enable] [--promote]",
@@ -34,7 +34,7 @@ static const struct cli_command commands[] = {
 	  "scan the volume (or PATHs in it) with YARA and the hash list; exit 1 on detections",
 	  CLI_TARGET, cmd_scan },
 	{ "quarantine", "list | restore ID | purge", "manage files quarantined by scan --quarantine",
-	  CLI_TARGET | CLI_WRITES, cmd_quarantine },
+	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_quarantine },
 	{ "auto",    "[--config FILE] [--keys]", "the unattended run, driven by rescue.conf: GREEN, RED or YELLOW",
 	  0, cmd_auto },
 	{ "fleet",   "DIR",                     "one table of every report found in DIR",
@@ -203,6 +203,8 @@ static int open_target(struct cli *cli, const struct cli_command *cmd, bool writ
 		flags |= RS_CTX_FORCE;
 	if (!write)
 		flags |= RS_CTX_READONLY;
+	if (cmd->flags & CLI_VOLUME)
+		flags |= RS_CTX_VOLUME_ONLY;
 	if (cli->root && cli->disk)
 		return rs_fail(err, RS_EUSAGE, "--root and --disk exclude each other");
 	if (!cli->root)     /* --disk PATH, or every local disk (the boot case) */
