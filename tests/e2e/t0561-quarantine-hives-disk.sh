@@ -79,6 +79,12 @@ expect "without SYSTEM: detect names the volume as an installation without its S
 timeout 300 "$RESCUE" --disk "$img" status >"$T/status" 2>&1; rc=$?
 expect "without SYSTEM: status exits 3 with one line saying what to do" sh -c \
 	'[ "$1" -eq 3 ] && grep -q "has no Windows/System32/config/SYSTEM, only a Rescue folder" "$2"' - "$rc" "$T/status"
+cp --sparse=always "$img" "$T/nosystem.img"
+timeout 600 "$RESCUE" --disk "$img" auto --config "$T/auto.conf" >"$T/auto2.out" 2>&1; rc=$?
+sed 's/^/#   /' "$T/auto2.out"
+expect "without SYSTEM: auto is YELLOW (exit 4), says why, and writes nothing (cmp)" sh -c \
+	'[ "$1" -eq 4 ] && grep -q "^rescue: VERDICT YELLOW" "$2" && grep -q "has no Windows/System32/config/SYSTEM" "$2" &&
+	 cmp -s "$3" "$4"' - "$rc" "$T/auto2.out" "$img" "$T/nosystem.img"
 timeout 300 "$RESCUE" --disk "$img" --json quarantine list >"$T/list" 2>"$T/list.err"; rc=$?
 n=$(wc -l <"$T/list")
 expect "without SYSTEM: quarantine list exits 0 and lists the quarantine ($n)" test "$rc" -eq 0 -a "$n" -gt 0
