@@ -374,7 +374,7 @@ static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 		else
 			ss->qfailed++;
 	} else {
-		snprintf(hit->action, sizeof(hit->action), "reported");
+		rs_quarantine_report_only(hit);
 	}
 	if (run->ev && run->ev->detection) {
 		char path[PATH_MAX + 256];

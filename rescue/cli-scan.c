@@ -52,7 +52,7 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		if (rc != RS_OK && rc != RS_DETECTED)   /* RS_DETECTED: kept on purpose (a hive) */
 			sc->qfailed++;
 	} else {
-		snprintf(hit->action, sizeof(hit->action), "reported");
+		rs_quarantine_report_only(hit);
 	}
 	cli_progress_clear(&sc->progress_shown);
 	if (cli->json) {

@@ -429,6 +429,16 @@ int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *i
 	return rc;
 }
 
+void rs_quarantine_report_only(struct rs_scan_hit *hit)
+{
+	const struct rs_quarantine_refusal *no = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size);
+	hit->inspect = no ? no->kind : NULL;
+	if (no)
+		snprintf(hit->action, sizeof(hit->action), "reported: %s matched a rule: inspect (%s)", no->kind, no->why);
+	else
+		snprintf(hit->action, sizeof(hit->action), "reported");
+}
+
 int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,
 		       struct rs_error *err)
 {

@@ -103,6 +103,13 @@ int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, c
  * rs_quarantine_add's code: RS_DETECTED for a refusal is no failure. */
 int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *id, size_t idlen);
 
+/* A detection no one asked to quarantine (scan without --quarantine, scan =
+ * report, a read-only volume): hit->action "reported", or for what
+ * rs_quarantine_refusal names "reported: registry hive matched a rule:
+ * inspect (why)" and hit->inspect its kind, so that the report says what
+ * it is whether or not a quarantine was asked for. */
+void rs_quarantine_report_only(struct rs_scan_hit *hit);
+
 /* Every manifest in Rescue/quarantine (sorted by path); an empty list when
  * there is no quarantine.  Free with rs_quarantine_list_free. */
 int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,

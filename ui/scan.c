@@ -86,7 +86,7 @@ static int on_progress(const struct rs_scan_progress *p, void *user)
 static int on_detect(struct rs_scan_hit *hit, void *user)
 {
 	(void)user;
-	snprintf(hit->action, sizeof(hit->action), "reported");
+	rs_quarantine_report_only(hit);
 	pthread_mutex_lock(&shared.lock);
 	if (shared.ndet == shared.cap) {
 		size_t cap = shared.cap ? shared.cap * 2 : 32;
@@ -104,7 +104,8 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		d->rules = strdup(hit->rules);
 		snprintf(d->sha256, sizeof(d->sha256), "%s", hit->sha256);
 		d->size = hit->size;
-		snprintf(d->action, sizeof(d->action), "reported");
+		snprintf(d->action, sizeof(d->action), "%s", hit->action);
+		d->inspect = hit->inspect;
 		d->report_i = SIZE_MAX;
 		if (d->path && d->rules)
 			shared.ndet++;
@@ -138,7 +139,7 @@ static void row_draw(void *data, size_t i, int y, int x, int w, bool sel)
 	char name[4400];
 	snprintf(name, sizeof(name), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
 	enum ui_attr a = strncmp(d->action, "quarantined", 11) == 0 ? UA_OK
-			 : strcmp(d->action, "reported") == 0     ? UA_BAD
+			 : strncmp(d->action, "reported", 8) == 0 ? UA_BAD
 			 : strstr(d->action, "failed")            ? UA_BAD
 								  : UA_WARN;
 	int aw = w >= 120 ? 40 : 14, rw = w >= 120 ? 40 : 20;

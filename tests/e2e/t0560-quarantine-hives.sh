@@ -73,6 +73,12 @@ print([(x["path"], x["inspect"], x["action"].startswith("not quarantined: regist
 	expect "scan --quarantine ($how): no stderr line about a failed quarantine" sh -c "! grep -q 'could not be quarantined' '$T/out'"
 done
 
+# --- without --quarantine the hive is named the same way ------------------------------------
+run "scan (report only)" 120 "$RESCUE" --root "$base" --json scan
+expect "scan without --quarantine: exit 1, SYSTEM reported as a registry hive to inspect" sh -c "[ $rc -eq 1 ] &&
+	jq -r 'select(.type == \"detection\") | .inspect + \" \" + .action' '$T/out' |
+	grep -q '^registry hive reported: registry hive matched a rule: inspect'"
+
 # --- auto: RED, the hive reported for a person ------------------------------------------
 tree=$T/auto
 cp -a "$base" "$tree"
