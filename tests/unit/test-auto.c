@@ -119,8 +119,9 @@ static void test_report(void)
 	json_object_free(&o);
 	CHECK_INT(json_parse_top("{\"a\":[{\"x\":1}", &o), -1);
 	CHECK_INT(json_parse_flat("{\"a\":[{\"x\":1}]}", &o), -1);
+	/* a file that is not JSON at all is an unreadable report (fleet names it) */
 	snprintf(path, sizeof(path), "%s/rescue.conf", dir);
-	CHECK_INT(report_summary_read(path, &s, &err), RS_ETARGET);
+	CHECK_INT(report_summary_read(path, &s, &err), RS_EPARTIAL);
 }
 
 int main(void)
