@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hive/journal.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/winpath.h"
 
@@ -120,7 +120,7 @@ int safefile_remove(struct rs_ctx *ctx, const char *item, const char *rel, struc
 		rc = journal_append(ctx, &e, err);
 	if (rc)
 		return rc;
-	if (unlink(file) != 0)
+	if (confine_unlink(file) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot remove %s", rel);
 	return RS_OK;
 }
