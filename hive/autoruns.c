@@ -13,6 +13,7 @@
 #include "hive/hive.h"
 #include "hive/profiles.h"
 #include "hive/taskfile.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/quarantine.h"
 #include "rescue/safefile.h"
@@ -184,7 +185,7 @@ static bool resolve_rel(const struct collect *c, const char *rel, char *out, siz
 {
 	char real[PATH_MAX], tmp[PATH_MAX];
 	struct stat st;
-	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0 && stat(real, &st) == 0 &&
+	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0 && confine_lstat(real, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		snprintf(out, len, "%s", winpath_relative(c->ctx->root, real));
 		return true;
@@ -192,7 +193,7 @@ static bool resolve_rel(const struct collect *c, const char *rel, char *out, siz
 	if (has_ext(rel))
 		return false;
 	snprintf(tmp, sizeof(tmp), "%s.exe", rel);
-	if (winpath_resolve(c->ctx->root, tmp, real, sizeof(real)) == 0 && stat(real, &st) == 0 &&
+	if (winpath_resolve(c->ctx->root, tmp, real, sizeof(real)) == 0 && confine_lstat(real, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		snprintf(out, len, "%s", winpath_relative(c->ctx->root, real));
 		return true;
@@ -641,17 +642,18 @@ static void windows_path(const struct collect *c, const char *rel, char *out, si
 static void collect_startup_dir(struct collect *c, const char *dirrel, const char *user, const struct winenv *env,
 				char seen[][PATH_MAX], size_t *nseen)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
-	if (winpath_resolve(c->ctx->root, dirrel, dir, sizeof(dir)) != 0 || !realpath(dir, real))
+	char dir[PATH_MAX];
+	/* No link is followed on the way ("Documents and Settings", a junction
+	 * to Users on Vista and later, is not a way in): DIR is the folder's
+	 * one real path, and the same folder twice is one set of entries. */
+	if (winpath_resolve(c->ctx->root, dirrel, dir, sizeof(dir)) != 0)
 		return;
-	/* "Documents and Settings" is a junction to Users on Vista and later:
-	 * the same folder twice is one set of entries. */
 	for (size_t i = 0; i < *nseen; i++)
-		if (strcmp(seen[i], real) == 0)
+		if (strcmp(seen[i], dir) == 0)
 			return;
 	if (*nseen < 64)
-		snprintf(seen[(*nseen)++], PATH_MAX, "%s", real);
-	DIR *d = opendir(dir);
+		snprintf(seen[(*nseen)++], PATH_MAX, "%s", dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -661,7 +663,7 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 		if (e->d_name[0] == '.' || strcasecmp(e->d_name, "desktop.ini") == 0)
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		    confine_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		struct autorun *a = add(c, AR_STARTUP);
 		if (!a)
@@ -700,7 +702,7 @@ static void collect_jobs(struct collect *c)
 	snprintf(rel, sizeof(rel), "%s/%s", c->sysroot, DIR_TASKS_XP);
 	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0)
 		return;
-	DIR *d = opendir(dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -757,7 +759,7 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 {
 	if (depth > TREE_DEPTH)
 		return;
-	DIR *d = opendir(dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -767,7 +769,7 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 		char path[PATH_MAX], tpath[1024];
 		struct stat st;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) != 0)
+		    confine_lstat(path, &st) != 0)
 			continue;
 		snprintf(tpath, sizeof(tpath), "%s\\%s", taskpath, e->d_name);
 		if (S_ISDIR(st.st_mode)) {
