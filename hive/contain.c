@@ -313,8 +313,18 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 		}
 	}
 	close_hives(&oh);
-	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS)))
-		rc = do_hosts(ctx, apply, out, err);
+	/* A hosts file rescue must not touch (a link, a FIFO) fails its own
+	 * item; once the hives are written, that is a partial run with its
+	 * report, not a refusal of the whole. */
+	int hrc = RS_OK;
+	struct rs_error herr = { 0 };
+	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS))) {
+		hrc = do_hosts(ctx, apply, out, &herr);
+		if (hrc && (!apply || out->n == 0 || out->checks[out->n - 1].item != CONTAIN_HOSTS)) {
+			rc = hrc;
+			*err = herr;
+		}
+	}
 	if (rc) {
 		contain_report_free(out);
 		return rc;
@@ -333,9 +343,9 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 			out->contained[c->item] = false;
 	}
 	set_notes(out);
-	if (wrc) {
-		*err = werr;
-		return wrc;
+	if (wrc || hrc) {
+		*err = wrc ? werr : herr;
+		return RS_EPARTIAL;
 	}
 	return RS_OK;
 }
