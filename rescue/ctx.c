@@ -37,8 +37,11 @@ int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs
 
 	char sys[PATH_MAX];
 	if (winpath_resolve(ctx->root, RS_PATH_CONFIG "/SYSTEM", sys, sizeof(sys)) != 0) {
-		rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM)",
-			root, RS_PATH_CONFIG);
+		if (errno != ENOENT) /* a link on the way: say which */
+			rs_fail_errno(err, RS_ETARGET, errno, "%s/SYSTEM", RS_PATH_CONFIG);
+		else
+			rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM)",
+				root, RS_PATH_CONFIG);
 		rs_ctx_close(ctx);
 		return RS_ETARGET;
 	}
