@@ -696,12 +696,25 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 	closedir(d);
 }
 
+/* A task folder REL that did not resolve: noted unless it is just missing
+ * (a link in its place hides every task in it). */
+static void note_unread_dir(struct collect *c, const char *rel)
+{
+	if (errno == ENOENT)
+		return;
+	struct rs_error sub;
+	rs_fail_errno(&sub, RS_EPARTIAL, errno, "%s not read", rel);
+	note(c, "%s", sub.msg);
+}
+
 static void collect_jobs(struct collect *c)
 {
 	char rel[PATH_MAX], dir[PATH_MAX];
 	snprintf(rel, sizeof(rel), "%s/%s", c->sysroot, DIR_TASKS_XP);
-	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0)
+	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0) {
+		note_unread_dir(c, rel);
 		return;
+	}
 	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
@@ -1007,6 +1020,8 @@ int autoruns_list(struct rs_ctx *ctx, const struct autoruns_opts *opts, struct a
 	snprintf(rel, sizeof(rel), "%s/%s", c.sysroot, DIR_TASKS);
 	if (winpath_resolve(ctx->root, rel, tasks, sizeof(tasks)) == 0)
 		collect_xml_dir(&c, sw, tasks, "", 0);
+	else
+		note_unread_dir(&c, rel);
 	if (sw)
 		collect_taskcache(&c, sw, KEY_TREE, "", 0);
 

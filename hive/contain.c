@@ -140,7 +140,10 @@ static int open_hives(struct rs_ctx *ctx, unsigned mask, const struct win_info *
 		rc = profiles_list(ctx, &p, &np, err);
 		if (rc == RS_OK) {
 			char def[PATH_MAX];
-			bool have_default = winpath_resolve(ctx->root, HIVE_DEFAULT, def, sizeof(def)) == 0;
+			/* DEFAULT as a link is opened all the same, to be
+			 * refused by name rather than silently left open. */
+			bool have_default = winpath_resolve(ctx->root, HIVE_DEFAULT, def, sizeof(def)) == 0 ||
+					    errno != ENOENT;
 			oh->users = calloc(np + 1, sizeof(*oh->users));
 			if (!oh->users)
 				rc = rs_fail(err, RS_EPARTIAL, "out of memory");

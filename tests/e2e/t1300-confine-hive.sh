@@ -112,6 +112,9 @@ run 3 "$cfg/SOFTWARE is a link on the volume: not followed" "SOFTWARE a link, co
 	"$RESCUE" --root "$T/swlink" contain
 run 0 "" "SOFTWARE a link, contain tasks (SYSTEM only) still works" "$RESCUE" --root "$T/swlink" contain tasks
 hive_is "SOFTWARE a link, contain tasks" "$T/swlink" 4
+fresh deflink; rm "$T/deflink/$cfg/DEFAULT"; ln -s "$OUT/NTUSER.DAT" "$T/deflink/$cfg/DEFAULT"
+run 3 "$cfg/DEFAULT is a link on the volume: not followed" "DEFAULT a link, contain" \
+	"$RESCUE" --root "$T/deflink" contain
 fresh samlink; rm "$T/samlink/$cfg/SAM"; ln -s "$OUT/canary" "$T/samlink/$cfg/SAM"
 run 3 "$cfg/SAM is a link on the volume: not followed" "SAM a link, passwd" \
 	"$RESCUE" --root "$T/samlink" passwd administrator --blank
@@ -119,6 +122,11 @@ run 3 "$cfg/SAM is a link on the volume: not followed" "SAM a link, passwd" \
 fresh loglink; ln -s "$OUT/canary" "$T/loglink/$cfg/SYSTEM.LOG1"
 run 0 "" "SYSTEM.LOG1 a link, contain" "$RESCUE" --root "$T/loglink" contain
 hive_is "SYSTEM.LOG1 a link, contain" "$T/loglink" 4
+
+# the task folder as a link: not walked, and noted (it would hide every task)
+fresh tasklink; rm -r "$T/tasklink/Windows/System32/Tasks"; ln -s "$OUT/dir" "$T/tasklink/Windows/System32/Tasks"
+run 0 "Windows/System32/Tasks is a link on the volume: not followed" "the task folder a link, autoruns" \
+	"$RESCUE" --root "$T/tasklink" autoruns
 
 # 5. A user's NTUSER.DAT that is a link: named (not silently skipped), the
 #    machine hives are not left half-done; a profile folder that is a link
