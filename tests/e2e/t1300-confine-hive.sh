@@ -95,6 +95,20 @@ for how in abs rel; do
 		"$RESCUE" --root "$T/hosts$how" status
 done
 
+# auto on a tree with the hosts link and a planted SYSTEM.rescue-tmp: the
+# contain step fails naming the link, the rest of the run goes on: YELLOW.
+fresh autol; rm "$T/autol/$etc/hosts"; ln -s ../../../../../outside/rescue.conf "$T/autol/$etc/hosts"
+ln -s "$OUT/SYSTEM" "$T/autol/$cfg/SYSTEM.rescue-tmp"
+printf 'reports_dir = %s\n' "$T/reports" >"$T/auto.conf"
+run 4 "contain .*$etc/hosts is a link on the volume: not followed" "hosts a link, auto" \
+	"$RESCUE" --root "$T/autol" auto --config "$T/auto.conf"
+grep -q 'VERDICT YELLOW' "$T/stdout" "$T/stderr" && ok "hosts a link, auto: YELLOW" || not_ok "hosts a link, auto: YELLOW"
+grep -q 'passwd  *changed' "$T/stdout" "$T/stderr" && ok "hosts a link, auto: passwd still done" ||
+	not_ok "hosts a link, auto: passwd still done"
+hive_is "hosts a link, auto" "$T/autol" 4
+if grep -rq hunter2 "$T/autol" "$T/reports"; then not_ok "hosts a link, auto: its target is in no backup or report"
+else ok "hosts a link, auto: its target is in no backup or report"; fi
+
 # 3. The hosts file is a FIFO: no hang, refused by name.
 fresh hostsfifo; rm "$T/hostsfifo/$etc/hosts"; mkfifo "$T/hostsfifo/$etc/hosts"
 run 4 "$etc/hosts is a FIFO" "hosts a FIFO, contain" "$RESCUE" --root "$T/hostsfifo" contain
