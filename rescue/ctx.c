@@ -90,6 +90,6 @@ int rs_ctx_rescue_dir(const struct rs_ctx *ctx, const char *sub, char *out, size
 	if (winpath_resolve_new(ctx->root, rel, out, outlen) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
 	if (winpath_mkdirs(out, 0755) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "cannot create %s", out);
+		return rs_fail_errno(err, RS_ETARGET, errno, "cannot create %s", rel);
 	return RS_OK;
 }

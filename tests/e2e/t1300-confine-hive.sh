@@ -177,6 +177,11 @@ for c in "rl1 Rescue 3" "rl2 Rescue/backup 3" "rl3 Rescue/journal.jsonl 4" "rl4 
 	if cmp -s "$T/pristine/$cfg/SAM" "$T/$1/$cfg/SAM"; then ok "$2 a link, passwd: SAM not written"
 	else not_ok "$2 a link, passwd: SAM not written"; fi
 done
+# Rescue as a plain file: named as such, relative to the volume
+fresh rfile; printf 'worm\n' >"$T/rfile/Rescue"
+run 4 "cannot create Rescue/backup/[0-9TZ]*: Rescue is not a folder: refused" "Rescue a file, contain" \
+	"$RESCUE" --root "$T/rfile" contain
+hive_is "Rescue a file, contain" "$T/rfile" 2
 run 3 "Rescue/journal.jsonl is a link on the volume: not followed" "journal a link, undo" \
 	"$RESCUE" --root "$T/rl3" undo
 
