@@ -318,12 +318,13 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 	close_hives(&oh);
 	/* A hosts file rescue must not touch (a link, a FIFO) fails its own
 	 * item; once the hives are written, that is a partial run with its
-	 * report, not a refusal of the whole. */
+	 * report (hosts shown OPEN), not a refusal of the whole. */
 	int hrc = RS_OK;
 	struct rs_error herr = { 0 };
 	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS))) {
 		hrc = do_hosts(ctx, apply, out, &herr);
-		if (hrc && (!apply || out->n == 0 || out->checks[out->n - 1].item != CONTAIN_HOSTS)) {
+		bool hosts_reported = out->n && out->checks[out->n - 1].item == CONTAIN_HOSTS;
+		if (hrc && (!apply || !hosts_reported)) {
 			rc = hrc;
 			*err = herr;
 		}

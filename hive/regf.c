@@ -48,8 +48,11 @@ int regf_read_base(const char *path, struct regf_base *out, struct rs_error *err
 {
 	uint8_t buf[512];
 	int fd = confine_open(path, O_RDONLY, 0);
-	if (fd < 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "%s", path);
+	if (fd < 0) {
+		/* A refusal names the file on the volume itself. */
+		const char *why = confine_refusal(errno);
+		return why ? rs_fail(err, RS_ETARGET, "%s", why) : rs_fail_errno(err, RS_ETARGET, errno, "%s", path);
+	}
 	ssize_t n = pread(fd, buf, sizeof(buf), 0);
 	int e = errno;
 	close(fd);

@@ -151,6 +151,9 @@ run 3 "Users/nfury/NTUSER.DAT is a link on the volume: not followed" "NTUSER.DAT
 hive_is "NTUSER.DAT a link, contain" "$T/ntlink" 2
 run 0 "Users/nfury/NTUSER.DAT is a link on the volume" "NTUSER.DAT a link, autoruns notes it" \
 	"$RESCUE" --root "$T/ntlink" autoruns
+fresh ntfifo; rm "$T/ntfifo/Users/nfury/NTUSER.DAT"; mkfifo "$T/ntfifo/Users/nfury/NTUSER.DAT"
+run 3 "hive Users/nfury/NTUSER.DAT: Users/nfury/NTUSER.DAT is a FIFO" "NTUSER.DAT a FIFO, contain" \
+	"$RESCUE" --root "$T/ntfifo" contain
 fresh proflink; cp "$OUT/NTUSER.DAT" "$OUT/dir/NTUSER.DAT"; touch -d '2001-02-03 04:05:06' "$OUT/dir/NTUSER.DAT" "$OUT/dir"
 snap >"$T/outside.snap"
 ln -s "$OUT/dir" "$T/proflink/Users/evil"
