@@ -64,7 +64,8 @@ static bool reg_value_equal(const struct reg_value *a, const struct reg_value *b
 
 /* libhivex opens whatever name it is given, following links: it gets the
  * descriptor of FILE opened here instead (a regular file, no link on the
- * way), by its /proc/self/fd name. */
+ * way), by its /proc/self/fd name.  That name means nothing once FD is
+ * closed, so hivex_commit is never called with NULL (its "same file"). */
 static hive_h *hivex_open_confined(const char *file, int flags)
 {
 	int fd = confine_open(file, O_RDONLY, 0);
