@@ -78,7 +78,8 @@ int safefile_replace(struct rs_ctx *ctx, const char *item, const char *rel,
 		snprintf(dir, sizeof(dir), "%s", file);
 		*strrchr(dir, '/') = '\0';
 		if (winpath_mkdirs(dir, 0755) != 0)
-			return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot create %s", winpath_relative(ctx->root, dir));
+			return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot create %s",
+					     winpath_relative(ctx->root, dir));
 	}
 	rc = journal_append(ctx, &e, err);
 	if (rc)
