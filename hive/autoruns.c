@@ -13,6 +13,7 @@
 #include "hive/hive.h"
 #include "hive/profiles.h"
 #include "hive/taskfile.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/quarantine.h"
 #include "rescue/safefile.h"
@@ -201,7 +202,7 @@ static bool resolve_rel(const struct collect *c, const char *rel, char *out, siz
 {
 	char real[PATH_MAX], tmp[PATH_MAX];
 	struct stat st;
-	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0 && stat(real, &st) == 0 &&
+	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0 && confine_lstat(real, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		snprintf(out, len, "%s", winpath_relative(c->ctx->root, real));
 		return true;
@@ -209,7 +210,7 @@ static bool resolve_rel(const struct collect *c, const char *rel, char *out, siz
 	if (has_ext(rel))
 		return false;
 	snprintf(tmp, sizeof(tmp), "%s.exe", rel);
-	if (winpath_resolve(c->ctx->root, tmp, real, sizeof(real)) == 0 && stat(real, &st) == 0 &&
+	if (winpath_resolve(c->ctx->root, tmp, real, sizeof(real)) == 0 && confine_lstat(real, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		snprintf(out, len, "%s", winpath_relative(c->ctx->root, real));
 		return true;
@@ -725,17 +726,18 @@ static void windows_path(const struct collect *c, const char *rel, char *out, si
 static void collect_startup_dir(struct collect *c, const char *dirrel, const char *user, const struct winenv *env,
 				char seen[][PATH_MAX], size_t *nseen)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
-	if (winpath_resolve(c->ctx->root, dirrel, dir, sizeof(dir)) != 0 || !realpath(dir, real))
+	char dir[PATH_MAX];
+	/* No link is followed on the way ("Documents and Settings", a junction
+	 * to Users on Vista and later, is not a way in): DIR is the folder's
+	 * one real path, and the same folder twice is one set of entries. */
+	if (winpath_resolve(c->ctx->root, dirrel, dir, sizeof(dir)) != 0)
 		return;
-	/* "Documents and Settings" is a junction to Users on Vista and later:
-	 * the same folder twice is one set of entries. */
 	for (size_t i = 0; i < *nseen; i++)
-		if (strcmp(seen[i], real) == 0)
+		if (strcmp(seen[i], dir) == 0)
 			return;
 	if (*nseen < 64)
-		snprintf(seen[(*nseen)++], PATH_MAX, "%s", real);
-	DIR *d = opendir(dir);
+		snprintf(seen[(*nseen)++], PATH_MAX, "%s", dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -745,7 +747,7 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 		if (e->d_name[0] == '.' || strcasecmp(e->d_name, "desktop.ini") == 0)
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		    confine_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		struct autorun *a = add(c, AR_STARTUP);
 		if (!a)
@@ -778,13 +780,26 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 	closedir(d);
 }
 
+/* A task folder REL that did not resolve: noted unless it is just missing
+ * (a link in its place hides every task in it). */
+static void note_unread_dir(struct collect *c, const char *rel)
+{
+	if (errno == ENOENT)
+		return;
+	struct rs_error sub;
+	rs_fail_errno(&sub, RS_EPARTIAL, errno, "%s not read", rel);
+	note(c, "%s", sub.msg);
+}
+
 static void collect_jobs(struct collect *c)
 {
 	char rel[PATH_MAX], dir[PATH_MAX];
 	snprintf(rel, sizeof(rel), "%s/%s", c->sysroot, DIR_TASKS_XP);
-	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0)
+	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0) {
+		note_unread_dir(c, rel);
 		return;
-	DIR *d = opendir(dir);
+	}
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	const char *drel = winpath_relative(c->ctx->root, dir);
@@ -850,7 +865,7 @@ static void taskcache_of(struct hive *sw, const char *path, struct autorun *a)
 static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir, const char *taskpath, int depth)
 {
 	const char *drel = winpath_relative(c->ctx->root, dir);
-	DIR *d = opendir(dir);
+	DIR *d = confine_opendir(dir);
 	if (!d) {
 		char why[200];
 		snprintf(why, sizeof(why), "folder cannot be read: %s", strerror(errno));
@@ -868,7 +883,7 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 			add_unread(c, AR_TASK_XML, drel, tpath, "", "path too long");
 			continue;
 		}
-		if (lstat(path, &st) != 0) {
+		if (confine_lstat(path, &st) != 0) {
 			snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
 			add_unread(c, AR_TASK_XML, drel, tpath, "", why);
 			continue;
@@ -1133,6 +1148,8 @@ int autoruns_list(struct rs_ctx *ctx, const struct autoruns_opts *opts, struct a
 	snprintf(rel, sizeof(rel), "%s/%s", c.sysroot, DIR_TASKS);
 	if (winpath_resolve(ctx->root, rel, tasks, sizeof(tasks)) == 0)
 		collect_xml_dir(&c, sw, tasks, "", 0);
+	else
+		note_unread_dir(&c, rel);
 	if (sw)
 		collect_taskcache(&c, sw, KEY_TREE, "", 0);
 

@@ -178,6 +178,10 @@ static bool recovery_revertible(struct rs_ctx *ctx, const struct journal *j, con
 static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, bool anyway, struct undo_step *s,
 		     struct rs_error *err)
 {
+	/* A path through a link is refused by name: nothing is followed. */
+	char file[PATH_MAX];
+	if (winpath_resolve_new(ctx->root, e->path, file, sizeof(file)) != 0)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", e->path);
 	if (!anyway && !file_as_left(ctx, e))
 		return rs_fail(err, RS_EPARTIAL, "%s changed since rescue wrote it; left as it is", e->path);
 	char sha[65];

@@ -273,13 +273,17 @@ int confine_open(const char *path, int flags, mode_t mode)
 	int fd;
 	if (r) {
 		fd = open_beneath(r, rel, oflags, mode);
-		if (fd < 0)
+		if (fd < 0 && errno != ENXIO)
 			return explain(r, rel, errno);
 	} else {
 		fd = open(path, oflags, mode);
-		if (fd < 0)
-			return -1;
 	}
+	/* Opening a FIFO with no reader for writing, without blocking, or a
+	 * socket, fails with ENXIO before it can be looked at. */
+	if (fd < 0 && errno == ENXIO)
+		return refuse(EINVAL, r ? rel : path, " is not a regular file: refused");
+	if (fd < 0)
+		return -1;
 	return check_opened(fd, flags, r ? rel : path);
 }
 

@@ -35,6 +35,15 @@ size_t utf8_decode(const char *s, unsigned *cp)
 	return n;
 }
 
+bool utf8_valid(const char *s)
+{
+	unsigned cp;
+	for (size_t n; *s; s += n)
+		if ((n = utf8_decode(s, &cp)) == 0)
+			return false;
+	return true;
+}
+
 size_t utf8_encode(char *o, unsigned cp)
 {
 	if (cp < 0x80) {

@@ -12,6 +12,7 @@
 #ifndef RESCUE_UTF16_H
 #define RESCUE_UTF16_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,9 @@
  * 0 when S does not start one: a stray continuation byte, an overlong
  * form, a surrogate, beyond U+10FFFF, or cut short by the NUL. */
 size_t utf8_decode(const char *s, unsigned *cp);
+
+/* True when S is valid UTF-8 throughout (strictly: no WTF-8 surrogate). */
+bool utf8_valid(const char *s);
 
 /* Write CP (up to U+10FFFF; a surrogate gives its WTF-8 form) at O; the
  * number of bytes written (1-4). */

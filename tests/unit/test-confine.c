@@ -100,6 +100,11 @@ int main(void)
 	in_root(p, "etc/plain");
 	CHECK_INT(file_read_all(p, 1024, &data, &len), 0);
 	free(data);
+	/* Appending to a FIFO (a journal) is refused by name, not ENXIO. */
+	in_root(p, "etc/fifo");
+	CHECK_INT(confine_open(p, O_WRONLY | O_APPEND | O_CREAT, 0644), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK_STR(confine_refusal(EINVAL), "etc/fifo is not a regular file: refused");
 
 	/* The refusal reaches the one-line error. */
 	struct rs_error err = {0};
