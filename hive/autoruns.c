@@ -13,6 +13,7 @@
 #include "hive/hive.h"
 #include "hive/profiles.h"
 #include "hive/taskfile.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/quarantine.h"
 #include "rescue/safefile.h"
@@ -25,8 +26,8 @@ const char *const autorun_kind_names[AR_KIND_N] = {
 	[AR_TASK_JOB] = "task", [AR_TASK_XML] = "task", [AR_TASK_REG] = "task",
 };
 
-const char *const autorun_flag_names[6] = {
-	"detected", "quarantined", "random-name", "missing", "windows", "disabled",
+const char *const autorun_flag_names[7] = {
+	"detected", "quarantined", "random-name", "missing", "windows", "disabled", "not-read",
 };
 
 #define KEY_CV       "Microsoft\\Windows\\CurrentVersion"
@@ -40,8 +41,13 @@ const char *const autorun_flag_names[6] = {
 #define DIR_TASKS    "System32/Tasks"
 #define STARTUP_VISTA "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup"
 #define STARTUP_XP    "Start Menu/Programs/Startup"
-#define JOB_MAX       ((size_t)1 << 20)          /* task and link files are small */
-#define TREE_DEPTH    16
+#define JOB_MAX       ((size_t)1 << 20)          /* .job and link files are small */
+/* Task XML is a few KiB; a larger one is read up to this (expat reads 8 MiB
+ * in milliseconds), beyond it is named as not read. */
+#define TASK_XML_MAX  ((size_t)8 << 20)
+/* Windows' own task folders nest 3 deep; a deeper folder is named, not walked. */
+#define TREE_DEPTH    64
+#define NOTES_MAX     64
 
 /* Run-type keys: every value is a command.  Relative to SOFTWARE for the
  * machine and to Software\ in a user hive. */
@@ -73,11 +79,13 @@ struct collect {
 	int rc;                         /* RS_EPARTIAL after out of memory */
 	const char **qpaths;            /* files in Rescue/quarantine (their original paths) */
 	size_t nq;
+	size_t more_notes;              /* notes past NOTES_MAX */
 };
 
 void autoruns_free(struct autoruns *a)
 {
 	free(a->v);
+	free(a->notes);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -88,11 +96,21 @@ void autoruns_report_free(struct autoruns_report *r)
 	r->n = 0;
 }
 
+/* A note for the report; past NOTES_MAX the last one says how many more. */
 static void note(struct collect *c, const char *fmt, const char *arg)
 {
 	struct autoruns *o = c->out;
-	if (o->nnotes < sizeof(o->notes) / sizeof(o->notes[0]))
+	if (!o->notes && !(o->notes = calloc(NOTES_MAX, sizeof(*o->notes)))) {
+		c->rc = RS_EPARTIAL;
+		return;
+	}
+	if (o->nnotes < NOTES_MAX - 1) {
 		snprintf(o->notes[o->nnotes++], sizeof(o->notes[0]), fmt, arg);
+	} else {
+		c->more_notes++;
+		snprintf(o->notes[NOTES_MAX - 1], sizeof(o->notes[0]), "%zu more notes not kept", c->more_notes);
+		o->nnotes = NOTES_MAX;
+	}
 }
 
 static struct autorun *add(struct collect *c, enum autorun_kind kind)
@@ -184,7 +202,7 @@ static bool resolve_rel(const struct collect *c, const char *rel, char *out, siz
 {
 	char real[PATH_MAX], tmp[PATH_MAX];
 	struct stat st;
-	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0 && stat(real, &st) == 0 &&
+	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0 && confine_lstat(real, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		snprintf(out, len, "%s", winpath_relative(c->ctx->root, real));
 		return true;
@@ -192,7 +210,7 @@ static bool resolve_rel(const struct collect *c, const char *rel, char *out, siz
 	if (has_ext(rel))
 		return false;
 	snprintf(tmp, sizeof(tmp), "%s.exe", rel);
-	if (winpath_resolve(c->ctx->root, tmp, real, sizeof(real)) == 0 && stat(real, &st) == 0 &&
+	if (winpath_resolve(c->ctx->root, tmp, real, sizeof(real)) == 0 && confine_lstat(real, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		snprintf(out, len, "%s", winpath_relative(c->ctx->root, real));
 		return true;
@@ -623,12 +641,79 @@ static void collect_services(struct collect *c, struct hive *sys)
 
 /* ---- files: Startup folders and tasks ---- */
 
-static int read_small(const struct collect *c, const char *rel, uint8_t **buf, size_t *len)
+static int read_small(const struct collect *c, const char *rel, size_t max, uint8_t **buf, size_t *len)
 {
 	char real[PATH_MAX];
 	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) != 0)
 		return -1;
-	return file_read_all(real, JOB_MAX, buf, len);
+	return file_read_all(real, max, buf, len);
+}
+
+/* Why a task folder entry is no file to read (lstat's ST), "" when it is
+ * one: a link is never followed, a FIFO never opened. */
+static const char *not_a_file(const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a link (not followed)";
+	if (S_ISREG(st->st_mode))
+		return "";
+	if (S_ISFIFO(st->st_mode))
+		return "not a regular file (a FIFO)";
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		return "not a regular file (a device)";
+	if (S_ISSOCK(st->st_mode))
+		return "not a regular file (a socket)";
+	return "not a regular file";
+}
+
+/* The words for read_small's failure ERRNUM (MAX: its size limit). */
+static void read_failure(int errnum, size_t max, char *why, size_t len)
+{
+	if (errnum == EFBIG)
+		snprintf(why, len, "too large (over %zu MiB)", max >> 20);
+	else if (errnum == ELOOP)
+		snprintf(why, len, "a link (not followed)");
+	else if (errnum == EINVAL)
+		snprintf(why, len, "not a regular file");
+	else
+		snprintf(why, len, "cannot read: %s", strerror(errnum));
+}
+
+/* Read the task file REL (volume-relative; ST: its lstat) into *BUF: 0,
+ * or -1 with the reason in WHY.  *REGULAR: a regular file, one that may be
+ * set aside when the entry is disabled. */
+static int read_task_file(const struct collect *c, const char *rel, const struct stat *st, size_t max,
+			  uint8_t **buf, size_t *len, char *why, size_t wlen, bool *regular)
+{
+	*regular = false;
+	if (not_a_file(st)[0]) {
+		snprintf(why, wlen, "%s", not_a_file(st));
+		return -1;
+	}
+	*regular = true;
+	if (read_small(c, rel, max, buf, len) != 0) {
+		read_failure(errno, max, why, wlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* A task file or folder listed as not read: KIND's entry named NAME under
+ * volume-relative DIR; FILE is the file to set aside when disabled ("" for
+ * a folder, a link or a FIFO: nothing rescue may touch). */
+static struct autorun *add_unread(struct collect *c, enum autorun_kind kind, const char *dir, const char *name,
+				  const char *file, const char *why)
+{
+	struct autorun *a = add(c, kind);
+	if (!a)
+		return NULL;
+	snprintf(a->location, sizeof(a->location), "%s", dir);
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	snprintf(a->file, sizeof(a->file), "%s", file);
+	snprintf(a->command, sizeof(a->command), "(not read: %s)", why);
+	snprintf(a->unread, sizeof(a->unread), "%s", why);
+	a->flags |= AR_F_UNREAD;
+	return a;
 }
 
 /* The Windows path of volume-relative REL ("C:\\Users\\x\\...") into OUT. */
@@ -641,17 +726,18 @@ static void windows_path(const struct collect *c, const char *rel, char *out, si
 static void collect_startup_dir(struct collect *c, const char *dirrel, const char *user, const struct winenv *env,
 				char seen[][PATH_MAX], size_t *nseen)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
-	if (winpath_resolve(c->ctx->root, dirrel, dir, sizeof(dir)) != 0 || !realpath(dir, real))
+	char dir[PATH_MAX];
+	/* No link is followed on the way ("Documents and Settings", a junction
+	 * to Users on Vista and later, is not a way in): DIR is the folder's
+	 * one real path, and the same folder twice is one set of entries. */
+	if (winpath_resolve(c->ctx->root, dirrel, dir, sizeof(dir)) != 0)
 		return;
-	/* "Documents and Settings" is a junction to Users on Vista and later:
-	 * the same folder twice is one set of entries. */
 	for (size_t i = 0; i < *nseen; i++)
-		if (strcmp(seen[i], real) == 0)
+		if (strcmp(seen[i], dir) == 0)
 			return;
 	if (*nseen < 64)
-		snprintf(seen[(*nseen)++], PATH_MAX, "%s", real);
-	DIR *d = opendir(dir);
+		snprintf(seen[(*nseen)++], PATH_MAX, "%s", dir);
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -661,7 +747,7 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 		if (e->d_name[0] == '.' || strcasecmp(e->d_name, "desktop.ini") == 0)
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		    confine_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		struct autorun *a = add(c, AR_STARTUP);
 		if (!a)
@@ -675,7 +761,7 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 		uint8_t *buf;
 		size_t len;
 		char *target = NULL, *args = NULL;
-		if (nl > 4 && strcasecmp(e->d_name + nl - 4, ".lnk") == 0 && read_small(c, rel, &buf, &len) == 0) {
+		if (nl > 4 && strcasecmp(e->d_name + nl - 4, ".lnk") == 0 && read_small(c, rel, JOB_MAX, &buf, &len) == 0) {
 			if (lnk_parse(buf, len, &target, &args) == 0) {
 				snprintf(a->command, sizeof(a->command), "\"%s\"%s%s", target, args[0] ? " " : "", args);
 				analyse(c, a, env);
@@ -694,41 +780,63 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 	closedir(d);
 }
 
+/* A task folder REL that did not resolve: noted unless it is just missing
+ * (a link in its place hides every task in it). */
+static void note_unread_dir(struct collect *c, const char *rel)
+{
+	if (errno == ENOENT)
+		return;
+	struct rs_error sub;
+	rs_fail_errno(&sub, RS_EPARTIAL, errno, "%s not read", rel);
+	note(c, "%s", sub.msg);
+}
+
 static void collect_jobs(struct collect *c)
 {
 	char rel[PATH_MAX], dir[PATH_MAX];
 	snprintf(rel, sizeof(rel), "%s/%s", c->sysroot, DIR_TASKS_XP);
-	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0)
+	if (winpath_resolve(c->ctx->root, rel, dir, sizeof(dir)) != 0) {
+		note_unread_dir(c, rel);
 		return;
-	DIR *d = opendir(dir);
+	}
+	DIR *d = confine_opendir(dir);
 	if (!d)
 		return;
+	const char *drel = winpath_relative(c->ctx->root, dir);
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL && c->rc == RS_OK) {
 		size_t nl = strlen(e->d_name);
 		if (nl <= 4 || strcasecmp(e->d_name + nl - 4, ".job") != 0)
 			continue;
-		char frel[PATH_MAX];
-		snprintf(frel, sizeof(frel), "%s/%s", winpath_relative(c->ctx->root, dir), e->d_name);
-		uint8_t *buf;
-		size_t len;
-		if (read_small(c, frel, &buf, &len) != 0)
-			continue;
+		char frel[PATH_MAX], path[PATH_MAX], name[256], why[200] = "";
+		snprintf(name, sizeof(name), "%.*s", (int)(nl - 4), e->d_name);
+		snprintf(frel, sizeof(frel), "%s/%s", drel, e->d_name);
+		struct stat st;
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		bool regular = false;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			snprintf(why, sizeof(why), "path too long");
+		else if (lstat(path, &st) != 0)
+			snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+		else
+			read_task_file(c, frel, &st, JOB_MAX, &buf, &len, why, sizeof(why), &regular);
 		char *app = NULL, *params = NULL;
-		int prc = taskjob_parse(buf, len, &app, &params);
+		if (buf && taskjob_parse(buf, len, &app, &params) != 0)
+			snprintf(why, sizeof(why), "not a .job file this can read");
 		free(buf);
+		if (why[0]) {
+			add_unread(c, AR_TASK_JOB, drel, name, regular ? frel : "", why);
+			continue;
+		}
 		struct autorun *a = add(c, AR_TASK_JOB);
 		if (a) {
-			snprintf(a->location, sizeof(a->location), "%s", winpath_relative(c->ctx->root, dir));
-			snprintf(a->name, sizeof(a->name), "%.*s", (int)(nl - 4), e->d_name);
+			snprintf(a->location, sizeof(a->location), "%s", drel);
+			snprintf(a->name, sizeof(a->name), "%s", name);
 			snprintf(a->file, sizeof(a->file), "%s", frel);
-			if (prc == 0) {
-				snprintf(a->command, sizeof(a->command), "%s%s%s%s%s", strchr(app, ' ') ? "\"" : "", app,
-					 strchr(app, ' ') ? "\"" : "", params[0] ? " " : "", params);
-				analyse(c, a, &c->machine);
-			} else {
-				snprintf(a->command, sizeof(a->command), "(not a readable .job file)");
-			}
+			snprintf(a->command, sizeof(a->command), "%s%s%s%s%s", strchr(app, ' ') ? "\"" : "", app,
+				 strchr(app, ' ') ? "\"" : "", params[0] ? " " : "", params);
+			analyse(c, a, &c->machine);
 		}
 		free(app);
 		free(params);
@@ -752,54 +860,84 @@ static void taskcache_of(struct hive *sw, const char *path, struct autorun *a)
 	free(id);
 }
 
-/* Walk System32/Tasks: every file is a task named by its path. */
+/* Walk System32/Tasks: every file is a task named by its path, listed once
+ * per <Exec> action or named as not read with the reason. */
 static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir, const char *taskpath, int depth)
 {
-	if (depth > TREE_DEPTH)
+	const char *drel = winpath_relative(c->ctx->root, dir);
+	DIR *d = confine_opendir(dir);
+	if (!d) {
+		char why[200];
+		snprintf(why, sizeof(why), "folder cannot be read: %s", strerror(errno));
+		add_unread(c, AR_TASK_XML, drel, taskpath[0] ? taskpath : "\\", "", why);
 		return;
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
+	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL && c->rc == RS_OK) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		char path[PATH_MAX], tpath[1024];
+		char path[PATH_MAX], tpath[1024], why[200] = "";
 		struct stat st;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) != 0)
-			continue;
 		snprintf(tpath, sizeof(tpath), "%s\\%s", taskpath, e->d_name);
-		if (S_ISDIR(st.st_mode)) {
-			collect_xml_dir(c, sw, path, tpath, depth + 1);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path)) {
+			add_unread(c, AR_TASK_XML, drel, tpath, "", "path too long");
 			continue;
 		}
-		if (!S_ISREG(st.st_mode))
+		if (confine_lstat(path, &st) != 0) {
+			snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+			add_unread(c, AR_TASK_XML, drel, tpath, "", why);
 			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (depth + 1 < TREE_DEPTH)
+				collect_xml_dir(c, sw, path, tpath, depth + 1);
+			else
+				add_unread(c, AR_TASK_XML, drel, tpath, "", "folder nested too deep (over 64 levels): not walked");
+			continue;
+		}
 		const char *rel = winpath_relative(c->ctx->root, path);
-		uint8_t *buf;
-		size_t len;
-		if (read_small(c, rel, &buf, &len) != 0)
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		bool regular;
+		if (read_task_file(c, rel, &st, TASK_XML_MAX, &buf, &len, why, sizeof(why), &regular) != 0) {
+			struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, regular ? rel : "", why);
+			if (a && regular)
+				taskcache_of(sw, tpath, a);
 			continue;
+		}
 		struct task_exec *ex = NULL;
 		size_t n = 0;
-		int prc = taskxml_parse(buf, len, &ex, &n);
+		struct rs_error perr = { 0 };
+		int prc = taskxml_parse(buf, len, &ex, &n, &perr);
 		free(buf);
-		if (prc != 0)
+		if (prc == RS_EPARTIAL) {
+			c->rc = RS_EPARTIAL;
+			break;
+		}
+		if (prc != RS_OK) {
+			struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, rel, perr.msg);
+			if (a)
+				taskcache_of(sw, tpath, a);
 			continue;
-		for (size_t i = 0; i < n && c->rc == RS_OK; i++) {
+		}
+		for (size_t i = 0; i < (n ? n : 1) && c->rc == RS_OK; i++) {
 			struct autorun *a = add(c, AR_TASK_XML);
 			if (!a)
 				break;
-			snprintf(a->location, sizeof(a->location), "%s", winpath_relative(c->ctx->root, dir));
+			snprintf(a->location, sizeof(a->location), "%s", drel);
 			snprintf(a->name, sizeof(a->name), "%s", tpath);
 			snprintf(a->file, sizeof(a->file), "%s", rel);
+			taskcache_of(sw, tpath, a);
+			if (n == 0) {
+				/* COM handler (or e-mail, message) actions only */
+				snprintf(a->command, sizeof(a->command), "(no program: no Exec action)");
+				continue;
+			}
 			if (n > 1)
 				snprintf(a->item, sizeof(a->item), "exec %zu", i + 1);
 			bool q = strchr(ex[i].command, ' ') && ex[i].command[0] != '"';
 			snprintf(a->command, sizeof(a->command), "%s%s%s%s%s", q ? "\"" : "", ex[i].command, q ? "\"" : "",
 				 ex[i].arguments[0] ? " " : "", ex[i].arguments);
-			taskcache_of(sw, tpath, a);
 			analyse(c, a, &c->machine);
 		}
 		task_exec_free(ex, n);
@@ -810,8 +948,10 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 /* Tasks the TaskCache names whose XML file is gone: hidden or left over. */
 static void collect_taskcache(struct collect *c, struct hive *sw, const char *key, const char *taskpath, int depth)
 {
-	if (depth > TREE_DEPTH)
+	if (depth >= TREE_DEPTH) {
+		note(c, "TaskCache key nested too deep (over 64 levels), not read: %s", key);
 		return;
+	}
 	char **names = subkeys(sw, key);
 	for (size_t i = 0; names && names[i] && c->rc == RS_OK; i++) {
 		char sub[1200], tpath[1024], frel[PATH_MAX], real[PATH_MAX];
@@ -901,8 +1041,11 @@ static void set_id(struct autorun *a)
 	uint32_t h = 2166136261u;
 	const char *parts[] = { autorun_kind_names[a->kind], a->hive, a->key, a->value, a->item, a->file,
 				a->kind == AR_TASK_REG ? a->taskcache : "" };
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		for (const char *p = parts[i]; *p; p++) {
+	/* a folder, link or FIFO not read has no file: its task path tells it apart */
+	bool by_name = (a->flags & AR_F_UNREAD) && !a->file[0];
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) + by_name; i++) {
+		const char *part = i < sizeof(parts) / sizeof(parts[0]) ? parts[i] : a->name;
+		for (const char *p = part; *p; p++) {
 			char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
 			h = (h ^ (uint8_t)ch) * 16777619u;
 		}
@@ -1005,6 +1148,8 @@ int autoruns_list(struct rs_ctx *ctx, const struct autoruns_opts *opts, struct a
 	snprintf(rel, sizeof(rel), "%s/%s", c.sysroot, DIR_TASKS);
 	if (winpath_resolve(ctx->root, rel, tasks, sizeof(tasks)) == 0)
 		collect_xml_dir(&c, sw, tasks, "", 0);
+	else
+		note_unread_dir(&c, rel);
 	if (sw)
 		collect_taskcache(&c, sw, KEY_TREE, "", 0);
 
@@ -1208,6 +1353,9 @@ static int disable_one(struct writer *w, const struct autorun *a, const char *sy
 	case AR_STARTUP:
 	case AR_TASK_JOB:
 	case AR_TASK_XML:
+		if (!a->file[0])
+			return rs_fail(err, RS_EUSAGE, "not read (%s): nothing rescue may set aside; look at it by hand",
+				       a->unread);
 		rc = safefile_remove(w->ctx, AUTORUNS_ITEM, a->file, err);
 		if (rc)
 			return rc;

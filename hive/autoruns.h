@@ -10,6 +10,11 @@
  * shared-process services, Start, Type); Startup folders of every user and
  * of all users; scheduled tasks (XP Windows/Tasks/NAME.job, Vista+
  * Windows/System32/Tasks/ XML, and tasks only the registry TaskCache holds).
+ * Every file under the task folders is accounted for: a task is listed once
+ * per <Exec> action (a task with none is listed with "(no program ...)"),
+ * and a file or folder that cannot be read (too large, not XML, a parse
+ * error, a DOCTYPE, a link, not a regular file, too deep) is listed as an
+ * entry flagged "not-read" with the reason in `unread`.
  *
  * Each entry's command is expanded with the installation's environment
  * (SYSTEM Session Manager\Environment, SOFTWARE ProfileList and
@@ -67,11 +72,12 @@ enum autorun_flag {
 	AR_F_MISSING     = 1 << 3,   /* target not on the volume */
 	AR_F_WINDOWS     = 1 << 4,   /* target inside the Windows folder (listing may hide those) */
 	AR_F_DISABLED    = 1 << 5,   /* already off (service Start=4) */
+	AR_F_UNREAD      = 1 << 6,   /* a task file or folder not read: see unread */
 };
 #define AR_FLAGGED (AR_F_DETECTED | AR_F_QUARANTINED | AR_F_RANDOM_NAME)
 /* Names for the flags above, bit by bit ("detected", "quarantined",
- * "random-name", "missing", "windows", "disabled"). */
-extern const char *const autorun_flag_names[6];
+ * "random-name", "missing", "windows", "disabled", "not-read"). */
+extern const char *const autorun_flag_names[7];
 
 struct autorun {
 	char id[9];                 /* 8 hex digits: hash of where it lives, stable across runs */
@@ -93,12 +99,13 @@ struct autorun {
 	char file[1024];            /* AR_STARTUP, AR_TASK_*: volume-relative file */
 	char taskcache[1024];       /* AR_TASK_XML/REG: the TaskCache Tree key, "" when none */
 	char task_id[64];           /* its Id ("{GUID}") */
+	char unread[256];           /* AR_F_UNREAD: why the task file or folder was not read */
 };
 
 struct autoruns {
 	struct autorun *v;
 	size_t n;
-	char notes[4][256];         /* parts that could not be read (a user hive...), for the report */
+	char (*notes)[256];         /* parts that could not be read (a user hive...), for the report */
 	size_t nnotes;
 };
 

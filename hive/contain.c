@@ -140,7 +140,10 @@ static int open_hives(struct rs_ctx *ctx, unsigned mask, const struct win_info *
 		rc = profiles_list(ctx, &p, &np, err);
 		if (rc == RS_OK) {
 			char def[PATH_MAX];
-			bool have_default = winpath_resolve(ctx->root, HIVE_DEFAULT, def, sizeof(def)) == 0;
+			/* DEFAULT as a link is opened all the same, to be
+			 * refused by name rather than silently left open. */
+			bool have_default = winpath_resolve(ctx->root, HIVE_DEFAULT, def, sizeof(def)) == 0 ||
+					    errno != ENOENT;
 			oh->users = calloc(np + 1, sizeof(*oh->users));
 			if (!oh->users)
 				rc = rs_fail(err, RS_EPARTIAL, "out of memory");
@@ -313,8 +316,19 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 		}
 	}
 	close_hives(&oh);
-	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS)))
-		rc = do_hosts(ctx, apply, out, err);
+	/* A hosts file rescue must not touch (a link, a FIFO) fails its own
+	 * item; once the hives are written, that is a partial run with its
+	 * report (hosts shown OPEN), not a refusal of the whole. */
+	int hrc = RS_OK;
+	struct rs_error herr = { 0 };
+	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS))) {
+		hrc = do_hosts(ctx, apply, out, &herr);
+		bool hosts_reported = out->n && out->checks[out->n - 1].item == CONTAIN_HOSTS;
+		if (hrc && (!apply || !hosts_reported)) {
+			rc = hrc;
+			*err = herr;
+		}
+	}
 	if (rc) {
 		contain_report_free(out);
 		return rc;
@@ -333,9 +347,9 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 			out->contained[c->item] = false;
 	}
 	set_notes(out);
-	if (wrc) {
-		*err = werr;
-		return wrc;
+	if (wrc || hrc) {
+		*err = wrc ? werr : herr;
+		return RS_EPARTIAL;
 	}
 	return RS_OK;
 }

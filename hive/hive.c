@@ -2,6 +2,7 @@
 #include "hive/hive.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "hive/journal.h"
 #include "hive/recover.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/utf16.h"
 #include "rescue/winpath.h"
@@ -60,12 +62,32 @@ static bool reg_value_equal(const struct reg_value *a, const struct reg_value *b
 	return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
 }
 
+/* libhivex opens whatever name it is given, following links: it gets the
+ * descriptor of FILE opened here instead (a regular file, no link on the
+ * way), by its /proc/self/fd name.  That name means nothing once FD is
+ * closed, so hivex_commit is never called with NULL (its "same file"). */
+static hive_h *hivex_open_confined(const char *file, int flags)
+{
+	int fd = confine_open(file, O_RDONLY, 0);
+	if (fd < 0)
+		return NULL;
+	char name[32];
+	hive_h *h = hivex_open(confine_fd_path(fd, name), flags);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return h;
+}
+
 int hive_open(struct rs_ctx *ctx, const char *rel, unsigned flags, struct hive **out,
 	      struct rs_error *err)
 {
 	char file[PATH_MAX];
-	if (winpath_resolve(ctx->root, rel, file, sizeof(file)) != 0)
+	if (winpath_resolve(ctx->root, rel, file, sizeof(file)) != 0) {
+		if (errno != ENOENT) /* a link or a FIFO on the way: named */
+			return rs_fail_errno(err, RS_ETARGET, errno, "hive %s", rel);
 		return rs_fail(err, RS_ETARGET, "hive %s is missing under %s", rel, ctx->root);
+	}
 	struct regf_base base;
 	struct rs_error sub;
 	if (regf_read_base(file, &base, &sub) != RS_OK)
@@ -106,7 +128,7 @@ int hive_open(struct rs_ctx *ctx, const char *rel, unsigned flags, struct hive *
 	}
 	/* hivex reads the whole file into memory: edits stay there until
 	 * hive_commit writes a new file. */
-	h->h = hivex_open(src, (flags & HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
+	h->h = hivex_open_confined(src, (flags & HIVE_WRITE) ? HIVEX_OPEN_WRITE : 0);
 	int e = errno;
 	if (temp)
 		unlink(src);
@@ -167,7 +189,7 @@ int hive_check_writable(const struct hive *h, struct rs_error *err)
 	if (rc)
 		return rc;
 	struct stat st;
-	if (stat(h->file, &st) != 0)
+	if (confine_lstat_nolink(h->file, &st) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "hive %s", h->rel);
 	/* Root may write anything; a file without write bits is the read-only
 	 * attribute of its NTFS volume (or a technician's chmod): respect it. */
@@ -535,7 +557,7 @@ static int journal_changes(struct hive *h, struct rs_error *err)
 static int verify(struct hive *h, struct rs_error *err)
 {
 	hive_h *saved = h->h;
-	h->h = hivex_open(h->file, 0);
+	h->h = hivex_open_confined(h->file, 0);
 	if (!h->h) {
 		h->h = saved;
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s does not reopen after writing", h->rel);
@@ -586,7 +608,7 @@ int hive_write_recovery(struct hive *h, struct rs_error *err)
 	h->rec.written = true;
 	regf_read_base(h->file, &h->base, NULL);
 	/* The recovered file must open as the copy did. */
-	hive_h *probe = hivex_open(h->file, 0);
+	hive_h *probe = hivex_open_confined(h->file, 0);
 	if (!probe)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s does not reopen after its recovery "
 				     "was written (the dirty hive and its logs are under Rescue/backup/%s/files)",
@@ -622,23 +644,39 @@ int hive_commit(struct hive *h, struct rs_error *err)
 			*p = '_';
 	if ((size_t)snprintf(backup, sizeof(backup), "%s/%s", dir, flat) >= sizeof(backup))
 		return rs_fail(err, RS_EPARTIAL, "backup path too long for %s", h->rel);
-	if (access(backup, F_OK) != 0 && file_copy_new(h->file, backup) != 0)
-		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot back up %s to %s", h->rel, backup);
+	/* Already there from an earlier commit of this run: it holds the
+	 * hive as it was.  Anything but a file there is not a backup. */
+	struct stat st;
+	int have = confine_lstat_nolink(backup, &st);
+	if (have == 0 && !S_ISREG(st.st_mode))
+		return rs_fail(err, RS_EPARTIAL, "cannot back up %s: %s is not a file", h->rel,
+			       winpath_relative(h->ctx->root, backup));
+	if (have != 0 && (errno != ENOENT || file_copy_new(h->file, backup) != 0))
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot back up %s to %s", h->rel,
+				     winpath_relative(h->ctx->root, backup));
 
 	/* 2. Every change, with its old data, before the write. */
 	rc = journal_changes(h, err);
 	if (rc)
 		return rc;
 
-	/* 3. A new file beside the old one, then an atomic rename. */
-	char tmp[PATH_MAX + 16];
-	snprintf(tmp, sizeof(tmp), "%s.rescue-tmp", h->file);
-	if (hivex_commit(h->h, tmp, 0) != 0) {
+	/* 3. A new file beside the old one, then an atomic rename.  The new
+	 * file is one we created (random name, O_EXCL) and libhivex writes it
+	 * through our descriptor: no name planted beside the hive is used. */
+	char tmp[PATH_MAX];
+	int fd = confine_tmpfile(h->file, tmp, sizeof(tmp));
+	if (fd < 0)
+		return rs_fail_errno(err, RS_EPARTIAL, errno,
+				     "hive %s: cannot create a temporary file beside it; the hive is unchanged", h->rel);
+	char name[32];
+	if (hivex_commit(h->h, confine_fd_path(fd, name), 0) != 0) {
 		rc = rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s: writing %s failed; the hive is unchanged",
-				   h->rel, tmp);
-		unlink(tmp);
+				   h->rel, winpath_relative(h->ctx->root, tmp));
+		close(fd);
+		confine_unlink(tmp);
 		return rc;
 	}
+	close(fd);
 	if (file_commit_tmp(tmp, h->file) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s: replacing it failed; the hive is unchanged",
 				     h->rel);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
 #include "rescue/winpath.h"
@@ -240,10 +241,12 @@ int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_
 		free(line);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* Confined: a journal that is a link or a FIFO is refused, named. */
+	int fd = confine_open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (fd < 0) {
+		int e = errno;
 		free(line);
-		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot open %s", RS_PATH_JOURNAL);
+		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot open %s", RS_PATH_JOURNAL);
 	}
 	ssize_t n = write(fd, line, linelen);
 	int e2 = errno;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "rescue/confine.h"
 #include "rescue/winpath.h"
 
 static const char *const profile_roots[] = { "Users", "Documents and Settings" };
@@ -28,9 +29,9 @@ int profiles_list(struct rs_ctx *ctx, struct profile **out, size_t *n, struct rs
 		struct stat st;
 		/* On Vista and later "Documents and Settings" is a junction to
 		 * Users: a link is not a second set of profiles. */
-		if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		if (confine_lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
-		DIR *d = opendir(dir);
+		DIR *d = confine_opendir(dir);
 		if (!d)
 			continue;
 		struct dirent *e;
@@ -40,12 +41,21 @@ int profiles_list(struct rs_ctx *ctx, struct profile **out, size_t *n, struct rs
 			char pdir[PATH_MAX], hive[PATH_MAX];
 			if ((size_t)snprintf(pdir, sizeof(pdir), "%s/%s", dir, e->d_name) >= sizeof(pdir))
 				continue;
-			if (lstat(pdir, &st) != 0 || !S_ISDIR(st.st_mode))
+			/* A profile folder that is a link is not followed, and
+			 * not named: Windows makes such links itself ("All
+			 * Users", "Default User"). */
+			if (confine_lstat(pdir, &st) != 0 || !S_ISDIR(st.st_mode))
 				continue;
-			if (winpath_resolve(pdir, "NTUSER.DAT", hive, sizeof(hive)) != 0)
+			/* An NTUSER.DAT that is a link or a FIFO is listed all
+			 * the same: opening it as a hive refuses it by name,
+			 * where leaving it out would hide the user. */
+			if (winpath_resolve(pdir, "NTUSER.DAT", hive, sizeof(hive)) != 0) {
+				if (errno != ELOOP ||
+				    (size_t)snprintf(hive, sizeof(hive), "%s/NTUSER.DAT", pdir) >= sizeof(hive))
+					continue;
+			} else if (confine_lstat(hive, &st) != 0 || S_ISDIR(st.st_mode)) {
 				continue;
-			if (lstat(hive, &st) != 0 || !S_ISREG(st.st_mode))
-				continue;
+			}
 			struct profile *nv = realloc(v, (count + 1) * sizeof(*nv));
 			if (!nv) {
 				closedir(d);

@@ -12,6 +12,7 @@
 
 #include "hive/journal.h"
 #include "hive/profiles.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/safefile.h"
 #include "rescue/winpath.h"
@@ -57,6 +58,14 @@ static void logs_free(struct logset *ls)
 	ls->n = 0;
 }
 
+/* Add "NAME cannot be read: why" to NOTE. */
+static void log_note(char *note, size_t notelen, const char *name, int errnum)
+{
+	const char *why = confine_refusal(errnum);
+	size_t n = strlen(note);
+	snprintf(note + n, notelen - n, "%s%s cannot be read: %s", n ? "; " : "", name, why ? why : strerror(errnum));
+}
+
 /* Read the logs that exist beside REL.  A log that cannot be read is
  * reported in NOTE and left out (as if it were missing). */
 static void logs_load(struct rs_ctx *ctx, const char *rel, struct logset *ls, char *note, size_t notelen)
@@ -64,17 +73,23 @@ static void logs_load(struct rs_ctx *ctx, const char *rel, struct logset *ls, ch
 	memset(ls, 0, sizeof(*ls));
 	for (size_t i = 0; i < NLOGS; i++) {
 		char want[PATH_MAX], file[PATH_MAX];
-		if ((size_t)snprintf(want, sizeof(want), "%s%s", rel, log_suffix[i]) >= sizeof(want) ||
-		    winpath_resolve(ctx->root, want, file, sizeof(file)) != 0)
+		if ((size_t)snprintf(want, sizeof(want), "%s%s", rel, log_suffix[i]) >= sizeof(want))
 			continue;
 		size_t k = ls->n;
-		const char *base = strrchr(file, '/');
-		snprintf(ls->name[k], sizeof(ls->name[k]), "%s", base ? base + 1 : file);
+		const char *base = strrchr(want, '/');
+		snprintf(ls->name[k], sizeof(ls->name[k]), "%s", base ? base + 1 : want);
 		size_t len;
+		/* A log that is a link or a FIFO is not read; the note says so
+		 * (the confined layer's reason names it). */
+		if (winpath_resolve(ctx->root, want, file, sizeof(file)) != 0) {
+			if (errno != ENOENT)
+				log_note(note, notelen, ls->name[k], errno);
+			continue;
+		}
+		base = strrchr(file, '/');
+		snprintf(ls->name[k], sizeof(ls->name[k]), "%s", base ? base + 1 : file);
 		if (file_read_all(file, HIVE_READ_MAX, &ls->buf[k], &len) != 0) {
-			size_t n = strlen(note);
-			snprintf(note + n, notelen - n, "%s%s cannot be read: %s", n ? "; " : "", ls->name[k],
-				 strerror(errno));
+			log_note(note, notelen, ls->name[k], errno);
 			continue;
 		}
 		snprintf(ls->rel[k], sizeof(ls->rel[k]), "%s", winpath_relative(ctx->root, file));

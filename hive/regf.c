@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rescue/confine.h"
+
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -45,9 +47,12 @@ int regf_parse_base(const uint8_t *buf, size_t len, struct regf_base *out, struc
 int regf_read_base(const char *path, struct regf_base *out, struct rs_error *err)
 {
 	uint8_t buf[512];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "%s", path);
+	int fd = confine_open(path, O_RDONLY, 0);
+	if (fd < 0) {
+		/* A refusal names the file on the volume itself. */
+		const char *why = confine_refusal(errno);
+		return why ? rs_fail(err, RS_ETARGET, "%s", why) : rs_fail_errno(err, RS_ETARGET, errno, "%s", path);
+	}
 	ssize_t n = pread(fd, buf, sizeof(buf), 0);
 	int e = errno;
 	close(fd);

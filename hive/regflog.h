@@ -7,7 +7,7 @@
  * its checksum is wrong: Windows' latest changes then live only in its logs.
  * Two log formats exist (facts: M. Suhanov's public "Windows registry file
  * format specification", libregf's notes, and what the real logs under
- * shared/data show):
+ * tests/data show):
  *
  *  - old (<hive>.LOG, file type 1 or 2, Windows XP to 8): the first 512 bytes
  *    of the base block, then at 512 a dirty vector "DIRT" + a bitmap with one

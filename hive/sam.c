@@ -249,7 +249,9 @@ int sam_nt_hash(const char *utf8, uint8_t out[16], struct rs_error *err)
 {
 	uint8_t *u16;
 	size_t n;
-	if (utf8_to_utf16le(utf8, &u16, &n) != 0)
+	/* Strictly UTF-8: the WTF-8 surrogates names from a hive may carry are
+	 * no way to type a password. */
+	if (!utf8_valid(utf8) || utf8_to_utf16le(utf8, &u16, &n) != 0)
 		return rs_fail(err, RS_EUSAGE, "the password is not valid UTF-8");
 	if (n / 2 > SAM_PW_MAX) {
 		free(u16);

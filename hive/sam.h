@@ -8,7 +8,7 @@
  * Facts come from public descriptions of the formats (chntpw's and
  * impacket's documentation and sources as summarised in DESIGN.md
  * "Accounts", Samba's ACB_* account-control bits, MS-DTYP for SIDs) and from
- * the real SAMs listed in shared/data/SOURCES.md; each constant names its
+ * the real SAMs listed in tests/data/SOURCES.md; each constant names its
  * source.  Crypto is nettle's (MD4, MD5, RC4, DES, AES-128-CBC).
  *
  * Ownership: functions that build a new value return it malloc'd in *out

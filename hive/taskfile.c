@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "hive/taskfile.h"
 
+#include <expat.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,91 +61,196 @@ int taskjob_parse(const uint8_t *buf, size_t len, char **app, char **params)
 	return 0;
 }
 
-/* ---- task XML ---- */
+/* ---- task XML ----
+ * Parsed by expat (a real XML parser: prefixes, whitespace inside tags,
+ * CDATA, character references, UTF-16 and UTF-8 are its business).  Task
+ * files never carry a DOCTYPE, so one is refused before any of it is read:
+ * no entity is ever declared, so none is expanded, and no external DTD or
+ * entity is ever fetched (expat does not fetch without a handler anyway).
+ * Elements are matched by namespace and local name; a file without the
+ * namespace is read as well (listing too much is safe, hiding is not). */
+#define TASK_NS          "http://schemas.microsoft.com/windows/2004/02/mit/task"
+#define NS_SEP           '|'              /* expat's "URI|local": '|' is no name character */
+#define XML_DEPTH_MAX    128              /* real tasks nest 4 deep */
+#define XML_EXEC_MAX     64               /* Windows allows 32 actions per task */
+#define XML_FIELD_MAX    ((size_t)64 << 10)
 
-/* BUF as a NUL-terminated UTF-8 string (malloc'd). */
-static char *xml_text(const uint8_t *buf, size_t len)
+struct field {
+	char *s;
+	size_t len, cap;
+};
+
+struct xml_state {
+	XML_Parser p;
+	struct rs_error *err;
+	int rc;                     /* RS_OK until a handler stops the parse */
+	unsigned depth;
+	bool root_seen;
+	unsigned exec_depth;        /* depth of the open <Exec>, 0 when none */
+	struct field *field;        /* the <Command>/<Arguments> being read, or NULL */
+	unsigned field_depth;
+	struct field cmd, args;     /* of the open <Exec> */
+	bool have_cmd, have_args;   /* a second <Command> does not replace the first */
+	struct task_exec *v;
+	size_t n;
+};
+
+/* NAME (expat's "URI|local" or "local") as the task schema's LOCAL? */
+static bool is_task_element(const XML_Char *name, const char *local)
 {
-	if (len >= 2 && buf[0] == 0xff && buf[1] == 0xfe)
-		return utf16le_to_utf8(buf + 2, len - 2);
-	/* UTF-16LE without a byte order mark: "<\0" */
-	if (len >= 2 && buf[0] == '<' && buf[1] == 0)
-		return utf16le_to_utf8(buf, len);
-	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf) {
-		buf += 3;
-		len -= 3;
-	}
-	char *s = malloc(len + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, buf, len);
-	s[len] = '\0';
-	return s;
+	const char *sep = strrchr(name, NS_SEP);
+	if (!sep)
+		return strcmp(name, local) == 0;
+	return strcmp(sep + 1, local) == 0 && (size_t)(sep - name) == strlen(TASK_NS) &&
+	       strncmp(name, TASK_NS, strlen(TASK_NS)) == 0;
 }
 
-/* Decode the five XML entities and numeric ASCII references in place. */
-static void xml_unescape(char *s)
+/* Stop the parse with a reason (the first one wins). */
+__attribute__((format(printf, 3, 4)))
+static void xml_stop(struct xml_state *st, int code, const char *fmt, ...)
 {
-	static const struct { const char *ent; char c; } ents[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' },
-	};
-	char *o = s;
-	for (char *p = s; *p;) {
-		bool done = false;
-		if (*p == '&') {
-			for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]) && !done; i++) {
-				size_t n = strlen(ents[i].ent);
-				if (strncmp(p, ents[i].ent, n) == 0) {
-					*o++ = ents[i].c;
-					p += n;
-					done = true;
-				}
-			}
-			if (!done && p[1] == '#') {
-				char *end;
-				long v = p[2] == 'x' || p[2] == 'X' ? strtol(p + 3, &end, 16) : strtol(p + 2, &end, 10);
-				if (*end == ';' && v > 0 && v < 0x80) {
-					*o++ = (char)v;
-					p = end + 1;
-					done = true;
-				}
-			}
+	if (st->rc == RS_OK) {
+		char why[256];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		st->rc = rs_fail(st->err, code, "%s", why);
+	}
+	XML_StopParser(st->p, XML_FALSE);
+}
+
+static void field_reset(struct field *f)
+{
+	free(f->s);
+	memset(f, 0, sizeof(*f));
+}
+
+/* XML's white space (the only kind the schema trims). */
+static bool xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* F's text with surrounding white space trimmed, malloc'd ("" when none). */
+static char *field_text(const struct field *f)
+{
+	size_t b = 0, e = f->len;
+	while (b < e && xml_space(f->s[b]))
+		b++;
+	while (e > b && xml_space(f->s[e - 1]))
+		e--;
+	return strndup(f->s ? f->s + b : "", e - b);
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
+{
+	(void)attrs;
+	struct xml_state *st = ud;
+	if (++st->depth > XML_DEPTH_MAX) {
+		xml_stop(st, RS_ETARGET, "elements nested more than %d deep", XML_DEPTH_MAX);
+		return;
+	}
+	if (!st->root_seen) {
+		st->root_seen = true;
+		const char *sep = strrchr(name, NS_SEP);
+		if (is_task_element(name, "Task"))
+			return;
+		if (sep) {
+			/* a URI may hold any character (&#10;, C1...): only
+			 * printable ASCII goes into the one-line reason */
+			char ns[97];
+			size_t k = 0;
+			for (const char *q = name; q < sep && k < sizeof(ns) - 1; q++)
+				ns[k++] = *q >= 0x20 && *q < 0x7f ? *q : '?';
+			ns[k] = '\0';
+			xml_stop(st, RS_ETARGET, "not a task: the root element is <%.64s> in namespace %s", sep + 1, ns);
+		} else
+			xml_stop(st, RS_ETARGET, "not a task: the root element is <%.64s>", name);
+		return;
+	}
+	if (st->field)
+		return;
+	if (!st->exec_depth && is_task_element(name, "Exec")) {
+		if (st->n == XML_EXEC_MAX) {
+			xml_stop(st, RS_ETARGET, "more than %d actions (Windows allows 32)", XML_EXEC_MAX);
+			return;
 		}
-		if (!done)
-			*o++ = *p++;
+		st->exec_depth = st->depth;
+		st->have_cmd = st->have_args = false;
+	} else if (st->exec_depth && st->depth == st->exec_depth + 1) {
+		if (!st->have_cmd && is_task_element(name, "Command")) {
+			st->field = &st->cmd;
+			st->have_cmd = true;
+		} else if (!st->have_args && is_task_element(name, "Arguments")) {
+			st->field = &st->args;
+			st->have_args = true;
+		}
+		if (st->field)
+			st->field_depth = st->depth;
 	}
-	*o = '\0';
 }
 
-/* The text of the first element NAME between FROM and TO, malloc'd ("" when
- * absent). */
-static char *xml_element(const char *from, const char *to, const char *name)
+static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
-	size_t n = strlen(name);
-	for (const char *p = from; p && p < to; p++) {
-		p = strchr(p, '<');
-		if (!p || p >= to)
-			break;
-		if (strncmp(p + 1, name, n) != 0 || (p[1 + n] != '>' && p[1 + n] != ' ' && p[1 + n] != '\t' &&
-						       p[1 + n] != '\r' && p[1 + n] != '\n'))
-			continue;
-		const char *start = strchr(p, '>');
-		if (!start || start >= to || start[-1] == '/')
-			break;
-		start++;
-		const char *end = strstr(start, "</");
-		if (!end || end > to)
-			break;
-		while (start < end && (*start == ' ' || *start == '\t' || *start == '\r' || *start == '\n'))
-			start++;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-			end--;
-		char *s = strndup(start, (size_t)(end - start));
-		if (s)
-			xml_unescape(s);
-		return s;
+	(void)name;
+	struct xml_state *st = ud;
+	if (st->field && st->depth == st->field_depth)
+		st->field = NULL;
+	if (st->exec_depth && st->depth == st->exec_depth) {
+		struct task_exec *nv = realloc(st->v, (st->n + 1) * sizeof(*nv));
+		char *c = field_text(&st->cmd), *a = field_text(&st->args);
+		if (nv)
+			st->v = nv;
+		if (!nv || !c || !a) {
+			free(c);
+			free(a);
+			xml_stop(st, RS_EPARTIAL, "out of memory");
+		} else {
+			st->v[st->n].command = c;
+			st->v[st->n].arguments = a;
+			st->n++;
+		}
+		field_reset(&st->cmd);
+		field_reset(&st->args);
+		st->exec_depth = 0;
 	}
-	return strdup("");
+	st->depth--;
+}
+
+/* Text, CDATA sections and decoded references alike. */
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct xml_state *st = ud;
+	struct field *f = st->field;
+	if (!f || len <= 0 || f->len >= XML_FIELD_MAX)
+		return;
+	size_t add = (size_t)len < XML_FIELD_MAX - f->len ? (size_t)len : XML_FIELD_MAX - f->len;
+	if (f->len + add + 1 > f->cap) {
+		size_t cap = f->cap ? f->cap : 256;
+		while (cap < f->len + add + 1)
+			cap *= 2;
+		char *ns = realloc(f->s, cap);
+		if (!ns) {
+			xml_stop(st, RS_EPARTIAL, "out of memory");
+			return;
+		}
+		f->s = ns;
+		f->cap = cap;
+	}
+	memcpy(f->s + f->len, s, add);
+	f->len += add;
+	f->s[f->len] = '\0';
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+			       int has_internal_subset)
+{
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)has_internal_subset;
+	xml_stop(ud, RS_ETARGET, "has a DOCTYPE (refused: task files have none, and it could declare entities)");
 }
 
 void task_exec_free(struct task_exec *v, size_t n)
@@ -153,48 +262,40 @@ void task_exec_free(struct task_exec *v, size_t n)
 	free(v);
 }
 
-int taskxml_parse(const uint8_t *buf, size_t len, struct task_exec **out, size_t *n)
+int taskxml_parse(const uint8_t *buf, size_t len, struct task_exec **out, size_t *n, struct rs_error *err)
 {
-	char *text = xml_text(buf, len);
-	if (!text)
-		return -1;
-	if (!strstr(text, "<Task")) {
-		free(text);
-		return -1;
+	if (len > INT_MAX)
+		return rs_fail(err, RS_ETARGET, "too large");
+	struct xml_state st = { .err = err };
+	st.p = XML_ParserCreateNS(NULL, NS_SEP);
+	if (!st.p)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	XML_SetUserData(st.p, &st);
+	XML_SetElementHandler(st.p, on_start, on_end);
+	XML_SetCharacterDataHandler(st.p, on_text);
+	XML_SetStartDoctypeDeclHandler(st.p, on_doctype);
+	XML_SetParamEntityParsing(st.p, XML_PARAM_ENTITY_PARSING_NEVER);
+	if (XML_Parse(st.p, (const char *)buf, (int)len, XML_TRUE) != XML_STATUS_OK && st.rc == RS_OK) {
+		enum XML_Error e = XML_GetErrorCode(st.p);
+		unsigned long line = (unsigned long)XML_GetCurrentLineNumber(st.p);
+		if (e == XML_ERROR_NO_ELEMENTS && !st.root_seen)
+			st.rc = rs_fail(err, RS_ETARGET, "not XML (no element)");
+		else if (e == XML_ERROR_NO_ELEMENTS)
+			st.rc = rs_fail(err, RS_ETARGET, "parse error at line %lu: the file ends inside <Task> (cut short)", line);
+		else
+			st.rc = rs_fail(err, e == XML_ERROR_NO_MEMORY ? RS_EPARTIAL : RS_ETARGET,
+					"parse error at line %lu: %s", line, XML_ErrorString(e));
 	}
-	struct task_exec *v = NULL;
-	size_t count = 0;
-	int rc = 0;
-	for (const char *p = text; (p = strstr(p, "<Exec")) != NULL;) {
-		p += 5;
-		if (*p != '>' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			continue;
-		const char *end = strstr(p, "</Exec>");
-		if (!end)
-			break;
-		struct task_exec *nv = realloc(v, (count + 1) * sizeof(*nv));
-		if (!nv) {
-			rc = -1;
-			break;
-		}
-		v = nv;
-		v[count].command = xml_element(p, end, "Command");
-		v[count].arguments = xml_element(p, end, "Arguments");
-		count++;
-		if (!v[count - 1].command || !v[count - 1].arguments) {
-			rc = -1;
-			break;
-		}
-		p = end;
+	XML_ParserFree(st.p);
+	field_reset(&st.cmd);
+	field_reset(&st.args);
+	if (st.rc != RS_OK) {
+		task_exec_free(st.v, st.n);
+		return st.rc;
 	}
-	free(text);
-	if (rc) {
-		task_exec_free(v, count);
-		return -1;
-	}
-	*out = v;
-	*n = count;
-	return 0;
+	*out = st.v;
+	*n = st.n;
+	return RS_OK;
 }
 
 /* ---- .lnk ([MS-SHLLINK]) ----

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rescue/error.h"
+
 /* .job: the Application Name and Parameters of the variable-length data
  * section.  0, or -1 when the file is not a well-formed .job. */
 int taskjob_parse(const uint8_t *buf, size_t len, char **app, char **params);
@@ -23,11 +25,15 @@ struct task_exec {
 	char *arguments;
 };
 
-/* Every <Exec> action of a task XML (UTF-16LE with BOM, or UTF-8), entities
- * decoded.  *OUT is malloc'd (free with task_exec_free), *N may be 0 (a task
- * with only COM handler actions).  0, or -1 when no <Task> element is found
- * or out of memory. */
-int taskxml_parse(const uint8_t *buf, size_t len, struct task_exec **out, size_t *n);
+/* Every <Exec> action of a task XML (UTF-16 with or without a byte order
+ * mark, or UTF-8; any namespace prefix; CDATA and references decoded), read
+ * with a real XML parser that never expands a declared entity nor fetches
+ * anything (a DOCTYPE is refused).  *OUT is malloc'd (free with
+ * task_exec_free), *N may be 0 (a task with only COM handler actions).
+ * RS_OK; RS_ETARGET with the reason in ERR when the file is not a task this
+ * can read ("parse error at line 3: mismatched tag", "not a task: the root
+ * element is <html>", "has a DOCTYPE ..."); RS_EPARTIAL when out of memory. */
+int taskxml_parse(const uint8_t *buf, size_t len, struct task_exec **out, size_t *n, struct rs_error *err);
 void task_exec_free(struct task_exec *v, size_t n);
 
 /* .lnk: the target path (LinkInfo local base path + common path suffix, else

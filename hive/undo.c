@@ -178,6 +178,10 @@ static bool recovery_revertible(struct rs_ctx *ctx, const struct journal *j, con
 static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, bool anyway, struct undo_step *s,
 		     struct rs_error *err)
 {
+	/* A path through a link is refused by name: nothing is followed. */
+	char file[PATH_MAX];
+	if (winpath_resolve_new(ctx->root, e->path, file, sizeof(file)) != 0)
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", e->path);
 	if (!anyway && !file_as_left(ctx, e))
 		return rs_fail(err, RS_EPARTIAL, "%s changed since rescue wrote it; left as it is", e->path);
 	char sha[65];
@@ -276,6 +280,42 @@ static void step_result(struct undo_step *s, int src, const struct rs_error *ser
 	}
 }
 
+/* Whether this run has a step for entry SEQ already. */
+static bool has_step(const struct undo_report *r, long seq)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->steps[i].seq == seq)
+			return true;
+	return false;
+}
+
+/* Whether a selected registry entry of J edits the hive REL. */
+static bool hive_needed(const struct journal *j, char *const *items, size_t nitems, const char *rel)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (selected(&j->v[i], items, nitems) && is_registry(&j->v[i]) && strcasecmp(j->v[i].hive, rel) == 0)
+			return true;
+	return false;
+}
+
+static int mark_undone(struct rs_ctx *ctx, long seq, struct rs_error *err);
+
+/* Revert quarantine entry E (a step of OUT, marked undone when it went back). */
+static void undo_quarantine_step(struct rs_ctx *ctx, const struct journal_entry *e, struct undo_report *out,
+				 int *partial, int *rc, struct rs_error *err)
+{
+	struct undo_step *s = add_step(out, e);
+	if (!s) {
+		*rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		return;
+	}
+	struct rs_error serr = { 0 };
+	int src = undo_quarantine(ctx, e, s, &serr);
+	if (src == RS_OK)
+		src = mark_undone(ctx, e->seq, &serr);
+	step_result(s, src, &serr, partial);
+}
+
 static int mark_undone(struct rs_ctx *ctx, long seq, struct rs_error *err)
 {
 	struct journal_entry u = { .kind = JOURNAL_UNDONE, .of = seq };
@@ -295,43 +335,72 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	if (rc)
 		return rc;
 
+	int partial = RS_OK;
+	/* A hive those entries edit that sits in the quarantine (older rescues
+	 * quarantined hives a rule matched) comes back first, so that it can
+	 * be opened below. */
+	for (size_t i = j.n; rc == RS_OK && i-- > 0;) {
+		const struct journal_entry *e = &j.v[i];
+		if (selected(e, items, nitems) && e->kind == JOURNAL_QUARANTINE && !e->stream[0] &&
+		    hive_needed(&j, items, nitems, e->path))
+			undo_quarantine_step(ctx, e, out, &partial, &rc, err);
+	}
+
 	/* Open every hive the selected entries touch before changing any, so
-	 * a hive that cannot be written leaves all of them as they are. */
+	 * a hive that cannot be written leaves all of them as they are.  One
+	 * that cannot be opened (missing, damaged) holds back every registry
+	 * entry, each failing with its reason; files and the quarantine still
+	 * go back: they do not depend on the hives. */
 	struct hive **hives = calloc(j.n + 1, sizeof(*hives));
 	size_t nh = 0;
+	struct rs_error herr = { 0 };
+	bool held = false;
 	if (!hives) {
 		journal_free(&j);
+		undo_report_free(out);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
-	for (size_t i = 0; rc == RS_OK && i < j.n; i++) {
+	for (size_t i = 0; rc == RS_OK && !held && i < j.n; i++) {
 		const struct journal_entry *e = &j.v[i];
 		if (!selected(e, items, nitems) || !is_registry(e))
 			continue;
 		bool have = false;
 		for (size_t k = 0; k < nh && !have; k++)
 			have = strcmp(hive_rel(hives[k]), e->hive) == 0;
-		if (!have)
-			rc = hive_open(ctx, e->hive, HIVE_WRITE, &hives[nh++], err);
+		if (!have && hive_open(ctx, e->hive, HIVE_WRITE, &hives[nh], &herr) == RS_OK)
+			nh++;
+		else if (!have)
+			held = true;
+	}
+	if (held) {
+		for (size_t k = 0; k < nh; k++)
+			hive_close(hives[k]);
+		nh = 0;
 	}
 
-	int partial = RS_OK;
 	/* Newest first, so a value set twice ends at its oldest data and keys
 	 * are removed after the values in them.  Recoveries are the oldest
 	 * change to their hive: they wait until the hives are written. */
 	for (size_t i = j.n; rc == RS_OK && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems) || is_recovery(e))
+		if (!selected(e, items, nitems) || is_recovery(e) || has_step(out, e->seq))
 			continue;
+		if (e->kind == JOURNAL_QUARANTINE) {
+			undo_quarantine_step(ctx, e, out, &partial, &rc, err);
+			continue;
+		}
 		struct undo_step *s = add_step(out, e);
 		if (!s && (rc = rs_fail(err, RS_EPARTIAL, "out of memory")))
 			break;
 		struct rs_error serr = { 0 };
 		int src;
-		if (e->kind == JOURNAL_FILE || e->kind == JOURNAL_QUARANTINE) {
-			src = e->kind == JOURNAL_FILE ? undo_file(ctx, e, false, s, &serr)
-						      : undo_quarantine(ctx, e, s, &serr);
+		if (e->kind == JOURNAL_FILE) {
+			src = undo_file(ctx, e, false, s, &serr);
 			if (src == RS_OK)
 				src = mark_undone(ctx, e->seq, &serr);
+		} else if (held) {
+			src = rs_fail(&serr, RS_EPARTIAL, "not undone: %s (no registry change goes back while a hive "
+				      "it needs cannot be opened)", herr.msg);
 		} else {
 			struct hive *h = NULL;
 			for (size_t k = 0; k < nh && !h; k++)

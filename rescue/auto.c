@@ -361,6 +361,7 @@ struct scan_state {
 	struct run *run;
 	bool quarantine;
 	size_t qfailed;
+	size_t kept;                    /* hives a rule matched, left for a person (rs_quarantine_refusal) */
 };
 
 static int on_scan_detect(struct rs_scan_hit *hit, void *user)
@@ -369,12 +370,15 @@ static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 	struct run *run = ss->run;
 	if (ss->quarantine) {
 		char id[80];
-		if (rs_quarantine_hit(run->ctx, hit, id, sizeof(id)) == RS_OK)
+		int rc = rs_quarantine_hit(run->ctx, hit, id, sizeof(id));
+		if (rc == RS_OK)
 			run->r->quarantined++;
+		else if (rc == RS_DETECTED)     /* kept on purpose (a hive): a finding, not a failure */
+			ss->kept++;
 		else
 			ss->qfailed++;
 	} else {
-		snprintf(hit->action, sizeof(hit->action), "reported");
+		rs_quarantine_report_only(hit);
 	}
 	if (run->ev && run->ev->detection) {
 		char path[PATH_MAX + 256];
@@ -430,7 +434,7 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		const struct rs_scan_detection *d = &res->det[i];
 		char path[PATH_MAX + 256];
 		snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-		report_add_detection(r, path, d->rules, d->sha256, d->size, d->action);
+		report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect);
 	}
 	/* Read through the mount, the scan could not enter OneDrive folders. */
 	if (res->read_note[0])
@@ -445,15 +449,17 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 	snprintf(summary, sizeof(summary), "%llu files and streams, %.1f MB in %.1f s, %d threads: %zu detected%s; "
 		 "not scanned: %zu too big, %zu unreadable, %zu reparse points",
 		 (unsigned long long)r->files, (double)res->bytes / 1e6, res->secs, res->threads, res->ndet,
-		 !res->ndet ? "" : ss.quarantine ? (ss.qfailed ? ", some not quarantined" : ", all quarantined")
-			       : (ro ? " (read-only: nothing quarantined)" : " (scan = report: nothing quarantined)"),
+		 !res->ndet ? "" : !ss.quarantine ? (ro ? " (read-only: nothing quarantined)" : " (scan = report: nothing quarantined)")
+			       : ss.qfailed ? ", some not quarantined"
+			       : ss.kept ? ", registry hives or rescue's own files kept: inspect them"
+			       : ", all quarantined",
 		 res->nwhy[RS_SKIP_TOO_BIG], res->nwhy[RS_SKIP_UNREADABLE], res->nwhy[RS_SKIP_REPARSE]);
 	if (rc != RS_OK && rc != RS_DETECTED)
 		step_end(run, STEP_FAILED, "%s (%s)", summary, err.msg);
 	else if (ss.qfailed || res->nwhy[RS_SKIP_UNREADABLE])
 		step_end(run, STEP_FAILED, "%s", summary);
 	else
-		step_end(run, ss.quarantine && res->ndet ? STEP_CHANGED : STEP_OK, "%s", summary);
+		step_end(run, r->quarantined ? STEP_CHANGED : STEP_OK, "%s", summary);
 }
 
 /* autoruns: autostart entries that start a detected file, or (autoruns =
@@ -503,11 +509,15 @@ static void step_autoruns(struct run *run, const struct rs_scan_result *res)
 			char rule[64];
 			snprintf(rule, sizeof(rule), "autorun:%s:random-name", autorun_kind_names[e->kind]);
 			report_add_detection(run->r, e->target[0] ? e->target : e->name, rule, "", 0,
-					     ro ? "autostart entry reported" : "autostart entry disabled");
+					     ro ? "autostart entry reported" : "autostart entry disabled", NULL);
 		}
 	}
 	for (size_t i = 0; i < a.nnotes; i++)
 		report_note(run->r, "autoruns: %s", a.notes[i]);
+	for (size_t i = 0; i < a.n; i++)
+		if (a.v[i].flags & AR_F_UNREAD)
+			report_note(run->r, "autoruns: scheduled task %s (in %s) not read: %s", a.v[i].name,
+				    a.v[i].location, a.v[i].unread);
 	if (!ids) {
 		step_end(run, STEP_FAILED, "out of memory");
 	} else if (nids == 0) {

@@ -16,6 +16,7 @@
 #include "rescue/confine.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
+#include "rescue/textesc.h"
 
 /* ---- the verdict screen ---- */
 
@@ -26,9 +27,9 @@ static const char *const verdict_colour[] = { "\033[30;42m", "\033[1;97;41m", "\
  * cleared in the background colour. */
 static void screen_line(FILE *f, int cols, const char *text)
 {
-	int len = (int)strlen(text);
+	int len = (int)textesc_put(NULL, text, 4096);  /* as shown: names escaped */
 	int pad = len < cols ? (cols - len) / 2 : 0;
-	fprintf(f, "%*s%s\033[K\r\n", pad, "", text);
+	textesc_fprintf(f, "%*s%s\033[K\r\n", pad, "", text);
 }
 
 static void verdict_screen(FILE *f, const struct auto_result *res)
@@ -92,9 +93,9 @@ static void on_step(const struct report *r, const char *name, const struct repor
 	cli_progress_clear(&progress_shown);
 	if (!s) {
 		if (cli->verbose)
-			printf("rescue: %s: %s ...\n", r->machine[0] ? r->machine : r->target, name);
+			textesc_printf("rescue: %s: %s ...\n", r->machine[0] ? r->machine : r->target, name);
 	} else {
-		printf("rescue: %s: %-8s %-8s %s (%.1fs)\n", r->machine[0] ? r->machine : r->target, name,
+		textesc_printf("rescue: %s: %-8s %-8s %s (%.1fs)\n", r->machine[0] ? r->machine : r->target, name,
 		       report_status_name(s->status), s->detail, s->secs);
 	}
 	fflush(stdout);
@@ -107,7 +108,7 @@ static void on_detection(const struct report *r, const char *path, const char *r
 	if (cli->json)
 		return;
 	cli_progress_clear(&progress_shown);
-	printf("rescue: %s: DETECTED %s [%s] %s\n", r->machine[0] ? r->machine : r->target, path, rules, action);
+	textesc_printf("rescue: %s: DETECTED %s [%s] %s\n", r->machine[0] ? r->machine : r->target, path, rules, action);
 	fflush(stdout);
 }
 
@@ -119,7 +120,7 @@ static void on_progress(const struct report *r, const struct rs_scan_progress *p
 	char eta[32] = "";
 	if (p->eta_secs >= 0)
 		snprintf(eta, sizeof(eta), ", ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
-	fprintf(stderr, "\r\033[Krescue: %s: scanning %llu/%llu%s files, %.0f MB, %.1f MB/s%s, %llu detected",
+	textesc_fprintf(stderr, "\r\033[Krescue: %s: scanning %llu/%llu%s files, %.0f MB, %.1f MB/s%s, %llu detected",
 		r->machine[0] ? r->machine : r->target, (unsigned long long)p->files, (unsigned long long)p->files_total,
 		p->walk_done ? "" : "+", (double)p->bytes / 1e6, p->mbps, eta, (unsigned long long)p->detections);
 	progress_shown = true;
@@ -131,9 +132,9 @@ static void print_keys(void)
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		if (k->def)
-			printf("  %-15s default %-12s %s\n", k->key, k->def[0] ? k->def : "(empty)", k->help);
+			textesc_printf("  %-15s default %-12s %s\n", k->key, k->def[0] ? k->def : "(empty)", k->help);
 		else
-			printf("  %-15s %-20s %s\n", k->key, "", k->help);
+			textesc_printf("  %-15s %-20s %s\n", k->key, "", k->help);
 	}
 }
 
@@ -149,7 +150,7 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			print_keys();
 			return RS_OK;
 		} else {
-			fprintf(stderr, "rescue: auto: unknown argument %s (usage: rescue auto [--config FILE] [--keys])\n",
+			textesc_fprintf(stderr, "rescue: auto: unknown argument %s (usage: rescue auto [--config FILE] [--keys])\n",
 				argv[i]);
 			return RS_EUSAGE;
 		}
@@ -169,7 +170,7 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		cli_print_error(cli, &err);
 	} else {
 		if (!cli->json)
-			printf("rescue: unattended run, mode %s%s\n", conf_mode_name(conf.mode),
+			textesc_printf("rescue: unattended run, mode %s%s\n", conf_mode_name(conf.mode),
 			       conf.mode == CONF_MODE_REPORT ? " (changes nothing; the report goes to the RESCUE partition only)"
 							     : "");
 		struct auto_events ev = { on_step, on_detection, isatty(STDERR_FILENO) ? on_progress : NULL, cli };
@@ -196,24 +197,24 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		/* The plain lines: what a serial console, a log or a script reads. */
 		for (size_t i = 0; i < res.n; i++) {
 			const struct report *r = &res.reports[i];
-			printf("rescue: report %s: %s%s%s%s%s\n", r->machine[0] ? r->machine : r->target,
+			textesc_printf("rescue: report %s: %s%s%s%s%s\n", r->machine[0] ? r->machine : r->target,
 			       r->on_volume[0] ? r->target : "", r->on_volume[0] ? ":" : "", r->on_volume,
 			       r->on_volume[0] && r->written[1][0] ? " and " : "", r->written[1][0] ? r->written[1] : "");
 		}
 		for (size_t i = 0; i < res.n; i++) {
 			const struct report *r = &res.reports[i];
-			printf("rescue: verdict %s (%s): %s - %zu detection(s), %zu quarantined, %zu change(s), password "
+			textesc_printf("rescue: verdict %s (%s): %s - %zu detection(s), %zu quarantined, %zu change(s), password "
 			       "reset %s\n", r->target, r->machine[0] ? r->machine : "unknown computer",
 			       report_verdict_name(r->verdict), r->ndet, r->quarantined, r->nchanges,
 			       r->password_reset ? "yes" : "no");
 		}
 		if (res.problem[0])
-			printf("rescue: %s\n", res.problem);
-		printf("rescue: VERDICT %s", report_verdict_name(res.verdict));
+			textesc_printf("rescue: %s\n", res.problem);
+		textesc_printf("rescue: VERDICT %s", report_verdict_name(res.verdict));
 		for (size_t i = 0; i < res.n; i++)
-			printf(" %s=%s", res.reports[i].machine[0] ? res.reports[i].machine : "(unknown)",
+			textesc_printf(" %s=%s", res.reports[i].machine[0] ? res.reports[i].machine : "(unknown)",
 			       report_verdict_name(res.reports[i].verdict));
-		printf(" (%s)\n", report_verdict_meaning(res.verdict));
+		textesc_printf(" (%s)\n", report_verdict_meaning(res.verdict));
 	}
 	fflush(stdout);
 	auto_result_free(&res);
@@ -225,8 +226,22 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 struct fleet {
 	struct report_summary *v;
 	size_t n;
+	/* .json files that may be reports but cannot be counted (unreadable,
+	 * damaged, a verdict rescue does not write): named, never dropped.
+	 * Each message begins with the file's path. */
+	struct rs_error *bad;
+	size_t nbad;
 	size_t other;               /* .json files that are not reports */
 };
+
+static void fleet_add_unreadable(struct fleet *fl, const struct rs_error *err)
+{
+	struct rs_error *b = realloc(fl->bad, (fl->nbad + 1) * sizeof(*b));
+	if (!b)
+		return;
+	fl->bad = b;
+	fl->bad[fl->nbad++] = *err;
+}
 
 static void fleet_walk(struct fleet *fl, const char *dir, int depth)
 {
@@ -252,8 +267,13 @@ static void fleet_walk(struct fleet *fl, const char *dir, int depth)
 			continue;
 		struct report_summary s;
 		struct rs_error err = { 0 };
-		if (report_summary_read(path, &s, &err) != RS_OK) {
+		int rc = report_summary_read(path, &s, &err);
+		if (rc == RS_ETARGET) {
 			fl->other++;
+			continue;
+		}
+		if (rc != RS_OK) {
+			fleet_add_unreadable(fl, &err);
 			continue;
 		}
 		struct report_summary *v = realloc(fl->v, (fl->n + 1) * sizeof(*v));
@@ -291,7 +311,7 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 	char dir[PATH_MAX];
 	errno = 0;
 	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode) || !realpath(argv[1], dir)) {
-		fprintf(stderr, "rescue: fleet: %s: %s\n", argv[1], errno ? strerror(errno) : "not a directory");
+		textesc_fprintf(stderr, "rescue: fleet: %s: %s\n", argv[1], errno ? strerror(errno) : "not a directory");
 		return RS_ETARGET;
 	}
 	/* The reports come from sticks the worms may have written: below the
@@ -303,10 +323,11 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 		confine_root_remove(dir);
 	qsort(fl.v, fl.n, sizeof(*fl.v), summary_cmp);
 	size_t count[3] = { 0 };
-	for (size_t i = 0; i < fl.n; i++)
-		for (int v = 0; v < 3; v++)
-			if (strcmp(fl.v[i].verdict, report_verdict_name(v)) == 0)
-				count[v]++;
+	for (size_t i = 0; i < fl.n; i++) {
+		int v = report_verdict_parse(fl.v[i].verdict);  /* report_summary_read took known verdicts only */
+		if (v >= 0 && v < 3)
+			count[v]++;
+	}
 	if (cli->json) {
 		printf("{\"command\":\"fleet\",\"reports\":[");
 		for (size_t i = 0; i < fl.n; i++) {
@@ -318,6 +339,11 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 			printf(",\"detections\":%ld,\"quarantined\":%ld,\"changes\":%ld,\"password_reset\":%s}",
 			       s->detections, s->quarantined, s->changes, s->password_reset ? "true" : "false");
 		}
+		printf("],\"unreadable\":[");
+		for (size_t i = 0; i < fl.nbad; i++) {
+			printf("%s", i ? "," : "");
+			json_put_str(stdout, fl.bad[i].msg);
+		}
 		printf("],\"green\":%zu,\"red\":%zu,\"yellow\":%zu,\"not_reports\":%zu}\n", count[0], count[1], count[2],
 		       fl.other);
 	} else {
@@ -327,14 +353,21 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 			const struct report_summary *s = &fl.v[i];
 			char when[32];
 			stamp_human(s->stamp, when, sizeof(when));
-			printf("%-16s %-20s %-7s %-6s %10ld %11ld %8s\n", s->machine[0] ? s->machine : "(unknown)", when,
-			       s->verdict, s->mode, s->detections, s->quarantined, s->password_reset ? "reset" : "-");
+			textesc_printf("%-16s %-20s %-7s %-6s %10ld %11ld %8s\n", s->machine[0] ? s->machine : "(unknown)",
+				       when, s->verdict, s->mode, s->detections, s->quarantined,
+				       s->password_reset ? "reset" : "-");
 		}
+		for (size_t i = 0; i < fl.nbad; i++)
+			textesc_printf("unreadable report: %s\n", fl.bad[i].msg);
 		printf("%zu report(s): %zu GREEN, %zu RED, %zu YELLOW", fl.n, count[0], count[1], count[2]);
+		if (fl.nbad)
+			printf("; %zu unreadable report(s)", fl.nbad);
 		if (fl.other)
 			printf("; %zu other .json file(s) ignored", fl.other);
 		printf("\n");
 	}
 	free(fl.v);
-	return RS_OK;
+	free(fl.bad);
+	/* an unreadable report may be a machine that is not clean */
+	return fl.nbad ? RS_EPARTIAL : RS_OK;
 }

@@ -10,6 +10,7 @@
 #include "rescue/cli.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
+#include "rescue/textesc.h"
 
 /* Lines of FILE ("PATH" or "PATH<TAB>rules", as a scan manifest) into a
  * malloc'd array of malloc'd paths. */
@@ -76,6 +77,8 @@ static void print_entry_json(const struct autorun *a, bool first)
 		printf(",\"start\":%ld", a->start);
 	if (a->taskcache[0])
 		json_put_member(stdout, ",", "taskcache", a->taskcache);
+	if (a->flags & AR_F_UNREAD)
+		json_put_member(stdout, ",", "not_read", a->unread);
 	printf(",\"flagged\":%s,\"flags\":[", (a->flags & AR_FLAGGED) ? "true" : "false");
 	bool f1 = true;
 	for (size_t b = 0; b < sizeof(autorun_flag_names) / sizeof(autorun_flag_names[0]); b++)
@@ -91,15 +94,15 @@ static void print_entry_text(const struct autorun *a)
 	char flags[128];
 	flags_text(a->flags, flags, sizeof(flags));
 	bool item = a->item[0] && a->kind != AR_TASK_XML;
-	printf("%s %s %-8s %s : %s%s%s%s\n", a->id, (a->flags & AR_FLAGGED) ? "!" : " ", autorun_kind_names[a->kind],
+	textesc_printf("%s %s %-8s %s : %s%s%s%s\n", a->id, (a->flags & AR_FLAGGED) ? "!" : " ", autorun_kind_names[a->kind],
 	       a->location, a->name, item ? " [" : "", item ? a->item : "", item ? "]" : "");
-	printf("           %s\n", a->command);
+	textesc_printf("           %s\n", a->command);
 	if (a->start >= 0)
-		printf("           start %ld%s\n", a->start, a->start == 4 ? " (disabled)" : "");
+		textesc_printf("           start %ld%s\n", a->start, a->start == 4 ? " (disabled)" : "");
 	if (a->target[0])
-		printf("           -> %s%s\n", a->target, a->exists ? "" : " (not found)");
+		textesc_printf("           -> %s%s\n", a->target, a->exists ? "" : " (not found)");
 	if (flags[0])
-		printf("           flags: %s\n", flags);
+		textesc_printf("           flags: %s\n", flags);
 }
 
 static void print_steps(const struct cli *cli, const struct autoruns_report *r, bool dry)
@@ -121,9 +124,9 @@ static void print_steps(const struct cli *cli, const struct autoruns_report *r, 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct autoruns_step *s = &r->steps[i];
 		if (s->ok)
-			printf("%s %s %s: %s\n", dry ? "would disable" : "disabled", s->id, s->what, s->action);
+			textesc_printf("%s %s %s: %s\n", dry ? "would disable" : "disabled", s->id, s->what, s->action);
 		else
-			printf("FAILED   %s %s: %s\n", s->id, s->what, s->error);
+			textesc_printf("FAILED   %s %s: %s\n", s->id, s->what, s->error);
 	}
 	if (!dry && r->n)
 		printf("(`rescue undo autoruns` puts them back)\n");
@@ -149,7 +152,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(argv[i], "--detected") == 0 && i + 1 < argc) {
 			detected = argv[++i];
 		} else if (argv[i][0] == '-' || !disable) {
-			fprintf(stderr, "rescue: autoruns: unexpected %s (usage: autoruns [--all] "
+			textesc_fprintf(stderr, "rescue: autoruns: unexpected %s (usage: autoruns [--all] "
 					"[--disable ID...|--disable-flagged] [--detected FILE] [--dry-run])\n", argv[i]);
 			free(ids);
 			return RS_EUSAGE;
@@ -201,7 +204,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 		}
 		autoruns_report_free(&r);
 	} else {
-		size_t hidden = 0, nflagged = 0;
+		size_t hidden = 0, nflagged = 0, nunread = 0;
 		if (cli->json)
 			printf("{\"command\":\"autoruns\",\"entries\":[");
 		bool first = true;
@@ -209,6 +212,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 			const struct autorun *a = &list.v[i];
 			/* a flagged entry already off (service Start=4) is dealt with */
 			nflagged += (a->flags & AR_FLAGGED) && !(a->flags & AR_F_DISABLED);
+			nunread += (a->flags & AR_F_UNREAD) != 0;
 			if (!shown(a, all)) {
 				hidden++;
 				continue;
@@ -220,7 +224,7 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 			first = false;
 		}
 		if (cli->json) {
-			printf("],\"hidden\":%zu,\"flagged\":%zu,\"notes\":[", hidden, nflagged);
+			printf("],\"hidden\":%zu,\"flagged\":%zu,\"not_read\":%zu,\"notes\":[", hidden, nflagged, nunread);
 			for (size_t i = 0; i < list.nnotes; i++) {
 				printf("%s", i ? "," : "");
 				json_put_str(stdout, list.notes[i]);
@@ -228,11 +232,13 @@ int cmd_autoruns(struct cli *cli, int argc, char **argv)
 			printf("]}\n");
 		} else {
 			printf("%zu entries, %zu flagged", list.n, nflagged);
+			if (nunread)
+				printf(", %zu task files or folders not read (flag not-read)", nunread);
 			if (hidden)
 				printf(", %zu Windows services and drivers not shown (--all)", hidden);
 			printf("\n");
 			for (size_t i = 0; i < list.nnotes; i++)
-				printf("note: %s\n", list.notes[i]);
+				textesc_printf("note: %s\n", list.notes[i]);
 		}
 		rc = nflagged ? RS_DETECTED : RS_OK;
 	}

@@ -11,6 +11,7 @@
 #include "hive/undo.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
+#include "rescue/textesc.h"
 
 static void print_windows(const struct cli *cli, const struct win_info *w)
 {
@@ -22,7 +23,7 @@ static void print_windows(const struct cli *cli, const struct win_info *w)
 		printf(",\"xp\":%s,\"64bit\":%s}", w->xp_family ? "true" : "false", w->is_64bit ? "true" : "false");
 		return;
 	}
-	printf("%s%s%s%s%s, computer %s, %s\n", w->product[0] ? w->product : "Windows (product unknown)",
+	textesc_printf("%s%s%s%s%s, computer %s, %s\n", w->product[0] ? w->product : "Windows (product unknown)",
 	       w->build[0] ? " build " : "", w->build, w->display[0] ? ", " : "", w->display,
 	       w->computer[0] ? w->computer : "(unnamed)", w->is_64bit ? "64-bit" : "32-bit");
 }
@@ -81,7 +82,7 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 	for (int k = 0; k < CONTAIN_N; k++) {
 		if (!r->applicable[k])
 			continue;
-		printf("\n%-8s %-9s %s\n", contain_items[k].id, r->contained[k] ? "contained" : "OPEN",
+		textesc_printf("\n%-8s %-9s %s\n", contain_items[k].id, r->contained[k] ? "contained" : "OPEN",
 		       contain_items[k].title);
 		for (size_t i = 0; i < r->n; i++) {
 			const struct contain_check *c = &r->checks[i];
@@ -92,17 +93,17 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 			snprintf(where, sizeof(where), "%s  %s%s%s", hive_short_name(c->hive), c->key,
 				 c->key[0] ? " : " : "", c->value);
 			if (status && c->ok)
-				printf("    ok    %s = %s\n", where, c->current);
+				textesc_printf("    ok    %s = %s\n", where, c->current);
 			else if (status)
-				printf("    open  %s = %s (wanted %s)\n", where, c->current, c->wanted);
+				textesc_printf("    open  %s = %s (wanted %s)\n", where, c->current, c->wanted);
 			else if (c->changed)
-				printf("    %s  %s = %s -> %s\n", strcmp(mode, "dry-run") == 0 ? "would set" : "set",
+				textesc_printf("    %s  %s = %s -> %s\n", strcmp(mode, "dry-run") == 0 ? "would set" : "set",
 				       where, c->before, c->wanted);
 			else if (cli->verbose)
-				printf("    already  %s = %s\n", where, c->current);
+				textesc_printf("    already  %s = %s\n", where, c->current);
 		}
 		if (r->note[k][0])
-			printf("    note: %s\n", r->note[k]);
+			textesc_printf("    note: %s\n", r->note[k]);
 	}
 	if (hv)
 		cli_print_hives(cli, "hives", hv, nh);
@@ -140,7 +141,7 @@ int cmd_contain(struct cli *cli, int argc, char **argv)
 		if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
 			cli->ctx->flags |= RS_CTX_DRY_RUN;
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "rescue: contain: unknown option %s\n", argv[i]);
+			textesc_fprintf(stderr, "rescue: contain: unknown option %s\n", argv[i]);
 			return RS_EUSAGE;
 		} else if (nnames < CONTAIN_N + 1) {
 			names[nnames++] = argv[i];
@@ -178,7 +179,7 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-') {
-			fprintf(stderr, "rescue: undo: unknown option %s\n", argv[i]);
+			textesc_fprintf(stderr, "rescue: undo: unknown option %s\n", argv[i]);
 			return RS_EUSAGE;
 		}
 	if (!cli_confirm(cli, "Undo rescue's changes to this Windows installation?")) {
@@ -205,9 +206,9 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 			json_put_str(stdout, s->ok ? NULL : s->error);
 			printf("}");
 		} else if (s->ok) {
-			printf("undone  %-8s %s -> %s\n", s->item, s->what, s->restored);
+			textesc_printf("undone  %-8s %s -> %s\n", s->item, s->what, s->restored);
 		} else {
-			printf("FAILED  %-8s %s: %s\n", s->item, s->what, s->error);
+			textesc_printf("FAILED  %-8s %s: %s\n", s->item, s->what, s->error);
 		}
 	}
 	if (cli->json)

@@ -8,13 +8,15 @@
 #include "rescue/json.h"
 #include "rescue/target.h"
 #include "rescue/teardown.h"
+#include "rescue/textesc.h"
 
 /* "Windows 10 Pro 22H2 (build 19045)" */
 static void windows_words(const struct rs_volume *v, char *buf, size_t len)
 {
 	const struct win_info *w = &v->info;
 	if (!v->windows) {
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "%s", v->hiveless ? "Windows without its SYSTEM hive (Rescue/ found: undo, quarantine)"
+						     : "-");
 		return;
 	}
 	snprintf(buf, len, "%s%s%s%s%s%s", w->product[0] ? w->product : "Windows (SOFTWARE unreadable)",
@@ -55,7 +57,8 @@ static void print_json(const struct cli *cli, const struct rs_target *t, const c
 		json_put_member(stdout, ",", "label", p->label);
 		json_put_member(stdout, ",", "type", p->parttype[0] ? p->parttype : NULL);
 		json_put_member(stdout, ",", "state", state);
-		printf(",\"windows\":%s,\"install\":%d", v->windows ? "true" : "false", v->install);
+		printf(",\"windows\":%s,\"hiveless\":%s,\"install\":%d", v->windows ? "true" : "false",
+		       v->hiveless ? "true" : "false", v->install);
 		if (v->windows) {
 			json_put_member(stdout, ",", "product", v->info.product);
 			json_put_member(stdout, ",", "version", v->info.version);
@@ -85,7 +88,7 @@ static void print_text(const struct cli *cli, const struct rs_target *t)
 		disk_format_size(p->size, size, sizeof(size));
 		rs_volume_state_str(v->state, state, sizeof(state));
 		windows_words(v, win, sizeof(win));
-		printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", num, p->name, size,
+		textesc_printf("%-3s %-24s %6s %-9s %-16s %-12s %-16s %s\n", num, p->name, size,
 		       p->fstype[0] ? p->fstype : "-", p->label[0] ? p->label : "-", state,
 		       v->windows && v->info.computer[0] ? v->info.computer : "-", win);
 	}
@@ -93,7 +96,7 @@ static void print_text(const struct cli *cli, const struct rs_target *t)
 		const struct rs_volume *v = rs_target_volume(t, i);
 		const char *a = advice(v);
 		if (a)
-			printf("note: %s: %s\n", v->part->name, a);
+			textesc_printf("note: %s: %s\n", v->part->name, a);
 	}
 	/* Each installation's hives: one line when all are clean, else every
 	 * hive as `status` shows them. */
@@ -105,7 +108,7 @@ static void print_text(const struct cli *cli, const struct rs_target *t)
 		snprintf(title, sizeof(title), "installation %d (%s): hives %s", v->install, v->part->name,
 			 v->hives_word);
 		if (strcmp(v->hives_word, "clean") == 0)
-			printf("\n%s\n", title);
+			textesc_printf("\n%s\n", title);
 		else
 			cli_print_hives(cli, title, v->hives, v->nhives);
 	}
@@ -161,7 +164,7 @@ static int find_install(struct cli *cli, const char *name, const struct rs_volum
 	const struct rs_volume *v = rs_target_install(cli->target, *n);
 	char win[256];
 	windows_words(v, win, sizeof(win));
-	fprintf(stderr, "rescue: %s: installation %d of %zu: %s, %s, computer %s\n", name, *n,
+	textesc_fprintf(stderr, "rescue: %s: installation %d of %zu: %s, %s, computer %s\n", name, *n,
 		rs_target_installs(cli->target), v->part->name, win,
 		v->info.computer[0] ? v->info.computer : "(unnamed)");
 	*out = v;

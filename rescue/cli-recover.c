@@ -10,6 +10,7 @@
 #include "hive/recover.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
+#include "rescue/textesc.h"
 
 static void print_hive_json(const char *rel, const struct hive_recovery *r, const char *error)
 {
@@ -39,11 +40,11 @@ void cli_print_hives(const struct cli *cli, const char *title, const struct hive
 		printf("]");
 		return;
 	}
-	printf("\n%s\n", title);
+	textesc_printf("\n%s\n", title);
 	for (size_t i = 0; i < n; i++) {
 		char line[1024];
 		hive_recovery_describe(&v[i].rec, line, sizeof(line));
-		printf("    %-8s %s: %s\n", v[i].rec.dirty ? "DIRTY" : "ok", v[i].rel, line);
+		textesc_printf("    %-8s %s: %s\n", v[i].rec.dirty ? "DIRTY" : "ok", v[i].rel, line);
 	}
 }
 
@@ -53,7 +54,7 @@ int cmd_recover(struct cli *cli, int argc, char **argv)
 		if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
 			cli->ctx->flags |= RS_CTX_DRY_RUN;
 		} else {
-			fprintf(stderr, "rescue: recover: unknown argument %s\n", argv[i]);
+			textesc_fprintf(stderr, "rescue: recover: unknown argument %s\n", argv[i]);
 			return RS_EUSAGE;
 		}
 	}
@@ -90,9 +91,9 @@ int cmd_recover(struct cli *cli, int argc, char **argv)
 			printf("%s", shown ? "," : "");
 			print_hive_json(v[i].rel, &r, hrc ? herr.msg : NULL);
 		} else if (hrc) {
-			printf("NOT WRITTEN %s: %s\n", v[i].rel, herr.msg);
+			textesc_printf("NOT WRITTEN %s: %s\n", v[i].rel, herr.msg);
 		} else {
-			printf("%s %s: %s\n", cli->ctx->flags & RS_CTX_DRY_RUN ? "would recover" : "recovered",
+			textesc_printf("%s %s: %s\n", cli->ctx->flags & RS_CTX_DRY_RUN ? "would recover" : "recovered",
 			       v[i].rel, line);
 		}
 		shown++;

@@ -16,6 +16,7 @@
 #include "rescue/quarantine.h"
 #include "rescue/rules.h"
 #include "rescue/scan.h"
+#include "rescue/textesc.h"
 
 struct scan_cli {
 	struct cli *cli;
@@ -33,7 +34,7 @@ static int on_progress(const struct rs_scan_progress *p, void *user)
 		snprintf(eta, sizeof(eta), "ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
 	const char *cur = p->current ? p->current : "";
 	size_t cl = strlen(cur);
-	fprintf(stderr, "\r\033[K%llu/%llu%s files  %.0f/%.0f MB  %.1f MB/s  %s  %llu detected  %s%s",
+	textesc_fprintf(stderr, "\r\033[K%llu/%llu%s files  %.0f/%.0f MB  %.1f MB/s  %s  %llu detected  %s%s",
 		(unsigned long long)p->files, (unsigned long long)p->files_total, p->walk_done ? "" : "+",
 		(double)p->bytes / 1e6, (double)p->bytes_total / 1e6, p->mbps, eta,
 		(unsigned long long)p->detections, cl > 40 ? "..." : "", cl > 40 ? cur + cl - 40 : cur);
@@ -47,10 +48,11 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	struct cli *cli = sc->cli;
 	if (sc->quarantine) {
 		char id[80];
-		if (rs_quarantine_hit(cli->ctx, hit, id, sizeof(id)) != RS_OK)
+		int rc = rs_quarantine_hit(cli->ctx, hit, id, sizeof(id));
+		if (rc != RS_OK && rc != RS_DETECTED)   /* RS_DETECTED: kept on purpose (a hive) */
 			sc->qfailed++;
 	} else {
-		snprintf(hit->action, sizeof(hit->action), "reported");
+		rs_quarantine_report_only(hit);
 	}
 	cli_progress_clear(&sc->progress_shown);
 	if (cli->json) {
@@ -61,9 +63,10 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		json_put_list(stdout, hit->rules, ',');
 		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
 		json_put_member(stdout, ",", "action", hit->action);
+		json_put_member(stdout, ",", "inspect", hit->inspect);
 		fputs("}\n", stdout);
 	} else {
-		printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
+		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
 		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
 		       hit->action);
 	}
@@ -94,7 +97,7 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 			json_put_member(stdout, ",", "detail", k->detail);
 			printf(",\"size\":%llu}\n", (unsigned long long)k->size);
 		} else {
-			printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
+			textesc_printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
 		}
 	}
 	size_t nskip = r->nskip;
@@ -154,9 +157,9 @@ static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
 			json_put_member(stdout, ",", "error", s->ok ? NULL : s->error);
 			fputs("}\n", stdout);
 		} else if (s->ok) {
-			printf("DISABLED autostart %s %s: %s\n", s->id, s->what, s->action);
+			textesc_printf("DISABLED autostart %s %s: %s\n", s->id, s->what, s->action);
 		} else {
-			printf("FAILED   autostart %s %s: %s\n", s->id, s->what, s->error);
+			textesc_printf("FAILED   autostart %s %s: %s\n", s->id, s->what, s->error);
 		}
 	}
 	if (!cli->json && r.n)
@@ -190,7 +193,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0 ||
 		    strcmp(a, "--read") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
+				textesc_fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
 				rc = RS_EUSAGE;
 				break;
 			}
@@ -225,7 +228,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(a, "--system-files") == 0) {
 			o.system_files = true;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "rescue: scan: unknown option %s\n", a);
+			textesc_fprintf(stderr, "rescue: scan: unknown option %s\n", a);
 			scan_usage();
 			rc = RS_EUSAGE;
 		} else {
@@ -253,10 +256,10 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 			json_put_member(stdout, ",", "message", rs_rules_warning(rules, i));
 			fputs("}\n", stdout);
 		}
-		fprintf(stderr, "rescue: warning: %s\n", rs_rules_warning(rules, i));
+		textesc_fprintf(stderr, "rescue: warning: %s\n", rs_rules_warning(rules, i));
 	}
 	if (cli->verbose)
-		fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),
+		textesc_fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),
 			rs_rules_count(rules), rs_rules_nhashes(rules));
 
 	sc.progress = isatty(2);
@@ -267,7 +270,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
 	cli_progress_clear(&sc.progress_shown);
 	if (cli->verbose && res.read_note[0])
-		fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);
+		textesc_fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);
 	if (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL)
 		print_summary(cli, &res);
 	if (rc != RS_OK && rc != RS_DETECTED)
@@ -300,11 +303,14 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 				json_put_member(stdout, "{", "id", v[i].id);
 				json_put_member(stdout, ",", "path", v[i].path);
 				json_put_member(stdout, ",", "stream", v[i].stream);
-				printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)v[i].size, v[i].sha256);
+				/* every value here is the manifest's, on the volume: escaped */
+				printf(",\"size\":%llu", (unsigned long long)v[i].size);
+				json_put_member(stdout, ",", "sha256", v[i].sha256);
 				json_put_member(stdout, ",", "rules", v[i].rules);
-				printf(",\"quarantined\":\"%s\"}\n", v[i].quarantined);
+				json_put_member(stdout, ",", "quarantined", v[i].quarantined);
+				fputs("}\n", stdout);
 			} else {
-				printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
+				textesc_printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
 				       v[i].stream ? ":" : "", v[i].stream ? v[i].stream : "",
 				       (unsigned long long)v[i].size, v[i].rules ? v[i].rules : "");
 			}
@@ -320,7 +326,7 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 				json_put_member(stdout, "{", "restored", restored);
 				fputs("}\n", stdout);
 			} else {
-				printf("restored %s\n", restored);
+				textesc_printf("restored %s\n", restored);
 			}
 		}
 	} else if (strcmp(sub, "purge") == 0 && argc == 2) {

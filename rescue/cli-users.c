@@ -15,6 +15,7 @@
 #include "rescue/accounts.h"
 #include "rescue/cli.h"
 #include "rescue/json.h"
+#include "rescue/textesc.h"
 
 static void flags_text(const struct acct_user *u, char *out, size_t outlen)
 {
@@ -99,16 +100,16 @@ int cmd_users(struct cli *cli, int argc, char **argv)
 			char flags[128], when[32];
 			flags_text(u, flags, sizeof(flags));
 			accounts_filetime(u->last_logon, when, sizeof(when));
-			printf("%-6u %-22s %-24s %-32s %-20s %u\n", u->rid, u->name, column(u->fullname, 24),
+			textesc_printf("%-6u %-22s %-24s %-32s %-20s %u\n", u->rid, u->name, column(u->fullname, 24),
 			       flags, when, u->failed);
 			if (u->microsoft)
-				printf("       Microsoft account %s: its password lives online\n", u->internet_name);
+				textesc_printf("       Microsoft account %s: its password lives online\n", u->internet_name);
 		}
-		printf("SAM hashes: %s; %s\n", a->rev == SAM_KEY_RC4 ? "RC4" : "AES",
+		textesc_printf("SAM hashes: %s; %s\n", a->rev == SAM_KEY_RC4 ? "RC4" : "AES",
 		       a->key_ok ? "the boot key from SYSTEM opens them (blank is exact)"
 				 : "the boot key does not open them: 'blank' means no hash stored");
 		if (!a->key_ok && cli->verbose)
-			printf("  (%s)\n", a->key_why);
+			textesc_printf("  (%s)\n", a->key_why);
 	}
 	accounts_close(a);
 	return RS_OK;
@@ -230,11 +231,11 @@ int cmd_passwd(struct cli *cli, int argc, char **argv)
 		}
 		printf("],\"values_written\":%zu}\n", done.changed);
 	} else {
-		printf("%s (RID %u):\n", u->name, u->rid);
+		textesc_printf("%s (RID %u):\n", u->name, u->rid);
 		for (size_t i = 0; i < done.n; i++)
-			printf("  %s\n", done.what[i]);
+			textesc_printf("  %s\n", done.what[i]);
 		if (done.changed)
-			printf("SAM written (%zu change%s, journalled: `rescue undo passwd` puts them back)\n",
+			textesc_printf("SAM written (%zu change%s, journalled: `rescue undo passwd` puts them back)\n",
 			       done.changed, done.changed == 1 ? "" : "s");
 		else
 			printf("nothing to change\n");

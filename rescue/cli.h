@@ -29,6 +29,7 @@ struct cli {
 enum cli_flags {
 	CLI_TARGET = 1 << 0,      /* needs a Windows installation (ctx) */
 	CLI_WRITES = 1 << 1,      /* may write to it (mount read-write, refuse hibernated) */
+	CLI_VOLUME = 1 << 2,      /* works from Rescue/ alone, without the hives (RS_CTX_VOLUME_ONLY) */
 };
 
 struct cli_command {

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,26 +32,41 @@ struct confine_root {
 
 static struct confine_root roots[CONFINE_MAX_ROOTS];
 
+/* The last refusal on this thread: the offending NAME, then WHY (" is a
+ * link on the volume: not followed"), kept apart so that a message which
+ * already ends with the name does not say it twice. */
 static __thread struct {
 	int errnum;
-	char msg[480];
+	char name[PATH_MAX];
+	char msg[PATH_MAX + 64];
+	size_t why;         /* where WHY starts in msg */
 } refusal;
 
-static int refuse(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int refuse(int errnum, const char *fmt, ...)
+static int refuse(int errnum, const char *name, const char *why)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(refusal.msg, sizeof(refusal.msg), fmt, ap);
-	va_end(ap);
+	snprintf(refusal.name, sizeof(refusal.name), "%s", name);
+	snprintf(refusal.msg, sizeof(refusal.msg), "%s%s", name, why);
+	refusal.why = strlen(refusal.msg) - strlen(why);
 	refusal.errnum = errnum;
 	errno = errnum;
 	return -1;
 }
 
+#define WHY_LINK " is a link on the volume: not followed"
+
 const char *confine_refusal(int errnum)
 {
 	return refusal.errnum && refusal.errnum == errnum ? refusal.msg : NULL;
+}
+
+const char *confine_refusal_name(int errnum)
+{
+	return confine_refusal(errnum) ? refusal.name : NULL;
+}
+
+const char *confine_refusal_why(int errnum)
+{
+	return confine_refusal(errnum) ? refusal.msg + refusal.why : NULL;
 }
 
 int confine_root_add(const char *root)
@@ -202,7 +216,7 @@ static int open_beneath(const struct confine_root *r, const char *rel, int flags
 static int explain(const struct confine_root *r, const char *rel, int e)
 {
 	if (e == EXDEV)
-		return refuse(EXDEV, "%s leads outside the volume: refused", rel);
+		return refuse(EXDEV, rel, " leads outside the volume: refused");
 	if (e != ELOOP && e != ENOTDIR)
 		return errno = e, -1;
 	char prefix[PATH_MAX];
@@ -215,7 +229,7 @@ static int explain(const struct confine_root *r, const char *rel, int e)
 		*p = '\0';
 		struct stat st;
 		if (fstatat(r->fd, prefix, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-			return refuse(ELOOP, "%s is a link on the volume: not followed", prefix);
+			return refuse(ELOOP, prefix, WHY_LINK);
 		*p = saved;
 		if (end)
 			break;
@@ -237,8 +251,8 @@ static int check_opened(int fd, int flags, const char *name)
 	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
 		close(fd);
 		if (S_ISFIFO(st.st_mode))
-			return refuse(EINVAL, "%s is a FIFO, not a file: not read", name);
-		return refuse(EINVAL, "%s is not a %s: refused", name, want_dir ? "folder" : "regular file");
+			return refuse(EINVAL, name, " is a FIFO, not a file: not read");
+		return refuse(EINVAL, name, want_dir ? " is not a folder: refused" : " is not a regular file: refused");
 	}
 	int fl = fcntl(fd, F_GETFL);
 	if (!(flags & O_NONBLOCK) && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)) {
@@ -260,13 +274,17 @@ int confine_open(const char *path, int flags, mode_t mode)
 	int fd;
 	if (r) {
 		fd = open_beneath(r, rel, oflags, mode);
-		if (fd < 0)
+		if (fd < 0 && errno != ENXIO)
 			return explain(r, rel, errno);
 	} else {
 		fd = open(path, oflags, mode);
-		if (fd < 0)
-			return -1;
 	}
+	/* Opening a FIFO with no reader for writing, without blocking, or a
+	 * socket, fails with ENXIO before it can be looked at. */
+	if (fd < 0 && errno == ENXIO)
+		return refuse(EINVAL, r ? rel : path, " is not a regular file: refused");
+	if (fd < 0)
+		return -1;
 	return check_opened(fd, flags, r ? rel : path);
 }
 
@@ -354,7 +372,7 @@ int confine_lstat_nolink(const char *path, struct stat *st)
 		return 0;
 	const char *rel;
 	const struct confine_root *r = root_of(path, &rel);
-	return refuse(ELOOP, "%s is a link on the volume: not followed", r ? rel : path);
+	return refuse(ELOOP, r ? rel : path, WHY_LINK);
 }
 
 int confine_mkdir(const char *path, mode_t mode)
@@ -396,11 +414,9 @@ int confine_mkdirs(const char *path, mode_t mode)
 			if (confine_lstat(buf, &st) != 0)
 				return -1;
 			if (S_ISLNK(st.st_mode))
-				return refuse(ELOOP, "%s is a link on the volume: not followed",
-					      r ? buf + r->len + 1 : buf);
+				return refuse(ELOOP, r ? buf + r->len + 1 : buf, WHY_LINK);
 			if (!S_ISDIR(st.st_mode))
-				return refuse(ENOTDIR, "%s is not a folder: refused",
-					      r ? buf + r->len + 1 : buf);
+				return refuse(ENOTDIR, r ? buf + r->len + 1 : buf, " is not a folder: refused");
 		}
 		if (end)
 			return 0;

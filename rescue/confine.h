@@ -79,8 +79,11 @@ int confine_tmpfile(const char *path, char *tmp, size_t tmplen);
 const char *confine_fd_path(int fd, char buf[32]);
 
 /* The reason of the last refusal on this thread when its errno is ERRNUM,
- * else NULL. */
+ * else NULL: the whole line ("Rescue is a link on the volume: not followed"),
+ * the name alone ("Rescue") and the rest alone (" is a link on ..."). */
 const char *confine_refusal(int errnum);
+const char *confine_refusal_name(int errnum);
+const char *confine_refusal_why(int errnum);
 
 /* Extended attributes of the entry at PATH itself, as lgetxattr(2) & co.: a
  * link there is looked at, not followed (ntfs-3g keeps the reparse data and

@@ -37,10 +37,21 @@ int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs
 
 	char sys[PATH_MAX];
 	if (winpath_resolve(ctx->root, RS_PATH_CONFIG "/SYSTEM", sys, sizeof(sys)) != 0) {
-		rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM)",
-			root, RS_PATH_CONFIG);
-		rs_ctx_close(ctx);
-		return RS_ETARGET;
+		int e = errno;
+		/* A link on the way is refused even where Rescue/ would do: say which. */
+		bool rescue_only = e == ENOENT && (flags & RS_CTX_VOLUME_ONLY) &&
+				   winpath_resolve(ctx->root, RS_PATH_RESCUE, sys, sizeof(sys)) == 0 &&
+				   confine_lstat(sys, &st) == 0 && S_ISDIR(st.st_mode);
+		if (e != ENOENT || !rescue_only) {
+			if (e != ENOENT)
+				rs_fail_errno(err, RS_ETARGET, e, "%s/SYSTEM", RS_PATH_CONFIG);
+			else
+				rs_fail(err, RS_ETARGET, "%s: not a Windows installation (no %s/SYSTEM%s)", root,
+					RS_PATH_CONFIG,
+					(flags & RS_CTX_VOLUME_ONLY) ? ", and no " RS_PATH_RESCUE " folder to work from" : "");
+			rs_ctx_close(ctx);
+			return RS_ETARGET;
+		}
 	}
 
 	time_t now = time(NULL);
@@ -87,6 +98,6 @@ int rs_ctx_rescue_dir(const struct rs_ctx *ctx, const char *sub, char *out, size
 	if (winpath_resolve_new(ctx->root, rel, out, outlen) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", rel);
 	if (winpath_mkdirs(out, 0755) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "cannot create %s", out);
+		return rs_fail_errno(err, RS_ETARGET, errno, "cannot create %s", rel);
 	return RS_OK;
 }

@@ -24,6 +24,10 @@ enum rs_ctx_flags {
 	RS_CTX_READONLY = 1 << 0,   /* nothing may be written (report-only, hibernated, read-only media) */
 	RS_CTX_FORCE    = 1 << 1,   /* --force: write a dirty hive without its logs */
 	RS_CTX_DRY_RUN  = 1 << 2,   /* say what would change, write nothing */
+	/* The command needs only the volume and Rescue/, no hive (undo, the
+	 * quarantine): it must work when SYSTEM was quarantined by an older
+	 * rescue, deleted or lost, to put it back. */
+	RS_CTX_VOLUME_ONLY = 1 << 3,
 };
 
 struct rs_ctx {
@@ -34,7 +38,8 @@ struct rs_ctx {
 };
 
 /* Open the installation at ROOT.  Fails with RS_ETARGET when ROOT is not a
- * directory or holds no Windows/System32/config/SYSTEM (any case). */
+ * directory or holds no Windows/System32/config/SYSTEM (any case); with
+ * RS_CTX_VOLUME_ONLY a Rescue/ folder instead of SYSTEM will do. */
 int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs_error *err);
 void rs_ctx_close(struct rs_ctx *ctx);
 

@@ -40,8 +40,13 @@ int rs_fail_errno(struct rs_error *err, int code, int errnum, const char *fmt, .
 		/* A refusal of the confined file layer says which name was a
 		 * link or a FIFO; strerror's "Too many levels of symbolic
 		 * links" would not. */
-		const char *why = confine_refusal(errnum);
-		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", why ? why : strerror(errnum));
+		const char *name = confine_refusal_name(errnum);
+		size_t namelen = name ? strlen(name) : 0;
+		if (name && n >= namelen && strcmp(err->msg + n - namelen, name) == 0)
+			snprintf(err->msg + n, sizeof(err->msg) - n, "%s", confine_refusal_why(errnum));
+		else
+			snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
+				 name ? confine_refusal(errnum) : strerror(errnum));
 	}
 	return code;
 }

@@ -5,58 +5,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at S (1-4), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n;
-	if ((s[0] & 0xE0) == 0xC0 && s[0] >= 0xC2)
-		n = 2;
-	else if ((s[0] & 0xF0) == 0xE0)
-		n = 3;
-	else if ((s[0] & 0xF8) == 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
+#include "rescue/textesc.h"
+#include "rescue/utf16.h"
 
+/* How json_put_str writes a string that came from the disk (DESIGN: JSON
+ * keeps the exact bytes).  Valid UTF-8 is written as is, except the
+ * characters a terminal acts on, which JSON spells \u00XX / \uXXXX (C0,
+ * DEL, C1, and textesc_is_special's bidi and line separators), so `cat` of
+ * a report is safe and a decoder still gets exactly those characters.
+ * A byte B (0x80..0xFF) that does not start valid UTF-8 is written as the
+ * lone low surrogate \udcBB: Python's "surrogateescape" convention.  A lone
+ * surrogate is never a real character, so it cannot be mistaken for
+ * Latin-1 text (which the old \u00BB spelling could), and parse_string
+ * turns it back into the byte.  The WTF-8 form of a lone UTF-16 surrogate
+ * from a hive (utf16.h) is three such bytes. */
 void json_put_str(FILE *f, const char *s)
 {
 	if (!s) {
 		fputs("null", f);
 		return;
 	}
-	const unsigned char *p = (const unsigned char *)s;
 	fputc('"', f);
-	while (*p) {
-		unsigned char c = *p;
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-			p++;
-		} else if (c == '\n') {
-			fputs("\\n", f), p++;
-		} else if (c == '\r') {
-			fputs("\\r", f), p++;
-		} else if (c == '\t') {
-			fputs("\\t", f), p++;
-		} else if (c < 0x20 || c == 0x7F) {
-			fprintf(f, "\\u%04x", c), p++;
-		} else {
-			size_t n = utf8_seq(p);
-			if (n == 0) {
-				fprintf(f, "\\u%04x", c);
-				p++;
-			} else {
-				fwrite(p, 1, n, f);
-				p += n;
-			}
+	while (*s) {
+		unsigned cp;
+		size_t n = utf8_decode(s, &cp);
+		if (n == 0) {
+			fprintf(f, "\\udc%02x", (unsigned char)*s);
+			s++;
+			continue;
 		}
+		if (cp == '"' || cp == '\\')
+			fprintf(f, "\\%c", (int)cp);
+		else if (cp == '\n')
+			fputs("\\n", f);
+		else if (cp == '\r')
+			fputs("\\r", f);
+		else if (cp == '\t')
+			fputs("\\t", f);
+		else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || textesc_is_special(cp))
+			fprintf(f, "\\u%04x", cp);
+		else
+			fwrite(s, 1, n, f);
+		s += n;
 	}
 	fputc('"', f);
 }
@@ -134,31 +124,10 @@ static int read_u16(const char *s, unsigned *out)
 	return 0;
 }
 
-static size_t put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	} else if (cp < 0x800) {
-		o[0] = (char)(0xC0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	} else if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* Parse a string at ps->p (on the opening quote) into a malloc'd buffer.
- * \u00XX escapes of bytes 0x80-0xFF that json_put_str wrote for invalid
- * UTF-8 come back as those raw bytes, so a name round-trips exactly. */
+ * A lone \udc80..\udcff is the byte json_put_str escaped (0x80..0xff), so
+ * a name round-trips exactly; any other lone surrogate comes back in its
+ * WTF-8 form (utf16.h), which json_put_str writes back the same way. */
 static char *parse_string(struct parser *ps)
 {
 	if (*ps->p != '"')
@@ -197,10 +166,10 @@ static char *parse_string(struct parser *ps)
 			}
 			if (cp == 0)
 				goto bad;
-			if (cp >= 0x80 && cp <= 0xFF)
-				*o++ = (char)cp;
+			if (cp >= 0xDC80 && cp <= 0xDCFF)
+				*o++ = (char)(cp - 0xDC00);
 			else
-				o += put_utf8(o, cp);
+				o += utf8_encode(o, cp);
 			break;
 		}
 		default:

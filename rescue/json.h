@@ -13,8 +13,9 @@
 #include <stdio.h>
 
 /* Write S as a JSON string (quotes included); NULL writes null.  Bytes that
- * are not valid UTF-8 are written as \u00XX of their byte value, so a file
- * name from a damaged volume still gives valid JSON. */
+ * are not valid UTF-8 are written as \udcXX (XX the byte value, the
+ * "surrogateescape" convention described in json.c), so a file name from a
+ * damaged volume still gives valid JSON and reads back as the same bytes. */
 void json_put_str(FILE *f, const char *s);
 
 /* Write LIST ("a,b,c", SEP-separated; "" is the empty array) as a JSON array

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "rescue/cli.h"
+#include "rescue/textesc.h"
+#include "rescue/version.h"
 
 static const struct cli_command commands[] = {
 	{ "detect",  "",                        "list disks and partitions: file system, Windows version, computer, state",
@@ -21,7 +23,7 @@ static const struct cli_command commands[] = {
 	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts)",
 	  CLI_TARGET | CLI_WRITES, cmd_contain },
 	{ "undo",    "[ITEM...]",               "put back what contain/passwd changed, from the journal",
-	  CLI_TARGET | CLI_WRITES, cmd_undo },
+	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_undo },
 	{ "users",   "",                        "local accounts: RID, name, flags (disabled, locked, admin, blank...)",
 	  CLI_TARGET, cmd_users },
 	{ "passwd",  "USER [--blank|--password-stdin|--password-file F] [--unlock] [--enable] [--promote]",
@@ -32,7 +34,7 @@ static const struct cli_command commands[] = {
 	  "scan the volume (or PATHs in it) with YARA and the hash list; exit 1 on detections",
 	  CLI_TARGET, cmd_scan },
 	{ "quarantine", "list | restore ID | purge", "manage files quarantined by scan --quarantine",
-	  CLI_TARGET | CLI_WRITES, cmd_quarantine },
+	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_quarantine },
 	{ "auto",    "[--config FILE] [--keys]", "the unattended run, driven by rescue.conf: GREEN, RED or YELLOW",
 	  0, cmd_auto },
 	{ "fleet",   "DIR",                     "one table of every report found in DIR",
@@ -67,10 +69,11 @@ static const struct { const char *command, *arg; } reads_with[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: rescue [--root DIR | --disk PATH] [--json] [--yes] [-v] COMMAND [ARGS]\n"
+		   "       rescue --version\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		textesc_fprintf(f, "  %-8s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	fprintf(f, "\nglobal options:\n"
 		   "  --root DIR         a mounted Windows volume (or a directory laid out like one)\n"
 		   "  --disk PATH        a disk, partition or image file: rescue mounts its NTFS partitions\n"
@@ -94,7 +97,7 @@ bool cli_confirm(const struct cli *cli, const char *question)
 {
 	if (cli->yes || cli->json || !isatty(STDIN_FILENO))
 		return true;
-	fprintf(stderr, "%s [y/N] ", question);
+	textesc_fprintf(stderr, "%s [y/N] ", question);
 	char line[16];
 	return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
@@ -102,7 +105,7 @@ bool cli_confirm(const struct cli *cli, const char *question)
 void cli_print_error(const struct cli *cli, const struct rs_error *err)
 {
 	(void)cli;
-	fprintf(stderr, "rescue: %s\n", err->msg[0] ? err->msg : "failed");
+	textesc_fprintf(stderr, "rescue: %s\n", err->msg[0] ? err->msg : "failed");
 }
 
 static const struct cli_command *find_command(const char *name)
@@ -157,7 +160,7 @@ static int parse_globals(struct cli *cli, int *argc, char **argv)
 		}
 		if (dest) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "rescue: %s needs an argument\n", a);
+				textesc_fprintf(stderr, "rescue: %s needs an argument\n", a);
 				return RS_EUSAGE;
 			}
 			*dest = argv[++i];
@@ -200,6 +203,8 @@ static int open_target(struct cli *cli, const struct cli_command *cmd, bool writ
 		flags |= RS_CTX_FORCE;
 	if (!write)
 		flags |= RS_CTX_READONLY;
+	if (cmd->flags & CLI_VOLUME)
+		flags |= RS_CTX_VOLUME_ONLY;
 	if (cli->root && cli->disk)
 		return rs_fail(err, RS_EUSAGE, "--root and --disk exclude each other");
 	if (!cli->root)     /* --disk PATH, or every local disk (the boot case) */
@@ -221,9 +226,13 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return RS_OK;
 	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("rescue %s\n", rescue_version);
+		return RS_OK;
+	}
 	const struct cli_command *cmd = find_command(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "rescue: unknown command '%s' (try `rescue help`)\n", argv[1]);
+		textesc_fprintf(stderr, "rescue: unknown command '%s' (try `rescue help`)\n", argv[1]);
 		return RS_EUSAGE;
 	}
 	struct rs_error err = { 0 };

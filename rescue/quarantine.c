@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -33,6 +34,129 @@ static void xor_buf(uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] ^= key[i % KEYLEN];
+}
+
+/* ---- what is never quarantined ---- */
+
+/* Folders Windows keeps registry hives in, volume-relative: '*' is any one
+ * name, a last "..." this folder and every one below it. */
+static const char *const hive_dirs[] = {
+	"Windows/System32/config/...",          /* the hives, RegBack, systemprofile, TxR, Journal */
+	"Windows/System32/SMI/Store/Machine",   /* SCHEMA.DAT */
+	"Windows/AppCompat/Programs",           /* Amcache.hve */
+	"Windows/Boot/...",                     /* BCD templates */
+	"Boot",                                 /* BCD of a BIOS system on one partition */
+	"EFI/Microsoft/Boot",                   /* BCD of a UEFI system partition */
+	"Users/*",                              /* NTUSER.DAT */
+	"Users/*/AppData/Local/Microsoft/Windows",      /* UsrClass.dat */
+	"Windows/ServiceProfiles/*",
+	"Windows/ServiceProfiles/*/AppData/Local/Microsoft/Windows",
+	"Documents and Settings/*",
+	"Documents and Settings/*/Local Settings/Application Data/Microsoft/Windows",
+};
+
+/* The names Windows gives its hive files (any case). */
+static const char *const hive_names[] = {
+	"SYSTEM", "SOFTWARE", "SAM", "SECURITY", "DEFAULT", "COMPONENTS", "DRIVERS", "BBI", "ELAM",
+	"userdiff", "BCD", "BCD-Template", "SCHEMA.DAT", "Amcache.hve", "NTUSER.DAT", "NTUSER.MAN",
+	"UsrClass.dat",
+};
+
+/* How the transaction logs of a hive end: SYSTEM.LOG1, NTUSER.DAT{guid}.TM.blf,
+ * TxR/{guid}.TxR.0.regtrans-ms. */
+static const char *const hive_log_suffixes[] = { ".LOG", ".LOG1", ".LOG2", ".blf", ".regtrans-ms" };
+
+static const struct rs_quarantine_refusal refuse_hive = {
+	"registry hive", "Windows cannot start, nor rescue open the installation, without its registry",
+};
+static const struct rs_quarantine_refusal refuse_log = {
+	"registry hive log", "a hive needs its transaction logs to be read consistently",
+};
+static const struct rs_quarantine_refusal refuse_rescue = {
+	"rescue's own file", "Rescue/ holds the quarantine, backups and journal that undo works from",
+};
+
+#define REGF_MAGIC "regf"
+
+/* Whether the folder DIR (LEN bytes, volume-relative; empty: the root) is
+ * PATTERN (a hive_dirs entry). */
+static bool dir_matches(const char *dir, size_t len, const char *pat)
+{
+	const char *d = dir, *end = dir + len;
+	if (d == end)
+		return false;
+	for (;;) {
+		if (strcmp(pat, "...") == 0)
+			return true;
+		const char *pe = strchrnul(pat, '/');
+		const char *de = memchr(d, '/', (size_t)(end - d));
+		if (!de)
+			de = end;
+		bool any = pe - pat == 1 && *pat == '*';
+		if (!any && (pe - pat != de - d || strncasecmp(pat, d, (size_t)(de - d)) != 0))
+			return false;
+		if (!*pe)
+			return de == end;
+		pat = pe + 1;
+		if (de == end)
+			return strcmp(pat, "...") == 0;
+		d = de + 1;
+	}
+}
+
+static bool is_hive_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(hive_names) / sizeof(hive_names[0]); i++)
+		if (strcasecmp(name, hive_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A hive's transaction log: a log ending, after a hive's name followed by
+ * '.' or '{', or after a '{' (the TxR and TM files of the config folder). */
+static bool is_hive_log_name(const char *name)
+{
+	size_t n = strlen(name);
+	bool log = false;
+	for (size_t i = 0; i < sizeof(hive_log_suffixes) / sizeof(hive_log_suffixes[0]) && !log; i++) {
+		size_t k = strlen(hive_log_suffixes[i]);
+		log = n > k && strcasecmp(name + n - k, hive_log_suffixes[i]) == 0;
+	}
+	if (!log)
+		return false;
+	if (name[0] == '{')
+		return true;
+	for (size_t i = 0; i < sizeof(hive_names) / sizeof(hive_names[0]); i++) {
+		size_t k = strlen(hive_names[i]);
+		if (strncasecmp(name, hive_names[i], k) == 0 && (name[k] == '.' || name[k] == '{'))
+			return true;
+	}
+	return false;
+}
+
+const struct rs_quarantine_refusal *rs_quarantine_refusal(const char *rel, const char *stream, const uint8_t *data,
+							  size_t len)
+{
+	while (*rel == '/')
+		rel++;
+	size_t rl = strlen(RS_PATH_RESCUE);
+	if (strncasecmp(rel, RS_PATH_RESCUE, rl) == 0 && (rel[rl] == '\0' || rel[rl] == '/'))
+		return &refuse_rescue;
+	const char *slash = strrchr(rel, '/');
+	const char *name = slash ? slash + 1 : rel;
+	size_t dirlen = slash ? (size_t)(slash - rel) : 0;
+	/* A stream's bytes say nothing about the file holding it. */
+	bool regf = !stream && data && len >= 4 && memcmp(data, REGF_MAGIC, 4) == 0;
+	bool in_hive_dir = false;
+	for (size_t i = 0; i < sizeof(hive_dirs) / sizeof(hive_dirs[0]) && !in_hive_dir; i++)
+		in_hive_dir = dir_matches(rel, dirlen, hive_dirs[i]);
+	if (in_hive_dir && is_hive_log_name(name))
+		return &refuse_log;
+	if (in_hive_dir && (is_hive_name(name) || regf))
+		return &refuse_hive;
+	if (regf && is_hive_name(name))
+		return &refuse_hive;
+	return NULL;
 }
 
 /* Rescue/quarantine as an existing path: made when MAKE, else found (ENOENT
@@ -239,6 +363,9 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
 		      struct rs_error *err)
 {
+	const struct rs_quarantine_refusal *no = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size);
+	if (no)
+		return rs_fail(err, RS_DETECTED, "%s matched a rule: inspect (%s)", no->kind, no->why);
 	/* A file the direct read found in a OneDrive folder: the mount shows
 	 * the folder as a broken link until its reparse point is set aside. */
 	struct reparse_lift *lift;
@@ -298,11 +425,24 @@ int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *i
 {
 	struct rs_error err = { 0 };
 	int rc = rs_quarantine_add(ctx, hit, id, idlen, &err);
-	if (rc == RS_OK)
+	if (rc == RS_OK) {
 		snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
-	else
+	} else if (rc == RS_DETECTED) {
+		hit->inspect = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size)->kind;   /* the same answer */
+		snprintf(hit->action, sizeof(hit->action), "not quarantined: %s", err.msg);
+	} else
 		snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
 	return rc;
+}
+
+void rs_quarantine_report_only(struct rs_scan_hit *hit)
+{
+	const struct rs_quarantine_refusal *no = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size);
+	hit->inspect = no ? no->kind : NULL;
+	if (no)
+		snprintf(hit->action, sizeof(hit->action), "reported: %s matched a rule: inspect (%s)", no->kind, no->why);
+	else
+		snprintf(hit->action, sizeof(hit->action), "reported");
 }
 
 int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,

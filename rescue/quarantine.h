@@ -25,7 +25,18 @@
  * journal says that a change was made and whether it was undone).
  * Restore writes the original bytes (checked against the SHA-256) at the
  * original path, with its mode and times, and refuses to overwrite a file;
- * a WOF-compressed original comes back as a plain (uncompressed) file. */
+ * a WOF-compressed original comes back as a plain (uncompressed) file.
+ *
+ * Some detections are never quarantined, whoever asks (scan --quarantine,
+ * the unattended run, the UI): the registry hives, their transaction logs
+ * and rescue's own Rescue/ folder.  Removing a hive leaves Windows unable
+ * to start, and leaves rescue itself unable to open the installation; a
+ * rule that matches one (a worm's strings in a value, a careless stick rule)
+ * is a finding for a person, not a file to move.  rs_quarantine_refusal says
+ * which: rs_quarantine_add then refuses with RS_DETECTED, and
+ * rs_quarantine_hit leaves the file, marks the hit (hit->inspect) and says
+ * "registry hive matched a rule: inspect".  The detection stands (the run
+ * is RED: a person must look). */
 #ifndef RESCUE_QUARANTINE_H
 #define RESCUE_QUARANTINE_H
 
@@ -50,8 +61,36 @@ struct rs_quarantine_entry {
 	char quarantined[32];       /* UTC "2026-11-23T12:00:00Z" */
 };
 
+/* Why a detection must stay where it is. */
+struct rs_quarantine_refusal {
+	const char *kind;           /* "registry hive", "registry hive log", "rescue's own file" */
+	const char *why;            /* half a sentence: what removing it would do */
+};
+
+/* The refusal for a detection at REL (volume-relative, '/'-separated; any
+ * case) in STREAM (NULL: the file's content), whose scanned bytes are
+ * DATA (LEN of them), or NULL when it may be quarantined.  Refused:
+ *   - Rescue (a file of that name too) and everything below it;
+ *   - in a folder Windows keeps hives in (Windows/System32/config and
+ *     below: RegBack, systemprofile, TxR; SMI/Store/Machine; AppCompat/
+ *     Programs; Windows/Boot and below; Boot; EFI/Microsoft/Boot; a profile
+ *     folder Users/NAME, Windows/ServiceProfiles/NAME, Documents and
+ *     Settings/NAME, and its AppData/Local/Microsoft/Windows): a hive name
+ *     (SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, COMPONENTS, DRIVERS, BBI,
+ *     ELAM, userdiff, BCD, BCD-Template, SCHEMA.DAT, Amcache.hve,
+ *     NTUSER.DAT, NTUSER.MAN, UsrClass.dat), alone or followed by '.' or
+ *     '{' (SYSTEM.sav, NTUSER.DAT{guid}.TM.blf); a transaction log (.LOG,
+ *     .LOG1, .LOG2, .blf, .regtrans-ms); or a file whose content begins
+ *     with "regf" (a hive under another name);
+ *   - anywhere else: a hive name (as above) whose content begins with
+ *     "regf" (Windows.old, a profile on another folder).
+ * A stream of such a file is refused with it: the hive stays untouched. */
+const struct rs_quarantine_refusal *rs_quarantine_refusal(const char *rel, const char *stream, const uint8_t *data,
+							  size_t len);
+
 /* Quarantine HIT (from a scan of CTX's volume).  ID (at least 80 bytes)
- * receives the id.  RS_ETARGET when the volume is read-only; RS_EPARTIAL
+ * receives the id.  RS_DETECTED when rs_quarantine_refusal refuses it (left
+ * in place on purpose, ERR says why); RS_ETARGET when the volume is read-only; RS_EPARTIAL
  * when the file changed since it was scanned or cannot be removed (nothing
  * is left half-done: the quarantine copy is removed again). */
 int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
@@ -59,8 +98,17 @@ int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, c
 
 /* rs_quarantine_add from a scan's detect callback: the outcome goes into
  * hit->action in the words every front end shows ("quarantined as ID",
- * "quarantine failed: why").  Returns rs_quarantine_add's code. */
+ * "not quarantined: registry hive matched a rule: inspect (why)",
+ * "quarantine failed: why"), a refusal's kind into hit->inspect.  Returns
+ * rs_quarantine_add's code: RS_DETECTED for a refusal is no failure. */
 int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *id, size_t idlen);
+
+/* A detection no one asked to quarantine (scan without --quarantine, scan =
+ * report, a read-only volume): hit->action "reported", or for what
+ * rs_quarantine_refusal names "reported: registry hive matched a rule:
+ * inspect (why)" and hit->inspect its kind, so that the report says what
+ * it is whether or not a quarantine was asked for. */
+void rs_quarantine_report_only(struct rs_scan_hit *hit);
 
 /* Every manifest in Rescue/quarantine (sorted by path); an empty list when
  * there is no quarantine.  Free with rs_quarantine_list_free. */

@@ -13,6 +13,8 @@
 #include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
+#include "rescue/textesc.h"
+#include "rescue/version.h"
 
 static const char *const verdict_names[] = { "GREEN", "RED", "YELLOW" };
 static const char *const verdict_meanings[] = {
@@ -28,6 +30,14 @@ static const char *const status_names[] = {
 const char *report_verdict_name(enum report_verdict v) { return verdict_names[v]; }
 const char *report_verdict_meaning(enum report_verdict v) { return verdict_meanings[v]; }
 const char *report_status_name(enum report_status s) { return status_names[s]; }
+
+int report_verdict_parse(const char *name)
+{
+	for (size_t v = 0; v < sizeof(verdict_names) / sizeof(verdict_names[0]); v++)
+		if (strcmp(name, verdict_names[v]) == 0)
+			return (int)v;
+	return -1;
+}
 
 void report_init(struct report *r, const char *stamp, const char *target, const char *mode)
 {
@@ -117,7 +127,7 @@ int report_add_account(struct report *r, const struct report_account *a)
 }
 
 int report_add_detection(struct report *r, const char *path, const char *rules, const char *sha256,
-			 uint64_t size, const char *action)
+			 uint64_t size, const char *action, const char *inspect)
 {
 	struct report_detection *d = grow(&r->det, &r->ndet, sizeof(*d));
 	if (!d)
@@ -125,6 +135,7 @@ int report_add_detection(struct report *r, const char *path, const char *rules, 
 	d->path = strdup(path ? path : "");
 	d->rules = strdup(rules ? rules : "");
 	d->action = strdup(action ? action : "");
+	d->inspect = inspect;
 	snprintf(d->sha256, sizeof(d->sha256), "%s", sha256 ? sha256 : "");
 	d->size = size;
 	return d->path && d->rules && d->action ? 0 : -1;
@@ -201,6 +212,7 @@ static void put_kv(FILE *f, const char *key, const char *val, bool comma)
 void report_write_json(const struct report *r, FILE *f)
 {
 	fprintf(f, "{\"format\":\"%s\"", REPORT_FORMAT);
+	put_kv(f, "rescue_version", rescue_version, true);
 	put_kv(f, "machine", r->machine, true);
 	put_kv(f, "stamp", r->stamp, true);
 	put_kv(f, "verdict", verdict_names[r->verdict], true);
@@ -253,6 +265,7 @@ void report_write_json(const struct report *r, FILE *f)
 		put_kv(f, "sha256", d->sha256, true);
 		fprintf(f, ",\"size\":%llu", (unsigned long long)d->size);
 		put_kv(f, "action", d->action, true);
+		put_kv(f, "inspect", d->inspect, true);
 		fputc('}', f);
 	}
 	fputs("],\n\"notes\":[", f);
@@ -265,47 +278,48 @@ void report_write_json(const struct report *r, FILE *f)
 
 void report_write_text(const struct report *r, FILE *f)
 {
-	fprintf(f, "rescue report %s: %s\n", r->stamp, verdict_names[r->verdict]);
-	fprintf(f, "  %s\n\n", verdict_meanings[r->verdict]);
-	fprintf(f, "computer:  %s\n", r->machine[0] ? r->machine : "(unknown)");
-	fprintf(f, "windows:   %s%s%s%s%s\n", r->product[0] ? r->product : "(unknown)", r->build[0] ? " build " : "",
+	textesc_fprintf(f, "rescue report %s: %s\n", r->stamp, verdict_names[r->verdict]);
+	textesc_fprintf(f, "  %s\n\n", verdict_meanings[r->verdict]);
+	textesc_fprintf(f, "computer:  %s\n", r->machine[0] ? r->machine : "(unknown)");
+	textesc_fprintf(f, "windows:   %s%s%s%s%s\n", r->product[0] ? r->product : "(unknown)", r->build[0] ? " build " : "",
 		r->build, r->display[0] ? ", " : "", r->display);
-	fprintf(f, "target:    %s\n", r->target);
-	fprintf(f, "mode:      %s%s%s\n", r->mode, r->readonly ? ", nothing written to Windows: " : "",
+	textesc_fprintf(f, "target:    %s\n", r->target);
+	textesc_fprintf(f, "mode:      %s%s%s\n", r->mode, r->readonly ? ", nothing written to Windows: " : "",
 		r->readonly ? r->readonly_why : "");
-	fprintf(f, "time:      %.1f s\n", r->secs);
-	fprintf(f, "summary:   %zu detection(s), %zu quarantined, %zu change(s), password reset: %s\n",
+	textesc_fprintf(f, "time:      %.1f s\n", r->secs);
+	textesc_fprintf(f, "version:   rescue %s\n", rescue_version);
+	textesc_fprintf(f, "summary:   %zu detection(s), %zu quarantined, %zu change(s), password reset: %s\n",
 		r->ndet, r->quarantined, r->nchanges, r->password_reset ? "yes" : "no");
 
-	fprintf(f, "\nsteps:\n");
+	textesc_fprintf(f, "\nsteps:\n");
 	for (size_t i = 0; i < r->nsteps; i++)
-		fprintf(f, "  %-9s %-8s %6.1fs  %s\n", r->steps[i].name, status_names[r->steps[i].status],
+		textesc_fprintf(f, "  %-9s %-8s %6.1fs  %s\n", r->steps[i].name, status_names[r->steps[i].status],
 			r->steps[i].secs, r->steps[i].detail);
 	if (r->nchanges) {
-		fprintf(f, "\nchanges (undo with `rescue undo ITEM`; seq = journal entry):\n");
+		textesc_fprintf(f, "\nchanges (undo with `rescue undo ITEM`; seq = journal entry):\n");
 		for (size_t i = 0; i < r->nchanges; i++) {
 			const struct report_change *c = &r->changes[i];
-			fprintf(f, "  #%-4ld %-8s %s: %s -> %s\n", c->seq, c->item, c->what, c->before, c->after);
+			textesc_fprintf(f, "  #%-4ld %-8s %s: %s -> %s\n", c->seq, c->item, c->what, c->before, c->after);
 		}
 	}
 	if (r->naccounts) {
-		fprintf(f, "\naccounts:\n");
+		textesc_fprintf(f, "\naccounts:\n");
 		for (size_t i = 0; i < r->naccounts; i++)
-			fprintf(f, "  %-20s RID %-5u %s%s\n", r->accounts[i].name, r->accounts[i].rid,
+			textesc_fprintf(f, "  %-20s RID %-5u %s%s\n", r->accounts[i].name, r->accounts[i].rid,
 				r->accounts[i].ok ? "" : "FAILED: ", r->accounts[i].done);
 	}
 	if (r->ndet) {
-		fprintf(f, "\ndetections (%zu):\n", r->ndet);
+		textesc_fprintf(f, "\ndetections (%zu):\n", r->ndet);
 		for (size_t i = 0; i < r->ndet; i++) {
 			const struct report_detection *d = &r->det[i];
-			fprintf(f, "  %s\n      %s; %llu bytes; sha256 %s; %s\n", d->path, d->rules,
+			textesc_fprintf(f, "  %s\n      %s; %llu bytes; sha256 %s; %s\n", d->path, d->rules,
 				(unsigned long long)d->size, d->sha256, d->action);
 		}
 	}
 	if (r->nnotes) {
-		fprintf(f, "\nnotes:\n");
+		textesc_fprintf(f, "\nnotes:\n");
 		for (size_t i = 0; i < r->nnotes; i++)
-			fprintf(f, "  - %s\n", r->notes[i]);
+			textesc_fprintf(f, "  - %s\n", r->notes[i]);
 	}
 }
 
@@ -363,15 +377,18 @@ int report_summary_read(const char *path, struct report_summary *s, struct rs_er
 	uint8_t *text;
 	size_t len;
 	if (file_read_all(path, 64 << 20, &text, &len) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "%s", path);
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", path);
 	struct json_object o;
 	int bad = json_parse_top((const char *)text, &o);
 	free(text);
 	if (bad)
-		return rs_fail(err, RS_ETARGET, "%s: not valid JSON", path);
+		return rs_fail(err, RS_EPARTIAL, "%s: not valid JSON", path);
 	int rc = RS_OK;
 	if (strcmp(json_get_str(&o, "format", ""), REPORT_FORMAT) != 0) {
 		rc = rs_fail(err, RS_ETARGET, "%s: not a rescue report", path);
+	} else if (report_verdict_parse(json_get_str(&o, "verdict", "")) < 0) {
+		rc = rs_fail(err, RS_EPARTIAL, "%s: a verdict rescue does not write: %s", path,
+			     json_get_str(&o, "verdict", "(none)"));
 	} else {
 		memset(s, 0, sizeof(*s));
 		snprintf(s->machine, sizeof(s->machine), "%s", json_get_str(&o, "machine", ""));

@@ -64,7 +64,10 @@ struct report_detection {
 	char *rules;
 	char sha256[65];
 	uint64_t size;
-	char *action;               /* "quarantined as ...", "reported", "quarantine failed: ..." */
+	char *action;               /* "quarantined as ...", "reported", "quarantine failed: ...",
+				       "not quarantined: registry hive matched a rule: inspect (...)" */
+	const char *inspect;        /* kept on purpose for a person to look at: "registry hive"... (static),
+				       NULL normally (rescue/quarantine.h, rs_quarantine_refusal) */
 };
 
 struct report {
@@ -103,8 +106,9 @@ struct report_step *report_step(struct report *r, const char *name, enum report_
 void report_note(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int report_add_change(struct report *r, const struct report_change *c);
 int report_add_account(struct report *r, const struct report_account *a);
+/* INSPECT: the hit's (rs_scan_hit.inspect, static), or NULL. */
 int report_add_detection(struct report *r, const char *path, const char *rules, const char *sha256,
-			 uint64_t size, const char *action);
+			 uint64_t size, const char *action, const char *inspect);
 
 /* Add every journal entry of CTX's run (not undone since) as a change, with
  * the seq `rescue undo` works from; a note when the journal is unreadable. */
@@ -116,6 +120,9 @@ enum report_verdict report_finish(struct report *r);
 
 const char *report_verdict_name(enum report_verdict v);   /* "GREEN", "RED", "YELLOW" */
 const char *report_status_name(enum report_status s);     /* "ok", "changed"... */
+/* The verdict named NAME exactly ("GREEN"...), -1 for any other string. */
+int report_verdict_parse(const char *name);
+
 /* What the verdict means, one line for the screen. */
 const char *report_verdict_meaning(enum report_verdict v);
 
@@ -134,7 +141,10 @@ struct report_summary {
 	double secs;
 };
 
-/* Read PATH's summary.  RS_ETARGET when it is not a rescue report. */
+/* Read PATH's summary.  RS_ETARGET when it is not a rescue report (other
+ * JSON); RS_EPARTIAL when it may be one but cannot be used: unreadable, not
+ * valid JSON, or a verdict report_verdict_parse does not know (a forged or
+ * damaged report is never counted as GREEN, RED or YELLOW). */
 int report_summary_read(const char *path, struct report_summary *s, struct rs_error *err);
 
 #endif

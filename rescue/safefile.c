@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hive/journal.h"
+#include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/winpath.h"
 
@@ -78,7 +78,8 @@ int safefile_replace(struct rs_ctx *ctx, const char *item, const char *rel,
 		snprintf(dir, sizeof(dir), "%s", file);
 		*strrchr(dir, '/') = '\0';
 		if (winpath_mkdirs(dir, 0755) != 0)
-			return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot create %s", dir);
+			return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot create %s",
+					     winpath_relative(ctx->root, dir));
 	}
 	rc = journal_append(ctx, &e, err);
 	if (rc)
@@ -120,7 +121,7 @@ int safefile_remove(struct rs_ctx *ctx, const char *item, const char *rel, struc
 		rc = journal_append(ctx, &e, err);
 	if (rc)
 		return rc;
-	if (unlink(file) != 0)
+	if (confine_unlink(file) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot remove %s", rel);
 	return RS_OK;
 }

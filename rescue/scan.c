@@ -325,6 +325,31 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Hand the counters to the progress callback (the caller holds cbmu); its
+ * answer: nonzero asks to cancel. */
+static int send_progress(struct scan *s, const char *rel, double now)
+{
+	struct rs_scan_progress p = {
+		.files = atomic_load(&s->files) + atomic_load(&s->streams),
+		.bytes = atomic_load(&s->bytes),
+		.secs = now,
+		.detections = atomic_load(&s->ndet),
+		.skipped = atomic_load(&s->nskipped),
+		.errors = atomic_load(&s->nerrors),
+		.current = rel,
+		.eta_secs = -1,
+	};
+	pthread_mutex_lock(&s->qmu);
+	p.files_total = s->files_total;
+	p.bytes_total = s->bytes_total;
+	p.walk_done = s->walk_done;
+	pthread_mutex_unlock(&s->qmu);
+	p.mbps = now > 0 ? (double)p.bytes / 1e6 / now : 0;
+	if (p.walk_done && p.bytes > 0 && p.bytes_total >= p.bytes)
+		p.eta_secs = (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now);
+	return s->o->progress(&p, s->o->user);
+}
+
 static void maybe_progress(struct worker *w, const char *rel)
 {
 	struct scan *s = w->s;
@@ -336,25 +361,7 @@ static void maybe_progress(struct worker *w, const char *rel)
 		return;
 	if (now - s->last_progress >= ms / 1000.0) {
 		s->last_progress = now;
-		struct rs_scan_progress p = {
-			.files = atomic_load(&s->files) + atomic_load(&s->streams),
-			.bytes = atomic_load(&s->bytes),
-			.secs = now,
-			.detections = atomic_load(&s->ndet),
-			.skipped = atomic_load(&s->nskipped),
-			.errors = atomic_load(&s->nerrors),
-			.current = rel,
-			.eta_secs = -1,
-		};
-		pthread_mutex_lock(&s->qmu);
-		p.files_total = s->files_total;
-		p.bytes_total = s->bytes_total;
-		p.walk_done = s->walk_done;
-		pthread_mutex_unlock(&s->qmu);
-		p.mbps = now > 0 ? (double)p.bytes / 1e6 / now : 0;
-		if (p.walk_done && p.bytes > 0 && p.bytes_total >= p.bytes)
-			p.eta_secs = (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now);
-		if (s->o->progress(&p, s->o->user) != 0)
+		if (send_progress(s, rel, now) != 0)
 			atomic_store(&s->cancel, true);
 	}
 	pthread_mutex_unlock(&s->cbmu);
@@ -450,6 +457,7 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		d->rules = rules;
 		rules = NULL;
 		d->action = strdup(hit.action);
+		d->inspect = hit.inspect;
 		d->size = len;
 		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
 	}
@@ -939,6 +947,14 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 				yr_scanner_destroy(w[i].ys[k]);
 	}
 
+	/* One last progress call with the final counts, however short the scan:
+	 * a caller (and a test) always sees a progress line, whatever the
+	 * machine's speed.  The scan is over, so a cancel request is moot. */
+	if (o->progress) {
+		pthread_mutex_lock(&s.cbmu);
+		(void)send_progress(&s, NULL, elapsed(&s));
+		pthread_mutex_unlock(&s.cbmu);
+	}
 	res->files = atomic_load(&s.files);
 	res->streams = atomic_load(&s.streams);
 	res->bytes = atomic_load(&s.bytes);

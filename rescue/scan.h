@@ -54,7 +54,7 @@ struct rs_scan_progress {
 	double secs, mbps;
 	double eta_secs;                /* < 0 while unknown (the walk is still counting) */
 	uint64_t detections, skipped, errors;
-	const char *current;            /* volume-relative path being scanned (borrowed) */
+	const char *current;            /* volume-relative path being scanned (borrowed); NULL in the last call */
 };
 
 /* A detection, as handed to the detect callback.  Everything is borrowed for
@@ -70,6 +70,8 @@ struct rs_scan_hit {
 	const uint8_t *data;            /* the bytes scanned (size of them) */
 	const struct stat *st;          /* of the file */
 	char action[256];
+	const char *inspect;            /* set by the callback when the file is kept on purpose for a person to
+					   look at: rs_quarantine_refusal's kind ("registry hive"), static */
 };
 
 typedef int (*rs_scan_progress_fn)(const struct rs_scan_progress *p, void *user);
@@ -89,7 +91,7 @@ struct rs_scan_opts {
 	bool no_streams;                /* do not look for alternate data streams */
 	enum rs_scan_read read;         /* RS_READ_AUTO (0) by default */
 	unsigned progress_ms;           /* 0: 250 */
-	rs_scan_progress_fn progress;   /* NULL: none */
+	rs_scan_progress_fn progress;   /* NULL: none; else every progress_ms, and once at the end */
 	rs_scan_detect_fn detect;       /* NULL: detections are only collected */
 	void *user;
 };
@@ -115,6 +117,7 @@ struct rs_scan_skip {
 
 struct rs_scan_detection {
 	char *path, *stream, *rules, *action;
+	const char *inspect;            /* the hit's, static; NULL normally */
 	uint64_t size;
 	char sha256[65];
 };

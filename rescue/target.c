@@ -98,6 +98,9 @@ static void identify(struct disk *d, struct rs_volume *v)
 		}
 		v->hives_word = hive_recovery_summary(v->hives, v->nhives);
 		rs_ctx_close(ctx);
+	} else if (rs_ctx_open(m->dir, RS_CTX_READONLY | RS_CTX_VOLUME_ONLY, &ctx, &e) == RS_OK) {
+		v->hiveless = true;
+		rs_ctx_close(ctx);
 	}
 	mount_release(m, NULL);
 }
@@ -125,7 +128,7 @@ static int add_disk(struct rs_target *t, struct disk *d)
 			v->state |= VOL_BITLOCKER;
 		if (is_ntfs(v->part))
 			identify(d, v);
-		if (v->windows)
+		if (v->windows || v->hiveless)
 			v->install = (int)++t->ninstalls;
 	}
 	return 0;
@@ -246,6 +249,10 @@ int rs_target_open(struct rs_target *t, int n, unsigned ctx_flags, unsigned open
 	struct rs_volume *v = find_install(t, n);
 	if (!v)
 		return rs_fail(err, RS_EUSAGE, "no Windows installation %d", n);
+	if (v->hiveless && !(ctx_flags & RS_CTX_VOLUME_ONLY))
+		return rs_fail(err, RS_ETARGET, "installation %d (%s) has no %s/SYSTEM, only a %s folder: only undo "
+			       "and the quarantine work on it (put SYSTEM back first)", n, v->part->name,
+			       RS_PATH_CONFIG, RS_PATH_RESCUE);
 	bool rw = !(ctx_flags & RS_CTX_READONLY);
 	int rc;
 	if (rw && (rc = check_writable(v, ctx_flags, open_flags, err)))

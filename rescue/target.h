@@ -37,11 +37,14 @@ struct rs_volume {
 	unsigned state;            /* vol_state bits */
 	char why[300];             /* VOL_UNREADABLE: the reason */
 	bool windows;              /* Windows/System32/config/SYSTEM is there */
+	bool hiveless;             /* no SYSTEM, but a Rescue/ folder: rescue worked here and SYSTEM went
+				      (quarantined by an older rescue, lost): an installation only for the
+				      commands that need no hive (RS_CTX_VOLUME_ONLY: undo, quarantine) */
 	struct win_info info;      /* when windows */
 	struct hive_probe *hives;  /* when windows: each hive's dirty state (hive/recover.h), owned */
 	size_t nhives;
 	const char *hives_word;    /* when windows: hive_recovery_summary() of them, "clean"... */
-	int install;               /* 1-based installation number, 0 when not Windows */
+	int install;               /* 1-based installation number, 0 when neither windows nor hiveless */
 	struct ntfs_mount *mount;  /* while open */
 };
 
@@ -70,7 +73,8 @@ enum rs_target_open_flags {
 /* Mount installation N and open an rs_ctx on it with CTX_FLAGS (without
  * RS_CTX_READONLY the volume is mounted read-write, which is refused for
  * BitLocker, read-only media, hibernated volumes unless
- * TARGET_REMOVE_HIBERFILE, and dirty volumes unless RS_CTX_FORCE).  The
+ * TARGET_REMOVE_HIBERFILE, and dirty volumes unless RS_CTX_FORCE; a hiveless
+ * one without RS_CTX_VOLUME_ONLY, before it is mounted).  The
  * ctx is the caller's (rs_ctx_close), the mount the target's. */
 int rs_target_open(struct rs_target *t, int n, unsigned ctx_flags, unsigned open_flags,
 		   struct rs_ctx **out, struct rs_error *err);

@@ -4,55 +4,115 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t utf8_decode(const char *s, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+	unsigned c;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xE0) == 0xC0)
+		n = 2, c = p[0] & 0x1F;
+	else if ((p[0] & 0xF0) == 0xE0)
+		n = 3, c = p[0] & 0x0F;
+	else if ((p[0] & 0xF8) == 0xF0)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)  /* also stops at the NUL */
+			return 0;
+		c = c << 6 | (p[i] & 0x3F);
+	}
+	/* The shortest form only, and no surrogate: anything else has a second
+	 * spelling, and two spellings of one name defeat every comparison. */
+	static const unsigned least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	if (c < least[n] || c > 0x10FFFF || (c >= 0xD800 && c < 0xE000))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+bool utf8_valid(const char *s)
+{
+	unsigned cp;
+	for (size_t n; *s; s += n)
+		if ((n = utf8_decode(s, &cp)) == 0)
+			return false;
+	return true;
+}
+
+size_t utf8_encode(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The code unit of a lone surrogate in its WTF-8 form at P (ED A0..BF xx),
+ * 0 when P does not hold one. */
+static unsigned wtf8_surrogate(const unsigned char *p)
+{
+	if (p[0] != 0xED || (p[1] & 0xE0) != 0xA0 || (p[2] & 0xC0) != 0x80)
+		return 0;
+	return 0xD000 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+}
+
+static uint8_t *put_unit(uint8_t *o, unsigned unit)
+{
+	*o++ = (uint8_t)unit;
+	*o++ = (uint8_t)(unit >> 8);
+	return o;
+}
+
 int utf8_to_utf16le(const char *s, uint8_t **out, size_t *outlen)
 {
 	size_t n = strlen(s);
 	uint8_t *b = malloc(4 * n + 2), *o = b;
 	if (!b)
 		return -1;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned cp, extra;
-		if (p[0] < 0x80) {
-			cp = p[0];
-			extra = 0;
-		} else if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2) {
-			cp = p[0] & 0x1F;
-			extra = 1;
-		} else if ((p[0] & 0xF0) == 0xE0) {
-			cp = p[0] & 0x0F;
-			extra = 2;
-		} else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4) {
-			cp = p[0] & 0x07;
-			extra = 3;
-		} else {
-			goto bad;
+	while (*s) {
+		unsigned cp;
+		size_t len = utf8_decode(s, &cp);
+		if (len == 0) {
+			cp = wtf8_surrogate((const unsigned char *)s);
+			len = 3;
 		}
-		for (unsigned i = 1; i <= extra; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				goto bad;
-			cp = cp << 6 | (p[i] & 0x3F);
+		if (cp == 0) {
+			free(b);
+			return -1;
 		}
-		/* Overlong forms and surrogate code points are not UTF-8. */
-		if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp < 0xE000))
-			goto bad;
-		p += extra + 1;
+		s += len;
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
-			unsigned hi = 0xD800 | cp >> 10, lo = 0xDC00 | (cp & 0x3FF);
-			*o++ = (uint8_t)hi, *o++ = (uint8_t)(hi >> 8);
-			*o++ = (uint8_t)lo, *o++ = (uint8_t)(lo >> 8);
+			o = put_unit(o, 0xD800 | cp >> 10);
+			o = put_unit(o, 0xDC00 | (cp & 0x3FF));
 		} else {
-			*o++ = (uint8_t)cp, *o++ = (uint8_t)(cp >> 8);
+			o = put_unit(o, cp);
 		}
 	}
 	*out = b;
 	*outlen = (size_t)(o - b);
 	return 0;
-bad:
-	free(b);
-	return -1;
 }
 
 char *utf16le_to_utf8(const uint8_t *p, size_t len)
@@ -69,27 +129,9 @@ char *utf16le_to_utf8(const uint8_t *p, size_t len)
 			if (lo >= 0xDC00 && lo < 0xE000) {
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				i += 2;
-			} else {
-				cp = 0xFFFD;
 			}
-		} else if (cp >= 0xD800 && cp < 0xE000) {
-			cp = 0xFFFD;
 		}
-		if (cp < 0x80) {
-			*o++ = (char)cp;
-		} else if (cp < 0x800) {
-			*o++ = (char)(0xC0 | cp >> 6);
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		} else if (cp < 0x10000) {
-			*o++ = (char)(0xE0 | cp >> 12);
-			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		} else {
-			*o++ = (char)(0xF0 | cp >> 18);
-			*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
-			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		}
+		o += utf8_encode(o, cp);
 	}
 	*o = '\0';
 	return out;

@@ -3,16 +3,19 @@
 # Install the Debian packages the build, the tests and the boot image need,
 # when any is missing.  Called by `make check`, `make demo` and the other
 # top-level targets, so a fresh Debian 12 machine needs nothing by hand.
+# clang needs libclang-rt-14-dev (only recommended, and recommends are not
+# installed here) for the libFuzzer target of `make fuzz` / `make check`.
 set -eu
 
 PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
-libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev
+libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev libexpat1-dev
 ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
-tmux
+tmux man-db groff-base jq e2fsprogs
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
-qemu-system-x86 ovmf shellcheck"
+qemu-system-x86 ovmf shellcheck
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib.sh - sourced by every shell test (tests/e2e, tests/ui, tests/qemu).
-# Provides: $TOP, $DATA (../shared/data), $RESCUE (sanitizer build when built),
+# Provides: $TOP, $DATA (tests/data: the real hives and NTFS images, see
+# tests/data/SOURCES.md), $RULESETS (third-party YARA rule sets, which are not
+# ours to ship: ../shared/data/rules beside the checkout; a test that needs one
+# skips when it is absent), $RESCUE (sanitizer build when built),
 # $T (a private temporary directory removed at exit), and
 #   ok DESC / not_ok DESC        one TAP line
 #   expect DESC CMD...           ok when CMD exits 0
@@ -8,7 +11,8 @@
 #   skip DESC WHY                a prerequisite is missing (counts as ok, says so)
 #   t_done                       exit status of the script
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${DATA:-$TOP/../shared/data}
+DATA=${DATA:-$TOP/tests/data}
+RULESETS=${RULESETS:-$TOP/../shared/data/rules}
 if [ -z "${RESCUE:-}" ]; then
 	if [ -x "$TOP/build-asan/rescue" ]; then RESCUE=$TOP/build-asan/rescue; else RESCUE=$TOP/build/rescue; fi
 fi

@@ -31,6 +31,7 @@ struct det {
 	uint64_t size;
 	char action[256];           /* "reported", "quarantined as <id>", "restored", "ignored", "... failed: ..." */
 	char qid[80];               /* quarantine id while quarantined */
+	const char *inspect;        /* kept on purpose by the quarantine (a hive): rs_quarantine_refusal's kind */
 	size_t report_i;            /* its index in ui->report.det, SIZE_MAX before it is there */
 };
 
@@ -85,7 +86,7 @@ static int on_progress(const struct rs_scan_progress *p, void *user)
 static int on_detect(struct rs_scan_hit *hit, void *user)
 {
 	(void)user;
-	snprintf(hit->action, sizeof(hit->action), "reported");
+	rs_quarantine_report_only(hit);
 	pthread_mutex_lock(&shared.lock);
 	if (shared.ndet == shared.cap) {
 		size_t cap = shared.cap ? shared.cap * 2 : 32;
@@ -103,7 +104,8 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		d->rules = strdup(hit->rules);
 		snprintf(d->sha256, sizeof(d->sha256), "%s", hit->sha256);
 		d->size = hit->size;
-		snprintf(d->action, sizeof(d->action), "reported");
+		snprintf(d->action, sizeof(d->action), "%s", hit->action);
+		d->inspect = hit->inspect;
 		d->report_i = SIZE_MAX;
 		if (d->path && d->rules)
 			shared.ndet++;
@@ -137,7 +139,7 @@ static void row_draw(void *data, size_t i, int y, int x, int w, bool sel)
 	char name[4400];
 	snprintf(name, sizeof(name), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
 	enum ui_attr a = strncmp(d->action, "quarantined", 11) == 0 ? UA_OK
-			 : strcmp(d->action, "reported") == 0     ? UA_BAD
+			 : strncmp(d->action, "reported", 8) == 0 ? UA_BAD
 			 : strstr(d->action, "failed")            ? UA_BAD
 								  : UA_WARN;
 	int aw = w >= 120 ? 40 : 14, rw = w >= 120 ? 40 : 20;
@@ -251,7 +253,7 @@ static void finished(struct ui *ui)
 			struct det *d = &shared.det[i];
 			char path[4400];
 			snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-			if (report_add_detection(rep, path, d->rules, d->sha256, d->size, d->action) == 0)
+			if (report_add_detection(rep, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0)
 				d->report_i = rep->ndet - 1;
 		}
 	}
@@ -353,6 +355,7 @@ static int on_requar(struct rs_scan_hit *hit, void *user)
 		q->done = true;
 		snprintf(q->d->qid, sizeof(q->d->qid), "%s", id);
 	}
+	q->d->inspect = hit->inspect;
 	snprintf(q->msg, sizeof(q->msg), "%s", hit->action);
 	return 0;
 }
@@ -386,6 +389,8 @@ static bool quarantine_one(struct ui *ui, struct det *d)
 		snprintf(q.msg, sizeof(q.msg), "quarantine failed: %s",
 			 rc == RS_OK ? "the file no longer matches (changed since the scan)" : err.msg);
 	set_action(ui, d, q.msg);
+	if (d->inspect && ui->have_report && d->report_i < ui->report.ndet)
+		ui->report.det[d->report_i].inspect = d->inspect;
 	if (q.done && ui->have_report)
 		ui->report.quarantined++;
 	ui_logf(ui, "quarantine: %s: %s", d->path, q.msg);
@@ -409,7 +414,9 @@ static void act(struct ui *ui, int ch)
 		if (!dlg_confirm(ui, "Quarantine", q))
 			return;
 		bool ok = quarantine_one(ui, d);
-		ui_step(ui, "quarantine", ok ? STEP_CHANGED : STEP_FAILED, "%s: %s", d->path, d->action);
+		/* A hive kept on purpose is a finding, not a failed step. */
+		ui_step(ui, "quarantine", ok ? STEP_CHANGED : d->inspect ? STEP_OK : STEP_FAILED, "%s: %s", d->path,
+			d->action);
 		dlg_message(ui, "Quarantine", d->action);
 		return;
 	case 'A': {
@@ -424,12 +431,15 @@ static void act(struct ui *ui, int ch)
 			 todo == 1 ? "" : "s");
 		if (!dlg_confirm(ui, "Quarantine", q))
 			return;
-		size_t ok = 0;
+		size_t ok = 0, kept = 0;
 		for (size_t i = 0; i < list.n; i++)
-			if (!shared.det[i].qid[0] && strcmp(shared.det[i].action, "ignored") != 0)
-				ok += quarantine_one(ui, &shared.det[i]);
-		ui_step(ui, "quarantine", ok == todo ? STEP_CHANGED : STEP_FAILED, "%zu of %zu detections quarantined",
-			ok, todo);
+			if (!shared.det[i].qid[0] && strcmp(shared.det[i].action, "ignored") != 0) {
+				bool done = quarantine_one(ui, &shared.det[i]);
+				ok += done;
+				kept += !done && shared.det[i].inspect;
+			}
+		ui_step(ui, "quarantine", ok + kept == todo ? STEP_CHANGED : STEP_FAILED,
+			"%zu of %zu detections quarantined%s", ok, todo, kept ? " (hives kept: inspect them)" : "");
 		snprintf(q, sizeof(q), "%zu of %zu quarantined (see each line and the Log).", ok, todo);
 		dlg_message(ui, "Quarantine", q);
 		return;

@@ -68,6 +68,8 @@ fi
 if command -v yara >/dev/null; then
 	expect "yara CLI: the same rules match the sample's bytes" sh -c \
 		'yara -C "$1" "$2" | grep -q EICAR_Test_File' - "$TOP/build/rules/compiled.yarc" "$T/eicar.com"
+else
+	skip "yara CLI: the same rules match the sample's bytes" "yara not installed (tests/deps.sh)"
 fi
 expect "direct read: the online-only file is named as such" starts \
 	"reparse point: OneDrive (cloud) file or folder (reparse tag 0x9000701a): online-only" "$(skip_of "$T/d.jsonl" "$od/online.docx")"

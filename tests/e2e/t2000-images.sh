@@ -45,14 +45,10 @@ expect "win10-gpt: hosts, Tasks, a user hive" sh -c '
 	ntfscat "$1" Windows/System32/drivers/etc/hosts | grep -q fileserver.corp.example &&
 	ntfsls "$1" -p /Windows | grep -qx Tasks &&
 	ntfsls "$1" -p /Users/AndrewRathbun | grep -qx NTUSER.DAT' - "$t_loop"
-if [ -f "$TOP/tests/samples/plant.sh" ]; then
-	expect "win10-gpt: planted files and the alternate data stream" sh -c '
-		ntfsls "$1" | grep -qx autorun.inf &&
-		ntfscat -n Zone.Identifier "$1" Users/AndrewRathbun/Documents/report.txt | grep -q EICAR &&
-		grep -q "report.txt:Zone.Identifier" "$2"' - "$t_loop" "$T/win10-gpt.img.manifest"
-else
-	skip "win10-gpt: planted files" "tests/samples/plant.sh not there yet"
-fi
+expect "win10-gpt: planted files and the alternate data stream" sh -c '
+	ntfsls "$1" | grep -qx autorun.inf &&
+	ntfscat -n Zone.Identifier "$1" Users/AndrewRathbun/Documents/report.txt | grep -q EICAR &&
+	grep -q "report.txt:Zone.Identifier" "$2"' - "$t_loop" "$T/win10-gpt.img.manifest"
 t_detach
 t_attach "$T/clean.img" 3
 expect "clean: no autorun.inf, no manifest" sh -c '! ntfsls "$1" | grep -qix autorun.inf && [ ! -e "$2" ]' - "$t_loop" "$T/clean.img.manifest"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # rescue detect on every test image and on the real NTFS images of
-# ../shared/data: partitions, file systems, labels, Windows version, computer
+# tests/data: partitions, file systems, labels, Windows version, computer
 # name and state, as text and as JSON; and nothing left mounted or attached.
 # shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
 . "$(dirname "$0")/../lib.sh"
@@ -93,7 +93,7 @@ is "$dev" 2 computer WKS-WIN732BITA
 is "$dev" 2 state read-only
 losetup -d "$dev"; dev=""
 
-# The real NTFS images (formatted by Windows; see ../shared/data/SOURCES.md).
+# The real NTFS images (formatted by Windows; see tests/data/SOURCES.md).
 n=$DATA/images/ntfs
 xz -dc "$n/velociraptor-test.ntfs.raw.xz" >"$T/bare.raw"
 xz -dc "$n/velociraptor-partition_image.raw.xz" >"$T/winlike.raw"

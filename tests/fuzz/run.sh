@@ -1,21 +1,44 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/fuzz/run.sh SECONDS - fuzz the base block and transaction log parser
-# for a bounded time.  The seed corpus is made here from the real dirty hives
-# and their logs in shared/data (cut short: the primary's base block plus the
-# first 64 KiB of each log), so no binary is committed.  Prints TAP lines.
+# tests/fuzz/run.sh SECONDS - fuzz, each for a bounded time: (1) the base
+# block and transaction log parser, its seed corpus made here from the real
+# dirty hives and their logs in tests/data (cut short: the primary's base
+# block plus the first 64 KiB of each log), so no binary is committed; (2)
+# the scheduled task XML reader, seeded with tests/fuzz/taskxml-seeds and a
+# UTF-16LE copy of each made here; (3) text escaping, JSON strings and UTF-16
+# names (rescue/textesc.h), seeded with the kinds of names of
+# tests/e2e/t0150-hostile-text.sh.  Prints TAP lines.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${DATA:-$TOP/../shared/data}
+DATA=${DATA:-$TOP/tests/data}
 secs=${1:-60}
-bin=$TOP/build-fuzz/fuzz-regflog
 work=$TOP/build-fuzz
-if [ ! -x "$bin" ]; then
-	echo "ok 1 - # SKIP fuzz-regflog: not built (needs clang with libFuzzer)"
-	exit 0
-fi
+failed=0
+
+# fuzz N NAME SEEDS DICT MAXLEN: run build-fuzz/NAME, one TAP line
+fuzz() {
+	bin=$work/$2
+	if [ ! -x "$bin" ]; then
+		echo "ok $1 - # SKIP $2: not built (needs clang with libFuzzer)"
+		return 0
+	fi
+	log=$work/$2.log
+	mkdir -p "$work/corpus-$2"
+	"$bin" -max_total_time="$secs" -max_len="$5" -rss_limit_mb=2048 -timeout=10 \
+		${4:+-dict="$4"} -artifact_prefix="$work/$2-" "$work/corpus-$2" "$3" >"$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/.*Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $1 - $2: ${runs:-?} runs in ${secs}s, no crash (seeds: $(find "$3" -type f | wc -l))"
+	else
+		echo "not ok $1 - $2 crashed (exit $rc); reproducer in $work/$2-crash-*"
+		tail -n 40 "$log" | sed 's/^/#   /'
+		failed=1
+	fi
+}
+
 seeds=$work/seeds
-mkdir -p "$seeds" "$work/corpus"
+mkdir -p "$seeds"
 
 # seed NAME PRIMARY LOG1 LOG2 (paths under $DATA/hives, without .xz)
 seed() {
@@ -67,16 +90,23 @@ if [ -d "$DATA/hives" ]; then
 	old_format_seed
 fi
 
-log=$work/fuzz.log
-"$bin" -max_total_time="$secs" -max_len=204800 -rss_limit_mb=2048 -timeout=10 \
-	-dict="$TOP/tests/fuzz/regflog.dict" -artifact_prefix="$work/" \
-	"$work/corpus" "$seeds" >"$log" 2>&1
-rc=$?
-runs=$(sed -n 's/.*Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
-if [ "$rc" -eq 0 ]; then
-	echo "ok 1 - fuzz-regflog: ${runs:-?} runs in ${secs}s, no crash (seeds: $(find "$seeds" -type f | wc -l))"
-else
-	echo "not ok 1 - fuzz-regflog crashed (exit $rc); reproducer in $work/crash-*"
-	tail -n 40 "$log" | sed 's/^/#   /'
-	exit 1
-fi
+fuzz 1 fuzz-regflog "$seeds" "$TOP/tests/fuzz/regflog.dict" 204800
+
+tseeds=$work/taskxml-seeds
+mkdir -p "$tseeds"
+for f in "$TOP"/tests/fuzz/taskxml-seeds/*.xml; do
+	cp "$f" "$tseeds/"
+	{ printf '\377\376'; iconv -f UTF-8 -t UTF-16LE "$f"; } >"$tseeds/$(basename "$f" .xml).utf16" 2>/dev/null ||
+		rm -f "$tseeds/$(basename "$f" .xml).utf16"
+done
+fuzz 2 fuzz-taskxml "$tseeds" "$TOP/tests/fuzz/taskxml.dict" 65536
+
+eseeds=$work/textesc-seeds
+mkdir -p "$eseeds"
+printf 'new\nrescue: VERDICT GREEN DESKTOP=GREEN\rcr' >"$eseeds/newline"
+printf '\033]0;owned\007\033[2J\033[31mred.exe' >"$eseeds/osc"
+printf 'c1-\302\23331m-\2332J caf\351 evil\342\200\256gpj \355\240\200 back\\slash' >"$eseeds/bytes"
+printf '{"path":"caf\\udce9\\u001b\\ud83d\\ude00","l":["\\u202e"]}' >"$eseeds/json"
+printf 'a\000\000\330b\000\001\334=\330\000\336' >"$eseeds/utf16"
+fuzz 3 fuzz-textesc "$eseeds" "" 4096
+exit $failed

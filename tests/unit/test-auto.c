@@ -77,7 +77,7 @@ static void test_report(void)
 	snprintf(r.machine, sizeof(r.machine), "PC-7");
 	report_step(&r, "detect", STEP_OK, 0.1, "Windows 7");
 	CHECK_INT(report_finish(&r), VERDICT_GREEN);
-	report_add_detection(&r, "Users/a/x.exe", "R1,hash:H", "ab", 10, "quarantined");
+	report_add_detection(&r, "Users/a/x.exe", "R1,hash:H", "ab", 10, "quarantined", NULL);
 	r.quarantined = 1;
 	CHECK_INT(report_finish(&r), VERDICT_RED);
 	report_step(&r, "passwd", STEP_SKIPPED, 0, "accounts = none");
@@ -119,8 +119,9 @@ static void test_report(void)
 	json_object_free(&o);
 	CHECK_INT(json_parse_top("{\"a\":[{\"x\":1}", &o), -1);
 	CHECK_INT(json_parse_flat("{\"a\":[{\"x\":1}]}", &o), -1);
+	/* a file that is not JSON at all is an unreadable report (fleet names it) */
 	snprintf(path, sizeof(path), "%s/rescue.conf", dir);
-	CHECK_INT(report_summary_read(path, &s, &err), RS_ETARGET);
+	CHECK_INT(report_summary_read(path, &s, &err), RS_EPARTIAL);
 }
 
 int main(void)

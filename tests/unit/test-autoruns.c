@@ -3,6 +3,8 @@
  * command-line splitting, host programs, the random-name heuristic, and the
  * .job, task XML and .lnk parsers on files built here byte by byte from the
  * public format descriptions (including truncated and hostile ones). */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -231,11 +233,76 @@ static void test_job(void)
 	CHECK_INT(taskjob_parse(b.d, b.n, &app, &params), -1);
 }
 
+#define NS "http://schemas.microsoft.com/windows/2004/02/mit/task"
+
+/* S as UTF-16LE, with a byte order mark when BOM (malloc'd, *LEN set). */
+static uint8_t *utf16le(const char *s, bool bom, size_t *len)
+{
+	size_t n = strlen(s), o = bom ? 2 : 0;
+	uint8_t *w = malloc(o + 2 * n + 1);
+	w[0] = 0xff;
+	w[1] = 0xfe;
+	for (size_t i = 0; i < n; i++) {
+		w[o + 2 * i] = (uint8_t)s[i];
+		w[o + 2 * i + 1] = 0;
+	}
+	*len = o + 2 * n;
+	return w;
+}
+
+/* Parse the UTF-8 text XML: the status, the actions in *EX / *COUNT (freed
+ * by the caller on RS_OK), the reason in ERR. */
+static int parse_text(const char *xml, struct task_exec **ex, size_t *count, struct rs_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	*ex = NULL;
+	*count = 0;
+	/* a copy of the exact length, so the sanitizer sees every overread */
+	size_t n = strlen(xml);
+	uint8_t *b = malloc(n ? n : 1);
+	memcpy(b, xml, n);
+	int rc = taskxml_parse(b, n, ex, count, err);
+	free(b);
+	return rc;
+}
+
+/* XML must fail with a reason that starts with WHY, and list nothing. */
+static void check_refused(const char *xml, const char *why)
+{
+	struct task_exec *ex;
+	size_t count;
+	struct rs_error err;
+	int rc = parse_text(xml, &ex, &count, &err);
+	CHECK_INT(rc, RS_ETARGET);
+	if (strncmp(err.msg, why, strlen(why)) != 0)
+		printf("# reason: %s (want %s...)\n", err.msg, why);
+	CHECK(strncmp(err.msg, why, strlen(why)) == 0);
+	if (rc == RS_OK)
+		task_exec_free(ex, count);
+}
+
+/* XML must give exactly one action: COMMAND with ARGS. */
+static void check_one(const char *xml, const char *command, const char *args)
+{
+	struct task_exec *ex;
+	size_t count;
+	struct rs_error err;
+	CHECK_INT(parse_text(xml, &ex, &count, &err), RS_OK);
+	CHECK_INT(count, 1);
+	if (count == 1) {
+		CHECK_STR(ex[0].command, command);
+		CHECK_STR(ex[0].arguments, args);
+	}
+	if (err.msg[0])
+		printf("# unexpected: %s\n", err.msg);
+	task_exec_free(ex, count);
+}
+
 static void test_xml(void)
 {
 	const char *xml =
 		"<?xml version=\"1.0\" encoding=\"UTF-16\"?>\r\n"
-		"<Task version=\"1.2\" xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\">\r\n"
+		"<Task version=\"1.2\" xmlns=\"" NS "\">\r\n"
 		"  <Actions Context=\"Author\">\r\n"
 		"    <ComHandler><ClassId>{0000}</ClassId></ComHandler>\r\n"
 		"    <Exec>\r\n      <Command>regsvr32.exe</Command>\r\n"
@@ -244,17 +311,12 @@ static void test_xml(void)
 		"    <Executable>not an action</Executable>\r\n"
 		"  </Actions>\r\n</Task>\r\n";
 	/* UTF-16LE with a byte order mark, as Windows writes them */
-	size_t n = strlen(xml);
-	uint8_t *w = malloc(2 + 2 * n);
-	w[0] = 0xff;
-	w[1] = 0xfe;
-	for (size_t i = 0; i < n; i++) {
-		w[2 + 2 * i] = (uint8_t)xml[i];
-		w[3 + 2 * i] = 0;
-	}
+	size_t wlen;
+	uint8_t *w = utf16le(xml, true, &wlen);
 	struct task_exec *ex;
 	size_t count;
-	CHECK_INT(taskxml_parse(w, 2 + 2 * n, &ex, &count), 0);
+	struct rs_error err = { 0 };
+	CHECK_INT(taskxml_parse(w, wlen, &ex, &count, &err), RS_OK);
 	CHECK_INT(count, 2);
 	if (count == 2) {
 		CHECK_STR(ex[0].command, "regsvr32.exe");
@@ -263,16 +325,99 @@ static void test_xml(void)
 		CHECK_STR(ex[1].arguments, "");
 	}
 	task_exec_free(ex, count);
-	/* UTF-8, and truncated in the middle of an action */
-	CHECK_INT(taskxml_parse((const uint8_t *)xml, n, &ex, &count), 0);
+	free(w);
+	/* UTF-16LE without a byte order mark: the declaration says so */
+	w = utf16le(xml, false, &wlen);
+	CHECK_INT(taskxml_parse(w, wlen, &ex, &count, &err), RS_OK);
 	CHECK_INT(count, 2);
 	task_exec_free(ex, count);
-	size_t cut = (size_t)(strstr(xml, "<Arguments>") - xml) + 5;
-	CHECK_INT(taskxml_parse((const uint8_t *)xml, cut, &ex, &count), 0);
+	free(w);
+	/* UTF-8 (the declaration's UTF-16 taken out: expat holds a file to it) */
+	const char *u8 = strchr(xml, '\n') + 1;
+	CHECK_INT(parse_text(u8, &ex, &count, &err), RS_OK);
+	CHECK_INT(count, 2);
+	task_exec_free(ex, count);
+	/* UTF-8 with its byte order mark, a non-ASCII command */
+	check_one("\xef\xbb\xbf<Task xmlns='" NS "'><Actions><Exec><Command>C:\\Caf\xc3\xa9\\x.exe</Command>"
+		  "</Exec></Actions></Task>", "C:\\Caf\xc3\xa9\\x.exe", "");
+
+	/* what the string matcher missed: a namespace prefix, whitespace in
+	 * tags, CDATA, entities; a task without the namespace is read too */
+	check_one("<t:Task xmlns:t='" NS "'><t:Actions><t:Exec><t:Command>C:\\p\\a.exe</t:Command>"
+		  "<t:Arguments>-x</t:Arguments></t:Exec></t:Actions></t:Task>", "C:\\p\\a.exe", "-x");
+	check_one("<Task\r\n xmlns=\"" NS "\"\r\n><Actions\t><Exec >\r\n<Command\n>b.exe</Command\t>"
+		  "<Arguments  >1</Arguments\n></Exec  ></Actions></Task >", "b.exe", "1");
+	check_one("<Task xmlns='" NS "'><Actions><Exec><Command><![CDATA[C:\\x\\<a>&b.exe]]></Command>"
+		  "<Arguments>a <![CDATA[<b>]]> &lt;c&gt; &#x263A; &#65;</Arguments></Exec></Actions></Task>",
+		  "C:\\x\\<a>&b.exe", "a <b> <c> \xe2\x98\xba A");
+	check_one("<Task><Actions><Exec><Command>nons.exe</Command></Exec></Actions></Task>", "nons.exe", "");
+	/* an Exec of another namespace is not the scheduler's */
+	CHECK_INT(parse_text("<Task xmlns='" NS "' xmlns:o='urn:other'><Actions><o:Exec><o:Command>x</o:Command>"
+			     "</o:Exec><Exec><Command>real.exe</Command></Exec></Actions></Task>", &ex, &count, &err),
+		  RS_OK);
+	CHECK_INT(count, 1);
+	if (count == 1)
+		CHECK_STR(ex[0].command, "real.exe");
+	task_exec_free(ex, count);
+	/* a second Command does not replace the first */
+	check_one("<Task xmlns='" NS "'><Actions><Exec><Command>first.exe</Command><Command>second.exe</Command>"
+		  "</Exec></Actions></Task>", "first.exe", "");
+	/* COM handler actions only: read, no program */
+	CHECK_INT(parse_text("<Task xmlns='" NS "'><Actions><ComHandler><ClassId>{1}</ClassId></ComHandler>"
+			     "</Actions></Task>", &ex, &count, &err), RS_OK);
 	CHECK_INT(count, 0);
 	task_exec_free(ex, count);
-	CHECK_INT(taskxml_parse((const uint8_t *)"<html/>", 7, &ex, &count), -1);
-	free(w);
+
+	/* refused, each with its reason */
+	check_refused("<html/>", "not a task: the root element is <html>");
+	check_refused("<Task xmlns='urn:evil'/>", "not a task: the root element is <Task> in namespace urn:evil");
+	check_refused("<Task xmlns='urn:a&#10;rescue: VERDICT GREENÂ'/>",
+		      "not a task: the root element is <Task> in namespace urn:a?rescue: VERDICT GREEN??");
+	check_refused("", "not XML (no element)");
+	check_refused("MZ\x90\x00garbage", "parse error at line 1: ");
+	check_refused("<Task xmlns='" NS "'>\n<Actions>\n<Exec>\n</Actions>\n</Task>", "parse error at line 4: mismatched tag");
+	size_t cut = (size_t)(strstr(u8, "<Arguments>") - u8) + 5;
+	char *part = strndup(u8, cut);
+	check_refused(part, "parse error at line 6: ");
+	free(part);
+	check_refused("<Task xmlns='" NS "'><Actions>", "parse error at line 1: the file ends inside <Task>");
+	check_refused("<Task xmlns='" NS "'><Actions><Exec><Command>&x;</Command></Exec></Actions></Task>",
+		      "parse error at line 1: undefined entity");
+	/* entities are never declared, so never expanded, nothing is fetched */
+	check_refused("<?xml version='1.0'?>\n<!DOCTYPE Task [\n<!ENTITY a 'aaaaaaaaaa'>\n"
+		      "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>\n<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>\n"
+		      "<!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>\n<!ENTITY e '&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;'>\n"
+		      "<!ENTITY f '&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;'>\n<!ENTITY g '&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;'>\n"
+		      "<!ENTITY h '&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;'>\n<!ENTITY i '&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;'>\n]>\n"
+		      "<Task xmlns='" NS "'><Actions><Exec><Command>&i;</Command></Exec></Actions></Task>",
+		      "has a DOCTYPE");
+	check_refused("<!DOCTYPE Task [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><Task xmlns='" NS "'><Actions>"
+		      "<Exec><Command>&x;</Command></Exec></Actions></Task>", "has a DOCTYPE");
+	check_refused("<!DOCTYPE Task SYSTEM 'http://192.0.2.1/task.dtd'><Task xmlns='" NS "'/>", "has a DOCTYPE");
+
+	/* limits: nesting, actions; a large file is still read */
+	size_t big = 300 * 7 + 64;
+	char *deep = malloc(big * 2);
+	strcpy(deep, "<Task xmlns='" NS "'>");
+	for (int i = 0; i < 300; i++)
+		strcat(deep, "<a>");
+	check_refused(deep, "elements nested more than 128 deep");
+	free(deep);
+	char *many = malloc(100 * 48 + 128);
+	strcpy(many, "<Task xmlns='" NS "'><Actions>");
+	for (int i = 0; i < 100; i++)
+		strcat(many, "<Exec><Command>x.exe</Command></Exec>");
+	strcat(many, "</Actions></Task>");
+	check_refused(many, "more than 64 actions");
+	free(many);
+	size_t pad = (size_t)2 << 20;
+	char *large = malloc(pad + 256);
+	strcpy(large, "<Task xmlns='" NS "'><!--");
+	size_t o = strlen(large);
+	memset(large + o, 'x', pad);
+	strcpy(large + o + pad, "--><Actions><Exec><Command>big.exe</Command></Exec></Actions></Task>");
+	check_one(large, "big.exe", "");
+	free(large);
 }
 
 /* A shell link with a LinkInfo local base path and arguments. */
@@ -370,7 +515,8 @@ static void test_garbage(void)
 		}
 		struct task_exec *ex;
 		size_t count;
-		if (taskxml_parse(b, n, &ex, &count) == 0)
+		struct rs_error err = { 0 };
+		if (taskxml_parse(b, n, &ex, &count, &err) == RS_OK)
 			task_exec_free(ex, count);
 	}
 	CHECK(1);

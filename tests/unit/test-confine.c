@@ -101,6 +101,11 @@ int main(void)
 	in_root(p, "etc/plain");
 	CHECK_INT(file_read_all(p, 1024, &data, &len), 0);
 	free(data);
+	/* Appending to a FIFO (a journal) is refused by name, not ENXIO. */
+	in_root(p, "etc/fifo");
+	CHECK_INT(confine_open(p, O_WRONLY | O_APPEND | O_CREAT, 0644), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK_STR(confine_refusal(EINVAL), "etc/fifo is not a regular file: refused");
 
 	/* The refusal reaches the one-line error. */
 	struct rs_error err = {0};
@@ -108,6 +113,8 @@ int main(void)
 	CHECK_INT(file_read_all(p, 1024, &data, &len), -1);
 	rs_fail_errno(&err, RS_EPARTIAL, errno, "cannot back up hosts");
 	CHECK_STR(err.msg, "cannot back up hosts: Rescue is a link on the volume: not followed");
+	rs_fail_errno(&err, RS_EPARTIAL, ELOOP, "%s", "Rescue");      /* the name is not said twice */
+	CHECK_STR(err.msg, "Rescue is a link on the volume: not followed");
 
 	/* Writes: through a link folder, over a link, beside it, upward. */
 	in_root(p, "Rescue/journal.jsonl");

@@ -139,7 +139,7 @@ int main(void)
 
 	snprintf(cmd, sizeof(cmd), "truncate -s 16M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1", img, img);
 	if (system(cmd) != 0) {
-		printf("# mkntfs not available: the image checks are skipped\n");
+		CHECK_SKIP("image checks: mkntfs not available");
 		return check_done("test-ntfsread");
 	}
 	/* Filled in a child that ends with _exit: libntfs-3g's writing side

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-regflog.c - base block, Marvin32, and transaction log replay, on the
- * real dirty hives under shared/data (SOURCES.md) and on old-format logs
+ * real dirty hives under tests/data (SOURCES.md) and on old-format logs
  * built here from a real clean XP hive. */
 #include <hivex.h>
 #include <stdint.h>
@@ -13,17 +13,12 @@
 #include "hive/regflog.h"
 #include "tests/unit/check.h"
 
-static const char *data_dir(void)
-{
-	const char *d = getenv("DATA");
-	return d ? d : "../shared/data";
-}
 
 /* Unpack DATA/hives/REL.xz into memory. */
 static uint8_t *unxz(const char *rel, size_t *len)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "xz -dc '%s/hives/%s.xz' 2>/dev/null", data_dir(), rel);
+	snprintf(cmd, sizeof(cmd), "xz -dc '%s/hives/%s.xz' 2>/dev/null", check_data_dir(), rel);
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		return NULL;
@@ -199,7 +194,7 @@ static void test_real_set(const struct set *s)
 {
 	struct loaded L;
 	if (!load(s, &L)) {
-		printf("# skip %s: data not found under %s\n", s->primary, data_dir());
+		CHECK_SKIP("%s: data not found under %s", s->primary, check_data_dir());
 		unload(&L);
 		return;
 	}
@@ -278,7 +273,7 @@ static void test_damaged(void)
 {
 	struct loaded L, W;
 	if (!load(&sets[0], &L) || !load(&sets[3], &W)) {
-		printf("# skip damaged-log tests: data not found\n");
+		CHECK_SKIP("damaged-log tests: data not found under %s", check_data_dir());
 		unload(&L);
 		unload(&W);
 		return;
@@ -373,7 +368,7 @@ static void test_old_format(void)
 	size_t plen;
 	uint8_t *p = unxz("m57-pat/SAM", &plen);
 	if (!p) {
-		printf("# skip old-format tests: data not found\n");
+		CHECK_SKIP("old-format tests: data not found under %s", check_data_dir());
 		return;
 	}
 	uint32_t bins = rd32(p + 0x28), nbins = bins + 4096;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-sam.c - hive/sam.c on the real SAM and SYSTEM hives of shared/data,
+/* test-sam.c - hive/sam.c on the real SAM and SYSTEM hives of tests/data,
  * read with libhivex directly (not through our hive layer), plus truncated
  * and damaged buffers.  Expected values come from outside: boot keys and
  * hashes that impacket-secretsdump prints (SOURCES.md), MD4/AES/DES results
@@ -18,11 +18,6 @@
 #include "hive/sam.h"
 #include "tests/unit/check.h"
 
-static const char *data_dir(void)
-{
-	const char *d = getenv("DATA");
-	return d ? d : "../shared/data";
-}
 
 /* Unpack DATA/hives/REL (.xz or .gz) into a temporary file; NULL when missing. */
 static char *unpack(const char *rel)
@@ -31,7 +26,7 @@ static char *unpack(const char *rel)
 	char *out = malloc(256), cmd[1024];
 	snprintf(out, 256, "/tmp/test-sam.%d.%d", (int)getpid(), n++);
 	const char *tool = strstr(rel, ".gz") ? "gzip" : "xz";
-	snprintf(cmd, sizeof(cmd), "%s -dc '%s/hives/%s' > %s 2>/dev/null", tool, data_dir(), rel, out);
+	snprintf(cmd, sizeof(cmd), "%s -dc '%s/hives/%s' > %s 2>/dev/null", tool, check_data_dir(), rel, out);
 	if (system(cmd) != 0) {
 		unlink(out);
 		free(out);
