@@ -113,6 +113,20 @@ for place in Rescue Rescue/quarantine Rescue/journal.jsonl; do
 	check_canary "$c"
 done
 
+# --- Rescue/journal.jsonl a FIFO: every command that journals or reads it ---------
+fresh
+mkdir -p "$v/Rescue"
+mkfifo "$v/Rescue/journal.jsonl"
+run 4 "scan --quarantine, the journal a FIFO (partial)" --root "$v" scan --quarantine
+said "scan --quarantine, the journal a FIFO: the quarantine fails naming it" "quarantine failed: cannot open Rescue/journal.jsonl"
+expect "scan --quarantine, the journal a FIFO: the detected file is still in place" cmp "$v/$dl/eicar.com" "$T/base/$dl/eicar.com"
+run 4 "auto, the journal a FIFO (YELLOW)" --root "$v" auto
+run 0 "status, the journal a FIFO" --root "$v" status
+run 0 "quarantine list, the journal a FIFO" --root "$v" quarantine list
+run 3 "undo, the journal a FIFO" --root "$v" --yes undo
+said "undo, the journal a FIFO: named" "Rescue/journal.jsonl is a FIFO, not a file: not read"
+check_canary "the journal a FIFO"
+
 # --- quarantine list and restore when Rescue itself is a link ----------------------
 fresh
 ln -s "$climb" "$v/Rescue"
