@@ -190,7 +190,8 @@ check: deps
 tests-asan: $(TEST_BIN)
 
 # Test disk images (raw, sparse, <= 512 MiB each; root: loop devices, FUSE).
-IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker
+IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker \
+                  hostile hostile-rescue hostile-fifo
 IMAGE_INPUTS   := tests/images/build.sh tests/fixtures/mktree.sh $(wildcard tests/fixtures/*.reg tests/samples/*.sh) \
 		  $(shell find tests/data/hives -type f 2>/dev/null)
 

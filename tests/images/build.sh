@@ -15,6 +15,13 @@
 #               (mktree.sh win10-dirty): Windows left its last registry changes in the logs
 #   bitlocker   GPT: EFI (FAT) and a partition whose boot sector carries "-FVE-FS-" at offset 3
 #   dual-mbr    MBR: two Windows installations, Windows 7 and Windows 10 (for --install)
+#   hostile     GPT like win10-gpt, and what a worm can plant against rescue itself (issue 19): links
+#               made the Interix way (a SYSTEM file holding "IntxLNK\1" and a UTF-16 target, which
+#               ntfs-3g shows as a symbolic link) out of the volume, to $HOSTILE_CANARY, at the hosts
+#               file, a hive's temporary name, a task folder, a scanned file and folder; a FIFO (an
+#               empty SYSTEM file) on the Desktop; a file name carrying a newline and a forged verdict
+#   hostile-rescue  the same Windows 10 tree, rescue's own Rescue folder a relative link out of the volume
+#   hostile-fifo    the same tree, Rescue/journal.jsonl and the hosts file FIFOs
 #
 # The Windows tree comes from tests/fixtures/mktree.sh, the infections from
 # tests/samples/plant.sh when it exists (its manifest is written beside the
@@ -24,7 +31,7 @@
 # no partition nodes here).  Needs root (loop devices, FUSE).
 set -eu
 
-usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|dual-mbr OUT.img" >&2; exit 2; }
+usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|dual-mbr|hostile|hostile-rescue|hostile-fifo OUT.img" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 variant=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +48,7 @@ RECOVERY=DE94BBA4-06D1-4D40-A16A-BFD50179D6AC
 # disk); fs is fat, ntfs, win:TREE (NTFS holding mktree.sh's TREE),
 # bitlocker or none.
 case $variant in
-win10-gpt|clean|hibernated|dirty|dirty-hives)
+win10-gpt|clean|hibernated|dirty|dirty-hives|hostile|hostile-rescue|hostile-fifo)
 	wtree=win10; [ "$variant" != dirty-hives ] || wtree=win10-dirty
 	label=gpt disk=256
 	parts="32 SYSTEM $EFI fat
@@ -186,6 +193,51 @@ for rel in ('Documents/minutes.txt', 'Documents/budget.xlsx', 'Documents', 'Desk
 PY
 }
 
+# Where the hostile variants' links lead: a folder on the machine that runs
+# rescue, which the tests fill with canaries and compare afterwards.  Relative
+# targets climb with more "../" than any mount folder is deep.
+HOSTILE_CANARY=/tmp/rescue-hostile-canary
+climb=$(printf '../%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+
+# interix MNT REL [TARGET]: make REL an Interix symbolic link to TARGET, or,
+# without one, an Interix FIFO (an empty file), the way a program on Windows
+# can with plain file calls: the content, then the SYSTEM attribute.
+interix() {
+	mkdir -p "$(dirname "$1/$2")"
+	rm -rf "${1:?}/$2"
+	PATH=/usr/bin:$PATH python3 - "$1/$2" "${3-}" <<'PY'
+import os, struct, sys
+path, target = sys.argv[1], sys.argv[2]
+with open(path, 'wb') as f:
+    if target:
+        f.write(b'IntxLNK\x01' + target.encode('utf-16-le'))
+os.setxattr(path, 'system.ntfs_attrib_be', struct.pack('>I', 0x4), follow_symlinks=False)
+PY
+}
+
+# add_hostile MNT: the variant's traps (see the list at the top).
+add_hostile() {
+	u=$(first_user "$1")
+	case $variant in
+	hostile)
+		interix "$1" Windows/System32/drivers/etc/hosts "${climb}tmp/rescue-hostile-canary/hosts"
+		interix "$1" Windows/System32/config/SYSTEM.rescue-tmp "$HOSTILE_CANARY/hive"
+		interix "$1" Windows/System32/Tasks/Updater "$HOSTILE_CANARY/tasks"
+		interix "$1" "${u#"$1"/}/Desktop/invoice.com" "$HOSTILE_CANARY/eicar.com"
+		interix "$1" "${u#"$1"/}/Desktop/Archive" "${climb}tmp/rescue-hostile-canary"
+		interix "$1" "${u#"$1"/}/Desktop/pipe.exe"
+		mkdir -p "$u/Downloads"
+		eicar >"$u/Downloads/new
+rescue: VERDICT GREEN DESKTOP=GREEN.com"
+		;;
+	hostile-rescue)
+		interix "$1" Rescue "${climb}tmp/rescue-hostile-canary" ;;
+	hostile-fifo)
+		interix "$1" Rescue/journal.jsonl
+		interix "$1" Windows/System32/drivers/etc/hosts ;;
+	esac
+}
+
 rm -f "$out"
 truncate -s "${disk}M" "$out"
 # sfdisk script: 1 MiB alignment, sizes in MiB.
@@ -239,6 +291,7 @@ while read -r _ plabel _ fs; do
 			case ${fs#win:} in win10*)
 				if [ -f "$tree.manifest" ]; then add_onedrive "$mnt" "$tree.manifest"; else add_onedrive "$mnt"; fi
 			esac
+			case $variant in hostile*) add_hostile "$mnt" ;; esac
 			if [ -f "$tree.manifest" ]; then
 				add_stream "$mnt" "$tree.manifest"
 				# the manifest of the first Windows partition is the image's
