@@ -818,7 +818,7 @@ static void collect_jobs(struct collect *c)
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
 			snprintf(why, sizeof(why), "path too long");
 		else if (lstat(path, &st) != 0)
-			snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+			snprintf(why, sizeof(why), "cannot read: %s", confine_strerror(errno));
 		else
 			read_task_file(c, frel, &st, JOB_MAX, &buf, &len, why, sizeof(why), &regular);
 		char *app = NULL, *params = NULL;
@@ -868,7 +868,7 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 	DIR *d = confine_opendir(dir);
 	if (!d) {
 		char why[200];
-		snprintf(why, sizeof(why), "folder cannot be read: %s", strerror(errno));
+		snprintf(why, sizeof(why), "folder cannot be read: %s", confine_strerror(errno));
 		add_unread(c, AR_TASK_XML, drel, taskpath[0] ? taskpath : "\\", "", why);
 		return;
 	}
@@ -884,7 +884,7 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 			continue;
 		}
 		if (confine_lstat(path, &st) != 0) {
-			snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+			snprintf(why, sizeof(why), "cannot read: %s", confine_strerror(errno));
 			add_unread(c, AR_TASK_XML, drel, tpath, "", why);
 			continue;
 		}

@@ -236,6 +236,8 @@ static int do_hosts(struct rs_ctx *ctx, bool apply, struct contain_report *r, st
 	if (file_read_all(file, 16u << 20, &content, &len) != 0) {
 		if (errno != ENOENT) {
 			hosts_names_free(&names);
+			snprintf(c->before, sizeof(c->before), "not read");
+			snprintf(c->current, sizeof(c->current), "not read");
 			return rs_fail_errno(err, RS_ETARGET, errno, "cannot read %s", c->hive);
 		}
 		content = (uint8_t *)strdup("");
@@ -317,14 +319,14 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 	}
 	close_hives(&oh);
 	/* A hosts file rescue must not touch (a link, a FIFO) fails its own
-	 * item; once the hives are written, that is a partial run with its
-	 * report (hosts shown OPEN), not a refusal of the whole. */
+	 * item: a partial run with its report (hosts shown OPEN, "not read"),
+	 * not a refusal of the whole, for status as for apply. */
 	int hrc = RS_OK;
 	struct rs_error herr = { 0 };
 	if (rc == RS_OK && (mask & (1u << CONTAIN_HOSTS))) {
 		hrc = do_hosts(ctx, apply, out, &herr);
 		bool hosts_reported = out->n && out->checks[out->n - 1].item == CONTAIN_HOSTS;
-		if (hrc && (!apply || !hosts_reported)) {
+		if (hrc && !hosts_reported) {
 			rc = hrc;
 			*err = herr;
 		}

@@ -2,6 +2,7 @@
 #include "error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,7 +43,12 @@ int rs_fail_errno(struct rs_error *err, int code, int errnum, const char *fmt, .
 		 * links" would not. */
 		const char *name = confine_refusal_name(errnum);
 		size_t namelen = name ? strlen(name) : 0;
-		if (name && n >= namelen && strcmp(err->msg + n - namelen, name) == 0)
+		/* "hosts: hosts is a link ..." says the name twice; "cannot open
+		 * hosts is a link ..." would misread: only a message that is the
+		 * name, or ends with ": name", takes the reason straight on. */
+		bool ends_with_name = name && n >= namelen && strcmp(err->msg + n - namelen, name) == 0 &&
+				      (n == namelen || (n >= namelen + 2 && memcmp(err->msg + n - namelen - 2, ": ", 2) == 0));
+		if (ends_with_name)
 			snprintf(err->msg + n, sizeof(err->msg) - n, "%s", confine_refusal_why(errnum));
 		else
 			snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",

@@ -91,7 +91,7 @@ for how in abs rel; do
 	grep -q '^hosts  *OPEN' "$T/stdout" && ok "hosts a link ($how): the report shows hosts OPEN" ||
 		not_ok "hosts a link ($how): the report shows hosts OPEN"
 	still_link "hosts a link ($how)" "$T/hosts$how/$etc/hosts"
-	run 3 "$etc/hosts is a link on the volume: not followed" "hosts a link ($how), status" \
+	run 4 "$etc/hosts is a link on the volume: not followed" "hosts a link ($how), status" \
 		"$RESCUE" --root "$T/hosts$how" status
 done
 
@@ -113,7 +113,7 @@ else ok "hosts a link, auto: its target is in no backup or report"; fi
 fresh hostsfifo; rm "$T/hostsfifo/$etc/hosts"; mkfifo "$T/hostsfifo/$etc/hosts"
 run 4 "$etc/hosts is a FIFO" "hosts a FIFO, contain" "$RESCUE" --root "$T/hostsfifo" contain
 hive_is "hosts a FIFO, contain" "$T/hostsfifo" 4
-run 3 "$etc/hosts is a FIFO" "hosts a FIFO, status" "$RESCUE" --root "$T/hostsfifo" status
+run 4 "$etc/hosts is a FIFO" "hosts a FIFO, status" "$RESCUE" --root "$T/hostsfifo" status
 
 # 4. A hive that is a link to a copy outside: refused by name, not written.
 fresh syslink; rm "$T/syslink/$cfg/SYSTEM"; ln -s ../../../../outside/SYSTEM "$T/syslink/$cfg/SYSTEM"

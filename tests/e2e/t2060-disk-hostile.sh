@@ -59,8 +59,12 @@ t_detach
 run "hostile: scan --quarantine" 1 "$RESCUE" --disk "$T/hostile.img" --yes scan --quarantine
 expect "hostile: the linked EICAR outside was not scanned" sh -c '! grep -q "invoice.com" "$1"' - "$T/out"
 run "hostile: undo all" 0 "$RESCUE" --disk "$T/hostile.img" --yes undo all
-run "hostile: auto" 1 "$RESCUE" --disk "$T/hostile.img" auto --config "$T/rescue.conf"
-said "hostile: auto's verdict is RED (the planted samples)" '^rescue: VERDICT RED'
+# The hosts link fails the contain step: the rest is done, and a person must look.
+run "hostile: auto" 4 "$RESCUE" --disk "$T/hostile.img" auto --config "$T/rescue.conf"
+said "hostile: auto's verdict is YELLOW" '^rescue: VERDICT YELLOW'
+said "hostile: auto still quarantined the planted samples" 'detected, all quarantined'
+said "hostile: the name with a newline cannot forge a verdict line" 'Downloads/new\\nrescue: VERDICT GREEN'
+expect "hostile: no forged verdict line" sh -c '! grep -q "^rescue: VERDICT GREEN DESKTOP=GREEN" "$1"' - "$T/out"
 
 # --- rescue's own folder is a link out of the volume -------------------------------
 canary_make
@@ -68,15 +72,20 @@ run "Rescue link: contain" 4 "$RESCUE" --disk "$T/hostile-rescue.img" --yes cont
 said "Rescue link: the refusal names Rescue" 'Rescue is a link on the volume: not followed'
 run "Rescue link: auto" 4 "$RESCUE" --disk "$T/hostile-rescue.img" auto --config "$T/rescue.conf"
 said "Rescue link: auto's verdict is YELLOW" '^rescue: VERDICT YELLOW'
-run "Rescue link: quarantine list" 0 "$RESCUE" --disk "$T/hostile-rescue.img" quarantine list
-run "Rescue link: undo all" 0 "$RESCUE" --disk "$T/hostile-rescue.img" --yes undo all
+# Without its own folder rescue has no quarantine and no journal to work from.
+run "Rescue link: quarantine list" 3 "$RESCUE" --disk "$T/hostile-rescue.img" quarantine list
+said "Rescue link: quarantine list names Rescue" 'Rescue is a link on the volume: not followed'
+run "Rescue link: undo all" 3 "$RESCUE" --disk "$T/hostile-rescue.img" --yes undo all
+said "Rescue link: undo names Rescue" 'Rescue is a link on the volume: not followed'
 
 # --- FIFOs where rescue reads: the journal and the hosts file ------------------------
 canary_make
-run "FIFO: status" 0 "$RESCUE" --disk "$T/hostile-fifo.img" status
+run "FIFO: status" 4 "$RESCUE" --disk "$T/hostile-fifo.img" status
+said "FIFO: status names the hosts FIFO" 'hosts is a FIFO, not a file'
 run "FIFO: contain" 4 "$RESCUE" --disk "$T/hostile-fifo.img" --yes contain
-said "FIFO: contain names the journal FIFO" 'journal.jsonl is a FIFO'
-run "FIFO: undo all" 4 "$RESCUE" --disk "$T/hostile-fifo.img" --yes undo all
+said "FIFO: contain names the journal FIFO" 'journal.jsonl is not a regular file'
+run "FIFO: undo all" 3 "$RESCUE" --disk "$T/hostile-fifo.img" --yes undo all
+said "FIFO: undo names the journal FIFO" 'journal.jsonl is a FIFO'
 run "FIFO: quarantine list" 0 "$RESCUE" --disk "$T/hostile-fifo.img" quarantine list
 run "FIFO: auto" 4 "$RESCUE" --disk "$T/hostile-fifo.img" auto --config "$T/rescue.conf"
 t_done

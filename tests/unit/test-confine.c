@@ -115,6 +115,10 @@ int main(void)
 	CHECK_STR(err.msg, "cannot back up hosts: Rescue is a link on the volume: not followed");
 	rs_fail_errno(&err, RS_EPARTIAL, ELOOP, "%s", "Rescue");      /* the name is not said twice */
 	CHECK_STR(err.msg, "Rescue is a link on the volume: not followed");
+	rs_fail_errno(&err, RS_EPARTIAL, ELOOP, "undo: %s", "Rescue");
+	CHECK_STR(err.msg, "undo: Rescue is a link on the volume: not followed");
+	rs_fail_errno(&err, RS_EPARTIAL, ELOOP, "cannot open %s", "Rescue");
+	CHECK_STR(err.msg, "cannot open Rescue: Rescue is a link on the volume: not followed");
 
 	/* Writes: through a link folder, over a link, beside it, upward. */
 	in_root(p, "Rescue/journal.jsonl");
