@@ -6,7 +6,7 @@
 # command that reaches a trap ends (under timeout), names it in one line, and
 # leaves the canary folder outside the volume as it was, byte for byte, by
 # mode and by mtime.  Judged with sha256sum, find, ntfsls/ntfscat, hivexget.
-# shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
+# shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then skip "hostile disks" "needs root (loop devices, FUSE)"; t_done; exit; fi
