@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Damaged compiled rules (issue 19, finding 7): 150 mutations of the built
+# .yarc (bit flips, bytes set, truncations; a fixed seed, so every run tries
+# the same files) given to `auto` as rules_compiled and to `scan` through
+# RESCUE_RULES, each under `timeout`.  libyara asserts or crashes on some of
+# them: that must end a child process, never rescue (no exit 134/139, no
+# hang).  A run whose rules do not load names the file, changes no hive
+# (sha256 before and after, hivexget reads them) and still writes its report,
+# YELLOW; a run whose rules load is an ordinary run.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+yarc=$(dirname "$RESCUE")/rules/compiled.yarc
+[ -f "$yarc" ] || yarc=$TOP/build/rules/compiled.yarc
+if [ ! -f "$yarc" ]; then not_ok "no compiled rules beside $RESCUE (run make)"; exit 1; fi
+N=150
+LIMIT=600   # seconds: only a hang comes near it
+
+mkdir "$T/m"
+/usr/bin/python3 - "$yarc" "$T/m" "$N" <<'EOF'
+import random, sys
+src = open(sys.argv[1], 'rb').read()
+rng = random.Random(19)
+for i in range(int(sys.argv[3])):
+    b = bytearray(src)
+    kind = i % 3
+    if kind == 0:                       # one to four bits flipped
+        for _ in range(rng.randint(1, 4)):
+            p = rng.randrange(len(b))
+            b[p] ^= 1 << rng.randrange(8)
+    elif kind == 1:                     # cut off anywhere (an empty file included)
+        b = b[:rng.randrange(len(b))] if i != 1 else b''
+    else:                               # a byte set to a boundary value
+        b[rng.randrange(len(b))] = rng.choice([0x00, 0xff, 0x7f, 0x80])
+    open('%s/%03d.yarc' % (sys.argv[2], i), 'wb').write(bytes(b))
+EOF
+expect "$N mutations written" test "$(find "$T/m" -name '*.yarc' | wc -l)" -eq "$N"
+
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/pristine" >/dev/null
+hives() { (cd "$1/Windows/System32/config" && sha256sum SAM SECURITY SOFTWARE SYSTEM 2>/dev/null); }
+hives "$T/pristine" >"$T/hives.pristine"
+
+# auto: everything it can do is wanted, so a run that went on would change the hives
+cp -a "$T/pristine" "$T/w"
+aborted="" hung="" unnamed="" changed="" noreport="" odd=""
+refused=0 crashed=0 loaded=0
+for f in "$T"/m/*.yarc; do
+	i=$(basename "$f" .yarc)
+	printf 'rules_compiled = %s\ncontain = all\naccounts = admins\n' "$f" >"$T/rc.conf"
+	hives "$T/w" >"$T/before"
+	timeout "$LIMIT" "$RESCUE" --root "$T/w" auto --config "$T/rc.conf" >"$T/out" 2>&1
+	rc=$?
+	case $rc in
+	0|1|4) ;;
+	124) hung="$hung $i"; continue ;;
+	*) aborted="$aborted $i($rc)"; continue ;;
+	esac
+	if grep -q 'scan     failed   rules could not load' "$T/out"; then
+		refused=$((refused + 1))
+		grep -q 'libyara crashed' "$T/out" && crashed=$((crashed + 1))
+		grep -q "^rescue: nothing changed: the scan rules could not load: $f: " "$T/out" || unnamed="$unnamed $i"
+		hives "$T/w" | cmp -s - "$T/before" || changed="$changed $i"
+		for rep in "$T"/w/Rescue/reports/*.json; do :; done	# the last: names are UTC times
+		[ -f "$rep" ] && [ "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict"], [s["status"] for s in d["steps"] if s["step"] in ("contain", "passwd")])' "$rep")" = \
+			"YELLOW ['refused', 'refused']" ] || noreport="$noreport $i"
+		[ "$rc" -eq 4 ] || odd="$odd $i(exit $rc)"
+	elif grep -Eq 'scan     (ok|changed|failed) ' "$T/out"; then
+		# the rules loaded: an ordinary run; start the next one from the pristine tree
+		loaded=$((loaded + 1))
+		rm -rf "$T/w" && cp -a "$T/pristine" "$T/w"
+	else
+		odd="$odd $i(no scan step)"
+		sed 's/^/#   /' "$T/out" | tail -n 5
+	fi
+done
+expect "auto: no run aborted or crashed (exit 134/139...):${aborted:- none}" test -z "$aborted"
+expect "auto: no run hung (timeout ${LIMIT}s):${hung:- none}" test -z "$hung"
+expect "auto: every run either refused the rules ($refused, $crashed of them after libyara crashed in the child) or scanned ($loaded)" \
+	test $((refused + loaded)) -eq "$N" -a -z "$odd"
+expect "auto: some mutations make libyara crash, and the child took it" test "$crashed" -gt 0
+expect "auto: every refusal names the file in one line:${unnamed:- all do}" test -z "$unnamed"
+expect "auto: no hive changed when the rules did not load (sha256):${changed:- none}" test -z "$changed"
+expect "auto: the report is still written, YELLOW, contain and passwd refused:${noreport:- all}" test -z "$noreport"
+expect "the tree's hives still read (hivexget SYSTEM Select Current)" \
+	sh -c "hivexget '$T/w/Windows/System32/config/SYSTEM' '\\Select' Current | grep -qx '[0-9]*'"
+
+# scan: the same files through RESCUE_RULES: a clean error (exit 3) naming the
+# file, or an ordinary scan (0, 1, or 4 when libyara cannot run some rule)
+aborted="" hung="" unnamed=""
+bad=0
+for f in "$T"/m/*.yarc; do
+	i=$(basename "$f" .yarc)
+	RESCUE_RULES=$f timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan >"$T/out" 2>&1
+	rc=$?
+	case $rc in
+	0|1|4) ;;
+	3) bad=$((bad + 1)); grep -q "$f: " "$T/out" || unnamed="$unnamed $i" ;;
+	124) hung="$hung $i" ;;
+	*) aborted="$aborted $i($rc)" ;;
+	esac
+done
+expect "scan: no run aborted or crashed:${aborted:- none}" test -z "$aborted"
+expect "scan: no run hung:${hung:- none}" test -z "$hung"
+expect "scan: $bad refused with a message naming the file:${unnamed:- all do}" test "$bad" -gt 0 -a -z "$unnamed"
+hives "$T/pristine" | cmp -s - "$T/hives.pristine" && ok "scan: the hives are untouched" || not_ok "scan: a hive changed"
+
+# not a file at all
+printf 'rules_compiled = %s\ncontain = all\n' "$T/m" >"$T/dir.conf"
+cp -a "$T/pristine" "$T/d"
+timeout "$LIMIT" "$RESCUE" --root "$T/d" auto --config "$T/dir.conf" >"$T/out" 2>&1
+rc=$?
+expect "a folder as rules_compiled: exit 4, named, not a regular file" sh -c \
+	"[ $rc -eq 4 ] && grep -q 'could not load: $T/m: cannot read compiled rules: not a regular file' '$T/out'"
+hives "$T/d" | cmp -s - "$T/hives.pristine" && ok "a folder as rules_compiled: no hive changed" ||
+	not_ok "a folder as rules_compiled: a hive changed"
+t_done
