@@ -58,7 +58,7 @@ for f in "$T"/m/*.yarc; do
 	esac
 	if grep -q 'scan     failed   rules could not load' "$T/out"; then
 		refused=$((refused + 1))
-		grep -q 'libyara crashed' "$T/out" && crashed=$((crashed + 1))
+		if grep -q 'libyara crashed' "$T/out"; then crashed=$((crashed + 1)); crasher=${crasher:-$f}; fi
 		grep -q "^rescue: nothing changed: the scan rules could not load: $f: " "$T/out" || unnamed="$unnamed $i"
 		hives "$T/w" | cmp -s - "$T/before" || changed="$changed $i"
 		for rep in "$T"/w/Rescue/reports/*.json; do :; done	# the last: names are UTC times
@@ -114,4 +114,37 @@ expect "a folder as rules_compiled: exit 4, named, not a regular file" sh -c \
 	"[ $rc -eq 4 ] && grep -q 'could not load: $T/m: cannot read compiled rules: not a regular file' '$T/out'"
 hives "$T/d" | cmp -s - "$T/hives.pristine" && ok "a folder as rules_compiled: no hive changed" ||
 	not_ok "a folder as rules_compiled: a hive changed"
+
+# --- the same on an NTFS image through --disk: hives read back with ntfscat --------
+if [ "$(id -u)" -ne 0 ] || [ -z "${crasher:-}" ]; then
+	skip "auto --disk with damaged rules" "needs root (loop devices, FUSE) and a mutation that crashes libyara"
+	t_done; exit
+fi
+export RESCUE_RUNDIR="$T/run"
+t_image clean "$T/clean.img" || { not_ok "build the clean image"; t_done; exit; }
+disk_hives() {	# the image's hives as ntfscat reads them
+	t_attach "$T/clean.img" 3 &&
+	for h in SAM SOFTWARE SYSTEM; do
+		printf '%s %s\n' "$(ntfscat "$t_loop" "Windows/System32/config/$h" | sha256sum | cut -c 1-64)" "$h"
+	done
+	t_detach
+}
+disk_hives >"$T/disk.before"
+printf 'rules_compiled = %s\ncontain = all\naccounts = admins\n' "$crasher" >"$T/disk.conf"
+timeout "$LIMIT" "$RESCUE" --disk "$T/clean.img" auto --config "$T/disk.conf" >"$T/out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/out"
+expect "--disk, rules that crash libyara: exit 4 (YELLOW), not an abort" test "$rc" -eq 4
+expect "--disk: the one line names the file and says nothing changed" \
+	grep -q "^rescue: nothing changed: the scan rules could not load: $crasher: damaged compiled rules: libyara crashed" "$T/out"
+expect "--disk: verdict YELLOW, not scanned" grep -q '^rescue: VERDICT YELLOW .*(not scanned' "$T/out"
+disk_hives >"$T/disk.after"
+expect "--disk: no hive on the image changed (ntfscat, sha256)" cmp "$T/disk.before" "$T/disk.after"
+t_attach "$T/clean.img" 3
+rep=$(ntfsls -p Rescue/reports "$t_loop" 2>/dev/null | grep '\.json$' | head -n 1)
+ntfscat "$t_loop" "Rescue/reports/$rep" >"$T/disk.json" 2>/dev/null
+t_detach
+expect "--disk: the report on the image (ntfscat) says YELLOW, contain and passwd refused" test \
+	"$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict"], [s["status"] for s in d["steps"] if s["step"] in ("contain", "passwd")])' "$T/disk.json" 2>&1)" = \
+	"YELLOW ['refused', 'refused']"
 t_done
