@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yara.h>
@@ -207,6 +210,32 @@ static int trial(const char *path, const uint8_t *data, size_t len, struct rs_er
 		       strsignal(sig), said[0] ? ": " : "", said);
 }
 
+/* RS_OK when PATH.sum is absent or holds DATA's SHA-256 (its first 64
+ * characters); a damaged file that libyara still loads would otherwise
+ * scan with rules that quietly miss what they were written to find. */
+static int check_sum(const char *path, const uint8_t *data, size_t len, struct rs_error *err)
+{
+	char sum_path[PATH_MAX];
+	if (snprintf(sum_path, sizeof(sum_path), "%s%s", path, YARC_SUM_SUFFIX) >= (int)sizeof(sum_path))
+		return RS_OK;
+	uint8_t *want;
+	size_t wlen;
+	if (file_read_all(sum_path, 4096, &want, &wlen) != 0) {
+		if (errno == ENOENT)
+			return RS_OK;   /* rules compiled elsewhere: the child's trial alone */
+		return rs_fail_errno(err, RS_ETARGET, errno, "%s: cannot read the digest of the compiled rules",
+				     sum_path);
+	}
+	char have[65];
+	sha256_hex(data, len, have);
+	bool same = wlen >= 64 && strncasecmp((const char *)want, have, 64) == 0;
+	free(want);
+	if (!same)
+		return rs_fail(err, RS_ETARGET, "%s: damaged compiled rules: their SHA-256 is not the one %s recorded "
+			       "when they were compiled", path, sum_path);
+	return RS_OK;
+}
+
 int yarc_load(const char *path, YR_RULES **out, struct rs_error *err)
 {
 	*out = NULL;
@@ -218,7 +247,9 @@ int yarc_load(const char *path, YR_RULES **out, struct rs_error *err)
 			return rs_fail(err, RS_ETARGET, "%s: cannot read compiled rules: not a regular file", path);
 		return rs_fail_errno(err, RS_ETARGET, e, "%s: cannot read compiled rules", path);
 	}
-	int rc = trial(path, data, len, err);
+	int rc = check_sum(path, data, len, err);
+	if (rc == RS_OK)
+		rc = trial(path, data, len, err);
 	if (rc == RS_OK) {
 		int yrc = load_mem(data, len, out);
 		if (yrc != ERROR_SUCCESS)

@@ -12,6 +12,12 @@
  * any other way than cleanly) means a damaged file: an error naming it,
  * never an abort.
  *
+ * Before that, when PATH.sum exists (the build writes one beside the
+ * compiled.yarc it makes: the file's SHA-256 in hex), the file must have that
+ * digest: most damage leaves a file libyara loads without complaint, with
+ * rules that no longer find what they should.  Rules compiled elsewhere
+ * (rules_compiled without a .sum) have the child's trial alone.
+ *
  * The probes catch damage that shows only when rules run; damage that shows
  * only on some particular file content cannot be excluded this way (nor can
  * a file crafted to pass: a .yarc is trusted code, like the binary).
@@ -27,6 +33,9 @@ struct YR_RULES;
 
 /* The largest .yarc accepted (the built-in set is well under a megabyte). */
 #define YARC_MAX_BYTES (512u << 20)
+
+/* The digest beside a compiled rule file: PATH + this. */
+#define YARC_SUM_SUFFIX ".sum"
 
 /* The child's time limit: a loop on damaged data is a damaged file too. */
 #define YARC_TRIAL_SECS 120

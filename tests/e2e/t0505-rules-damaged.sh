@@ -7,7 +7,10 @@
 # them: that must end a child process, never rescue (no exit 134/139, no
 # hang).  A run whose rules do not load names the file, changes no hive
 # (sha256 before and after, hivexget reads them) and still writes its report,
-# YELLOW; a run whose rules load is an ordinary run.
+# YELLOW; a run whose rules load is an ordinary run.  With the digest make
+# writes beside compiled.yarc (compiled.yarc.sum), the mutations libyara
+# loads without complaint are refused as well.  Last, one damaged file on
+# the clean NTFS image through --disk (hives read back with ntfscat).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -23,16 +26,18 @@ import random, sys
 src = open(sys.argv[1], 'rb').read()
 rng = random.Random(19)
 for i in range(int(sys.argv[3])):
-    b = bytearray(src)
-    kind = i % 3
-    if kind == 0:                       # one to four bits flipped
-        for _ in range(rng.randint(1, 4)):
-            p = rng.randrange(len(b))
-            b[p] ^= 1 << rng.randrange(8)
-    elif kind == 1:                     # cut off anywhere (an empty file included)
-        b = b[:rng.randrange(len(b))] if i != 1 else b''
-    else:                               # a byte set to a boundary value
-        b[rng.randrange(len(b))] = rng.choice([0x00, 0xff, 0x7f, 0x80])
+    b = src
+    while b == src:                     # a flip undone or a byte set to what it was: try again
+        b = bytearray(src)
+        kind = i % 3
+        if kind == 0:                   # one to four bits flipped
+            for _ in range(rng.randint(1, 4)):
+                p = rng.randrange(len(b))
+                b[p] ^= 1 << rng.randrange(8)
+        elif kind == 1:                 # cut off anywhere (an empty file included)
+            b = b[:rng.randrange(len(b))] if i != 1 else b''
+        else:                           # a byte set to a boundary value
+            b[rng.randrange(len(b))] = rng.choice([0x00, 0xff, 0x7f, 0x80])
     open('%s/%03d.yarc' % (sys.argv[2], i), 'wb').write(bytes(b))
 EOF
 expect "$N mutations written" test "$(find "$T/m" -name '*.yarc' | wc -l)" -eq "$N"
@@ -67,7 +72,7 @@ for f in "$T"/m/*.yarc; do
 		[ "$rc" -eq 4 ] || odd="$odd $i(exit $rc)"
 	elif grep -Eq 'scan     (ok|changed|failed) ' "$T/out"; then
 		# the rules loaded: an ordinary run; start the next one from the pristine tree
-		loaded=$((loaded + 1))
+		loaded=$((loaded + 1)); loaded_files="${loaded_files:-} $f"
 		rm -rf "$T/w" && cp -a "$T/pristine" "$T/w"
 	else
 		odd="$odd $i(no scan step)"
@@ -114,6 +119,26 @@ expect "a folder as rules_compiled: exit 4, named, not a regular file" sh -c \
 	"[ $rc -eq 4 ] && grep -q 'could not load: $T/m: cannot read compiled rules: not a regular file' '$T/out'"
 hives "$T/d" | cmp -s - "$T/hives.pristine" && ok "a folder as rules_compiled: no hive changed" ||
 	not_ok "a folder as rules_compiled: a hive changed"
+
+# --- with the digest the build writes beside compiled.yarc, the damage libyara
+# loads without a word is refused too
+if [ -f "$yarc.sum" ]; then
+	cp "$yarc" "$T/good.yarc"; cp "$yarc.sum" "$T/good.yarc.sum"
+	expect_exit 0 "the built rules with their .sum: a clean scan" env RESCUE_RULES="$T/good.yarc" \
+		timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan
+	missed=""
+	for f in ${loaded_files:-}; do
+		cp "$yarc.sum" "$f.sum"
+		RESCUE_RULES=$f timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan >"$T/out" 2>&1
+		rc=$?
+		[ "$rc" -eq 3 ] && grep -q "$f: damaged compiled rules: their SHA-256 is not the one $f.sum recorded" "$T/out" ||
+			missed="$missed $(basename "$f")($rc)"
+	done
+	expect "with the .sum, the $loaded mutations libyara loaded are refused too:${missed:- all}" \
+		test -z "$missed" -a -n "${loaded_files:-}"
+else
+	not_ok "no $yarc.sum beside the built rules (make writes it)"
+fi
 
 # --- the same on an NTFS image through --disk: hives read back with ntfscat --------
 if [ "$(id -u)" -ne 0 ] || [ -z "${crasher:-}" ]; then
