@@ -20,26 +20,7 @@ if [ ! -f "$yarc" ]; then not_ok "no compiled rules beside $RESCUE (run make)"; 
 N=150
 LIMIT=600   # seconds: only a hang comes near it
 
-mkdir "$T/m"
-/usr/bin/python3 - "$yarc" "$T/m" "$N" <<'EOF'
-import random, sys
-src = open(sys.argv[1], 'rb').read()
-rng = random.Random(19)
-for i in range(int(sys.argv[3])):
-    b = src
-    while b == src:                     # a flip undone or a byte set to what it was: try again
-        b = bytearray(src)
-        kind = i % 3
-        if kind == 0:                   # one to four bits flipped
-            for _ in range(rng.randint(1, 4)):
-                p = rng.randrange(len(b))
-                b[p] ^= 1 << rng.randrange(8)
-        elif kind == 1:                 # cut off anywhere (an empty file included)
-            b = b[:rng.randrange(len(b))] if i != 1 else b''
-        else:                           # a byte set to a boundary value
-            b[rng.randrange(len(b))] = rng.choice([0x00, 0xff, 0x7f, 0x80])
-    open('%s/%03d.yarc' % (sys.argv[2], i), 'wb').write(bytes(b))
-EOF
+sh "$TOP/tests/fixtures/mutate-yarc.sh" "$yarc" "$T/m" "$N"
 expect "$N mutations written" test "$(find "$T/m" -name '*.yarc' | wc -l)" -eq "$N"
 
 sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/pristine" >/dev/null
