@@ -643,15 +643,20 @@ static void step_report(struct run *run, double start)
  * step after detect says so, and the report is written (YELLOW). */
 static void steps_stopped(struct run *run)
 {
-	static const char *const stopped[] = { "contain", "passwd" };
+	static const struct {
+		const char *step;
+		enum report_status status;
+	} stopped[] = {
+		{ "contain", STEP_REFUSED }, { "passwd", STEP_REFUSED }, { "scan", STEP_FAILED },
+		{ "autoruns", STEP_REFUSED },
+	};
 	for (size_t i = 0; i < sizeof(stopped) / sizeof(stopped[0]); i++) {
-		step_begin(run, stopped[i]);
-		step_end(run, STEP_REFUSED, "not done: the scan rules could not load (see the scan step)");
+		step_begin(run, stopped[i].step);
+		if (stopped[i].status == STEP_FAILED)
+			step_end(run, STEP_FAILED, "rules could not load: %s", run->rules->why);
+		else
+			step_end(run, stopped[i].status, "not done: the scan rules could not load (see the scan step)");
 	}
-	step_begin(run, "scan");
-	step_end(run, STEP_FAILED, "rules could not load: %s", run->rules->why);
-	step_begin(run, "autoruns");
-	step_end(run, STEP_REFUSED, "not done: the scan rules could not load (see the scan step)");
 }
 
 /* Every step on one opened installation, and its report. */
