@@ -11,6 +11,7 @@
 # writes beside compiled.yarc (compiled.yarc.sum), the mutations libyara
 # loads without complaint are refused as well.  Last, one damaged file on
 # the clean NTFS image through --disk (hives read back with ntfscat).
+# shellcheck disable=SC2154 # t_loop is set by t_attach (tests/lib.sh)
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 

@@ -6,6 +6,7 @@
 # reports, and `rescue fleet` counts it YELLOW; the same run with the scan
 # on is GREEN, so the scan is what makes the difference.  Judged by
 # python3's json and ntfscat.
+# shellcheck disable=SC2154 # t_loop is set by t_attach (tests/lib.sh)
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
