@@ -785,7 +785,11 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 	for (size_t i = 1; i <= n; i++) {
 		const struct rs_volume *v = rs_target_install(t, (int)i);
 		struct opened o = { .target = v->part->name, .hibernated = v->state & VOL_HIBERNATED };
-		bool remove = o.hibernated && conf->hibernated == CONF_HIB_REMOVE && !report_only && !rules->why[0];
+		bool want_remove = o.hibernated && conf->hibernated == CONF_HIB_REMOVE && !report_only;
+		/* removing the hibernation file is a write: not when the run must stop */
+		bool remove = want_remove && !rules->why[0];
+		if (want_remove && !remove)
+			snprintf(o.why, sizeof(o.why), "not without scan rules (they could not load)");
 		unsigned ctx_flags = extra | (report_only || (o.hibernated && !remove) ? RS_CTX_READONLY : 0);
 		rs_error_clear(&err);
 		o.rc = rs_target_open(t, (int)i, ctx_flags, remove ? TARGET_REMOVE_HIBERFILE : 0, &o.ctx, &err);

@@ -154,4 +154,18 @@ t_detach
 expect "--disk: the report on the image (ntfscat) says YELLOW, contain and passwd refused" test \
 	"$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict"], [s["status"] for s in d["steps"] if s["step"] in ("contain", "passwd")])' "$T/disk.json" 2>&1)" = \
 	"YELLOW ['refused', 'refused']"
+
+# hibernated = remove would delete hiberfil.sys before contain: not without rules
+if t_image hibernated "$T/hib.img"; then
+	sha256sum "$T/hib.img" >"$T/hib.sum"
+	printf 'rules_compiled = %s\nhibernated = remove\n' "$crasher" >"$T/hib.conf"
+	timeout "$LIMIT" "$RESCUE" --disk "$T/hib.img" auto --config "$T/hib.conf" >"$T/out" 2>&1
+	rc=$?
+	sed 's/^/#   /' "$T/out"
+	expect "--disk, hibernated = remove, damaged rules: exit 4, the hibernation file kept" sh -c \
+		"[ $rc -eq 4 ] && grep -q 'hibernation file could not be removed: not without scan rules' '$T/out'"
+	expect "--disk, hibernated = remove, damaged rules: the image is byte-identical (sha256sum)" sha256sum -c "$T/hib.sum"
+else
+	not_ok "build the hibernated image"
+fi
 t_done
