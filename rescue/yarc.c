@@ -155,10 +155,15 @@ static int trial(const char *path, const uint8_t *data, size_t len, struct rs_er
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s: cannot check the compiled rules", path);
+	/* SIGCHLD ignored (inherited so) would reap the child before waitpid */
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, was;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &was);
 	/* the child ends with _exit: it never flushes this process's stdio buffers */
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
+		sigaction(SIGCHLD, &was, NULL);
 		close(fds[0]);
 		close(fds[1]);
 		return rs_fail_errno(err, RS_ETARGET, e, "%s: cannot check the compiled rules", path);
@@ -183,10 +188,13 @@ static int trial(const char *path, const uint8_t *data, size_t len, struct rs_er
 	}
 	text[got] = '\0';
 	close(fds[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return rs_fail_errno(err, RS_ETARGET, errno, "%s: cannot check the compiled rules", path);
+	int status, w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	int werr = errno;
+	sigaction(SIGCHLD, &was, NULL);
+	if (w < 0)
+		return rs_fail_errno(err, RS_ETARGET, werr, "%s: cannot check the compiled rules", path);
 	char said[256];
 	first_line(text, said, sizeof(said));
 	if (WIFEXITED(status)) {
