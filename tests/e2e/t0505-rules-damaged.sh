@@ -57,8 +57,10 @@ for f in "$T"/m/*.yarc; do
 		loaded=$((loaded + 1)); loaded_files="${loaded_files:-} $f"
 		rm -rf "$T/w" && cp -a "$T/pristine" "$T/w"
 	else
-		odd="$odd $i(no scan step)"
-		sed 's/^/#   /' "$T/out" | tail -n 5
+		odd="$odd $i(exit $rc, no scan step)"
+		# a sanitizer's report names the place: its first lines, and the end
+		{ grep -E -m 12 'ERROR|runtime error|^ *#[0-9]+ ' "$T/out"; tail -n 3 "$T/out"; } | sed 's/^/#   /'
+		cp "$f" "$TOP/build/t0505-odd-$i.yarc" 2>/dev/null	# kept for a look after the test
 	fi
 done
 expect "auto: no run aborted or crashed (exit 134/139...):${aborted:- none}" test -z "$aborted"
