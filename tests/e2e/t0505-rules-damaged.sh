@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Damaged compiled rules (issue 19, finding 7): 150 mutations of the built
 # .yarc (bit flips, bytes set, truncations; a fixed seed, so every run tries
-# the same files) given to `auto` as rules_compiled and to `scan` through
-# RESCUE_RULES, each under `timeout`.  libyara asserts or crashes on some of
-# them: that must end a child process, never rescue (no exit 134/139, no
-# hang).  A run whose rules do not load names the file, changes no hive
-# (sha256 before and after, hivexget reads them) and still writes its report,
-# YELLOW; a run whose rules load is an ordinary run.  With the digest make
-# writes beside compiled.yarc (compiled.yarc.sum), the mutations libyara
-# loads without complaint are refused as well.  Last, one damaged file on
-# the clean NTFS image through --disk (hives read back with ntfscat).
+# the same files; tests/fixtures/mutate-yarc.sh), each run under `timeout`.
+#  - Without a .sum (rules compiled elsewhere) the child's trial alone: each
+#    loads or is refused by name; libyara's asserts end the child, never
+#    rescue (no exit 134/139, no hang); auto with the ones that crash libyara
+#    stops before contain and changes no hive.
+#  - Beside the build's compiled.yarc.sum (the built file damaged on a worn
+#    stick): every one is refused; auto exits 4 naming the file, changes no
+#    hive (sha256 before and after, hivexget reads them) and still writes its
+#    report, YELLOW with contain and passwd refused; scan exits 3.
+#  - One that crashes libyara on the clean NTFS image through --disk (hives
+#    read back with ntfscat), and on the hibernated image (byte-identical).
 # shellcheck disable=SC2154 # t_loop is set by t_attach (tests/lib.sh)
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -28,71 +30,87 @@ sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/pristine" >/dev/null
 hives() { (cd "$1/Windows/System32/config" && sha256sum SAM SECURITY SOFTWARE SYSTEM 2>/dev/null); }
 hives "$T/pristine" >"$T/hives.pristine"
 
-# auto: everything it can do is wanted, so a run that went on would change the hives
-cp -a "$T/pristine" "$T/w"
-aborted="" hung="" unnamed="" changed="" noreport="" odd=""
-refused=0 crashed=0 loaded=0
+[ -f "$yarc.sum" ] || not_ok "no $yarc.sum beside the built rules (make writes it)"
+
+# --- the child's trial alone (rules compiled elsewhere: no .sum) ------------------
+# `scan` of an empty folder: loading is all that runs, so every file either
+# loads or is refused with its name; libyara's asserts end the child only.
+# (Damage the trial lets through can still crash a scan of real files: the
+# .sum below is what stops that for the built rules.)
+mkdir "$T/pristine/Empty"
+aborted="" hung="" unnamed="" crashers=""
+bad=0 good=0
 for f in "$T"/m/*.yarc; do
 	i=$(basename "$f" .yarc)
+	RESCUE_RULES=$f timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan Empty >"$T/out" 2>&1
+	rc=$?
+	case $rc in
+	0) good=$((good + 1)) ;;
+	3) bad=$((bad + 1)); grep -q "^rescue: $f: " "$T/out" || unnamed="$unnamed $i"
+	   grep -q 'libyara crashed' "$T/out" && crashers="$crashers $f" ;;
+	124) hung="$hung $i" ;;
+	*) aborted="$aborted $i($rc)"; sed 's/^/#   /' "$T/out" | head -n 5 ;;
+	esac
+done
+ncrash=0; for f in $crashers; do ncrash=$((ncrash + 1)); done
+expect "trial: no run aborted or crashed (exit 134/139...):${aborted:- none}" test -z "$aborted"
+expect "trial: no run hung (timeout ${LIMIT}s):${hung:- none}" test -z "$hung"
+expect "trial: $bad refused ($ncrash after libyara crashed in the child), $good loaded" \
+	test $((bad + good)) -eq "$N" -a "$ncrash" -gt 0
+expect "trial: every refusal names the file in one line:${unnamed:- all do}" test -z "$unnamed"
+crasher=${crashers# }; crasher=${crasher%% *}	# for --disk below
+
+# auto with every file libyara crashed on: stopped before contain, hives unchanged
+cp -a "$T/pristine" "$T/w"
+hives "$T/w" >"$T/before"
+missed=""
+for f in $crashers; do
 	printf 'rules_compiled = %s\ncontain = all\naccounts = admins\n' "$f" >"$T/rc.conf"
-	hives "$T/w" >"$T/before"
+	timeout "$LIMIT" "$RESCUE" --root "$T/w" auto --config "$T/rc.conf" >"$T/out" 2>&1
+	rc=$?
+	[ "$rc" -eq 4 ] && grep -q "^rescue: nothing changed: the scan rules could not load: $f: damaged compiled rules: libyara crashed" "$T/out" ||
+		missed="$missed $(basename "$f")($rc)"
+done
+expect "trial, auto: the $ncrash runs stop, exit 4, naming the file:${missed:- all}" test -z "$missed"
+hives "$T/w" | cmp -s - "$T/before" && ok "trial, auto: no hive changed (sha256)" || not_ok "trial, auto: a hive changed"
+
+# --- the built compiled.yarc damaged beside its .sum, as on a worn stick ---------------
+# Every damaged copy is refused before libyara reads it: auto stops before
+# contain (exit 4), scan refuses (exit 3), no hive changes, the report is YELLOW.
+cp "$yarc" "$T/good.yarc"; cp "$yarc.sum" "$T/good.yarc.sum"
+expect_exit 0 "the built rules with their .sum: a clean scan" env RESCUE_RULES="$T/good.yarc" \
+	timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan
+aborted="" hung="" unnamed="" changed="" noreport="" scanbad=""
+for f in "$T"/m/*.yarc; do
+	i=$(basename "$f" .yarc)
+	cp "$yarc.sum" "$f.sum"
+	printf 'rules_compiled = %s\ncontain = all\naccounts = admins\n' "$f" >"$T/rc.conf"
 	timeout "$LIMIT" "$RESCUE" --root "$T/w" auto --config "$T/rc.conf" >"$T/out" 2>&1
 	rc=$?
 	case $rc in
-	0|1|4) ;;
+	4) ;;
 	124) hung="$hung $i"; continue ;;
-	*) aborted="$aborted $i($rc)"; continue ;;
+	*) aborted="$aborted $i($rc)"; sed 's/^/#   /' "$T/out" | tail -n 5; continue ;;
 	esac
-	if grep -q 'scan     failed   rules could not load' "$T/out"; then
-		refused=$((refused + 1))
-		if grep -q 'libyara crashed' "$T/out"; then crashed=$((crashed + 1)); crasher=${crasher:-$f}; fi
-		grep -q "^rescue: nothing changed: the scan rules could not load: $f: " "$T/out" || unnamed="$unnamed $i"
-		hives "$T/w" | cmp -s - "$T/before" || changed="$changed $i"
-		for rep in "$T"/w/Rescue/reports/*.json; do :; done	# the last: names are UTC times
-		[ -f "$rep" ] && [ "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict"], [s["status"] for s in d["steps"] if s["step"] in ("contain", "passwd")])' "$rep")" = \
-			"YELLOW ['refused', 'refused']" ] || noreport="$noreport $i"
-		[ "$rc" -eq 4 ] || odd="$odd $i(exit $rc)"
-	elif grep -Eq 'scan     (ok|changed|failed) ' "$T/out"; then
-		# the rules loaded: an ordinary run; start the next one from the pristine tree
-		loaded=$((loaded + 1)); loaded_files="${loaded_files:-} $f"
-		rm -rf "$T/w" && cp -a "$T/pristine" "$T/w"
-	else
-		odd="$odd $i(exit $rc, no scan step)"
-		# a sanitizer's report names the place: its first lines, and the end
-		{ grep -E -m 12 'ERROR|runtime error|^ *#[0-9]+ ' "$T/out"; tail -n 3 "$T/out"; } | sed 's/^/#   /'
-		cp "$f" "$TOP/build/t0505-odd-$i.yarc" 2>/dev/null	# kept for a look after the test
-	fi
-done
-expect "auto: no run aborted or crashed (exit 134/139...):${aborted:- none}" test -z "$aborted"
-expect "auto: no run hung (timeout ${LIMIT}s):${hung:- none}" test -z "$hung"
-expect "auto: every run either refused the rules ($refused, $crashed of them after libyara crashed in the child) or scanned ($loaded)" \
-	test $((refused + loaded)) -eq "$N" -a -z "$odd"
-expect "auto: some mutations make libyara crash, and the child took it" test "$crashed" -gt 0
-expect "auto: every refusal names the file in one line:${unnamed:- all do}" test -z "$unnamed"
-expect "auto: no hive changed when the rules did not load (sha256):${changed:- none}" test -z "$changed"
-expect "auto: the report is still written, YELLOW, contain and passwd refused:${noreport:- all}" test -z "$noreport"
-expect "the tree's hives still read (hivexget SYSTEM Select Current)" \
-	sh -c "hivexget '$T/w/Windows/System32/config/SYSTEM' '\\Select' Current | grep -qx '[0-9]*'"
-
-# scan: the same files through RESCUE_RULES: a clean error (exit 3) naming the
-# file, or an ordinary scan (0, 1, or 4 when libyara cannot run some rule)
-aborted="" hung="" unnamed=""
-bad=0
-for f in "$T"/m/*.yarc; do
-	i=$(basename "$f" .yarc)
+	grep -q "^rescue: nothing changed: the scan rules could not load: $f: damaged compiled rules: their SHA-256 is not the one $f.sum recorded" "$T/out" ||
+		unnamed="$unnamed $i"
+	hives "$T/w" | cmp -s - "$T/before" || changed="$changed $i"
+	for rep in "$T"/w/Rescue/reports/*.json; do :; done	# the last: names are UTC times
+	[ -f "$rep" ] && [ "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict"], [s["status"] for s in d["steps"] if s["step"] in ("contain", "passwd")])' "$rep")" = \
+		"YELLOW ['refused', 'refused']" ] || noreport="$noreport $i"
 	RESCUE_RULES=$f timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan >"$T/out" 2>&1
 	rc=$?
-	case $rc in
-	0|1|4) ;;
-	3) bad=$((bad + 1)); grep -q "$f: " "$T/out" || unnamed="$unnamed $i" ;;
-	124) hung="$hung $i" ;;
-	*) aborted="$aborted $i($rc)" ;;
-	esac
+	[ "$rc" -eq 3 ] && grep -q "^rescue: $f: damaged compiled rules" "$T/out" || scanbad="$scanbad $i($rc)"
 done
-expect "scan: no run aborted or crashed:${aborted:- none}" test -z "$aborted"
-expect "scan: no run hung:${hung:- none}" test -z "$hung"
-expect "scan: $bad refused with a message naming the file:${unnamed:- all do}" test "$bad" -gt 0 -a -z "$unnamed"
-hives "$T/pristine" | cmp -s - "$T/hives.pristine" && ok "scan: the hives are untouched" || not_ok "scan: a hive changed"
+rm -f "$T"/m/*.sum
+expect "auto: every run ends with exit 4, never an abort:${aborted:- none}" test -z "$aborted"
+expect "auto: no run hung (timeout ${LIMIT}s):${hung:- none}" test -z "$hung"
+expect "auto: every run names the file and its digest in one line:${unnamed:- all do}" test -z "$unnamed"
+expect "auto: no hive changed (sha256):${changed:- none}" test -z "$changed"
+expect "auto: the report is still written, YELLOW, contain and passwd refused:${noreport:- all}" test -z "$noreport"
+expect "scan: every run refused, exit 3, naming the file:${scanbad:- all}" test -z "$scanbad"
+expect "the tree's hives still read (hivexget SYSTEM Select Current)" \
+	sh -c "hivexget '$T/w/Windows/System32/config/SYSTEM' '\\Select' Current | grep -qx '[0-9]*'"
 
 # not a file at all
 printf 'rules_compiled = %s\ncontain = all\n' "$T/m" >"$T/dir.conf"
@@ -103,26 +121,6 @@ expect "a folder as rules_compiled: exit 4, named, not a regular file" sh -c \
 	"[ $rc -eq 4 ] && grep -q 'could not load: $T/m: cannot read compiled rules: not a regular file' '$T/out'"
 hives "$T/d" | cmp -s - "$T/hives.pristine" && ok "a folder as rules_compiled: no hive changed" ||
 	not_ok "a folder as rules_compiled: a hive changed"
-
-# --- with the digest the build writes beside compiled.yarc, the damage libyara
-# loads without a word is refused too
-if [ -f "$yarc.sum" ]; then
-	cp "$yarc" "$T/good.yarc"; cp "$yarc.sum" "$T/good.yarc.sum"
-	expect_exit 0 "the built rules with their .sum: a clean scan" env RESCUE_RULES="$T/good.yarc" \
-		timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan
-	missed=""
-	for f in ${loaded_files:-}; do
-		cp "$yarc.sum" "$f.sum"
-		RESCUE_RULES=$f timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan >"$T/out" 2>&1
-		rc=$?
-		[ "$rc" -eq 3 ] && grep -q "$f: damaged compiled rules: their SHA-256 is not the one $f.sum recorded" "$T/out" ||
-			missed="$missed $(basename "$f")($rc)"
-	done
-	expect "with the .sum, the $loaded mutations libyara loaded are refused too:${missed:- all}" \
-		test -z "$missed" -a -n "${loaded_files:-}"
-else
-	not_ok "no $yarc.sum beside the built rules (make writes it)"
-fi
 
 # --- the same on an NTFS image through --disk: hives read back with ntfscat --------
 if [ "$(id -u)" -ne 0 ] || [ -z "${crasher:-}" ]; then
