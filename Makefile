@@ -105,10 +105,13 @@ include $(wildcard $(DEP_FILES) $(BUILD)/docs/conf-keys.d)
 
 # Rules are compiled at build time: a broken rule fails the build.  The
 # externals are the ones the scanner defines for every file (rescue/scan.h).
+# compiled.yarc.sum, its SHA-256, is checked when it is loaded: most damage
+# leaves a file libyara loads without a word (rescue/yarc.h).
 YARA_EXTERNALS := -d filepath= -d filename=
 $(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar) | build-deps
 	@mkdir -p $(dir $@)
 	yarac $(YARA_EXTERNALS) $(sort $(wildcard rules/*.yar)) $@
+	sha256sum $@ | cut -c 1-64 >$@.sum
 
 # The hash list: every rules/*.sha256 checked ("sha256 name [size]") and joined.
 $(BUILD)/rules/hashes.sha256: $(wildcard rules/*.sha256)

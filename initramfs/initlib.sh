@@ -124,3 +124,20 @@ safe_relpath() {
 	esac
 	[ -n "$1" ]
 }
+
+# console_pick NAME: print the console the front end runs on: NAME when it is
+# one rescue knows (the screen's tty1..tty6, the serial ports ttyS0..ttyS3,
+# the hypervisor console hvc0), else tty1, with one line on stderr naming
+# NAME (control characters and the like as `?`) and a failure status.  The
+# console comes from rescue.conf on a partition any Windows PC can write: any
+# other character device (/dev/port, /dev/mem, /dev/kmsg) would get the front
+# end's screen written into it.
+console_pick() {
+	case $1 in
+	tty[1-6]|ttyS[0-3]|hvc0) echo "$1"; return 0 ;;
+	esac
+	echo tty1
+	printf 'rescue: console=%s is not one rescue runs on (tty1..tty6, ttyS0..ttyS3, hvc0): using tty1\n' \
+		"$(printf '%s' "$1" | tr -c 'A-Za-z0-9._/-' '?' | cut -c 1-40)" >&2
+	return 1
+}

@@ -33,10 +33,19 @@ static double now_secs(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The scan rules, loaded once before any installation is opened: a run
+ * that could not scan must not have contained, reset passwords or removed a
+ * hibernation file first. */
+struct run_rules {
+	struct rs_rules *rules;     /* NULL when scan = off or they did not load */
+	char why[sizeof(((struct rs_error *)0)->msg)];  /* why they did not load, "" when they did */
+};
+
 /* One installation being worked on. */
 struct run {
 	const struct rs_conf *conf;
 	const struct auto_events *ev;
+	const struct run_rules *rules;
 	struct rs_ctx *ctx;
 	struct report *r;
 	double t0;                  /* start of the current step */
@@ -409,14 +418,8 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		return;
 	}
 	bool ro = run->ctx->flags & RS_CTX_READONLY;
-	struct rs_rules *rules = NULL;
+	const struct rs_rules *rules = run->rules->rules;
 	struct rs_error err = { 0 };
-	int rc = rs_rules_load(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
-			       conf->rules_extra[0] ? conf->rules_extra : NULL, &rules, &err);
-	if (rc) {
-		step_end(run, STEP_FAILED, "rules: %s", err.msg);
-		return;
-	}
 	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++)
 		report_note(run->r, "rules: %s", rs_rules_warning(rules, i));
 	struct scan_state ss = { .run = run, .quarantine = conf->scan == CONF_SCAN_QUARANTINE && !ro };
@@ -424,8 +427,7 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
 		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
 	};
-	rc = rs_scan_run(run->ctx->root, NULL, 0, rules, &o, res, &err);
-	rs_rules_free(rules);
+	int rc = rs_scan_run(run->ctx->root, NULL, 0, rules, &o, res, &err);
 	struct report *r = run->r;
 	r->files = res->files + res->streams;
 	r->bytes = res->bytes;
@@ -671,9 +673,29 @@ static void step_report(struct run *run, double start)
 		run->ev->step(r, "report", s, run->ev->user);
 }
 
+/* The rules could not load: the run stops before its first write, every
+ * step after detect says so, and the report is written (YELLOW). */
+static void steps_stopped(struct run *run)
+{
+	static const struct {
+		const char *step;
+		enum report_status status;
+	} stopped[] = {
+		{ "contain", STEP_REFUSED }, { "passwd", STEP_REFUSED }, { "scan", STEP_FAILED },
+		{ "autoruns", STEP_REFUSED },
+	};
+	for (size_t i = 0; i < sizeof(stopped) / sizeof(stopped[0]); i++) {
+		step_begin(run, stopped[i].step);
+		if (stopped[i].status == STEP_FAILED)
+			step_end(run, STEP_FAILED, "rules could not load: %s", run->rules->why);
+		else
+			step_end(run, stopped[i].status, "not done: the scan rules could not load (see the scan step)");
+	}
+}
+
 /* Every step on one opened installation, and its report. */
-static void run_install(const struct rs_conf *conf, const struct auto_events *ev, struct opened *o,
-			struct report *r)
+static void run_install(const struct rs_conf *conf, const struct auto_events *ev, const struct run_rules *rules,
+			struct opened *o, struct report *r)
 {
 	double start = now_secs();
 	bool report_only = conf->mode == CONF_MODE_REPORT;
@@ -684,7 +706,7 @@ static void run_install(const struct rs_conf *conf, const struct auto_events *ev
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	report_init(r, ctx ? ctx->stamp : stamp, o->target, conf_mode_name(conf->mode));
-	struct run run = { .conf = conf, .ev = ev, .ctx = ctx, .r = r };
+	struct run run = { .conf = conf, .ev = ev, .rules = rules, .ctx = ctx, .r = r };
 	if (conf->source[0])
 		report_note(r, "settings from %s", conf->source);
 	if (!ctx) {
@@ -701,12 +723,16 @@ static void run_install(const struct rs_conf *conf, const struct auto_events *ev
 		snprintf(ctx->readonly_why, sizeof(ctx->readonly_why), "report-only mode");
 	}
 	if (step_detect(&run, o)) {
-		step_contain(&run);
-		step_passwd(&run);
-		struct rs_scan_result res;
-		step_scan(&run, &res);
-		step_autoruns(&run, &res);
-		rs_scan_result_free(&res);
+		if (rules->why[0]) {
+			steps_stopped(&run);
+		} else {
+			step_contain(&run);
+			step_passwd(&run);
+			struct rs_scan_result res;
+			step_scan(&run, &res);
+			step_autoruns(&run, &res);
+			rs_scan_result_free(&res);
+		}
 		if (!(ctx->flags & RS_CTX_READONLY))
 			report_add_journal(run.r, run.ctx);
 	}
@@ -730,7 +756,7 @@ static struct report *add_report(struct auto_result *out)
 
 /* --root: a tree or a volume mounted by someone else. */
 static int run_root(const struct rs_conf *conf, const char *root, unsigned extra, const struct auto_events *ev,
-		    struct auto_result *out)
+		    const struct run_rules *rules, struct auto_result *out)
 {
 	struct opened o = { .target = root };
 	struct rs_error err = { 0 };
@@ -747,7 +773,7 @@ static int run_root(const struct rs_conf *conf, const char *root, unsigned extra
 			 "boot image), not --root");
 	struct report *r = add_report(out);
 	if (r)
-		run_install(conf, ev, &o, r);
+		run_install(conf, ev, rules, &o, r);
 	rs_ctx_close(o.ctx);
 	return r ? RS_OK : RS_EPARTIAL;
 }
@@ -768,7 +794,7 @@ static void note_other_volumes(const struct rs_target *t, struct auto_result *ou
 
 /* The disks of this machine, or --disk PATH: every Windows installation. */
 static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extra, const struct auto_events *ev,
-		     struct auto_result *out)
+		     const struct run_rules *rules, struct auto_result *out)
 {
 	struct rs_target *t = NULL;
 	struct rs_error err = { 0 };
@@ -793,7 +819,11 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 	for (size_t i = 1; i <= n; i++) {
 		const struct rs_volume *v = rs_target_install(t, (int)i);
 		struct opened o = { .target = v->part->name, .hibernated = v->state & VOL_HIBERNATED };
-		bool remove = o.hibernated && conf->hibernated == CONF_HIB_REMOVE && !report_only;
+		bool want_remove = o.hibernated && conf->hibernated == CONF_HIB_REMOVE && !report_only;
+		/* removing the hibernation file is a write: not when the run must stop */
+		bool remove = want_remove && !rules->why[0];
+		if (want_remove && !remove)
+			snprintf(o.why, sizeof(o.why), "not without scan rules (they could not load)");
 		unsigned ctx_flags = extra | (report_only || (o.hibernated && !remove) ? RS_CTX_READONLY : 0);
 		rs_error_clear(&err);
 		o.rc = rs_target_open(t, (int)i, ctx_flags, remove ? TARGET_REMOVE_HIBERFILE : 0, &o.ctx, &err);
@@ -814,7 +844,7 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 			snprintf(o.ctx->readonly_why, sizeof(o.ctx->readonly_why), "%s", o.why);
 		struct report *r = add_report(out);
 		if (r)
-			run_install(conf, ev, &o, r);
+			run_install(conf, ev, rules, &o, r);
 		rs_ctx_close(o.ctx);
 	}
 	rs_error_clear(&err);
@@ -830,7 +860,24 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 {
 	memset(out, 0, sizeof(*out));
 	out->verdict = VERDICT_YELLOW;
-	int rc = root ? run_root(conf, root, ctx_flags, ev, out) : run_disks(conf, disk, ctx_flags, ev, out);
+	struct run_rules rules = { 0 };
+	if (conf->scan != CONF_SCAN_OFF) {
+		struct rs_error err = { 0 };
+		if (rs_rules_load(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
+				  conf->rules_extra[0] ? conf->rules_extra : NULL, &rules.rules, &err) != RS_OK) {
+			rules.rules = NULL;
+			snprintf(rules.why, sizeof(rules.why), "%s", err.msg);
+		}
+	}
+	int rc = root ? run_root(conf, root, ctx_flags, ev, &rules, out)
+		      : run_disks(conf, disk, ctx_flags, ev, &rules, out);
+	rs_rules_free(rules.rules);
+	if (rules.why[0]) {
+		/* the one line that says why this run changed nothing */
+		size_t l = strlen(out->problem);
+		snprintf(out->problem + l, sizeof(out->problem) - l, "%snothing changed: the scan rules could not load: %s",
+			 l ? "; " : "", rules.why);
+	}
 	if (rc)
 		return rc;
 	out->verdict = VERDICT_GREEN;

@@ -12,6 +12,10 @@
  * read-only and nothing is written to it, not even the report (which then
  * goes to reports_dir only).  A hibernated Windows is, by default, opened
  * read-only the same way and the run is YELLOW (hibernated = report).
+ * The scan rules are loaded (and a damaged .yarc refused, rescue/yarc.h)
+ * before any installation is opened: when they cannot load, contain, passwd
+ * and autoruns are refused, no hibernation file is removed, only the report
+ * is written, the run is YELLOW "not scanned" and OUT->problem says why.
  *
  * Ownership: auto_result_free frees what auto_run filled. */
 #ifndef RESCUE_AUTO_H

@@ -32,6 +32,17 @@ static void screen_line(FILE *f, int cols, const char *text)
 	textesc_fprintf(f, "%*s%s\033[K\r\n", pad, "", text);
 }
 
+/* What the machine's verdict means: the words of the first installation
+ * that has it ("not scanned: ..."), else the verdict's own (YELLOW for a
+ * volume that could not be examined). */
+static const char *result_meaning(const struct auto_result *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (res->reports[i].verdict == res->verdict)
+			return report_meaning(&res->reports[i]);
+	return report_verdict_meaning(res->verdict);
+}
+
 static void verdict_screen(FILE *f, const struct auto_result *res)
 {
 	struct winsize ws = { 0 };
@@ -57,7 +68,7 @@ static void verdict_screen(FILE *f, const struct auto_result *res)
 	}
 	char line[1024];
 	screen_line(f, cols, ""), lines++;
-	screen_line(f, cols, report_verdict_meaning(res->verdict)), lines++;
+	screen_line(f, cols, result_meaning(res)), lines++;
 	screen_line(f, cols, ""), lines++;
 	if (res->problem[0])
 		screen_line(f, cols, res->problem), lines++;
@@ -214,7 +225,7 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < res.n; i++)
 			textesc_printf(" %s=%s", res.reports[i].machine[0] ? res.reports[i].machine : "(unknown)",
 			       report_verdict_name(res.reports[i].verdict));
-		textesc_printf(" (%s)\n", report_verdict_meaning(res.verdict));
+		textesc_printf(" (%s)\n", result_meaning(&res));
 	}
 	fflush(stdout);
 	auto_result_free(&res);

@@ -18,10 +18,12 @@
 
 static const char *const verdict_names[] = { "GREEN", "RED", "YELLOW" };
 static const char *const verdict_meanings[] = {
-	[VERDICT_GREEN] = "clean: nothing found, every step done",
+	[VERDICT_GREEN] = "clean: scanned, nothing found, every step done",
 	[VERDICT_RED] = "detections found (see the report)",
 	[VERDICT_YELLOW] = "incomplete: a step failed or was refused, this machine needs a person",
 };
+/* YELLOW because no scan finished: "nothing found" would be a lie. */
+static const char not_scanned_meaning[] = "not scanned: no scan finished, this machine needs a person";
 static const char *const status_names[] = {
 	[STEP_OK] = "ok", [STEP_CHANGED] = "changed", [STEP_SKIPPED] = "skipped",
 	[STEP_REFUSED] = "refused", [STEP_FAILED] = "failed",
@@ -29,6 +31,10 @@ static const char *const status_names[] = {
 
 const char *report_verdict_name(enum report_verdict v) { return verdict_names[v]; }
 const char *report_verdict_meaning(enum report_verdict v) { return verdict_meanings[v]; }
+const char *report_meaning(const struct report *r)
+{
+	return r->verdict == VERDICT_YELLOW && !r->scanned ? not_scanned_meaning : verdict_meanings[r->verdict];
+}
 const char *report_status_name(enum report_status s) { return status_names[s]; }
 
 int report_verdict_parse(const char *name)
@@ -144,9 +150,18 @@ int report_add_detection(struct report *r, const char *path, const char *rules, 
 enum report_verdict report_finish(struct report *r)
 {
 	r->verdict = r->ndet ? VERDICT_RED : VERDICT_GREEN;
-	for (size_t i = 0; i < r->nsteps; i++)
-		if (r->steps[i].status == STEP_FAILED || r->steps[i].status == STEP_REFUSED)
+	r->scanned = false;
+	for (size_t i = 0; i < r->nsteps; i++) {
+		enum report_status st = r->steps[i].status;
+		if (st == STEP_FAILED || st == STEP_REFUSED)
 			r->verdict = VERDICT_YELLOW;
+		if (strcmp(r->steps[i].name, "scan") == 0 && (st == STEP_OK || st == STEP_CHANGED))
+			r->scanned = true;
+	}
+	/* scan = off, a scan cut short or one that could not start: whatever
+	 * else went well, nobody looked for the malware */
+	if (!r->scanned)
+		r->verdict = VERDICT_YELLOW;
 	return r->verdict;
 }
 
@@ -279,7 +294,7 @@ void report_write_json(const struct report *r, FILE *f)
 void report_write_text(const struct report *r, FILE *f)
 {
 	textesc_fprintf(f, "rescue report %s: %s\n", r->stamp, verdict_names[r->verdict]);
-	textesc_fprintf(f, "  %s\n\n", verdict_meanings[r->verdict]);
+	textesc_fprintf(f, "  %s\n\n", report_meaning(r));
 	textesc_fprintf(f, "computer:  %s\n", r->machine[0] ? r->machine : "(unknown)");
 	textesc_fprintf(f, "windows:   %s%s%s%s%s\n", r->product[0] ? r->product : "(unknown)", r->build[0] ? " build " : "",
 		r->build, r->display[0] ? ", " : "", r->display);

@@ -11,8 +11,9 @@
  * `rescue fleet` reads (report_summary_read); the lists are nested arrays.
  *
  * Verdict: YELLOW when any step failed or was refused (the run is
- * incomplete: the machine needs a person), else RED when anything was
- * detected, else GREEN.
+ * incomplete: the machine needs a person) or when no "scan" step finished
+ * (ok or changed: scan = off, a scan cut short, rules that did not load are
+ * "not scanned"), else RED when anything was detected, else GREEN.
  *
  * Ownership: report_init / report_free; strings added are copied. */
 #ifndef RESCUE_REPORT_H
@@ -93,6 +94,7 @@ struct report {
 	bool password_reset;        /* an account's password was blanked or set */
 	double secs;
 	enum report_verdict verdict;    /* report_finish */
+	bool scanned;               /* report_finish: a "scan" step finished */
 	char written[2][PATH_MAX];  /* where report_save put it (the .json), "" if not */
 	char on_volume[PATH_MAX];   /* the copy on the Windows volume, volume-relative, "" if none */
 };
@@ -125,6 +127,9 @@ int report_verdict_parse(const char *name);
 
 /* What the verdict means, one line for the screen. */
 const char *report_verdict_meaning(enum report_verdict v);
+/* What R's verdict means (after report_finish): the above, or for a YELLOW
+ * without a finished scan "not scanned: ...". */
+const char *report_meaning(const struct report *r);
 
 void report_write_json(const struct report *r, FILE *f);
 void report_write_text(const struct report *r, FILE *f);

@@ -17,6 +17,7 @@
 
 #include "rescue/confine.h"
 #include "rescue/json.h"
+#include "rescue/yarc.h"
 
 struct hash_entry {
 	uint8_t sha[32];
@@ -334,11 +335,10 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 			     "no compiled rules: set RESCUE_RULES, or install rules/compiled.yarc beside the binary or /usr/share/rescue/rules/compiled.yarc");
 		goto fail;
 	}
-	int yrc = yr_rules_load(r->source, &r->builtin);
-	if (yrc != ERROR_SUCCESS) {
-		rc = rs_fail(err, RS_ETARGET, "%s: cannot load compiled rules (libyara error %d)", r->source, yrc);
+	/* in a child first: a damaged file is an error, not an abort (rescue/yarc.h) */
+	rc = yarc_load(r->source, &r->builtin, err);
+	if (rc)
 		goto fail;
-	}
 	r->nrules = count_rules(r->builtin);
 
 	char hashes[PATH_MAX];

@@ -32,7 +32,8 @@ struct rs_rules;
 
 /* Load the built-in rules (COMPILED, or the search above when NULL), the hash
  * list, and EXTRA (NULL or a .yar file or a directory).  RS_ETARGET when the
- * built-in rules cannot be found or loaded, RS_EUSAGE when EXTRA does not
+ * built-in rules cannot be found or loaded (a damaged file too: rescue/yarc.h
+ * loads it in a child first, so it is an error, not an abort), RS_EUSAGE when EXTRA does not
  * exist. */
 int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out,
 		  struct rs_error *err);

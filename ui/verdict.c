@@ -51,7 +51,7 @@ static void verdict_draw(struct ui *ui, int y, int x, int h, int w)
 	attron(A_BOLD);
 	draw_text(row++, x + (w - draw_width(line)) / 2, w, line);
 	attroff(A_BOLD);
-	const char *meaning = report_verdict_meaning(v);
+	const char *meaning = report_meaning(r);
 	int mw = draw_width(meaning);
 	draw_text(row, mw < w ? x + (w - mw) / 2 : x, w, meaning);
 	row += 2;
@@ -135,10 +135,10 @@ const struct ui_screen ui_verdict_screen = {
 	.title = "Verdict",
 	.keys = verdict_keys,
 	.help = "The verdict for this installation (the same rule as rescue auto):\n"
-		"  GREEN   clean: nothing found, every step done\n"
+		"  GREEN   clean: scanned, nothing found, every step done\n"
 		"  RED     something was detected: this machine was infected\n"
-		"  YELLOW  incomplete: a step failed or was refused, or no scan\n"
-		"          finished: this machine needs a person\n"
+		"  YELLOW  incomplete: a step failed or was refused, or not\n"
+		"          scanned (no scan finished): this machine needs a person\n"
 		"Below it: the steps of this session. Enter writes the report (JSON and\n"
 		"text) to Rescue/reports/ on the Windows volume.",
 	.draw = verdict_draw,

@@ -74,6 +74,28 @@ for sh in $shells; do
 	done
 	expect "$sh: rescue.config inside the partition accepted" in_shell "$sh" 'safe_relpath fleet/a.conf'
 	expect_exit 1 "$sh: rescue.config with .. refused" in_shell "$sh" 'safe_relpath ../../etc/x'
+
+	# console: only the consoles rescue knows; any other name is named in one
+	# line and tty1 is used (rescue.conf is written on a Windows PC)
+	for c in tty1 tty6 ttyS0 ttyS3 hvc0; do
+		expect "$sh: console = $c accepted" test "$(in_shell "$sh" "console_pick $c 2>err")" = "$c" -a ! -s "$T/err"
+	done
+	for c in port mem kmsg null tty0 tty7 ttyS4 hvc1 console ttyUSB0 ../tty1 /dev/tty1 tty1x sda ''; do
+		got=$(in_shell "$sh" "console_pick '$c' 2>err"); st=$?
+		if [ "$got" = tty1 ] && [ "$st" -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+			grep -qF "rescue: console=$c is not one rescue runs on" "$T/err"; then
+			ok "$sh: console = '$c' refused: tty1 used, named in one line"
+		else
+			not_ok "$sh: console = '$c' refused (got '$got', status $st)"; sed 's/^/#   /' "$T/err"
+		fi
+	done
+	printf 'console = tty1\033]0;x\007\r\n' >"$T/esc.conf"
+	got=$(in_shell "$sh" 'console_pick "$(conf_get esc.conf console)" 2>err')
+	if [ "$got" = tty1 ] && grep -qF 'console=tty1??0?x? is not' "$T/err" && ! grep -q "$(printf '\033')" "$T/err"; then
+		ok "$sh: a console name with escapes: tty1, the name printed with ? for them"
+	else
+		not_ok "$sh: a console name with escapes (got '$got')"; sed 's/^/#   /' "$T/err"
+	fi
 done
 
 t_done

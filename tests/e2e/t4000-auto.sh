@@ -112,7 +112,12 @@ sed 's/^/#   /' "$T/out"
 expect "XP: passwd step changed Pat" grep -q 'passwd   changed  Pat: password set' "$T/out"
 expect "XP: secretsdump prints MD4 of the configured password for Pat" \
 	test "$(nt_of "$T/xp" Pat)" = "$(md4_of_file "$T/pw")"
-expect "XP: exit 0, GREEN (nothing failed, scan off)" grep -q '^rescue: VERDICT GREEN M57-PAT=GREEN' "$T/out"
+# scan = off: every step went well, but nobody looked for malware: never GREEN
+expect "XP, scan = off: YELLOW, not scanned (not GREEN)" \
+	grep -q '^rescue: VERDICT YELLOW M57-PAT=YELLOW (not scanned: no scan finished' "$T/out"
+xjson=$(first "$T"/xp/Rescue/reports/*.json)
+expect "XP, scan = off: the report says YELLOW and not scanned" sh -c \
+	"grep -q '\"verdict\":\"YELLOW\"' '$xjson' && sed -n 2p '${xjson%.json}.txt' | grep -q 'not scanned'"
 conf "$T/xp2.conf" "accounts=Nobody 1003" scan=off contain=none
 "$RESCUE" --root "$T/xp" auto --config "$T/xp2.conf" >"$T/out" 2>&1
 expect "an unknown account makes the run YELLOW, the others are done" sh -c \
@@ -195,16 +200,17 @@ expect_exit 3 "auto on a folder without Windows: exit 3" "$RESCUE" --root "$T/pa
 expect_exit 0 "auto --keys lists every key" sh -c "'$RESCUE' auto --keys | grep -q hibernated"
 
 # --- fleet over the reports ---------------------------------------------------------
-cp "$rjson" "$REP/ro.json"; cp "$hjson" "$REP/hib.json"
+cp "$rjson" "$REP/ro.json"; cp "$hjson" "$REP/hib.json"; cp "$xjson" "$REP/xp-scan-off.json"
 echo '{"not":"a report"}' >"$REP/other.json"
 expect_exit 0 "fleet DIR" "$RESCUE" fleet "$REP"
 cp "$T/.out" "$T/fleet.out"
 sed 's/^/#   /' "$T/fleet.out"
 expect "fleet: one row per report" test "$(grep -c '^WKS-WIN732BITA ' "$T/fleet.out")" -eq 4
-expect "fleet: totals and the ignored file" grep -q '^5 report(s): 2 GREEN, 2 RED, 1 YELLOW; 1 other .json file(s) ignored' "$T/fleet.out"
+expect "fleet: totals (the scan = off run counted YELLOW) and the ignored file" \
+	grep -q '^6 report(s): 2 GREEN, 2 RED, 2 YELLOW; 1 other .json file(s) ignored' "$T/fleet.out"
 "$RESCUE" --json fleet "$REP" >"$T/fleet.json"
-expect "fleet --json: valid, 5 reports, a report-only one" test \
-	"$(jq_py "$T/fleet.json" 'len(d["reports"]) == 5 and any(r["mode"] == "report" for r in d["reports"])')" = True
+expect "fleet --json: valid, 6 reports, a report-only one" test \
+	"$(jq_py "$T/fleet.json" 'len(d["reports"]) == 6 and any(r["mode"] == "report" for r in d["reports"])')" = True
 expect_exit 3 "fleet on a missing folder: exit 3" "$RESCUE" fleet "$T/nowhere"
 expect_exit 2 "fleet without DIR: usage" "$RESCUE" fleet
 

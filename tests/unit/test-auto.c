@@ -76,7 +76,12 @@ static void test_report(void)
 	report_init(&r, "20261123T120000Z", "/mnt/c", "auto");
 	snprintf(r.machine, sizeof(r.machine), "PC-7");
 	report_step(&r, "detect", STEP_OK, 0.1, "Windows 7");
+	/* no scan step yet: not scanned, never GREEN */
+	CHECK_INT(report_finish(&r), VERDICT_YELLOW);
+	CHECK(strncmp(report_meaning(&r), "not scanned", 11) == 0);
+	report_step(&r, "scan", STEP_OK, 1.0, "6 files");
 	CHECK_INT(report_finish(&r), VERDICT_GREEN);
+	CHECK(strstr(report_meaning(&r), "scanned, nothing found") != NULL);
 	report_add_detection(&r, "Users/a/x.exe", "R1,hash:H", "ab", 10, "quarantined", NULL);
 	r.quarantined = 1;
 	CHECK_INT(report_finish(&r), VERDICT_RED);
@@ -84,6 +89,8 @@ static void test_report(void)
 	CHECK_INT(report_finish(&r), VERDICT_RED);
 	report_step(&r, "scan", STEP_REFUSED, 0, "a \"quoted\"\nline");
 	CHECK_INT(report_finish(&r), VERDICT_YELLOW);
+	/* a scan that finished once still counts; the refusal makes it incomplete */
+	CHECK(strncmp(report_meaning(&r), "incomplete", 10) == 0);
 	struct report_change ch = { .seq = 7, .item = "autorun", .what = "SOFTWARE X : Y", .before = "(absent)",
 				    .after = "0x1 (1)" };
 	report_add_change(&r, &ch);
@@ -108,6 +115,21 @@ static void test_report(void)
 	CHECK_INT(report_save(&r, dir, "PC-7-x", 1, &err), 0);
 	CHECK(strstr(r.written[1], "PC-7-x-2.json") != NULL);
 	report_free(&r);
+
+	/* scan = off, or a scan that failed: YELLOW "not scanned", detections or not */
+	static const enum report_status unfinished[] = { STEP_SKIPPED, STEP_FAILED, STEP_REFUSED };
+	for (size_t i = 0; i < sizeof(unfinished) / sizeof(unfinished[0]); i++) {
+		report_init(&r, "20261123T120001Z", "/mnt/c", "auto");
+		report_step(&r, "detect", STEP_OK, 0, "Windows 10");
+		report_step(&r, "passwd", STEP_CHANGED, 0, "Pat: password set");
+		report_step(&r, "scan", unfinished[i], 0, "scan = off");
+		CHECK_INT(report_finish(&r), VERDICT_YELLOW);
+		CHECK(!r.scanned);
+		CHECK(strncmp(report_meaning(&r), "not scanned", 11) == 0);
+		report_add_detection(&r, "autorun", "autorun:run:random-name", "", 0, "reported", NULL);
+		CHECK_INT(report_finish(&r), VERDICT_YELLOW);
+		report_free(&r);
+	}
 
 	/* json_parse_top keeps the flat fields, checks and drops the rest */
 	struct json_object o;
