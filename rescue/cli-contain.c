@@ -117,7 +117,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	struct contain_report r;
 	if (rc == RS_OK)
 		rc = contain_status(cli->ctx, mask, &r, &err);
-	if (rc) {
+	/* Partial (a hosts file rescue may not read): the report, then why. */
+	if (rc && rc != RS_EPARTIAL) {
 		cli_print_error(cli, &err);
 		return rc;
 	}
@@ -125,12 +126,15 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	 * from their transaction logs. */
 	struct hive_probe *hv = NULL;
 	size_t nh = 0;
-	if (hive_recovery_list(cli->ctx, &hv, &nh, &err) != RS_OK)
+	struct rs_error herr = { 0 };
+	if (hive_recovery_list(cli->ctx, &hv, &nh, &herr) != RS_OK)
 		nh = 0;
 	print_report(cli, &r, "status", hv, nh);
 	free(hv);
 	contain_report_free(&r);
-	return RS_OK;
+	if (rc)
+		cli_print_error(cli, &err);
+	return rc;
 }
 
 int cmd_contain(struct cli *cli, int argc, char **argv)
