@@ -30,10 +30,11 @@
  * mac = HMAC-SHA256(key, label || mac of the previous entry of the same run
  * ("" for its first) || the line's bytes up to ',"mac":').  An edited
  * member fails its line; a line deleted from the middle of a run, or one
- * added into it, fails the line after it; two lines swapped both fail; lines
- * added by hand cannot be signed.  (The chain runs through the MACs as
- * written, so one bad line does not fail every line after it.)  kid names the key (a one-way digest
- * of it), so a line signed with another fleet's key says so.  journal_load
+ * added into it, fails the line after it; two lines swapped fail, and so
+ * does the line after them; lines added by hand cannot be signed.  (The
+ * chain runs through the MACs as written, so one bad line does not fail
+ * every line after it.)  kid names the key (a one-way digest of it), so a
+ * line signed with another fleet's key says so.  journal_load
  * checks every line (struct journal_entry.trust and .why); undo (hive/undo.h)
  * reverts only entries that verify, and lists the others with their line
  * number and the reason; independently, hive/undopolicy.h lets an entry
