@@ -188,10 +188,6 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 	char path[PATH_MAX];
 	if (journal_path(ctx, path, sizeof(path)) != 0)
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", RS_PATH_JOURNAL);
-	struct journal_key key;
-	int rc = journal_key_get(false, &key, err);
-	if (rc)
-		return rc;
 	uint8_t *buf;
 	size_t len;
 	if (file_read_all(path, JOURNAL_MAX_BYTES, &buf, &len) != 0) {
@@ -199,6 +195,15 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 			return RS_OK;
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", RS_PATH_JOURNAL);
 	}
+	/* A key store that cannot be read leaves the journal readable (status,
+	 * the report): its signed lines just cannot be trusted, and say why. */
+	struct journal_key key;
+	struct rs_error kerr = { 0 };
+	if (journal_key_get(false, &key, &kerr) != RS_OK) {
+		memset(&key, 0, sizeof(key));
+		snprintf(key.where, sizeof(key.where), "%s", kerr.msg);
+	}
+	int rc = RS_OK;
 	struct journal j = { 0 };
 	struct chains chains = { 0 };
 	size_t lineno = 0;

@@ -190,6 +190,21 @@ static void test_signatures(void)
 	CHECK(j.n > 0 && strstr(j.v[0].why, "another key") != NULL);
 	CHECK(j.n > 0 && j.v[0].line == 1);
 	journal_free(&j);
+	/* a damaged key: the journal still loads (nothing trusted, saying
+	 * why), and nothing is appended unsigned behind the technician's back */
+	char kp[4300];
+	snprintf(kp, sizeof(kp), "%s/b/%s", dir, JOURNAL_KEY_FILE);
+	FILE *kf = fopen(kp, "w");
+	if (kf) {
+		fputs("not a key\n", kf);
+		fclose(kf);
+	}
+	CHECK_INT(journal_load(&ctx, &j, &err), RS_OK);
+	CHECK(j.n > 0 && strstr(j.v[0].why, "damaged") != NULL);
+	journal_free(&j);
+	struct journal_entry e = { .kind = JOURNAL_UNDONE, .of = 1 };
+	CHECK_INT(journal_append(&ctx, &e, &err), RS_ETARGET);
+	CHECK(strstr(err.msg, "damaged") != NULL);
 	use_store("");
 	trusts(&ctx, t, sizeof(t));
 	CHECK_STR(t, "XXXX");
