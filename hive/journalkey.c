@@ -81,13 +81,22 @@ static int read_key(int dfd, struct journal_key *k, struct rs_error *err)
 	return 0;
 }
 
+/* Whether errno E says the key store cannot be written (a write-protected
+ * stick, a technician without root): no key store, not an error. */
+static bool cannot_write(int e)
+{
+	return e == EROFS || e == EACCES || e == EPERM;
+}
+
 /* A new key at DFD/journal.key.  O_EXCL: a key made meanwhile by another
- * run wins (1: read it instead). */
+ * run wins (1: read it instead); 2 when the store cannot be written. */
 static int make_key(int dfd, struct journal_key *k, struct rs_error *err)
 {
 	if (getrandom(k->key, sizeof(k->key), 0) != (ssize_t)sizeof(k->key))
 		return rs_fail_errno(err, RS_ETARGET, errno, "journal key: no random bytes");
 	int fd = openat(dfd, JOURNAL_KEY_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && cannot_write(errno))
+		return 2;
 	if (fd < 0)
 		return errno == EEXIST ? 1 : rs_fail_errno(err, RS_ETARGET, errno, "cannot create journal key %s",
 							   k->where);
@@ -116,8 +125,12 @@ int journal_key_get(bool create, struct journal_key *k, struct rs_error *err)
 	if (!dir)
 		dir = JOURNAL_KEY_DEFAULT;
 	snprintf(k->where, sizeof(k->where), "%s/%s", dir, JOURNAL_KEY_FILE);
-	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return rs_fail_errno(err, RS_ETARGET, errno, "cannot create the journal key store %s", dir);
+	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		if (!cannot_write(errno))
+			return rs_fail_errno(err, RS_ETARGET, errno, "cannot create the journal key store %s", dir);
+		snprintf(k->where, sizeof(k->where), "no key store (%s cannot be written: %s)", dir, strerror(errno));
+		return RS_OK;
+	}
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		if (!create && errno == ENOENT) {
@@ -130,6 +143,10 @@ int journal_key_get(bool create, struct journal_key *k, struct rs_error *err)
 	if (rc == 1 && create && (rc = make_key(dfd, k, err)) == 1)
 		rc = read_key(dfd, k, err);
 	close(dfd);
+	if (rc == 2) {
+		snprintf(k->where, sizeof(k->where), "no key store (%s cannot be written)", dir);
+		return RS_OK;
+	}
 	if (rc == 1) {
 		snprintf(k->where, sizeof(k->where), "no key in %s (no run signed with it yet)", dir);
 		return RS_OK;

@@ -10,7 +10,9 @@
  * state/ folder, so every machine of a fleet cleaned with one stick shares
  * one key.  The file is journal.key: 64 hex digits and a newline, created
  * 0600 (O_EXCL, O_NOFOLLOW) from getrandom() at the first signed write.
- * Copying it to another workstation's key store lets that one undo too. */
+ * Copying it to another workstation's key store lets that one undo too.
+ * A store that holds no key and cannot be written (a write-protected stick,
+ * no root) is no key store: the run goes on and its journal is unsigned. */
 #ifndef HIVE_JOURNALKEY_H
 #define HIVE_JOURNALKEY_H
 

@@ -142,6 +142,18 @@ done
 expect "... hosts byte-identical" cmp "$T/orig/Windows/System32/drivers/etc/hosts" "$tree/Windows/System32/drivers/etc/hosts"
 expect_exit 2 "undo --bogus is a usage error" run --root "$tree" --yes undo --bogus
 
+# a key store that cannot be written (a write-protected stick): the run goes
+# on, its journal unsigned
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/ro" && mount -t tmpfs -o ro,size=1m tmpfs "$T/ro" 2>/dev/null; then
+	t_on_exit "umount '$T/ro' 2>/dev/null"
+	rm -rf "$tree" && cp -a "$T/orig" "$tree"
+	expect_exit 0 "contain with a read-only key store goes on" env RESCUE_STATE_DIR="$T/ro/state" timeout 120 "$RESCUE" --root "$tree" --yes contain
+	expect "... its journal unsigned" sh -c '[ -s "$1" ] && ! grep -q "\"mac\"" "$1"' - "$journal"
+	umount "$T/ro"
+else
+	skip "read-only key store" "needs root and a tmpfs mount"
+fi
+
 # --- the same through --disk on an NTFS image --------------------------------
 if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
 	skip "--disk journal trust" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
