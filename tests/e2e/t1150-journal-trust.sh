@@ -123,6 +123,21 @@ last
 expect "... each line says it was signed with another key" grep -q "signed with another key" "$T/last"
 expect "... SYSTEM byte-identical" cmp "$T/SYSTEM.before" "$tree/$cfg/SYSTEM"
 
+# hostile signature members: refused with a reason (exit 4) or the whole
+# journal refused as damaged (exit 3), never a crash or a hang, nothing written
+long=$(printf '%0600d' 7)
+for extra in ",\"kid\":\"$long\",\"mac\":\"$long\"" ",\"mac\":\"zz$(printf %062d 0)\"" \
+	",\"kid\":7,\"mac\":null" ",\"kid\":\"$kid\",\"mac\":\"$(printf %064d 0)\",\"mac\":\"$(printf %064d 1)\"" \
+	",\"kid\":\"$kid\",\"mac\":\"\\u0030$(printf %063d 0)\""; do
+	cp "$T/journal.before" "$journal"
+	crafted 905 'Microsoft\\Windows\\CurrentVersion\\Run' worm3 "$extra" >>"$journal"
+	for h in SOFTWARE SYSTEM; do cp "$tree/$cfg/$h" "$T/$h.before"; done
+	run --root "$tree" --yes undo all >"$T/h.out" 2>&1; rc=$?
+	expect "hostile signature $(printf %.30s "$extra")...: exit $rc, a reason, nothing written" \
+		sh -c '{ [ "$1" = 4 ] && grep -q "worm3: journal line [0-9]* not trusted" "$2"; } || [ "$1" = 3 ]
+		cmp -s "$3/SOFTWARE.before" "$4/SOFTWARE" && cmp -s "$3/SYSTEM.before" "$4/SYSTEM"' - "$rc" "$T/h.out" "$T" "$tree/$cfg"
+done
+
 # --- an unsigned journal: a CD boot, or a rescue from before signing ----------
 rm -rf "$tree" && cp -a "$T/orig" "$tree"
 expect_exit 0 "contain without a key store (RESCUE_STATE_DIR empty)" env RESCUE_STATE_DIR= timeout 120 "$RESCUE" --root "$tree" --yes contain
