@@ -63,6 +63,16 @@ static long signed_part(const char *line, char mac[JOURNAL_MAC_HEX + 1])
 	return tail - line;
 }
 
+/* A signed line's signature: the length of its signed part and its MAC
+ * into MAC, or -1 when it has no well-formed kid and mac (LINE parsed into
+ * O).  Every line for which this is not -1 is a link of its run's chain. */
+static long signature(const struct json_object *o, const char *line, char mac[JOURNAL_MAC_HEX + 1])
+{
+	if (!json_get_str(o, "kid", NULL) || !json_get_str(o, "mac", NULL))
+		return -1;
+	return signed_part(line, mac);
+}
+
 /* The MAC written on the last signed line of each run: the next line of
  * that run chains to it.  Chaining to what is written (not to the last line
  * that verified) keeps one edited line from failing every line after it. */
@@ -91,16 +101,16 @@ static struct chain *chain_of(struct chains *c, const char *run)
 static enum journal_trust check_line(const struct journal_key *k, struct chains *c, const char *line,
 				     const struct json_object *o, const char *run, char *why, size_t whylen)
 {
-	const char *kid = json_get_str(o, "kid", NULL), *mac = json_get_str(o, "mac", NULL);
+	const char *kid = json_get_str(o, "kid", NULL);
 	if (!json_get(o, "kid") && !json_get(o, "mac")) {
 		snprintf(why, whylen, "unsigned: written without a key store (a CD boot), or by a rescue from "
 			 "before journal signing");
 		return JOURNAL_UNSIGNED;
 	}
 	char got[JOURNAL_MAC_HEX + 1], want[JOURNAL_MAC_HEX + 1], prev[JOURNAL_MAC_HEX + 1];
-	long body = signed_part(line, got);
+	long body = signature(o, line, got);
 	struct chain *ch = NULL;
-	if (body < 0 || !kid || !mac) {
+	if (body < 0) {
 		snprintf(why, whylen, "its signature is malformed");
 		return JOURNAL_UNVERIFIED;
 	}
@@ -273,19 +283,30 @@ static long journal_tail(const char *path, const struct journal_key *k, const ch
 		if (v > max)
 			max = v;
 	}
-	struct chains chains = { 0 };
-	char *cursor = (char *)buf, why[200];
+	/* Only lines naming RUN are parsed, newest first: a run that
+	 * quarantines thousands of files appends thousands of times. */
+	char needle[64];
+	snprintf(needle, sizeof(needle), "\"run\":\"%s\"", run);
+	char **cand = NULL, *cursor = (char *)buf;
+	size_t nc = 0;
 	for (char *line; k->have && (line = text_next_line(&cursor));) {
-		struct json_object o;
-		if (json_parse_flat(line, &o) != 0)
+		if (!strstr(line, needle))
 			continue;
-		if (strcmp(json_get_str(&o, "run", ""), run) == 0)
-			check_line(k, &chains, line, &o, run, why, sizeof(why));
+		char **v = realloc(cand, (nc + 1) * sizeof(*v));
+		if (!v)
+			break;
+		cand = v;
+		cand[nc++] = line;
+	}
+	for (size_t i = nc; i-- > 0 && !prev[0];) {
+		struct json_object o;
+		if (json_parse_flat(cand[i], &o) != 0)
+			continue;
+		if (strcmp(json_get_str(&o, "run", ""), run) != 0 || signature(&o, cand[i], prev) < 0)
+			prev[0] = '\0';
 		json_object_free(&o);
 	}
-	if (chains.n)
-		memcpy(prev, chains.v[0].mac, JOURNAL_MAC_HEX + 1);
-	free(chains.v);
+	free(cand);
 	free(buf);
 	return max;
 }
