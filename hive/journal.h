@@ -98,11 +98,15 @@ struct journal {
 	size_t n;
 };
 
-/* Append E (its seq is set to the next number) to the target's journal. */
+/* Append E (its seq is set to the next number) to the target's journal,
+ * signed when a key store is reachable (the key is made at its first use).
+ * RS_ETARGET when the key store holds a damaged key. */
 int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err);
 
-/* Load the whole journal (empty when there is none).  A damaged line is an
- * RS_ETARGET error naming its line number: undo never guesses. */
+/* Load the whole journal (empty when there is none), each entry with its
+ * line number and its trust (checked against the key store's key, which it
+ * never creates).  A damaged line is an RS_ETARGET error naming its line
+ * number: undo never guesses. */
 int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err);
 void journal_free(struct journal *j);
 
