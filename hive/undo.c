@@ -76,17 +76,17 @@ static bool picked(const struct pick *p, const struct journal_entry *e)
 static bool trusted(const struct journal_entry *e, unsigned flags, char *why, size_t whylen)
 {
 	if (e->trust == JOURNAL_UNVERIFIED) {
-		snprintf(why, whylen, "not trusted: %s", e->why);
+		snprintf(why, whylen, "untrusted: %s", e->why);
 		return false;
 	}
 	if (e->trust == JOURNAL_UNSIGNED && !(flags & UNDO_TRUST_UNSIGNED)) {
-		snprintf(why, whylen, "not trusted: %s; `rescue undo --trust-unsigned` reverts it once you checked it",
+		snprintf(why, whylen, "untrusted: %s; `rescue undo --trust-unsigned` reverts it once you checked it",
 			 e->why);
 		return false;
 	}
 	char what[200];
 	if (!undo_policy_allows(e, what, sizeof(what))) {
-		snprintf(why, whylen, "not trusted: %s", what);
+		snprintf(why, whylen, "untrusted: %s", what);
 		return false;
 	}
 	return true;
@@ -547,7 +547,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, unsigned fla
 		return rc;
 	}
 	if (out->nuntrusted)
-		return rs_fail(err, RS_EPARTIAL, "%zu journal entr%s not trusted and skipped%s (see each step)",
+		return rs_fail(err, RS_EPARTIAL, "%zu untrusted journal entr%s skipped%s (see each step)",
 			       out->nuntrusted, out->nuntrusted == 1 ? "y" : "ies",
 			       partial ? "; some changes could not be undone" : "");
 	if (partial)

@@ -74,12 +74,12 @@ cp "$journal" "$T/journal.before"
 expect_exit 4 "undo all: exit 4 (entries skipped)" run --root "$tree" --yes undo all
 cp "$T/.out" "$T/undo.out"
 sed 's/^/# /' "$T/undo.out" | head -40
-expect "the edited line is named, with its number" grep -q "^SKIPPED .*Schedule Start: journal line $sched not trusted: its MAC does not verify" "$T/undo.out"
-expect "the unsigned crafted line is named" grep -q "Run worm: journal line $((n + 1)) not trusted: unsigned" "$T/undo.out"
-expect "the forged-MAC line is named" grep -q "Run worm2: journal line $((n + 2)) not trusted: its MAC does not verify" "$T/undo.out"
-expect "the third crafted line is named" grep -q "MachineGuid: journal line $((n + 3)) not trusted" "$T/undo.out"
-expect "the crafted hosts line is named" grep -q "hosts: journal line $((n + 4)) not trusted: unsigned" "$T/undo.out"
-expect "the summary says entries were skipped" grep -q "5 journal entries not trusted and skipped" "$T/undo.out"
+expect "the edited line is named, with its number" grep -q "^SKIPPED .*Schedule Start: journal line $sched untrusted: its MAC does not verify" "$T/undo.out"
+expect "the unsigned crafted line is named" grep -q "Run worm: journal line $((n + 1)) untrusted: unsigned" "$T/undo.out"
+expect "the forged-MAC line is named" grep -q "Run worm2: journal line $((n + 2)) untrusted: its MAC does not verify" "$T/undo.out"
+expect "the third crafted line is named" grep -q "MachineGuid: journal line $((n + 3)) untrusted" "$T/undo.out"
+expect "the crafted hosts line is named" grep -q "hosts: journal line $((n + 4)) untrusted: unsigned" "$T/undo.out"
+expect "the summary says entries were skipped" grep -q "5 untrusted journal entries skipped" "$T/undo.out"
 expect "the genuine entries were undone" sh -c '[ "$(grep -c "^undone " "$1")" -ge 15 ]' - "$T/undo.out"
 absent "hivexget: no Run\\worm was written" "$tree/$cfg/SOFTWARE" '\Microsoft\Windows\CurrentVersion\Run' worm
 absent "hivexget: no Run\\worm2 was written" "$tree/$cfg/SOFTWARE" '\Microsoft\Windows\CurrentVersion\Run' worm2
@@ -107,9 +107,9 @@ sys.exit(not (len(bad) == 5 and all(not x["ok"] and x["line"] > 0 for x in bad))
 expect_exit 4 "undo all --trust-unsigned: still exit 4 (forged and out of place)" \
 	run --root "$tree" --yes undo all --trust-unsigned
 last
-expect "... MachineGuid refused: not a place rescue changes" grep -q "MachineGuid: journal line $((n + 3)) not trusted: not a place rescue changes" "$T/last"
+expect "... MachineGuid refused: not a place rescue changes" grep -q "MachineGuid: journal line $((n + 3)) untrusted: not a place rescue changes" "$T/last"
 expect "... the unsigned Run\\worm entry reverted, as asked" grep -q "^undone .*Run worm -> " "$T/last"
-expect "... the hosts line refused: its backup is not under Rescue/backup/" grep -q "hosts: journal line $((n + 4)) not trusted: not a file rescue changes, or its backup is not under Rescue/backup/" "$T/last"
+expect "... the hosts line refused: its backup is not under Rescue/backup/" grep -q "hosts: journal line $((n + 4)) untrusted: not a file rescue changes, or its backup is not under Rescue/backup/" "$T/last"
 expect "... hosts still byte-identical to the original" cmp "$T/orig/Windows/System32/drivers/etc/hosts" "$tree/Windows/System32/drivers/etc/hosts"
 absent "hivexget: no MachineGuid was written" "$tree/$cfg/SOFTWARE" '\Microsoft\Cryptography' MachineGuid
 absent "hivexget: still no Run\\worm2" "$tree/$cfg/SOFTWARE" '\Microsoft\Windows\CurrentVersion\Run' worm2
@@ -134,7 +134,7 @@ for extra in ",\"kid\":\"$long\",\"mac\":\"$long\"" ",\"mac\":\"zz$(printf %062d
 	for h in SOFTWARE SYSTEM; do cp "$tree/$cfg/$h" "$T/$h.before"; done
 	run --root "$tree" --yes undo all >"$T/h.out" 2>&1; rc=$?
 	expect "hostile signature $(printf %.30s "$extra")...: exit $rc, a reason, nothing written" \
-		sh -c '{ [ "$1" = 4 ] && grep -q "worm3: journal line [0-9]* not trusted" "$2"; } || [ "$1" = 3 ]
+		sh -c '{ [ "$1" = 4 ] && grep -q "worm3: journal line [0-9]* untrusted" "$2"; } || [ "$1" = 3 ]
 		cmp -s "$3/SOFTWARE.before" "$4/SOFTWARE" && cmp -s "$3/SYSTEM.before" "$4/SYSTEM"' - "$rc" "$T/h.out" "$T" "$tree/$cfg"
 done
 
@@ -144,7 +144,7 @@ expect_exit 0 "contain without a key store (RESCUE_STATE_DIR empty)" env RESCUE_
 expect "no line carries a MAC" sh -c '! grep -q "\"mac\"" "$1"' - "$journal"
 for h in SOFTWARE SYSTEM DEFAULT; do cp "$tree/$cfg/$h" "$T/$h.contained"; done
 run --root "$tree" --yes undo >"$T/u.out" 2>"$T/u.err"
-expect "undo of an unsigned journal: exit 4, the summary on stderr" sh -c '[ "$1" = 4 ] && grep -q "^rescue: [0-9]* journal entries not trusted and skipped" "$2"' - $? "$T/u.err"
+expect "undo of an unsigned journal: exit 4, the summary on stderr" sh -c '[ "$1" = 4 ] && grep -q "^rescue: [0-9]* untrusted journal entries skipped" "$2"' - $? "$T/u.err"
 expect "... every entry skipped as unsigned, naming --trust-unsigned" sh -c 'grep -q "^SKIPPED" "$1" &&
 	! grep -v "^SKIPPED .*unsigned.*--trust-unsigned" "$1" | grep -q .' - "$T/u.out"
 for h in SOFTWARE SYSTEM DEFAULT; do
@@ -194,7 +194,7 @@ fi
 losetup -d "$loop"
 expect_exit 4 "--disk: undo exits 4" run --disk "$i" --yes undo all
 last
-expect "--disk: the crafted line is named" grep -q "Run worm: journal line [0-9]* not trusted: unsigned" "$T/last"
+expect "--disk: the crafted line is named" grep -q "Run worm: journal line [0-9]* untrusted: unsigned" "$T/last"
 t_attach "$i" 3
 ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$T/SYSTEM"
 ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE"
