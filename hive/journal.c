@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hive/journalkey.h"
 #include "rescue/confine.h"
 #include "rescue/fileutil.h"
 #include "rescue/json.h"
@@ -41,6 +42,98 @@ void journal_free(struct journal *j)
 static int journal_path(const struct rs_ctx *ctx, char *out, size_t outlen)
 {
 	return winpath_resolve_new(ctx->root, RS_PATH_JOURNAL, out, outlen);
+}
+
+/* A signed line ends in exactly this, and the MAC covers what is before. */
+#define MAC_HEAD ",\"mac\":\""
+#define MAC_TAIL_LEN (sizeof(MAC_HEAD) - 1 + JOURNAL_MAC_HEX + sizeof("\"}") - 1)
+
+/* The length of LINE's signed part, its MAC copied into MAC; -1 when LINE
+ * does not end in a well-formed mac member. */
+static long signed_part(const char *line, char mac[JOURNAL_MAC_HEX + 1])
+{
+	size_t n = strlen(line);
+	if (n < MAC_TAIL_LEN || strcmp(line + n - 2, "\"}") != 0)
+		return -1;
+	const char *tail = line + n - MAC_TAIL_LEN;
+	if (strncmp(tail, MAC_HEAD, sizeof(MAC_HEAD) - 1) != 0)
+		return -1;
+	memcpy(mac, tail + sizeof(MAC_HEAD) - 1, JOURNAL_MAC_HEX);
+	mac[JOURNAL_MAC_HEX] = '\0';
+	return tail - line;
+}
+
+/* A signed line's signature: the length of its signed part and its MAC
+ * into MAC, or -1 when it has no well-formed kid and mac (LINE parsed into
+ * O).  Every line for which this is not -1 is a link of its run's chain. */
+static long signature(const struct json_object *o, const char *line, char mac[JOURNAL_MAC_HEX + 1])
+{
+	if (!json_get_str(o, "kid", NULL) || !json_get_str(o, "mac", NULL))
+		return -1;
+	return signed_part(line, mac);
+}
+
+/* The MAC written on the last signed line of each run: the next line of
+ * that run chains to it.  Chaining to what is written (not to the last line
+ * that verified) keeps one edited line from failing every line after it. */
+struct chains {
+	struct chain { char run[32]; char mac[JOURNAL_MAC_HEX + 1]; } *v;
+	size_t n;
+};
+
+static struct chain *chain_of(struct chains *c, const char *run)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].run, run) == 0)
+			return &c->v[i];
+	struct chain *v = realloc(c->v, (c->n + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	c->v = v;
+	memset(&v[c->n], 0, sizeof(*v));
+	snprintf(v[c->n].run, sizeof(v[c->n].run), "%s", run);
+	return &v[c->n++];
+}
+
+/* Whether LINE (parsed into O, of the run RUN) verifies with K, chained to
+ * the line before it in its run; WHY says why not.  Every signed line moves
+ * its run's chain on. */
+static enum journal_trust check_line(const struct journal_key *k, struct chains *c, const char *line,
+				     const struct json_object *o, const char *run, char *why, size_t whylen)
+{
+	const char *kid = json_get_str(o, "kid", NULL);
+	if (!json_get(o, "kid") && !json_get(o, "mac")) {
+		snprintf(why, whylen, "unsigned: written without a key store (a CD boot), or by a rescue from "
+			 "before journal signing");
+		return JOURNAL_UNSIGNED;
+	}
+	char got[JOURNAL_MAC_HEX + 1], want[JOURNAL_MAC_HEX + 1], prev[JOURNAL_MAC_HEX + 1];
+	long body = signature(o, line, got);
+	struct chain *ch = NULL;
+	if (body < 0) {
+		snprintf(why, whylen, "its signature is malformed");
+		return JOURNAL_UNVERIFIED;
+	}
+	if (!(ch = chain_of(c, run))) {
+		snprintf(why, whylen, "out of memory");
+		return JOURNAL_UNVERIFIED;
+	}
+	memcpy(prev, ch->mac, sizeof(prev));
+	memcpy(ch->mac, got, sizeof(ch->mac));
+	if (!k->have) {
+		snprintf(why, whylen, "signed with key %.16s, which is not here: %s", kid, k->where);
+		return JOURNAL_UNVERIFIED;
+	}
+	if (strcmp(kid, k->id) != 0) {
+		snprintf(why, whylen, "signed with another key (%.16s; %s holds %s)", kid, k->where, k->id);
+		return JOURNAL_UNVERIFIED;
+	}
+	journal_mac(k, prev, line, (size_t)body, want);
+	if (strcmp(want, got) == 0)
+		return JOURNAL_SIGNED;
+	snprintf(why, whylen, "its MAC does not verify: edited or written by hand, moved, or the line before "
+		 "it in run %s is missing or forged", run);
+	return JOURNAL_UNVERIFIED;
 }
 
 static int parse_entry(const struct json_object *o, struct journal_entry *e)
@@ -112,8 +205,17 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 			return RS_OK;
 		return rs_fail_errno(err, RS_ETARGET, errno, "%s", RS_PATH_JOURNAL);
 	}
-	struct journal j = { 0 };
+	/* A key store that cannot be read leaves the journal readable (status,
+	 * the report): its signed lines just cannot be trusted, and say why. */
+	struct journal_key key;
+	struct rs_error kerr = { 0 };
+	if (journal_key_get(false, &key, &kerr) != RS_OK) {
+		memset(&key, 0, sizeof(key));
+		snprintf(key.where, sizeof(key.where), "%s", kerr.msg);
+	}
 	int rc = RS_OK;
+	struct journal j = { 0 };
+	struct chains chains = { 0 };
 	size_t lineno = 0;
 	char *cursor = (char *)buf;
 	for (char *line; (line = text_next_line(&cursor));) {
@@ -127,6 +229,10 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 			break;
 		}
 		int bad = parse_entry(&o, &e);
+		if (!bad) {
+			e.line = lineno;
+			e.trust = check_line(&key, &chains, line, &o, e.run, e.why, sizeof(e.why));
+		}
 		json_object_free(&o);
 		if (bad) {
 			rc = rs_fail(err, RS_ETARGET, "%s line %zu is not a journal entry", RS_PATH_JOURNAL, lineno);
@@ -142,6 +248,8 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 		j.v[j.n++] = e;
 	}
 	free(buf);
+	free(chains.v);
+	explicit_bzero(&key, sizeof(key));
 	if (rc) {
 		journal_free(&j);
 		return rc;
@@ -157,8 +265,13 @@ int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err)
 	return RS_OK;
 }
 
-static long last_seq(const char *path)
+/* What the next entry of run RUN needs from the journal at PATH: the
+ * highest seq so far and the MAC its run's chain ends in (into PREV, "" for
+ * a new run), both as journal_load sees them. */
+static long journal_tail(const char *path, const struct journal_key *k, const char *run,
+			 char prev[JOURNAL_MAC_HEX + 1])
 {
+	prev[0] = '\0';
 	/* The journal is read whole: the last line alone could be a torn one. */
 	uint8_t *buf;
 	size_t len;
@@ -170,8 +283,54 @@ static long last_seq(const char *path)
 		if (v > max)
 			max = v;
 	}
+	/* Only lines naming RUN are parsed, newest first: a run that
+	 * quarantines thousands of files appends thousands of times. */
+	char needle[64];
+	snprintf(needle, sizeof(needle), "\"run\":\"%s\"", run);
+	char **cand = NULL, *cursor = (char *)buf;
+	size_t nc = 0;
+	for (char *line; k->have && (line = text_next_line(&cursor));) {
+		if (!strstr(line, needle))
+			continue;
+		char **v = realloc(cand, (nc + 1) * sizeof(*v));
+		if (!v)
+			break;
+		cand = v;
+		cand[nc++] = line;
+	}
+	for (size_t i = nc; i-- > 0 && !prev[0];) {
+		struct json_object o;
+		if (json_parse_flat(cand[i], &o) != 0)
+			continue;
+		if (strcmp(json_get_str(&o, "run", ""), run) != 0 || signature(&o, cand[i], prev) < 0)
+			prev[0] = '\0';
+		json_object_free(&o);
+	}
+	free(cand);
 	free(buf);
 	return max;
+}
+
+/* End the entry *LINE (LEN bytes, no closing brace yet) with its MAC, when
+ * there is a key, and the brace and newline.  -1 when out of memory
+ * (*LINE freed). */
+static int sign_line(const struct journal_key *k, const char *prev, char **line, size_t *len)
+{
+	char mac[JOURNAL_MAC_HEX + 1];
+	if (k->have)
+		journal_mac(k, prev, *line, *len, mac);
+	char *out = realloc(*line, *len + MAC_TAIL_LEN + 2);
+	if (!out) {
+		free(*line);
+		*line = NULL;
+		return -1;
+	}
+	if (k->have)
+		*len += (size_t)sprintf(out + *len, MAC_HEAD "%s\"}\n", mac);
+	else
+		*len += (size_t)sprintf(out + *len, "}\n");
+	*line = out;
+	return 0;
 }
 
 int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err)
@@ -182,7 +341,11 @@ int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_
 		return rc;
 	if (journal_path(ctx, path, sizeof(path)) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", RS_PATH_JOURNAL);
-	e->seq = last_seq(path) + 1;
+	struct journal_key key;
+	if ((rc = journal_key_get(true, &key, err)) != RS_OK)
+		return rc;
+	char prev[JOURNAL_MAC_HEX + 1];
+	e->seq = journal_tail(path, &key, ctx->stamp, prev) + 1;
 	snprintf(e->run, sizeof(e->run), "%s", ctx->stamp);
 
 	char *line = NULL;
@@ -236,11 +399,16 @@ int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_
 		fprintf(f, ",\"of\":%ld", e->of);
 		break;
 	}
-	fputs("}\n", f);
+	if (key.have)
+		fprintf(f, ",\"kid\":\"%s\"", key.id);
 	if (fclose(f) != 0) {
 		free(line);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
+	rc = sign_line(&key, prev, &line, &linelen);
+	explicit_bzero(&key, sizeof(key));
+	if (rc)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	/* Confined: a journal that is a link or a FIFO is refused, named. */
 	int fd = confine_open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (fd < 0) {

@@ -16,7 +16,42 @@
  * old/new are hex of the raw value data; null means the value was absent
  * (so undo removes it again).  Items are the containment ids, "passwd",
  * "autoruns"...; an undo's own edits carry item "undo" and are never undone.
- * Ownership: journal_load allocates a struct journal, journal_free frees it. */
+ * Ownership: journal_load allocates a struct journal, journal_free frees it.
+ *
+ * Trust (issue 19, finding 9).  The journal lives on the Windows volume, so
+ * the worm can write it, and undo writes what it says: a crafted line must
+ * not make undo write anything.  A digest chain alone would not do (the worm
+ * can read this source and recompute it), so each line is authenticated
+ * with a key kept OFF the volume (hive/journalkey.h: the RESCUE partition on
+ * the boot image, /var/lib/rescue on a workstation, $RESCUE_STATE_DIR):
+ *
+ *   {...the entry's members...,"kid":"<16 hex>","mac":"<64 hex>"}
+ *
+ * mac = HMAC-SHA256(key, label || mac of the previous entry of the same run
+ * ("" for its first) || the line's bytes up to ',"mac":').  An edited
+ * member fails its line; a line deleted from the middle of a run, or one
+ * added into it, fails the line after it; two lines swapped fail, and so
+ * does the line after them; lines added by hand cannot be signed.  (The
+ * chain runs through the MACs as written, so one bad line does not fail
+ * every line after it.)  kid names the key (a one-way digest of it), so a
+ * line signed with another fleet's key says so.  journal_load
+ * checks every line (struct journal_entry.trust and .why); undo (hive/undo.h)
+ * reverts only entries that verify, and lists the others with their line
+ * number and the reason; independently, hive/undopolicy.h lets an entry
+ * touch only places rescue itself changes.
+ *
+ * Without a key store (a CD boot: no writable RESCUE partition) entries are
+ * written without kid/mac, as rescue did before signing: such a line is
+ * JOURNAL_UNSIGNED, and undo reverts it only when the technician says so
+ * (`rescue undo --trust-unsigned`), after reading what `rescue undo` lists.
+ * The same flag undoes journals written before this change.
+ *
+ * Limits: whoever holds the key can sign (on a stick that went into an
+ * infected running Windows the worm may have read it); removing whole runs
+ * or a run's last entries is not detected (it only makes undo do less, as
+ * deleting the journal does); a run copied from another disk cleaned with
+ * the same key verifies.  "undone" marks are honoured whatever their trust:
+ * one can only make undo do less. */
 #ifndef HIVE_JOURNAL_H
 #define HIVE_JOURNAL_H
 
@@ -27,6 +62,12 @@
 #include "rescue/ctx.h"
 
 enum journal_kind { JOURNAL_VALUE, JOURNAL_KEY, JOURNAL_FILE, JOURNAL_UNDONE, JOURNAL_QUARANTINE };
+
+enum journal_trust {
+	JOURNAL_SIGNED,             /* its MAC verified with this key store's key */
+	JOURNAL_UNSIGNED,           /* no MAC: written without a key store, or before signing */
+	JOURNAL_UNVERIFIED,             /* a MAC that does not verify: edited, moved, forged, or another key */
+};
 
 struct journal_entry {
 	long seq;                   /* assigned by journal_append */
@@ -47,6 +88,9 @@ struct journal_entry {
 	char old_sha256[65], new_sha256[65];   /* QUARANTINE: old_sha256 = the quarantined bytes' */
 	long of;                    /* UNDONE: the seq reverted */
 	bool undone;                /* set by journal_load when an UNDONE entry names this one */
+	size_t line;                /* journal_load: the line number in the file */
+	enum journal_trust trust;   /* journal_load: whether the line's MAC verified */
+	char why[200];              /* journal_load: when not JOURNAL_SIGNED, why */
 };
 
 struct journal {
@@ -54,11 +98,15 @@ struct journal {
 	size_t n;
 };
 
-/* Append E (its seq is set to the next number) to the target's journal. */
+/* Append E (its seq is set to the next number) to the target's journal,
+ * signed when a key store is reachable (the key is made at its first use).
+ * RS_ETARGET when the key store holds a damaged key. */
 int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err);
 
-/* Load the whole journal (empty when there is none).  A damaged line is an
- * RS_ETARGET error naming its line number: undo never guesses. */
+/* Load the whole journal (empty when there is none), each entry with its
+ * line number and its trust (checked against the key store's key, which it
+ * never creates).  A damaged line is an RS_ETARGET error naming its line
+ * number: undo never guesses. */
 int journal_load(struct rs_ctx *ctx, struct journal *out, struct rs_error *err);
 void journal_free(struct journal *j);
 

@@ -11,6 +11,7 @@
 #include "hive/hive.h"
 #include "hive/journal.h"
 #include "hive/recover.h"
+#include "hive/undopolicy.h"
 #include "rescue/fileutil.h"
 #include "rescue/quarantine.h"
 #include "rescue/safefile.h"
@@ -55,6 +56,42 @@ static bool selected(const struct journal_entry *e, char *const *items, size_t n
 	return false;
 }
 
+/* What this undo reverts: the entries of the chosen items (selected) that
+ * are trusted (untrusted[i] false for entry i of j). */
+struct pick {
+	char *const *items;
+	size_t nitems;
+	const struct journal *j;
+	const bool *untrusted;
+};
+
+static bool picked(const struct pick *p, const struct journal_entry *e)
+{
+	return selected(e, p->items, p->nitems) && !p->untrusted[e - p->j->v];
+}
+
+/* Whether undo may act on E: its MAC verified (or it is unsigned and FLAGS
+ * trust unsigned entries) and it asks for nothing outside what rescue
+ * changes.  WHY says why not. */
+static bool trusted(const struct journal_entry *e, unsigned flags, char *why, size_t whylen)
+{
+	if (e->trust == JOURNAL_UNVERIFIED) {
+		snprintf(why, whylen, "untrusted: %s", e->why);
+		return false;
+	}
+	if (e->trust == JOURNAL_UNSIGNED && !(flags & UNDO_TRUST_UNSIGNED)) {
+		snprintf(why, whylen, "untrusted: %s; `rescue undo --trust-unsigned` reverts it once you checked it",
+			 e->why);
+		return false;
+	}
+	char what[200];
+	if (!undo_policy_allows(e, what, sizeof(what))) {
+		snprintf(why, whylen, "untrusted: %s", what);
+		return false;
+	}
+	return true;
+}
+
 static struct undo_step *add_step(struct undo_report *r, const struct journal_entry *e)
 {
 	struct undo_step *v = realloc(r->steps, (r->n + 1) * sizeof(*v));
@@ -64,6 +101,7 @@ static struct undo_step *add_step(struct undo_report *r, const struct journal_en
 	struct undo_step *s = &r->steps[r->n++];
 	memset(s, 0, sizeof(*s));
 	s->seq = e->seq;
+	s->line = e->line;
 	snprintf(s->item, sizeof(s->item), "%s", e->item);
 	if (e->kind == JOURNAL_FILE)
 		snprintf(s->what, sizeof(s->what), "%s", e->path);
@@ -110,7 +148,7 @@ static const struct journal_entry *recovery_primary(const struct journal *j, con
 static bool undone_now(const struct undo_report *r, long seq)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (r->steps[i].seq == seq)
+		if (r->steps[i].seq == seq && !r->steps[i].untrusted)
 			return r->steps[i].ok;
 	return false;
 }
@@ -280,20 +318,21 @@ static void step_result(struct undo_step *s, int src, const struct rs_error *ser
 	}
 }
 
-/* Whether this run has a step for entry SEQ already. */
-static bool has_step(const struct undo_report *r, long seq)
+/* Whether this run has a step for the entry of journal line LINE already
+ * (by line: a forged line may repeat a genuine seq). */
+static bool has_step(const struct undo_report *r, size_t line)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (r->steps[i].seq == seq)
+		if (r->steps[i].line == line)
 			return true;
 	return false;
 }
 
-/* Whether a selected registry entry of J edits the hive REL. */
-static bool hive_needed(const struct journal *j, char *const *items, size_t nitems, const char *rel)
+/* Whether a picked registry entry edits the hive REL. */
+static bool hive_needed(const struct pick *pk, const char *rel)
 {
-	for (size_t i = 0; i < j->n; i++)
-		if (selected(&j->v[i], items, nitems) && is_registry(&j->v[i]) && strcasecmp(j->v[i].hive, rel) == 0)
+	for (size_t i = 0; i < pk->j->n; i++)
+		if (picked(pk, &pk->j->v[i]) && is_registry(&pk->j->v[i]) && strcasecmp(pk->j->v[i].hive, rel) == 0)
 			return true;
 	return false;
 }
@@ -323,7 +362,7 @@ static int mark_undone(struct rs_ctx *ctx, long seq, struct rs_error *err)
 	return journal_append(ctx, &u, err);
 }
 
-int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_report *out,
+int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, unsigned flags, struct undo_report *out,
 	     struct rs_error *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -335,14 +374,37 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	if (rc)
 		return rc;
 
+	/* The selected entries undo cannot tie to a rescue run are listed
+	 * first, each as an untrusted step, and take no further part. */
+	bool *untrusted = calloc(j.n + 1, sizeof(*untrusted));
+	if (!untrusted) {
+		journal_free(&j);
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	struct pick pk = { .items = items, .nitems = nitems, .j = &j, .untrusted = untrusted };
+	for (size_t i = 0; rc == RS_OK && i < j.n; i++) {
+		const struct journal_entry *e = &j.v[i];
+		char why[sizeof(out->steps->error)];
+		if (!selected(e, items, nitems) || trusted(e, flags, why, sizeof(why)))
+			continue;
+		untrusted[i] = true;
+		struct undo_step *s = add_step(out, e);
+		if (!s) {
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+			break;
+		}
+		s->untrusted = true;
+		snprintf(s->error, sizeof(s->error), "%s", why);
+		out->nuntrusted++;
+	}
+
 	int partial = RS_OK;
 	/* A hive those entries edit that sits in the quarantine (older rescues
 	 * quarantined hives a rule matched) comes back first, so that it can
 	 * be opened below. */
 	for (size_t i = j.n; rc == RS_OK && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (selected(e, items, nitems) && e->kind == JOURNAL_QUARANTINE && !e->stream[0] &&
-		    hive_needed(&j, items, nitems, e->path))
+		if (picked(&pk, e) && e->kind == JOURNAL_QUARANTINE && !e->stream[0] && hive_needed(&pk, e->path))
 			undo_quarantine_step(ctx, e, out, &partial, &rc, err);
 	}
 
@@ -356,13 +418,14 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	struct rs_error herr = { 0 };
 	bool held = false;
 	if (!hives) {
+		free(untrusted);
 		journal_free(&j);
 		undo_report_free(out);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
 	for (size_t i = 0; rc == RS_OK && !held && i < j.n; i++) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems) || !is_registry(e))
+		if (!picked(&pk, e) || !is_registry(e))
 			continue;
 		bool have = false;
 		for (size_t k = 0; k < nh && !have; k++)
@@ -383,7 +446,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	 * change to their hive: they wait until the hives are written. */
 	for (size_t i = j.n; rc == RS_OK && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems) || is_recovery(e) || has_step(out, e->seq))
+		if (!picked(&pk, e) || is_recovery(e) || has_step(out, e->line))
 			continue;
 		if (e->kind == JOURNAL_QUARANTINE) {
 			undo_quarantine_step(ctx, e, out, &partial, &rc, err);
@@ -419,7 +482,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 			struct undo_step *s = &out->steps[i];
 			const struct journal_entry *e = NULL;
 			for (size_t m = 0; m < j.n && !e; m++)
-				if (j.v[m].seq == s->seq)
+				if (j.v[m].line == s->line)
 					e = &j.v[m];
 			if (!e || !is_registry(e) || strcmp(e->hive, hive_rel(hives[k])) != 0 || !s->ok)
 				continue;
@@ -446,7 +509,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 	for (size_t i = j.n; v && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems) || !is_recovery(e))
+		if (!picked(&pk, e) || !is_recovery(e))
 			continue;
 		struct verdict *d = &v[recovery_primary(&j, e) - j.v];
 		if (!d->decided) {
@@ -456,7 +519,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 	}
 	for (size_t i = j.n; v && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (!selected(e, items, nitems) || !is_recovery(e))
+		if (!picked(&pk, e) || !is_recovery(e))
 			continue;
 		const struct journal_entry *p = recovery_primary(&j, e);
 		const struct verdict *d = &v[p - j.v];
@@ -477,11 +540,16 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_
 		step_result(s, src, &serr, &partial);
 	}
 	free(v);
+	free(untrusted);
 	journal_free(&j);
 	if (rc) {
 		undo_report_free(out);
 		return rc;
 	}
+	if (out->nuntrusted)
+		return rs_fail(err, RS_EPARTIAL, "%zu untrusted journal entr%s skipped%s (see each step)",
+			       out->nuntrusted, out->nuntrusted == 1 ? "y" : "ies",
+			       partial ? "; some changes could not be undone" : "");
 	if (partial)
 		return rs_fail(err, RS_EPARTIAL, "some changes could not be undone (see each step)");
 	return RS_OK;

@@ -17,7 +17,15 @@
  * its dirty primary goes back even though the hive's bytes changed since, as
  * long as every later change rescue made to that hive is undone (before, or
  * in this run) and its emptied logs are still empty; while such changes
- * stand the step fails naming the items to undo first. */
+ * stand the step fails naming the items to undo first.
+ *
+ * Only entries undo can tie to a rescue run are reverted (hive/journal.h):
+ * a selected entry whose MAC does not verify, one without a MAC (unless
+ * UNDO_TRUST_UNSIGNED: `rescue undo --trust-unsigned`, for a CD run or a
+ * journal from before signing), or one asking for a change outside what
+ * rescue itself changes (hive/undopolicy.h) is not reverted: it becomes a
+ * step marked untrusted, with its line number and the reason, and the run
+ * ends RS_EPARTIAL.  Nothing such an entry asks for is written. */
 #ifndef HIVE_UNDO_H
 #define HIVE_UNDO_H
 
@@ -32,17 +40,25 @@ struct undo_step {
 	char what[1024];            /* "SOFTWARE ...\\Explorer NoAutorun", "hosts file" */
 	char restored[128];         /* formatted old data, "(removed)" */
 	bool ok;
+	bool untrusted;             /* skipped: the journal entry is not trusted (error says why) */
+	size_t line;                /* the entry's line in the journal */
 	char error[256];            /* when !ok */
+};
+
+enum undo_flags {
+	UNDO_TRUST_UNSIGNED = 1 << 0,   /* revert unsigned entries too (the technician checked them) */
 };
 
 struct undo_report {
 	struct undo_step *steps;
 	size_t n;
+	size_t nuntrusted;          /* steps skipped as untrusted */
 };
 
 /* Revert the entries whose item is in ITEMS (NITEMS names; 0 = every item).
- * RS_OK when all went back, RS_EPARTIAL when some did not (each step says). */
-int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, struct undo_report *out,
+ * FLAGS: undo_flags.  RS_OK when all went back, RS_EPARTIAL when some did
+ * not or were skipped as untrusted (each step says). */
+int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, unsigned flags, struct undo_report *out,
 	     struct rs_error *err);
 void undo_report_free(struct undo_report *r);
 

@@ -181,18 +181,25 @@ int cmd_contain(struct cli *cli, int argc, char **argv)
 
 int cmd_undo(struct cli *cli, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-') {
+	unsigned flags = 0;
+	int nitems = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--trust-unsigned") == 0) {
+			flags |= UNDO_TRUST_UNSIGNED;
+		} else if (argv[i][0] == '-') {
 			textesc_fprintf(stderr, "rescue: undo: unknown option %s\n", argv[i]);
 			return RS_EUSAGE;
+		} else {
+			argv[1 + nitems++] = argv[i];   /* the items, in place of the options */
 		}
+	}
 	if (!cli_confirm(cli, "Undo rescue's changes to this Windows installation?")) {
 		fprintf(stderr, "rescue: nothing changed\n");
 		return RS_EUSAGE;
 	}
 	struct undo_report r;
 	struct rs_error err = { 0 };
-	int rc = undo_run(cli->ctx, argv + 1, (size_t)(argc - 1), &r, &err);
+	int rc = undo_run(cli->ctx, argv + 1, (size_t)nitems, flags, &r, &err);
 	if (rc && rc != RS_EPARTIAL) {
 		cli_print_error(cli, &err);
 		return rc;
@@ -206,11 +213,14 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 			json_put_str(stdout, s->item);
 			json_put_member(stdout, ",", "what", s->what);
 			json_put_member(stdout, ",", "restored", s->restored);
-			printf(",\"ok\":%s,\"error\":", s->ok ? "true" : "false");
+			printf(",\"ok\":%s,\"trusted\":%s,\"line\":%zu,\"error\":", s->ok ? "true" : "false",
+			       s->untrusted ? "false" : "true", s->line);
 			json_put_str(stdout, s->ok ? NULL : s->error);
 			printf("}");
 		} else if (s->ok) {
 			textesc_printf("undone  %-8s %s -> %s\n", s->item, s->what, s->restored);
+		} else if (s->untrusted) {
+			textesc_printf("SKIPPED %-8s %s: journal line %zu %s\n", s->item, s->what, s->line, s->error);
 		} else {
 			textesc_printf("FAILED  %-8s %s: %s\n", s->item, s->what, s->error);
 		}

@@ -22,7 +22,7 @@ static const struct cli_command commands[] = {
 	  CLI_TARGET, cmd_status },
 	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts)",
 	  CLI_TARGET | CLI_WRITES, cmd_contain },
-	{ "undo",    "[ITEM...]",               "put back what contain/passwd changed, from the journal",
+	{ "undo",    "[--trust-unsigned] [ITEM...]","put back what contain/passwd changed, from the journal",
 	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_undo },
 	{ "users",   "",                        "local accounts: RID, name, flags (disabled, locked, admin, blank...)",
 	  CLI_TARGET, cmd_users },

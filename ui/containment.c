@@ -236,7 +236,7 @@ static void undo(struct ui *ui)
 			items[ni++] = (char *)contain_items[k].id;
 	struct undo_report r;
 	struct rs_error err = { 0 };
-	int rc = undo_run(ui->ctx, items, ni, &r, &err);
+	int rc = undo_run(ui->ctx, items, ni, 0, &r, &err);
 	if (rc && rc != RS_EPARTIAL) {
 		ui_step(ui, "undo", STEP_FAILED, "%s: %s", names, err.msg);
 		dlg_message(ui, "Undo failed", err.msg);
@@ -251,7 +251,8 @@ static void undo(struct ui *ui)
 		if (s->ok)
 			snprintf(line, sizeof(line), "undone  %s %s -> %s", s->item, s->what, s->restored);
 		else
-			snprintf(line, sizeof(line), "FAILED  %s %s: %s", s->item, s->what, s->error);
+			snprintf(line, sizeof(line), "%s  %s %s: %s", s->untrusted ? "SKIPPED" : "FAILED", s->item,
+				 s->what, s->error);
 		ok += s->ok;
 		ui_logf(ui, "undo: %s", line);
 		lines[n++] = strdup(line);
