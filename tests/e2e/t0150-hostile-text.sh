@@ -119,11 +119,12 @@ expect "scan: C1 in UTF-8, a raw C1 byte and Latin-1 shown as hex escapes" sh -c
 expect "scan: the bidi override is visible" grep -qF 'evil\u202egpj.exe' "$T/scan.out"
 clean_text "scan" "$T/scan.out"
 
-# JSON keeps the exact bytes: decode, turn lone surrogates back into bytes
-# (surrogateescape) and compare with the names on disk.
-"$RESCUE" --root "$root" --json scan >"$T/scan.jsonl" 2>/dev/null
-expect "scan --json: the names round-trip byte for byte" $PY - "$T/scan.jsonl" "$T/names" <<'EOF'
-import json, os, sys
+# names_roundtrip JSONL NAMES: the detections under Users/Public in JSONL,
+# decoded and turned back into bytes (lone surrogates: surrogateescape), are
+# exactly the names in NAMES (one hex string a line).
+names_roundtrip() {
+	$PY - "$1" "$2" <<'EOF'
+import json, sys
 got = set()
 for line in open(sys.argv[1], encoding="utf-8"):
     d = json.loads(line)
@@ -133,6 +134,12 @@ want = {bytes.fromhex(l) for l in open(sys.argv[2]).read().split()}
 if got != want:
     sys.exit("got %r\nwant %r" % (sorted(got), sorted(want)))
 EOF
+}
+
+# JSON keeps the exact bytes: decode, turn lone surrogates back into bytes
+# (surrogateescape) and compare with the names on disk.
+"$RESCUE" --root "$root" --json scan >"$T/scan.jsonl" 2>/dev/null
+expect "scan --json: the names round-trip byte for byte" names_roundtrip "$T/scan.jsonl" "$T/names"
 expect "scan --json: an invalid byte is a lone low surrogate, never the Latin-1 character" grep -qF 'caf\udce9.exe' "$T/scan.jsonl"
 
 run status --root "$root" status
@@ -256,17 +263,7 @@ expect "--disk scan: the newline in a name is shown escaped" grep -qF 'new\nresc
 expect "--disk scan: the ProductName on stderr is escaped" grep -qF 'Windows 7\e]0;pwned\x07\nrescue' "$T/dscan.out"
 clean_text "--disk scan" "$T/dscan.out"
 "$RESCUE" --disk "$img" --json scan >"$T/dscan.jsonl" 2>/dev/null
-expect "--disk scan --json: the names round-trip byte for byte" $PY - "$T/dscan.jsonl" "$T/ntfs-names" <<'EOF'
-import json, sys
-got = set()
-for line in open(sys.argv[1], encoding="utf-8"):
-    d = json.loads(line)
-    if d.get("type") == "detection" and "Users/Public/" in d["path"]:
-        got.add(d["path"].encode("utf-8", "surrogateescape").rsplit(b"/", 1)[1])
-want = {bytes.fromhex(l) for l in open(sys.argv[2]).read().split()}
-if got != want:
-    sys.exit("got %r\nwant %r" % (sorted(got), sorted(want)))
-EOF
+expect "--disk scan --json: the names round-trip byte for byte" names_roundtrip "$T/dscan.jsonl" "$T/ntfs-names"
 run dstatus --disk "$img" status
 clean_text "--disk status" "$T/dstatus.out"
 run dauto --disk "$img" auto
