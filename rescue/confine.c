@@ -145,6 +145,16 @@ static const struct confine_root *root_of(const char *path, const char **rel)
 	return best;
 }
 
+/* Close FD and give back RC, keeping the errno of the call that returned
+ * it: every call here that works through a descriptor ends this way. */
+static ssize_t close_keep_errno(int fd, ssize_t rc)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 /* Open REL below DIRFD one component at a time, never following a link:
  * where the kernel has no openat2. */
 static int walk_open(int dirfd, const char *rel, int flags, mode_t mode)
@@ -242,11 +252,8 @@ static int explain(const struct confine_root *r, const char *rel, int e)
 static int check_opened(int fd, int flags, const char *name)
 {
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return errno = e, -1;
-	}
+	if (fstat(fd, &st) != 0)
+		return (int)close_keep_errno(fd, -1);
 	bool want_dir = flags & O_DIRECTORY;
 	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -255,11 +262,8 @@ static int check_opened(int fd, int flags, const char *name)
 		return refuse(EINVAL, name, want_dir ? " is not a folder: refused" : " is not a regular file: refused");
 	}
 	int fl = fcntl(fd, F_GETFL);
-	if (!(flags & O_NONBLOCK) && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)) {
-		int e = errno;
-		close(fd);
-		return errno = e, -1;
-	}
+	if (!(flags & O_NONBLOCK) && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0))
+		return (int)close_keep_errno(fd, -1);
 	return fd;
 }
 
@@ -294,17 +298,14 @@ DIR *confine_opendir(const char *path)
 	if (fd < 0)
 		return NULL;
 	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
+	if (!d)
+		close_keep_errno(fd, -1);
 	return d;
 }
 
 /* The folder holding PATH's last component, opened O_PATH, and that
  * component in BASE.  The last component may not be "", "." or "..". */
-static int open_parent(const char *path, char *base, size_t baselen, const char **shown)
+static int open_parent(const char *path, char *base, size_t baselen)
 {
 	refusal.errnum = 0;
 	char dir[PATH_MAX];
@@ -332,7 +333,6 @@ static int open_parent(const char *path, char *base, size_t baselen, const char 
 		strcpy(dir, ".");
 	const char *rel;
 	const struct confine_root *r = root_of(dir, &rel);
-	*shown = path;
 	if (!r)
 		return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* The root's own parent is not ours to touch. */
@@ -340,7 +340,6 @@ static int open_parent(const char *path, char *base, size_t baselen, const char 
 		errno = EXDEV;
 		return -1;
 	}
-	*shown = path + r->len + 1;
 	int fd = open_beneath(r, rel, O_PATH | O_DIRECTORY, 0);
 	return fd < 0 ? explain(r, rel, errno) : fd;
 }
@@ -353,15 +352,10 @@ int confine_lstat(const char *path, struct stat *st)
 	if (r && strcmp(rel, ".") == 0)
 		return fstat(r->fd, st);
 	char base[NAME_MAX + 1];
-	const char *shown;
-	int dfd = open_parent(path, base, sizeof(base), &shown);
+	int dfd = open_parent(path, base, sizeof(base));
 	if (dfd < 0)
 		return -1;
-	int rc = fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW);
-	int e = errno;
-	close(dfd);
-	errno = e;
-	return rc;
+	return (int)close_keep_errno(dfd, fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW));
 }
 
 int confine_lstat_nolink(const char *path, struct stat *st)
@@ -378,15 +372,10 @@ int confine_lstat_nolink(const char *path, struct stat *st)
 int confine_mkdir(const char *path, mode_t mode)
 {
 	char base[NAME_MAX + 1];
-	const char *shown;
-	int dfd = open_parent(path, base, sizeof(base), &shown);
+	int dfd = open_parent(path, base, sizeof(base));
 	if (dfd < 0)
 		return -1;
-	int rc = mkdirat(dfd, base, mode);
-	int e = errno;
-	close(dfd);
-	errno = e;
-	return rc;
+	return (int)close_keep_errno(dfd, mkdirat(dfd, base, mode));
 }
 
 int confine_mkdirs(const char *path, mode_t mode)
@@ -427,15 +416,10 @@ int confine_mkdirs(const char *path, mode_t mode)
 static int unlink_flags(const char *path, int flags)
 {
 	char base[NAME_MAX + 1];
-	const char *shown;
-	int dfd = open_parent(path, base, sizeof(base), &shown);
+	int dfd = open_parent(path, base, sizeof(base));
 	if (dfd < 0)
 		return -1;
-	int rc = unlinkat(dfd, base, flags);
-	int e = errno;
-	close(dfd);
-	errno = e;
-	return rc;
+	return (int)close_keep_errno(dfd, unlinkat(dfd, base, flags));
 }
 
 int confine_unlink(const char *path)
@@ -451,16 +435,12 @@ int confine_rmdir(const char *path)
 int confine_rename(const char *from, const char *to, int noreplace)
 {
 	char fbase[NAME_MAX + 1], tbase[NAME_MAX + 1];
-	const char *shown;
-	int fdir = open_parent(from, fbase, sizeof(fbase), &shown);
+	int fdir = open_parent(from, fbase, sizeof(fbase));
 	if (fdir < 0)
 		return -1;
-	int tdir = open_parent(to, tbase, sizeof(tbase), &shown);
-	if (tdir < 0) {
-		int e = errno;
-		close(fdir);
-		return errno = e, -1;
-	}
+	int tdir = open_parent(to, tbase, sizeof(tbase));
+	if (tdir < 0)
+		return (int)close_keep_errno(fdir, -1);
 	int rc;
 	if (noreplace) {
 		rc = renameat2(fdir, fbase, tdir, tbase, RENAME_NOREPLACE);
@@ -478,11 +458,8 @@ int confine_rename(const char *from, const char *to, int noreplace)
 	} else {
 		rc = renameat(fdir, fbase, tdir, tbase);
 	}
-	int e = errno;
-	close(fdir);
-	close(tdir);
-	errno = e;
-	return rc;
+	close_keep_errno(tdir, rc);
+	return (int)close_keep_errno(fdir, rc);
 }
 
 int confine_chmod(const char *path, mode_t mode)
@@ -493,18 +470,13 @@ int confine_chmod(const char *path, mode_t mode)
 	int fd = confine_open(path, S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY, 0);
 	if (fd < 0)
 		return -1;
-	int rc = fchmod(fd, mode & 0777);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return rc;
+	return (int)close_keep_errno(fd, fchmod(fd, mode & 0777));
 }
 
 int confine_tmpfile(const char *path, char *tmp, size_t tmplen)
 {
 	char base[NAME_MAX + 1];
-	const char *shown;
-	int dfd = open_parent(path, base, sizeof(base), &shown);
+	int dfd = open_parent(path, base, sizeof(base));
 	if (dfd < 0)
 		return -1;
 	size_t dirlen = strlen(path) - strlen(base);
@@ -522,12 +494,8 @@ int confine_tmpfile(const char *path, char *tmp, size_t tmplen)
 			return -1;
 		}
 		int fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST) {
-			int e = errno;
-			close(dfd);
-			errno = e;
-			return fd;
-		}
+		if (fd >= 0 || errno != EEXIST)
+			return (int)close_keep_errno(dfd, fd);
 	}
 	close(dfd);
 	errno = EEXIST;
@@ -556,55 +524,42 @@ static int open_entry(const char *path, char buf[32])
 		fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
 	} else {
 		char base[NAME_MAX + 1];
-		const char *shown;
-		int dfd = open_parent(path, base, sizeof(base), &shown);
+		int dfd = open_parent(path, base, sizeof(base));
 		if (dfd < 0)
 			return -1;
-		fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
-		close(dfd);
-		errno = e;
+		fd = (int)close_keep_errno(dfd, openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC));
 	}
 	if (fd >= 0)
 		confine_fd_path(fd, buf);
 	return fd;
 }
 
-/* Close the entry FD, keeping the errno of the call that returned RC. */
-static ssize_t entry_done(int fd, ssize_t rc)
-{
-	int e = errno;
-	close(fd);
-	errno = e;
-	return rc;
-}
-
 ssize_t confine_getxattr(const char *path, const char *name, void *value, size_t size)
 {
 	char p[32];
 	int fd = open_entry(path, p);
-	return fd < 0 ? -1 : entry_done(fd, getxattr(p, name, value, size));
+	return fd < 0 ? -1 : close_keep_errno(fd, getxattr(p, name, value, size));
 }
 
 ssize_t confine_listxattr(const char *path, char *list, size_t size)
 {
 	char p[32];
 	int fd = open_entry(path, p);
-	return fd < 0 ? -1 : entry_done(fd, listxattr(p, list, size));
+	return fd < 0 ? -1 : close_keep_errno(fd, listxattr(p, list, size));
 }
 
 int confine_setxattr(const char *path, const char *name, const void *value, size_t size, int flags)
 {
 	char p[32];
 	int fd = open_entry(path, p);
-	return fd < 0 ? -1 : (int)entry_done(fd, setxattr(p, name, value, size, flags));
+	return fd < 0 ? -1 : (int)close_keep_errno(fd, setxattr(p, name, value, size, flags));
 }
 
 int confine_removexattr(const char *path, const char *name)
 {
 	char p[32];
 	int fd = open_entry(path, p);
-	return fd < 0 ? -1 : (int)entry_done(fd, removexattr(p, name));
+	return fd < 0 ? -1 : (int)close_keep_errno(fd, removexattr(p, name));
 }
 
 const char *confine_strerror(int errnum)
