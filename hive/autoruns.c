@@ -641,14 +641,6 @@ static void collect_services(struct collect *c, struct hive *sys)
 
 /* ---- files: Startup folders and tasks ---- */
 
-static int read_small(const struct collect *c, const char *rel, size_t max, uint8_t **buf, size_t *len)
-{
-	char real[PATH_MAX];
-	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) != 0)
-		return -1;
-	return file_read_all(real, max, buf, len);
-}
-
 /* Why a task folder entry is no file to read (lstat's ST), "" when it is
  * one: a link is never followed, a FIFO never opened. */
 static const char *not_a_file(const struct stat *st)
@@ -666,7 +658,7 @@ static const char *not_a_file(const struct stat *st)
 	return "not a regular file";
 }
 
-/* The words for read_small's failure ERRNUM (MAX: its size limit). */
+/* The words for file_read_all's failure ERRNUM (MAX: its size limit). */
 static void read_failure(int errnum, size_t max, char *why, size_t len)
 {
 	if (errnum == EFBIG)
@@ -676,22 +668,23 @@ static void read_failure(int errnum, size_t max, char *why, size_t len)
 	else if (errnum == EINVAL)
 		snprintf(why, len, "not a regular file");
 	else
-		snprintf(why, len, "cannot read: %s", strerror(errnum));
+		snprintf(why, len, "cannot read: %s", confine_strerror(errnum));
 }
 
-/* Read the task file REL (volume-relative; ST: its lstat) into *BUF: 0,
- * or -1 with the reason in WHY.  *REGULAR: a regular file, one that may be
- * set aside when the entry is disabled. */
-static int read_task_file(const struct collect *c, const char *rel, const struct stat *st, size_t max,
+/* Read the task file at PATH (as listed, the real spelling; ST: its lstat)
+ * into *BUF: 0, or -1 with the reason in WHY.  *REGULAR: a regular file,
+ * one that may be set aside when the entry is disabled. */
+static int read_task_file(const char *path, const struct stat *st, size_t max,
 			  uint8_t **buf, size_t *len, char *why, size_t wlen, bool *regular)
 {
 	*regular = false;
-	if (not_a_file(st)[0]) {
-		snprintf(why, wlen, "%s", not_a_file(st));
+	const char *not_file = not_a_file(st);
+	if (not_file[0]) {
+		snprintf(why, wlen, "%s", not_file);
 		return -1;
 	}
 	*regular = true;
-	if (read_small(c, rel, max, buf, len) != 0) {
+	if (file_read_all(path, max, buf, len) != 0) {
 		read_failure(errno, max, why, wlen);
 		return -1;
 	}
@@ -761,7 +754,7 @@ static void collect_startup_dir(struct collect *c, const char *dirrel, const cha
 		uint8_t *buf;
 		size_t len;
 		char *target = NULL, *args = NULL;
-		if (nl > 4 && strcasecmp(e->d_name + nl - 4, ".lnk") == 0 && read_small(c, rel, JOB_MAX, &buf, &len) == 0) {
+		if (nl > 4 && strcasecmp(e->d_name + nl - 4, ".lnk") == 0 && file_read_all(path, JOB_MAX, &buf, &len) == 0) {
 			if (lnk_parse(buf, len, &target, &args) == 0) {
 				snprintf(a->command, sizeof(a->command), "\"%s\"%s%s", target, args[0] ? " " : "", args);
 				analyse(c, a, env);
@@ -817,10 +810,10 @@ static void collect_jobs(struct collect *c)
 		bool regular = false;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
 			snprintf(why, sizeof(why), "path too long");
-		else if (lstat(path, &st) != 0)
+		else if (confine_lstat(path, &st) != 0)
 			snprintf(why, sizeof(why), "cannot read: %s", confine_strerror(errno));
 		else
-			read_task_file(c, frel, &st, JOB_MAX, &buf, &len, why, sizeof(why), &regular);
+			read_task_file(path, &st, JOB_MAX, &buf, &len, why, sizeof(why), &regular);
 		char *app = NULL, *params = NULL;
 		if (buf && taskjob_parse(buf, len, &app, &params) != 0)
 			snprintf(why, sizeof(why), "not a .job file this can read");
@@ -899,7 +892,7 @@ static void collect_xml_dir(struct collect *c, struct hive *sw, const char *dir,
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		bool regular;
-		if (read_task_file(c, rel, &st, TASK_XML_MAX, &buf, &len, why, sizeof(why), &regular) != 0) {
+		if (read_task_file(path, &st, TASK_XML_MAX, &buf, &len, why, sizeof(why), &regular) != 0) {
 			struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, regular ? rel : "", why);
 			if (a && regular)
 				taskcache_of(sw, tpath, a);
