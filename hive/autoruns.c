@@ -954,7 +954,9 @@ static void collect_taskcache(struct collect *c, struct hive *sw, const char *ke
 		if (id) {
 			snprintf(frel, sizeof(frel), "%s/%s%s", c->sysroot, DIR_TASKS, tpath);
 			slashes(frel, '\\', '/');
-			if (winpath_resolve(c->ctx->root, frel, real, sizeof(real)) != 0) {
+			/* Only a file that is not there makes a registry-only task:
+			 * one that is a link was named as not read by the folder walk. */
+			if (winpath_resolve(c->ctx->root, frel, real, sizeof(real)) != 0 && errno == ENOENT) {
 				struct autorun *a = add(c, AR_TASK_REG);
 				if (a) {
 					snprintf(a->location, sizeof(a->location), "HKLM\\SOFTWARE\\%s", KEY_TREE);
