@@ -151,7 +151,9 @@ int textesc_vfprintf(FILE *f, const char *fmt, va_list ap)
 		}
 		/* Take the conversion apart: flags, width, precision, length,
 		 * and rebuild it with the '*' values filled in. */
-		char spec[32] = "%", length[3] = "";
+		/* Room for 8 flags, '-', an int width, '.' and an int
+		 * precision, two length letters, the conversion and NUL. */
+		char spec[48] = "%", length[3] = "";
 		size_t sl = 1;
 		bool left = false;
 		int width = -1, prec = -1;
