@@ -117,8 +117,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	struct contain_report r;
 	if (rc == RS_OK)
 		rc = contain_status(cli->ctx, mask, &r, &err);
-	/* Partial (a hosts file rescue may not read): the report, then why. */
-	if (rc && rc != RS_EPARTIAL) {
+	/* Partial (a hosts file rescue may not read): the report, then why.
+	 * A partial run that kept no report (out of memory) is only its error. */
+	if (rc && (rc != RS_EPARTIAL || !r.n)) {
 		cli_print_error(cli, &err);
 		return rc;
 	}
@@ -168,7 +169,7 @@ int cmd_contain(struct cli *cli, int argc, char **argv)
 	}
 	struct contain_report r;
 	rc = contain_apply(cli->ctx, mask, &r, &err);
-	if (rc && rc != RS_EPARTIAL) {
+	if (rc && (rc != RS_EPARTIAL || !r.n)) {
 		cli_print_error(cli, &err);
 		return rc;
 	}
