@@ -360,12 +360,15 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 	return RS_OK;
 }
 
+/* How a refused hit is worded, in the error and in the action alike. */
+#define REFUSAL_WORDS "%s matched a rule: inspect (%s)"
+
 int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
 		      struct rs_error *err)
 {
 	const struct rs_quarantine_refusal *no = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size);
 	if (no)
-		return rs_fail(err, RS_DETECTED, "%s matched a rule: inspect (%s)", no->kind, no->why);
+		return rs_fail(err, RS_DETECTED, REFUSAL_WORDS, no->kind, no->why);
 	/* A file the direct read found in a OneDrive folder: the mount shows
 	 * the folder as a broken link until its reparse point is set aside. */
 	struct reparse_lift *lift;
@@ -423,14 +426,17 @@ static int cmp_entry(const void *a, const void *b)
 
 int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *id, size_t idlen)
 {
+	const struct rs_quarantine_refusal *no = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size);
+	if (no) {
+		hit->inspect = no->kind;
+		snprintf(hit->action, sizeof(hit->action), "not quarantined: " REFUSAL_WORDS, no->kind, no->why);
+		return RS_DETECTED;
+	}
 	struct rs_error err = { 0 };
 	int rc = rs_quarantine_add(ctx, hit, id, idlen, &err);
-	if (rc == RS_OK) {
+	if (rc == RS_OK)
 		snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
-	} else if (rc == RS_DETECTED) {
-		hit->inspect = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size)->kind;   /* the same answer */
-		snprintf(hit->action, sizeof(hit->action), "not quarantined: %s", err.msg);
-	} else
+	else
 		snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
 	return rc;
 }
@@ -440,7 +446,7 @@ void rs_quarantine_report_only(struct rs_scan_hit *hit)
 	const struct rs_quarantine_refusal *no = rs_quarantine_refusal(hit->path, hit->stream, hit->data, hit->size);
 	hit->inspect = no ? no->kind : NULL;
 	if (no)
-		snprintf(hit->action, sizeof(hit->action), "reported: %s matched a rule: inspect (%s)", no->kind, no->why);
+		snprintf(hit->action, sizeof(hit->action), "reported: " REFUSAL_WORDS, no->kind, no->why);
 	else
 		snprintf(hit->action, sizeof(hit->action), "reported");
 }
