@@ -27,9 +27,13 @@ static const char *const verdict_colour[] = { "\033[30;42m", "\033[1;97;41m", "\
  * cleared in the background colour. */
 static void screen_line(FILE *f, int cols, const char *text)
 {
-	int len = (int)textesc_put(NULL, text, 4096);  /* as shown: names escaped */
+	char *shown = textesc_dup(text);       /* names escaped, once */
+	if (!shown)
+		return;
+	int len = (int)strlen(shown);
 	int pad = len < cols ? (cols - len) / 2 : 0;
-	textesc_fprintf(f, "%*s%s\033[K\r\n", pad, "", text);
+	fprintf(f, "%*s%s\033[K\r\n", pad, "", shown);
+	free(shown);
 }
 
 /* What the machine's verdict means: the words of the first installation
