@@ -61,9 +61,8 @@ static void logs_free(struct logset *ls)
 /* Add "NAME cannot be read: why" to NOTE. */
 static void log_note(char *note, size_t notelen, const char *name, int errnum)
 {
-	const char *why = confine_refusal(errnum);
 	size_t n = strlen(note);
-	snprintf(note + n, notelen - n, "%s%s cannot be read: %s", n ? "; " : "", name, why ? why : strerror(errnum));
+	snprintf(note + n, notelen - n, "%s%s cannot be read: %s", n ? "; " : "", name, confine_strerror(errnum));
 }
 
 /* Read the logs that exist beside REL.  A log that cannot be read is

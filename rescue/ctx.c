@@ -42,7 +42,7 @@ int rs_ctx_open(const char *root, unsigned flags, struct rs_ctx **out, struct rs
 		bool rescue_only = e == ENOENT && (flags & RS_CTX_VOLUME_ONLY) &&
 				   winpath_resolve(ctx->root, RS_PATH_RESCUE, sys, sizeof(sys)) == 0 &&
 				   confine_lstat(sys, &st) == 0 && S_ISDIR(st.st_mode);
-		if (e != ENOENT || !rescue_only) {
+		if (!rescue_only) {
 			if (e != ENOENT)
 				rs_fail_errno(err, RS_ETARGET, e, "%s/SYSTEM", RS_PATH_CONFIG);
 			else
