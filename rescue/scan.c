@@ -686,10 +686,8 @@ static void scan_item(struct worker *w, const struct item *it)
 	int e = 0;
 	if (fd < 0)
 		e = errno;
-	else if (fstat(fd, &st) != 0)
+	else if (fstat(fd, &st) != 0)     /* confine_open opened a regular file only */
 		e = errno;
-	else if (!S_ISREG(st.st_mode))
-		e = EINVAL;     /* replaced since the walk */
 	else
 		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
 	if (fd >= 0)
