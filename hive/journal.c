@@ -302,35 +302,13 @@ static long journal_tail(const char *path, const struct journal_key *k, const ch
 		struct json_object o;
 		if (json_parse_flat(cand[i], &o) != 0)
 			continue;
-		if (strcmp(json_get_str(&o, "run", ""), run) != 0 || signature(&o, cand[i], prev) < 0)
-			prev[0] = '\0';
+		if (strcmp(json_get_str(&o, "run", ""), run) == 0)
+			signature(&o, cand[i], prev);   /* fills PREV only when it has one */
 		json_object_free(&o);
 	}
 	free(cand);
 	free(buf);
 	return max;
-}
-
-/* End the entry *LINE (LEN bytes, no closing brace yet) with its MAC, when
- * there is a key, and the brace and newline.  -1 when out of memory
- * (*LINE freed). */
-static int sign_line(const struct journal_key *k, const char *prev, char **line, size_t *len)
-{
-	char mac[JOURNAL_MAC_HEX + 1];
-	if (k->have)
-		journal_mac(k, prev, *line, *len, mac);
-	char *out = realloc(*line, *len + MAC_TAIL_LEN + 2);
-	if (!out) {
-		free(*line);
-		*line = NULL;
-		return -1;
-	}
-	if (k->have)
-		*len += (size_t)sprintf(out + *len, MAC_HEAD "%s\"}\n", mac);
-	else
-		*len += (size_t)sprintf(out + *len, "}\n");
-	*line = out;
-	return 0;
 }
 
 int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_error *err)
@@ -351,8 +329,10 @@ int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_
 	char *line = NULL;
 	size_t linelen = 0;
 	FILE *f = open_memstream(&line, &linelen);
-	if (!f)
+	if (!f) {
+		explicit_bzero(&key, sizeof(key));
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "out of memory");
+	}
 	fprintf(f, "{\"seq\":%ld,\"run\":", e->seq);
 	json_put_str(f, e->run);
 	fputs(",\"item\":", f);
@@ -399,22 +379,30 @@ int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_
 		fprintf(f, ",\"of\":%ld", e->of);
 		break;
 	}
-	if (key.have)
+	/* The MAC covers the line so far (fflush shows it in LINE, LINELEN);
+	 * then the closing brace.  Never an unsigned line when there is a key. */
+	bool ok = true;
+	if (key.have) {
+		char mac[JOURNAL_MAC_HEX + 1];
 		fprintf(f, ",\"kid\":\"%s\"", key.id);
-	if (fclose(f) != 0) {
+		if ((ok = fflush(f) == 0)) {
+			journal_mac(&key, prev, line, linelen, mac);
+			fprintf(f, MAC_HEAD "%s\"}\n", mac);
+		}
+	} else {
+		fputs("}\n", f);
+	}
+	explicit_bzero(&key, sizeof(key));
+	if (fclose(f) != 0 || !ok) {
 		free(line);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
-	rc = sign_line(&key, prev, &line, &linelen);
-	explicit_bzero(&key, sizeof(key));
-	if (rc)
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	/* Confined: a journal that is a link or a FIFO is refused, named. */
 	int fd = confine_open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (fd < 0) {
-		int e = errno;
+		int e2 = errno;
 		free(line);
-		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot open %s", RS_PATH_JOURNAL);
+		return rs_fail_errno(err, RS_EPARTIAL, e2, "cannot open %s", RS_PATH_JOURNAL);
 	}
 	ssize_t n = write(fd, line, linelen);
 	int e2 = errno;
