@@ -438,7 +438,8 @@ static void act(struct ui *ui, int ch)
 				ok += done;
 				kept += !done && shared.det[i].inspect;
 			}
-		ui_step(ui, "quarantine", ok + kept == todo ? STEP_CHANGED : STEP_FAILED,
+		/* Only kept hives: a finding, nothing changed (as for one file). */
+		ui_step(ui, "quarantine", ok + kept < todo ? STEP_FAILED : ok ? STEP_CHANGED : STEP_OK,
 			"%zu of %zu detections quarantined%s", ok, todo, kept ? " (hives kept: inspect them)" : "");
 		snprintf(q, sizeof(q), "%zu of %zu quarantined (see each line and the Log).", ok, todo);
 		dlg_message(ui, "Quarantine", q);
