@@ -1,42 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "hive/undopolicy.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "rescue/winpath.h"
 
-/* Patterns: case-insensitive; `*` is any run of characters inside one path
- * component; a whole component `**` is any number of components. */
-static bool glob(const char *p, const char *s, char sep)
-{
-	for (; *p; p++, s++) {
-		if (p[0] == '*' && p[1] == '*') {
-			p += 2;
-			if (!*p)
-				return true;
-			p += *p == sep;
-			for (;;) {
-				if (glob(p, s, sep))
-					return true;
-				if (!(s = strchr(s, sep)))
-					return false;
-				s++;
-			}
-		}
-		if (*p == '*') {
-			for (;; s++) {
-				if (glob(p + 1, s, sep))
-					return true;
-				if (!*s || *s == sep)
-					return false;
-			}
-		}
-		if (!*s || tolower((unsigned char)*p) != tolower((unsigned char)*s))
-			return false;
-	}
-	return !*s;
-}
 
 /* Whether S matches the first components of P (as many as S has): a key
  * above one rescue writes, created on the way to it. */
@@ -45,7 +14,7 @@ static bool glob_head(const char *p, const char *s, char sep)
 	char head[512];
 	for (const char *cut = p; cut; cut = strchr(cut + 1, sep)) {
 		snprintf(head, sizeof(head), "%.*s", (int)(cut == p ? strlen(p) : (size_t)(cut - p)), p);
-		if (glob(head, s, sep))
+		if (winpath_glob(head, s, sep))
 			return true;
 	}
 	return false;
@@ -119,8 +88,8 @@ static const char *const files[] = {
 static bool hive_matches(const char *pattern, const char *hive)
 {
 	if (strcmp(pattern, HIVE_USER) == 0)
-		return glob(HIVE_USER, hive, '/') || glob(HIVE_DEF, hive, '/');
-	return glob(pattern, hive, '/');
+		return winpath_glob(HIVE_USER, hive, '/') || winpath_glob(HIVE_DEF, hive, '/');
+	return winpath_glob(pattern, hive, '/');
 }
 
 /* A volume-relative path undo may hand on: no empty, "." or ".." component
@@ -148,7 +117,7 @@ static bool registry_allowed(const struct journal_entry *e)
 		if (!hive_matches(p->hive, e->hive))
 			continue;
 		if (e->kind == JOURNAL_KEY ? glob_head(p->key, e->key, '\\')
-					   : glob(p->key, e->key, '\\') && glob(p->value, e->value, '\0'))
+					   : winpath_glob(p->key, e->key, '\\') && winpath_glob(p->value, e->value, '\0'))
 			return true;
 	}
 	return false;
@@ -158,10 +127,10 @@ static bool file_allowed(const struct journal_entry *e)
 {
 	if (!plain_path(e->path, '/'))
 		return false;
-	if (e->old_present && !(plain_path(e->backup, '/') && glob(RS_PATH_RESCUE "/backup/**", e->backup, '/')))
+	if (e->old_present && !(plain_path(e->backup, '/') && winpath_glob(RS_PATH_RESCUE "/backup/**", e->backup, '/')))
 		return false;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (glob(files[i], e->path, '/'))
+		if (winpath_glob(files[i], e->path, '/'))
 			return true;
 	return false;
 }

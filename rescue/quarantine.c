@@ -38,13 +38,15 @@ static void xor_buf(uint8_t *p, size_t n)
 
 /* ---- what is never quarantined ---- */
 
-/* Folders Windows keeps registry hives in, volume-relative: '*' is any one
- * name, a last "..." this folder and every one below it. */
+/* Folders Windows keeps registry hives in, volume-relative, as
+ * winpath_glob patterns: '*' is any one name, "**" any folders below. */
 static const char *const hive_dirs[] = {
-	"Windows/System32/config/...",          /* the hives, RegBack, systemprofile, TxR, Journal */
+	"Windows/System32/config",              /* the hives */
+	"Windows/System32/config/**",           /* RegBack, systemprofile, TxR, Journal */
 	"Windows/System32/SMI/Store/Machine",   /* SCHEMA.DAT */
 	"Windows/AppCompat/Programs",           /* Amcache.hve */
-	"Windows/Boot/...",                     /* BCD templates */
+	"Windows/Boot",                         /* BCD templates */
+	"Windows/Boot/**",
 	"Boot",                                 /* BCD of a BIOS system on one partition */
 	"EFI/Microsoft/Boot",                   /* BCD of a UEFI system partition */
 	"Users/*",                              /* NTUSER.DAT */
@@ -77,32 +79,6 @@ static const struct rs_quarantine_refusal refuse_rescue = {
 };
 
 #define REGF_MAGIC "regf"
-
-/* Whether the folder DIR (LEN bytes, volume-relative; empty: the root) is
- * PATTERN (a hive_dirs entry). */
-static bool dir_matches(const char *dir, size_t len, const char *pat)
-{
-	const char *d = dir, *end = dir + len;
-	if (d == end)
-		return false;
-	for (;;) {
-		if (strcmp(pat, "...") == 0)
-			return true;
-		const char *pe = strchrnul(pat, '/');
-		const char *de = memchr(d, '/', (size_t)(end - d));
-		if (!de)
-			de = end;
-		bool any = pe - pat == 1 && *pat == '*';
-		if (!any && (pe - pat != de - d || strncasecmp(pat, d, (size_t)(de - d)) != 0))
-			return false;
-		if (!*pe)
-			return de == end;
-		pat = pe + 1;
-		if (de == end)
-			return strcmp(pat, "...") == 0;
-		d = de + 1;
-	}
-}
 
 static bool is_hive_name(const char *name)
 {
@@ -147,9 +123,11 @@ const struct rs_quarantine_refusal *rs_quarantine_refusal(const char *rel, const
 	size_t dirlen = slash ? (size_t)(slash - rel) : 0;
 	/* A stream's bytes say nothing about the file holding it. */
 	bool regf = !stream && data && len >= 4 && memcmp(data, REGF_MAGIC, 4) == 0;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", (int)dirlen, rel);
 	bool in_hive_dir = false;
-	for (size_t i = 0; i < sizeof(hive_dirs) / sizeof(hive_dirs[0]) && !in_hive_dir; i++)
-		in_hive_dir = dir_matches(rel, dirlen, hive_dirs[i]);
+	for (size_t i = 0; i < sizeof(hive_dirs) / sizeof(hive_dirs[0]) && !in_hive_dir && dirlen; i++)
+		in_hive_dir = winpath_glob(hive_dirs[i], dir, '/');
 	if (in_hive_dir && is_hive_log_name(name))
 		return &refuse_log;
 	if (in_hive_dir && (is_hive_name(name) || regf))

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rescue/winpath.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -124,4 +125,34 @@ const char *winpath_relative(const char *root, const char *path)
 int winpath_mkdirs(const char *path, unsigned mode)
 {
 	return confine_mkdirs(path, mode);
+}
+
+bool winpath_glob(const char *p, const char *s, char sep)
+{
+	for (; *p; p++, s++) {
+		if (p[0] == '*' && p[1] == '*') {
+			p += 2;
+			if (!*p)
+				return true;
+			p += *p == sep;
+			for (;;) {
+				if (winpath_glob(p, s, sep))
+					return true;
+				if (!(s = strchr(s, sep)))
+					return false;
+				s++;
+			}
+		}
+		if (*p == '*') {
+			for (;; s++) {
+				if (winpath_glob(p + 1, s, sep))
+					return true;
+				if (!*s || *s == sep)
+					return false;
+			}
+		}
+		if (!*s || tolower((unsigned char)*p) != tolower((unsigned char)*s))
+			return false;
+	}
+	return !*s;
 }

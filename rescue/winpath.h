@@ -8,6 +8,7 @@
 #ifndef RESCUE_WINPATH_H
 #define RESCUE_WINPATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Resolve REL under ROOT, matching each component case-insensitively, into
@@ -23,6 +24,11 @@ int winpath_resolve_new(const char *root, const char *rel, char *out, size_t out
 /* The part of PATH relative to ROOT ("Windows/System32/config/SAM"), borrowed
  * from PATH; PATH itself when it is not under ROOT. */
 const char *winpath_relative(const char *root, const char *path);
+
+/* Whether path S (components separated by SEP) matches pattern P:
+ * case-insensitive; `*` is any run of characters inside one component; a
+ * whole component `**` is any number of components. */
+bool winpath_glob(const char *p, const char *s, char sep);
 
 /* mkdir -p for a real (already resolved) path; 0 or -1 with errno. */
 int winpath_mkdirs(const char *path, unsigned mode);
