@@ -114,20 +114,33 @@ static struct undo_step *add_step(struct undo_report *r, const struct journal_en
 	return s;
 }
 
-/* Whether the file of FILE entry E still holds what rescue wrote there. */
+/* The SHA-256 of the file at FILE (a resolved path) into SHA; false when it
+ * cannot be read (missing, a link, not a regular file). */
+static bool file_sha(const char *file, char sha[65])
+{
+	uint8_t *buf;
+	size_t len;
+	if (file_read_all(file, (size_t)1 << 30, &buf, &len) != 0)
+		return false;
+	sha256_hex(buf, len, sha);
+	free(buf);
+	return true;
+}
+
+/* Whether FILE (the resolved path of FILE entry E) still holds what rescue
+ * wrote there. */
+static bool file_left_as(const char *file, const struct journal_entry *e)
+{
+	char sha[65];
+	bool exists = file_sha(file, sha);
+	return e->new_present ? (exists && strcmp(sha, e->new_sha256) == 0) : !exists;
+}
+
+/* The same for E's path, resolved here. */
 static bool file_as_left(struct rs_ctx *ctx, const struct journal_entry *e)
 {
 	char file[PATH_MAX];
-	if (winpath_resolve_new(ctx->root, e->path, file, sizeof(file)) != 0)
-		return false;
-	uint8_t *cur = NULL;
-	size_t curlen = 0;
-	bool exists = file_read_all(file, (size_t)1 << 30, &cur, &curlen) == 0;
-	char sha[65] = "";
-	if (exists)
-		sha256_hex(cur, curlen, sha);
-	free(cur);
-	return e->new_present ? (exists && strcmp(sha, e->new_sha256) == 0) : !exists;
+	return winpath_resolve_new(ctx->root, e->path, file, sizeof(file)) == 0 && file_left_as(file, e);
 }
 
 /* A recovery (item "recover") writes the recovered primary, then empties
@@ -220,7 +233,7 @@ static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, bool any
 	char file[PATH_MAX];
 	if (winpath_resolve_new(ctx->root, e->path, file, sizeof(file)) != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", e->path);
-	if (!anyway && !file_as_left(ctx, e))
+	if (!anyway && !file_left_as(file, e))
 		return rs_fail(err, RS_EPARTIAL, "%s changed since rescue wrote it; left as it is", e->path);
 	char sha[65];
 	if (!e->old_present) {
@@ -248,14 +261,8 @@ static int undo_file(struct rs_ctx *ctx, const struct journal_entry *e, bool any
 static bool file_holds(struct rs_ctx *ctx, const char *rel, const char *sha)
 {
 	char file[PATH_MAX], got[65];
-	uint8_t *buf;
-	size_t len;
-	if (winpath_resolve(ctx->root, rel, file, sizeof(file)) != 0 ||
-	    file_read_all(file, (size_t)1 << 30, &buf, &len) != 0)
-		return false;
-	sha256_hex(buf, len, got);
-	free(buf);
-	return strcmp(got, sha) == 0;
+	return winpath_resolve(ctx->root, rel, file, sizeof(file)) == 0 && file_sha(file, got) &&
+	       strcmp(got, sha) == 0;
 }
 
 /* Revert one QUARANTINE entry: rs_quarantine_restore puts the original bytes
