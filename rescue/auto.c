@@ -595,11 +595,7 @@ static int reports_root(const char *conf_dir, char dir[PATH_MAX])
 {
 	if (winpath_mkdirs(conf_dir, 0755) != 0)
 		return -1;
-	if (conf_dir[0] == '/')
-		snprintf(dir, PATH_MAX, "%s", conf_dir);
-	else if (!realpath(conf_dir, dir))
-		return -1;
-	return confine_root_add(dir);
+	return confine_root_add_dir(conf_dir, dir);
 }
 
 /* report: on the Windows volume (unless read-only) and in reports_dir. */

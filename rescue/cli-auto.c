@@ -325,17 +325,16 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 	struct stat st;
 	char dir[PATH_MAX];
 	errno = 0;
-	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode) || !realpath(argv[1], dir)) {
+	/* The reports come from sticks the worms may have written: below the
+	 * folder named, no link is followed and no FIFO opened (never a walk
+	 * without that). */
+	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode) || confine_root_add_dir(argv[1], dir) != 0) {
 		textesc_fprintf(stderr, "rescue: fleet: %s: %s\n", argv[1], errno ? strerror(errno) : "not a directory");
 		return RS_ETARGET;
 	}
-	/* The reports come from sticks the worms may have written: below the
-	 * folder named, no link is followed and no FIFO opened. */
-	bool confined = confine_root_add(dir) == 0;
 	struct fleet fl = { 0 };
 	fleet_walk(&fl, dir, 0);
-	if (confined)
-		confine_root_remove(dir);
+	confine_root_remove(dir);
 	qsort(fl.v, fl.n, sizeof(*fl.v), summary_cmp);
 	size_t count[3] = { 0 };
 	for (size_t i = 0; i < fl.n; i++) {

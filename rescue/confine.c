@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
@@ -105,6 +106,13 @@ int confine_root_add(const char *root)
 	free_slot->fd = fd;
 	free_slot->refs = 1;
 	return 0;
+}
+
+int confine_root_add_dir(const char *dir, char real[PATH_MAX])
+{
+	if (!realpath(dir, real))
+		return -1;
+	return confine_root_add(real);
 }
 
 void confine_root_remove(const char *root)

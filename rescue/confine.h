@@ -28,6 +28,7 @@
 #define RESCUE_CONFINE_H
 
 #include <dirent.h>
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -36,6 +37,11 @@
  * confine_root_remove(ROOT).  Registering the same root again nests (counted). */
 int confine_root_add(const char *root);
 void confine_root_remove(const char *root);
+
+/* The same for a folder a person named (reports_dir, fleet's DIR), resolved
+ * first (a relative name, a link on the way: the person's) into REAL, the
+ * root to remove afterwards. */
+int confine_root_add_dir(const char *dir, char real[PATH_MAX]);
 
 /* open(2) for a regular file (or a folder with O_DIRECTORY).  Never follows a
  * link, never blocks on a FIFO, refuses anything that is neither. */
