@@ -16,7 +16,7 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-for tool in iconv python3 mkfifo timeout; do
+for tool in iconv python3 mkfifo timeout hivexregedit; do
 	command -v $tool >/dev/null || { skip "autoruns tasks" "$tool missing"; t_done; exit; }
 done
 
@@ -84,6 +84,22 @@ plant() {
 	ln -s "$C/secret.txt" "$2/Link.job"
 }
 plant "$TASKS" "$R/Windows/Tasks"
+# The scheduler's registry knows the linked task too: it is one task, named
+# as not read, never also a "registry only" task whose disable would delete
+# its TaskCache keys.
+cat >"$T/link.reg" <<'EOF'
+Windows Registry Editor Version 5.00
+
+[\Microsoft\Windows NT\CurrentVersion\Schedule]
+
+[\Microsoft\Windows NT\CurrentVersion\Schedule\TaskCache]
+
+[\Microsoft\Windows NT\CurrentVersion\Schedule\TaskCache\Tree]
+
+[\Microsoft\Windows NT\CurrentVersion\Schedule\TaskCache\Tree\Link]
+"Id"="{11111111-2222-3333-4444-555555555555}"
+EOF
+hivexregedit --merge "$R/Windows/System32/config/SOFTWARE" "$T/link.reg" || not_ok "merge the TaskCache entry of the linked task"
 
 # ---- the listing ----
 timeout 60 "$RESCUE" --root "$R" --json autoruns >"$T/list.json" 2>"$T/list.err"
@@ -91,6 +107,8 @@ rc=$?
 if [ $rc -eq 0 ]; then ok "autoruns --json on the hostile task folders: done, nothing flagged"; else
 	not_ok "autoruns --json: exit $rc"; sed 's/^/#   /' "$T/list.err"; fi
 expect "the XML parser printed nothing of its own (stderr empty)" test ! -s "$T/list.err"
+expect "the linked task with a TaskCache entry is listed once, not also as registry only" test \
+	"$(python3 -c 'import json,sys; print(sum(e["name"] == "\\Link" for e in json.load(open(sys.argv[1]))["entries"]))' "$T/list.json")" = 1
 expect_exit 0 "autoruns (text): done" timeout 60 "$RESCUE" --root "$R" autoruns
 cp "$T/.out" "$T/list.txt"
 
