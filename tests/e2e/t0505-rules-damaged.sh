@@ -80,6 +80,21 @@ hives "$T/w" | cmp -s - "$T/before" && ok "trial, auto: no hive changed (sha256)
 cp "$yarc" "$T/good.yarc"; cp "$yarc.sum" "$T/good.yarc.sum"
 expect_exit 0 "the built rules with their .sum: a clean scan" env RESCUE_RULES="$T/good.yarc" \
 	timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan
+# The .sum is on the stick too: garbage, too large or a FIFO beside good
+# rules is refused, named, never waited on.
+cp "$yarc" "$T/sum.yarc"
+for bad in garbage huge fifo; do
+	rm -f "$T/sum.yarc.sum"
+	case $bad in
+	garbage) printf 'not a digest\n' >"$T/sum.yarc.sum" ;;
+	huge) head -c 1000000 /dev/zero >"$T/sum.yarc.sum" ;;
+	fifo) mkfifo "$T/sum.yarc.sum" ;;
+	esac
+	expect_exit 3 "a $bad .sum beside the rules: scan refuses them" env RESCUE_RULES="$T/sum.yarc" \
+		timeout "$LIMIT" "$RESCUE" --root "$T/pristine" scan
+	cp "$T/.out" "$T/sum.out"
+	expect "... naming the .sum" grep -q "sum.yarc.sum" "$T/sum.out"
+done
 aborted="" hung="" unnamed="" changed="" noreport="" scanbad=""
 for f in "$T"/m/*.yarc; do
 	i=$(basename "$f" .yarc)
