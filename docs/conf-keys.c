@@ -5,7 +5,7 @@
  * `rescue auto --keys` read, so the manual cannot drift from the program. */
 #include <stdio.h>
 
-#include "rescue/conf.h"
+#include "rescue/run/conf.h"
 
 /* S as groff text: a backslash is \e, the dashes of an option (a run of
  * them at the start of a word: --force) are \-, and a line never starts with

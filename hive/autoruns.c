@@ -13,12 +13,12 @@
 #include "hive/hive.h"
 #include "hive/profiles.h"
 #include "hive/taskfile.h"
-#include "rescue/confine.h"
-#include "rescue/fileutil.h"
-#include "rescue/quarantine.h"
-#include "rescue/safefile.h"
-#include "rescue/utf16.h"
-#include "rescue/winpath.h"
+#include "rescue/base/confine.h"
+#include "rescue/base/fileutil.h"
+#include "rescue/scan/quarantine.h"
+#include "rescue/base/safefile.h"
+#include "rescue/base/utf16.h"
+#include "rescue/base/winpath.h"
 
 const char *const autorun_kind_names[AR_KIND_N] = {
 	[AR_RUN] = "run", [AR_WINLOGON] = "winlogon", [AR_APPINIT] = "appinit", [AR_IFEO] = "ifeo",

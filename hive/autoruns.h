@@ -25,7 +25,7 @@
  *
  * Flags: the target (or the entry's own file) is a detected or quarantined
  * file (lists given by the caller, and every file of Rescue/quarantine's
- * manifests, rescue/quarantine.h); the target sits in a user-writable
+ * manifests, rescue/scan/quarantine.h); the target sits in a user-writable
  * folder and has a random-looking name (cmdline_name_looks_random); the
  * target is missing.  The first three make an entry "flagged"; a missing
  * target alone is only reported (test trees and damaged systems lack many
@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 #define AUTORUNS_ITEM "autoruns"        /* journal item: `rescue undo autoruns` */
 

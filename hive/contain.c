@@ -8,10 +8,10 @@
 
 #include "hive/hive.h"
 #include "hive/profiles.h"
-#include "rescue/fileutil.h"
-#include "rescue/hosts.h"
-#include "rescue/safefile.h"
-#include "rescue/winpath.h"
+#include "rescue/base/fileutil.h"
+#include "hive/hosts.h"
+#include "rescue/base/safefile.h"
+#include "rescue/base/winpath.h"
 
 const struct contain_item contain_items[CONTAIN_N] = {
 	[CONTAIN_AUTORUN] = { "autorun", "Autorun and AutoPlay off on every drive",

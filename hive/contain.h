@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "hive/wininfo.h"
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 enum contain_id { CONTAIN_AUTORUN, CONTAIN_TASKS, CONTAIN_RESTORE, CONTAIN_SHARES, CONTAIN_HOSTS, CONTAIN_N };
 

@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hive/journal.h"
+#include "rescue/base/journal.h"
 #include "hive/recover.h"
-#include "rescue/confine.h"
-#include "rescue/fileutil.h"
-#include "rescue/utf16.h"
-#include "rescue/winpath.h"
+#include "rescue/base/confine.h"
+#include "rescue/base/fileutil.h"
+#include "rescue/base/utf16.h"
+#include "rescue/base/winpath.h"
 
 struct hive {
 	struct rs_ctx *ctx;

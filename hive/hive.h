@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "hive/regf.h"
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 /* Registry value types (winnt.h numbering). */
 enum {

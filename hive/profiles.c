@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "rescue/confine.h"
-#include "rescue/winpath.h"
+#include "rescue/base/confine.h"
+#include "rescue/base/winpath.h"
 
 static const char *const profile_roots[] = { "Users", "Documents and Settings" };
 

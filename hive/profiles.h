@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 struct profile {
 	char name[256];             /* folder name: "Pat", "Default" */

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hive/journal.h"
+#include "rescue/base/journal.h"
 #include "hive/profiles.h"
-#include "rescue/confine.h"
-#include "rescue/fileutil.h"
-#include "rescue/safefile.h"
-#include "rescue/winpath.h"
+#include "rescue/base/confine.h"
+#include "rescue/base/fileutil.h"
+#include "rescue/base/safefile.h"
+#include "rescue/base/winpath.h"
 
 /* Hives and logs are read whole; Windows caps a hive near 2 GiB, real ones
  * are far smaller. */

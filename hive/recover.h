@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "hive/regflog.h"
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 /* The journal item of recovery writes (`rescue undo recover` reverts them;
  * a plain `rescue undo` leaves the hive recovered). */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rescue/confine.h"
+#include "rescue/base/confine.h"
 
 static uint32_t le32(const uint8_t *p)
 {

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rescue/error.h"
+#include "rescue/base/error.h"
 
 #define REGF_BASE_SIZE 4096
 

@@ -13,7 +13,7 @@
 #include <nettle/md4.h>
 #include <nettle/md5.h>
 
-#include "rescue/utf16.h"
+#include "rescue/base/utf16.h"
 
 /* ---- little-endian helpers; callers have checked the range ---- */
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }

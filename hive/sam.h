@@ -3,7 +3,7 @@
  *
  * Every parser takes (buf, len) and checks each offset + length against len:
  * the SAM of an infected machine is hostile input.  Nothing here opens a
- * file or prints; rescue/accounts.c drives these through the hive layer.
+ * file or prints; hive/accounts.c drives these through the hive layer.
  *
  * Facts come from public descriptions of the formats (chntpw's and
  * impacket's documentation and sources as summarised in DESIGN.md
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rescue/error.h"
+#include "rescue/base/error.h"
 
 /* Key paths inside the SAM hive. */
 #define SAM_KEY_ACCOUNT   "SAM\\Domains\\Account"            /* F: domain key; V: domain SID */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rescue/error.h"
+#include "rescue/base/error.h"
 
 /* .job: the Application Name and Parameters of the variable-length data
  * section.  0, or -1 when the file is not a well-formed .job. */

@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "hive/hive.h"
-#include "hive/journal.h"
+#include "rescue/base/journal.h"
 #include "hive/recover.h"
-#include "hive/undopolicy.h"
-#include "rescue/fileutil.h"
-#include "rescue/quarantine.h"
-#include "rescue/safefile.h"
-#include "rescue/winpath.h"
+#include "rescue/base/undopolicy.h"
+#include "rescue/base/fileutil.h"
+#include "rescue/scan/quarantine.h"
+#include "rescue/base/safefile.h"
+#include "rescue/base/winpath.h"
 
 #define UNDO_ITEM "undo"
 #define UNDO_ALL "all"

@@ -19,11 +19,11 @@
  * in this run) and its emptied logs are still empty; while such changes
  * stand the step fails naming the items to undo first.
  *
- * Only entries undo can tie to a rescue run are reverted (hive/journal.h):
+ * Only entries undo can tie to a rescue run are reverted (rescue/base/journal.h):
  * a selected entry whose MAC does not verify, one without a MAC (unless
  * UNDO_TRUST_UNSIGNED: `rescue undo --trust-unsigned`, for a CD run or a
  * journal from before signing), or one asking for a change outside what
- * rescue itself changes (hive/undopolicy.h) is not reverted: it becomes a
+ * rescue itself changes (rescue/base/undopolicy.h) is not reverted: it becomes a
  * step marked untrusted, with its line number and the reason, and the run
  * ends RS_EPARTIAL.  Nothing such an entry asks for is written. */
 #ifndef HIVE_UNDO_H
@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 struct undo_step {
 	long seq;                   /* the journal entry reverted */

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "rescue/ctx.h"
+#include "rescue/base/ctx.h"
 
 struct win_info {
 	char product[128];      /* "Windows 10 Pro", "" when SOFTWARE is unreadable */

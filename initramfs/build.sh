@@ -104,7 +104,7 @@ for t in ntfsfix ntfsinfo ntfsls ntfscat ntfslabel; do
 	add_binary "$(command -v $t)" "/bin/$t"
 done
 # rescue's data files (compiled rules, hash list, C2 host list), where it
-# looks for them on the image (rescue/datapath.h).
+# looks for them on the image (rescue/base/datapath.h).
 for f in "$BUILD"/rules/*; do
 	add_file "$f" "/usr/share/rescue/rules/${f##*/}"
 done

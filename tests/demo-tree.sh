@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 rescue=$top/build/rescue
 dir=${1:-$top/build/demo-tree}
 rm -rf "$dir"
-# The journal's signing key (hive/journalkey.h) beside the tree, not in the
+# The journal's signing key (rescue/base/journalkey.h) beside the tree, not in the
 # machine's /var/lib/rescue.
 export RESCUE_STATE_DIR="${RESCUE_STATE_DIR:-$dir.state}"
 sh "$top/tests/fixtures/mktree.sh" win7 "$dir"

@@ -23,7 +23,7 @@ export MALLOC_PERTURB_="${MALLOC_PERTURB_:-$(( $$ % 255 + 1 ))}"
 export PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/rescue-test.XXXXXX")
-# The journal's signing key (hive/journalkey.h): one private key store per
+# The journal's signing key (rescue/base/journalkey.h): one private key store per
 # test script, never the machine's /var/lib/rescue.
 export RESCUE_STATE_DIR="${RESCUE_STATE_DIR:-$T/state}"
 t_cleanup_hooks=""

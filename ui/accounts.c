@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* accounts.c - Accounts: the local users of the installation's SAM
- * (rescue/accounts.h) with their flags; on the selected user: blank the
+ * (hive/accounts.h) with their flags; on the selected user: blank the
  * password, set one (typed twice, never shown), unlock, enable, add to
  * Administrators.  Each edit asks once, then shows what the core did. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rescue/accounts.h"
+#include "hive/accounts.h"
+#include "ui/dialog.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"

@@ -10,6 +10,7 @@
 #include "hive/contain.h"
 #include "hive/hive.h"
 #include "hive/undo.h"
+#include "ui/dialog.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ui/ui.h"
+#include "ui/key.h"
 
 enum ui_attr {
 	UA_NORMAL,
@@ -58,16 +58,6 @@ void draw_progress(int y, int x, int w, double frac);
  * 0 when W is too narrow (the caller then prints the word plainly). */
 int draw_big(int y, int x, int w, enum ui_attr a, const char *word);
 int draw_big_width(const char *word);
-
-/* Modal: ask QUESTION (may hold '\n'), true on yes.  'y' answers yes,
- * 'n' or Esc no; Enter takes the highlighted button (No at first). */
-bool dlg_confirm(struct ui *ui, const char *title, const char *question);
-/* Modal: show NLINES lines (scrollable), closed by Enter or Esc. */
-void dlg_lines(struct ui *ui, const char *title, char *const *lines, size_t nlines);
-/* Same for one message that may hold '\n'. */
-void dlg_message(struct ui *ui, const char *title, const char *msg);
-/* Modal: read a line without echoing it into OUT (UTF-8).  false on Esc. */
-bool dlg_secret(struct ui *ui, const char *title, const char *prompt, char *out, size_t outlen);
 
 /* Read one key as an int: a character (as wint_t) or KEY_* code.  Esc alone
  * is 27 (ESCDELAY is short so Esc is quick on a serial line too). */

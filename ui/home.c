@@ -3,7 +3,7 @@
  * name, version, size, state with a one-line explanation); Enter opens one.
  *
  * The rows come from --root DIR (one folder, read through rs_ctx_open), or
- * from rescue/target.h: --disk PATH or, with neither, every local disk (the
+ * from rescue/disk/target.h: --disk PATH or, with neither, every local disk (the
  * boot case), each NTFS volume probed by the core (BitLocker, hibernated,
  * dirty, read-only) and mounted only when chosen.  The states are the
  * core's, shown in colour with what they mean for the technician. */
@@ -12,9 +12,9 @@
 #include <sys/statvfs.h>
 
 #include "hive/wininfo.h"
-#include "rescue/disk.h"
-#include "rescue/target.h"
-#include "rescue/teardown.h"
+#include "rescue/disk/disk.h"
+#include "rescue/disk/target.h"
+#include "rescue/disk/teardown.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"
@@ -39,7 +39,7 @@ static const struct {
 };
 
 struct home_row {
-	int install;                /* rescue/target.h installation number, 0 for --root */
+	int install;                /* rescue/disk/target.h installation number, 0 for --root */
 	char root[4096];
 	char label[128];            /* where: the folder or device */
 	struct win_info info;

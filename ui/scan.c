@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* scan.c - Scan: the volume scanned with the rules (rescue/scan.h) in a
+/* scan.c - Scan: the volume scanned with the rules (rescue/scan/scan.h) in a
  * worker thread, with a progress bar (files, MB/s, ETA, the current path)
  * and the detections appearing as they are found; c cancels and keeps what
  * was found.  Afterwards each detection can be quarantined, restored or
@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rescue/quarantine.h"
-#include "rescue/rules.h"
-#include "rescue/scan.h"
+#include "rescue/scan/quarantine.h"
+#include "rescue/scan/rules.h"
+#include "rescue/scan/scan.h"
+#include "ui/dialog.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"

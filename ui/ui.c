@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ui/dialog.h"
 #include "ui/draw.h"
 
 static const struct ui_screen *const screens[UI_NSCREENS] = {
@@ -277,6 +278,7 @@ int ui_run(const struct ui_opts *opts)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	draw_init();
+	dlg_init(ui_redraw);
 
 	struct ui ui = { .opts = *opts, .cur = UI_HOME };
 	ui_logf(&ui, "rescue ui started (terminal %s, %dx%d)", termname(), COLS, LINES);

@@ -17,8 +17,9 @@
 #include <stddef.h>
 
 #include "hive/wininfo.h"
-#include "rescue/ctx.h"
-#include "rescue/report.h"
+#include "rescue/base/ctx.h"
+#include "rescue/run/report.h"
+#include "ui/key.h"
 
 struct ui_opts {
 	const char *root;           /* --root DIR: the one installation, or NULL */
@@ -51,7 +52,7 @@ struct ui {
 	bool quit;
 	struct rs_ctx *ctx;         /* the open installation, NULL before Home's choice */
 	struct ui_target target;
-	/* The report of this session on the open installation (rescue/report.h,
+	/* The report of this session on the open installation (rescue/run/report.h,
 	 * the same as `rescue auto` writes): every action adds a step, the
 	 * verdict is report_finish's.  Until a scan finishes, its "scan" step
 	 * (index scan_step) says "refused: no scan", so the verdict is not GREEN
@@ -68,11 +69,6 @@ struct ui {
 };
 
 /* One key of the help bar: "F1" "Help". */
-struct ui_key {
-	const char *key;
-	const char *label;
-};
-
 struct ui_screen {
 	const char *title;          /* tab name */
 	const struct ui_key *keys;  /* help bar, NULL-terminated by key == NULL */

@@ -2,12 +2,13 @@
 /* verdict.c - Verdict: GREEN, YELLOW or RED in large letters with the
  * computer name, what it means, what this session did (the steps of its
  * report), and where the report was written.  The verdict is
- * report_finish's (rescue/report.h), the same rule as `rescue auto`. */
+ * report_finish's (rescue/run/report.h), the same rule as `rescue auto`. */
 #include <stdio.h>
 #include <string.h>
 
-#include "rescue/report.h"
-#include "rescue/winpath.h"
+#include "rescue/run/report.h"
+#include "rescue/base/winpath.h"
+#include "ui/dialog.h"
 #include "ui/draw.h"
 #include "ui/ui.h"
 

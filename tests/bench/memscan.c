@@ -12,7 +12,7 @@
 #include <time.h>
 #include <yara.h>
 
-#include "rescue/fileutil.h"
+#include "rescue/base/fileutil.h"
 
 struct blob { char *rel; uint8_t *data; size_t len; };
 

@@ -181,7 +181,7 @@ expect "no SYSTEM and no Rescue/: quarantine list exits 3 naming both" sh -c \
 # An older rescue quarantined SYSTEM itself.  This one refuses to, so the state
 # is made as it left it: a copy of SYSTEM elsewhere is quarantined, and its
 # manifest and journal entry are pointed at the hive's path.  An older rescue
-# wrote its journal unsigned (hive/journal.h): the signatures are dropped, and
+# wrote its journal unsigned (rescue/base/journal.h): the signatures are dropped, and
 # undo is told to trust unsigned entries.
 tree=$T/old
 sh "$TOP/tests/fixtures/mktree.sh" win10 "$tree" >/dev/null 2>&1

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Finding 9 of issue 19: undo trusts only journal entries it can tie to a
-# rescue run (hive/journal.h).  After a real `contain`, crafted lines are
+# rescue run (rescue/base/journal.h).  After a real `contain`, crafted lines are
 # appended (unsigned, and with a MAC forged by one who knows the format but
 # not the key) and a genuine line is edited: `undo all` names each of them
 # with its line number and reason, exits 4, writes nothing they ask for, and

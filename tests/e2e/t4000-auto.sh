@@ -128,7 +128,7 @@ expect "an unknown account makes the run YELLOW, the others are done" sh -c \
 # lines must clear it first, or "...0 detectedrescue: X: scan" runs together on
 # the console and a reader of the serial log misses the step.  A clean tree, so
 # no detection line clears it by chance.  The scan always ends with one
-# progress line of its final counts (rescue/scan.c), so however fast the
+# progress line of its final counts (rescue/scan/scan.c), so however fast the
 # machine, progress is shown and must be cleared.
 sh "$TOP/tests/fixtures/mktree.sh" win7 "$T/tty"
 conf "$T/tty.conf" contain=none accounts=none

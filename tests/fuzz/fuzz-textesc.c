@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-textesc.c - libFuzzer target for what turns hostile bytes into text
- * and back (rescue/textesc.c, rescue/json.c, rescue/utf16.c).  Built and run
+ * and back (rescue/base/textesc.c, rescue/base/json.c, rescue/base/utf16.c).  Built and run
  * by `make fuzz`.  For any input:
  *   - the text form holds nothing a terminal acts on: valid UTF-8 without
  *     C0, DEL, C1 or textesc_is_special characters;
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rescue/json.h"
-#include "rescue/textesc.h"
-#include "rescue/utf16.h"
+#include "rescue/base/json.h"
+#include "rescue/base/textesc.h"
+#include "rescue/base/utf16.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

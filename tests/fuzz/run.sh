@@ -6,7 +6,7 @@
 # block plus the first 64 KiB of each log), so no binary is committed; (2)
 # the scheduled task XML reader, seeded with tests/fuzz/taskxml-seeds and a
 # UTF-16LE copy of each made here; (3) text escaping, JSON strings and UTF-16
-# names (rescue/textesc.h), seeded with the kinds of names of
+# names (rescue/base/textesc.h), seeded with the kinds of names of
 # tests/e2e/t0150-hostile-text.sh.  Prints TAP lines.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rescue/accounts.h"
+#include "hive/accounts.h"
 #include "tests/unit/check.h"
 
 static struct acct_user users[] = {

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include "hive/contain.h"
-#include "rescue/conf.h"
-#include "rescue/json.h"
-#include "rescue/report.h"
+#include "rescue/run/conf.h"
+#include "rescue/base/json.h"
+#include "rescue/run/report.h"
 #include "tests/unit/check.h"
 
 static char dir[] = "/tmp/test-auto.XXXXXX";

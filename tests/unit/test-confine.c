@@ -15,10 +15,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "rescue/confine.h"
-#include "rescue/error.h"
-#include "rescue/fileutil.h"
-#include "rescue/winpath.h"
+#include "rescue/base/confine.h"
+#include "rescue/base/error.h"
+#include "rescue/base/fileutil.h"
+#include "rescue/base/winpath.h"
 #include "tests/unit/check.h"
 
 static char top[PATH_MAX], root[PATH_MAX], outside[PATH_MAX];

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rescue/disk.h"
-#include "rescue/ntfsprobe.h"
-#include "rescue/target.h"
+#include "rescue/disk/disk.h"
+#include "rescue/disk/ntfsprobe.h"
+#include "rescue/disk/target.h"
 #include "tests/unit/check.h"
 
 static void put32(uint8_t *p, uint32_t v)

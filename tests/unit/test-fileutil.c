@@ -3,7 +3,7 @@
  * (journal, C2 host list, rescue.conf, autoruns --detected lists). */
 #include <string.h>
 
-#include "rescue/fileutil.h"
+#include "rescue/base/fileutil.h"
 #include "tests/unit/check.h"
 
 /* Split TEXT and join the lines with '|' into OUT. */

@@ -9,17 +9,17 @@
 
 #include "check.h"
 #include "hive/hive.h"
-#include "hive/journal.h"
-#include "rescue/ctx.h"
-#include "rescue/json.h"
-#include "rescue/utf16.h"
-#include "rescue/winpath.h"
+#include "rescue/base/journal.h"
+#include "rescue/base/ctx.h"
+#include "rescue/base/json.h"
+#include "rescue/base/utf16.h"
+#include "rescue/base/winpath.h"
 
 static void test_json(void)
 {
 	struct json_object o;
 	/* \u00e9 is the character (UTF-8), \udce9 the byte 0xe9 json_put_str
-	 * escapes when a name is not UTF-8 (rescue/json.c); UTF-8 text is raw. */
+	 * escapes when a name is not UTF-8 (rescue/base/json.c); UTF-8 text is raw. */
 	CHECK_INT(json_parse_flat("{\"a\":\"x\\u00e9\\udce9\\n\xc3\xa9\\u20ac\",\"n\":-12,\"b\":true,\"z\":null,"
 				  "\"l\":[\"p\",\"q\"]}", &o), 0);
 	CHECK_STR(json_get_str(&o, "a", NULL), "x\xc3\xa9\xe9\n\xc3\xa9\xe2\x82\xac");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-journal.c - the journal's signatures (hive/journal.h) and what undo
- * may touch (hive/undopolicy.h): entries signed and verified, a tampered
+/* test-journal.c - the journal's signatures (rescue/base/journal.h) and what undo
+ * may touch (rescue/base/undopolicy.h): entries signed and verified, a tampered
  * field, lines reordered or deleted, another key, no key store, an old
  * unsigned line, a forged MAC, a damaged or hostile key file; then the
  * policy's table.  Works in a private temporary folder. */
@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "hive/journal.h"
-#include "hive/journalkey.h"
-#include "hive/undopolicy.h"
-#include "rescue/fileutil.h"
+#include "rescue/base/journal.h"
+#include "rescue/base/journalkey.h"
+#include "rescue/base/undopolicy.h"
+#include "rescue/base/fileutil.h"
 
 static char dir[] = "/tmp/rescue-test-journal.XXXXXX";
 static char jpath[4200];

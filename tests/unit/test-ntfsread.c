@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-ntfsread.c - rescue/ntfsread.h on an NTFS image made here (mkntfs,
+/* test-ntfsread.c - rescue/volume/ntfsread.h on an NTFS image made here (mkntfs,
  * filled through libntfs-3g): the walk lists what ntfs-3g shows (no $ files,
  * both names of a hard link, an Interix FIFO as special, a symbolic link as a
  * link, a deep folder), reads a file and its alternate data stream whole by
@@ -22,7 +22,7 @@
 #include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
 
-#include "rescue/ntfsread.h"
+#include "rescue/volume/ntfsread.h"
 #include "tests/unit/check.h"
 
 static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";

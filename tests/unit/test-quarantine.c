@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rescue/quarantine.h"
+#include "rescue/scan/quarantine.h"
 #include "tests/unit/check.h"
 
 #define HIVE "registry hive"

@@ -2,7 +2,7 @@
 /* The reparse tag table: each kind a Windows disk carries is named and
  * classed, the sixteen OneDrive tags are one, unknown tags fall back on
  * their name-surrogate bit, and the one-line description names the tag. */
-#include "rescue/reparse.h"
+#include "rescue/volume/reparse.h"
 #include "tests/unit/check.h"
 
 int main(void)

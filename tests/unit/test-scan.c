@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rescue/rules.h"
-#include "rescue/scan.h"
+#include "rescue/scan/rules.h"
+#include "rescue/scan/scan.h"
 #include "tests/unit/check.h"
 
 static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";

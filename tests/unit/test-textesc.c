@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "rescue/json.h"
-#include "rescue/textesc.h"
-#include "rescue/utf16.h"
+#include "rescue/base/json.h"
+#include "rescue/base/textesc.h"
+#include "rescue/base/utf16.h"
 
 /* Each class of byte textesc.h names, and what the terminal must see. */
 static const struct { const char *in, *shown; } text_cases[] = {

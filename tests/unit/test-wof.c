@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-wof.c - rescue/wof.h against wimlib's compressor (a tool we did not
+/* test-wof.c - rescue/volume/wof.h against wimlib's compressor (a tool we did not
  * write): WofCompressedData streams laid out as Windows lays them out, with
  * chunks compressed by wimlib_compress (stored as is when they do not
  * shrink), decode to the original bytes for XPRESS4K/8K/16K and LZX, at
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rescue/lzx.h"
-#include "rescue/wof.h"
+#include "rescue/volume/lzx.h"
+#include "rescue/volume/wof.h"
 #include "tests/fixtures/wofpack.h"
 #include "tests/unit/check.h"
 

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "hive/hosts.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rescue/base/datapath.h"
+#include "rescue/base/fileutil.h"
+
+#define HOSTS_LIST "c2-hosts.txt"
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 253)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
+static int load_list(const char *path, struct hosts_names *out, struct rs_error *err)
+{
+	uint8_t *buf;
+	size_t len;
+	if (file_read_all(path, 16u << 20, &buf, &len) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno, "C2 host list %s", path);
+	int rc = RS_OK;
+	size_t lineno = 0;
+	char *cursor = (char *)buf;
+	for (char *line; (line = text_next_line(&cursor));) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (!*s)
+			continue;
+		for (char *p = s; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (!valid_name(s)) {
+			rc = rs_fail(err, RS_ETARGET, "%s line %zu: not a host name: %s", path, lineno, s);
+			break;
+		}
+		bool dup = false;
+		for (size_t i = 0; i < out->n && !dup; i++)
+			dup = strcmp(out->v[i], s) == 0;
+		if (dup)
+			continue;
+		char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
+		if (!v || !(v[out->n] = strdup(s))) {
+			if (v)
+				out->v = v;
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+			break;
+		}
+		out->v = v;
+		out->n++;
+	}
+	free(buf);
+	return rc;
+}
+
+int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	char path[4096];
+	if (rs_data_path(HOSTS_LIST, path, sizeof(path)) != 0)
+		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)",
+			       HOSTS_LIST);
+	int rc = load_list(path, out, err);
+	if (rc == RS_OK && extra)
+		rc = load_list(extra, out, err);
+	if (rc)
+		hosts_names_free(out);
+	return rc;
+}
+
+void hosts_names_free(struct hosts_names *names)
+{
+	for (size_t i = 0; i < names->n; i++)
+		free(names->v[i]);
+	free(names->v);
+	names->v = NULL;
+	names->n = 0;
+}
+
+/* Find our block: [*begin, *end) covers its lines with their line ends. */
+static bool find_block(const char *c, size_t len, size_t *begin, size_t *end)
+{
+	size_t b = SIZE_MAX;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(c + pos, '\n', len - pos);
+		size_t next = nl ? (size_t)(nl - c) + 1 : len;
+		if (b == SIZE_MAX && strncmp(c + pos, HOSTS_BEGIN, strlen(HOSTS_BEGIN)) == 0 &&
+		    len - pos >= strlen(HOSTS_BEGIN))
+			b = pos;
+		else if (b != SIZE_MAX && len - pos >= strlen(HOSTS_END) &&
+			 strncmp(c + pos, HOSTS_END, strlen(HOSTS_END)) == 0) {
+			*begin = b;
+			*end = next;
+			return true;
+		}
+		pos = next;
+	}
+	return false;
+}
+
+static const char *line_end(const char *c, size_t len)
+{
+	/* Windows writes CRLF; keep whatever the file already uses. */
+	const char *nl = memchr(c, '\n', len);
+	if (!nl)
+		return "\r\n";
+	return (nl > c && nl[-1] == '\r') ? "\r\n" : "\n";
+}
+
+static char *render_block(const struct hosts_names *names, const char *eol)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "%s%s", HOSTS_BEGIN, eol);
+	for (size_t i = 0; i < names->n; i++)
+		fprintf(f, "0.0.0.0 %s%s", names->v[i], eol);
+	fprintf(f, "%s%s", HOSTS_END, eol);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+enum hosts_state hosts_check(const char *content, size_t len, const struct hosts_names *names)
+{
+	size_t b, e;
+	if (!find_block(content, len, &b, &e))
+		return HOSTS_NO_BLOCK;
+	char *want = render_block(names, line_end(content, len));
+	if (!want)
+		return HOSTS_BLOCK_OUTDATED;
+	bool same = strlen(want) == e - b && memcmp(want, content + b, e - b) == 0;
+	free(want);
+	return same ? HOSTS_BLOCK_OK : HOSTS_BLOCK_OUTDATED;
+}
+
+int hosts_render(const char *content, size_t len, const struct hosts_names *names,
+		 char **out, size_t *outlen)
+{
+	const char *eol = line_end(content, len);
+	char *block = render_block(names, eol);
+	if (!block)
+		return -1;
+	size_t b = len, e = len;
+	bool had = find_block(content, len, &b, &e);
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *f = open_memstream(&buf, &blen);
+	if (!f) {
+		free(block);
+		return -1;
+	}
+	fwrite(content, 1, b, f);
+	/* A last line without its line end gets one, so our block starts on a
+	 * line of its own. */
+	if (!had && b > 0 && content[b - 1] != '\n')
+		fputs(eol, f);
+	fputs(block, f);
+	fwrite(content + e, 1, len - e, f);
+	free(block);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = blen;
+	return 0;
+}

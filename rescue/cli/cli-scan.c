@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli-scan.c - `rescue scan` and `rescue quarantine list|restore|purge`. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hive/autoruns.h"
+#include "rescue/cli/cli.h"
+#include "rescue/run/conf.h"
+#include "rescue/base/json.h"
+#include "rescue/scan/quarantine.h"
+#include "rescue/scan/rules.h"
+#include "rescue/scan/scan.h"
+#include "rescue/base/textesc.h"
+
+struct scan_cli {
+	struct cli *cli;
+	bool quarantine;
+	bool progress;                  /* stderr is a terminal */
+	bool progress_shown;
+	int qfailed;
+};
+
+static int on_progress(const struct rs_scan_progress *p, void *user)
+{
+	struct scan_cli *sc = user;
+	char eta[32] = "ETA ?";
+	if (p->eta_secs >= 0)
+		snprintf(eta, sizeof(eta), "ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
+	const char *cur = p->current ? p->current : "";
+	size_t cl = strlen(cur);
+	textesc_fprintf(stderr, "\r\033[K%llu/%llu%s files  %.0f/%.0f MB  %.1f MB/s  %s  %llu detected  %s%s",
+		(unsigned long long)p->files, (unsigned long long)p->files_total, p->walk_done ? "" : "+",
+		(double)p->bytes / 1e6, (double)p->bytes_total / 1e6, p->mbps, eta,
+		(unsigned long long)p->detections, cl > 40 ? "..." : "", cl > 40 ? cur + cl - 40 : cur);
+	sc->progress_shown = true;
+	return 0;
+}
+
+static int on_detect(struct rs_scan_hit *hit, void *user)
+{
+	struct scan_cli *sc = user;
+	struct cli *cli = sc->cli;
+	if (sc->quarantine) {
+		char id[80];
+		int rc = rs_quarantine_hit(cli->ctx, hit, id, sizeof(id));
+		if (rc != RS_OK && rc != RS_DETECTED)   /* RS_DETECTED: kept on purpose (a hive) */
+			sc->qfailed++;
+	} else {
+		rs_quarantine_report_only(hit);
+	}
+	cli_progress_clear(&sc->progress_shown);
+	if (cli->json) {
+		fputs("{\"type\":\"detection\"", stdout);
+		json_put_member(stdout, ",", "path", hit->path);
+		json_put_member(stdout, ",", "stream", hit->stream);
+		fputs(",\"rules\":", stdout);
+		json_put_list(stdout, hit->rules, ',');
+		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
+		json_put_member(stdout, ",", "action", hit->action);
+		json_put_member(stdout, ",", "inspect", hit->inspect);
+		fputs("}\n", stdout);
+	} else {
+		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
+		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
+		       hit->action);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* Skips always listed (the technician must see them); links, loops, other
+ * file systems and reparse points (a CompactOS Windows has thousands of
+ * WOF-compressed system files) are counted, and listed with -v or in JSON. */
+static bool skip_listed(const struct cli *cli, enum rs_scan_skip_why why)
+{
+	return cli->json || cli->verbose || why == RS_SKIP_TOO_BIG || why == RS_SKIP_SYSTEM_FILE ||
+	       why == RS_SKIP_UNREADABLE || why == RS_SKIP_SPECIAL;
+}
+
+static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
+{
+	double mbps = r->secs > 0 ? (double)r->bytes / 1e6 / r->secs : 0;
+	for (size_t i = 0; i < r->nskip; i++) {
+		const struct rs_scan_skip *k = &r->skip[i];
+		if (!skip_listed(cli, k->why))
+			continue;
+		if (cli->json) {
+			fputs("{\"type\":\"skipped\"", stdout);
+			json_put_member(stdout, ",", "path", k->path);
+			printf(",\"reason\":\"%s\"", rs_scan_skip_name(k->why));
+			json_put_member(stdout, ",", "detail", k->detail);
+			printf(",\"size\":%llu}\n", (unsigned long long)k->size);
+		} else {
+			textesc_printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
+		}
+	}
+	size_t nskip = r->nskip;
+	if (cli->json) {
+		printf("{\"type\":\"summary\",\"files\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
+		       "\"mb_per_s\":%.1f,\"threads\":%d,\"read\":\"%s\",\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
+		       (unsigned long long)r->files, (unsigned long long)r->streams, (unsigned long long)r->bytes,
+		       r->secs, mbps, r->threads, rs_scan_read_name(r->read), r->ndet, nskip,
+		       r->cancelled ? "true" : "false");
+		for (int w = 0; w < RS_SKIP_NWHY; w++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%s", rs_scan_skip_name(w));
+			for (char *p = key; *p; p++)
+				if (*p == ' ')
+					*p = '_';
+			printf(",\"%s\":%zu", key, r->nwhy[w]);
+		}
+		/* Why the mount was read when direct reading was possible in principle. */
+		json_put_member(stdout, ",", "read_note", r->read_note[0] ? r->read_note : NULL);
+		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
+		return;
+	}
+	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): %zu detected\n",
+	       (unsigned long long)r->files, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
+	       rs_scan_read_name(r->read), r->threads, r->ndet);
+	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
+	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
+	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
+	       r->nwhy[RS_SKIP_SPECIAL], r->nwhy[RS_SKIP_REPARSE], r->nwhy[RS_SKIP_LINK], r->nwhy[RS_SKIP_LOOP],
+	       r->nwhy[RS_SKIP_OTHER_FS],
+	       r->cancelled ? " (CANCELLED)" : "");
+}
+
+/* After quarantining: disable the autostart entries that start a file just
+ * quarantined (hive/autoruns.h), so Windows does not try to start what is
+ * gone; `rescue undo autoruns` puts them back.  Printed as the scan prints. */
+static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
+{
+	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
+	size_t n = 0;
+	if (!paths)
+		return RS_EPARTIAL;
+	for (size_t i = 0; i < res->ndet; i++)
+		if (!res->det[i].stream && res->det[i].action && strncmp(res->det[i].action, "quarantined ", 12) == 0)
+			paths[n++] = res->det[i].path;
+	struct autoruns_report r = { 0 };
+	struct rs_error err = { 0 };
+	int rc = autoruns_disable_for_files(cli->ctx, paths, n, &r, &err);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct autoruns_step *s = &r.steps[i];
+		if (cli->json) {
+			printf("{\"type\":\"autorun_disabled\",\"id\":\"%s\",\"kind\":\"%s\"", s->id,
+			       autorun_kind_names[s->kind]);
+			json_put_member(stdout, ",", "what", s->what);
+			json_put_member(stdout, ",", "action", s->action);
+			printf(",\"ok\":%s", s->ok ? "true" : "false");
+			json_put_member(stdout, ",", "error", s->ok ? NULL : s->error);
+			fputs("}\n", stdout);
+		} else if (s->ok) {
+			textesc_printf("DISABLED autostart %s %s: %s\n", s->id, s->what, s->action);
+		} else {
+			textesc_printf("FAILED   autostart %s %s: %s\n", s->id, s->what, s->error);
+		}
+	}
+	if (!cli->json && r.n)
+		printf("(`rescue undo autoruns` puts the autostart entries back)\n");
+	if (rc)
+		cli_print_error(cli, &err);
+	autoruns_report_free(&r);
+	free(paths);
+	return rc;
+}
+
+static void scan_usage(void)
+{
+	fprintf(stderr, "usage: rescue [--root DIR] scan [PATH...] [--rules FILE|DIR] [--threads N] "
+			"[--max-size SIZE] [--read auto|mount|direct] [--quarantine] [--system-files]\n");
+}
+
+int cmd_scan(struct cli *cli, int argc, char **argv)
+{
+	struct rs_scan_opts o = { 0 };
+	const char *extra = NULL;
+	struct scan_cli sc = { .cli = cli };
+	const char **paths = calloc((size_t)argc, sizeof(char *));
+	size_t npaths = 0;
+	if (!paths)
+		return RS_EPARTIAL;
+	int rc = RS_OK;
+	for (int i = 1; i < argc && rc == RS_OK; i++) {
+		const char *a = argv[i];
+		const char *v = NULL;
+		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0 ||
+		    strcmp(a, "--read") == 0) {
+			if (i + 1 >= argc) {
+				textesc_fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
+				rc = RS_EUSAGE;
+				break;
+			}
+			v = argv[++i];
+		}
+		if (strcmp(a, "--rules") == 0) {
+			extra = v;
+		} else if (strcmp(a, "--threads") == 0) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*end || n < 1 || n > RS_SCAN_MAX_THREADS) {
+				fprintf(stderr, "rescue: scan: --threads takes 1 to %d\n", RS_SCAN_MAX_THREADS);
+				rc = RS_EUSAGE;
+			}
+			o.threads = (int)n;
+		} else if (strcmp(a, "--max-size") == 0) {
+			if (conf_parse_size(v, &o.max_size) != 0 || o.max_size == 0) {
+				fprintf(stderr, "rescue: scan: --max-size takes a size such as 64M or 1G\n");
+				rc = RS_EUSAGE;
+			}
+		} else if (strcmp(a, "--read") == 0) {
+			static const char *const how[] = { [RS_READ_AUTO] = "auto", [RS_READ_MOUNT] = "mount",
+							   [RS_READ_DIRECT] = "direct" };
+			rc = RS_EUSAGE;
+			for (size_t k = 0; k < sizeof(how) / sizeof(how[0]); k++)
+				if (strcmp(v, how[k]) == 0)
+					o.read = (enum rs_scan_read)k, rc = RS_OK;
+			if (rc)
+				fprintf(stderr, "rescue: scan: --read takes auto, mount or direct\n");
+		} else if (strcmp(a, "--quarantine") == 0) {
+			sc.quarantine = true;
+		} else if (strcmp(a, "--system-files") == 0) {
+			o.system_files = true;
+		} else if (a[0] == '-' && a[1]) {
+			textesc_fprintf(stderr, "rescue: scan: unknown option %s\n", a);
+			scan_usage();
+			rc = RS_EUSAGE;
+		} else {
+			paths[npaths++] = a;
+		}
+	}
+	if (rc) {
+		free(paths);
+		return rc;
+	}
+	struct rs_error err = { 0 };
+	/* With --quarantine main.c opened the target for writing (its
+	 * writes_with table): quarantine writes Rescue/quarantine and removes
+	 * the detected files. */
+	struct rs_rules *rules = NULL;
+	rc = rs_rules_load(NULL, extra, &rules, &err);
+	if (rc) {
+		cli_print_error(cli, &err);
+		free(paths);
+		return rc;
+	}
+	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++) {
+		if (cli->json) {
+			fputs("{\"type\":\"warning\"", stdout);
+			json_put_member(stdout, ",", "message", rs_rules_warning(rules, i));
+			fputs("}\n", stdout);
+		}
+		textesc_fprintf(stderr, "rescue: warning: %s\n", rs_rules_warning(rules, i));
+	}
+	if (cli->verbose)
+		textesc_fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),
+			rs_rules_count(rules), rs_rules_nhashes(rules));
+
+	sc.progress = isatty(2);
+	o.detect = on_detect;
+	o.progress = sc.progress ? on_progress : NULL;
+	o.user = &sc;
+	struct rs_scan_result res;
+	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
+	cli_progress_clear(&sc.progress_shown);
+	if (cli->verbose && res.read_note[0])
+		textesc_fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);
+	if (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL)
+		print_summary(cli, &res);
+	if (rc != RS_OK && rc != RS_DETECTED)
+		cli_print_error(cli, &err);
+	if (sc.qfailed) {
+		fprintf(stderr, "rescue: %d detected files could not be quarantined (see above)\n", sc.qfailed);
+		if (rc == RS_DETECTED)
+			rc = RS_EPARTIAL;       /* the quarantine step failed: partial, not done */
+	}
+	if (sc.quarantine && (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL) &&
+	    disable_autoruns(cli, &res) != RS_OK && rc != RS_EPARTIAL)
+		rc = RS_EPARTIAL;
+	rs_scan_result_free(&res);
+	rs_rules_free(rules);
+	free(paths);
+	return rc;
+}
+
+int cmd_quarantine(struct cli *cli, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "list";
+	struct rs_error err = { 0 };
+	int rc;
+	if (strcmp(sub, "list") == 0 && argc <= 2) {
+		struct rs_quarantine_entry *v;
+		size_t n;
+		rc = rs_quarantine_list(cli->ctx, &v, &n, &err);
+		for (size_t i = 0; i < n; i++) {
+			if (cli->json) {
+				json_put_member(stdout, "{", "id", v[i].id);
+				json_put_member(stdout, ",", "path", v[i].path);
+				json_put_member(stdout, ",", "stream", v[i].stream);
+				/* every value here is the manifest's, on the volume: escaped */
+				printf(",\"size\":%llu", (unsigned long long)v[i].size);
+				json_put_member(stdout, ",", "sha256", v[i].sha256);
+				json_put_member(stdout, ",", "rules", v[i].rules);
+				json_put_member(stdout, ",", "quarantined", v[i].quarantined);
+				fputs("}\n", stdout);
+			} else {
+				textesc_printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
+				       v[i].stream ? ":" : "", v[i].stream ? v[i].stream : "",
+				       (unsigned long long)v[i].size, v[i].rules ? v[i].rules : "");
+			}
+		}
+		if (!cli->json)
+			printf("%zu files in quarantine\n", n);
+		rs_quarantine_list_free(v, n);
+	} else if (strcmp(sub, "restore") == 0 && argc == 3) {
+		char restored[4096];
+		rc = rs_quarantine_restore(cli->ctx, argv[2], restored, sizeof(restored), &err);
+		if (rc == RS_OK) {
+			if (cli->json) {
+				json_put_member(stdout, "{", "restored", restored);
+				fputs("}\n", stdout);
+			} else {
+				textesc_printf("restored %s\n", restored);
+			}
+		}
+	} else if (strcmp(sub, "purge") == 0 && argc == 2) {
+		if (!cli->yes && isatty(0)) {
+			fprintf(stderr, "Delete every quarantined file for good? [y/N] ");
+			int c = getchar();
+			if (c != 'y' && c != 'Y') {
+				fprintf(stderr, "nothing deleted\n");
+				return RS_OK;
+			}
+		}
+		size_t n = 0;
+		rc = rs_quarantine_purge(cli->ctx, &n, &err);
+		if (cli->json)
+			printf("{\"purged\":%zu}\n", n);
+		else
+			printf("purged %zu files\n", n);
+	} else {
+		fprintf(stderr, "usage: rescue [--root DIR] quarantine list | restore ID | purge\n");
+		return RS_EUSAGE;
+	}
+	if (rc)
+		cli_print_error(cli, &err);
+	return rc;
+}

@@ -1,0 +1,1010 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "rescue/scan/scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/statfs.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+#include <yara.h>
+
+#include "rescue/base/confine.h"
+#include "rescue/base/ctx.h"
+#include "rescue/volume/ntfsread.h"
+#include "rescue/volume/reparse.h"
+#include "rescue/volume/walk.h"
+#include "rescue/base/winpath.h"
+
+#define FUSE_SUPER_MAGIC 0x65735546
+#define MAX_MATCHES 64
+/* Items the walk may queue ahead of the workers: bounds the queue's memory
+ * (a path each) on volumes of millions of files, now that the walk through
+ * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
+ * before the workers catch up, which gives the progress an ETA early. */
+#define QUEUE_MAX (1u << 18)
+
+/* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
+static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
+
+struct item {
+	char *rel;
+	uint64_t ref;                   /* read directly: the MFT reference (walk_entry.ref) */
+	bool streams_only;              /* a directory on ntfs-3g: only its streams */
+};
+
+struct scan {
+	const char *root;
+	const struct rs_rules *rules;
+	const struct rs_scan_opts *o;
+	uint64_t max_size;
+	bool fuse;                      /* the volume is a FUSE (ntfs-3g) mount: look for streams */
+	struct ntfsread *nr;            /* read directly (the walk's handle), else NULL */
+	struct timespec t0;
+
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv;
+	pthread_cond_t qspace;          /* the queue went under QUEUE_MAX, or a worker ended */
+	int workers;                    /* running, under qmu */
+	struct item *q;
+	size_t qhead, qn, qcap;
+	bool walk_done;
+	uint64_t files_total, bytes_total;  /* under qmu */
+
+	atomic_bool cancel;
+	atomic_uint_fast64_t files, streams, bytes, ndet, nskipped, nerrors;
+
+	pthread_mutex_t cbmu;           /* callbacks, the result lists */
+	struct rs_scan_result *res;
+	double last_progress;
+};
+
+struct worker {
+	struct scan *s;
+	YR_SCANNER *ys[2];              /* built-in rules, extra rules */
+	uint8_t *buf;
+	size_t cap;
+	const char *matches[MAX_MATCHES];
+	size_t nmatches;
+	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
+	size_t pathcap;
+	struct ntfsread *nr;            /* read directly: this thread's own handle */
+	pthread_t tid;
+};
+
+static double elapsed(const struct scan *s)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - s->t0.tv_sec) + (double)(t.tv_nsec - s->t0.tv_nsec) / 1e9;
+}
+
+const char *rs_scan_read_name(enum rs_scan_read r)
+{
+	return r == RS_READ_DIRECT ? "ntfs-3g direct" : r == RS_READ_MOUNT ? "mount" : "auto";
+}
+
+const char *rs_scan_skip_name(enum rs_scan_skip_why why)
+{
+	static const char *const names[RS_SKIP_NWHY] = {
+		[RS_SKIP_TOO_BIG] = "too big",
+		[RS_SKIP_SYSTEM_FILE] = "system file",
+		[RS_SKIP_UNREADABLE] = "unreadable",
+		[RS_SKIP_SPECIAL] = "special file",
+		[RS_SKIP_LINK] = "link not followed",
+		[RS_SKIP_REPARSE] = "reparse point",
+		[RS_SKIP_LOOP] = "directory loop",
+		[RS_SKIP_OTHER_FS] = "other file system",
+	};
+	return why < RS_SKIP_NWHY ? names[why] : "?";
+}
+
+/* Record a skipped entry (any thread). */
+static void add_skip(struct scan *s, const char *rel, const char *stream, enum rs_scan_skip_why why,
+		     uint64_t size, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add_skip(struct scan *s, const char *rel, const char *stream, enum rs_scan_skip_why why,
+		     uint64_t size, const char *fmt, ...)
+{
+	struct rs_scan_skip k = { .why = why, .size = size };
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&k.detail, fmt, ap) < 0)
+		k.detail = NULL;
+	va_end(ap);
+	if (asprintf(&k.path, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+		k.path = NULL;
+	atomic_fetch_add(&s->nskipped, 1);
+	if (why == RS_SKIP_UNREADABLE)
+		atomic_fetch_add(&s->nerrors, 1);
+	pthread_mutex_lock(&s->cbmu);
+	struct rs_scan_result *r = s->res;
+	r->nwhy[why]++;
+	struct rs_scan_skip *nv = realloc(r->skip, (r->nskip + 1) * sizeof(*nv));
+	if (nv && k.path) {
+		r->skip = nv;
+		r->skip[r->nskip++] = k;
+	} else {
+		free(k.path);
+		free(k.detail);
+	}
+	pthread_mutex_unlock(&s->cbmu);
+}
+
+/* ---- the walk (one thread) ---- */
+
+static void enqueue(struct scan *s, const char *rel, uint64_t ref, bool streams_only, uint64_t size)
+{
+	struct item it = { strdup(rel), ref, streams_only };
+	if (!it.rel)
+		return;
+	pthread_mutex_lock(&s->qmu);
+	while (s->qn - s->qhead >= QUEUE_MAX && s->workers > 0 && !atomic_load(&s->cancel))
+		pthread_cond_wait(&s->qspace, &s->qmu);
+	if (s->qn == s->qcap) {
+		/* Compact the consumed head before growing. */
+		if (s->qhead > 0) {
+			memmove(s->q, s->q + s->qhead, (s->qn - s->qhead) * sizeof(*s->q));
+			s->qn -= s->qhead;
+			s->qhead = 0;
+		}
+		if (s->qn == s->qcap) {
+			size_t cap = s->qcap ? s->qcap * 2 : 4096;
+			struct item *nq = realloc(s->q, cap * sizeof(*nq));
+			if (!nq) {
+				pthread_mutex_unlock(&s->qmu);
+				free(it.rel);
+				return;
+			}
+			s->q = nq;
+			s->qcap = cap;
+		}
+	}
+	s->q[s->qn++] = it;
+	if (!streams_only) {
+		s->files_total++;
+		s->bytes_total += size;
+	}
+	pthread_cond_signal(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+}
+
+static bool is_system_file(const char *rel)
+{
+	for (size_t i = 0; i < sizeof(system_files) / sizeof(system_files[0]); i++)
+		if (strcasecmp(rel, system_files[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A link to the walk: a junction or symbolic link, or a reparse point
+ * ntfs-3g cannot read (the mount shows those as links; the direct read as
+ * well when their content is not on the disk).  Its tag says which. */
+static void skip_link(struct scan *s, const struct walk_entry *e)
+{
+	uint32_t tag = 0;
+	if (s->nr ? ntfsread_reparse_tag(s->nr, e->ref, &tag) : reparse_tag_of_path(e->path, &tag))
+		tag = 0;        /* a plain symbolic link (an Interix one, or not NTFS) */
+	char what[128];
+	reparse_describe(tag, what, sizeof(what));
+	struct reparse_kind k = reparse_kind_of(tag);
+	if (!tag || k.cls == REPARSE_LINK)
+		add_skip(s, e->rel, NULL, RS_SKIP_LINK, 0, "%s: not followed", what);
+	else if (k.cls == REPARSE_SPECIAL)
+		add_skip(s, e->rel, NULL, RS_SKIP_SPECIAL, 0, "%s: not a regular file", what);
+	else if (!s->nr)
+		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: the ntfs-3g mount cannot read it", what);
+	else if ((tag & REPARSE_TAG_CLOUD_MASK) == REPARSE_TAG_CLOUD)
+		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: online-only, its content is not on this disk", what);
+	else
+		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: only Windows can read it", what);
+}
+
+static int on_walk(const struct walk_entry *e, void *user)
+{
+	struct scan *s = user;
+	if (atomic_load(&s->cancel))
+		return -1;
+	uint64_t size = e->st ? (uint64_t)e->st->st_size : 0;
+	switch (e->kind) {
+	case WALK_FILE:
+		if (!s->o->system_files && is_system_file(e->rel))
+			add_skip(s, e->rel, NULL, RS_SKIP_SYSTEM_FILE, size, "%llu bytes, Windows' memory: not scanned by default",
+				 (unsigned long long)size);
+		else if (size > s->max_size)
+			add_skip(s, e->rel, NULL, RS_SKIP_TOO_BIG, size, "%llu bytes, over the %llu-byte limit",
+				 (unsigned long long)size, (unsigned long long)s->max_size);
+		else
+			enqueue(s, e->rel, e->ref, false, size);
+		break;
+	case WALK_DIR:
+		/* Rescue/ at the volume root is ours: the quarantine being written
+		 * while the walk runs, and backups of what was set aside (which
+		 * would be detected again on every later run). */
+		if (strcasecmp(e->rel, RS_PATH_RESCUE) == 0) {
+			add_skip(s, e->rel, NULL, RS_SKIP_SYSTEM_FILE, 0,
+				 "rescue's own folder (quarantine, backups, reports): not scanned");
+			return 1;
+		}
+		if (s->fuse && !s->o->no_streams)
+			enqueue(s, e->rel, e->ref, true, 0);
+		break;
+	case WALK_LINK:
+		skip_link(s, e);
+		break;
+	case WALK_SPECIAL:
+		add_skip(s, e->rel, NULL, RS_SKIP_SPECIAL, 0, "not a regular file");
+		break;
+	case WALK_LOOP:
+		add_skip(s, e->rel, NULL, RS_SKIP_LOOP, 0, "directory already visited: not entered again");
+		break;
+	case WALK_OTHER_FS:
+		add_skip(s, e->rel, NULL, RS_SKIP_OTHER_FS, 0, "another file system mounted here: not entered");
+		break;
+	case WALK_ERROR:
+		add_skip(s, e->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e->err));
+		break;
+	}
+	return 0;
+}
+
+/* ---- the workers ---- */
+
+static const char *worker_path(struct worker *w, const char *rel, const char *stream)
+{
+	return walk_join(&w->path, &w->pathcap, w->s->root, rel, stream);
+}
+
+static int reserve(struct worker *w, size_t n)
+{
+	if (n <= w->cap)
+		return 0;
+	size_t cap = n < 65536 ? 65536 : n;
+	uint8_t *nb = realloc(w->buf, cap);
+	if (!nb)
+		return -1;
+	w->buf = nb;
+	w->cap = cap;
+	return 0;
+}
+
+/* Read FD whole into w->buf (at most max bytes; EFBIG past that).  Short
+ * reads and EINTR are looped over: FUSE returns short reads.  read(), not
+ * mmap: the copy costs about 6% of a scan's CPU, but a bad sector under an
+ * mmap'ed page is a SIGBUS that kills the scan, where read() returns EIO and
+ * the file is listed as unreadable (rescue disks are often failing disks). */
+static int read_fd(struct worker *w, int fd, uint64_t hint, size_t *len)
+{
+	uint64_t max = w->s->max_size;
+	size_t want = (size_t)(hint < max ? hint : max) + 1;
+	if (reserve(w, want) != 0)
+		return ENOMEM;
+	size_t n = 0;
+	for (;;) {
+		if (n == w->cap) {
+			if (n > max)
+				return EFBIG;
+			if (reserve(w, w->cap * 2 > max + 1 ? (size_t)max + 1 : w->cap * 2) != 0)
+				return ENOMEM;
+		}
+		ssize_t r = read(fd, w->buf + n, w->cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max)
+		return EFBIG;
+	*len = n;
+	return 0;
+}
+
+static int yara_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+{
+	(void)ctx;
+	struct worker *w = user;
+	if (message == CALLBACK_MSG_RULE_MATCHING && w->nmatches < MAX_MATCHES)
+		w->matches[w->nmatches++] = ((YR_RULE *)data)->identifier;
+	return CALLBACK_CONTINUE;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Hand the counters to the progress callback (the caller holds cbmu); its
+ * answer: nonzero asks to cancel. */
+static int send_progress(struct scan *s, const char *rel, double now)
+{
+	struct rs_scan_progress p = {
+		.files = atomic_load(&s->files) + atomic_load(&s->streams),
+		.bytes = atomic_load(&s->bytes),
+		.secs = now,
+		.detections = atomic_load(&s->ndet),
+		.skipped = atomic_load(&s->nskipped),
+		.errors = atomic_load(&s->nerrors),
+		.current = rel,
+		.eta_secs = -1,
+	};
+	pthread_mutex_lock(&s->qmu);
+	p.files_total = s->files_total;
+	p.bytes_total = s->bytes_total;
+	p.walk_done = s->walk_done;
+	pthread_mutex_unlock(&s->qmu);
+	p.mbps = now > 0 ? (double)p.bytes / 1e6 / now : 0;
+	if (p.walk_done && p.bytes > 0 && p.bytes_total >= p.bytes)
+		p.eta_secs = (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now);
+	return s->o->progress(&p, s->o->user);
+}
+
+static void maybe_progress(struct worker *w, const char *rel)
+{
+	struct scan *s = w->s;
+	if (!s->o->progress)
+		return;
+	double now = elapsed(s);
+	unsigned ms = s->o->progress_ms ? s->o->progress_ms : 250;
+	if (now - s->last_progress < ms / 1000.0 || pthread_mutex_trylock(&s->cbmu) != 0)
+		return;
+	if (now - s->last_progress >= ms / 1000.0) {
+		s->last_progress = now;
+		if (send_progress(s, rel, now) != 0)
+			atomic_store(&s->cancel, true);
+	}
+	pthread_mutex_unlock(&s->cbmu);
+}
+
+/* Scan LEN bytes of w->buf as REL[:STREAM]: hash, YARA, and on a match the
+ * detect callback and the result. */
+static void scan_buffer(struct worker *w, const char *rel, const char *stream, const char *full,
+			size_t len, const struct stat *st)
+{
+	struct scan *s = w->s;
+
+	/* The externals rules see: volume-relative path and its last component. */
+	char *fp = NULL;
+	if (asprintf(&fp, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+		return;
+	const char *slash = strrchr(fp, '/');
+	w->nmatches = 0;
+	int yerr = ERROR_SUCCESS;
+	for (int i = 0; i < 2; i++) {
+		if (!w->ys[i])
+			continue;
+		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILEPATH, fp);
+		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILENAME, slash ? slash + 1 : fp);
+		int e = yr_scanner_scan_mem(w->ys[i], w->buf, len);
+		if (e != ERROR_SUCCESS)
+			yerr = e;
+	}
+	/* SHA-256 when the hash list may hold a file of this size, and for
+	 * every detection (the report names it). */
+	bool want = rs_rules_hash_wanted(s->rules, len);
+	uint8_t sha[SHA256_DIGEST_SIZE];
+	const char *hname = NULL;
+	if (want || w->nmatches) {
+		struct sha256_ctx hc;
+		sha256_init(&hc);
+		sha256_update(&hc, len, w->buf);
+		sha256_digest(&hc, sizeof(sha), sha);
+		if (want)
+			hname = rs_rules_hash_lookup(s->rules, sha);
+	}
+	if (yerr != ERROR_SUCCESS)
+		add_skip(s, rel, stream, RS_SKIP_UNREADABLE, len, "YARA stopped on this file (libyara error %d)%s",
+			 yerr, w->nmatches || hname ? "; what matched before is reported" : "");
+	if (w->nmatches == 0 && !hname) {
+		free(fp);
+		return;
+	}
+
+	/* "Rule1,Rule2,hash:NAME": rule names sorted, the hash last. */
+	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_cstr);
+	size_t rlen = 1 + (hname ? strlen(hname) + 6 : 0);
+	for (size_t i = 0; i < w->nmatches; i++)
+		rlen += strlen(w->matches[i]) + 1;
+	char *rules = malloc(rlen);
+	if (!rules) {
+		free(fp);
+		return;
+	}
+	rules[0] = '\0';
+	for (size_t i = 0; i < w->nmatches; i++) {
+		if (i && strcmp(w->matches[i], w->matches[i - 1]) == 0)
+			continue;   /* the same name in the built-in and the extra set */
+		if (rules[0])
+			strcat(rules, ",");
+		strcat(rules, w->matches[i]);
+	}
+	if (hname) {
+		if (rules[0])
+			strcat(rules, ",");
+		strcat(rules, "hash:");
+		strcat(rules, hname);
+	}
+
+	struct rs_scan_hit hit = {
+		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
+		.data = w->buf, .st = st,
+	};
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		sprintf(hit.sha256 + 2 * i, "%02x", sha[i]);
+	atomic_fetch_add(&s->ndet, 1);
+
+	pthread_mutex_lock(&s->cbmu);
+	if (s->o->detect && s->o->detect(&hit, s->o->user) != 0)
+		atomic_store(&s->cancel, true);
+	struct rs_scan_result *r = s->res;
+	struct rs_scan_detection *nv = realloc(r->det, (r->ndet + 1) * sizeof(*nv));
+	if (nv) {
+		r->det = nv;
+		struct rs_scan_detection *d = &r->det[r->ndet++];
+		d->path = strdup(rel);
+		d->stream = stream ? strdup(stream) : NULL;
+		d->rules = rules;
+		rules = NULL;
+		d->action = strdup(hit.action);
+		d->inspect = hit.inspect;
+		d->size = len;
+		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
+	}
+	pthread_mutex_unlock(&s->cbmu);
+	free(rules);
+	free(fp);
+}
+
+/* Open FULL, a regular file, with no link followed at any component (a
+ * file or folder replaced by a link since the walk is refused, as is a FIFO
+ * or device: rescue/base/confine.h) and without updating its access time when
+ * allowed. */
+static int open_nofollow(const char *full)
+{
+	/* O_NOFOLLOW as well: a root no rs_ctx registered (a unit test's). */
+	int fd = confine_open(full, O_RDONLY | O_NOFOLLOW | O_NOATIME, 0);
+	if (fd < 0 && errno == EPERM)
+		fd = confine_open(full, O_RDONLY | O_NOFOLLOW, 0);
+	return fd;
+}
+
+/* Scan one stream of REL: through "FILE:NAME" (streams_interface=windows) or
+ * the "user.NAME" attribute (streams_interface=xattr). */
+static void scan_stream(struct worker *w, const char *rel, const char *name, bool as_xattr,
+			const struct stat *st)
+{
+	struct scan *s = w->s;
+	size_t len = 0;
+	int e = 0;
+	if (as_xattr) {
+		const char *full = worker_path(w, rel, NULL);
+		char attr[XATTR_NAME_MAX + 1];
+		snprintf(attr, sizeof(attr), "user.%s", name);
+		ssize_t n = full ? confine_getxattr(full, attr, NULL, 0) : -1;
+		if (n < 0) {
+			e = errno;
+		} else if ((uint64_t)n > s->max_size) {
+			add_skip(s, rel, name, RS_SKIP_TOO_BIG, (uint64_t)n, "%zd bytes, over the %llu-byte limit", n,
+				 (unsigned long long)s->max_size);
+			return;
+		} else if (reserve(w, (size_t)n + 1) != 0) {
+			e = ENOMEM;
+		} else if ((n = confine_getxattr(full, attr, w->buf, w->cap)) < 0) {
+			e = errno;
+		} else {
+			len = (size_t)n;
+		}
+	} else {
+		const char *full = worker_path(w, rel, name);
+		int fd = full ? open_nofollow(full) : -1;
+		struct stat sst;
+		if (fd < 0) {
+			e = errno;
+		} else if (fstat(fd, &sst) != 0) {
+			e = errno;
+		} else if ((uint64_t)sst.st_size > s->max_size) {
+			add_skip(s, rel, name, RS_SKIP_TOO_BIG, (uint64_t)sst.st_size, "%llu bytes, over the %llu-byte limit",
+				 (unsigned long long)sst.st_size, (unsigned long long)s->max_size);
+			close(fd);
+			return;
+		} else {
+			e = read_fd(w, fd, (uint64_t)sst.st_size, &len);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (e) {
+		add_skip(s, rel, name, e == EFBIG ? RS_SKIP_TOO_BIG : RS_SKIP_UNREADABLE, 0, "%s",
+			 confine_strerror(e));
+		return;
+	}
+	atomic_fetch_add(&s->streams, 1);
+	atomic_fetch_add(&s->bytes, len);
+	scan_buffer(w, rel, name, worker_path(w, rel, NULL), len, st);
+}
+
+/* The alternate data streams of REL (ntfs-3g only). */
+static void scan_streams(struct worker *w, const char *rel, const struct stat *st)
+{
+	const char *full = worker_path(w, rel, NULL);
+	if (!full)
+		return;
+	char list[8192];
+	bool as_xattr = false;
+	ssize_t n = confine_getxattr(full, RS_NTFS_STREAMS_LIST, list, sizeof(list) - 1);
+	if (n < 0 && (errno == ENOTSUP || errno == ENODATA)) {
+		/* streams_interface=xattr: the streams are the user.* attributes. */
+		n = confine_listxattr(full, list, sizeof(list) - 1);
+		as_xattr = true;
+	}
+	if (n < 0) {
+		/* ENOENT: the file is gone since its content was scanned (the
+		 * detect callback quarantined it): no stream is left to read. */
+		if (errno != ENOTSUP && errno != ENODATA && errno != ENOENT)
+			add_skip(w->s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(errno));
+		return;
+	}
+	list[n] = '\0';
+	/* Copy the names: worker_path reuses the scratch buffer. */
+	char *names = malloc((size_t)n + 1);
+	if (!names)
+		return;
+	memcpy(names, list, (size_t)n + 1);
+	for (char *p = names; p < names + n; p += strlen(p) + 1) {
+		if (!*p)
+			continue;
+		if (as_xattr) {
+			if (strncmp(p, "user.", 5) != 0)
+				continue;
+			scan_stream(w, rel, p + 5, true, st);
+		} else {
+			scan_stream(w, rel, p, false, st);
+		}
+	}
+	free(names);
+}
+
+/* Keep the buffer for the next file unless it grew large: peak memory
+ * follows the largest file, and most files are small. */
+static void trim_buffer(struct worker *w)
+{
+	if (w->cap > (16u << 20)) {
+		free(w->buf);
+		w->buf = NULL;
+		w->cap = 0;
+	}
+}
+
+/* A file's content could not be read (E, an errno; WHY, when not NULL or
+ * empty, says more: a WOF-compressed file's reason): list it.  EFBIG: it
+ * was at most max_size when the walk saw it. */
+static bool read_failed(struct scan *s, const char *rel, int e, const char *why)
+{
+	if (e == EFBIG)
+		add_skip(s, rel, NULL, RS_SKIP_TOO_BIG, 0, "grew over the %llu-byte limit while read",
+			 (unsigned long long)s->max_size);
+	else if (e)
+		add_skip(s, rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", why && *why ? why : strerror(e));
+	return e != 0;
+}
+
+/* The alternate data streams of the file or folder REF, read directly. */
+static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
+{
+	struct scan *s = w->s;
+	char *names;
+	size_t n;
+	int e = ntfsread_streams(w->nr, ref, &names, &n);
+	if (e) {
+		/* Gone since its content was scanned (the detect callback
+		 * quarantined it through the mount): no stream is left to read.
+		 * Inside a folder the mount shows as a link (OneDrive) the mount
+		 * cannot tell (ELOOP): the direct read failing says it is gone. */
+		const char *full = worker_path(w, rel, NULL);
+		struct stat st;
+		if (!full || confine_lstat(full, &st) == 0 || (errno != ENOENT && errno != ELOOP))
+			add_skip(s, rel, "*", RS_SKIP_UNREADABLE, 0, "cannot list its streams: %s", strerror(e));
+		return;
+	}
+	for (char *p = names; p < names + n; p += strlen(p) + 1) {
+		struct stat st;
+		size_t len = 0;
+		e = ntfsread_read(w->nr, ref, p, s->max_size, &w->buf, &w->cap, &len, &st);
+		if (e == EFBIG) {
+			add_skip(s, rel, p, RS_SKIP_TOO_BIG, len, "%zu bytes, over the %llu-byte limit", len,
+				 (unsigned long long)s->max_size);
+		} else if (e) {
+			add_skip(s, rel, p, RS_SKIP_UNREADABLE, 0, "%s", strerror(e));
+		} else {
+			atomic_fetch_add(&s->streams, 1);
+			atomic_fetch_add(&s->bytes, len);
+			scan_buffer(w, rel, p, worker_path(w, rel, NULL), len, &st);
+		}
+	}
+	free(names);
+}
+
+/* One file (or a folder's streams) read through libntfs-3g: the same
+ * outcomes as scan_item's through the mount. */
+static void scan_item_direct(struct worker *w, const struct item *it)
+{
+	struct scan *s = w->s;
+	if (!it->streams_only) {
+		struct stat st;
+		size_t len = 0;
+		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
+		if (read_failed(s, it->rel, e, ntfsread_why(w->nr)))
+			return;
+		const char *full = worker_path(w, it->rel, NULL);
+		if (!full) {
+			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(ENOMEM));
+			return;
+		}
+		atomic_fetch_add(&s->files, 1);
+		atomic_fetch_add(&s->bytes, len);
+		scan_buffer(w, it->rel, NULL, full, len, &st);
+	}
+	if (!s->o->no_streams)
+		scan_streams_direct(w, it->rel, it->ref);
+	trim_buffer(w);
+	if (!it->streams_only)
+		maybe_progress(w, it->rel);
+}
+
+static void scan_item(struct worker *w, const struct item *it)
+{
+	struct scan *s = w->s;
+	if (w->nr) {
+		scan_item_direct(w, it);
+		return;
+	}
+	const char *full = worker_path(w, it->rel, NULL);
+	if (!full) {
+		add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(ENOMEM));
+		return;
+	}
+	if (it->streams_only) {
+		struct stat st;
+		if (confine_lstat(full, &st) == 0)
+			scan_streams(w, it->rel, &st);
+		return;
+	}
+	int fd = open_nofollow(full);
+	struct stat st;
+	size_t len = 0;
+	int e = 0;
+	if (fd < 0)
+		e = errno;
+	else if (fstat(fd, &st) != 0)     /* confine_open opened a regular file only */
+		e = errno;
+	else
+		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
+	if (fd >= 0)
+		close(fd);
+	/* A refusal names the link or FIFO found in the file's place. */
+	if (read_failed(s, it->rel, e, confine_refusal(e)))
+		return;
+	atomic_fetch_add(&s->files, 1);
+	atomic_fetch_add(&s->bytes, len);
+	scan_buffer(w, it->rel, NULL, full, len, &st);
+	if (s->fuse && !s->o->no_streams)
+		scan_streams(w, it->rel, &st);
+	trim_buffer(w);
+	maybe_progress(w, it->rel);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct scan *s = w->s;
+	for (;;) {
+		pthread_mutex_lock(&s->qmu);
+		while (s->qhead == s->qn && !s->walk_done && !atomic_load(&s->cancel))
+			pthread_cond_wait(&s->qcv, &s->qmu);
+		if (s->qhead == s->qn || atomic_load(&s->cancel)) {
+			s->workers--;
+			pthread_cond_broadcast(&s->qspace);
+			pthread_mutex_unlock(&s->qmu);
+			break;
+		}
+		struct item it = s->q[s->qhead++];
+		if (s->qn - s->qhead == QUEUE_MAX - 1)
+			pthread_cond_signal(&s->qspace);
+		pthread_mutex_unlock(&s->qmu);
+		scan_item(w, &it);
+		free(it.rel);
+	}
+	return NULL;
+}
+
+/* PATH (as given to rs_scan_run: relative to the volume, or absolute under
+ * it) relative to ROOT, in OUT, resolved case-insensitively.  A relative
+ * PATH the mount cannot find may still be on the volume: inside a folder
+ * ntfs-3g shows as a broken link (a OneDrive folder, rescue/volume/reparse.h),
+ * which only the direct read enters.  With UNSEEN not NULL such a PATH is
+ * given back as spelled (its found part as on the disk), *UNSEEN set to
+ * the errno, for the caller to look it up on the volume itself. */
+static int path_in_volume(const char *root, const char *path, char *out, size_t outlen, int *unseen,
+			  struct rs_error *err)
+{
+	size_t rl = strlen(root);
+	const char *rel = path;
+	/* Spelled under ROOT: the rest is looked up on the volume like a
+	 * relative PATH, so that a link in it is refused by name. */
+	if (path[0] == '/' && rl > 1 && strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0')) {
+		for (rel = path + rl; *rel == '/'; rel++)
+			;
+	} else if (path[0] == '/') {
+		char real[PATH_MAX];
+		if (!realpath(path, real))
+			return rs_fail_errno(err, RS_EUSAGE, errno, "%s", path);
+		if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'))
+			return rs_fail(err, RS_EUSAGE, "%s is not inside the volume %s", path, root);
+		snprintf(out, outlen, "%s", real[rl] ? real + rl + 1 : "");
+		return RS_OK;
+	}
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (strcmp(rel, ".") == 0)
+		rel = "";
+	for (const char *p = rel; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == rel || p[-1] == '/' || p[-1] == '\\') && (p[2] == '\0' || p[2] == '/' || p[2] == '\\'))
+			return rs_fail(err, RS_EUSAGE, "%s: '..' may not leave the volume", path);
+	char full[PATH_MAX];
+	if (!*rel)
+		snprintf(full, sizeof(full), "%s", root);
+	else if (winpath_resolve(root, rel, full, sizeof(full)) != 0) {
+		int e = errno;
+		if (unseen && e == ELOOP) {
+			/* A link on the way, never followed through the mount: a
+			 * OneDrive folder is one, and only the direct read, which
+			 * follows no link either, can tell. */
+			snprintf(out, outlen, "%s", rel);
+			for (char *p = out; *p; p++)
+				if (*p == '\\')
+					*p = '/';
+			*unseen = e;
+			return RS_OK;
+		}
+		if (!unseen || e != ENOENT || winpath_resolve_new(root, rel, full, sizeof(full)) != 0)
+			return rs_fail_errno(err, RS_EUSAGE, e, "%s", path);
+		*unseen = e;
+	}
+	snprintf(out, outlen, "%s", full[rl] ? full + rl + 1 : "");
+	return RS_OK;
+}
+
+static int cmp_det(const void *a, const void *b)
+{
+	const struct rs_scan_detection *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : strcmp(x->stream ? x->stream : "", y->stream ? y->stream : "");
+}
+
+static int cmp_skip(const void *a, const void *b)
+{
+	const struct rs_scan_skip *x = a, *y = b;
+	return x->why != y->why ? (int)x->why - (int)y->why : strcmp(x->path, y->path);
+}
+
+int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
+		const struct rs_rules *rules, const struct rs_scan_opts *opts,
+		struct rs_scan_result *res, struct rs_error *err)
+{
+	static const struct rs_scan_opts defaults;
+	const struct rs_scan_opts *o = opts ? opts : &defaults;
+	memset(res, 0, sizeof(*res));
+
+	/* Every PATH is checked before anything is scanned. */
+	char **rels = calloc(npaths ? npaths : 1, sizeof(char *));
+	int *unseen = calloc(npaths ? npaths : 1, sizeof(int));
+	if (!rels || !unseen) {
+		free(rels);
+		free(unseen);
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	int rc = RS_OK;
+	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
+		char rel[PATH_MAX];
+		rc = path_in_volume(root, paths[i], rel, sizeof(rel), o->read == RS_READ_MOUNT ? NULL : &unseen[i],
+				    err);
+		if (rc == RS_OK && !(rels[i] = strdup(rel)))
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	if (rc) {
+		for (size_t i = 0; i < npaths; i++)
+			free(rels[i]);
+		free(rels);
+		free(unseen);
+		return rc;
+	}
+
+	struct scan s = { .root = root, .rules = rules, .o = o, .res = res };
+	s.max_size = o->max_size ? o->max_size : RS_SCAN_DEFAULT_MAX_SIZE;
+	struct statfs sf;
+	s.fuse = statfs(root, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
+	pthread_mutex_init(&s.qmu, NULL);
+	pthread_cond_init(&s.qcv, NULL);
+	pthread_cond_init(&s.qspace, NULL);
+	pthread_mutex_init(&s.cbmu, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+
+	struct worker *w = NULL;
+	res->read = RS_READ_MOUNT;
+	if (o->read != RS_READ_MOUNT) {
+		struct rs_error nerr = { 0 };
+		if (ntfsread_open(root, &s.nr, &nerr) != RS_OK) {
+			if (o->read == RS_READ_DIRECT) {
+				rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
+				goto out;
+			}
+			snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
+		}
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nthreads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
+	if (nthreads > RS_SCAN_MAX_THREADS)
+		nthreads = RS_SCAN_MAX_THREADS;
+	res->threads = nthreads;
+	w = calloc((size_t)nthreads, sizeof(*w));
+	if (!w) {
+		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		goto out;
+	}
+	/* One libntfs-3g handle per worker (libntfs-3g is not thread-safe on
+	 * one volume); when one cannot be had, every thread reads through the
+	 * mount instead. */
+	for (int i = 0; s.nr && i < nthreads; i++) {
+		struct rs_error nerr = { 0 };
+		if (ntfsread_reopen(s.nr, &w[i].nr, &nerr) == RS_OK)
+			continue;
+		for (int k = 0; k < i; k++)
+			ntfsread_close(w[k].nr), w[k].nr = NULL;
+		ntfsread_close(s.nr);
+		s.nr = NULL;
+		if (o->read == RS_READ_DIRECT) {
+			rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
+			goto out;
+		}
+		snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
+	}
+	if (s.nr) {
+		res->read = RS_READ_DIRECT;
+		s.fuse = true;      /* streams are listed from the volume itself */
+	}
+	/* A PATH the mount could not find: there only if the volume has it. */
+	for (size_t i = 0; i < npaths; i++)
+		if (unseen[i] && (!s.nr || (unseen[i] = ntfsread_lookup(s.nr, rels[i])) != 0)) {
+			rc = rs_fail_errno(err, RS_EUSAGE, unseen[i], "%s", paths[i]);
+			goto out;
+		}
+	int started = 0;
+	for (int i = 0; i < nthreads; i++) {
+		w[i].s = &s;
+		YR_RULES *sets[2] = { rs_rules_builtin(rules), rs_rules_extra(rules) };
+		bool good = true;
+		for (int k = 0; k < 2 && good; k++) {
+			if (!sets[k])
+				continue;
+			if (yr_scanner_create(sets[k], &w[i].ys[k]) != ERROR_SUCCESS) {
+				good = false;
+				break;
+			}
+			yr_scanner_set_callback(w[i].ys[k], yara_cb, &w[i]);
+			/* Fast mode: one match of a string is enough to decide. */
+			yr_scanner_set_flags(w[i].ys[k], SCAN_FLAGS_FAST_MODE);
+			yr_scanner_set_timeout(w[i].ys[k], 120);
+		}
+		pthread_mutex_lock(&s.qmu);
+		s.workers++;            /* counted before it runs: it counts itself out */
+		pthread_mutex_unlock(&s.qmu);
+		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			pthread_mutex_lock(&s.qmu);
+			s.workers--;
+			pthread_mutex_unlock(&s.qmu);
+			for (int k = 0; k < 2; k++)
+				if (w[i].ys[k])
+					yr_scanner_destroy(w[i].ys[k]);
+			w[i].ys[0] = w[i].ys[1] = NULL;
+			break;
+		}
+		started++;
+	}
+	if (started == 0) {
+		rc = rs_fail(err, RS_EPARTIAL, "cannot start a scanning thread");
+		goto out;
+	}
+	res->threads = started;
+
+	/* The walk runs here, in the calling thread, feeding the workers. */
+	for (size_t i = 0; i < (npaths ? npaths : 1) && !atomic_load(&s.cancel); i++) {
+		if (s.nr)
+			ntfsread_walk(s.nr, npaths ? rels[i] : "", on_walk, &s);
+		else
+			walk_tree(root, npaths ? rels[i] : "", on_walk, &s);
+	}
+	pthread_mutex_lock(&s.qmu);
+	s.walk_done = true;
+	pthread_cond_broadcast(&s.qcv);
+	pthread_mutex_unlock(&s.qmu);
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		for (int k = 0; k < 2; k++)
+			if (w[i].ys[k])
+				yr_scanner_destroy(w[i].ys[k]);
+	}
+
+	/* One last progress call with the final counts, however short the scan:
+	 * a caller (and a test) always sees a progress line, whatever the
+	 * machine's speed.  The scan is over, so a cancel request is moot. */
+	if (o->progress) {
+		pthread_mutex_lock(&s.cbmu);
+		(void)send_progress(&s, NULL, elapsed(&s));
+		pthread_mutex_unlock(&s.cbmu);
+	}
+	res->files = atomic_load(&s.files);
+	res->streams = atomic_load(&s.streams);
+	res->bytes = atomic_load(&s.bytes);
+	res->secs = elapsed(&s);
+	res->cancelled = atomic_load(&s.cancel);
+	if (res->ndet > 1)
+		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
+	if (res->nskip > 1)
+		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
+	if (res->ndet)
+		rc = RS_DETECTED;
+	else if (res->cancelled)
+		rc = rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
+			     (unsigned long long)(res->files + res->streams));
+	else if (res->nwhy[RS_SKIP_UNREADABLE])
+		rc = rs_fail(err, RS_EPARTIAL, "%zu files could not be read", res->nwhy[RS_SKIP_UNREADABLE]);
+out:
+	if (w)
+		for (int i = 0; i < nthreads; i++)
+			free(w[i].buf), free(w[i].path), ntfsread_close(w[i].nr);
+	free(w);
+	ntfsread_close(s.nr);
+	/* Items left by a cancelled scan. */
+	for (size_t i = s.qhead; i < s.qn; i++)
+		free(s.q[i].rel);
+	free(s.q);
+	pthread_mutex_destroy(&s.qmu);
+	pthread_cond_destroy(&s.qcv);
+	pthread_cond_destroy(&s.qspace);
+	pthread_mutex_destroy(&s.cbmu);
+	for (size_t i = 0; i < npaths; i++)
+		free(rels[i]);
+	free(rels);
+	free(unseen);
+	return rc;
+}
+
+void rs_scan_result_free(struct rs_scan_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->ndet; i++) {
+		free(res->det[i].path);
+		free(res->det[i].stream);
+		free(res->det[i].rules);
+		free(res->det[i].action);
+	}
+	free(res->det);
+	for (size_t i = 0; i < res->nskip; i++) {
+		free(res->skip[i].path);
+		free(res->skip[i].detail);
+	}
+	free(res->skip);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "rescue/volume/walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rescue/base/confine.h"
+
+/* The set of directories visited: open addressing on (dev, ino). */
+struct dirset {
+	struct { dev_t dev; ino_t ino; bool used; } *v;
+	size_t n, cap;
+};
+
+static size_t dir_hash(dev_t dev, ino_t ino)
+{
+	uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)dev;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Add (dev, ino); false when it was already there (or on no memory, where
+ * refusing to enter is the safe answer). */
+static bool dirset_add(struct dirset *s, dev_t dev, ino_t ino)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct dirset ns = { calloc(cap, sizeof(*s->v)), 0, cap };
+		if (!ns.v)
+			return false;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].used)
+				dirset_add(&ns, s->v[i].dev, s->v[i].ino);
+		free(s->v);
+		*s = ns;
+	}
+	for (size_t i = dir_hash(dev, ino) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->v[i].used) {
+			s->v[i].used = true;
+			s->v[i].dev = dev;
+			s->v[i].ino = ino;
+			s->n++;
+			return true;
+		}
+		if (s->v[i].dev == dev && s->v[i].ino == ino)
+			return false;
+	}
+}
+
+struct dirent_ref {
+	char *name;
+	uint64_t ref;
+};
+
+struct walker {
+	const struct walk_src *src;
+	const char *root;
+	dev_t rootdev;
+	walk_fn fn;
+	void *user;
+	struct dirset seen;
+	struct dirent_ref *stack;   /* directories still to read: relative path, source's ref */
+	size_t depth, cap;
+	char *path;                 /* scratch: root + '/' + rel */
+	size_t pathcap;
+	struct dirent_ref *names;   /* read_dir's list of the directory being read */
+	size_t n, ncap;
+};
+
+const char *walk_join(char **buf, size_t *cap, const char *root, const char *rel, const char *stream)
+{
+	size_t need = strlen(root) + strlen(rel) + (stream ? strlen(stream) + 1 : 0) + 2;
+	if (need > *cap) {
+		char *p = realloc(*buf, need);
+		if (!p)
+			return NULL;
+		*buf = p;
+		*cap = need;
+	}
+	snprintf(*buf, *cap, "%s%s%s%s%s", root, *rel ? "/" : "", rel, stream ? ":" : "", stream ? stream : "");
+	return *buf;
+}
+
+static const char *full_path(struct walker *w, const char *rel)
+{
+	return walk_join(&w->path, &w->pathcap, w->root, rel, NULL);
+}
+
+static int push(struct walker *w, const char *rel, uint64_t ref)
+{
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct dirent_ref *ns = realloc(w->stack, cap * sizeof(*ns));
+		if (!ns)
+			return -1;
+		w->stack = ns;
+		w->cap = cap;
+	}
+	if (!(w->stack[w->depth].name = strdup(rel)))
+		return -1;
+	w->stack[w->depth].ref = ref;
+	w->depth++;
+	return 0;
+}
+
+/* Classify REL (already lstat'ed into ST, or lerr) and hand it to FN; a
+ * directory to enter is pushed.  Returns -1 when FN says stop. */
+static int visit(struct walker *w, const char *rel, const struct stat *st, int lerr, uint64_t ref)
+{
+	const char *path = full_path(w, rel);
+	struct walk_entry e = { .rel = rel, .path = path ? path : rel, .st = st, .err = lerr, .ref = ref };
+	if (lerr) {
+		e.kind = WALK_ERROR;
+		e.st = NULL;
+	} else if (S_ISLNK(st->st_mode)) {
+		e.kind = WALK_LINK;
+	} else if (S_ISREG(st->st_mode)) {
+		e.kind = WALK_FILE;
+	} else if (!S_ISDIR(st->st_mode)) {
+		e.kind = WALK_SPECIAL;
+	} else if (st->st_dev != w->rootdev) {
+		e.kind = WALK_OTHER_FS;
+	} else if (!dirset_add(&w->seen, st->st_dev, st->st_ino)) {
+		e.kind = WALK_LOOP;
+	} else {
+		e.kind = WALK_DIR;
+	}
+	int r = w->fn(&e, w->user);
+	if (r < 0)
+		return -1;
+	if (e.kind == WALK_DIR && r == 0 && push(w, rel, ref) != 0) {
+		e.kind = WALK_ERROR;
+		e.err = ENOMEM;
+		return w->fn(&e, w->user) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(((const struct dirent_ref *)a)->name, ((const struct dirent_ref *)b)->name);
+}
+
+static int add_name(void *arg, const char *name, uint64_t ref)
+{
+	struct walker *w = arg;
+	if (w->n == w->ncap) {
+		size_t cap = w->ncap ? w->ncap * 2 : 32;
+		struct dirent_ref *nn = realloc(w->names, cap * sizeof(*nn));
+		if (!nn)
+			return ENOMEM;
+		w->names = nn;
+		w->ncap = cap;
+	}
+	if (!(w->names[w->n].name = strdup(name)))
+		return ENOMEM;
+	w->names[w->n++].ref = ref;
+	return 0;
+}
+
+/* Read one directory: collect the names first (sorted, so that a walk is
+ * repeatable), then lstat and visit each; subdirectories are pushed in
+ * reverse so that they are read in order. */
+static int read_dir(struct walker *w, const char *rel, uint64_t ref)
+{
+	const char *path = full_path(w, rel);
+	w->n = 0;
+	int le = path ? w->src->list(w->src->src, rel, path, ref, add_name, w) : ENAMETOOLONG;
+	/* What was listed before a failure is still walked. */
+	if (le && w->n == 0) {
+		struct walk_entry e = { .kind = WALK_ERROR, .rel = rel, .path = path ? path : rel, .err = le, .ref = ref };
+		return w->fn(&e, w->user) < 0 ? -1 : 0;
+	}
+	size_t n = w->n;
+	struct dirent_ref *names = w->names;
+	w->names = NULL;
+	w->n = w->ncap = 0;
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
+
+	int rc = 0;
+	size_t first_pushed = w->depth;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *child;
+		if (asprintf(&child, "%s%s%s", rel, *rel ? "/" : "", names[i].name) < 0)
+			break;
+		const char *cp = full_path(w, child);
+		struct stat st;
+		uint64_t cref = 0;
+		int lerr = cp ? w->src->lstat(w->src->src, child, cp, names[i].ref, &st, &cref) : ENAMETOOLONG;
+		rc = visit(w, child, &st, lerr, cref);
+		free(child);
+	}
+	/* Reverse what this directory pushed: a stack pops the last first. */
+	for (size_t a = first_pushed, b = w->depth; b > a + 1; a++, b--) {
+		struct dirent_ref t = w->stack[a];
+		w->stack[a] = w->stack[b - 1];
+		w->stack[b - 1] = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i].name);
+	free(names);
+	if (rc == 0 && le) {
+		struct walk_entry e = { .kind = WALK_ERROR, .rel = rel, .path = path ? full_path(w, rel) : rel,
+					.err = le, .ref = ref };
+		return w->fn(&e, w->user) < 0 ? -1 : 0;
+	}
+	return rc;
+}
+
+/* ---- the directory tree, through the kernel ----
+ * Under a confined root (the volume) a folder that became a link since it
+ * was looked at is refused, not entered (rescue/base/confine.h). */
+
+static int posix_list(void *src, const char *rel, const char *path, uint64_t ref,
+		      int (*add)(void *w, const char *name, uint64_t ref), void *w)
+{
+	(void)src, (void)rel, (void)ref;
+	DIR *d = confine_opendir(path);
+	if (!d)
+		return errno;
+	struct dirent *de;
+	int e = 0;
+	while (e == 0 && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			e = add(w, de->d_name, 0);
+	closedir(d);
+	return e;
+}
+
+static int posix_lstat(void *src, const char *rel, const char *path, uint64_t ref, struct stat *st, uint64_t *ref_out)
+{
+	(void)src, (void)rel, (void)ref;
+	*ref_out = 0;
+	return confine_lstat(path, st) == 0 ? 0 : errno;
+}
+
+static const struct walk_src posix_src = { posix_list, posix_lstat, NULL };
+
+int walk_tree_src(const struct walk_src *src, const char *root, const char *start, walk_fn fn, void *user)
+{
+	struct walker w = { .src = src ? src : &posix_src, .root = root, .fn = fn, .user = user };
+	struct stat st;
+	int rc = 0;
+	if (stat(root, &st) != 0)
+		return -1;
+	w.rootdev = st.st_dev;
+	const char *sp = full_path(&w, start);
+	uint64_t ref = 0;
+	int lerr = sp ? w.src->lstat(w.src->src, start, sp, 0, &st, &ref) : ENAMETOOLONG;
+	rc = visit(&w, start, &st, lerr, ref);
+	while (rc == 0 && w.depth > 0) {
+		struct dirent_ref d = w.stack[--w.depth];
+		rc = read_dir(&w, d.name, d.ref);
+		free(d.name);
+	}
+	while (w.depth > 0)
+		free(w.stack[--w.depth].name);
+	free(w.stack);
+	free(w.seen.v);
+	free(w.path);
+	free(w.names);
+	if (lerr) {
+		errno = lerr;
+		return -1;
+	}
+	return rc;
+}
+
+int walk_tree(const char *root, const char *start, walk_fn fn, void *user)
+{
+	return walk_tree_src(NULL, root, start, fn, user);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* walk.h - walk a directory tree of a Windows volume, the safe way.
+ *
+ * Uses lstat only: symbolic links (which is how ntfs-3g shows junctions such
+ * as "Documents and Settings" -> "Users") are reported, never followed.
+ * Directories are remembered by (device, inode), so a directory met twice
+ * (a bind mount, a damaged volume) is reported as a loop and not entered;
+ * a directory on another device (something mounted inside the volume) is
+ * reported and not entered either.  Entries come in directory order; the
+ * walk keeps an explicit stack, so depth costs heap, not C stack. */
+#ifndef RESCUE_WALK_H
+#define RESCUE_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+enum walk_kind {
+	WALK_FILE,      /* a regular file */
+	WALK_DIR,       /* a directory, about to be entered */
+	WALK_LINK,      /* a symbolic link or junction: not followed */
+	WALK_SPECIAL,   /* FIFO, socket, device: not read */
+	WALK_LOOP,      /* a directory already visited: not entered */
+	WALK_OTHER_FS,  /* a directory on another file system: not entered */
+	WALK_ERROR,     /* lstat or opendir failed; err holds errno */
+};
+
+struct walk_entry {
+	enum walk_kind kind;
+	const char *rel;            /* relative to the walk's root, '/'-separated */
+	const char *path;           /* root + '/' + rel */
+	const struct stat *st;      /* NULL for WALK_ERROR when lstat failed */
+	int err;                    /* errno for WALK_ERROR */
+	uint64_t ref;               /* the source's handle on the entry (walk_tree_src), else 0 */
+};
+
+/* Return 0 to go on, 1 to skip this directory (WALK_DIR only), -1 to stop. */
+typedef int (*walk_fn)(const struct walk_entry *e, void *user);
+
+/* Walk ROOT/START (START "" = the whole of ROOT; it may name a file).
+ * Returns 0, -1 when FN stopped the walk, or -1 with errno for a failure to
+ * start (ROOT/START missing: also reported to FN as WALK_ERROR). */
+int walk_tree(const char *root, const char *start, walk_fn fn, void *user);
+
+/* Where a walk reads directories and entries from.  walk_tree reads the
+ * directory tree with opendir/lstat; rescue/volume/ntfsread.h reads an NTFS volume
+ * through libntfs-3g with the same walk (same order, same loop and link
+ * rules).  An entry's stat must say what the walk needs: st_mode (link,
+ * regular file, directory, other), st_dev (the volume's: another is
+ * "another file system") and st_ino (loops), st_size for the callback. */
+struct walk_src {
+	/* Call ADD(W, NAME, REF) for each entry of the directory PATH (REL
+	 * in the walk, REF from its stat), "." and ".." excluded.  Returns 0
+	 * or an errno (the directory is reported as WALK_ERROR). */
+	int (*list)(void *src, const char *rel, const char *path, uint64_t ref,
+		    int (*add)(void *w, const char *name, uint64_t ref), void *w);
+	/* The stat of REL (PATH), without following a link; REF is what list
+	 * gave (0 for the walk's start).  Fills *REF_OUT (passed on as
+	 * walk_entry.ref).  Returns 0 or an errno. */
+	int (*lstat)(void *src, const char *rel, const char *path, uint64_t ref, struct stat *st, uint64_t *ref_out);
+	void *src;
+};
+
+/* walk_tree over SRC (NULL: the directory tree under ROOT). */
+int walk_tree_src(const struct walk_src *src, const char *root, const char *start, walk_fn fn, void *user);
+
+/* ROOT + '/' + REL (+ ':' + STREAM when STREAM is not NULL) into the growing
+ * buffer *BUF of *CAP bytes (both may start 0/NULL; the caller frees *BUF).
+ * Returns *BUF, or NULL when out of memory. */
+const char *walk_join(char **buf, size_t *cap, const char *root, const char *rel, const char *stream);
+
+#endif
