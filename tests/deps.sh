@@ -5,6 +5,8 @@
 # top-level targets, so a fresh Debian 12 machine needs nothing by hand.
 # clang needs libclang-rt-14-dev (only recommended, and recommends are not
 # installed here) for the libFuzzer target of `make fuzz` / `make check`.
+# chromium opens the HTML log sheet headless (tests/e2e/t4030); python3-pil
+# reads its screenshot and renders the README's pictures.
 set -eu
 
 PKGS="build-essential pkg-config xz-utils gzip
@@ -15,7 +17,8 @@ tmux man-db groff-base jq e2fsprogs
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
 qemu-system-x86 ovmf shellcheck
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev
+chromium python3-pil fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do

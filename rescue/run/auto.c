@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rescue/run/auto.h"
+#include "rescue/run/fleet.h"
+#include "rescue/run/fleethtml.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -598,6 +600,21 @@ static int reports_root(const char *conf_dir, char dir[PATH_MAX])
 	return confine_root_add_dir(conf_dir, dir);
 }
 
+/* The stick's log sheet (rescue/run/fleethtml.h), rewritten after each run
+ * from every report in DIR (a confined root): the page a technician opens
+ * to see the building.  ERRBUF gets why it could not be written. */
+static void write_log_sheet(const char *dir, char *errbuf, size_t errlen)
+{
+	struct fleet fl;
+	struct rs_error err = { 0 };
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, AUTO_LOG_SHEET);
+	struct fleet_html_opts o = { .source = "reports/ of the RESCUE stick" };
+	if (fleet_read(dir, true, &fl, &err) != RS_OK || fleet_html_save(path, &fl, &o, &err) != RS_OK)
+		snprintf(errbuf, errlen, "%s", err.msg);
+	fleet_free(&fl);
+}
+
 /* report: on the Windows volume (unless read-only) and in reports_dir. */
 static void step_report(struct run *run, double start)
 {
@@ -641,6 +658,9 @@ static void step_report(struct run *run, double start)
 		if (e2.code)
 			err = e2;
 	}
+	char sheet_err[sizeof(err.msg)] = "";
+	if (repdir[0] && r->written[1][0])
+		write_log_sheet(repdir, sheet_err, sizeof(sheet_err));
 	const char *rel = r->written[0][0] ? winpath_relative(run->ctx->root, r->written[0]) : NULL;
 	snprintf(r->on_volume, sizeof(r->on_volume), "%s", rel ? rel : "");
 	/* The files are rewritten when their step changed: a file named
@@ -648,9 +668,9 @@ static void step_report(struct run *run, double start)
 	 * were written say so too). */
 	char written[sizeof(where)];
 	report_where(run, windir, failed ? winerr : NULL, base, written, sizeof(written));
-	bool rewrite = strcmp(written, where) != 0;
+	bool rewrite = strcmp(written, where) != 0 || sheet_err[0];
 	s = &r->steps[r->nsteps - 1];
-	snprintf(s->detail, sizeof(s->detail), "%s", written);
+	snprintf(s->detail, sizeof(s->detail), "%s%s%s", written, sheet_err[0] ? "; log sheet: " : "", sheet_err);
 	if (failed || ok < tried) {
 		s->status = STEP_FAILED;
 		snprintf(s->detail, sizeof(s->detail), "%s (%s)", written, err.msg[0] ? err.msg : "failed");
