@@ -54,7 +54,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
+.PHONY: pxe screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
 	build-deps man install FORCE
 
 all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt man
@@ -179,8 +179,13 @@ $(BUILD)/rescue.iso: $(BUILD)/boot/initrd.zst $(wildcard iso/*)
 iso: deps
 	$(MAKE) SANITIZE= build/rescue.iso
 
+# The folder a technician's laptop serves for a network boot (iso/pxe/):
+# the ISO's kernel and initramfs, pxelinux, shim and GRUB's network image.
+pxe: iso
+	sh iso/pxe/build.sh build
+
 # QEMU boot tests of the ISO (TCG): tests/qemu/t*.sh.
-check-qemu: iso
+check-qemu: pxe
 	sh tests/run.sh qemu
 
 # `make check` runs every test: unit tests in the normal and the sanitizer
@@ -190,6 +195,7 @@ check: deps
 	$(MAKE) SANITIZE=address,undefined all tests-asan
 	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) $(FUZZ_BIN); fi
 	$(MAKE) SANITIZE= build/rescue.iso
+	sh iso/pxe/build.sh build
 	sh tests/run.sh
 
 tests-asan: $(TEST_BIN)

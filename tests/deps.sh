@@ -16,7 +16,7 @@ ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
 tmux man-db groff-base jq e2fsprogs
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
-qemu-system-x86 ovmf shellcheck
+qemu-system-x86 ovmf shellcheck pxelinux dnsmasq-base nginx-light
 clang libclang-rt-14-dev
 chromium python3-pil fonts-dejavu-core"
 
