@@ -75,6 +75,8 @@ $(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
 # check our code (wimlib compresses what rescue/wof.c decodes).
 TEST_LIBS_test-wof := -lwim
 $(BUILD)/tests/test-wof: tests/fixtures/wofpack.h
+TEST_LIBS_test-bitlocker := -lz
+$(BUILD)/tests/test-bitlocker: build/tools/mkbitlocker
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/%.d $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)
@@ -205,7 +207,7 @@ testdisk: $(IMAGE_VARIANTS:%=build/images/%.img)
 # build/, like the images.
 build/tools/mkbitlocker: tests/tools/mkbitlocker.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(OPT) -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs nettle)
+	$(CC) -std=gnu11 $(OPT) -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs nettle zlib)
 build/images/bitlocker-win10.img: build/tools/mkbitlocker
 
 build/images/%.img: $(IMAGE_INPUTS)

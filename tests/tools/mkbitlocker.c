@@ -48,6 +48,7 @@
 #include <nettle/ccm.h>
 #include <nettle/sha2.h>
 #include <nettle/xts.h>
+#include <zlib.h>          /* crc32 */
 
 #define SECTOR        512u
 #define META_REGION   65536u        /* what readers blank for each metadata block */
@@ -248,17 +249,6 @@ static void utf16_entry(uint16_t type, const char *ascii)
 	entry_close(at);
 }
 
-/* CRC-32 (IEEE, reflected), as the validation after each block uses. */
-static uint32_t crc32(const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	while (n--) {
-		c ^= *p++;
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & -(c & 1));
-	}
-	return ~c;
-}
 
 /* Sector encryption with the FVEK at byte offset OFF of the volume. */
 struct fvek {
@@ -480,7 +470,7 @@ int main(int argc, char **argv)
 	memcpy(block + 112, meta, meta_len);
 	put16(block + body, 8);
 	put16(block + body + 2, 2);
-	put32(block + body + 4, crc32(block, body));
+	put32(block + body + 4, (uint32_t)crc32(0, block, (uInt)body));
 
 	/* The BitLocker volume header, in place of the NTFS boot sector. */
 	uint8_t vh[SECTOR] = { 0 };
