@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bitlocker.h - what a BitLocker volume says about itself without any key:
- * its key protectors (type and key ID: the ID Windows shows on its recovery
- * screen), its cipher, and whether protection is suspended (a clear-key
+ * its key protectors (type and key ID: Windows' recovery screen shows the
+ * first 8 digits of the recovery password protector's ID), its cipher, and whether protection is suspended (a clear-key
  * protector: the volume opens with no secret); and the check of a recovery
  * password typed by a person, before anything is tried with it.
  *

@@ -5,9 +5,9 @@
 # and libbde (bdemount), both through FUSE, open each one with its recovery
 # password and give back the NTFS input byte for byte; cryptsetup bitlkDump
 # and bdeinfo read the key ID and the protector type we wrote; a wrong
-# password opens nothing.  For AES-XTS-128 (Windows 10/11), AES-CBC-128
-# (Windows 7, no diffuser), a suspended volume (clear key), and the
-# bitlocker-win10 disk image.
+# password opens nothing.  For AES-XTS-128 (Windows 10/11), AES-CBC-128 with
+# and without the Elephant diffuser (Windows 7), a suspended volume (clear
+# key), and the bitlocker-win10 disk image.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -86,10 +86,11 @@ check_metadata() {
 	fi
 }
 
-for case in xts cbc clear; do
+for case in xts cbc diffuser clear; do
 	opts="--cipher xts-128" mode=xts-plain64 method="AES-XTS 128-bit"
 	case $case in
 	cbc) opts="--cipher cbc-128" mode=cbc-eboiv method="AES-CBC 128-bit" ;;
+	diffuser) opts="--cipher cbc-128-diffuser" mode=cbc-elephant method="AES-CBC 128-bit with Diffuser" ;;
 	clear) opts="$opts --clear-key" ;;
 	esac
 	img=$T/$case.img

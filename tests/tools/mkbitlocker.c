@@ -6,18 +6,18 @@
  * cryptsetup's BITLK notes); trusted only because readers we did not write
  * (dislocker, libbde, cryptsetup) open what it makes (tests/e2e/t2070).
  *
- *   mkbitlocker [--cipher xts-128|cbc-128] [--clear-key] [--seed TEXT]
+ *   mkbitlocker [--cipher xts-128|cbc-128|cbc-128-diffuser] [--clear-key] [--seed TEXT]
  *               [--password 48-DIGITS] [--txt DIR] IN.img OUT.img
  *
- * Prints "KEY-ID,RECOVERY-PASSWORD" (the key ID as Windows shows it on its
- * recovery screen).  Everything random (keys, salt, GUIDs, the password when
+ * Prints "KEY-ID,RECOVERY-PASSWORD": the recovery password protector's key
+ * ID, whose first 8 digits Windows shows on its recovery screen.  Everything random (keys, salt, GUIDs, the password when
  * none is given) comes from SHA-256 of the seed, so a build is reproducible.
  * --txt DIR also writes "BitLocker Recovery Key KEY-ID.TXT" there, UTF-16LE
  * as Windows saves it.
  *
  * Ciphers: xts-128 is AES-XTS-128 (method 0x8004, Windows 10/11); cbc-128 is
- * AES-CBC-128 WITHOUT the Elephant diffuser (method 0x8002; Windows 7 could
- * also use the diffuser, 0x8000, which we do not build).
+ * AES-CBC-128 without a diffuser (0x8002); cbc-128-diffuser is AES-CBC-128
+ * with the Elephant diffuser (0x8000, Windows 7's default).
  * --clear-key adds a VMK protected by a key stored in the clear beside it, as
  * Windows does when protection is suspended: the volume opens with no secret.
  *
@@ -29,7 +29,7 @@
  *                     header block"); readers show them at sector 0
  *   everything else   the NTFS sector at the same place, encrypted with the
  *                     FVEK (XTS tweak: the sector number; CBC IV: AES-ECB of
- *                     the byte offset)
+ *                     the byte offset, after the diffuser when there is one)
  * Readers show the metadata blocks and the relocated sectors as zeros, so the
  * builder puts them where the input holds only zeros (free clusters) and
  * refuses an input without enough of them: the decrypted volume is then
@@ -58,7 +58,7 @@
 /* Encryption methods (metadata header, key entries). */
 enum {
 	M_STRETCH = 0x1000, M_CCM_256 = 0x2000,
-	M_CBC_128 = 0x8002, M_XTS_128 = 0x8004,
+	M_CBC_128_DIFFUSER = 0x8000, M_CBC_128 = 0x8002, M_XTS_128 = 0x8004,
 };
 /* Entry types and value types of FVE metadata entries. */
 enum { E_PROPERTY = 0x0000, E_VMK = 0x0002, E_FVEK = 0x0003, E_DESCRIPTION = 0x0007, E_VOLUME_HEADER = 0x000f };
@@ -250,23 +250,67 @@ static void utf16_entry(uint16_t type, const char *ascii)
 }
 
 
-/* Sector encryption with the FVEK at byte offset OFF of the volume. */
-struct fvek {
-	int xts;
-	struct xts_aes128_key x;
-	struct aes128_ctx a;
+/* The ciphers: name, method, the FVEK's key data (the diffuser's holds the
+ * AES key at 0 and the sector-key ("tweak") key at 32, 16 bytes each). */
+static const struct cipher { const char *name; uint32_t method; size_t key_len; } ciphers[] = {
+	{ "xts-128", M_XTS_128, 32 },
+	{ "cbc-128", M_CBC_128, 16 },
+	{ "cbc-128-diffuser", M_CBC_128_DIFFUSER, 64 },
 };
+
+struct fvek {
+	uint32_t method;
+	struct xts_aes128_key x;
+	struct aes128_ctx a, tweak;
+};
+
+/* The Elephant diffuser (Ferguson, "AES-CBC + Elephant diffuser", 2006) on
+ * the 128 little-endian words of a sector, in the encrypting direction: the
+ * inverse of decryption's d[i] += d[i-2] ^ rotl(d[i-5], R[i % 4]) (A, 5
+ * cycles) and d[i] += d[i+2] ^ rotl(d[i+5], R[i % 4]) (B, 3 cycles),
+ * indices modulo 128: the same steps undone in reverse order. */
+static uint32_t rotl(uint32_t v, unsigned r) { return r ? v << r | v >> (32 - r) : v; }
+static void diffuse(uint32_t *d, int b)
+{
+	static const unsigned ra[4] = { 9, 0, 13, 0 }, rb[4] = { 0, 10, 0, 25 };
+	const int n = SECTOR / 4, step = b ? 2 : n - 2, far = b ? 5 : n - 5;
+	for (int c = 0; c < (b ? 3 : 5); c++)
+		for (int i = n - 1; i >= 0; i--)
+			d[i] -= d[(i + step) % n] ^ rotl(d[(i + far) % n], (b ? rb : ra)[i % 4]);
+}
+
+/* Sector encryption with the FVEK at byte offset OFF of the volume. */
 static void encrypt_sector(const struct fvek *k, uint64_t off, uint8_t *dst, const uint8_t *src)
 {
 	uint8_t iv[16] = { 0 };
-	if (k->xts) {
+	if (k->method == M_XTS_128) {
 		put64(iv, off / SECTOR);
 		xts_aes128_encrypt_message((struct xts_aes128_key *)&k->x, iv, SECTOR, dst, src);
-	} else {
-		put64(iv, off);
-		aes128_encrypt(&k->a, 16, iv, iv);
-		cbc_encrypt(&k->a, (nettle_cipher_func *)aes128_encrypt, 16, iv, SECTOR, dst, src);
+		return;
 	}
+	memcpy(dst, src, SECTOR);
+	if (k->method == M_CBC_128_DIFFUSER) {
+		/* XOR with the sector key: the offset, then the offset with its
+		 * top byte 0x80, each AES-encrypted with the tweak key. */
+		uint8_t sk[32] = { 0 };
+		uint32_t d[SECTOR / 4];
+		put64(sk, off);
+		put64(sk + 16, off);
+		sk[31] = 0x80;
+		aes128_encrypt(&k->tweak, 32, sk, sk);
+		for (unsigned i = 0; i < SECTOR; i++)
+			dst[i] ^= sk[i % 32];
+		for (unsigned i = 0; i < SECTOR / 4; i++)
+			d[i] = (uint32_t)dst[4 * i] | (uint32_t)dst[4 * i + 1] << 8 |
+			       (uint32_t)dst[4 * i + 2] << 16 | (uint32_t)dst[4 * i + 3] << 24;
+		diffuse(d, 0);
+		diffuse(d, 1);
+		for (unsigned i = 0; i < SECTOR / 4; i++)
+			put32(dst + 4 * i, d[i]);
+	}
+	put64(iv, off);
+	aes128_encrypt(&k->a, 16, iv, iv);
+	cbc_encrypt(&k->a, (nettle_cipher_func *)aes128_encrypt, 16, iv, SECTOR, dst, dst);
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -332,7 +376,7 @@ static int whole_io(int fd, uint8_t *buf, uint64_t size, int write)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mkbitlocker [--cipher xts-128|cbc-128] [--clear-key] [--seed TEXT] "
+	fprintf(stderr, "usage: mkbitlocker [--cipher xts-128|cbc-128|cbc-128-diffuser] [--clear-key] [--seed TEXT] "
 			"[--password 48-DIGITS] [--txt DIR] IN.img OUT.img\n");
 	exit(2);
 }
@@ -362,12 +406,15 @@ int main(int argc, char **argv)
 		usage();
 	in_path = argv[a];
 	out_path = argv[a + 1];
-	int xts = !strcmp(cipher, "xts-128");
-	if (!xts && strcmp(cipher, "cbc-128"))
+	const struct cipher *cp = NULL;
+	for (size_t i = 0; i < sizeof ciphers / sizeof ciphers[0]; i++)
+		if (!strcmp(cipher, ciphers[i].name))
+			cp = &ciphers[i];
+	if (!cp)
 		usage();
 
 	/* The secrets, all from the seed. */
-	uint8_t rkey[16], salt[16], vmk[32], fvek_bytes[32], clear[32], stretched[32];
+	uint8_t rkey[16], salt[16], vmk[32], fvek_bytes[64] = { 0 }, clear[32], stretched[32];
 	uint8_t key_id[16], clear_id[16], volume_id[16];
 	if (!*pw)
 		new_password(pw);
@@ -376,6 +423,10 @@ int main(int argc, char **argv)
 	random_bytes(salt, 16);
 	random_bytes(vmk, 32);
 	random_bytes(fvek_bytes, 32);
+	if (cp->method == M_CBC_128_DIFFUSER) {         /* AES key, 16 empty, tweak key, 16 empty */
+		memcpy(fvek_bytes + 32, fvek_bytes + 16, 16);
+		memset(fvek_bytes + 16, 0, 16);
+	}
 	random_bytes(clear, 32);
 	new_guid(key_id);
 	new_guid(clear_id);
@@ -429,8 +480,8 @@ int main(int argc, char **argv)
 		ccm_entry(E_PROPERTY, clear, M_CCM_256, vmk, 32);
 		entry_close(e);
 	}
-	uint32_t method = xts ? M_XTS_128 : M_CBC_128;
-	ccm_entry(E_FVEK, vmk, method, fvek_bytes, xts ? 32 : 16);
+	uint32_t method = cp->method;
+	ccm_entry(E_FVEK, vmk, method, fvek_bytes, cp->key_len);
 	{
 		uint8_t hb[16];
 		put64(hb, header_at);
@@ -491,12 +542,11 @@ int main(int argc, char **argv)
 	vh[510] = 0x55;
 	vh[511] = 0xaa;
 
-	/* The FVEK: 32 bytes for XTS-128 (data key, tweak key), 16 for CBC. */
-	struct fvek k = { .xts = xts };
-	if (xts)
-		xts_aes128_set_encrypt_key(&k.x, fvek_bytes);
-	else
-		aes128_set_encrypt_key(&k.a, fvek_bytes);
+	/* The FVEK: XTS-128 takes 32 bytes (data key, tweak key), CBC the first 16. */
+	struct fvek k = { .method = method };
+	xts_aes128_set_encrypt_key(&k.x, fvek_bytes);
+	aes128_set_encrypt_key(&k.a, fvek_bytes);
+	aes128_set_encrypt_key(&k.tweak, fvek_bytes + 32);
 
 	/* The output, sector by sector, into the same buffer. */
 	uint8_t *out = in;

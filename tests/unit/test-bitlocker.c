@@ -105,6 +105,7 @@ static void good_volumes(void)
 	static const struct { const char *name, *opts; uint16_t method; bool suspended; } cases[] = {
 		{ "xts", "--cipher xts-128 --password " PW, 0x8004, false },
 		{ "cbc", "--cipher cbc-128", 0x8002, false },
+		{ "diffuser", "--cipher cbc-128-diffuser", 0x8000, false },
 		{ "clear", "--clear-key", 0x8004, true },
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
