@@ -178,6 +178,22 @@ static void damaged_volumes(void)
 	memset(vol + 192, 0, 8);
 	CHECK_REFUSED(vol, len, len, "outside the volume");
 
+	/* The same header the BitLocker To Go way: "MSWIN4.1", GUID and offsets at 424. */
+	memcpy(vol, good, len);
+	memcpy(vol + 3, "MSWIN4.1", 8);
+	memcpy(vol + 424, good + 160, 40);
+	memset(vol + 160, 0, 40);
+	CHECK_INT(read_vol(vol, len, len, &info, &err), RS_OK);
+	CHECK_INT(info.protectors[0].type, BL_PROT_RECOVERY_PASSWORD);
+
+	/* Only the signature, as tests/images/build.sh bitlocker makes it (no
+	 * metadata: "no key"); and Vista's entry point. */
+	memset(vol, 0, 512);
+	memcpy(vol, "\xeb\x58\x90-FVE-FS-", 11);
+	CHECK_REFUSED(vol, 512, 512, "damaged BitLocker volume header (unknown GUID)");
+	memcpy(vol, "\xeb\x52\x90", 3);
+	CHECK_REFUSED(vol, 512, 512, "Windows Vista");
+
 	/* Block 1 broken: block 2 is read instead. */
 	memcpy(vol, good, len);
 	vol[b1 + 200] ^= 1;
