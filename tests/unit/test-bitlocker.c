@@ -100,6 +100,48 @@ static void reseal(uint8_t *vol)
 	CHECK_INT(i_.nprotectors, 0); \
 } while (0)
 
+/* What cryptsetup (a reader we did not write) says of the volume at PATH:
+ * its key protectors in order, each "ID TYPE" with the ID in upper case and
+ * TYPE the BL_PROT_ value its words stand for; -1 without cryptsetup. */
+static int cryptsetup_protectors(const char *path, struct bl_protector *out, int max)
+{
+	static const struct { const char *words; uint16_t type; } kinds[] = {
+		{ "recovery passphrase", BL_PROT_RECOVERY_PASSWORD }, { "clear key", BL_PROT_CLEAR_KEY },
+		{ "TPM and PIN", BL_PROT_TPM_PIN }, { "TPM", BL_PROT_TPM }, { "startup key", BL_PROT_STARTUP_KEY },
+		{ "passphrase", BL_PROT_PASSWORD },
+	};
+	char cmd[600], line[256];
+	snprintf(cmd, sizeof(cmd), "cryptsetup bitlkDump '%s' 2>/dev/null", path);
+	if (system("command -v cryptsetup >/dev/null 2>&1") != 0)
+		return -1;
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	int n = 0, in_slots = 0;
+	while (fgets(line, sizeof(line), p)) {
+		char *v;
+		if (!strncmp(line, "Keyslots:", 9))
+			in_slots = 1;
+		else if (in_slots && (v = strstr(line, "GUID:")) && n < max) {
+			v += 5;
+			v += strspn(v, " \t");
+			for (int i = 0; i < 36 && v[i]; i++)
+				out[n].id[i] = (char)(v[i] >= 'a' && v[i] <= 'f' ? v[i] - 32 : v[i]);
+			out[n].id[36] = 0;
+			out[n].type = 0xffff;
+		} else if (in_slots && (v = strstr(line, "Protection:")) && n < max) {
+			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+				if (strstr(v, kinds[k].words)) {
+					out[n].type = kinds[k].type;
+					break;
+				}
+			n++;
+		}
+	}
+	pclose(p);
+	return n;
+}
+
 static void good_volumes(void)
 {
 	static const struct { const char *name, *opts; uint16_t method; bool suspended; } cases[] = {
@@ -133,6 +175,19 @@ static void good_volumes(void)
 		if (cases[c].suspended)
 			CHECK_INT(info.protectors[1].type, BL_PROT_CLEAR_KEY);
 		CHECK_STR(info.description, "RESCUE-TEST C: 11/2/2026");
+
+		/* cryptsetup reads the same protectors, in the same order. */
+		struct bl_protector cs[BL_MAX_PROTECTORS];
+		int ncs = cryptsetup_protectors(path, cs, BL_MAX_PROTECTORS);
+		if (ncs < 0) {
+			CHECK_SKIP("cryptsetup is not installed: the reader is not compared with it");
+			continue;
+		}
+		CHECK_INT(ncs, info.nprotectors);
+		for (int i = 0; i < ncs && i < info.nprotectors; i++) {
+			CHECK_STR(cs[i].id, info.protectors[i].id);
+			CHECK_INT(cs[i].type, info.protectors[i].type);
+		}
 	}
 
 	/* The same volume 1 MiB into a disk: read through the offset. */
