@@ -77,6 +77,8 @@ $(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
 # check our code (wimlib compresses what rescue/volume/wof.c decodes).
 TEST_LIBS_test-wof := -lwim
 $(BUILD)/tests/test-wof: tests/fixtures/wofpack.h
+TEST_LIBS_test-bitlocker := -lz
+$(BUILD)/tests/test-bitlocker: build/tools/mkbitlocker
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/%.d $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)
@@ -201,12 +203,20 @@ check: deps
 tests-asan: $(TEST_BIN)
 
 # Test disk images (raw, sparse, <= 512 MiB each; root: loop devices, FUSE).
-IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker \
+IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker bitlocker-win10 \
                   hostile hostile-rescue hostile-fifo
 IMAGE_INPUTS   := tests/images/build.sh tests/fixtures/mktree.sh $(wildcard tests/fixtures/*.reg tests/samples/*.sh) \
 		  $(shell find tests/data/hives -type f 2>/dev/null)
 
 testdisk: $(IMAGE_VARIANTS:%=build/images/%.img)
+
+# Test-only tools (tests/tools/): mkbitlocker turns an NTFS partition into a
+# BitLocker volume (tests/images/build.sh bitlocker-win10, t2070).  Always in
+# build/, like the images.
+build/tools/mkbitlocker: tests/tools/mkbitlocker.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(OPT) -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs nettle zlib)
+build/images/bitlocker-win10.img: build/tools/mkbitlocker
 
 build/images/%.img: $(IMAGE_INPUTS)
 	@mkdir -p $(dir $@)
