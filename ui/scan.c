@@ -3,7 +3,10 @@
  * worker thread, with a progress bar (files, MB/s, ETA, the current path)
  * and the detections appearing as they are found; c cancels and keeps what
  * was found.  Afterwards each detection can be quarantined, restored or
- * ignored.
+ * ignored.  The screen decides nothing: the scan reports through the core's
+ * clean-up flow (rescue/run/clean.h), a quarantine hands it the listed path
+ * and SHA-256 (no new scan), and the autostart entries that start what was
+ * quarantined are disabled by it, as `scan --quarantine` does.
  *
  * Curses is only ever called from the main thread: the scanner's callbacks
  * (worker threads) copy what they are given into `shared` under its mutex,
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rescue/run/clean.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
@@ -59,6 +63,9 @@ static struct ui_list list;
 static struct rs_scan_progress shown;   /* the last progress copied out */
 static char shown_current[4096];
 static const struct rs_ctx *scanned_ctx;
+/* The clean-up flow of the last scan: its records; written by the scanner's
+ * thread only while it runs, by the main loop only after it ended. */
+static struct rs_clean clean;
 
 static void det_free_all(void)
 {
@@ -87,7 +94,7 @@ static int on_progress(const struct rs_scan_progress *p, void *user)
 static int on_detect(struct rs_scan_hit *hit, void *user)
 {
 	(void)user;
-	rs_quarantine_report_only(hit);
+	rs_clean_hit(&clean, hit);      /* the policy: report only; a person chooses afterwards */
 	pthread_mutex_lock(&shared.lock);
 	if (shared.ndet == shared.cap) {
 		size_t cap = shared.cap ? shared.cap * 2 : 32;
@@ -175,6 +182,7 @@ static void scan_init(struct ui *ui)
 			rs_scan_result_free(&result);
 		have_result = false;
 		det_free_all();
+		rs_clean_free(&clean);
 		list.n = list.cur = list.top = 0;
 		state = SS_IDLE;
 		scanned_ctx = ui->ctx;
@@ -195,6 +203,11 @@ static void start(struct ui *ui)
 		rs_scan_result_free(&result);
 	have_result = false;
 	det_free_all();
+	rs_clean_free(&clean);
+	/* Quarantined from the list only (a person asks for each), then what
+	 * starts it disabled, as `scan --quarantine` does. */
+	struct rs_clean_policy policy = { .quarantine = false, .tie = RS_CLEAN_TIE_QUARANTINED };
+	rs_clean_init(&clean, ui->ctx, &policy);
 	memset(&result, 0, sizeof(result));
 	memset(&shown, 0, sizeof(shown));
 	shown.eta_secs = -1;
@@ -335,32 +348,6 @@ static void scan_draw(struct ui *ui, int y, int x, int h, int w)
 	ui_list_draw(&list, y + 7, x, h - 7, w);
 }
 
-/* Quarantine detection I: the file is scanned again (the core quarantines
- * what it reads, not what it remembers) and quarantined if it still
- * matches. */
-struct requar {
-	struct ui *ui;
-	struct det *d;
-	bool done;
-	char msg[512];
-};
-
-static int on_requar(struct rs_scan_hit *hit, void *user)
-{
-	struct requar *q = user;
-	if ((hit->stream == NULL) != (q->d->stream == NULL) ||
-	    (hit->stream && strcmp(hit->stream, q->d->stream) != 0))
-		return 0;
-	char id[80];
-	if (rs_quarantine_hit(q->ui->ctx, hit, id, sizeof(id)) == RS_OK) {
-		q->done = true;
-		snprintf(q->d->qid, sizeof(q->d->qid), "%s", id);
-	}
-	q->d->inspect = hit->inspect;
-	snprintf(q->msg, sizeof(q->msg), "%s", hit->action);
-	return 0;
-}
-
 static void set_action(struct ui *ui, struct det *d, const char *action)
 {
 	pthread_mutex_lock(&shared.lock);
@@ -375,27 +362,58 @@ static void set_action(struct ui *ui, struct det *d, const char *action)
 	}
 }
 
+/* Quarantine D by its path and the SHA-256 the scan read: the core reads
+ * it again and moves it only when it still has those bytes. */
 static bool quarantine_one(struct ui *ui, struct det *d)
 {
 	if (d->qid[0])
 		return true;
-	struct requar q = { .ui = ui, .d = d };
-	struct rs_scan_opts o = { .detect = on_requar, .user = &q, .threads = 1 };
-	struct rs_scan_result r = { 0 };
-	struct rs_error err = { 0 };
-	const char *paths[] = { d->path };
-	int rc = rs_scan_run(ui->ctx->root, paths, 1, rules, &o, &r, &err);
-	rs_scan_result_free(&r);
-	if (!q.done && !q.msg[0])
-		snprintf(q.msg, sizeof(q.msg), "quarantine failed: %s",
-			 rc == RS_OK ? "the file no longer matches (changed since the scan)" : err.msg);
-	set_action(ui, d, q.msg);
+	struct rs_clean_target t = { .path = d->path, .stream = d->stream, .rules = d->rules, .sha256 = d->sha256,
+				     .size = d->size };
+	size_t ri;
+	enum rs_clean_outcome o = rs_clean_path(&clean, &t, &ri);
+	const struct rs_clean_record *rec = ri < clean.n ? &clean.rec[ri] : NULL;
+	const char *action = rec ? rec->action : "quarantine failed: out of memory";
+	if (o == RS_CLEAN_QUARANTINED)
+		snprintf(d->qid, sizeof(d->qid), "%s", rec->id);
+	if (rec)
+		d->inspect = rec->inspect;
+	set_action(ui, d, action);
 	if (d->inspect && ui->have_report && d->report_i < ui->report.ndet)
 		ui->report.det[d->report_i].inspect = d->inspect;
-	if (q.done && ui->have_report)
+	if (o == RS_CLEAN_QUARANTINED && ui->have_report)
 		ui->report.quarantined++;
-	ui_logf(ui, "quarantine: %s: %s", d->path, q.msg);
-	return q.done;
+	ui_logf(ui, "quarantine: %s: %s", d->path, action);
+	return o == RS_CLEAN_QUARANTINED;
+}
+
+/* After a quarantine: the autostart entries that start what was just
+ * quarantined are disabled (`rescue undo autoruns` puts them back), each
+ * step in the Log, the whole as the step "autoruns". */
+static void disable_tied(struct ui *ui)
+{
+	struct rs_clean_autoruns a;
+	struct rs_error err = { 0 };
+	int rc = rs_clean_finish(&clean, &a, &err);
+	size_t ok = 0;
+	char names[600] = "";
+	for (size_t i = 0; i < a.done.n; i++) {
+		const struct autoruns_step *s = &a.done.steps[i];
+		ok += s->ok;
+		if (s->ok)
+			ui_logf(ui, "autoruns: DISABLED autostart %s %s: %s", s->id, s->what, s->action);
+		else
+			ui_logf(ui, "autoruns: FAILED autostart %s %s: %s", s->id, s->what, s->error);
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", s->what);
+	}
+	if (rc)
+		ui_step(ui, "autoruns", STEP_FAILED, "%zu of %zu autostart entries disabled%s%s", ok, a.done.n,
+			err.msg[0] ? ": " : "", err.msg);
+	else if (a.done.n)
+		ui_step(ui, "autoruns", STEP_CHANGED, "%zu autostart entr%s of quarantined files disabled: %s", ok,
+			ok == 1 ? "y" : "ies", names);
+	rs_clean_autoruns_free(&a);
 }
 
 static void act(struct ui *ui, int ch)
@@ -418,6 +436,7 @@ static void act(struct ui *ui, int ch)
 		/* A hive kept on purpose is a finding, not a failed step. */
 		ui_step(ui, "quarantine", ok ? STEP_CHANGED : d->inspect ? STEP_OK : STEP_FAILED, "%s: %s", d->path,
 			d->action);
+		disable_tied(ui);
 		dlg_message(ui, "Quarantine", d->action);
 		return;
 	case 'A': {
@@ -442,6 +461,7 @@ static void act(struct ui *ui, int ch)
 		/* Only kept hives: a finding, nothing changed (as for one file). */
 		ui_step(ui, "quarantine", ok + kept < todo ? STEP_FAILED : ok ? STEP_CHANGED : STEP_OK,
 			"%zu of %zu detections quarantined%s", ok, todo, kept ? " (hives kept: inspect them)" : "");
+		disable_tied(ui);
 		snprintf(q, sizeof(q), "%zu of %zu quarantined (see each line and the Log).", ok, todo);
 		dlg_message(ui, "Quarantine", q);
 		return;
@@ -537,6 +557,7 @@ static void scan_fini(struct ui *ui)
 		rs_scan_result_free(&result);
 	have_result = false;
 	det_free_all();
+	rs_clean_free(&clean);
 	rs_rules_free(rules);
 	rules = NULL;
 }

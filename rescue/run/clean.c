@@ -169,10 +169,11 @@ enum rs_clean_outcome rs_clean_path(struct rs_clean *c, const struct rs_clean_ta
 	size_t len = 0;
 	char why[256] = "";
 	int e = confine_lstat(full, &st) == 0 ? 0 : errno;
+	uint64_t max = t->size + 1;     /* one byte more than scanned: a file that grew is read, and differs */
 	if (!e) {
-		e = read_mount(full, t->stream, &st, t->size, &data, &len);
+		e = read_mount(full, t->stream, &st, max, &data, &len);
 		if (e == EINVAL)
-			e = read_direct(c->ctx->root, t->stream, &st, t->size, &data, &len, why, sizeof(why));
+			e = read_direct(c->ctx->root, t->stream, &st, max, &data, &len, why, sizeof(why));
 	}
 	char got[65] = "";
 	if (!e)
