@@ -6,11 +6,13 @@
  * (hivexget, a tool we did not write, reads the hive); a listed detection
  * quarantined by path and SHA-256 without a new scan, and refused when the
  * file changed since, is gone, or is a hive; rs_clean_finish looks at each
- * record once. */
+ * record once.  On an NTFS image (when root, FUSE and ntfs-3g are there) a
+ * listed alternate data stream is quarantined by path and hash too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "rescue/base/ctx.h"
@@ -281,6 +283,67 @@ static void test_path(void)
 	teardown(&f);
 }
 
+/* On an ntfs-3g mount (its default streams_interface=xattr): a listed
+ * alternate data stream is quarantined by path and hash, its file stays;
+ * ntfscat, on the unmounted image, no longer finds the stream. */
+static void test_stream(void)
+{
+	if (geteuid() != 0 || access("/dev/fuse", F_OK) != 0 ||
+	    sh("command -v mkntfs ntfs-3g ntfscat >/dev/null") != 0) {
+		CHECK_SKIP("stream: needs root, /dev/fuse, mkntfs, ntfs-3g and ntfscat");
+		return;
+	}
+	char img[128], mnt[128], cmd[1024];
+	snprintf(img, sizeof(img), "%s/ntfs.img", dir);
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "truncate -s 32M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1 && mkdir -p '%s' && ntfs-3g '%s' '%s' && "
+		 "mkdir -p '%s/Windows/System32/config' '%s/Users/Pat' && : >'%s/Windows/System32/config/SYSTEM' && "
+		 "echo 'quarterly report' >'%s/Users/Pat/report.txt'",
+		 img, img, mnt, img, mnt, mnt, mnt, mnt, mnt);
+	if (sh(cmd) != 0) {
+		CHECK_SKIP("stream: the NTFS image could not be made or mounted");
+		return;
+	}
+	static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+	char file[256];
+	snprintf(file, sizeof(file), "%s/Users/Pat/report.txt", mnt);
+	CHECK_INT(setxattr(file, "user.Zone.Identifier", eicar, strlen(eicar), 0), 0);
+	struct rs_ctx *ctx;
+	struct rs_error err = { 0 };
+	CHECK_INT(rs_ctx_open(mnt, 0, &ctx, &err), RS_OK);
+	struct rs_clean c;
+	struct rs_clean_policy p = { .quarantine = false, .tie = RS_CLEAN_TIE_QUARANTINED };
+	rs_clean_init(&c, ctx, &p);
+	struct rs_scan_result res;
+	CHECK_INT(scan(&c, &res), RS_DETECTED);
+	CHECK_INT(res.ndet, 1);
+	if (res.ndet == 1 && res.det[0].stream) {
+		const struct rs_scan_detection *d = &res.det[0];
+		CHECK_STR(d->stream, "Zone.Identifier");
+		/* the stream changed since: left */
+		struct rs_clean_target t = { d->path, d->stream, d->rules, d->sha256, d->size };
+		CHECK_INT(setxattr(file, "user.Zone.Identifier", eicar, strlen(eicar) - 1, 0), 0);
+		size_t ri;
+		CHECK_INT(rs_clean_path(&c, &t, &ri), RS_CLEAN_FAILED);
+		CHECK(strstr(c.rec[ri].action, "changed since it was scanned") != NULL);
+		/* as scanned: quarantined, the file stays */
+		CHECK_INT(setxattr(file, "user.Zone.Identifier", eicar, strlen(eicar), 0), 0);
+		CHECK_INT(rs_clean_path(&c, &t, &ri), RS_CLEAN_QUARANTINED);
+		CHECK_STR(c.rec[ri].id, d->sha256);
+		CHECK(exists(mnt, "Users/Pat/report.txt"));
+	}
+	rs_scan_result_free(&res);
+	rs_clean_free(&c);
+	rs_ctx_close(ctx);
+	snprintf(cmd, sizeof(cmd), "umount '%s'", mnt);
+	CHECK_INT(sh(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "ntfscat -n Zone.Identifier '%s' Users/Pat/report.txt >/dev/null 2>&1", img);
+	CHECK(sh(cmd) != 0);
+	snprintf(cmd, sizeof(cmd), "test \"$(ntfscat '%s' Users/Pat/report.txt)\" = 'quarterly report'", img);
+	CHECK_INT(sh(cmd), 0);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -299,6 +362,7 @@ int main(void)
 		test_report_only();
 		test_quarantine_scan();
 		test_path();
+		test_stream();
 		rs_rules_free(rules);
 	}
 	char cmd[128];
