@@ -35,6 +35,8 @@ struct det {
 	char sha256[65];
 	uint64_t size;
 	char action[256];           /* "reported", "quarantined as <id>", "restored", "ignored", "... failed: ..." */
+	enum rs_clean_outcome outcome;      /* the core's last word on it (rescue/run/clean.h) */
+	enum det_mark { DM_NONE, DM_IGNORED, DM_RESTORED } mark;    /* what the person did here */
 	char qid[80];               /* quarantine id while quarantined */
 	const char *inspect;        /* kept on purpose by the quarantine (a hive): rs_quarantine_refusal's kind */
 	size_t report_i;            /* its index in ui->report.det, SIZE_MAX before it is there */
@@ -94,7 +96,8 @@ static int on_progress(const struct rs_scan_progress *p, void *user)
 static int on_detect(struct rs_scan_hit *hit, void *user)
 {
 	(void)user;
-	rs_clean_hit(&clean, hit);      /* the policy: report only; a person chooses afterwards */
+	/* the policy: report only; a person chooses afterwards */
+	enum rs_clean_outcome outcome = rs_clean_hit(&clean, hit);
 	pthread_mutex_lock(&shared.lock);
 	if (shared.ndet == shared.cap) {
 		size_t cap = shared.cap ? shared.cap * 2 : 32;
@@ -113,6 +116,7 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		snprintf(d->sha256, sizeof(d->sha256), "%s", hit->sha256);
 		d->size = hit->size;
 		snprintf(d->action, sizeof(d->action), "%s", hit->action);
+		d->outcome = outcome;
 		d->inspect = hit->inspect;
 		d->report_i = SIZE_MAX;
 		if (d->path && d->rules)
@@ -146,10 +150,13 @@ static void row_draw(void *data, size_t i, int y, int x, int w, bool sel)
 	const struct det *d = &shared.det[i];
 	char name[4400];
 	snprintf(name, sizeof(name), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-	enum ui_attr a = strncmp(d->action, "quarantined", 11) == 0 ? UA_OK
-			 : strncmp(d->action, "reported", 8) == 0 ? UA_BAD
-			 : strstr(d->action, "failed")            ? UA_BAD
-								  : UA_WARN;
+	/* Still on the disk is red, quarantined green; what a person set
+	 * aside (ignored, restored) or a hive kept for inspection yellow. */
+	static const enum ui_attr outcome_attr[RS_CLEAN_NOUTCOME] = {
+		[RS_CLEAN_REPORTED] = UA_BAD, [RS_CLEAN_QUARANTINED] = UA_OK,
+		[RS_CLEAN_KEPT] = UA_WARN, [RS_CLEAN_FAILED] = UA_BAD,
+	};
+	enum ui_attr a = d->mark != DM_NONE ? UA_WARN : outcome_attr[d->outcome];
 	int aw = w >= 120 ? 40 : 14, rw = w >= 120 ? 40 : 20;
 	draw_fill(y, x, 1, w, sel ? UA_SELECTED : UA_NORMAL);
 	attron(draw_attr(sel ? UA_SELECTED : UA_NORMAL));
@@ -376,6 +383,8 @@ static bool quarantine_one(struct ui *ui, struct det *d)
 	const char *action = rec ? rec->action : "quarantine failed: out of memory";
 	if (o == RS_CLEAN_QUARANTINED)
 		snprintf(d->qid, sizeof(d->qid), "%s", rec->id);
+	d->outcome = o;
+	d->mark = DM_NONE;
 	if (rec)
 		d->inspect = rec->inspect;
 	set_action(ui, d, action);
@@ -442,7 +451,7 @@ static void act(struct ui *ui, int ch)
 	case 'A': {
 		size_t todo = 0;
 		for (size_t i = 0; i < list.n; i++)
-			todo += !shared.det[i].qid[0] && strcmp(shared.det[i].action, "ignored") != 0;
+			todo += !shared.det[i].qid[0] && shared.det[i].mark != DM_IGNORED;
 		if (!todo) {
 			ui_status(ui, false, "Nothing left to quarantine");
 			return;
@@ -453,7 +462,7 @@ static void act(struct ui *ui, int ch)
 			return;
 		size_t ok = 0, kept = 0;
 		for (size_t i = 0; i < list.n; i++)
-			if (!shared.det[i].qid[0] && strcmp(shared.det[i].action, "ignored") != 0) {
+			if (!shared.det[i].qid[0] && shared.det[i].mark != DM_IGNORED) {
 				bool done = quarantine_one(ui, &shared.det[i]);
 				ok += done;
 				kept += !done && shared.det[i].inspect;
@@ -480,6 +489,7 @@ static void act(struct ui *ui, int ch)
 		if (rs_quarantine_restore(ui->ctx, d->qid, restored, sizeof(restored), &err) == RS_OK) {
 			d->qid[0] = '\0';
 			set_action(ui, d, "restored");
+			d->mark = DM_RESTORED;
 			if (ui->have_report && ui->report.quarantined)
 				ui->report.quarantined--;
 			ui_step(ui, "restore", STEP_CHANGED, "%s put back", restored);
@@ -496,7 +506,8 @@ static void act(struct ui *ui, int ch)
 			return;
 		}
 		/* no write: only what the report says of it */
-		set_action(ui, d, strcmp(d->action, "ignored") == 0 ? "reported" : "ignored");
+		d->mark = d->mark == DM_IGNORED ? DM_NONE : DM_IGNORED;
+		set_action(ui, d, d->mark == DM_IGNORED ? "ignored" : "reported");
 		ui_logf(ui, "scan: %s marked %s", d->path, d->action);
 		return;
 	default:
