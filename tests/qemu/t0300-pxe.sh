@@ -10,6 +10,8 @@
 # report on its disk, and says so.  The reports are judged by python3's json
 # and ntfsls/ntfscat on the disks, the log sheet built from them by grep.
 # shellcheck disable=SC2154,SC2034 # t_loop is set by tests/lib.sh; *_pid and *_log are read through eval
+# Two machines at once under TCG on two cores take several minutes each.
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-1200}
 # shellcheck source=tests/qemu/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/qemu/autolib.sh
