@@ -168,30 +168,39 @@ int secdesc_parse(const uint8_t *buf, size_t len, struct secdesc *out, char *why
 	if (!(sd.control & SD_SELF_RELATIVE))
 		return fail(why, whylen, "not in self-relative form (control 0x%04x)", sd.control);
 	size_t owner = get32(buf + 4), group = get32(buf + 8), sacl = get32(buf + 12), dacl = get32(buf + 16);
-	size_t sz;
-	static const char *const names[] = { "owner", "group" };
-	size_t offs[] = { owner, group };
+	/* The four parts, each where it lies (size 0: absent); they may come
+	 * in any order but never overlap. */
+	static const char *const names[] = { "owner SID", "group SID", "SACL", "DACL" };
+	size_t offs[] = { owner, group, sacl, dacl }, sizes[4] = { 0 };
 	struct sd_sid *sids[] = { &sd.owner, &sd.group };
 	bool *has[] = { &sd.has_owner, &sd.has_group };
 	for (int i = 0; i < 2; i++) {
 		if (!offs[i])
 			continue;
-		if (offs[i] < SD_HEADER || parse_sid(buf, offs[i], len, sids[i], &sz) != 0)
-			return fail(why, whylen, "%s SID at offset %zu is not a SID or runs past the end (%zu bytes in all)",
+		if (offs[i] < SD_HEADER || parse_sid(buf, offs[i], len, sids[i], &sizes[i]) != 0)
+			return fail(why, whylen, "%s at offset %zu is not a SID or runs past the end (%zu bytes in all)",
 				    names[i], offs[i], len);
 		*has[i] = true;
 	}
 	if ((sd.control & SD_SACL_PRESENT) && sacl) {
-		if (parse_acl(buf, len, sacl, "SACL", &sd.sacl_len, NULL, NULL, why, whylen) != 0)
+		if (parse_acl(buf, len, sacl, "SACL", &sizes[2], NULL, NULL, why, whylen) != 0)
 			return -1;
 		sd.sacl_off = sacl;
+		sd.sacl_len = sizes[2];
 	}
 	if (sd.control & SD_DACL_PRESENT) {
 		if (!dacl)
 			sd.dacl_null = true;
-		else if (parse_acl(buf, len, dacl, "DACL", &sz, &sd.ace, &sd.nace, why, whylen) != 0)
+		else if (parse_acl(buf, len, dacl, "DACL", &sizes[3], &sd.ace, &sd.nace, why, whylen) != 0)
 			return -1;
 	}
+	for (int i = 0; i < 4; i++)
+		for (int k = i + 1; k < 4; k++)
+			if (sizes[i] && sizes[k] && offs[i] < offs[k] + sizes[k] && offs[k] < offs[i] + sizes[i]) {
+				free(sd.ace);
+				return fail(why, whylen, "%s (offset %zu, %zu bytes) overlaps the %s (offset %zu, %zu bytes)",
+					    names[i], offs[i], sizes[i], names[k], offs[k], sizes[k]);
+			}
 	*out = sd;
 	return 0;
 }
