@@ -120,6 +120,29 @@ printf 'ProgramData/Microsoft/Windows Defender/Scans\t%s\n' "$MALFORMED" >"$T/wa
 expect "getfattr -R: after undo every descriptor is as before, byte for byte (the malformed one too)" sh -c '
 	! [ -s "$1" ] && grep -qxFf "$2" "$3"' - "$T/changed" "$T/want.malformed" "$T/undone"
 
+# --- the unattended run: a step before the scan, a report line ---------------------
+REP=$T/reports
+printf 'reports_dir = %s\ncontain = none\naccounts = none\nscan = report\nautoruns = off\n' "$REP" >"$T/rescue.conf"
+timeout 600 "$RESCUE" --disk "$i" auto --config "$T/rescue.conf" >"$T/out" 2>&1
+json=$(ls "$REP"/*.json 2>/dev/null | head -n 1)
+expect "auto: the permissions step comes before the scan and reset the three" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [s["step"] for s in d["steps"]]
+p = [s for s in d["steps"] if s["step"] == "permissions"][0]
+assert names.index("permissions") < names.index("scan"), names
+assert p["status"] == "changed" and "3 hostile descriptor(s) reset" in p["detail"], p
+' "$json"
+audit "/$WD"
+expect "auto: ntfssecaudit shows the Defender folder without its Deny entry" sh -c \
+	'! grep -q "Access denied" "$1" && grep -q "O:dec S-1-5-80-956008885" "$1"' - "$T/audit"
+printf 'repair_permissions = no\n' >>"$T/rescue.conf"
+timeout 600 "$RESCUE" --disk "$i" --yes undo permissions >/dev/null 2>&1
+rm -rf "$REP"
+timeout 600 "$RESCUE" --disk "$i" auto --config "$T/rescue.conf" >"$T/out" 2>&1
+audit "/$WD"
+expect "auto, repair_permissions = no: the Deny entry stays" grep -q "Access denied" "$T/audit"
+
 # --- a tree that is not an ntfs-3g mount --------------------------------------------
 sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/tree" >/dev/null 2>&1
 mkdir -p "$T/tree/$WD"
