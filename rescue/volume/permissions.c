@@ -121,6 +121,18 @@ static void describe(const struct secdesc *sd, struct perm_finding *f)
 	}
 }
 
+/* Whether the descriptor BUF (LEN bytes) is one to reset: PROBE says what
+ * is wrong with it; SD (parsed, *PARSED) is the caller's to free. */
+static bool hostile(const uint8_t *buf, size_t len, struct secdesc *sd, bool *parsed, struct perm_finding *probe)
+{
+	*parsed = secdesc_parse(buf, len, sd, probe->why, sizeof(probe->why)) == 0;
+	if (*parsed)
+		describe(sd, probe);
+	else
+		probe->malformed = true;
+	return probe->malformed || probe->owner_unusual || probe->ndeny || probe->empty_dacl;
+}
+
 struct walk {
 	struct rs_ctx *ctx;
 	struct perm_report *out;
@@ -161,12 +173,8 @@ static void check_one(struct walk *w, const char *abs, const char *rel, bool fol
 	}
 	struct secdesc sd;
 	struct perm_finding probe = { 0 };
-	bool parsed = secdesc_parse(old, oldlen, &sd, probe.why, sizeof(probe.why)) == 0;
-	if (parsed)
-		describe(&sd, &probe);
-	else
-		probe.malformed = true;
-	if (!probe.malformed && !probe.owner_unusual && !probe.ndeny && !probe.empty_dacl) {
+	bool parsed;
+	if (!hostile(old, oldlen, &sd, &parsed, &probe)) {
 		secdesc_free(&sd);
 		free(old);
 		return;
@@ -229,6 +237,29 @@ static void visit(struct walk *w, const char *abs, const char *rel, int depth)
 		return;
 	}
 	bool folder = S_ISDIR(st.st_mode);
+	if (!folder && st.st_nlink > 1) {
+		/* One descriptor serves every name of a file: a name the worm
+		 * linked here for a file elsewhere (a hive) must not get the
+		 * folder's defaults.  Reported, left alone. */
+		uint8_t *acl;
+		size_t acllen;
+		struct perm_finding probe = { 0 };
+		struct secdesc sd;
+		bool parsed, bad = read_acl(abs, &acl, &acllen) != 0;
+		if (!bad) {
+			bad = hostile(acl, acllen, &sd, &parsed, &probe);
+			secdesc_free(&sd);
+			free(acl);
+		}
+		w->out->nobjects++;
+		struct perm_finding *f = bad ? add_finding(w, rel, false) : NULL;
+		if (f) {
+			f->skipped = true;
+			snprintf(f->error, sizeof(f->error), "left as it is: hard-linked (%lu names), its descriptor serves "
+				 "every name, some maybe outside this folder; check it by hand", (unsigned long)st.st_nlink);
+		}
+		return;
+	}
 	check_one(w, abs, rel, folder);
 	if (!folder)
 		return;

@@ -13,7 +13,9 @@
  * makes it inherit from Program Files or ProgramData, its SACL as it was.
  * Nothing else is written: descriptors that are fine stay byte for byte, and
  * nothing outside the table's folders is read or written.  Links are not
- * followed (rescue/base/confine.h) and are reported.
+ * followed (rescue/base/confine.h) and are reported; a hostile file with
+ * several names (hard links) is reported and left alone, as its descriptor
+ * is also that of a name outside the folder.
  *
  * Each rewrite is journalled first (kind "acl", item "permissions", the old
  * descriptor byte for byte), then written, then read back and compared;

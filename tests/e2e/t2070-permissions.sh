@@ -55,6 +55,9 @@ mount_part RW
 mkdir -p "$T/m/$WD/Platform" "$T/m/ProgramData/Microsoft/Windows Defender/Scans" "$T/m/Program Files/Other AV"
 printf 'MZ' >"$T/m/$WD/MsMpEng.exe"
 printf 'MZ' >"$T/m/$WD/Platform/mpclient.dll"
+printf 'not Defender' >"$T/m/Windows/outside.dll"
+ln "$T/m/Windows/outside.dll" "$T/m/$WD/Platform/linked.dll"
+setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/Windows/outside.dll"
 setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/$WD"
 setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/$WD/MsMpEng.exe"
 setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/Program Files/Other AV"
@@ -80,6 +83,8 @@ expect "repair: the folder, its file and the malformed one, nothing else" sh -c 
 	[ "$(grep -c "^repaired " "$1")" -eq 3 ] &&
 	grep -q "^repaired Program Files/Windows Defender/MsMpEng.exe " "$1" &&
 	grep -q "^repaired ProgramData/Microsoft/Windows Defender/Scans (Microsoft Defender): malformed security descriptor: owner SID .* overlaps" "$1"' - "$T/out"
+expect "repair: a hostile file hard-linked from outside is named and left alone" grep -q \
+	"^skipped Program Files/Windows Defender/Platform/linked.dll (Microsoft Defender): left as it is: hard-linked (2 names)" "$T/out"
 sed 's/^/#   /' "$T/out"
 audit "/$WD"
 expect "ntfssecaudit: Defender folder owned by TrustedInstaller, group SYSTEM" sh -c '
@@ -99,7 +104,7 @@ expect "ntfssecaudit -a: the volume's security data has no error" sh -c '[ "$1" 
 dump "$T/after"
 LC_ALL=C join -t "$(printf '\t')" "$T/before" "$T/after" | awk -F '\t' '$2 != $3 { print $1 }' >"$T/changed"
 printf '%s\n' "$WD" "$WD/MsMpEng.exe" "ProgramData/Microsoft/Windows Defender/Scans" | LC_ALL=C sort >"$T/want"
-expect "getfattr -R: exactly those three descriptors changed (Other AV and Platform kept)" cmp -s "$T/changed" "$T/want" ||
+expect "getfattr -R: exactly those three descriptors changed (Other AV, Platform, the hard link kept)" cmp -s "$T/changed" "$T/want" ||
 	sed 's/^/#   changed: /' "$T/changed"
 expect "getfattr -R: only Rescue/ is new" sh -c 'cut -f1 "$2" | LC_ALL=C sort >"$3.a"; cut -f1 "$1" | LC_ALL=C sort >"$3.b"
 	LC_ALL=C comm -13 "$3.b" "$3.a" | grep -v "^Rescue" | grep -q . && exit 1; exit 0' - "$T/before" "$T/after" "$T/names"
