@@ -11,7 +11,7 @@ PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev libexpat1-dev
 ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
-tmux man-db groff-base jq e2fsprogs
+tmux man-db groff-base jq e2fsprogs attr
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
 qemu-system-x86 ovmf shellcheck
