@@ -50,12 +50,16 @@ audit() {	# audit PATH: ntfssecaudit -vv of PATH on the volume, into $T/audit
 HOSTILE=0x010004801400000030000000000000003c000000010500000000000515000000010000000200000003000000e9030000010100000000000512000000020030000200000001031400ff011f0001010000000000010000000000031400ff011f00010100000000000100000000
 # The same with an owner of 15 sub-authorities: it runs over the group and the DACL.
 MALFORMED=0x010004801400000030000000000000003c000000010f00000000000515000000010000000200000003000000e9030000010100000000000512000000020030000200000001031400ff011f0001010000000000010000000000031400ff011f00010100000000000100000000
+# Owner and group SYSTEM, a DACL with no entry at all: nobody may open it.
+EMPTY=0x010004801400000020000000000000002c0000000101000000000005120000000101000000000005120000000200080000000000
 WD="Program Files/Windows Defender"
 mount_part RW
 mkdir -p "$T/m/$WD/Platform" "$T/m/ProgramData/Microsoft/Windows Defender/Scans" "$T/m/Program Files/Other AV"
 printf 'MZ' >"$T/m/$WD/MsMpEng.exe"
 printf 'MZ' >"$T/m/$WD/Platform/mpclient.dll"
 printf 'not Defender' >"$T/m/Windows/outside.dll"
+printf 'cache' >"$T/m/ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin"
+setfattr -n system.ntfs_acl -v "$EMPTY" "$T/m/ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin"
 ln "$T/m/Windows/outside.dll" "$T/m/$WD/Platform/linked.dll"
 setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/Windows/outside.dll"
 setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/$WD"
@@ -79,10 +83,12 @@ expect "dry run: names the Defender folder's Deny entry and owner" grep -q \
 # --- the repair -----------------------------------------------------------------
 timeout 120 "$RESCUE" --disk "$i" --yes repair permissions >"$T/out" 2>&1; rc=$?
 expect "repair: exit 0 ($rc)" test "$rc" -eq 0
-expect "repair: the folder, its file and the malformed one, nothing else" sh -c '
-	[ "$(grep -c "^repaired " "$1")" -eq 3 ] &&
+expect "repair: the folder, its file, the malformed one and the empty list, nothing else" sh -c '
+	[ "$(grep -c "^repaired " "$1")" -eq 4 ] &&
 	grep -q "^repaired Program Files/Windows Defender/MsMpEng.exe " "$1" &&
 	grep -q "^repaired ProgramData/Microsoft/Windows Defender/Scans (Microsoft Defender): malformed security descriptor: owner SID .* overlaps" "$1"' - "$T/out"
+expect "repair: an empty DACL is named" grep -q \
+	"^repaired ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin (Microsoft Defender): owner S-1-5-18 (SYSTEM); empty DACL" "$T/out"
 expect "repair: a hostile file hard-linked from outside is named and left alone" grep -q \
 	"^skipped Program Files/Windows Defender/Platform/linked.dll (Microsoft Defender): left as it is: hard-linked (2 names)" "$T/out"
 sed 's/^/#   /' "$T/out"
@@ -103,8 +109,9 @@ part_free
 expect "ntfssecaudit -a: the volume's security data has no error" sh -c '[ "$1" -eq 0 ] && grep -q "No errors were found" "$2" && ! grep -qi "error.*found.*[1-9]" "$2"' - "$rc" "$T/audit"
 dump "$T/after"
 LC_ALL=C join -t "$(printf '\t')" "$T/before" "$T/after" | awk -F '\t' '$2 != $3 { print $1 }' >"$T/changed"
-printf '%s\n' "$WD" "$WD/MsMpEng.exe" "ProgramData/Microsoft/Windows Defender/Scans" | LC_ALL=C sort >"$T/want"
-expect "getfattr -R: exactly those three descriptors changed (Other AV, Platform, the hard link kept)" cmp -s "$T/changed" "$T/want" ||
+printf '%s\n' "$WD" "$WD/MsMpEng.exe" "ProgramData/Microsoft/Windows Defender/Scans" \
+	"ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin" | LC_ALL=C sort >"$T/want"
+expect "getfattr -R: exactly those four descriptors changed (Other AV, Platform, the hard link kept)" cmp -s "$T/changed" "$T/want" ||
 	sed 's/^/#   changed: /' "$T/changed"
 expect "getfattr -R: only Rescue/ is new" sh -c 'cut -f1 "$2" | LC_ALL=C sort >"$3.a"; cut -f1 "$1" | LC_ALL=C sort >"$3.b"
 	LC_ALL=C comm -13 "$3.b" "$3.a" | grep -v "^Rescue" | grep -q . && exit 1; exit 0' - "$T/before" "$T/after" "$T/names"
@@ -118,7 +125,7 @@ dump "$T/plain"
 expect "a plain undo leaves the repaired descriptors (it must not give the worm its Deny back)" sh -c '
 	LC_ALL=C join -t "$(printf "\t")" "$1" "$2" | awk -F "\t" "\$2 != \$3" | grep -q . && exit 1; exit 0' - "$T/after" "$T/plain"
 timeout 120 "$RESCUE" --disk "$i" --yes undo permissions >"$T/out" 2>&1; rc=$?
-expect "undo permissions: exit 0 ($rc), three descriptors back" sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^undone  permissions" "$2")" -eq 3 ]' - "$rc" "$T/out"
+expect "undo permissions: exit 0 ($rc), four descriptors back" sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^undone  permissions" "$2")" -eq 4 ]' - "$rc" "$T/out"
 dump "$T/undone"
 LC_ALL=C join -t "$(printf '\t')" "$T/before" "$T/undone" | awk -F '\t' '$2 != $3 { print $1 }' >"$T/changed"
 printf 'ProgramData/Microsoft/Windows Defender/Scans\t%s\n' "$MALFORMED" >"$T/want.malformed"
@@ -130,13 +137,13 @@ REP=$T/reports
 printf 'reports_dir = %s\ncontain = none\naccounts = none\nscan = report\nautoruns = off\n' "$REP" >"$T/rescue.conf"
 timeout 600 "$RESCUE" --disk "$i" auto --config "$T/rescue.conf" >"$T/out" 2>&1
 json=$(ls "$REP"/*.json 2>/dev/null | head -n 1)
-expect "auto: the permissions step comes before the scan and reset the three" /usr/bin/python3 -c '
+expect "auto: the permissions step comes before the scan and reset the four" /usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 names = [s["step"] for s in d["steps"]]
 p = [s for s in d["steps"] if s["step"] == "permissions"][0]
 assert names.index("permissions") < names.index("scan"), names
-assert p["status"] == "changed" and "3 hostile descriptor(s) reset" in p["detail"], p
+assert p["status"] == "changed" and "4 hostile descriptor(s) reset" in p["detail"], p
 ' "$json"
 audit "/$WD"
 expect "auto: ntfssecaudit shows the Defender folder without its Deny entry" sh -c \
