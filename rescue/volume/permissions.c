@@ -225,13 +225,13 @@ static void visit(struct walk *w, const char *abs, const char *rel, int depth)
 	struct stat st;
 	if (w->out->nobjects >= PERM_MAX_OBJECTS)
 		return;
-	if (confine_lstat_nolink(abs, &st) != 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
-		int e = errno;
+	int e = confine_lstat_nolink(abs, &st) != 0 ? errno : 0;
+	if (e || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
 		struct perm_finding *f = add_finding(w, rel, false);
 		if (f) {
 			f->skipped = true;
 			snprintf(f->error, sizeof(f->error), "left as it is: %s",
-				 S_ISLNK(st.st_mode) || e == ELOOP ? "a link on the volume: not followed"
+				 e == ELOOP ? "a link on the volume: not followed"
 				 : e ? confine_strerror(e) : "neither a file nor a folder");
 		}
 		return;

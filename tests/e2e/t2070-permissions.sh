@@ -59,6 +59,8 @@ printf 'MZ' >"$T/m/$WD/MsMpEng.exe"
 printf 'MZ' >"$T/m/$WD/Platform/mpclient.dll"
 printf 'not Defender' >"$T/m/Windows/outside.dll"
 printf 'cache' >"$T/m/ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin"
+ln -s ../../Windows "$T/m/$WD/Platform/up"	# a link out of the table's folder
+mkfifo "$T/m/$WD/Platform/pipe"
 setfattr -n system.ntfs_acl -v "$EMPTY" "$T/m/ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin"
 ln "$T/m/Windows/outside.dll" "$T/m/$WD/Platform/linked.dll"
 setfattr -n system.ntfs_acl -v "$HOSTILE" "$T/m/Windows/outside.dll"
@@ -89,6 +91,9 @@ expect "repair: the folder, its file, the malformed one and the empty list, noth
 	grep -q "^repaired ProgramData/Microsoft/Windows Defender/Scans (Microsoft Defender): malformed security descriptor: owner SID .* overlaps" "$1"' - "$T/out"
 expect "repair: an empty DACL is named" grep -q \
 	"^repaired ProgramData/Microsoft/Windows Defender/Scans/mpcache.bin (Microsoft Defender): owner S-1-5-18 (SYSTEM); empty DACL" "$T/out"
+expect "repair: a link and a FIFO in the folder are named, not followed, not opened" sh -c '
+	grep -q "^skipped Program Files/Windows Defender/Platform/up (Microsoft Defender): left as it is: a link on the volume: not followed" "$1" &&
+	grep -q "^skipped Program Files/Windows Defender/Platform/pipe (Microsoft Defender): left as it is: neither a file nor a folder" "$1"' - "$T/out"
 expect "repair: a hostile file hard-linked from outside is named and left alone" grep -q \
 	"^skipped Program Files/Windows Defender/Platform/linked.dll (Microsoft Defender): left as it is: hard-linked (2 names)" "$T/out"
 sed 's/^/#   /' "$T/out"
