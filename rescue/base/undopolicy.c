@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rescue/base/secfolders.h"
 #include "rescue/base/winpath.h"
 
 
@@ -164,6 +165,11 @@ bool undo_policy_allows(const struct journal_entry *e, char *why, size_t whylen)
 		if (quarantine_id(e->id) && plain_path(e->path, '/'))
 			return true;
 		snprintf(why, whylen, "not a quarantine entry rescue writes (id %.80s)", e->id);
+		return false;
+	case JOURNAL_ACL:
+		if (plain_path(e->path, '/') && secfolder_of(e->path))
+			return true;
+		snprintf(why, whylen, "not in a security product's folder rescue repairs: %s", e->path);
 		return false;
 	case JOURNAL_UNDONE:
 		return true;
