@@ -16,10 +16,28 @@
 
 #include "rescue/disk/ntfsprobe.h"
 
-/* Partitions that only contain other partitions (MBR extended). */
+/* libblkid counts in 512-byte sectors whatever the disk's sector size. */
+#define BLKID_SECTOR 512u
+/* A volume's first sector: where its file system names itself. */
+#define BOOT_SECTOR  512u
+
+/* MBR partition type ids of partitions that only contain other partitions
+ * (their logical partitions are listed on their own). */
+static const struct {
+	int id;
+	const char *what;
+} mbr_containers[] = {
+	{ 0x05, "extended (CHS)" },
+	{ 0x0f, "extended (LBA)" },
+	{ 0x85, "Linux extended" },
+};
+
 static bool is_container(int mbr_type)
 {
-	return mbr_type == 0x05 || mbr_type == 0x0f || mbr_type == 0x85;
+	for (size_t i = 0; i < sizeof(mbr_containers) / sizeof(mbr_containers[0]); i++)
+		if (mbr_containers[i].id == mbr_type)
+			return true;
+	return false;
 }
 
 static const char *base_name(const char *path)
@@ -33,7 +51,7 @@ static const char *base_name(const char *path)
  * volume whose metadata is damaged is still one we must never write). */
 static void probe_fs(int fd, uint64_t off, uint64_t size, struct disk_part *p)
 {
-	unsigned char sec[512];
+	unsigned char sec[BOOT_SECTOR];
 	bool have = pread(fd, sec, sizeof(sec), (off_t)off) == (ssize_t)sizeof(sec);
 	if (have && ntfs_is_bitlocker(sec, sizeof(sec))) {
 		snprintf(p->fstype, sizeof(p->fstype), "BitLocker");
@@ -58,7 +76,7 @@ static void probe_fs(int fd, uint64_t off, uint64_t size, struct disk_part *p)
 	/* blkid also reads the $MFT for the label and gives up when it is
 	 * damaged; an NTFS boot sector still makes it NTFS, one to report as
 	 * damaged rather than as unknown. */
-	if (!p->fstype[0] && have && memcmp(sec + 3, "NTFS    ", 8) == 0)
+	if (!p->fstype[0] && have && ntfs_is_ntfs_boot(sec, sizeof(sec)))
 		snprintf(p->fstype, sizeof(p->fstype), "ntfs");
 }
 
@@ -125,9 +143,8 @@ static int read_table(struct disk *d, int fd, blkid_probe pr, const char *kname)
 		if (add_part(d, &p))
 			return -1;
 		p->number = blkid_partition_get_partno(par);
-		/* libblkid counts in 512-byte sectors whatever the disk's sector size */
-		p->offset = (uint64_t)blkid_partition_get_start(par) * 512;
-		p->size = (uint64_t)blkid_partition_get_size(par) * 512;
+		p->offset = (uint64_t)blkid_partition_get_start(par) * BLKID_SECTOR;
+		p->size = (uint64_t)blkid_partition_get_size(par) * BLKID_SECTOR;
 		const char *ts = blkid_partition_get_type_string(par);
 		if (ts && *ts)
 			snprintf(p->parttype, sizeof(p->parttype), "%s", ts);
@@ -186,7 +203,7 @@ int disk_read(const char *path, struct disk **out, struct rs_error *err)
 			snprintf(kname, sizeof(kname), "%s", base_name(real));
 	}
 	int rc = RS_OK;
-	if (d->size < 512) {
+	if (d->size < BOOT_SECTOR) {
 		rc = rs_fail(err, RS_ETARGET, "%s: empty (%llu bytes)", path, (unsigned long long)d->size);
 		goto out;
 	}
