@@ -193,6 +193,32 @@ static bool read_dirt(const struct regflog_file *f, const struct regf_base *b, s
 	return true;
 }
 
+/* New format: good entries in a row; a number that does not follow ends
+ * the run (older entries left over from an earlier use). */
+static void scan_entries(const struct regflog_file *f, struct regflog_scan *out)
+{
+	size_t off = LOG_BASE_SIZE;
+	for (;;) {
+		struct entry e;
+		enum entry_rc rc = read_entry(f, off, &e, out->why, sizeof(out->why));
+		if (rc == ENTRY_END)
+			break;
+		if (rc == ENTRY_DAMAGED) {
+			out->damaged = true;
+			out->damaged_off = off;
+			out->damaged_seq = e.seq;
+			break;
+		}
+		if (out->entries && e.seq != out->last_seq + 1)
+			break;
+		if (!out->entries)
+			out->first_seq = e.seq;
+		out->last_seq = e.seq;
+		out->entries++;
+		off += e.size;
+	}
+}
+
 void regflog_scan(const struct regflog_file *f, struct regflog_scan *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -232,28 +258,7 @@ void regflog_scan(const struct regflog_file *f, struct regflog_scan *out)
 		out->entries = d.npages;
 		return;
 	}
-	/* New format: good entries in a row; a number that does not follow
-	 * ends the run (older entries left over from an earlier use). */
-	size_t off = LOG_BASE_SIZE;
-	for (;;) {
-		struct entry e;
-		enum entry_rc rc = read_entry(f, off, &e, out->why, sizeof(out->why));
-		if (rc == ENTRY_END)
-			break;
-		if (rc == ENTRY_DAMAGED) {
-			out->damaged = true;
-			out->damaged_off = off;
-			out->damaged_seq = e.seq;
-			break;
-		}
-		if (out->entries && e.seq != out->last_seq + 1)
-			break;
-		if (!out->entries)
-			out->first_seq = e.seq;
-		out->last_seq = e.seq;
-		out->entries++;
-		off += e.size;
-	}
+	scan_entries(f, out);
 }
 
 const char *regflog_state_name(enum regflog_state s)
@@ -388,6 +393,36 @@ static const struct candidate *pending_damage(const struct candidate *c, size_t 
 	return bad;
 }
 
+/* The good entries of the new-format logs C[0..n) numbered START or more,
+ * in number order (malloc'd, *NREF of them); NULL when out of memory. */
+static struct ref *entries_from(const struct candidate *c, size_t n, uint32_t start, size_t *nref)
+{
+	size_t max = 0;
+	for (size_t k = 0; k < n; k++)
+		max += c[k].s.entries;
+	struct ref *refs = calloc(max ? max : 1, sizeof(*refs));
+	if (!refs)
+		return NULL;
+	*nref = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t off = LOG_BASE_SIZE;
+		for (unsigned i = 0; i < c[k].s.entries; i++) {
+			char why[256];
+			struct ref *x = &refs[*nref];
+			if (read_entry(c[k].f, off, &x->e, why, sizeof(why)) != ENTRY_OK)
+				break;      /* cannot happen: scanned before */
+			off += x->e.size;
+			if (x->e.seq < start)
+				continue;   /* already in the primary */
+			x->f = c[k].f;
+			x->order = k;
+			(*nref)++;
+		}
+	}
+	qsort(refs, *nref, sizeof(*refs), cmp_ref);
+	return refs;
+}
+
 /* Replay the new-format logs C[0..n) over IMG: every good entry numbered
  * START or more, in number order, without a gap.  A damaged entry whose
  * number was still to come stops the replay before it (its changes, and
@@ -396,29 +431,10 @@ static const struct candidate *pending_damage(const struct candidate *c, size_t 
 static bool replay_new(struct candidate *c, size_t n, uint32_t start, struct image *img,
 		       struct regflog_result *r, bool *stopped)
 {
-	size_t nref = 0;
-	for (size_t k = 0; k < n; k++)
-		nref += c[k].s.entries;
-	struct ref *refs = calloc(nref ? nref : 1, sizeof(*refs));
+	size_t nref;
+	struct ref *refs = entries_from(c, n, start, &nref);
 	if (!refs)
 		return false;
-	nref = 0;
-	for (size_t k = 0; k < n; k++) {
-		size_t off = LOG_BASE_SIZE;
-		for (unsigned i = 0; i < c[k].s.entries; i++) {
-			char why[256];
-			struct ref *x = &refs[nref];
-			if (read_entry(c[k].f, off, &x->e, why, sizeof(why)) != ENTRY_OK)
-				break;      /* cannot happen: scanned before */
-			off += x->e.size;
-			if (x->e.seq < start)
-				continue;   /* already in the primary */
-			x->f = c[k].f;
-			x->order = k;
-			nref++;
-		}
-	}
-	qsort(refs, nref, sizeof(*refs), cmp_ref);
 
 	bool have = false;
 	uint32_t last = 0;
