@@ -164,6 +164,72 @@ static int read_table(struct disk *d, int fd, blkid_probe pr, const char *kname)
 	return 0;
 }
 
+/* D's size, whether it may be written, and for a block device its kernel
+ * name into KNAME ("" for an image file); ST is FD's fstat. */
+static void read_geometry(struct disk *d, int fd, const struct stat *st, char *kname, size_t klen)
+{
+	if (S_ISREG(st->st_mode)) {
+		d->is_file = true;
+		d->size = (uint64_t)st->st_size;
+		struct statvfs sv;
+		d->readonly = access(d->path, W_OK) != 0 ||
+			      (statvfs(d->path, &sv) == 0 && (sv.f_flag & ST_RDONLY));
+		return;
+	}
+	int ro = 0;
+	if (ioctl(fd, BLKGETSIZE64, &d->size) != 0)
+		d->size = 0;
+	d->readonly = ioctl(fd, BLKROGET, &ro) == 0 && ro;
+	char real[PATH_MAX];
+	if (realpath(d->path, real))
+		snprintf(kname, klen, "%s", base_name(real));
+}
+
+/* A bare volume (an NTFS image, a partition given directly) as D's one
+ * partition: its boot sector can look like an MBR to a table prober, so it
+ * is tried first.  *FOUND: FD holds one. */
+static int read_bare_volume(struct disk *d, int fd, bool *found, struct rs_error *err)
+{
+	struct disk_part whole;
+	memset(&whole, 0, sizeof(whole));
+	probe_fs(fd, 0, d->size, &whole);
+	*found = whole.fstype[0] != '\0';
+	if (!*found)
+		return RS_OK;
+	struct disk_part *p;
+	if (add_part(d, &p))
+		return rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", d->path);
+	snprintf(p->fstype, sizeof(p->fstype), "%s", whole.fstype);
+	snprintf(p->label, sizeof(p->label), "%s", whole.label);
+	snprintf(p->name, sizeof(p->name), "%s", d->name);
+	p->size = d->size;
+	if (!d->is_file)
+		snprintf(p->node, sizeof(p->node), "%s", d->path);
+	return RS_OK;
+}
+
+/* D's partitions from the table on FD (KNAME: the kernel's name of the
+ * device, NULL for an image file). */
+static int read_partitions(struct disk *d, int fd, const char *kname, struct rs_error *err)
+{
+	blkid_probe pr = blkid_new_probe();
+	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) != 0) {
+		if (pr)
+			blkid_free_probe(pr);
+		return rs_fail(err, RS_ETARGET, "%s: cannot be probed", d->path);
+	}
+	blkid_probe_enable_superblocks(pr, 0);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	int rc = RS_OK;
+	if (read_table(d, fd, pr, kname) != 0)
+		rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", d->path);
+	blkid_free_probe(pr);
+	if (rc == RS_OK && !d->table[0])
+		rc = rs_fail(err, RS_ETARGET, "%s: no partition table and no file system found", d->path);
+	return rc;
+}
+
 int disk_read(const char *path, struct disk **out, struct rs_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -187,64 +253,13 @@ int disk_read(const char *path, struct disk **out, struct rs_error *err)
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	snprintf(d->name, sizeof(d->name), "%s", base_name(path));
 	char kname[64] = "";
-	if (S_ISREG(st.st_mode)) {
-		d->is_file = true;
-		d->size = (uint64_t)st.st_size;
-		struct statvfs sv;
-		d->readonly = access(path, W_OK) != 0 ||
-			      (statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY));
-	} else {
-		int ro = 0;
-		if (ioctl(fd, BLKGETSIZE64, &d->size) != 0)
-			d->size = 0;
-		d->readonly = ioctl(fd, BLKROGET, &ro) == 0 && ro;
-		char real[PATH_MAX];
-		if (realpath(path, real))
-			snprintf(kname, sizeof(kname), "%s", base_name(real));
-	}
-	int rc = RS_OK;
-	if (d->size < BOOT_SECTOR) {
+	read_geometry(d, fd, &st, kname, sizeof(kname));
+	int rc;
+	bool bare = false;
+	if (d->size < BOOT_SECTOR)
 		rc = rs_fail(err, RS_ETARGET, "%s: empty (%llu bytes)", path, (unsigned long long)d->size);
-		goto out;
-	}
-
-	/* A bare volume first (an NTFS image, a partition given directly):
-	 * its boot sector can look like an MBR to a table prober. */
-	struct disk_part whole;
-	memset(&whole, 0, sizeof(whole));
-	probe_fs(fd, 0, d->size, &whole);
-	if (whole.fstype[0]) {
-		struct disk_part *p;
-		if (add_part(d, &p)) {
-			rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", path);
-			goto out;
-		}
-		snprintf(p->fstype, sizeof(p->fstype), "%s", whole.fstype);
-		snprintf(p->label, sizeof(p->label), "%s", whole.label);
-		snprintf(p->name, sizeof(p->name), "%s", d->name);
-		p->size = d->size;
-		if (!d->is_file)
-			snprintf(p->node, sizeof(p->node), "%s", path);
-		goto out;
-	}
-
-	blkid_probe pr = blkid_new_probe();
-	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) != 0) {
-		if (pr)
-			blkid_free_probe(pr);
-		rc = rs_fail(err, RS_ETARGET, "%s: cannot be probed", path);
-		goto out;
-	}
-	blkid_probe_enable_superblocks(pr, 0);
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-	if (read_table(d, fd, pr, kname[0] ? kname : NULL) != 0)
-		rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", path);
-	blkid_free_probe(pr);
-	if (rc == RS_OK && !d->table[0])
-		rc = rs_fail(err, RS_ETARGET, "%s: no partition table and no file system found", path);
-
-out:
+	else if ((rc = read_bare_volume(d, fd, &bare, err)) == RS_OK && !bare)
+		rc = read_partitions(d, fd, kname[0] ? kname : NULL, err);
 	close(fd);
 	if (rc) {
 		disk_free(d);
