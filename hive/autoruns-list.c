@@ -254,6 +254,97 @@ static void collect_user(struct collect *c, const struct profile *p, char seen[]
 	ar_collect_startup_dir(c, dir, p->name, &env, seen, nseen);
 }
 
+/* The volume-relative Windows folder in its real spelling ("Windows",
+ * "WINDOWS"), from the SystemRoot of the machine's environment. */
+static void find_sysroot(struct collect *c)
+{
+	char rel[PATH_MAX];
+	if (ar_to_volume(c, winenv_get(&c->machine, "SystemRoot"), rel, sizeof(rel)) != 0)
+		snprintf(rel, sizeof(rel), "Windows");
+	char real[PATH_MAX];
+	if (winpath_resolve(c->ctx->root, rel, real, sizeof(real)) == 0)
+		snprintf(rel, sizeof(rel), "%s", winpath_relative(c->ctx->root, real));
+	snprintf(c->sysroot, sizeof(c->sysroot), "%s", rel);
+}
+
+/* The machine's entries: SOFTWARE's (SW; NULL when it did not open) and
+ * SYSTEM's services and drivers. */
+static void collect_machine(struct collect *c, struct hive *sys, struct hive *sw)
+{
+	if (sw) {
+		ar_collect_run(c, sw, "SOFTWARE", NULL, "", &c->machine);
+		ar_collect_list(c, sw, AR_WINLOGON, "SOFTWARE", NULL, KEY_WINLOGON, "Shell", &c->machine);
+		ar_collect_list(c, sw, AR_WINLOGON, "SOFTWARE", NULL, KEY_WINLOGON, "Userinit", &c->machine);
+		ar_collect_list(c, sw, AR_APPINIT, "SOFTWARE", NULL, KEY_NTCV "\\Windows", "AppInit_DLLs", &c->machine);
+		ar_collect_list(c, sw, AR_APPINIT, "SOFTWARE", NULL, "Wow6432Node\\" KEY_NTCV "\\Windows", "AppInit_DLLs",
+				&c->machine);
+		ar_collect_ifeo(c, sw, "");
+		ar_collect_ifeo(c, sw, "Wow6432Node\\");
+	}
+	ar_collect_services(c, sys);
+}
+
+/* Every user's entries, then the all-users Startup folders.  False when
+ * out of memory before any was read. */
+static bool collect_users(struct collect *c)
+{
+	char (*seen)[PATH_MAX] = calloc(64, PATH_MAX);
+	size_t nseen = 0;
+	if (!seen)
+		return false;
+	struct profile *profiles = NULL;
+	size_t np = 0;
+	struct rs_error sub = { 0 };
+	if (profiles_list(c->ctx, &profiles, &np, &sub) != RS_OK)
+		ar_note(c, "%s", sub.msg);
+	for (size_t i = 0; i < np && c->rc == RS_OK; i++)
+		collect_user(c, &profiles[i], seen, &nseen);
+	free(profiles);
+	ar_collect_startup_dir(c, "ProgramData/Microsoft/Windows/Start Menu/Programs/Startup", NULL, &c->machine,
+			       seen, &nseen);
+	ar_collect_startup_dir(c, "Documents and Settings/All Users/" STARTUP_XP, NULL, &c->machine, seen, &nseen);
+	free(seen);
+	return true;
+}
+
+/* Scheduled tasks: XP .job files, the Vista+ task folder, and the tasks
+ * only SOFTWARE's TaskCache (SW, may be NULL) names. */
+static void collect_tasks(struct collect *c, struct hive *sw)
+{
+	char rel[PATH_MAX], tasks[PATH_MAX];
+	ar_collect_jobs(c);
+	snprintf(rel, sizeof(rel), "%s/%s", c->sysroot, DIR_TASKS);
+	if (winpath_resolve(c->ctx->root, rel, tasks, sizeof(tasks)) == 0)
+		ar_collect_xml_dir(c, sw, tasks, "", 0);
+	else
+		ar_note_unread_dir(c, rel);
+	if (sw)
+		ar_collect_taskcache(c, sw, KEY_TREE, "", 0);
+}
+
+/* Flags and id of every entry listed. */
+static void mark_entries(struct collect *c)
+{
+	/* What an earlier `scan --quarantine` took away: the manifest keeps each
+	 * file's original path (a stream's file is still there: not counted). */
+	struct rs_quarantine_entry *q = NULL;
+	size_t nq = 0;
+	struct rs_error sub = { 0 };
+	if (rs_quarantine_list(c->ctx, &q, &nq, &sub) != RS_OK)
+		ar_note(c, "quarantine: %s", sub.msg);
+	c->qpaths = calloc(nq + 1, sizeof(*c->qpaths));
+	for (size_t i = 0; c->qpaths && i < nq; i++)
+		if (!q[i].stream)
+			c->qpaths[c->nq++] = q[i].path;
+	for (size_t i = 0; i < c->out->n; i++) {
+		set_flags(c, &c->out->v[i]);
+		set_id(&c->out->v[i]);
+	}
+	free(c->qpaths);
+	c->qpaths = NULL;
+	rs_quarantine_list_free(q, nq);
+}
+
 int autoruns_list(struct rs_ctx *ctx, const struct autoruns_opts *opts, struct autoruns *out,
 		  struct rs_error *err)
 {
@@ -272,76 +363,22 @@ int autoruns_list(struct rs_ctx *ctx, const struct autoruns_opts *opts, struct a
 	c.xp = ver && ver[0] == '5';
 	free(ver);
 	ar_machine_env(&c, sys, sw);
-	char rel[PATH_MAX];
-	if (ar_to_volume(&c, winenv_get(&c.machine, "SystemRoot"), rel, sizeof(rel)) != 0)
-		snprintf(rel, sizeof(rel), "Windows");
-	char real[PATH_MAX];
-	if (winpath_resolve(ctx->root, rel, real, sizeof(real)) == 0)
-		snprintf(rel, sizeof(rel), "%s", winpath_relative(ctx->root, real));
-	snprintf(c.sysroot, sizeof(c.sysroot), "%s", rel);
+	find_sysroot(&c);
 
-	if (sw) {
-		ar_collect_run(&c, sw, "SOFTWARE", NULL, "", &c.machine);
-		ar_collect_list(&c, sw, AR_WINLOGON, "SOFTWARE", NULL, KEY_WINLOGON, "Shell", &c.machine);
-		ar_collect_list(&c, sw, AR_WINLOGON, "SOFTWARE", NULL, KEY_WINLOGON, "Userinit", &c.machine);
-		ar_collect_list(&c, sw, AR_APPINIT, "SOFTWARE", NULL, KEY_NTCV "\\Windows", "AppInit_DLLs", &c.machine);
-		ar_collect_list(&c, sw, AR_APPINIT, "SOFTWARE", NULL, "Wow6432Node\\" KEY_NTCV "\\Windows", "AppInit_DLLs",
-			     &c.machine);
-		ar_collect_ifeo(&c, sw, "");
-		ar_collect_ifeo(&c, sw, "Wow6432Node\\");
-	}
-	ar_collect_services(&c, sys);
-
-	char (*seen)[PATH_MAX] = calloc(64, PATH_MAX);
-	size_t nseen = 0;
-	if (!seen) {
-		hive_close(sw);
-		hive_close(sys);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	struct profile *profiles = NULL;
-	size_t np = 0;
-	if (profiles_list(ctx, &profiles, &np, &sub) != RS_OK)
-		ar_note(&c, "%s", sub.msg);
-	for (size_t i = 0; i < np && c.rc == RS_OK; i++)
-		collect_user(&c, &profiles[i], seen, &nseen);
-	free(profiles);
-	ar_collect_startup_dir(&c, "ProgramData/Microsoft/Windows/Start Menu/Programs/Startup", NULL, &c.machine,
-			    seen, &nseen);
-	ar_collect_startup_dir(&c, "Documents and Settings/All Users/" STARTUP_XP, NULL, &c.machine, seen, &nseen);
-	free(seen);
-
-	ar_collect_jobs(&c);
-	char tasks[PATH_MAX];
-	snprintf(rel, sizeof(rel), "%s/%s", c.sysroot, DIR_TASKS);
-	if (winpath_resolve(ctx->root, rel, tasks, sizeof(tasks)) == 0)
-		ar_collect_xml_dir(&c, sw, tasks, "", 0);
-	else
-		ar_note_unread_dir(&c, rel);
-	if (sw)
-		ar_collect_taskcache(&c, sw, KEY_TREE, "", 0);
-
+	collect_machine(&c, sys, sw);
+	bool fits = collect_users(&c);
+	if (fits)
+		collect_tasks(&c, sw);
 	hive_close(sw);
 	hive_close(sys);
+	if (!fits) {
+		autoruns_free(out);
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
 	if (c.rc) {
 		autoruns_free(out);
 		return rs_fail(err, RS_EPARTIAL, "out of memory listing autostart entries");
 	}
-	/* What an earlier `scan --quarantine` took away: the manifest keeps each
-	 * file's original path (a stream's file is still there: not counted). */
-	struct rs_quarantine_entry *q = NULL;
-	size_t nq = 0;
-	if (rs_quarantine_list(ctx, &q, &nq, &sub) != RS_OK)
-		ar_note(&c, "quarantine: %s", sub.msg);
-	c.qpaths = calloc(nq + 1, sizeof(*c.qpaths));
-	for (size_t i = 0; c.qpaths && i < nq; i++)
-		if (!q[i].stream)
-			c.qpaths[c.nq++] = q[i].path;
-	for (size_t i = 0; i < out->n; i++) {
-		set_flags(&c, &out->v[i]);
-		set_id(&out->v[i]);
-	}
-	free(c.qpaths);
-	rs_quarantine_list_free(q, nq);
+	mark_entries(&c);
 	return RS_OK;
 }
