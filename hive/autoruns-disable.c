@@ -198,6 +198,73 @@ static int disable_one(struct writer *w, const struct autorun *a, const char *sy
 	return rs_fail(err, RS_EUSAGE, "unknown entry kind");
 }
 
+/* The Windows folder as a Windows path (SOFTWARE's SystemRoot), for
+ * Userinit's default, into OUT. */
+static void sysroot_windows(struct rs_ctx *ctx, char *out, size_t len)
+{
+	snprintf(out, len, "C:\\Windows");
+	struct hive *sw;
+	struct rs_error sub = { 0 };
+	if (hive_open(ctx, HIVE_SOFTWARE, 0, &sw, &sub) != RS_OK)
+		return;
+	char *s = hive_get_string(sw, KEY_NTCV, "SystemRoot");
+	if (s && s[0])
+		snprintf(out, len, "%s", s);
+	free(s);
+	hive_close(sw);
+}
+
+/* One step of REPORT per id of IDS[0..nids), the entry disabled through W
+ * (USED[i]: the hive step i changed).  RS_EPARTIAL when one failed. */
+static int disable_steps(struct writer *w, const struct autoruns *a, char *const *ids, size_t nids,
+			 const char *sysroot_win, struct hive **used, struct autoruns_report *report)
+{
+	int partial = RS_OK;
+	for (size_t i = 0; i < nids; i++) {
+		const struct autorun *e = autoruns_find(a, ids[i]);
+		struct autoruns_step *s = &report->steps[report->n++];
+		snprintf(s->id, sizeof(s->id), "%s", e->id);
+		s->kind = e->kind;
+		snprintf(s->what, sizeof(s->what), "%s: %s%s%s", e->location, e->name, e->item[0] ? " " : "", e->item);
+		bool dup = false;
+		for (size_t k = 0; k < i; k++)
+			dup |= strcmp(report->steps[k].id, e->id) == 0;
+		if (dup) {
+			snprintf(s->action, sizeof(s->action), "(named twice)");
+			s->ok = true;
+			continue;
+		}
+		struct rs_error serr = { 0 };
+		s->ok = disable_one(w, e, sysroot_win, &used[i], s->action, sizeof(s->action), &serr) == RS_OK;
+		if (!s->ok) {
+			snprintf(s->error, sizeof(s->error), "%s", serr.msg);
+			partial = RS_EPARTIAL;
+		}
+	}
+	return partial;
+}
+
+/* One write per hive W opened; a failed write fails every step of REPORT
+ * that used it (USED).  RS_EPARTIAL when one failed. */
+static int commit_hives(struct writer *w, struct hive **used, struct autoruns_report *report)
+{
+	int partial = RS_OK;
+	for (size_t k = 0; k < w->n; k++) {
+		struct rs_error cerr = { 0 };
+		if (hive_commit(w->h[k], &cerr) == RS_OK)
+			continue;
+		partial = RS_EPARTIAL;
+		for (size_t i = 0; i < report->n; i++)
+			if (used[i] == w->h[k] && report->steps[i].ok) {
+				report->steps[i].ok = false;
+				snprintf(report->steps[i].error, sizeof(report->steps[i].error), "%s", cerr.msg);
+			}
+	}
+	for (size_t k = 0; k < w->n; k++)
+		hive_close(w->h[k]);
+	return partial;
+}
+
 int autoruns_disable(struct rs_ctx *ctx, const struct autoruns *a, char *const *ids, size_t nids,
 		     struct autoruns_report *report, struct rs_error *err)
 {
@@ -217,55 +284,12 @@ int autoruns_disable(struct rs_ctx *ctx, const struct autoruns *a, char *const *
 		autoruns_report_free(report);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
-	/* The Windows folder as a Windows path, for Userinit's default. */
-	char sysroot_win[300] = "C:\\Windows";
-	struct hive *sw;
-	struct rs_error sub = { 0 };
-	if (hive_open(ctx, HIVE_SOFTWARE, 0, &sw, &sub) == RS_OK) {
-		char *s = hive_get_string(sw, KEY_NTCV, "SystemRoot");
-		if (s && s[0])
-			snprintf(sysroot_win, sizeof(sysroot_win), "%s", s);
-		free(s);
-		hive_close(sw);
-	}
-
+	char sysroot_win[300];
+	sysroot_windows(ctx, sysroot_win, sizeof(sysroot_win));
 	struct writer w = { .ctx = ctx };
-	int partial = RS_OK;
-	for (size_t i = 0; i < nids; i++) {
-		const struct autorun *e = autoruns_find(a, ids[i]);
-		struct autoruns_step *s = &report->steps[report->n++];
-		snprintf(s->id, sizeof(s->id), "%s", e->id);
-		s->kind = e->kind;
-		snprintf(s->what, sizeof(s->what), "%s: %s%s%s", e->location, e->name, e->item[0] ? " " : "", e->item);
-		bool dup = false;
-		for (size_t k = 0; k < i; k++)
-			dup |= strcmp(report->steps[k].id, e->id) == 0;
-		if (dup) {
-			snprintf(s->action, sizeof(s->action), "(named twice)");
-			s->ok = true;
-			continue;
-		}
-		struct rs_error serr = { 0 };
-		s->ok = disable_one(&w, e, sysroot_win, &used[i], s->action, sizeof(s->action), &serr) == RS_OK;
-		if (!s->ok) {
-			snprintf(s->error, sizeof(s->error), "%s", serr.msg);
-			partial = RS_EPARTIAL;
-		}
-	}
-	/* One write per hive; a failed write fails every step that used it. */
-	for (size_t k = 0; k < w.n; k++) {
-		struct rs_error cerr = { 0 };
-		if (hive_commit(w.h[k], &cerr) == RS_OK)
-			continue;
+	int partial = disable_steps(&w, a, ids, nids, sysroot_win, used, report);
+	if (commit_hives(&w, used, report) != RS_OK)
 		partial = RS_EPARTIAL;
-		for (size_t i = 0; i < report->n; i++)
-			if (used[i] == w.h[k] && report->steps[i].ok) {
-				report->steps[i].ok = false;
-				snprintf(report->steps[i].error, sizeof(report->steps[i].error), "%s", cerr.msg);
-			}
-	}
-	for (size_t k = 0; k < w.n; k++)
-		hive_close(w.h[k]);
 	free(used);
 	if (partial)
 		return rs_fail(err, RS_EPARTIAL, "some autostart entries could not be disabled (see each step)");

@@ -236,6 +236,61 @@ static void taskcache_of(struct hive *sw, const char *path, struct autorun *a)
 	free(id);
 }
 
+/* The task file at PATH (ST: its lstat), the task TPATH of the folder
+ * DREL: listed once per <Exec> action, or named as not read with the
+ * reason. */
+static void collect_xml_file(struct collect *c, struct hive *sw, const char *drel, const char *path,
+			     const struct stat *st, const char *tpath)
+{
+	char why[200] = "";
+	const char *rel = winpath_relative(c->ctx->root, path);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	bool regular;
+	if (read_task_file(path, st, TASK_XML_MAX, &buf, &len, why, sizeof(why), &regular) != 0) {
+		struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, regular ? rel : "", why);
+		if (a && regular)
+			taskcache_of(sw, tpath, a);
+		return;
+	}
+	struct task_exec *ex = NULL;
+	size_t n = 0;
+	struct rs_error perr = { 0 };
+	int prc = taskxml_parse(buf, len, &ex, &n, &perr);
+	free(buf);
+	if (prc == RS_EPARTIAL) {
+		c->rc = RS_EPARTIAL;
+		return;
+	}
+	if (prc != RS_OK) {
+		struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, rel, perr.msg);
+		if (a)
+			taskcache_of(sw, tpath, a);
+		return;
+	}
+	for (size_t i = 0; i < (n ? n : 1) && c->rc == RS_OK; i++) {
+		struct autorun *a = ar_add(c, AR_TASK_XML);
+		if (!a)
+			break;
+		snprintf(a->location, sizeof(a->location), "%s", drel);
+		snprintf(a->name, sizeof(a->name), "%s", tpath);
+		snprintf(a->file, sizeof(a->file), "%s", rel);
+		taskcache_of(sw, tpath, a);
+		if (n == 0) {
+			/* COM handler (or e-mail, message) actions only */
+			snprintf(a->command, sizeof(a->command), "(no program: no Exec action)");
+			continue;
+		}
+		if (n > 1)
+			snprintf(a->item, sizeof(a->item), "exec %zu", i + 1);
+		bool q = strchr(ex[i].command, ' ') && ex[i].command[0] != '"';
+		snprintf(a->command, sizeof(a->command), "%s%s%s%s%s", q ? "\"" : "", ex[i].command, q ? "\"" : "",
+			 ex[i].arguments[0] ? " " : "", ex[i].arguments);
+		ar_analyse(c, a, &c->machine);
+	}
+	task_exec_free(ex, n);
+}
+
 /* Walk System32/Tasks: every file is a task named by its path, listed once
  * per <Exec> action or named as not read with the reason. */
 void ar_collect_xml_dir(struct collect *c, struct hive *sw, const char *dir, const char *taskpath, int depth)
@@ -271,52 +326,7 @@ void ar_collect_xml_dir(struct collect *c, struct hive *sw, const char *dir, con
 				add_unread(c, AR_TASK_XML, drel, tpath, "", "folder nested too deep (over 64 levels): not walked");
 			continue;
 		}
-		const char *rel = winpath_relative(c->ctx->root, path);
-		uint8_t *buf = NULL;
-		size_t len = 0;
-		bool regular;
-		if (read_task_file(path, &st, TASK_XML_MAX, &buf, &len, why, sizeof(why), &regular) != 0) {
-			struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, regular ? rel : "", why);
-			if (a && regular)
-				taskcache_of(sw, tpath, a);
-			continue;
-		}
-		struct task_exec *ex = NULL;
-		size_t n = 0;
-		struct rs_error perr = { 0 };
-		int prc = taskxml_parse(buf, len, &ex, &n, &perr);
-		free(buf);
-		if (prc == RS_EPARTIAL) {
-			c->rc = RS_EPARTIAL;
-			break;
-		}
-		if (prc != RS_OK) {
-			struct autorun *a = add_unread(c, AR_TASK_XML, drel, tpath, rel, perr.msg);
-			if (a)
-				taskcache_of(sw, tpath, a);
-			continue;
-		}
-		for (size_t i = 0; i < (n ? n : 1) && c->rc == RS_OK; i++) {
-			struct autorun *a = ar_add(c, AR_TASK_XML);
-			if (!a)
-				break;
-			snprintf(a->location, sizeof(a->location), "%s", drel);
-			snprintf(a->name, sizeof(a->name), "%s", tpath);
-			snprintf(a->file, sizeof(a->file), "%s", rel);
-			taskcache_of(sw, tpath, a);
-			if (n == 0) {
-				/* COM handler (or e-mail, message) actions only */
-				snprintf(a->command, sizeof(a->command), "(no program: no Exec action)");
-				continue;
-			}
-			if (n > 1)
-				snprintf(a->item, sizeof(a->item), "exec %zu", i + 1);
-			bool q = strchr(ex[i].command, ' ') && ex[i].command[0] != '"';
-			snprintf(a->command, sizeof(a->command), "%s%s%s%s%s", q ? "\"" : "", ex[i].command, q ? "\"" : "",
-				 ex[i].arguments[0] ? " " : "", ex[i].arguments);
-			ar_analyse(c, a, &c->machine);
-		}
-		task_exec_free(ex, n);
+		collect_xml_file(c, sw, drel, path, &st, tpath);
 	}
 	closedir(d);
 }
