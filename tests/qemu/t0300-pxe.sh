@@ -6,7 +6,7 @@
 # dnsmasq and nginx with the shipped iso/pxe/ files inside a network
 # namespace this test makes.  Both take their settings from the laptop (one
 # its own MAC's file), run unattended, and hand their reports in by WebDAV;
-# a third machine boots while the report server is down and keeps its
+# a third machine loses the report server during its run and keeps its
 # report on its disk, and says so.  The reports are judged by python3's json
 # and ntfsls/ntfscat on the disks, the log sheet built from them by grep.
 # shellcheck disable=SC2154,SC2034 # t_loop is set by tests/lib.sh; *_pid and *_log are read through eval
@@ -78,10 +78,12 @@ sed 's/^/#   /' "$T/fleet.out"
 expect "the log sheet of the collected reports lists both machines as RED" sh -c \
 	'grep -q "data-verdict=\"RED\".*DESKTOP-M3OSHQU" "$1" && grep -q "data-verdict=\"RED\".*WKS-WIN732BITA" "$1"' - "$T/sheet.html"
 
-# --- the server is down ---------------------------------------------------------------
-net_web_stop
+# --- the server goes down during the run ----------------------------------------------
+# (TFTP stays up: the machine boots, takes its settings, then nginx is gone)
 auto_images win10-gpt
 qemu_start pxe-down bios net:tapdown:52:54:00:77:00:03 "sata:$IMAGES/win10-gpt.img:rw"
+qemu_wait 'rescue: settings from' 900 || not_ok "server down: the machine took its settings before"
+net_web_stop
 if qemu_wait 'rescue: the report stays' "${AUTO_TIMEOUT:-600}" && qemu_end 120; then
 	ok "server down: the run ended and powered off"
 else
