@@ -531,6 +531,12 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 		if (rc == RS_OK && plan.policy && (mask & (1u << CONTAIN_FWPOLICY)))
 			rc = do_fw_policy(oh.software, &out->info, &plan, apply, out, err);
 	}
+	/* An address list rescue cannot read fails its own item, as the hosts
+	 * file does: the rest is done and reported. */
+	int frc = RS_OK;
+	struct rs_error ferr = { 0 };
+	if (rc == RS_OK && (mask & (1u << CONTAIN_FIREWALL)) && !out->info.xp_family && !plan.listed)
+		frc = rs_fail(&ferr, RS_EPARTIAL, "firewall: %s", plan.problem);
 
 	/* Every setting is recorded: now write each hive.  A failure here
 	 * is reported, and the other hives are still written (exit 4). */
@@ -580,8 +586,8 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 	if (out->applicable[CONTAIN_FIREWALL] || out->applicable[CONTAIN_FWPOLICY])
 		fw_notes(out, &plan);
 	fw_plan_free(&plan);
-	if (wrc || hrc) {
-		*err = wrc ? werr : herr;
+	if (wrc || hrc || frc) {
+		*err = wrc ? werr : hrc ? herr : ferr;
 		return RS_EPARTIAL;
 	}
 	return RS_OK;
