@@ -68,7 +68,7 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	ui_see "$at Scan screen" "Scan:"
 	ui_keys 5
 	ui_see "$at Verdict screen: YELLOW (no scan), with the computer and the steps" "YELLOW  WKS-WIN732BITA" \
-		"not scanned: no scan finished" "no scan finished in this session" \
+		"not scanned: no scan finished" "no scan finished in this session" "Patches: missing: MS17-010 (no record of KB4012212" \
 		"autorun tasks restore shares hosts firewall: 16 settings" "tasks: 1 change put back" \
 		"Report: not written yet"
 	ui_keys Enter
