@@ -145,6 +145,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	unsigned mask;
 	struct rs_error err = { 0 };
 	int rc = contain_parse_items(argc - 1, argv + 1, &mask, &err);
+	if (argc <= 1)
+		mask = CONTAIN_EVERY;   /* status shows firewall-policy too, when there is a policy */
 	struct contain_report r;
 	if (rc == RS_OK)
 		rc = contain_status(cli->ctx, mask, &r, &err);

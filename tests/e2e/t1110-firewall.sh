@@ -9,10 +9,12 @@
 # any format, is left alone; `undo firewall` gives back hivexregedit's
 # export of SYSTEM byte for byte.  Bad input: a C2 list with garbage lines,
 # a 10,000-address list (split below the per-rule limits, and its rules
-# removed again by a run with the short list), a list that is a FIFO.
+# removed again by a run with the short list), a list that is a FIFO.  The
+# same on the win10-gpt disk image through --disk, read back with ntfscat.
+# shellcheck disable=SC2154 # t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-GRAMMAR="python3 $TOP/tests/tools/fwrule-grammar.py"
+GRAMMAR="/usr/bin/python3 $TOP/tests/tools/fwrule-grammar.py"
 RULES_KEY='Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
 
 # rule_values HIVE KEY [PREFIX]: the data of every REG_SZ value of KEY whose
@@ -91,6 +93,28 @@ for v in win7 win10 xp; do
 	expect "$v: undo gives back the SYSTEM export byte for byte" cmp "$T/$v.before.reg" "$T/$v.after.reg"
 done
 
+# --- group policy: it wins on the running machine; applied only when named --
+tree=$T/gpo
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$tree"
+sw=$tree/Windows/System32/config/SOFTWARE
+printf 'Windows Registry Editor Version 5.00\n\n[\\Policies\\Microsoft\\WindowsFirewall]\n\n[\\Policies\\Microsoft\\WindowsFirewall\\DomainProfile]\n"EnableFirewall"=dword:00000000\n\n' >"$T/gpo.reg"
+hivexregedit --merge "$sw" "$T/gpo.reg"
+expect_exit 0 "policy: status" "$RESCUE" --root "$tree" status
+grep -q 'note: .*group policy sets firewall settings (SOFTWARE\\Policies\\Microsoft\\WindowsFirewall): they win' "$T/.out" &&
+	ok "policy: status says group policy wins" || not_ok "policy: status says group policy wins"
+grep -q '^firewall-policy OPEN' "$T/.out" && ok "policy: status lists firewall-policy open" || not_ok "policy: status lists firewall-policy open"
+expect_exit 0 "policy: contain (all)" "$RESCUE" --root "$tree" --yes contain
+expect "policy: contain all leaves the policy alone" sh -c '[ "$(hivexget "$1" "\\Policies\\Microsoft\\WindowsFirewall\\DomainProfile" EnableFirewall)" = 0 ]' - "$sw"
+hivexregedit --export "$sw" '\' >"$T/gpo.before.reg"
+expect_exit 0 "policy: contain firewall-policy" "$RESCUE" --root "$tree" --yes contain firewall-policy
+expect "policy: EnableFirewall = 1 in the policy's DomainProfile (hivexget)" sh -c '[ "$(hivexget "$1" "\\Policies\\Microsoft\\WindowsFirewall\\DomainProfile" EnableFirewall)" = 1 ]' - "$sw"
+expect_exit 1 "policy: no profile key the policy did not have" hivexget "$sw" '\Policies\Microsoft\WindowsFirewall\PublicProfile'
+rule_values "$sw" '\Policies\Microsoft\WindowsFirewall\FirewallRules' RescueContain- >"$T/ours"
+expect "policy: the same 3 rules in the policy, parsed by the grammar test" sh -c '[ "$(wc -l <"$2")" -eq 3 ] && $1 --ours <"$2"' - "$GRAMMAR" "$T/ours"
+expect_exit 0 "policy: undo firewall-policy" "$RESCUE" --root "$tree" --yes undo firewall-policy
+hivexregedit --export "$sw" '\' >"$T/gpo.after.reg"
+expect "policy: undo gives back the SOFTWARE export byte for byte" cmp "$T/gpo.before.reg" "$T/gpo.after.reg"
+
 # --- bad input -----------------------------------------------------------
 tree=$T/win7
 sy=$tree/Windows/System32/config/SYSTEM
@@ -149,5 +173,30 @@ grep -q 'rescue: firewall: C2 address list .*fifo.txt.*FIFO' "$T/.out" && ok "..
 expect "... the inbound rules are written, no C2 rule" sh -c '
 	hivexget "$1" "$2" RescueContain-Worm-In-TCP >/dev/null && ! hivexget "$1" "$2" RescueContain-C2-Out-001' - "$sy" "$fr"
 unset RESCUE_EXTRA_IPS
+
+# --- a disk image: the same through --disk, read back with ntfscat ----------
+if [ "$(id -u)" -ne 0 ]; then
+	skip "--disk win10-gpt" "needs root (loop devices, FUSE)"
+	t_done; exit
+fi
+export RESCUE_RUNDIR="$T/run"
+i=$T/win10-gpt.img
+t_image win10-gpt "$i" || not_ok "build win10-gpt"
+system_of() {	# system_of IMG OUT: the SYSTEM hive of partition 3, by ntfscat
+	t_attach "$1" 3 && ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$2"; t_detach
+}
+system_of "$i" "$T/img.SYSTEM"
+hivexregedit --export "$T/img.SYSTEM" '\' >"$T/img.before.reg"
+expect_exit 0 "--disk: contain firewall" "$RESCUE" --disk "$i" --yes contain firewall
+system_of "$i" "$T/img.SYSTEM"
+rule_values "$T/img.SYSTEM" "$fr" RescueContain- >"$T/ours"
+expect "--disk: the 3 rules on the image parse under the grammar test" sh -c '[ "$(wc -l <"$2")" -eq 3 ] && $1 --ours <"$2"' - "$GRAMMAR" "$T/ours"
+expect "--disk: the C2 rule holds the addresses" grep -qF "|RA4=192.0.2.0/24|RA4=198.51.100.0/24|RA4=203.0.113.0/24|RA6=2001:db8::/32|" "$T/ours"
+expect_exit 0 "--disk: contain firewall again" "$RESCUE" --disk "$i" --yes contain firewall
+grep -q '^    set' "$T/.out" && not_ok "--disk: a second contain adds nothing" || ok "--disk: a second contain adds nothing"
+expect_exit 0 "--disk: undo firewall" "$RESCUE" --disk "$i" --yes undo firewall
+system_of "$i" "$T/img.SYSTEM"
+hivexregedit --export "$T/img.SYSTEM" '\' >"$T/img.after.reg"
+expect "--disk: undo gives back the SYSTEM export byte for byte" cmp "$T/img.before.reg" "$T/img.after.reg"
 
 t_done
