@@ -57,7 +57,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: pxe screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
 	build-deps man install FORCE
 
-all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt man
+all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt $(BUILD)/rules/c2-ips.txt man
 
 # The packages the build needs, checked once before the first compile: one
 # line naming what to run instead of "hivex.h: No such file or directory".
@@ -131,7 +131,7 @@ $(BUILD)/rules/%.txt: rules/%.txt
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt
+rules: $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt $(BUILD)/rules/c2-ips.txt
 
 # Manual pages: rescue(8) as written (docs/rescue.8); rescue.conf(5) from
 # docs/rescue.conf.5.in with its table of keys printed by docs/conf-keys.c from
@@ -164,7 +164,7 @@ install:
 	$(MAKE) SANITIZE= all
 	install -D -m 0755 build/rescue $(DESTDIR)$(PREFIX)/sbin/rescue
 	install -d $(DESTDIR)/usr/share/rescue/rules
-	install -m 0644 build/rules/compiled.yarc build/rules/hashes.sha256 build/rules/c2-hosts.txt \
+	install -m 0644 build/rules/compiled.yarc build/rules/hashes.sha256 build/rules/c2-hosts.txt build/rules/c2-ips.txt \
 		$(DESTDIR)/usr/share/rescue/rules/
 	install -D -m 0644 build/docs/rescue.8 $(DESTDIR)$(PREFIX)/share/man/man8/rescue.8
 	install -D -m 0644 build/docs/rescue.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/rescue.conf.5
@@ -172,7 +172,7 @@ install:
 # The boot image (initramfs/, iso/): always from the normal build of rescue.
 # initramfs/build.sh downloads Debian's signed kernel once into build/cache.
 $(BUILD)/boot/initrd.zst: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 \
-		$(BUILD)/rules/c2-hosts.txt $(wildcard initramfs/*)
+		$(BUILD)/rules/c2-hosts.txt $(BUILD)/rules/c2-ips.txt $(wildcard initramfs/*)
 	sh initramfs/build.sh $(BUILD)
 
 $(BUILD)/rescue.iso: $(BUILD)/boot/initrd.zst $(wildcard iso/*)

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "hive/firewall.h"
 #include "hive/hive.h"
 #include "hive/profiles.h"
 #include "rescue/base/fileutil.h"
@@ -26,10 +28,18 @@ const struct contain_item contain_items[CONTAIN_N] = {
 		"LanmanServer AutoShareWks=0 and AutoShareServer=0: the worm cannot copy itself over admin shares" },
 	[CONTAIN_HOSTS] = { "hosts", "Known C2 host names blocked",
 		"names from rules/c2-hosts.txt mapped to 0.0.0.0 in the hosts file, between marker lines" },
+	[CONTAIN_FIREWALL] = { "firewall", "Firewall on, C2 addresses and worm ports blocked",
+		"Windows Firewall on in every profile with its service; block rules (RescueContain-*) for the "
+		"addresses of rules/c2-ips.txt outbound and for SMB, NetBIOS and RPC (TCP 135, 139, 445, UDP 137, "
+		"138) inbound; XP: firewall on with no exceptions (it has no outbound rules)" },
+	[CONTAIN_FWPOLICY] = { "firewall-policy", "The same in the firewall's group policy",
+		"only when named: the firewall group policy (SOFTWARE\\Policies\\Microsoft\\WindowsFirewall), which "
+		"wins on the running machine, gets its profiles on and the same block rules; the domain's next "
+		"policy refresh may overwrite it" },
 };
 
 enum hive_which { HW_SOFTWARE, HW_SYSTEM, HW_USERS };
-enum applies { ON_ALL, ON_XP, ON_64BIT };
+enum applies { ON_ALL, ON_XP, ON_64BIT, ON_NT6 };
 
 struct setting {
 	enum contain_id item;
@@ -64,6 +74,18 @@ static const struct setting settings[] = {
 	{ CONTAIN_RESTORE, HW_SYSTEM, "CCS\\Services\\srservice", "Start", REGT_DWORD, 4, NULL, ON_XP },
 	{ CONTAIN_SHARES, HW_SYSTEM, "CCS\\Services\\LanmanServer\\Parameters", "AutoShareWks", REGT_DWORD, 0, NULL, ON_ALL },
 	{ CONTAIN_SHARES, HW_SYSTEM, "CCS\\Services\\LanmanServer\\Parameters", "AutoShareServer", REGT_DWORD, 0, NULL, ON_ALL },
+	/* [MS-GPFAS] 2.2.3.1; Vista and later name the private profile
+	 * StandardProfile in the local store, XP has no public profile. */
+	{ CONTAIN_FIREWALL, HW_SYSTEM, FW_LOCAL_POLICY "\\DomainProfile", "EnableFirewall", REGT_DWORD, 1, NULL, ON_ALL },
+	{ CONTAIN_FIREWALL, HW_SYSTEM, FW_LOCAL_POLICY "\\StandardProfile", "EnableFirewall", REGT_DWORD, 1, NULL, ON_ALL },
+	{ CONTAIN_FIREWALL, HW_SYSTEM, FW_LOCAL_POLICY "\\PublicProfile", "EnableFirewall", REGT_DWORD, 1, NULL, ON_NT6 },
+	/* XP's firewall blocks nothing outbound: no exceptions closes it inbound. */
+	{ CONTAIN_FIREWALL, HW_SYSTEM, FW_LOCAL_POLICY "\\DomainProfile", "DoNotAllowExceptions", REGT_DWORD, 1, NULL, ON_XP },
+	{ CONTAIN_FIREWALL, HW_SYSTEM, FW_LOCAL_POLICY "\\StandardProfile", "DoNotAllowExceptions", REGT_DWORD, 1, NULL, ON_XP },
+	/* The firewall is only as on as its service (and Vista+'s filtering engine). */
+	{ CONTAIN_FIREWALL, HW_SYSTEM, "CCS\\Services\\MpsSvc", "Start", REGT_DWORD, 2, NULL, ON_NT6 },
+	{ CONTAIN_FIREWALL, HW_SYSTEM, "CCS\\Services\\BFE", "Start", REGT_DWORD, 2, NULL, ON_NT6 },
+	{ CONTAIN_FIREWALL, HW_SYSTEM, "CCS\\Services\\SharedAccess", "Start", REGT_DWORD, 2, NULL, ON_XP },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -79,9 +101,13 @@ int contain_parse_items(int argc, char *const *argv, unsigned *mask, struct rs_e
 		for (k = 0; k < CONTAIN_N; k++)
 			if (strcasecmp(argv[i], contain_items[k].id) == 0)
 				break;
-		if (k == CONTAIN_N)
-			return rs_fail(err, RS_EUSAGE, "unknown item '%s' (items: autorun tasks restore shares hosts)",
-				       argv[i]);
+		if (k == CONTAIN_N) {
+			char names[256] = "";
+			for (int j = 0; j < CONTAIN_N; j++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", j ? " " : "",
+					 contain_items[j].id);
+			return rs_fail(err, RS_EUSAGE, "unknown item '%s' (items: %s)", argv[i], names);
+		}
 		m |= 1u << k;
 	}
 	*mask = m ? m : CONTAIN_ALL;
@@ -100,6 +126,7 @@ static bool applies(const struct setting *s, const struct win_info *info)
 	switch (s->when) {
 	case ON_XP: return info->xp_family;
 	case ON_64BIT: return info->is_64bit;
+	case ON_NT6: return !info->xp_family;
 	default: return true;
 	}
 }
@@ -130,6 +157,9 @@ static int open_hives(struct rs_ctx *ctx, unsigned mask, const struct win_info *
 			need[settings[i].hive] = true;
 	int rc = RS_OK;
 	memset(oh, 0, sizeof(*oh));
+	/* the firewall items read the group policy there */
+	if (mask & ((1u << CONTAIN_FIREWALL) | (1u << CONTAIN_FWPOLICY)))
+		need[HW_SOFTWARE] = true;
 	if (need[HW_SOFTWARE])
 		rc = hive_open(ctx, HIVE_SOFTWARE, flags, &oh->software, err);
 	if (rc == RS_OK && need[HW_SYSTEM])
@@ -264,6 +294,192 @@ static int do_hosts(struct rs_ctx *ctx, bool apply, struct contain_report *r, st
 	return rc;
 }
 
+/* What the firewall items write, worked out once for status and apply. */
+struct fw_plan {
+	bool listed;                /* the address list was read: C2 rules are written and old ones removed */
+	struct fw_addrs addrs;
+	struct fw_rules rules;
+	bool policy;                /* SOFTWARE carries the firewall group policy */
+	char problem[256];          /* why the list was not read */
+};
+
+#define FW_RULES_KEY "\\FirewallRules"
+
+static const char *const policy_profiles[] = { "DomainProfile", "StandardProfile", "PrivateProfile", "PublicProfile" };
+
+static int fw_plan_make(const struct win_info *info, struct hive *software, struct fw_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->policy = software && hive_lookup(software, FW_GROUP_POLICY) != 0;
+	if (info->xp_family)
+		return RS_OK;       /* no rules on XP */
+	struct rs_error lerr = { 0 };
+	if (fw_addrs_load(getenv("RESCUE_EXTRA_IPS"), &p->addrs, &lerr) == RS_OK)
+		p->listed = true;
+	else
+		snprintf(p->problem, sizeof(p->problem), "%s", lerr.msg);
+	/* Rules of [MS-GPFAS] version 2.10 (Windows 7 on); Vista reads 2.0,
+	 * and every token written here exists in 2.0. */
+	const char *version = strcmp(info->version, "6.0") == 0 ? "2.0" : "2.10";
+	if (fw_rules_build(&p->addrs, version, &p->rules) != 0)
+		return RS_EPARTIAL;
+	return RS_OK;
+}
+
+static void fw_plan_free(struct fw_plan *p)
+{
+	fw_addrs_free(&p->addrs);
+	fw_rules_free(&p->rules);
+}
+
+static bool fw_planned(const struct fw_plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->rules.n; i++)
+		if (strcasecmp(p->rules.v[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* C2 rules of an earlier run that this list no longer needs (it shrank):
+ * malloc'd names, *N of them. */
+static char **fw_stale(struct hive *h, const char *key, const struct fw_plan *p, size_t *n)
+{
+	*n = 0;
+	hive_node_h node = hive_lookup(h, key);
+	if (!node || !p->listed)
+		return NULL;
+	hive_h *hx = hive_handle(h);
+	hive_value_h *vals = hivex_node_values(hx, node);
+	char **names = NULL;
+	for (size_t i = 0; vals && vals[i]; i++) {
+		char *name = hivex_value_key(hx, vals[i]);
+		char **nv;
+		if (name && strncasecmp(name, FW_OUT_PREFIX, strlen(FW_OUT_PREFIX)) == 0 && !fw_planned(p, name) &&
+		    (nv = realloc(names, (*n + 1) * sizeof(*nv)))) {
+			names = nv;
+			names[(*n)++] = name;
+		} else {
+			free(name);
+		}
+	}
+	free(vals);
+	return names;
+}
+
+/* Check (and with APPLY, write) our rules under KEY\FirewallRules of H:
+ * each rule of the plan as built, no stale C2 rule; every other value of
+ * the key is left as it is. */
+static int do_fw_rules(struct hive *h, enum contain_id item, const char *key, const struct fw_plan *p, bool apply,
+		       struct contain_report *r, struct rs_error *err)
+{
+	char rkey[512];
+	snprintf(rkey, sizeof(rkey), "%s" FW_RULES_KEY, key);
+	const char *iid = contain_items[item].id;
+	int rc = RS_OK;
+	if (!p->listed) {
+		struct contain_check *c = add_check(r);
+		if (!c)
+			return rs_fail(err, RS_EPARTIAL, "out of memory");
+		c->item = item;
+		snprintf(c->hive, sizeof(c->hive), "%s", hive_rel(h));
+		snprintf(c->value, sizeof(c->value), "C2 address list");
+		snprintf(c->wanted, sizeof(c->wanted), "read");
+		snprintf(c->before, sizeof(c->before), "not read");
+		snprintf(c->current, sizeof(c->current), "not read");
+	}
+	size_t nstale;
+	char **stale = fw_stale(h, rkey, p, &nstale);
+	for (size_t i = 0; i < nstale; i++) {
+		struct contain_check *c = rc ? NULL : add_check(r);
+		if (!rc && !c)
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		if (!rc && (rc = hive_expand_path(h, rkey, c->key, sizeof(c->key), err)) == RS_OK) {
+			c->item = item;
+			snprintf(c->hive, sizeof(c->hive), "%s", hive_rel(h));
+			snprintf(c->value, sizeof(c->value), "%s", stale[i]);
+			snprintf(c->wanted, sizeof(c->wanted), "(absent)");
+			snprintf(c->before, sizeof(c->before), "an older C2 rule");
+			snprintf(c->current, sizeof(c->current), "%s", c->before);
+			if (apply && (rc = hive_delete_value(h, iid, rkey, stale[i], err)) == RS_OK)
+				c->changed = true;
+		}
+		free(stale[i]);
+	}
+	free(stale);
+	for (size_t i = 0; rc == RS_OK && i < p->rules.n; i++) {
+		const struct fw_rule *fr = &p->rules.v[i];
+		if (!p->listed && strncmp(fr->id, FW_OUT_PREFIX, strlen(FW_OUT_PREFIX)) == 0)
+			continue;
+		struct contain_check *c = add_check(r);
+		if (!c)
+			return rs_fail(err, RS_EPARTIAL, "out of memory");
+		c->item = item;
+		snprintf(c->hive, sizeof(c->hive), "%s", hive_rel(h));
+		rc = hive_expand_path(h, rkey, c->key, sizeof(c->key), err);
+		if (rc)
+			return rc;
+		snprintf(c->value, sizeof(c->value), "%s", fr->id);
+		snprintf(c->wanted, sizeof(c->wanted), "%s", fr->summary);
+		struct reg_value cur;
+		rc = hive_get(h, rkey, fr->id, &cur, err);
+		if (rc)
+			return rc;
+		bool present = cur.present;
+		reg_value_free(&cur);
+		char *have = present ? hive_get_string(h, rkey, fr->id) : NULL;
+		c->ok = have && strcmp(have, fr->text) == 0;
+		free(have);
+		snprintf(c->before, sizeof(c->before), "%s", c->ok ? c->wanted : present ? "another rule" : "(absent)");
+		snprintf(c->current, sizeof(c->current), "%s", c->before);
+		if (apply && !c->ok) {
+			rc = hive_set_string(h, iid, rkey, fr->id, fr->text, err);
+			c->changed = rc == RS_OK;
+		}
+	}
+	return rc;
+}
+
+/* The firewall group policy: the profiles it sets turned on (a profile key
+ * it does not have leaves the local setting in force), and the same rules. */
+static int do_fw_policy(struct hive *software, const struct win_info *info, const struct fw_plan *p, bool apply,
+			struct contain_report *r, struct rs_error *err)
+{
+	int rc = RS_OK;
+	for (size_t i = 0; rc == RS_OK && i < sizeof(policy_profiles) / sizeof(policy_profiles[0]); i++) {
+		char key[256];
+		snprintf(key, sizeof(key), FW_GROUP_POLICY "\\%s", policy_profiles[i]);
+		if (!hive_lookup(software, key))
+			continue;
+		struct setting s = { CONTAIN_FWPOLICY, HW_SOFTWARE, key, "EnableFirewall", REGT_DWORD, 1, NULL, ON_ALL };
+		rc = do_setting(software, &s, apply, r, err);
+		if (rc == RS_OK && info->xp_family) {
+			s.value = "DoNotAllowExceptions";
+			rc = do_setting(software, &s, apply, r, err);
+		}
+	}
+	if (rc == RS_OK && !info->xp_family)
+		rc = do_fw_rules(software, CONTAIN_FWPOLICY, FW_GROUP_POLICY, p, apply, r, err);
+	return rc;
+}
+
+static void fw_notes(struct contain_report *r, const struct fw_plan *p)
+{
+	char *n = r->note[CONTAIN_FIREWALL];
+	size_t len = sizeof(r->note[0]);
+	if (r->info.xp_family)
+		snprintf(n, len, "Windows XP's firewall has no outbound rules: the C2 addresses cannot be blocked "
+			 "there; it is turned on with no exceptions (nothing comes in)");
+	else if (!p->listed)
+		snprintf(n, len, "C2 addresses not blocked: %s", p->problem);
+	else if (p->addrs.skipped)
+		snprintf(n, len, "%zu line(s) of the C2 address list skipped, first %s", p->addrs.skipped,
+			 p->addrs.first_bad);
+	if (p->policy)
+		snprintf(n + strlen(n), len - strlen(n), "%sgroup policy sets firewall settings (SOFTWARE\\%s): they win "
+			 "on the running machine; `rescue contain firewall-policy` writes the same there", *n ? "; " : "",
+			 FW_GROUP_POLICY);
+}
+
 static void set_notes(struct contain_report *r)
 {
 	const struct win_info *info = &r->info;
@@ -304,6 +520,23 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 			rc = do_setting(s->hive == HW_SOFTWARE ? oh.software : oh.system, s, apply, out, err);
 		}
 	}
+	struct fw_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	if (rc == RS_OK && (mask & ((1u << CONTAIN_FIREWALL) | (1u << CONTAIN_FWPOLICY)))) {
+		if (fw_plan_make(&out->info, oh.software, &plan) != RS_OK)
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		out->applicable[CONTAIN_FWPOLICY] &= plan.policy;
+		if (rc == RS_OK && (mask & (1u << CONTAIN_FIREWALL)) && !out->info.xp_family)
+			rc = do_fw_rules(oh.system, CONTAIN_FIREWALL, FW_LOCAL_POLICY, &plan, apply, out, err);
+		if (rc == RS_OK && plan.policy && (mask & (1u << CONTAIN_FWPOLICY)))
+			rc = do_fw_policy(oh.software, &out->info, &plan, apply, out, err);
+	}
+	/* An address list rescue cannot read fails its own item, as the hosts
+	 * file does: the rest is done and reported. */
+	int frc = RS_OK;
+	struct rs_error ferr = { 0 };
+	if (rc == RS_OK && (mask & (1u << CONTAIN_FIREWALL)) && !out->info.xp_family && !plan.listed)
+		frc = rs_fail(&ferr, RS_EPARTIAL, "firewall: %s", plan.problem);
 
 	/* Every setting is recorded: now write each hive.  A failure here
 	 * is reported, and the other hives are still written (exit 4). */
@@ -332,6 +565,7 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 		}
 	}
 	if (rc) {
+		fw_plan_free(&plan);
 		contain_report_free(out);
 		return rc;
 	}
@@ -349,8 +583,11 @@ static int contain_run(struct rs_ctx *ctx, unsigned mask, bool apply, struct con
 			out->contained[c->item] = false;
 	}
 	set_notes(out);
-	if (wrc || hrc) {
-		*err = wrc ? werr : herr;
+	if (out->applicable[CONTAIN_FIREWALL] || out->applicable[CONTAIN_FWPOLICY])
+		fw_notes(out, &plan);
+	fw_plan_free(&plan);
+	if (wrc || hrc || frc) {
+		*err = wrc ? werr : hrc ? herr : ferr;
 		return RS_EPARTIAL;
 	}
 	return RS_OK;

@@ -15,9 +15,17 @@
 #include "hive/wininfo.h"
 #include "rescue/base/ctx.h"
 
-enum contain_id { CONTAIN_AUTORUN, CONTAIN_TASKS, CONTAIN_RESTORE, CONTAIN_SHARES, CONTAIN_HOSTS, CONTAIN_N };
+enum contain_id {
+	CONTAIN_AUTORUN, CONTAIN_TASKS, CONTAIN_RESTORE, CONTAIN_SHARES, CONTAIN_HOSTS, CONTAIN_FIREWALL,
+	CONTAIN_FWPOLICY, CONTAIN_N
+};
 
-#define CONTAIN_ALL ((1u << CONTAIN_N) - 1)
+/* Every item.  "all" (and no item named) leaves out the ones applied only
+ * when the technician names them: firewall-policy overrides what the
+ * machine's administrators set by group policy. */
+#define CONTAIN_EVERY ((1u << CONTAIN_N) - 1)
+#define CONTAIN_ASKED_ONLY (1u << CONTAIN_FWPOLICY)
+#define CONTAIN_ALL (CONTAIN_EVERY & ~CONTAIN_ASKED_ONLY)
 
 struct contain_item {
 	const char *id;             /* "autorun": the CLI, config and journal name */
@@ -35,7 +43,7 @@ struct contain_check {
 	enum contain_id item;
 	char hive[512];             /* volume-relative hive file, or the hosts file */
 	char key[512];              /* CCS expanded; "" for hosts */
-	char value[128];            /* value name; "(default)"; for hosts a summary */
+	char value[128];            /* value name; "(default)"; for hosts a summary; a firewall rule's id */
 	char wanted[128];           /* formatted */
 	char before[128];           /* formatted, before this run's apply */
 	char current[128];          /* formatted, now */
@@ -49,7 +57,7 @@ struct contain_report {
 	size_t n;
 	bool applicable[CONTAIN_N];
 	bool contained[CONTAIN_N];  /* every applicable check ok */
-	char note[CONTAIN_N][256];  /* a warning for the technician, "" when none */
+	char note[CONTAIN_N][768];  /* a warning for the technician, "" when none */
 };
 
 /* Read the current state of the items in MASK. */

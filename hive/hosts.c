@@ -33,15 +33,7 @@ static int load_list(const char *path, struct hosts_names *out, struct rs_error 
 	char *cursor = (char *)buf;
 	for (char *line; (line = text_next_line(&cursor));) {
 		lineno++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *s = line;
-		while (isspace((unsigned char)*s))
-			s++;
-		char *e = s + strlen(s);
-		while (e > s && isspace((unsigned char)e[-1]))
-			*--e = '\0';
+		char *s = text_list_entry(line);
 		if (!*s)
 			continue;
 		for (char *p = s; *p; p++)

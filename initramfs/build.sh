@@ -22,7 +22,7 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 die() { echo "initramfs: $*" >&2; exit 1; }
 
-for f in "$BUILD/rescue" "$BUILD/rules/compiled.yarc" "$BUILD/rules/hashes.sha256" "$BUILD/rules/c2-hosts.txt"; do
+for f in "$BUILD/rescue" "$BUILD/rules/compiled.yarc" "$BUILD/rules/hashes.sha256" "$BUILD/rules/c2-hosts.txt" "$BUILD/rules/c2-ips.txt"; do
 	[ -f "$f" ] || die "$f missing: run make first"
 done
 for t in apt-cache apt-get dpkg depmod modprobe cpio zstd ldd; do

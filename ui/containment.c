@@ -32,7 +32,7 @@ static void reload(struct ui *ui)
 	report_error[0] = '\0';
 	list.n = 0;
 	struct rs_error err = { 0 };
-	if (contain_status(ui->ctx, CONTAIN_ALL, &report, &err) != RS_OK) {
+	if (contain_status(ui->ctx, CONTAIN_EVERY, &report, &err) != RS_OK) {
 		snprintf(report_error, sizeof(report_error), "%s", err.msg);
 		ui_logf(ui, "containment status: %s", err.msg);
 		return;
@@ -43,9 +43,10 @@ static void reload(struct ui *ui)
 			row_item[list.n++] = (enum contain_id)k;
 	ui_list_set_n(&list, list.n);
 	if (marked_for != ui->ctx) {
-		/* by default every open item is marked: one Enter contains all */
+		/* by default every open item is marked: one Enter contains all
+		 * (but firewall-policy, which the technician marks himself) */
 		for (int k = 0; k < CONTAIN_N; k++)
-			marked[k] = report.applicable[k] && !report.contained[k];
+			marked[k] = report.applicable[k] && !report.contained[k] && !(CONTAIN_ASKED_ONLY & (1u << k));
 		marked_for = ui->ctx;
 	}
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hive/patches.h"
 #include "rescue/run/report.h"
 #include "rescue/base/winpath.h"
 #include "ui/dialog.h"
@@ -20,6 +21,32 @@ static const enum ui_attr status_attr[] = {
 	[STEP_OK] = UA_OK, [STEP_CHANGED] = UA_OK, [STEP_SKIPPED] = UA_DIM,
 	[STEP_REFUSED] = UA_WARN, [STEP_FAILED] = UA_BAD,
 };
+
+/* The patch audit of the open installation (report only: the verdict
+ * stays as it is), read once per installation, not on every redraw. */
+static char patches_line[768];
+static bool patches_missing;
+static const struct rs_ctx *patches_for;
+
+static const char *patches(struct ui *ui)
+{
+	if (patches_for == ui->ctx)
+		return patches_line;
+	patches_for = ui->ctx;
+	struct patch_audit pa;
+	struct rs_error err = { 0 };
+	char summary[640];
+	if (patch_audit_run(ui->ctx, &ui->target.info, &pa, &err) != RS_OK) {
+		snprintf(patches_line, sizeof(patches_line), "Patches: not audited: %s", err.msg);
+		patches_missing = false;
+		return patches_line;
+	}
+	patch_audit_summary(&pa, summary, sizeof(summary));
+	patches_missing = patch_audit_missing(&pa) != 0;
+	snprintf(patches_line, sizeof(patches_line), "Patches: %s%s", summary,
+		 patches_missing ? "; install them before the machine rejoins the network" : "");
+	return patches_line;
+}
 
 static void verdict_draw(struct ui *ui, int y, int x, int h, int w)
 {
@@ -58,6 +85,9 @@ static void verdict_draw(struct ui *ui, int y, int x, int h, int w)
 	row += 2;
 
 	int lx = x + (w > 76 ? (w - 76) / 2 : 1), lw = w - (lx - x);
+	const char *pl = patches(ui);
+	draw_field(row, lx, lw, patches_missing ? UA_WARN : UA_NORMAL, pl);
+	row += 2;
 	draw_field(row++, lx, lw, UA_HEADING, "What this session did");
 	/* the last steps if they do not all fit; the report keeps every one */
 	int room = y + h - row - 2;
@@ -93,6 +123,11 @@ static void write_report(struct ui *ui)
 	/* the changes as the journal has them now (undone ones left out) */
 	r->nchanges = 0;
 	report_add_journal(r, ui->ctx);
+	bool noted = false;
+	for (size_t i = 0; i < r->nnotes && !noted; i++)
+		noted = strncmp(r->notes[i], "Patches: ", 9) == 0;
+	if (!noted)
+		report_note(r, "%s", patches(ui));
 	report_finish(r);
 	char dir[4096];
 	struct rs_error err = { 0 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rescue/base/fileutil.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -206,6 +207,19 @@ char *text_next_line(char **cursor)
 	if (nl)
 		*nl++ = '\0';
 	*cursor = nl;
+	return line;
+}
+
+char *text_list_entry(char *line)
+{
+	char *hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	while (isspace((unsigned char)*line))
+		line++;
+	char *e = line + strlen(line);
+	while (e > line && isspace((unsigned char)e[-1]))
+		*--e = '\0';
 	return line;
 }
 

@@ -35,6 +35,10 @@ void sha256_hex(const void *data, size_t len, char out[65]);
  * *CURSOR moved past it.  NULL at the end of the text. */
 char *text_next_line(char **cursor);
 
+/* The entry of a list file's LINE, in place: a '#' comment cut off and the
+ * white space around it removed; "" for a blank or comment line. */
+char *text_list_entry(char *line);
+
 /* The same path with a numeric suffix (".1", ".2"...) when PATH exists,
  * into OUT: never overwrite an earlier backup. */
 int file_unique_name(const char *path, char *out, size_t outlen);

@@ -35,12 +35,19 @@ static bool glob_head(const char *p, const char *s, char sep)
 struct place { const char *hive, *key, *value; };
 
 /* Where rescue writes registry values (hive/contain.c's settings, the
- * autostart entries hive/autoruns-disable.c disables, hive/accounts.c's SAM
+ * firewall profiles and rules, the autostart entries hive/autoruns-disable.c
+ * disables, hive/accounts.c's SAM
  * records).  A user row holds for NTUSER.DAT and DEFAULT alike. */
 static const struct place places[] = {
 	{ HIVE_SYS, "ControlSet*\\Services\\*", "Start" },
 	{ HIVE_SYS, "ControlSet*\\Services\\Cdrom", "AutoRun" },
 	{ HIVE_SYS, "ControlSet*\\Services\\LanmanServer\\Parameters", "AutoShare*" },
+	{ HIVE_SYS, "ControlSet*\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\*Profile", "EnableFirewall" },
+	{ HIVE_SYS, "ControlSet*\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\*Profile", "DoNotAllowExceptions" },
+	{ HIVE_SYS, "ControlSet*\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\FirewallRules", "RescueContain-*" },
+	{ HIVE_SW, "Policies\\Microsoft\\WindowsFirewall\\*Profile", "EnableFirewall" },
+	{ HIVE_SW, "Policies\\Microsoft\\WindowsFirewall\\*Profile", "DoNotAllowExceptions" },
+	{ HIVE_SW, "Policies\\Microsoft\\WindowsFirewall\\FirewallRules", "RescueContain-*" },
 	{ HIVE_SW, CV "\\Policies\\Explorer", "No*AutoRun" },
 	{ HIVE_SW, CV "\\Policies\\Explorer", "HonorAutorunSetting" },
 	{ HIVE_SW, WOW CV "\\Policies\\Explorer", "No*AutoRun" },

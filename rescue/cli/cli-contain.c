@@ -7,6 +7,7 @@
 
 #include "hive/contain.h"
 #include "hive/hive.h"
+#include "hive/patches.h"
 #include "hive/recover.h"
 #include "hive/undo.h"
 #include "rescue/cli/cli.h"
@@ -39,9 +40,35 @@ static void print_check_json(const struct contain_check *c)
 	printf(",\"ok\":%s,\"changed\":%s}", c->ok ? "true" : "false", c->changed ? "true" : "false");
 }
 
+/* The patch audit of `status` (report only). */
+static void print_patches(const struct cli *cli, const struct patch_audit *pa)
+{
+	char summary[1024];
+	patch_audit_summary(pa, summary, sizeof(summary));
+	if (cli->json) {
+		json_put_member(stdout, ",\"patches\":{", "summary", summary);
+		printf(",\"holes\":[");
+		for (size_t i = 0; i < pa->n; i++) {
+			json_put_member(stdout, i ? ",{" : "{", "bulletin", pa->v[i].bulletin);
+			json_put_member(stdout, ",", "hole", pa->v[i].hole);
+			json_put_member(stdout, ",", "state", patch_state_name(pa->v[i].state));
+			json_put_member(stdout, ",", "detail", pa->v[i].detail);
+			printf("}");
+		}
+		printf("]}");
+		return;
+	}
+	textesc_printf("\npatches  %s\n", summary);
+	for (size_t i = 0; i < pa->n; i++)
+		textesc_printf("    %-9s %-13s %s%s%s\n", pa->v[i].bulletin, patch_state_name(pa->v[i].state),
+			       pa->v[i].hole, pa->v[i].detail[0] ? ": " : "", pa->v[i].detail);
+	if (patch_audit_missing(pa))
+		printf("    note: install the missing updates before the machine rejoins the network\n");
+}
+
 /* One report, as text or JSON.  MODE: "status", "contain", "dry-run". */
 static void print_report(const struct cli *cli, const struct contain_report *r, const char *mode,
-			 const struct hive_probe *hv, size_t nh)
+			 const struct hive_probe *hv, size_t nh, const struct patch_audit *pa)
 {
 	bool status = strcmp(mode, "status") == 0;
 	if (cli->json) {
@@ -71,6 +98,8 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 			printf("]}");
 		}
 		printf("]");
+		if (pa)
+			print_patches(cli, pa);
 		if (hv) {
 			printf(",");
 			cli_print_hives(cli, "hives", hv, nh);
@@ -105,6 +134,8 @@ static void print_report(const struct cli *cli, const struct contain_report *r, 
 		if (r->note[k][0])
 			textesc_printf("    note: %s\n", r->note[k]);
 	}
+	if (pa)
+		print_patches(cli, pa);
 	if (hv)
 		cli_print_hives(cli, "hives", hv, nh);
 }
@@ -114,6 +145,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	unsigned mask;
 	struct rs_error err = { 0 };
 	int rc = contain_parse_items(argc - 1, argv + 1, &mask, &err);
+	if (argc <= 1)
+		mask = CONTAIN_EVERY;   /* status shows firewall-policy too, when there is a policy */
 	struct contain_report r;
 	if (rc == RS_OK)
 		rc = contain_status(cli->ctx, mask, &r, &err);
@@ -130,7 +163,10 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	struct rs_error herr = { 0 };
 	if (hive_recovery_list(cli->ctx, &hv, &nh, &herr) != RS_OK)
 		nh = 0;
-	print_report(cli, &r, "status", hv, nh);
+	struct patch_audit pa;
+	struct rs_error perr = { 0 };
+	bool audited = patch_audit_run(cli->ctx, &r.info, &pa, &perr) == RS_OK;
+	print_report(cli, &r, "status", hv, nh, audited ? &pa : NULL);
 	free(hv);
 	contain_report_free(&r);
 	if (rc)
@@ -173,7 +209,7 @@ int cmd_contain(struct cli *cli, int argc, char **argv)
 		cli_print_error(cli, &err);
 		return rc;
 	}
-	print_report(cli, &r, dry ? "dry-run" : "contain", NULL, 0);
+	print_report(cli, &r, dry ? "dry-run" : "contain", NULL, 0, NULL);
 	contain_report_free(&r);
 	if (rc)
 		cli_print_error(cli, &err);

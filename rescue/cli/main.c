@@ -20,7 +20,7 @@ static const struct cli_command commands[] = {
 	  0, cmd_detect },
 	{ "status",  "",                        "show each containment item: current value, contained or open",
 	  CLI_TARGET, cmd_status },
-	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts)",
+	{ "contain", "[ITEM...] [--dry-run]",   "apply containment items (default all: autorun tasks restore shares hosts firewall; firewall-policy only by name)",
 	  CLI_TARGET | CLI_WRITES, cmd_contain },
 	{ "undo",    "[--trust-unsigned] [ITEM...]","put back what contain/passwd changed, from the journal",
 	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_undo },

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hive/contain.h"
+#include "hive/patches.h"
 #include "rescue/volume/permissions.h"
 #include "hive/hive.h"
 #include "rescue/base/journal.h"
@@ -119,6 +120,23 @@ struct opened {
 
 /* detect: what Windows this is, and whether it may be written.  Returns
  * false when the installation must not be worked on further. */
+/* The patch audit, report only: the verdict stays as it is. */
+static void note_patches(struct run *run, const struct win_info *info)
+{
+	struct patch_audit pa;
+	struct rs_error err = { 0 };
+	if (patch_audit_run(run->ctx, info, &pa, &err) != RS_OK) {
+		report_note(run->r, "patches: not audited: %s", err.msg);
+		return;
+	}
+	char line[1024];
+	patch_audit_summary(&pa, line, sizeof(line));
+	report_note(run->r, "patches: %s", line);
+	if (patch_audit_missing(&pa))
+		report_note(run->r, "install the missing updates before the machine rejoins the network: "
+			    "network worms spread through these holes");
+}
+
 static bool step_detect(struct run *run, const struct opened *o)
 {
 	step_begin(run, "detect");
@@ -134,6 +152,7 @@ static bool step_detect(struct run *run, const struct opened *o)
 	snprintf(r->product, sizeof(r->product), "%s", info.product);
 	snprintf(r->build, sizeof(r->build), "%s", info.build);
 	snprintf(r->display, sizeof(r->display), "%s", info.display);
+	note_patches(run, &info);
 	char what[256];
 	snprintf(what, sizeof(what), "%s%s%s, computer %s", info.product[0] ? info.product : "Windows (product unknown)",
 		 info.build[0] ? " build " : "", info.build, info.computer[0] ? info.computer : "(unnamed)");

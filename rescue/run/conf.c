@@ -19,7 +19,7 @@ const struct conf_key conf_keys[] = {
 	  "scan and write the report to the RESCUE partition only" },
 	{ "report_only", "no", "yes is the same as mode = report (set by the boot image's report-only entry)" },
 	{ "contain", "all",
-	  "containment items to apply: all, none, or a list of autorun tasks restore shares hosts" },
+	  "containment items to apply: all, none, or a list of autorun tasks restore shares hosts firewall firewall-policy" },
 	{ "accounts", "admins",
 	  "accounts whose password is reset: none, admins (every enabled local administrator; the built-in "
 	  "Administrator when there is none), or a list of names and RIDs; a Microsoft account is replaced by "

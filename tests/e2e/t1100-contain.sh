@@ -48,6 +48,21 @@ expected_reg() {	# expected_reg software|system|user VARIANT CCS
 		reg_keys "$3\\Services\\LanmanServer\\Parameters"
 		printf '[\\%s\\Services\\LanmanServer\\Parameters]\n"AutoShareWks"=dword:00000000\n"AutoShareServer"=dword:00000000\n\n' "$3"
 		[ "$2" = xp ] && printf '[\\%s\\Services\\srservice]\n"Start"=dword:00000004\n\n' "$3"
+		# firewall ([MS-GPFAS] 2.2.3.1, 2.2.3.3): every profile on, XP with
+		# no exceptions; the service on.  The rules are checked below.
+		fp="$3\\Services\\SharedAccess\\Parameters\\FirewallPolicy"
+		if [ "$2" = xp ]; then
+			for p in DomainProfile StandardProfile; do
+				printf '[\\%s\\%s]\n"EnableFirewall"=dword:00000001\n"DoNotAllowExceptions"=dword:00000001\n\n' "$fp" $p
+			done
+			printf '[\\%s\\Services\\SharedAccess]\n"Start"=dword:00000002\n\n' "$3"
+		else
+			for p in DomainProfile StandardProfile PublicProfile; do
+				printf '[\\%s\\%s]\n"EnableFirewall"=dword:00000001\n\n' "$fp" $p
+			done
+			printf '[\\%s\\Services\\MpsSvc]\n"Start"=dword:00000002\n\n' "$3"
+			printf '[\\%s\\Services\\BFE]\n"Start"=dword:00000002\n\n' "$3"
+		fi
 		;;
 	user)
 		reg_keys 'Software\Microsoft\Windows\CurrentVersion\Policies\Explorer'
@@ -109,7 +124,13 @@ for v in win7 win10 xp; do
 		expected_reg "$kind" "$v" "$ccs" >"$T/expected.reg"
 		hivexregedit --merge "$T/expected.hive" "$T/expected.reg"
 		dump "$T/expected.hive" >"$T/want"
-		dump "$tree/$rel" >"$T/got"
+		# our firewall rules (t1110 parses them under the grammar test)
+		dump "$tree/$rel" | grep -v 'FirewallRules]|"RescueContain-' >"$T/got"
+		if [ "$kind" = system ]; then
+			n=$(dump "$tree/$rel" | grep -c 'FirewallRules]|"RescueContain-')
+			want=3; [ $v = xp ] && want=0
+			[ "$n" -eq $want ] && ok "$v: $want firewall rules in $rel" || not_ok "$v: $want firewall rules in $rel (found $n)"
+		fi
 		if cmp -s "$T/want" "$T/got"; then ok "$v: $rel = original + intended changes"
 		else not_ok "$v: $rel = original + intended changes"; diff "$T/want" "$T/got" | head -20 | sed 's/^/#   /'; fi
 	done <"$T/hives"

@@ -45,13 +45,13 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 		"NoAutorun: (absent) -> 0x1 (1)" "Start: 0x2 (2) -> 0x4 (4)"
 	ui_keys Enter
 	ui_see "$at every item contained" "autorun  contained" "tasks    contained" "hosts    contained" \
-		"13 settings changed"
+		"16 settings changed"
 	ui_is "$at SOFTWARE NoAutorun = 1 (hivexget)" "$(hivexget "$soft" "$EXPL" NoAutorun 2>&1)" 1
 	ui_is "$at SYSTEM Schedule Start = 4 (hivexget)" "$(hivexget "$sys" "$SCHED" Start 2>&1)" 4
 	expect "$at hosts file blocks C2 names" grep -q '^0\.0\.0\.0' "$w/Windows/System32/drivers/etc/hosts"
 
-	# undo only tasks: unmark all but tasks (cursor starts on autorun)
-	ui_keys g Space Down Space Space Space
+	# undo only tasks: unmark all but tasks (cursor starts on autorun; Space moves down)
+	ui_keys g Space Down Space Space Space Space
 	ui_capture "$T/marks.txt"
 	ui_keys u
 	ui_see "$at undo asks first, for tasks only" "Put back what rescue changed for:" "tasks"
@@ -77,8 +77,8 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	ui_see "$at Scan screen" "Scan:"
 	ui_keys 5
 	ui_see "$at Verdict screen: YELLOW (no scan), with the computer and the steps" "YELLOW  WKS-WIN732BITA" \
-		"not scanned: no scan finished" "no scan finished in this session" \
-		"autorun tasks restore shares hosts: 13 settings changed" "tasks: 1 change put back" \
+		"not scanned: no scan finished" "no scan finished in this session" "Patches: missing: MS17-010 (no record of KB4012212" \
+		"autorun tasks restore shares hosts firewall: 16 settings" "tasks: 1 change put back" \
 		"Report: not written yet"
 	ui_keys Enter
 	ui_see "$at writing the report asks first" "Write the report of this session to"
