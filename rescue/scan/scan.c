@@ -44,6 +44,10 @@ struct item {
 
 struct scan {
 	const char *root;
+	const char *const *paths;       /* as given to rs_scan_run (npaths of them) */
+	char **rels;                    /* the same, volume-relative (resolve_paths) */
+	int *unseen;                    /* per path: the errno of one the mount could not find */
+	size_t npaths;
 	const struct rs_rules *rules;
 	const struct rs_scan_opts *o;
 	uint64_t max_size;
@@ -798,6 +802,202 @@ static int cmp_skip(const void *a, const void *b)
 	return x->why != y->why ? (int)x->why - (int)y->why : strcmp(x->path, y->path);
 }
 
+/* The paths rs_scan_run was given, checked and made volume-relative before
+ * anything is scanned: s->rels[i], and s->unseen[i] the errno of one only the
+ * direct read may find (path_in_volume). */
+static int resolve_paths(struct scan *s, const char *const *paths, size_t npaths, struct rs_error *err)
+{
+	s->npaths = npaths;
+	s->rels = calloc(npaths ? npaths : 1, sizeof(char *));
+	s->unseen = calloc(npaths ? npaths : 1, sizeof(int));
+	if (!s->rels || !s->unseen)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	int rc = RS_OK;
+	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
+		char rel[PATH_MAX];
+		rc = path_in_volume(s->root, paths[i], rel, sizeof(rel),
+				    s->o->read == RS_READ_MOUNT ? NULL : &s->unseen[i], err);
+		if (rc == RS_OK && !(s->rels[i] = strdup(rel)))
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	return rc;
+}
+
+static int thread_count(const struct rs_scan_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
+	return n > RS_SCAN_MAX_THREADS ? RS_SCAN_MAX_THREADS : n;
+}
+
+/* Read directly through libntfs-3g when asked and possible: the walk's
+ * handle and one per worker (libntfs-3g is not thread-safe on one volume).
+ * When one cannot be had, every thread reads through the mount instead
+ * (res->read_note says why), or, for RS_READ_DIRECT, the scan fails. */
+static int open_direct(struct scan *s, struct worker *w, int nthreads, struct rs_error *err)
+{
+	struct rs_scan_result *res = s->res;
+	res->read = RS_READ_MOUNT;
+	if (s->o->read == RS_READ_MOUNT)
+		return RS_OK;
+	struct rs_error nerr = { 0 };
+	if (ntfsread_open(s->root, &s->nr, &nerr) == RS_OK) {
+		for (int i = 0; i < nthreads; i++) {
+			if (ntfsread_reopen(s->nr, &w[i].nr, &nerr) == RS_OK)
+				continue;
+			for (int k = 0; k < i; k++)
+				ntfsread_close(w[k].nr), w[k].nr = NULL;
+			ntfsread_close(s->nr);
+			s->nr = NULL;
+			break;
+		}
+	}
+	if (!s->nr) {
+		if (s->o->read == RS_READ_DIRECT)
+			return rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
+		snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
+		return RS_OK;
+	}
+	res->read = RS_READ_DIRECT;
+	s->fuse = true;         /* streams are listed from the volume itself */
+	return RS_OK;
+}
+
+/* A PATH the mount could not find: there only if the volume has it. */
+static int check_unseen(struct scan *s, struct rs_error *err)
+{
+	for (size_t i = 0; i < s->npaths; i++)
+		if (s->unseen[i] && (!s->nr || (s->unseen[i] = ntfsread_lookup(s->nr, s->rels[i])) != 0))
+			return rs_fail_errno(err, RS_EUSAGE, s->unseen[i], "%s", s->paths[i]);
+	return RS_OK;
+}
+
+/* How each worker's YARA scanners run. */
+static const struct {
+	int flags;              /* fast mode: one match of a string is enough to decide */
+	int timeout_secs;       /* a file YARA has not finished with by then is listed as unreadable */
+} yara_settings = { SCAN_FLAGS_FAST_MODE, 120 };
+
+/* W's scanners, one per rule set; false when one cannot be made. */
+static bool make_scanners(struct scan *s, struct worker *w)
+{
+	YR_RULES *sets[2] = { rs_rules_builtin(s->rules), rs_rules_extra(s->rules) };
+	for (int k = 0; k < 2; k++) {
+		if (!sets[k])
+			continue;
+		if (yr_scanner_create(sets[k], &w->ys[k]) != ERROR_SUCCESS)
+			return false;
+		yr_scanner_set_callback(w->ys[k], yara_cb, w);
+		yr_scanner_set_flags(w->ys[k], yara_settings.flags);
+		yr_scanner_set_timeout(w->ys[k], yara_settings.timeout_secs);
+	}
+	return true;
+}
+
+static void free_scanners(struct worker *w)
+{
+	for (int k = 0; k < 2; k++)
+		if (w->ys[k])
+			yr_scanner_destroy(w->ys[k]);
+	w->ys[0] = w->ys[1] = NULL;
+}
+
+/* Start up to NTHREADS workers; returns how many run (0: the scan cannot). */
+static int start_workers(struct scan *s, struct worker *w, int nthreads)
+{
+	int started = 0;
+	for (int i = 0; i < nthreads; i++) {
+		w[i].s = s;
+		bool good = make_scanners(s, &w[i]);
+		pthread_mutex_lock(&s->qmu);
+		s->workers++;            /* counted before it runs: it counts itself out */
+		pthread_mutex_unlock(&s->qmu);
+		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			pthread_mutex_lock(&s->qmu);
+			s->workers--;
+			pthread_mutex_unlock(&s->qmu);
+			free_scanners(&w[i]);
+			break;
+		}
+		started++;
+	}
+	return started;
+}
+
+/* The walk, in the calling thread, feeding the workers; then the workers'
+ * end. */
+static void walk_and_join(struct scan *s, struct worker *w, int started)
+{
+	for (size_t i = 0; i < (s->npaths ? s->npaths : 1) && !atomic_load(&s->cancel); i++) {
+		const char *start = s->npaths ? s->rels[i] : "";
+		if (s->nr)
+			ntfsread_walk(s->nr, start, on_walk, s);
+		else
+			walk_tree(s->root, start, on_walk, s);
+	}
+	pthread_mutex_lock(&s->qmu);
+	s->walk_done = true;
+	pthread_cond_broadcast(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		free_scanners(&w[i]);
+	}
+}
+
+/* The result's counts and order, and the scan's answer. */
+static int finish_result(struct scan *s, struct rs_error *err)
+{
+	struct rs_scan_result *res = s->res;
+	/* One last progress call with the final counts, however short the scan:
+	 * a caller (and a test) always sees a progress line, whatever the
+	 * machine's speed.  The scan is over, so a cancel request is moot. */
+	if (s->o->progress) {
+		pthread_mutex_lock(&s->cbmu);
+		(void)send_progress(s, NULL, elapsed(s));
+		pthread_mutex_unlock(&s->cbmu);
+	}
+	res->files = atomic_load(&s->files);
+	res->streams = atomic_load(&s->streams);
+	res->bytes = atomic_load(&s->bytes);
+	res->secs = elapsed(s);
+	res->cancelled = atomic_load(&s->cancel);
+	if (res->ndet > 1)
+		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
+	if (res->nskip > 1)
+		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
+	if (res->ndet)
+		return RS_DETECTED;
+	if (res->cancelled)
+		return rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
+			       (unsigned long long)(res->files + res->streams));
+	if (res->nwhy[RS_SKIP_UNREADABLE])
+		return rs_fail(err, RS_EPARTIAL, "%zu files could not be read", res->nwhy[RS_SKIP_UNREADABLE]);
+	return RS_OK;
+}
+
+/* What the scan holds once the workers are gone. */
+static void scan_free(struct scan *s, struct worker *w, int nthreads)
+{
+	if (w)
+		for (int i = 0; i < nthreads; i++)
+			free(w[i].buf), free(w[i].path), ntfsread_close(w[i].nr);
+	free(w);
+	ntfsread_close(s->nr);
+	/* Items left by a cancelled scan. */
+	for (size_t i = s->qhead; i < s->qn; i++)
+		free(s->q[i].rel);
+	free(s->q);
+	pthread_mutex_destroy(&s->qmu);
+	pthread_cond_destroy(&s->qcv);
+	pthread_cond_destroy(&s->qspace);
+	pthread_mutex_destroy(&s->cbmu);
+	for (size_t i = 0; s->rels && i < s->npaths; i++)
+		free(s->rels[i]);
+	free(s->rels);
+	free(s->unseen);
+}
+
 int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 		const struct rs_rules *rules, const struct rs_scan_opts *opts,
 		struct rs_scan_result *res, struct rs_error *err)
@@ -805,32 +1005,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	static const struct rs_scan_opts defaults;
 	const struct rs_scan_opts *o = opts ? opts : &defaults;
 	memset(res, 0, sizeof(*res));
-
-	/* Every PATH is checked before anything is scanned. */
-	char **rels = calloc(npaths ? npaths : 1, sizeof(char *));
-	int *unseen = calloc(npaths ? npaths : 1, sizeof(int));
-	if (!rels || !unseen) {
-		free(rels);
-		free(unseen);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	int rc = RS_OK;
-	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
-		char rel[PATH_MAX];
-		rc = path_in_volume(root, paths[i], rel, sizeof(rel), o->read == RS_READ_MOUNT ? NULL : &unseen[i],
-				    err);
-		if (rc == RS_OK && !(rels[i] = strdup(rel)))
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	if (rc) {
-		for (size_t i = 0; i < npaths; i++)
-			free(rels[i]);
-		free(rels);
-		free(unseen);
-		return rc;
-	}
-
-	struct scan s = { .root = root, .rules = rules, .o = o, .res = res };
+	struct scan s = { .root = root, .paths = paths, .rules = rules, .o = o, .res = res };
 	s.max_size = o->max_size ? o->max_size : RS_SCAN_DEFAULT_MAX_SIZE;
 	struct statfs sf;
 	s.fuse = statfs(root, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
@@ -840,153 +1015,27 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	pthread_mutex_init(&s.cbmu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 
-	struct worker *w = NULL;
-	res->read = RS_READ_MOUNT;
-	if (o->read != RS_READ_MOUNT) {
-		struct rs_error nerr = { 0 };
-		if (ntfsread_open(root, &s.nr, &nerr) != RS_OK) {
-			if (o->read == RS_READ_DIRECT) {
-				rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
-				goto out;
-			}
-			snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
-		}
-	}
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int nthreads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
-	if (nthreads > RS_SCAN_MAX_THREADS)
-		nthreads = RS_SCAN_MAX_THREADS;
+	int nthreads = thread_count(o);
 	res->threads = nthreads;
-	w = calloc((size_t)nthreads, sizeof(*w));
-	if (!w) {
+	struct worker *w = NULL;
+	int rc = resolve_paths(&s, paths, npaths, err);
+	if (rc == RS_OK && !(w = calloc((size_t)nthreads, sizeof(*w))))
 		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-		goto out;
-	}
-	/* One libntfs-3g handle per worker (libntfs-3g is not thread-safe on
-	 * one volume); when one cannot be had, every thread reads through the
-	 * mount instead. */
-	for (int i = 0; s.nr && i < nthreads; i++) {
-		struct rs_error nerr = { 0 };
-		if (ntfsread_reopen(s.nr, &w[i].nr, &nerr) == RS_OK)
-			continue;
-		for (int k = 0; k < i; k++)
-			ntfsread_close(w[k].nr), w[k].nr = NULL;
-		ntfsread_close(s.nr);
-		s.nr = NULL;
-		if (o->read == RS_READ_DIRECT) {
-			rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
-			goto out;
+	if (rc == RS_OK)
+		rc = open_direct(&s, w, nthreads, err);
+	if (rc == RS_OK)
+		rc = check_unseen(&s, err);
+	if (rc == RS_OK) {
+		int started = start_workers(&s, w, nthreads);
+		if (started == 0) {
+			rc = rs_fail(err, RS_EPARTIAL, "cannot start a scanning thread");
+		} else {
+			res->threads = started;
+			walk_and_join(&s, w, started);
+			rc = finish_result(&s, err);
 		}
-		snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
 	}
-	if (s.nr) {
-		res->read = RS_READ_DIRECT;
-		s.fuse = true;      /* streams are listed from the volume itself */
-	}
-	/* A PATH the mount could not find: there only if the volume has it. */
-	for (size_t i = 0; i < npaths; i++)
-		if (unseen[i] && (!s.nr || (unseen[i] = ntfsread_lookup(s.nr, rels[i])) != 0)) {
-			rc = rs_fail_errno(err, RS_EUSAGE, unseen[i], "%s", paths[i]);
-			goto out;
-		}
-	int started = 0;
-	for (int i = 0; i < nthreads; i++) {
-		w[i].s = &s;
-		YR_RULES *sets[2] = { rs_rules_builtin(rules), rs_rules_extra(rules) };
-		bool good = true;
-		for (int k = 0; k < 2 && good; k++) {
-			if (!sets[k])
-				continue;
-			if (yr_scanner_create(sets[k], &w[i].ys[k]) != ERROR_SUCCESS) {
-				good = false;
-				break;
-			}
-			yr_scanner_set_callback(w[i].ys[k], yara_cb, &w[i]);
-			/* Fast mode: one match of a string is enough to decide. */
-			yr_scanner_set_flags(w[i].ys[k], SCAN_FLAGS_FAST_MODE);
-			yr_scanner_set_timeout(w[i].ys[k], 120);
-		}
-		pthread_mutex_lock(&s.qmu);
-		s.workers++;            /* counted before it runs: it counts itself out */
-		pthread_mutex_unlock(&s.qmu);
-		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
-			pthread_mutex_lock(&s.qmu);
-			s.workers--;
-			pthread_mutex_unlock(&s.qmu);
-			for (int k = 0; k < 2; k++)
-				if (w[i].ys[k])
-					yr_scanner_destroy(w[i].ys[k]);
-			w[i].ys[0] = w[i].ys[1] = NULL;
-			break;
-		}
-		started++;
-	}
-	if (started == 0) {
-		rc = rs_fail(err, RS_EPARTIAL, "cannot start a scanning thread");
-		goto out;
-	}
-	res->threads = started;
-
-	/* The walk runs here, in the calling thread, feeding the workers. */
-	for (size_t i = 0; i < (npaths ? npaths : 1) && !atomic_load(&s.cancel); i++) {
-		if (s.nr)
-			ntfsread_walk(s.nr, npaths ? rels[i] : "", on_walk, &s);
-		else
-			walk_tree(root, npaths ? rels[i] : "", on_walk, &s);
-	}
-	pthread_mutex_lock(&s.qmu);
-	s.walk_done = true;
-	pthread_cond_broadcast(&s.qcv);
-	pthread_mutex_unlock(&s.qmu);
-	for (int i = 0; i < started; i++) {
-		pthread_join(w[i].tid, NULL);
-		for (int k = 0; k < 2; k++)
-			if (w[i].ys[k])
-				yr_scanner_destroy(w[i].ys[k]);
-	}
-
-	/* One last progress call with the final counts, however short the scan:
-	 * a caller (and a test) always sees a progress line, whatever the
-	 * machine's speed.  The scan is over, so a cancel request is moot. */
-	if (o->progress) {
-		pthread_mutex_lock(&s.cbmu);
-		(void)send_progress(&s, NULL, elapsed(&s));
-		pthread_mutex_unlock(&s.cbmu);
-	}
-	res->files = atomic_load(&s.files);
-	res->streams = atomic_load(&s.streams);
-	res->bytes = atomic_load(&s.bytes);
-	res->secs = elapsed(&s);
-	res->cancelled = atomic_load(&s.cancel);
-	if (res->ndet > 1)
-		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
-	if (res->nskip > 1)
-		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
-	if (res->ndet)
-		rc = RS_DETECTED;
-	else if (res->cancelled)
-		rc = rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
-			     (unsigned long long)(res->files + res->streams));
-	else if (res->nwhy[RS_SKIP_UNREADABLE])
-		rc = rs_fail(err, RS_EPARTIAL, "%zu files could not be read", res->nwhy[RS_SKIP_UNREADABLE]);
-out:
-	if (w)
-		for (int i = 0; i < nthreads; i++)
-			free(w[i].buf), free(w[i].path), ntfsread_close(w[i].nr);
-	free(w);
-	ntfsread_close(s.nr);
-	/* Items left by a cancelled scan. */
-	for (size_t i = s.qhead; i < s.qn; i++)
-		free(s.q[i].rel);
-	free(s.q);
-	pthread_mutex_destroy(&s.qmu);
-	pthread_cond_destroy(&s.qcv);
-	pthread_cond_destroy(&s.qspace);
-	pthread_mutex_destroy(&s.cbmu);
-	for (size_t i = 0; i < npaths; i++)
-		free(rels[i]);
-	free(rels);
-	free(unseen);
+	scan_free(&s, w, nthreads);
 	return rc;
 }
 
