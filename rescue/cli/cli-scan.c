@@ -64,11 +64,18 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
 		json_put_member(stdout, ",", "action", hit->action);
 		json_put_member(stdout, ",", "inspect", hit->inspect);
-		fputs("}\n", stdout);
+		for (size_t i = 0; hit->nnames > 1 && i < hit->nnames; i++) {
+			fputs(i ? "," : ",\"names\":[", stdout);
+			json_put_str(stdout, hit->names[i]);
+		}
+		fputs(hit->nnames > 1 ? "]}\n" : "}\n", stdout);
 	} else {
 		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
 		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
 		       hit->action);
+		/* The same file under its other names (hard links). */
+		for (size_t i = 1; i < hit->nnames; i++)
+			textesc_printf("         also named %s\n", hit->names[i]);
 	}
 	fflush(stdout);
 	return 0;
@@ -102,10 +109,10 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 	}
 	size_t nskip = r->nskip;
 	if (cli->json) {
-		printf("{\"type\":\"summary\",\"files\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
+		printf("{\"type\":\"summary\",\"files\":%llu,\"names\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
 		       "\"mb_per_s\":%.1f,\"threads\":%d,\"read\":\"%s\",\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
-		       (unsigned long long)r->files, (unsigned long long)r->streams, (unsigned long long)r->bytes,
-		       r->secs, mbps, r->threads, rs_scan_read_name(r->read), r->ndet, nskip,
+		       (unsigned long long)r->files, (unsigned long long)r->names, (unsigned long long)r->streams,
+		       (unsigned long long)r->bytes, r->secs, mbps, r->threads, rs_scan_read_name(r->read), r->ndet, nskip,
 		       r->cancelled ? "true" : "false");
 		for (int w = 0; w < RS_SKIP_NWHY; w++) {
 			char key[32];
@@ -120,8 +127,8 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
 		return;
 	}
-	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): %zu detected\n",
-	       (unsigned long long)r->files, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
+	printf("scanned %llu files (%llu names) and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): "
+	       "%zu detected\n", (unsigned long long)r->files, (unsigned long long)r->names, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
 	       rs_scan_read_name(r->read), r->threads, r->ndet);
 	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",

@@ -64,6 +64,12 @@ struct scan {
 	bool walk_done;
 	uint64_t files_total, bytes_total;  /* under qmu */
 
+	/* The walk's: the files with several names (hard links) queued, by
+	 * (st_dev, st_ino).  Only those (st_nlink > 1), not every file: its
+	 * size follows the volume's hard links. */
+	struct walk_idset links;
+	uint64_t extra_names;           /* the walk's: later names of those, not read again */
+
 	atomic_bool cancel;
 	atomic_uint_fast64_t files, streams, bytes, ndet, nskipped, nerrors;
 
@@ -82,6 +88,7 @@ struct worker {
 	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
 	size_t pathcap;
 	struct ntfsread *nr;            /* read directly: this thread's own handle */
+	uint64_t ref;                   /* read directly: the MFT reference of the item being scanned */
 	pthread_t tid;
 };
 
@@ -226,6 +233,8 @@ static int on_walk(const struct walk_entry *e, void *user)
 		else if (size > s->max_size)
 			add_skip(s, e->rel, NULL, RS_SKIP_TOO_BIG, size, "%llu bytes, over the %llu-byte limit",
 				 (unsigned long long)size, (unsigned long long)s->max_size);
+		else if (e->st->st_nlink > 1 && walk_idset_add(&s->links, e->st->st_dev, e->st->st_ino) == 0)
+			s->extra_names++;       /* read once, by its first name (its detection lists them all) */
 		else
 			enqueue(s, e->rel, e->ref, false, size);
 		break;
@@ -371,6 +380,35 @@ static void maybe_progress(struct worker *w, const char *rel)
 	pthread_mutex_unlock(&s->cbmu);
 }
 
+/* Every name of the detected file REL when it has several (ST's st_nlink):
+ * REL first, then the others, in a new array of pointers into a new
+ * *LIST (the caller frees both); *N their count.  NULL (and *N 1) for a
+ * file with one name, or when they cannot be told.  Read directly, from the
+ * file's own MFT record; through the mount, by a walk of the volume. */
+static const char **hit_names(struct worker *w, const char *rel, const struct stat *st, char **list, size_t *n)
+{
+	*n = 1;
+	*list = NULL;
+	if (st->st_nlink < 2)
+		return NULL;
+	size_t len = 0;
+	if (w->nr ? ntfsread_names(w->nr, w->ref, list, &len) : walk_find_names(w->s->root, st, list, &len))
+		return NULL;
+	size_t count = 1;
+	for (const char *p = *list; p < *list + len; p += strlen(p) + 1)
+		count++;
+	const char **v = calloc(count, sizeof(*v));
+	if (!v)
+		return NULL;
+	v[0] = rel;
+	size_t k = 1;
+	for (const char *p = *list; p < *list + len; p += strlen(p) + 1)
+		if (strcmp(p, rel) != 0)
+			v[k++] = p;
+	*n = k;
+	return v;
+}
+
 /* Scan LEN bytes of w->buf as REL[:STREAM]: hash, YARA, and on a match the
  * detect callback and the result. */
 static void scan_buffer(struct worker *w, const char *rel, const char *stream, const char *full,
@@ -442,8 +480,12 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 
 	struct rs_scan_hit hit = {
 		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
-		.data = w->buf, .st = st,
+		.data = w->buf, .st = st, .names = &rel, .nnames = 1,
 	};
+	char *namelist = NULL;
+	const char **names = hit_names(w, rel, st, &namelist, &hit.nnames);
+	if (names)
+		hit.names = names;
 	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
 		sprintf(hit.sha256 + 2 * i, "%02x", sha[i]);
 	atomic_fetch_add(&s->ndet, 1);
@@ -464,8 +506,17 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		d->inspect = hit.inspect;
 		d->size = len;
 		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
+		d->names = NULL;
+		d->nnames = 0;
+		if (hit.nnames > 1 && (d->names = calloc(hit.nnames, sizeof(char *))) != NULL) {
+			d->nnames = hit.nnames;
+			for (size_t i = 0; i < hit.nnames; i++)
+				d->names[i] = strdup(hit.names[i]);
+		}
 	}
 	pthread_mutex_unlock(&s->cbmu);
+	free(names);
+	free(namelist);
 	free(rules);
 	free(fp);
 }
@@ -644,6 +695,7 @@ static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
 static void scan_item_direct(struct worker *w, const struct item *it)
 {
 	struct scan *s = w->s;
+	w->ref = it->ref;
 	if (!it->streams_only) {
 		struct stat st;
 		size_t len = 0;
@@ -958,6 +1010,7 @@ static int finish_result(struct scan *s, struct rs_error *err)
 		pthread_mutex_unlock(&s->cbmu);
 	}
 	res->files = atomic_load(&s->files);
+	res->names = res->files + s->extra_names;
 	res->streams = atomic_load(&s->streams);
 	res->bytes = atomic_load(&s->bytes);
 	res->secs = elapsed(s);
@@ -996,6 +1049,7 @@ static void scan_free(struct scan *s, struct worker *w, int nthreads)
 		free(s->rels[i]);
 	free(s->rels);
 	free(s->unseen);
+	walk_idset_free(&s->links);
 }
 
 int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
@@ -1048,6 +1102,9 @@ void rs_scan_result_free(struct rs_scan_result *res)
 		free(res->det[i].stream);
 		free(res->det[i].rules);
 		free(res->det[i].action);
+		for (size_t k = 0; k < res->det[i].nnames; k++)
+			free(res->det[i].names[k]);
+		free(res->det[i].names);
 	}
 	free(res->det);
 	for (size_t i = 0; i < res->nskip; i++) {

@@ -72,6 +72,9 @@ struct rs_scan_hit {
 	char action[256];
 	const char *inspect;            /* set by the callback when the file is kept on purpose for a person to
 					   look at: rs_quarantine_refusal's kind ("registry hive"), static */
+	const char *const *names;       /* every name of the file (its hard links), volume-relative:
+					   names[0] is path; nnames is 1 for a file with one name */
+	size_t nnames;
 };
 
 typedef int (*rs_scan_progress_fn)(const struct rs_scan_progress *p, void *user);
@@ -117,13 +120,17 @@ struct rs_scan_skip {
 
 struct rs_scan_detection {
 	char *path, *stream, *rules, *action;
+	char **names;                   /* a file with hard links: every name, names[0] the same as path;
+					   NULL (nnames 0) for a file with one name */
+	size_t nnames;
 	const char *inspect;            /* the hit's, static; NULL normally */
 	uint64_t size;
 	char sha256[65];
 };
 
 struct rs_scan_result {
-	uint64_t files, streams, bytes;     /* scanned */
+	uint64_t files, streams, bytes;     /* scanned: a file with several names (hard links) once */
+	uint64_t names;                     /* the names of the files scanned: over files when some have several */
 	double secs;
 	int threads;
 	enum rs_scan_read read;             /* what was used: RS_READ_MOUNT or RS_READ_DIRECT */

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,15 +489,7 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 			free(s);
 			continue;
 		}
-		size_t sl = strlen(s) + 1;
-		char *no = realloc(out, n + sl);
-		if (!no) {
-			e = ENOMEM;
-		} else {
-			out = no;
-			memcpy(out + n, s, sl);
-			n += sl;
-		}
+		e = walk_list_append(&out, &n, s);
 		free(s);
 	}
 	if (!e && errno && errno != ENOENT)
@@ -504,6 +497,118 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 	ntfs_attr_put_search_ctx(ctx);
 	ntfs_inode_close(ni);
 	if (e) {
+		free(out);
+		return e;
+	}
+	*names = out;
+	*len = n;
+	return 0;
+}
+
+/* ---- the names of a file ---- */
+
+/* Folders a name may be under: deeper is a damaged (looping) volume. */
+#define NAME_DEPTH_MAX 256
+
+/* The Nth name of NI that is not a DOS 8.3 alias, and its parent folder's
+ * MFT record number.  Returns 0, ENOENT when there is no Nth, or an errno. */
+static int name_of(ntfs_inode *ni, unsigned nth, uint64_t *parent, char **name)
+{
+	ntfs_attr_search_ctx *ctx = ntfs_attr_get_search_ctx(ni, NULL);
+	if (!ctx)
+		return ENOMEM;
+	int e = ENOENT;
+	while (ntfs_attr_lookup(AT_FILE_NAME, NULL, 0, CASE_SENSITIVE, 0, NULL, 0, ctx) == 0) {
+		const ATTR_RECORD *a = ctx->attr;
+		if (a->non_resident || le32_to_cpu(a->value_length) < sizeof(FILE_NAME_ATTR))
+			continue;
+		const FILE_NAME_ATTR *fn = (const FILE_NAME_ATTR *)((const u8 *)a + le16_to_cpu(a->value_offset));
+		if (fn->file_name_type == FILE_NAME_DOS || nth-- > 0)
+			continue;
+		/* The name, copied out of the packed record to be aligned. */
+		ntfschar u[256];
+		size_t ulen = fn->file_name_length;
+		if (ulen > 255 || (size_t)le32_to_cpu(a->value_length) < sizeof(*fn) + ulen * sizeof(ntfschar)) {
+			e = EIO;
+			break;
+		}
+		memcpy(u, (const u8 *)fn + offsetof(FILE_NAME_ATTR, file_name), ulen * sizeof(ntfschar));
+		*name = NULL;
+		e = ntfs_ucstombs(u, (int)ulen, name, 0) < 0 ? EILSEQ : 0;
+		*parent = MREF_LE(fn->parent_directory);
+		break;
+	}
+	ntfs_attr_put_search_ctx(ctx);
+	return e;
+}
+
+/* NAME in the folder PARENT as a path relative to ROOT, in a new *REL;
+ * ENOENT when the folder is not below ROOT, ELOOP when its chain of parents
+ * does not end. */
+static int rel_of(struct ntfsread *v, uint64_t parent, const char *name, char **rel)
+{
+	char *path = strdup(name);
+	int e = path ? 0 : ENOMEM;
+	for (int depth = 0; !e; depth++) {
+		if (parent == MREF(v->base_ref))
+			break;
+		if (parent == FILE_root || depth >= NAME_DEPTH_MAX) {
+			e = parent == FILE_root ? ENOENT : ELOOP;
+			break;
+		}
+		ntfs_inode *ni = ntfs_inode_open(v->vol, parent);
+		if (!ni) {
+			e = errno ? errno : EIO;
+			break;
+		}
+		char *dir = NULL, *np = NULL;
+		e = name_of(ni, 0, &parent, &dir);
+		ntfs_inode_close(ni);
+		if (!e && asprintf(&np, "%s/%s", dir, path) < 0)
+			e = ENOMEM;
+		free(dir);
+		if (!e) {
+			free(path);
+			path = np;
+		}
+	}
+	if (e) {
+		free(path);
+		return e;
+	}
+	*rel = path;
+	return 0;
+}
+
+int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len)
+{
+	*names = NULL;
+	*len = 0;
+	ntfs_inode *ni = open_ref(v, ref);
+	if (!ni)
+		return errno;
+	char *out = NULL;
+	size_t n = 0;
+	int e = 0;
+	for (unsigned i = 0; !e; i++) {
+		uint64_t parent;
+		char *name = NULL, *rel = NULL;
+		e = name_of(ni, i, &parent, &name);
+		if (e)
+			break;
+		/* A name outside ROOT, or whose folders cannot be told, is not
+		 * one the walk can reach: left out. */
+		int re = rel_of(v, parent, name, &rel);
+		free(name);
+		if (re == ENOMEM)
+			e = ENOMEM;
+		if (re)
+			continue;
+		e = walk_list_append(&out, &n, rel);
+		free(rel);
+	}
+	ntfs_inode_close(ni);
+	if (e && e != ENOENT) {
 		free(out);
 		return e;
 	}

@@ -98,4 +98,11 @@ const char *ntfsread_why(const struct ntfsread *v);
  * caller frees).  Returns 0 or an errno. */
 int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len);
 
+/* Every name of the file REF (its hard links; DOS 8.3 aliases left out)
+ * that lies below ROOT, relative to ROOT, as one NUL-separated list in a
+ * new *NAMES of *LEN bytes (the caller frees).  A name whose chain of
+ * folders is damaged (longer than 256, a loop) is left out.  Returns 0 or
+ * an errno. */
+int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len);
+
 #endif
