@@ -110,17 +110,9 @@ else
 fi
 
 # ---- the win10-gpt test disk's Windows volume ----
-if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
-	skip "NTFS hard links" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
-fi
-img=$T/disk.img mnt=$T/mnt loop=""
-t_image win10-gpt "$img" || { not_ok "build win10-gpt"; t_done; exit 1; }
-mkdir -p "$mnt"
-t_on_exit "umount '$mnt' 2>/dev/null || umount -l '$mnt' 2>/dev/null; [ -z \"\$loop\" ] || losetup -d \"\$loop\""
-# shellcheck disable=SC2046 # START SIZE, split on purpose
-set -- $(sfdisk -q -l -o Start,Sectors "$img" | awk 'NR == 4 { print $1 * 512, $2 * 512 }')
-loop=$(losetup -f --show -o "$1" --sizelimit "$2" "$img")
-ntfs-3g "$loop" "$mnt" || { not_ok "ntfs-3g mount of $loop"; t_done; exit 1; }
+img=$T/disk.img mnt=$T/mnt loop=""   # loop: set by t_win_mount
+# The Windows partition, read-write: the test adds files through ntfs-3g.
+t_win_mount win10-gpt "$img" "$mnt"
 plant "$mnt"
 for how in direct mount; do
 	"$RESCUE" --root "$mnt" --json scan --read "$how" >"$T/$how.jsonl" 2>"$T/$how.err"
