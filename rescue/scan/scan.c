@@ -20,6 +20,7 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/ctx.h"
+#include "rescue/scan/places.h"
 #include "rescue/volume/ntfsread.h"
 #include "rescue/volume/reparse.h"
 #include "rescue/volume/walk.h"
@@ -69,6 +70,13 @@ struct scan {
 	 * size follows the volume's hard links. */
 	struct walk_idset links;
 	uint64_t extra_names;           /* the walk's: later names of those, not read again */
+
+	/* The walk's order (walk_volume): the worm's places, then the files at
+	 * the volume root, then the rest, nothing read twice. */
+	enum { WALK_PLACES, WALK_ROOT_FILES, WALK_REST } phase;
+	const char *start;              /* the current walk's start */
+	char **done;                    /* the places read, sorted */
+	size_t ndone, donecap;
 
 	atomic_bool cancel;
 	atomic_uint_fast64_t files, streams, bytes, ndet, nskipped, nerrors;
@@ -219,11 +227,68 @@ static void skip_link(struct scan *s, const struct walk_entry *e)
 		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: only Windows can read it", what);
 }
 
+static int cmp_cstr(const void *a, const void *b);
+
+static bool done_has(const struct scan *s, const char *rel)
+{
+	return s->ndone && bsearch(&rel, s->done, s->ndone, sizeof(*s->done), cmp_cstr);
+}
+
+/* REL read already: a place, or a place holding it. */
+static bool under_done(const struct scan *s, const char *rel)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (char *p = buf + strlen(buf);; *p = '\0') {
+		if (done_has(s, buf))
+			return true;
+		if (!(p = strrchr(buf, '/')))
+			return false;
+	}
+}
+
+static void done_add(struct scan *s, const char *rel)
+{
+	if (s->ndone == s->donecap) {
+		size_t cap = s->donecap ? s->donecap * 2 : 32;
+		char **nv = realloc(s->done, cap * sizeof(*nv));
+		if (!nv)
+			return;         /* read again later: never left out */
+		s->done = nv;
+		s->donecap = cap;
+	}
+	if (!(s->done[s->ndone] = strdup(rel)))
+		return;
+	s->ndone++;
+	qsort(s->done, s->ndone, sizeof(*s->done), cmp_cstr);
+}
+
+/* Where the walk's order decides about E (walk_volume): -2 when it does not
+ * (on_walk handles E), else on_walk's answer without handling E: read
+ * already, or read in another step. */
+static int walk_order(const struct scan *s, const struct walk_entry *e)
+{
+	bool top = *e->rel && !strchr(e->rel, '/');
+	bool dirlike = e->kind == WALK_DIR || e->kind == WALK_LOOP || e->kind == WALK_OTHER_FS;
+	if (s->phase == WALK_ROOT_FILES && top && (dirlike || e->kind == WALK_ERROR))
+		return e->kind == WALK_DIR ? 1 : 0;     /* folders are the next step's */
+	if (s->phase == WALK_REST && top && !dirlike && e->kind != WALK_ERROR)
+		return 0;                               /* the root's files: read in the step before */
+	if (s->phase == WALK_REST && !*e->rel)
+		return 0;                               /* the root itself (its streams): likewise */
+	if (strcmp(e->rel, s->start) != 0 && done_has(s, e->rel))
+		return e->kind == WALK_DIR ? 1 : 0;
+	return -2;
+}
+
 static int on_walk(const struct walk_entry *e, void *user)
 {
 	struct scan *s = user;
 	if (atomic_load(&s->cancel))
 		return -1;
+	int order = walk_order(s, e);
+	if (order != -2)
+		return order;
 	uint64_t size = e->st ? (uint64_t)e->st->st_size : 0;
 	switch (e->kind) {
 	case WALK_FILE:
@@ -976,16 +1041,50 @@ static int start_workers(struct scan *s, struct worker *w, int nthreads)
 	return started;
 }
 
+static void walk_from(struct scan *s, const char *start)
+{
+	s->start = start;
+	if (s->nr)
+		ntfsread_walk(s->nr, start, on_walk, s);
+	else
+		walk_tree(s->root, start, on_walk, s);
+}
+
+/* The whole volume, the worm's places first (rescue/scan/places.h): a
+ * detection there is known early.  Then the files at the root, then the
+ * rest, each place skipped there. */
+static void walk_volume(struct scan *s)
+{
+	char **pl = NULL;
+	size_t np = 0;
+	if (places_list(s->root, s->o->first, s->o->nfirst, &pl, &np) != 0)
+		np = 0;                 /* no memory for the order: the plain walk reads everything */
+	s->phase = WALK_PLACES;
+	for (size_t i = 0; i < np && !atomic_load(&s->cancel); i++) {
+		if (under_done(s, pl[i]))
+			continue;
+		walk_from(s, pl[i]);
+		done_add(s, pl[i]);
+	}
+	places_free(pl, np);
+	s->phase = WALK_ROOT_FILES;
+	if (!atomic_load(&s->cancel))
+		walk_from(s, "");
+	s->phase = WALK_REST;
+	if (!atomic_load(&s->cancel))
+		walk_from(s, "");
+}
+
 /* The walk, in the calling thread, feeding the workers; then the workers'
  * end. */
 static void walk_and_join(struct scan *s, struct worker *w, int started)
 {
-	for (size_t i = 0; i < (s->npaths ? s->npaths : 1) && !atomic_load(&s->cancel); i++) {
-		const char *start = s->npaths ? s->rels[i] : "";
-		if (s->nr)
-			ntfsread_walk(s->nr, start, on_walk, s);
-		else
-			walk_tree(s->root, start, on_walk, s);
+	if (!s->npaths) {
+		walk_volume(s);
+	} else {
+		s->phase = WALK_PLACES;         /* the paths asked for, as given */
+		for (size_t i = 0; i < s->npaths && !atomic_load(&s->cancel); i++)
+			walk_from(s, s->rels[i]);
 	}
 	pthread_mutex_lock(&s->qmu);
 	s->walk_done = true;
@@ -1050,6 +1149,9 @@ static void scan_free(struct scan *s, struct worker *w, int nthreads)
 	free(s->rels);
 	free(s->unseen);
 	walk_idset_free(&s->links);
+	for (size_t i = 0; i < s->ndone; i++)
+		free(s->done[i]);
+	free(s->done);
 }
 
 int rs_scan_run(const char *root, const char *const *paths, size_t npaths,

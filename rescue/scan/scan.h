@@ -96,6 +96,10 @@ struct rs_scan_opts {
 	unsigned progress_ms;           /* 0: 250 */
 	rs_scan_progress_fn progress;   /* NULL: none; else every progress_ms, and once at the end */
 	rs_scan_detect_fn detect;       /* NULL: detections are only collected */
+	const char *const *first;       /* a whole-volume scan: files or folders read before the rest (autostart
+					   targets; volume-relative; missing ones ignored), before the worm's places
+					   (rescue/scan/places.h) */
+	size_t nfirst;
 	void *user;
 };
 
