@@ -107,13 +107,13 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 			textesc_printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
 		}
 	}
-	size_t nskip = r->nskip;
+	size_t nskip = r->nskip + r->nskip_unlisted;
 	if (cli->json) {
 		printf("{\"type\":\"summary\",\"files\":%llu,\"names\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
 		       "\"mb_per_s\":%.1f,\"threads\":%d,\"read\":\"%s\",\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
 		       (unsigned long long)r->files, (unsigned long long)r->names, (unsigned long long)r->streams,
-		       (unsigned long long)r->bytes, r->secs, mbps, r->threads, rs_scan_read_name(r->read), r->ndet, nskip,
-		       r->cancelled ? "true" : "false");
+		       (unsigned long long)r->bytes, r->secs, mbps, r->threads, rs_scan_read_name(r->read),
+		       r->ndet + r->ndet_unlisted, nskip, r->cancelled ? "true" : "false");
 		for (int w = 0; w < RS_SKIP_NWHY; w++) {
 			char key[32];
 			snprintf(key, sizeof(key), "%s", rs_scan_skip_name(w));
@@ -124,12 +124,17 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		}
 		/* Why the mount was read when direct reading was possible in principle. */
 		json_put_member(stdout, ",", "read_note", r->read_note[0] ? r->read_note : NULL);
-		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
+		printf(",\"errors\":%zu,\"unlisted_detections\":%zu,\"unlisted_skips\":%zu}\n",
+		       r->nwhy[RS_SKIP_UNREADABLE], r->ndet_unlisted, r->nskip_unlisted);
 		return;
 	}
+	/* The result's lists are bounded (rescue/scan/scan.h): say what is left out. */
+	if (r->ndet_unlisted || r->nskip_unlisted)
+		printf("not listed above: %zu more detections (each was printed as found), %zu more skipped entries\n",
+		       r->ndet_unlisted, r->nskip_unlisted);
 	printf("scanned %llu files (%llu names) and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): "
 	       "%zu detected\n", (unsigned long long)r->files, (unsigned long long)r->names, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
-	       rs_scan_read_name(r->read), r->threads, r->ndet);
+	       rs_scan_read_name(r->read), r->threads, r->ndet + r->ndet_unlisted);
 	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
 	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
@@ -143,13 +148,10 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
  * gone; `rescue undo autoruns` puts them back.  Printed as the scan prints. */
 static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
 {
-	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
-	size_t n = 0;
+	size_t n;
+	const char **paths = rs_scan_detected_names(res, true, &n);
 	if (!paths)
 		return RS_EPARTIAL;
-	for (size_t i = 0; i < res->ndet; i++)
-		if (!res->det[i].stream && res->det[i].action && strncmp(res->det[i].action, "quarantined ", 12) == 0)
-			paths[n++] = res->det[i].path;
 	struct autoruns_report r = { 0 };
 	struct rs_error err = { 0 };
 	int rc = autoruns_disable_for_files(cli->ctx, paths, n, &r, &err);

@@ -431,7 +431,10 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 	struct report *r = run->r;
 	r->files = res->files + res->streams;
 	r->bytes = res->bytes;
-	r->skipped = res->nskip;
+	r->skipped = res->nskip + res->nskip_unlisted;
+	if (res->ndet_unlisted)
+		report_note(r, "%zu more detections than listed here (the scan keeps at most %d)", res->ndet_unlisted,
+			    RS_SCAN_DET_MAX);
 	for (size_t i = 0; i < res->ndet; i++) {
 		const struct rs_scan_detection *d = &res->det[i];
 		char path[PATH_MAX + 256];
@@ -477,15 +480,12 @@ static void step_autoruns(struct run *run, const struct rs_scan_result *res)
 		return;
 	}
 	bool ro = run->ctx->flags & RS_CTX_READONLY;
-	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
+	size_t np;
+	const char **paths = rs_scan_detected_names(res, false, &np);      /* every name of a hard-linked file */
 	if (!paths) {
 		step_end(run, STEP_FAILED, "out of memory");
 		return;
 	}
-	size_t np = 0;
-	for (size_t i = 0; i < res->ndet; i++)
-		if (!res->det[i].stream)
-			paths[np++] = res->det[i].path;
 	/* quarantined files are gone from the volume: both lists name them */
 	struct autoruns_opts opts = { paths, np, paths, np };
 	struct autoruns a = { 0 };

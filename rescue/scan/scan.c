@@ -32,7 +32,7 @@
  * (a path each) on volumes of millions of files, now that the walk through
  * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
  * before the workers catch up, which gives the progress an ETA early. */
-#define QUEUE_MAX (1u << 18)
+#define QUEUE_MAX (1u << 16)
 
 /* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
 static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
@@ -83,6 +83,7 @@ struct scan {
 
 	pthread_mutex_t cbmu;           /* callbacks, the result lists */
 	struct rs_scan_result *res;
+	size_t detcap, skipcap;         /* res->det's and res->skip's room */
 	double last_progress;
 };
 
@@ -127,6 +128,22 @@ const char *rs_scan_skip_name(enum rs_scan_skip_why why)
 	return why < RS_SKIP_NWHY ? names[why] : "?";
 }
 
+/* Room for one more entry of SIZE bytes in *V (N of them, *CAP allocated),
+ * doubling: a list of many entries costs no realloc each.  Returns *V, or
+ * NULL when out of memory. */
+static void *grow_list(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		void *nv = realloc(*v, nc * size);
+		if (!nv)
+			return NULL;
+		*v = nv;
+		*cap = nc;
+	}
+	return *v;
+}
+
 /* Record a skipped entry (any thread). */
 static void add_skip(struct scan *s, const char *rel, const char *stream, enum rs_scan_skip_why why,
 		     uint64_t size, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -147,9 +164,12 @@ static void add_skip(struct scan *s, const char *rel, const char *stream, enum r
 	pthread_mutex_lock(&s->cbmu);
 	struct rs_scan_result *r = s->res;
 	r->nwhy[why]++;
-	struct rs_scan_skip *nv = realloc(r->skip, (r->nskip + 1) * sizeof(*nv));
+	struct rs_scan_skip *nv = NULL;
+	if (r->nskip >= RS_SCAN_SKIP_MAX)
+		r->nskip_unlisted++;
+	else
+		nv = grow_list((void **)&r->skip, &s->skipcap, r->nskip, sizeof(*nv));
 	if (nv && k.path) {
-		r->skip = nv;
 		r->skip[r->nskip++] = k;
 	} else {
 		free(k.path);
@@ -559,9 +579,12 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	if (s->o->detect && s->o->detect(&hit, s->o->user) != 0)
 		atomic_store(&s->cancel, true);
 	struct rs_scan_result *r = s->res;
-	struct rs_scan_detection *nv = realloc(r->det, (r->ndet + 1) * sizeof(*nv));
+	struct rs_scan_detection *nv = NULL;
+	if (r->ndet >= RS_SCAN_DET_MAX)
+		r->ndet_unlisted++;
+	else
+		nv = grow_list((void **)&r->det, &s->detcap, r->ndet, sizeof(*nv));
 	if (nv) {
-		r->det = nv;
 		struct rs_scan_detection *d = &r->det[r->ndet++];
 		d->path = strdup(rel);
 		d->stream = stream ? strdup(stream) : NULL;
@@ -1118,7 +1141,7 @@ static int finish_result(struct scan *s, struct rs_error *err)
 		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
 	if (res->nskip > 1)
 		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
-	if (res->ndet)
+	if (res->ndet || res->ndet_unlisted)
 		return RS_DETECTED;
 	if (res->cancelled)
 		return rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
@@ -1215,4 +1238,25 @@ void rs_scan_result_free(struct rs_scan_result *res)
 	}
 	free(res->skip);
 	memset(res, 0, sizeof(*res));
+}
+
+const char **rs_scan_detected_names(const struct rs_scan_result *res, bool quarantined, size_t *n)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < res->ndet; i++)
+		cap += res->det[i].nnames ? res->det[i].nnames : 1;
+	const char **v = calloc(cap, sizeof(*v));
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < res->ndet; i++) {
+		const struct rs_scan_detection *d = &res->det[i];
+		if (d->stream || (quarantined && (!d->action || strncmp(d->action, "quarantined ", 12) != 0)))
+			continue;
+		if (!d->nnames)
+			v[(*n)++] = d->path;
+		for (size_t k = 0; k < d->nnames; k++)
+			v[(*n)++] = d->names[k];
+	}
+	return v;
 }

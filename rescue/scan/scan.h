@@ -4,7 +4,9 @@
  *
  * One thread walks (rescue/volume/walk.h: symbolic links and junctions are never
  * followed, directories never entered twice, other file systems not
- * entered) and queues regular files; each worker owns one YR_SCANNER per rule
+ * entered; a whole volume in the order of rescue/scan/places.h, the worm's
+ * places first) and queues regular files, a file with several names (hard
+ * links) once, by the first name met; each worker owns one YR_SCANNER per rule
  * set and one buffer, reads each file once, whole, and feeds the same bytes to
  * SHA-256 and to YARA (matches are not guaranteed across memory blocks, so a
  * file is always one block).  On an ntfs-3g mount, every file's and
@@ -23,6 +25,11 @@
  * Windows' memory, gigabytes each, and never hold a file a worm dropped),
  * unreadable files, special files, links, loops and other file systems are
  * all counted and listed in the result.
+ *
+ * Memory does not grow with the volume's files: the queue holds at most
+ * 65536 paths (the walk waits), the result lists RS_SCAN_DET_MAX detections
+ * and RS_SCAN_SKIP_MAX skips (the rest counted), and the walk keeps the
+ * folders visited and the files with several names, by (device, inode).
  *
  * Callbacks run in worker threads, one at a time (the core serialises them).
  * Returning nonzero from either cancels the scan: the walk stops, files being
@@ -46,6 +53,8 @@
 
 #define RS_SCAN_DEFAULT_MAX_SIZE (64ull << 20)
 #define RS_SCAN_MAX_THREADS 32      /* libyara's own limit on concurrent scanners */
+#define RS_SCAN_DET_MAX 100000      /* detections listed in a result (a file infector's volume has more) */
+#define RS_SCAN_SKIP_MAX 10000      /* skipped entries listed in a result (nwhy counts them all) */
 
 struct rs_scan_progress {
 	uint64_t files, bytes;          /* scanned so far (streams count as files) */
@@ -144,7 +153,11 @@ struct rs_scan_result {
 	size_t ndet;
 	struct rs_scan_skip *skip;
 	size_t nskip;
-	size_t nwhy[RS_SKIP_NWHY];
+	size_t nwhy[RS_SKIP_NWHY];          /* every skip, listed or not */
+	/* The lists are bounded (RS_SCAN_DET_MAX, RS_SCAN_SKIP_MAX), so that
+	 * memory does not grow with the volume: what came after is counted
+	 * here (the detect callback saw every detection). */
+	size_t ndet_unlisted, nskip_unlisted;
 };
 
 /* Scan ROOT (a volume root), or only the volume-relative PATHS in it when
@@ -158,6 +171,12 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 		const struct rs_rules *rules, const struct rs_scan_opts *opts,
 		struct rs_scan_result *res, struct rs_error *err);
 void rs_scan_result_free(struct rs_scan_result *res);
+
+/* Every name of the files RES detected (streams left out; with QUARANTINED
+ * only those whose action says "quarantined "), for the autostart entries
+ * that start one: a new array of *N pointers into RES (the caller frees the
+ * array), NULL when out of memory. */
+const char **rs_scan_detected_names(const struct rs_scan_result *res, bool quarantined, size_t *n);
 
 /* "mount", "ntfs-3g direct" ("auto" for RS_READ_AUTO). */
 const char *rs_scan_read_name(enum rs_scan_read r);

@@ -27,7 +27,15 @@ static void put(const char *dir, const char *name, const char *text)
 	}
 }
 
-struct seen { int hits, progress; int cancel_after; char last_rules[256]; };
+struct seen { int hits, progress; int cancel_after; char last_rules[256]; long long last_files; };
+
+static int on_progress(const struct rs_scan_progress *p, void *user)
+{
+	struct seen *s = user;
+	s->progress++;
+	s->last_files = (long long)p->files;
+	return 0;
+}
 
 static int on_hit(struct rs_scan_hit *h, void *user)
 {
@@ -119,6 +127,58 @@ int main(void)
 	rs_scan_result_free(&r);
 	const char *outside[] = { "/etc" };
 	CHECK_INT(rs_scan_run(vol, outside, 1, rules, &o, &r, &err), RS_EUSAGE);
+	rs_scan_result_free(&r);
+
+	/* Hard links: 50 files with a second name each, and EICAR with two
+	 * names: each file read once (the progress counts 51), every name
+	 * counted, the detection naming both. */
+	char hv[4100], hd[4200], ha[4300], hb[4300];
+	snprintf(hv, sizeof(hv), "%s/links", top);
+	mkdir(hv, 0755);
+	snprintf(hd, sizeof(hd), "%s/one", hv);
+	mkdir(hd, 0755);
+	snprintf(hd, sizeof(hd), "%s/two", hv);
+	mkdir(hd, 0755);
+	for (int i = 0; i < 51; i++) {
+		char n[32];
+		snprintf(n, sizeof(n), i < 50 ? "f%d.txt" : "eicar.com", i);
+		snprintf(hd, sizeof(hd), "%s/one", hv);
+		put(hd, n, i < 50 ? "clean\n" : eicar);
+		snprintf(ha, sizeof(ha), "%s/one/%s", hv, n);
+		snprintf(hb, sizeof(hb), "%s/two/%s", hv, n);
+		CHECK(link(ha, hb) == 0);
+	}
+	struct seen hs = { 0 };
+	o = (struct rs_scan_opts){ .threads = 2, .detect = on_hit, .progress = on_progress, .user = &hs };
+	CHECK_INT(rs_scan_run(hv, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(r.files, 51);
+	CHECK_INT(r.names, 102);
+	CHECK_INT(hs.last_files, 51);
+	CHECK_INT(r.ndet, 1);
+	if (r.ndet == 1) {
+		CHECK_INT(r.det[0].nnames, 2);
+		if (r.det[0].nnames == 2) {
+			CHECK_STR(r.det[0].names[0], r.det[0].path);
+			CHECK_STR(r.det[0].names[1], strcmp(r.det[0].path, "one/eicar.com") == 0 ? "two/eicar.com"
+											     : "one/eicar.com");
+		}
+	}
+	rs_scan_result_free(&r);
+
+	/* The skip list is bounded: past RS_SCAN_SKIP_MAX, counted only. */
+	char bv[4100];
+	snprintf(bv, sizeof(bv), "%s/big", top);
+	mkdir(bv, 0755);
+	for (int i = 0; i < RS_SCAN_SKIP_MAX + 5; i++) {
+		char n[32];
+		snprintf(n, sizeof(n), "b%d", i);
+		put(bv, n, "two bytes");
+	}
+	o = (struct rs_scan_opts){ .threads = 1, .max_size = 1 };
+	CHECK_INT(rs_scan_run(bv, NULL, 0, rules, &o, &r, &err), RS_OK);
+	CHECK_INT(r.nskip, RS_SCAN_SKIP_MAX);
+	CHECK_INT(r.nskip_unlisted, 5);
+	CHECK_INT(r.nwhy[RS_SKIP_TOO_BIG], RS_SCAN_SKIP_MAX + 5);
 	rs_scan_result_free(&r);
 
 	rs_rules_free(rules);
