@@ -79,6 +79,15 @@ struct scan {
 	size_t ndone, donecap;
 
 	atomic_bool cancel;
+
+	/* Read directly, a whole volume: the bytes to read, summed from the
+	 * MFT in a thread of its own while the walk runs (the queue holds the
+	 * walk back, so its count comes late on a big volume), for an ETA from
+	 * the start.  0 until known. */
+	struct ntfsread *est_nr;
+	pthread_t est_tid;
+	atomic_bool est_stop;
+	atomic_uint_fast64_t bytes_estimate;
 	atomic_uint_fast64_t files, streams, bytes, ndet, nskipped, nerrors;
 
 	pthread_mutex_t cbmu;           /* callbacks, the result lists */
@@ -443,8 +452,12 @@ static int send_progress(struct scan *s, const char *rel, double now)
 	p.walk_done = s->walk_done;
 	pthread_mutex_unlock(&s->qmu);
 	p.mbps = now > 0 ? (double)p.bytes / 1e6 / now : 0;
-	if (p.walk_done && p.bytes > 0 && p.bytes_total >= p.bytes)
-		p.eta_secs = (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now);
+	/* The walk's count once it is whole, else the MFT's when known. */
+	uint64_t est = atomic_load(&s->bytes_estimate);
+	if (!p.walk_done && est > p.bytes_total)
+		p.bytes_total = est;
+	if ((p.walk_done || est) && p.bytes > 0 && now > 0)
+		p.eta_secs = p.bytes_total > p.bytes ? (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now) : 0;
 	return s->o->progress(&p, s->o->user);
 }
 
@@ -1064,6 +1077,38 @@ static int start_workers(struct scan *s, struct worker *w, int nthreads)
 	return started;
 }
 
+static void *estimate_main(void *arg)
+{
+	struct scan *s = arg;
+	uint64_t total = 0;
+	if (ntfsread_data_bytes(s->est_nr, s->max_size, &s->est_stop, &total) == 0)
+		atomic_store(&s->bytes_estimate, total ? total : 1);
+	return NULL;
+}
+
+/* Start the estimate (a handle of its own: libntfs-3g is not thread-safe
+ * on one); without one, the ETA waits for the walk, as it did. */
+static void estimate_start(struct scan *s)
+{
+	struct rs_error nerr = { 0 };
+	if (!s->nr || s->npaths || ntfsread_reopen(s->nr, &s->est_nr, &nerr) != RS_OK)
+		return;
+	if (pthread_create(&s->est_tid, NULL, estimate_main, s) != 0) {
+		ntfsread_close(s->est_nr);
+		s->est_nr = NULL;
+	}
+}
+
+static void estimate_end(struct scan *s)
+{
+	if (!s->est_nr)
+		return;
+	atomic_store(&s->est_stop, true);
+	pthread_join(s->est_tid, NULL);
+	ntfsread_close(s->est_nr);
+	s->est_nr = NULL;
+}
+
 static void walk_from(struct scan *s, const char *start)
 {
 	s->start = start;
@@ -1102,6 +1147,7 @@ static void walk_volume(struct scan *s)
  * end. */
 static void walk_and_join(struct scan *s, struct worker *w, int started)
 {
+	estimate_start(s);
 	if (!s->npaths) {
 		walk_volume(s);
 	} else {
@@ -1109,6 +1155,7 @@ static void walk_and_join(struct scan *s, struct worker *w, int started)
 		for (size_t i = 0; i < s->npaths && !atomic_load(&s->cancel); i++)
 			walk_from(s, s->rels[i]);
 	}
+	estimate_end(s);                /* the walk's count is whole now */
 	pthread_mutex_lock(&s->qmu);
 	s->walk_done = true;
 	pthread_cond_broadcast(&s->qcv);

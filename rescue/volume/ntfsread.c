@@ -25,6 +25,7 @@
 #include <ntfs-3g/inode.h>
 #include <ntfs-3g/layout.h>
 #include <ntfs-3g/logging.h>
+#include <ntfs-3g/mst.h>
 #include <ntfs-3g/ntfstime.h>
 #include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
@@ -503,6 +504,76 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 	*names = out;
 	*len = n;
 	return 0;
+}
+
+/* ---- the bytes to read, from the MFT ---- */
+
+/* MFT records read at a time by ntfsread_data_bytes. */
+#define MFT_CHUNK 256
+
+/* The $DATA attributes of one MFT record REC (fixed up) of SIZE bytes: the
+ * sizes of those at most MAX bytes, added to *TOTAL. */
+static void record_data_bytes(const MFT_RECORD *rec, u32 size, uint64_t max, uint64_t *total)
+{
+	u32 off = le16_to_cpu(rec->attrs_offset);
+	u32 end = le32_to_cpu(rec->bytes_in_use);
+	if (end > size)
+		end = size;
+	while (off + 16 <= end) {
+		const ATTR_RECORD *a = (const ATTR_RECORD *)((const u8 *)rec + off);
+		u32 len = le32_to_cpu(a->length);
+		if (a->type == AT_END || len < 16 || off + len > end)
+			break;
+		uint64_t n = 0;
+		if (a->type != AT_DATA)
+			n = 0;
+		else if (!a->non_resident && len >= 24)
+			n = le32_to_cpu(a->value_length);
+		else if (a->non_resident && len >= 64 && sle64_to_cpu(a->lowest_vcn) == 0)
+			n = (uint64_t)sle64_to_cpu(a->data_size);
+		if (n <= max)
+			*total += n;
+		off += len;
+	}
+}
+
+int ntfsread_data_bytes(struct ntfsread *v, uint64_t max, const atomic_bool *stop, uint64_t *total)
+{
+	*total = 0;
+	ntfs_volume *vol = v->vol;
+	u32 rs = vol->mft_record_size;
+	if (!vol->mft_na || rs < 512 || rs > 65536)
+		return EIO;
+	s64 nrec = vol->mft_na->initialized_size / rs;
+	u8 *buf = malloc((size_t)rs * MFT_CHUNK);
+	if (!buf)
+		return ENOMEM;
+	int e = 0;
+	for (s64 first = 0; first < nrec && !e; first += MFT_CHUNK) {
+		if (stop && atomic_load(stop)) {
+			e = ECANCELED;
+			break;
+		}
+		s64 n = nrec - first < MFT_CHUNK ? nrec - first : MFT_CHUNK;
+		s64 got = ntfs_attr_pread(vol->mft_na, first * rs, n * rs, buf);
+		if (got <= 0) {
+			e = errno ? errno : EIO;
+			break;
+		}
+		for (s64 i = 0; i < got / rs; i++) {
+			MFT_RECORD *rec = (MFT_RECORD *)(buf + i * rs);
+			/* Records of NTFS's own files, free ones, damaged ones: not
+			 * files the scan reads. */
+			if (first + i < FILE_first_user || rec->magic != magic_FILE ||
+			    !(rec->flags & MFT_RECORD_IN_USE) ||
+			    (rec->base_mft_record && MREF_LE(rec->base_mft_record) < FILE_first_user) ||
+			    ntfs_mst_post_read_fixup((NTFS_RECORD *)rec, rs) != 0)
+				continue;
+			record_data_bytes(rec, rs, max, total);
+		}
+	}
+	free(buf);
+	return e;
 }
 
 /* ---- the names of a file ---- */

@@ -39,6 +39,7 @@
 #ifndef RESCUE_NTFSREAD_H
 #define RESCUE_NTFSREAD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -104,5 +105,14 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
  * folders is damaged (longer than 256, a loop) is left out.  Returns 0 or
  * an errno. */
 int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len);
+
+/* The bytes a scan of the whole volume reads, from the MFT alone (one
+ * sequential read of it, no folder opened): every data stream, named or
+ * not, of the files and folders, each MFT record once (a file with several
+ * names once), those over MAX bytes left out.  An estimate: the root's
+ * memory files under MAX, rescue's own folder and WOF-compressed files
+ * (their size on the disk) are counted as they are.  Stops with ECANCELED
+ * once *STOP is true.  Returns 0 or an errno. */
+int ntfsread_data_bytes(struct ntfsread *v, uint64_t max, const atomic_bool *stop, uint64_t *total);
 
 #endif

@@ -3,7 +3,8 @@
  * filled through libntfs-3g): the walk lists what ntfs-3g shows (no $ files,
  * both names of a hard link, an Interix FIFO as special, a symbolic link as a
  * link, a deep folder), reads a file and its alternate data stream whole by
- * MFT reference, refuses one over the limit (EFBIG); a plain folder is not an
+ * MFT reference, refuses one over the limit (EFBIG); a hard link's names and
+ * the bytes a scan reads come from the MFT; a plain folder is not an
  * ntfs-3g mount; garbage, empty and truncated images are refused or read
  * without a crash.  Skipped (as passes) when mkntfs is missing. */
 #define _GNU_SOURCE
@@ -190,6 +191,21 @@ int main(void)
 	CHECK_INT(ntfsread_read(v, s.f_ref, "nope", 1 << 20, &buf, &cap, &len, NULL), ENOENT);
 	/* A stale reference (another sequence number) is refused, not misread. */
 	CHECK(ntfsread_read(v, s.f_ref + (1ull << 48), NULL, 1 << 20, &buf, &cap, &len, NULL) != 0);
+
+	/* Every name of the hard-linked file, from its MFT record. */
+	CHECK_INT(ntfsread_names(v, s.f_ref, &names, &nlen), 0);
+	CHECK(names && nlen == sizeof("a/f.txt") + sizeof("a/hard.txt") &&
+	      ((strcmp(names, "a/f.txt") == 0 && strcmp(names + 8, "a/hard.txt") == 0) ||
+	       (strcmp(names, "a/hard.txt") == 0 && strcmp(names + 11, "a/f.txt") == 0)));
+	free(names);
+	/* The bytes a scan reads, from the MFT: each record once (the hard
+	 * link's 68 once), the stream's 26 too, what is over the limit left
+	 * out (an estimate: the Interix link's 12 bytes of target count). */
+	uint64_t total = 0, small = 0;
+	CHECK_INT(ntfsread_data_bytes(v, 1 << 20, NULL, &total), 0);
+	CHECK_INT(ntfsread_data_bytes(v, 10, NULL, &small), 0);
+	CHECK_INT(small, 7 + 4);
+	CHECK_INT(total, 7 + 4 + 68 + 26 + 12);
 
 	/* A walk from a path inside the volume, and from a missing one. */
 	s.list[0] = '\0';
