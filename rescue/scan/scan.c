@@ -801,7 +801,12 @@ static void scan_item_direct(struct worker *w, const struct item *it)
 		struct stat st;
 		size_t len = 0;
 		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
-		if (read_failed(s, it->rel, e, ntfsread_why(w->nr)))
+		/* A damaged file read part way: what exists is scanned, and the
+		 * file named as not read whole. */
+		if (e == EIO && len > 0)
+			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, len, "%s; what was read is scanned",
+				 ntfsread_why(w->nr));
+		else if (read_failed(s, it->rel, e, ntfsread_why(w->nr)))
 			return;
 		const char *full = worker_path(w, it->rel, NULL);
 		if (!full) {

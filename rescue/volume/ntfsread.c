@@ -328,17 +328,23 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 
 /* Read NA (SIZE bytes) whole into BUF.  ntfs_attr_pread may return less
  * than asked (a compression block, a run boundary): looped until all is in. */
-static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size)
+/* Read SIZE bytes of NA into BUF; *GOT says how many were read, also when
+ * it fails part way (a damaged file: its size in the MFT larger than the
+ * data its run list holds). */
+static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size, size_t *got)
 {
 	size_t n = 0;
-	while (n < size) {
+	int e = 0;
+	while (n < size && !e) {
 		errno = 0;
 		s64 r = ntfs_attr_pread(na, (s64)n, (s64)(size - n), buf + n);
 		if (r <= 0)
-			return r < 0 && errno ? errno : EIO;
-		n += (size_t)r;
+			e = r < 0 && errno ? errno : EIO;
+		else
+			n += (size_t)r;
 	}
-	return 0;
+	*got = n;
+	return e;
 }
 
 static ntfs_attr *open_stream(ntfs_inode *ni, const char *stream)
@@ -391,13 +397,14 @@ static int read_wof(struct ntfsread *v, ntfs_inode *ni, uint64_t max, uint8_t **
 	 * entry each; anything larger is damage, not read into memory. */
 	int e = 0;
 	uint8_t *in = NULL;
+	size_t got;             /* a part is no use: the chunks are decoded whole */
 	if (na->data_size < 0 || (uint64_t)na->data_size > (uint64_t)size + size / 512 + 64) {
 		snprintf(v->why, sizeof(v->why), "WOF data damaged: a %lld-byte %s stream for %zu bytes",
 			 (long long)na->data_size, WOF_STREAM, size);
 		e = EIO;
 	} else if (!(in = malloc((size_t)na->data_size + 1))) {
 		e = ENOMEM;
-	} else if ((e = read_attr(na, in, (size_t)na->data_size)) == 0 && (e = grow(buf, cap, size)) == 0) {
+	} else if ((e = read_attr(na, in, (size_t)na->data_size, &got)) == 0 && (e = grow(buf, cap, size)) == 0) {
 		if (wof_decode(wi.algo, in, (size_t)na->data_size, *buf, size, &err) == RS_OK) {
 			*len = size;
 		} else {
@@ -439,8 +446,9 @@ int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t
 		e = EFBIG;
 	} else {
 		size_t size = (size_t)na->data_size;
-		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(na, *buf, size)) == 0)
-			*len = size;
+		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(na, *buf, size, len)) != 0 && *len)
+			snprintf(v->why, sizeof(v->why), "only %zu of its %zu bytes could be read (%s): damaged", *len,
+				 size, strerror(e));
 	}
 	if (na)
 		ntfs_attr_close(na);

@@ -84,7 +84,9 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);
  * both may start NULL/0; the caller frees).  Fills *LEN and, when ST is not
  * NULL, the file's stat as the walk gives it.  Returns 0 or an errno: EFBIG
  * over MAX bytes (*LEN then holds the size), EACCES for an encrypted (EFS)
- * stream, ENOENT when the file or stream is gone, EIO for a bad read; for a
+ * stream, ENOENT when the file or stream is gone, EIO for a bad read (with
+ * *LEN > 0 when that many bytes were read first: a damaged file whose size
+ * in the MFT is larger than its data, ntfsread_why saying so); for a
  * WOF-compressed file also ENOTSUP (a provider or algorithm not decoded
  * here) and EIO for damaged compressed data, ntfsread_why saying which. */
 int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,

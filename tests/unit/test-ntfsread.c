@@ -95,6 +95,37 @@ static int fill(const char *img)
 	return ntfs_umount(vol, FALSE);
 }
 
+/* Fill IMG with damaged.bin: 8 KiB on the disk (EICAR first), its size in
+ * the MFT four times what is allocated, as on a damaged volume. */
+static int fill_damaged(const char *img)
+{
+	ntfs_volume *vol = ntfs_mount(img, NTFS_MNT_NONE);
+	if (!vol)
+		return -1;
+	ntfs_inode *root = ntfs_inode_open(vol, FILE_root);
+	char data[8193];
+	memset(data, 'x', sizeof(data) - 1);
+	data[sizeof(data) - 1] = '\0';
+	memcpy(data, eicar, strlen(eicar));
+	ntfs_inode *ni = mk(root, "damaged.bin", S_IFREG, data);
+	int rc = -1;
+	ntfs_attr_search_ctx *ctx = ni ? ntfs_attr_get_search_ctx(ni, NULL) : NULL;
+	if (ctx && ntfs_attr_lookup(AT_DATA, AT_UNNAMED, 0, CASE_SENSITIVE, 0, NULL, 0, ctx) == 0 &&
+	    ctx->attr->non_resident) {
+		s64 big = sle64_to_cpu(ctx->attr->allocated_size) * 4;
+		ctx->attr->data_size = cpu_to_sle64(big);
+		ctx->attr->initialized_size = cpu_to_sle64(big);
+		ntfs_inode_mark_dirty(ctx->ntfs_ino);
+		rc = 0;
+	}
+	if (ctx)
+		ntfs_attr_put_search_ctx(ctx);
+	if (ni)
+		ntfs_inode_close(ni);
+	ntfs_inode_close(root);
+	return ntfs_umount(vol, FALSE) || rc;
+}
+
 struct seen {
 	char list[8192];                /* "rel kind size\n" per entry */
 	uint64_t f_ref;
@@ -107,7 +138,7 @@ static int on_entry(const struct walk_entry *e, void *user)
 	size_t n = strlen(s->list);
 	snprintf(s->list + n, sizeof(s->list) - n, "%s %s %lld\n", *e->rel ? e->rel : ".", kinds[e->kind],
 		 e->st ? (long long)e->st->st_size : -1LL);
-	if (strcmp(e->rel, "a/f.txt") == 0)
+	if (strcmp(e->rel, "a/f.txt") == 0 || strcmp(e->rel, "damaged.bin") == 0)
 		s->f_ref = e->ref;
 	return 0;
 }
@@ -230,6 +261,28 @@ int main(void)
 	CHECK_STR(s.list, ". dir 0\nd dir 0\nd/deep.txt file 4\n");
 	ntfsread_close(v);
 	CHECK_INT(ntfsread_open_dev(img, "no/such/folder", top, &v, &err), RS_ETARGET);
+
+	/* A file whose size in the MFT is larger than its data: what exists is
+	 * read (EICAR first), and the read says it is not whole. */
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' && truncate -s 16M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1", img,
+		 img, img);
+	CHECK(system(cmd) == 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(fill_damaged(img) == 0 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_INT(ntfsread_open_dev(img, "", top, &v, &err), RS_OK);
+	if (v) {
+		s.list[0] = '\0';
+		s.f_ref = 0;
+		ntfsread_walk(v, "damaged.bin", on_entry, &s);
+		len = 0;
+		CHECK_INT(ntfsread_read(v, s.f_ref, NULL, 1 << 20, &buf, &cap, &len, NULL), EIO);
+		CHECK(len >= 8192 && memcmp(buf, eicar, strlen(eicar)) == 0);
+		CHECK(strstr(ntfsread_why(v), "could be read") != NULL);
+		printf("# %zu bytes read: %s\n", len, ntfsread_why(v));
+		ntfsread_close(v);
+	}
 
 	/* Truncated to its first 2 MiB ($MFT and the root survive, the rest
 	 * is gone): refused, or walked with errors, never a crash. */
