@@ -25,6 +25,7 @@
 #include "rescue/base/confine.h"
 #include "rescue/base/ctx.h"
 #include "rescue/base/winpath.h"
+#include "rescue/run/firstfiles.h"
 
 static double now_secs(void)
 {
@@ -427,7 +428,14 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
 		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
 	};
+	/* What the autostart entries start is read first, then the worm's places. */
+	char **first;
+	size_t nfirst;
+	firstfiles_autostart(run->ctx, &first, &nfirst);
+	o.first = (const char *const *)first;
+	o.nfirst = nfirst;
 	int rc = rs_scan_run(run->ctx->root, NULL, 0, rules, &o, res, &err);
+	firstfiles_free(first, nfirst);
 	struct report *r = run->r;
 	r->files = res->files + res->streams;
 	r->bytes = res->bytes;

@@ -8,7 +8,7 @@
 # sample planted in a user's Startup folder, the last the one in Documents;
 # every planted file is still detected once and the files read are as many
 # as find counts.  On a --root tree and on the win10-gpt test disk read
-# directly.
+# directly; and `auto` reads the files autostart entries start first.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -56,6 +56,27 @@ if [ "$(jq -r 'select(.type == "summary") | .files' "$T/tree.jsonl")" -eq "$n" ]
 	ok "tree: $n files read, each once (find agrees)"
 else
 	not_ok "tree: $(jq -r 'select(.type == "summary") | .files' "$T/tree.jsonl") files read, find counts $n"
+fi
+
+# `auto` reads what an autostart entry starts before anything else: a Run
+# value starting a sample in Documents, which the whole-volume order reads
+# last, is the first detection on auto's console.
+user=$(cd "$root/Users" && find . -mindepth 1 -maxdepth 1 -type d ! -name Public ! -name Default -printf '%P\n' | sort | head -n 1)
+mkdir -p "$root/Users/$user/Documents/tools"
+eicar >"$root/Users/$user/Documents/tools/agent.exe"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[\\Microsoft\\Windows\\CurrentVersion\\Run]\r\n"Agent"="C:\\\\Users\\\\%s\\\\Documents\\\\tools\\\\agent.exe"\r\n' \
+	"$user" >"$T/run.reg"
+if hivexregedit --merge "$root/Windows/System32/config/SOFTWARE" "$T/run.reg"; then
+	printf 'threads = 1\nscan = report\n' >"$T/one.conf"
+	timeout 300 "$RESCUE" --root "$root" auto --config "$T/one.conf" >"$T/auto.out" 2>&1
+	first=$(grep -m 1 ': DETECTED ' "$T/auto.out" | sed 's/^rescue: [^:]*: DETECTED //; s/ \[.*//')
+	if [ "$first" = "Users/$user/Documents/tools/agent.exe" ]; then
+		ok "auto: the file a Run entry starts is the first detection on the console"
+	else
+		not_ok "auto: the first detection is '$first'"; grep ': DETECTED ' "$T/auto.out" | sed 's/^/#   /'
+	fi
+else
+	not_ok "hivexregedit --merge of a Run value"
 fi
 
 img=$T/disk.img mnt=$T/mnt
