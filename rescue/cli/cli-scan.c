@@ -133,8 +133,9 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		printf("not listed above: %zu more detections (each was printed as found), %zu more skipped entries\n",
 		       r->ndet_unlisted, r->nskip_unlisted);
 	printf("scanned %llu files (%llu names) and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): "
-	       "%zu detected\n", (unsigned long long)r->files, (unsigned long long)r->names, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
-	       rs_scan_read_name(r->read), r->threads, r->ndet + r->ndet_unlisted);
+	       "%zu detected\n", (unsigned long long)r->files, (unsigned long long)r->names,
+	       (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps, rs_scan_read_name(r->read),
+	       r->threads, r->ndet + r->ndet_unlisted);
 	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
 	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
