@@ -33,6 +33,10 @@
  * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
  * before the workers catch up, which gives the progress an ETA early. */
 #define QUEUE_MAX (1u << 16)
+/* Detected files with several names whose names are looked for by a walk
+ * of the whole volume (read through the mount; the direct read has them in
+ * the file's MFT record). */
+#define NAME_WALKS_MAX 32
 
 /* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
 static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
@@ -79,6 +83,7 @@ struct scan {
 	size_t ndone, donecap;
 
 	atomic_bool cancel;
+	atomic_uint name_walks;         /* walks for the names of a detected file with several (hit_names) */
 
 	/* Read directly, a whole volume: the bytes to read, summed from the
 	 * MFT in a thread of its own while the walk runs (the queue holds the
@@ -489,6 +494,13 @@ static const char **hit_names(struct worker *w, const char *rel, const struct st
 	*list = NULL;
 	if (st->st_nlink < 2)
 		return NULL;
+	/* Through the mount each look is a walk of the whole volume: a few
+	 * only, however many such files a worm infected. */
+	if (!w->nr && atomic_fetch_add(&w->s->name_walks, 1) >= NAME_WALKS_MAX) {
+		add_skip(w->s, rel, NULL, RS_SKIP_UNREADABLE, 0, "%u names: the others not looked for (over %d such "
+			 "files read through the mount)", (unsigned)st->st_nlink, NAME_WALKS_MAX);
+		return NULL;
+	}
 	size_t len = 0;
 	if (w->nr ? ntfsread_names(w->nr, w->ref, list, &len) : walk_find_names(w->s->root, st, list, &len))
 		return NULL;

@@ -165,6 +165,29 @@ int main(void)
 	}
 	rs_scan_result_free(&r);
 
+	/* Through the mount the names are looked for by a walk each: 32 walks
+	 * at most, the files past them named as not looked for. */
+	char mv[4100];
+	snprintf(mv, sizeof(mv), "%s/many", top);
+	mkdir(mv, 0755);
+	for (int i = 0; i < 34; i++) {
+		char n[32];
+		snprintf(n, sizeof(n), "e%d.com", i);
+		put(mv, n, eicar);
+		snprintf(ha, sizeof(ha), "%s/%s", mv, n);
+		snprintf(hb, sizeof(hb), "%s/%s.lnk", mv, n);
+		CHECK(link(ha, hb) == 0);
+	}
+	o = (struct rs_scan_opts){ .threads = 2 };
+	CHECK_INT(rs_scan_run(mv, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(r.ndet, 34);
+	size_t two = 0;
+	for (size_t i = 0; i < r.ndet; i++)
+		two += r.det[i].nnames == 2;
+	CHECK_INT(two, 32);
+	CHECK_INT(r.nwhy[RS_SKIP_UNREADABLE], 2);
+	rs_scan_result_free(&r);
+
 	/* The skip list is bounded: past RS_SCAN_SKIP_MAX, counted only. */
 	char bv[4100];
 	snprintf(bv, sizeof(bv), "%s/big", top);
