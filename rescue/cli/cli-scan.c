@@ -12,6 +12,7 @@
 #include "hive/autoruns.h"
 #include "rescue/cli/cli.h"
 #include "rescue/run/conf.h"
+#include "rescue/run/firstfiles.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
@@ -277,7 +278,15 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	o.progress = sc.progress ? on_progress : NULL;
 	o.user = &sc;
 	struct rs_scan_result res;
+	/* The whole volume: what autostart entries start is read first. */
+	char **first = NULL;
+	size_t nfirst = 0;
+	if (!npaths)
+		firstfiles_autostart(cli->ctx, &first, &nfirst);
+	o.first = (const char *const *)first;
+	o.nfirst = nfirst;
 	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
+	firstfiles_free(first, nfirst);
 	cli_progress_clear(&sc.progress_shown);
 	if (cli->verbose && res.read_note[0])
 		textesc_fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);

@@ -8,7 +8,8 @@
 # sample planted in a user's Startup folder, the last the one in Documents;
 # every planted file is still detected once and the files read are as many
 # as find counts.  On a --root tree and on the win10-gpt test disk read
-# directly; and `auto` reads the files autostart entries start first.
+# directly; and `scan` and `auto` read the files autostart entries start
+# first.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -67,6 +68,14 @@ eicar >"$root/Users/$user/Documents/tools/agent.exe"
 printf 'Windows Registry Editor Version 5.00\r\n\r\n[\\Microsoft\\Windows\\CurrentVersion\\Run]\r\n"Agent"="C:\\\\Users\\\\%s\\\\Documents\\\\tools\\\\agent.exe"\r\n' \
 	"$user" >"$T/run.reg"
 if hivexregedit --merge "$root/Windows/System32/config/SOFTWARE" "$T/run.reg"; then
+	timeout 300 "$RESCUE" --root "$root" --json scan --threads 1 >"$T/run.jsonl" 2>"$T/run.err"
+	first=$(jq -r 'select(.type == "detection") | .path' "$T/run.jsonl" | head -n 1)
+	if [ "$first" = "Users/$user/Documents/tools/agent.exe" ]; then
+		ok "scan: the file a Run entry starts is the first detection"
+	else
+		not_ok "scan: the first detection is '$first'"; sed 's/^/#   /' "$T/run.err"
+	fi
+	# auto (which then disables the entry: last).
 	printf 'threads = 1\nscan = report\n' >"$T/one.conf"
 	timeout 300 "$RESCUE" --root "$root" auto --config "$T/one.conf" >"$T/auto.out" 2>&1
 	first=$(grep -m 1 ': DETECTED ' "$T/auto.out" | sed 's/^rescue: [^:]*: DETECTED //; s/ \[.*//')
