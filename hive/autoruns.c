@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* autoruns.c - autostart entries: names of kinds and flags, freeing, finding
- * by id, disabling what a scan detected.  Listing is in autoruns-list.c (with
+ * by id.  Listing is in autoruns-list.c (with
  * autoruns-reg.c, autoruns-files.c, autoruns-resolve.c), disabling in
  * autoruns-disable.c. */
 #include "hive/autoruns.h"
@@ -39,30 +39,4 @@ const struct autorun *autoruns_find(const struct autoruns *a, const char *id)
 		if (strcasecmp(a->v[i].id, id) == 0)
 			return &a->v[i];
 	return NULL;
-}
-
-int autoruns_disable_for_files(struct rs_ctx *ctx, const char *const *paths, size_t n,
-			       struct autoruns_report *report, struct rs_error *err)
-{
-	memset(report, 0, sizeof(*report));
-	if (n == 0)
-		return RS_OK;
-	struct autoruns_opts opts = { .detected = paths, .ndetected = n };
-	struct autoruns list;
-	int rc = autoruns_list(ctx, &opts, &list, err);
-	if (rc)
-		return rc;
-	char **ids = calloc(list.n + 1, sizeof(*ids));
-	size_t nids = 0;
-	if (!ids) {
-		autoruns_free(&list);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	for (size_t i = 0; i < list.n; i++)
-		if (list.v[i].flags & AR_F_DETECTED)
-			ids[nids++] = list.v[i].id;
-	rc = autoruns_disable(ctx, &list, ids, nids, report, err);
-	free(ids);
-	autoruns_free(&list);
-	return rc;
 }

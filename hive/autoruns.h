@@ -147,10 +147,4 @@ void autoruns_report_free(struct autoruns_report *r);
 int autoruns_disable(struct rs_ctx *ctx, const struct autoruns *a, char *const *ids, size_t nids,
 		     struct autoruns_report *report, struct rs_error *err);
 
-/* What `scan --quarantine` and the unattended run call after quarantining:
- * list the entries, and disable every one whose target (or own file) is one
- * of PATHS (volume-relative).  RS_OK (report may be empty), RS_EPARTIAL. */
-int autoruns_disable_for_files(struct rs_ctx *ctx, const char *const *paths, size_t n,
-			       struct autoruns_report *report, struct rs_error *err);
-
 #endif

@@ -85,6 +85,24 @@ t_ntfs_mount() {
 	ntfs-3g ${4:+-o "$4"} "$1" "$2" || { not_ok "ntfs-3g mount"; exit 1; }
 }
 
+# t_win_mount VARIANT IMG MNT: the test disk image VARIANT as IMG (t_image),
+# its Windows partition (3) attached read-write as a loop device ($loop) and
+# mounted by ntfs-3g at MNT, both let go at exit; a test without root,
+# /dev/fuse or ntfs-3g is skipped here, one that cannot build or mount fails.
+t_win_mount() {
+	if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
+		skip "$1 on ntfs-3g" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
+	fi
+	loop=""
+	t_image "$1" "$2" || { not_ok "build $1"; t_done; exit 1; }
+	mkdir -p "$3"
+	t_on_exit "umount '$3' 2>/dev/null || umount -l '$3' 2>/dev/null; [ -z \"\$loop\" ] || losetup -d \"\$loop\""
+	# shellcheck disable=SC2046 # START SIZE, split on purpose
+	set -- $(sfdisk -q -l -o Start,Sectors "$2" | awk 'NR == 4 { print $1 * 512, $2 * 512 }') "$2" "$3"
+	loop=$(losetup -f --show -o "$1" --sizelimit "$2" "$3")
+	ntfs-3g "$loop" "$4" || { not_ok "ntfs-3g mount of $loop"; t_done; exit 1; }
+}
+
 # t_image VARIANT DEST: the test disk image VARIANT (tests/images/build.sh) as
 # DEST, a private sparse copy (with DEST.manifest and DEST.key when there are).  Each
 # variant is built once into build/images/ by make (rebuilt when the builder,

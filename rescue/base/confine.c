@@ -440,15 +440,26 @@ int confine_rmdir(const char *path)
 	return unlink_flags(path, AT_REMOVEDIR);
 }
 
+/* The folders of FROM and TO, opened (*FDIR, *TDIR), and their last
+ * components.  Returns 0 or -1 with errno (nothing left open). */
+static int open_parents(const char *from, const char *to, int *fdir, char fbase[NAME_MAX + 1], int *tdir,
+			char tbase[NAME_MAX + 1])
+{
+	*fdir = open_parent(from, fbase, NAME_MAX + 1);
+	if (*fdir < 0)
+		return -1;
+	*tdir = open_parent(to, tbase, NAME_MAX + 1);
+	if (*tdir < 0)
+		return (int)close_keep_errno(*fdir, -1);
+	return 0;
+}
+
 int confine_rename(const char *from, const char *to, int noreplace)
 {
 	char fbase[NAME_MAX + 1], tbase[NAME_MAX + 1];
-	int fdir = open_parent(from, fbase, sizeof(fbase));
-	if (fdir < 0)
+	int fdir, tdir;
+	if (open_parents(from, to, &fdir, fbase, &tdir, tbase) != 0)
 		return -1;
-	int tdir = open_parent(to, tbase, sizeof(tbase));
-	if (tdir < 0)
-		return (int)close_keep_errno(fdir, -1);
 	int rc;
 	if (noreplace) {
 		rc = renameat2(fdir, fbase, tdir, tbase, RENAME_NOREPLACE);
@@ -466,6 +477,25 @@ int confine_rename(const char *from, const char *to, int noreplace)
 	} else {
 		rc = renameat(fdir, fbase, tdir, tbase);
 	}
+	close_keep_errno(tdir, rc);
+	return (int)close_keep_errno(fdir, rc);
+}
+
+int confine_link(const char *from, const char *to)
+{
+	char fbase[NAME_MAX + 1], tbase[NAME_MAX + 1];
+	int fdir, tdir;
+	if (open_parents(from, to, &fdir, fbase, &tdir, tbase) != 0)
+		return -1;
+	/* A regular file only: never another name for a link or a FIFO. */
+	struct stat st;
+	int rc = fstatat(fdir, fbase, &st, AT_SYMLINK_NOFOLLOW);
+	if (rc == 0 && !S_ISREG(st.st_mode)) {
+		errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = linkat(fdir, fbase, tdir, tbase, 0);
 	close_keep_errno(tdir, rc);
 	return (int)close_keep_errno(fdir, rc);
 }

@@ -72,6 +72,10 @@ int confine_rmdir(const char *path);
  * it fails with EEXIST instead of replacing TO. */
 int confine_rename(const char *from, const char *to, int noreplace);
 
+/* link(2): TO, a new name (both under the same root) of the regular file
+ * FROM; EEXIST when TO exists. */
+int confine_link(const char *from, const char *to);
+
 /* fchmod of the regular file or folder at PATH; only permission bits (0777)
  * are ever set: setuid, setgid and sticky bits from a manifest are dropped. */
 int confine_chmod(const char *path, mode_t mode);

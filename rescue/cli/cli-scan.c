@@ -13,6 +13,7 @@
 #include "rescue/cli/cli.h"
 #include "rescue/run/clean.h"
 #include "rescue/run/conf.h"
+#include "rescue/run/firstfiles.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
@@ -58,11 +59,18 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
 		json_put_member(stdout, ",", "action", hit->action);
 		json_put_member(stdout, ",", "inspect", hit->inspect);
-		fputs("}\n", stdout);
+		for (size_t i = 0; hit->nnames > 1 && i < hit->nnames; i++) {
+			fputs(i ? "," : ",\"names\":[", stdout);
+			json_put_str(stdout, hit->names[i]);
+		}
+		fputs(hit->nnames > 1 ? "]}\n" : "}\n", stdout);
 	} else {
 		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
 		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
 		       hit->action);
+		/* The same file under its other names (hard links). */
+		for (size_t i = 1; i < hit->nnames; i++)
+			textesc_printf("         also named %s\n", hit->names[i]);
 	}
 	fflush(stdout);
 	return 0;
@@ -94,13 +102,13 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 			textesc_printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
 		}
 	}
-	size_t nskip = r->nskip;
+	size_t nskip = r->nskip + r->nskip_unlisted;
 	if (cli->json) {
-		printf("{\"type\":\"summary\",\"files\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
+		printf("{\"type\":\"summary\",\"files\":%llu,\"names\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
 		       "\"mb_per_s\":%.1f,\"threads\":%d,\"read\":\"%s\",\"detections\":%zu,\"skipped\":%zu,\"cancelled\":%s",
-		       (unsigned long long)r->files, (unsigned long long)r->streams, (unsigned long long)r->bytes,
-		       r->secs, mbps, r->threads, rs_scan_read_name(r->read), r->ndet, nskip,
-		       r->cancelled ? "true" : "false");
+		       (unsigned long long)r->files, (unsigned long long)r->names, (unsigned long long)r->streams,
+		       (unsigned long long)r->bytes, r->secs, mbps, r->threads, rs_scan_read_name(r->read),
+		       r->ndet + r->ndet_unlisted, nskip, r->cancelled ? "true" : "false");
 		for (int w = 0; w < RS_SKIP_NWHY; w++) {
 			char key[32];
 			snprintf(key, sizeof(key), "%s", rs_scan_skip_name(w));
@@ -111,12 +119,18 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		}
 		/* Why the mount was read when direct reading was possible in principle. */
 		json_put_member(stdout, ",", "read_note", r->read_note[0] ? r->read_note : NULL);
-		printf(",\"errors\":%zu}\n", r->nwhy[RS_SKIP_UNREADABLE]);
+		printf(",\"errors\":%zu,\"unlisted_detections\":%zu,\"unlisted_skips\":%zu}\n",
+		       r->nwhy[RS_SKIP_UNREADABLE], r->ndet_unlisted, r->nskip_unlisted);
 		return;
 	}
-	printf("scanned %llu files and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): %zu detected\n",
-	       (unsigned long long)r->files, (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps,
-	       rs_scan_read_name(r->read), r->threads, r->ndet);
+	/* The result's lists are bounded (rescue/scan/scan.h): say what is left out. */
+	if (r->ndet_unlisted || r->nskip_unlisted)
+		printf("not listed above: %zu more detections (each was printed as found), %zu more skipped entries\n",
+		       r->ndet_unlisted, r->nskip_unlisted);
+	printf("scanned %llu files (%llu names) and %llu streams, %.1f MB in %.1f s (%.1f MB/s, read: %s, %d threads): "
+	       "%zu detected\n", (unsigned long long)r->files, (unsigned long long)r->names,
+	       (unsigned long long)r->streams, (double)r->bytes / 1e6, r->secs, mbps, rs_scan_read_name(r->read),
+	       r->threads, r->ndet + r->ndet_unlisted);
 	printf("not scanned: %zu too big, %zu system files, %zu unreadable, %zu special, %zu reparse points; "
 	       "not followed: %zu links/junctions, %zu loops, %zu other file systems%s\n",
 	       r->nwhy[RS_SKIP_TOO_BIG], r->nwhy[RS_SKIP_SYSTEM_FILE], r->nwhy[RS_SKIP_UNREADABLE],
@@ -258,7 +272,15 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	o.progress = sc.progress ? on_progress : NULL;
 	o.user = &sc;
 	struct rs_scan_result res;
+	/* The whole volume: what autostart entries start is read first. */
+	char **first = NULL;
+	size_t nfirst = 0;
+	if (!npaths)
+		firstfiles_autostart(cli->ctx, &first, &nfirst);
+	o.first = (const char *const *)first;
+	o.nfirst = nfirst;
 	rc = rs_scan_run(cli->ctx->root, paths, npaths, rules, &o, &res, &err);
+	firstfiles_free(first, nfirst);
 	cli_progress_clear(&sc.progress_shown);
 	if (cli->verbose && res.read_note[0])
 		textesc_fprintf(stderr, "rescue: read through the mount, not directly: %s\n", res.read_note);

@@ -29,6 +29,7 @@
 #include "rescue/base/confine.h"
 #include "rescue/base/ctx.h"
 #include "rescue/base/winpath.h"
+#include "rescue/run/firstfiles.h"
 
 static double now_secs(void)
 {
@@ -437,11 +438,21 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
 		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
 	};
+	/* What the autostart entries start is read first, then the worm's places. */
+	char **first;
+	size_t nfirst;
+	firstfiles_autostart(run->ctx, &first, &nfirst);
+	o.first = (const char *const *)first;
+	o.nfirst = nfirst;
 	int rc = rs_scan_run(run->ctx->root, NULL, 0, rules, &o, res, &err);
+	firstfiles_free(first, nfirst);
 	struct report *r = run->r;
 	r->files = res->files + res->streams;
 	r->bytes = res->bytes;
-	r->skipped = res->nskip;
+	r->skipped = res->nskip + res->nskip_unlisted;
+	if (res->ndet_unlisted)
+		report_note(r, "%zu more detections than listed here (the scan keeps at most %d)", res->ndet_unlisted,
+			    RS_SCAN_DET_MAX);
 	for (size_t i = 0; i < res->ndet; i++) {
 		const struct rs_scan_detection *d = &res->det[i];
 		char path[PATH_MAX + 256];

@@ -27,6 +27,9 @@ void rs_clean_free(struct rs_clean *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->rec[i].path);
 		free(c->rec[i].stream);
+		for (size_t k = 0; k < c->rec[i].nothers; k++)
+			free(c->rec[i].others[k]);
+		free(c->rec[i].others);
 	}
 	free(c->rec);
 	c->rec = NULL;
@@ -78,9 +81,26 @@ static enum rs_clean_outcome record_set(struct rs_clean *c, struct rs_clean_reco
 	return o;
 }
 
+/* The other names of HIT's file into R: an autostart entry may start it by
+ * any of them.  False when memory runs out. */
+static bool record_others(struct rs_clean_record *r, const struct rs_scan_hit *hit)
+{
+	if (hit->nnames < 2)
+		return true;
+	r->others = calloc(hit->nnames - 1, sizeof(*r->others));
+	if (!r->others)
+		return false;
+	for (size_t k = 1; k < hit->nnames; k++)
+		if (!(r->others[r->nothers++] = strdup(hit->names[k])))
+			return false;
+	return true;
+}
+
 enum rs_clean_outcome rs_clean_hit(struct rs_clean *c, struct rs_scan_hit *hit)
 {
 	struct rs_clean_record *r = record_new(c, hit->path, hit->stream);
+	if (r && !record_others(r, hit))
+		r = NULL;   /* freed with the others by rs_clean_free */
 	if (!r) {
 		snprintf(hit->action, sizeof(hit->action), "quarantine failed: out of memory");
 		c->count[RS_CLEAN_FAILED]++;
@@ -232,13 +252,20 @@ int rs_clean_finish(struct rs_clean *c, struct rs_clean_autoruns *out, struct rs
 {
 	memset(out, 0, sizeof(*out));
 	const struct rs_clean_policy *p = &c->policy;
-	const char **paths = calloc(c->n + 1, sizeof(*paths));
+	size_t cap = 1;
+	for (size_t i = 0; i < c->n; i++)
+		cap += 1 + c->rec[i].nothers;
+	const char **paths = calloc(cap, sizeof(*paths));
 	if (!paths)
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	size_t np = 0;
-	for (size_t i = 0; i < c->n; i++)
-		if (ties(p->tie, &c->rec[i]))
-			paths[np++] = c->rec[i].path;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!ties(p->tie, &c->rec[i]))
+			continue;
+		paths[np++] = c->rec[i].path;   /* every name of a hard-linked file */
+		for (size_t k = 0; k < c->rec[i].nothers; k++)
+			paths[np++] = c->rec[i].others[k];
+	}
 	unsigned want = tie_flags[p->tie] | (p->random_names ? AR_F_RANDOM_NAME : 0);
 	/* Only the files just quarantined count, and there are none. */
 	if (!want || (np == 0 && want == AR_F_DETECTED)) {

@@ -67,6 +67,8 @@ struct rs_clean_record {
 	const char *inspect;        /* RS_CLEAN_KEPT (and a reported hive): rs_quarantine_refusal's kind, static */
 	char action[256];           /* the words shown for it ("quarantined as ID"...): never parsed */
 	bool tied;                  /* rs_clean_finish has looked for its autostart entries */
+	char **others;              /* the file's other names (hard links), volume-relative; NULL when none */
+	size_t nothers;
 };
 
 struct rs_clean {

@@ -164,8 +164,37 @@ static bool stream_as_path(char *out, size_t outlen, const char *file, const cha
 	return false;
 }
 
+/* The other names of a quarantined file (hard links: hit->names past the
+ * first) that are still that file, found on the mount: removed with it,
+ * and linked back by the restore. */
+struct link_names {
+	const char **rel;               /* borrowed from the hit */
+	size_t n;
+};
+
+static int other_names(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, const struct stat *now,
+		       struct link_names *ln, struct rs_error *err)
+{
+	ln->rel = NULL;
+	ln->n = 0;
+	if (hit->stream || hit->nnames < 2 || !S_ISREG(now->st_mode))
+		return RS_OK;
+	if (!(ln->rel = calloc(hit->nnames, sizeof(*ln->rel))))
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	for (size_t i = 1; i < hit->nnames; i++) {
+		char full[PATH_MAX];
+		struct stat st;
+		snprintf(full, sizeof(full), "%s/%s", ctx->root, hit->names[i]);
+		/* Another file there since the scan: not this one's name. */
+		if (confine_lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == now->st_dev &&
+		    st.st_ino == now->st_ino)
+			ln->rel[ln->n++] = hit->names[i];
+	}
+	return RS_OK;
+}
+
 static int write_manifest(const char *path, const char *id, const struct rs_scan_hit *hit,
-			  const struct rs_ctx *ctx, const char *attrs)
+			  const struct rs_ctx *ctx, const char *attrs, const struct link_names *ln)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -184,6 +213,13 @@ static int write_manifest(const char *path, const char *id, const struct rs_scan
 	json_put_str(f, hit->path);
 	fputs(",\"stream\":", f);
 	json_put_str(f, hit->stream);
+	/* Its other names (hard links), put back with it. */
+	for (size_t i = 0; ln->n > 0 && i < ln->n; i++) {
+		fputs(i ? "," : ",\"names\":[", f);
+		json_put_str(f, ln->rel[i]);
+	}
+	if (ln->n > 0)
+		fputc(']', f);
 	fprintf(f, ",\"size\":%llu,\"mode\":%u,\"uid\":%u,\"gid\":%u,\"atime\":%lld,\"atime_ns\":%ld,"
 		   "\"mtime\":%lld,\"mtime_ns\":%ld,\"attributes\":",
 		(unsigned long long)hit->size, (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid,
@@ -239,6 +275,9 @@ static int wof_unchanged(const struct rs_ctx *ctx, const struct rs_scan_hit *hit
 	return rc;
 }
 
+static int move_out(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, const struct link_names *ln,
+		    const char *myid, const char *bin, const char *man, struct rs_error *err);
+
 /* rs_quarantine_add once the path of HIT opens on the mount. */
 static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
 			   struct rs_error *err)
@@ -283,6 +322,23 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 	if (wof && (rc = wof_unchanged(ctx, hit, &now, err)) != RS_OK)
 		return rc;
 
+	struct link_names ln;
+	if ((rc = other_names(ctx, hit, &now, &ln, err)) != RS_OK)
+		return rc;
+	rc = move_out(ctx, hit, &ln, myid, bin, man, err);
+	if (rc == RS_OK)
+		snprintf(id, idlen, "%s", myid);
+	free(ln.rel);
+	return rc;
+}
+
+/* quarantine_move once the file is known to be the one scanned: the copy
+ * and its manifest (BIN, MAN), the journal, then the file's removal (every
+ * name of it, LN the others). */
+static int move_out(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, const struct link_names *ln,
+		    const char *myid, const char *bin, const char *man, struct rs_error *err)
+{
+	int rc;
 	char attrs[16] = "", *attrp = NULL;
 	uint8_t ab[4];
 	if (!hit->stream && confine_getxattr(hit->fullpath, NTFS_ATTRIB_XATTR, ab, sizeof(ab)) == 4) {
@@ -300,7 +356,7 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 	free(x);
 	if (wr != 0)
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", bin);
-	if (write_manifest(man, myid, hit, ctx, attrp) != 0) {
+	if (write_manifest(man, myid, hit, ctx, attrp, ln) != 0) {
 		e = errno;
 		confine_unlink(bin);
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot write %s", man);
@@ -334,7 +390,13 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot remove %s%s%s", hit->path,
 				     hit->stream ? ":" : "", hit->stream ? hit->stream : "");
 	}
-	snprintf(id, idlen, "%s", myid);
+	for (size_t i = 0; i < ln->n; i++) {
+		char full[PATH_MAX];
+		snprintf(full, sizeof(full), "%s/%s", ctx->root, ln->rel[i]);
+		if (confine_unlink(full) != 0)
+			return rs_fail_errno(err, RS_EPARTIAL, errno, "quarantined as %s, but its other name %s could not be removed",
+					     myid, ln->rel[i]);
+	}
 	return RS_OK;
 }
 
@@ -582,6 +644,40 @@ static int restore_file(const char *target, const char *rel, const uint8_t *data
 	return rc;
 }
 
+/* The other names (hard links) of the file just put back at TARGET, from
+ * the manifest's "names" (NAMES, past REL itself): each linked to
+ * it again.  One that cannot be (a file there now, a bad name) is named in
+ * the error; the content is back at REL whatever happens. */
+static int restore_names(const struct rs_ctx *ctx, const char *target, const struct json_field *names,
+			 const char *rel, struct rs_error *err)
+{
+	if (!names || names->type != JSON_ARRAY)
+		return RS_OK;
+	int rc = RS_OK;
+	for (size_t i = 0; i < names->nitems; i++) {
+		const char *name = names->items[i];
+		char to[PATH_MAX], parent[PATH_MAX];
+		if (strcmp(name, rel) == 0)
+			continue;
+		if (!*name || strstr(name, "..")) {
+			rc = rs_fail(err, RS_EPARTIAL, "%s restored, but its other name %s is not a path: not linked", rel,
+				     name);
+			continue;
+		}
+		if (winpath_resolve_new(ctx->root, name, to, sizeof(to)) != 0) {
+			rc = rs_fail_errno(err, RS_EPARTIAL, errno, "%s restored, but not its other name %s", rel, name);
+			continue;
+		}
+		snprintf(parent, sizeof(parent), "%s", to);
+		char *slash = strrchr(parent, '/');
+		if (slash && slash > parent)
+			*slash = '\0';
+		if ((slash && winpath_mkdirs(parent, 0755) != 0) || confine_link(target, to) != 0)
+			rc = rs_fail_errno(err, RS_EPARTIAL, errno, "%s restored, but not its other name %s", rel, name);
+	}
+	return rc;
+}
+
 int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restored, size_t restlen,
 			  struct rs_error *err)
 {
@@ -655,6 +751,9 @@ int rs_quarantine_restore(const struct rs_ctx *ctx, const char *id, char *restor
 	} else {
 		if ((rc = restore_file(target, rel, data, len, &o, err)) != RS_OK)
 			goto out;
+		/* The content is back either way: a name not linked is named
+		 * in the error, and the quarantine entry goes. */
+		rc = restore_names(ctx, target, json_get(&o, "names"), rel, err);
 	}
 	confine_unlink(bin);
 	confine_unlink(man);

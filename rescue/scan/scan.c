@@ -20,6 +20,7 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/ctx.h"
+#include "rescue/scan/places.h"
 #include "rescue/volume/ntfsread.h"
 #include "rescue/volume/reparse.h"
 #include "rescue/volume/walk.h"
@@ -31,7 +32,11 @@
  * (a path each) on volumes of millions of files, now that the walk through
  * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
  * before the workers catch up, which gives the progress an ETA early. */
-#define QUEUE_MAX (1u << 18)
+#define QUEUE_MAX (1u << 16)
+/* Detected files with several names whose names are looked for by a walk
+ * of the whole volume (read through the mount; the direct read has them in
+ * the file's MFT record). */
+#define NAME_WALKS_MAX 32
 
 /* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
 static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
@@ -44,6 +49,10 @@ struct item {
 
 struct scan {
 	const char *root;
+	const char *const *paths;       /* as given to rs_scan_run (npaths of them) */
+	char **rels;                    /* the same, volume-relative (resolve_paths) */
+	int *unseen;                    /* per path: the errno of one the mount could not find */
+	size_t npaths;
 	const struct rs_rules *rules;
 	const struct rs_scan_opts *o;
 	uint64_t max_size;
@@ -60,11 +69,35 @@ struct scan {
 	bool walk_done;
 	uint64_t files_total, bytes_total;  /* under qmu */
 
+	/* The walk's: the files with several names (hard links) queued, by
+	 * (st_dev, st_ino).  Only those (st_nlink > 1), not every file: its
+	 * size follows the volume's hard links. */
+	struct walk_idset links;
+	uint64_t extra_names;           /* the walk's: later names of those, not read again */
+
+	/* The walk's order (walk_volume): the worm's places, then the files at
+	 * the volume root, then the rest, nothing read twice. */
+	enum { WALK_PLACES, WALK_ROOT_FILES, WALK_REST } phase;
+	const char *start;              /* the current walk's start */
+	char **done;                    /* the places read, sorted */
+	size_t ndone, donecap;
+
 	atomic_bool cancel;
+	atomic_uint name_walks;         /* walks for the names of a detected file with several (hit_names) */
+
+	/* Read directly, a whole volume: the bytes to read, summed from the
+	 * MFT in a thread of its own while the walk runs (the queue holds the
+	 * walk back, so its count comes late on a big volume), for an ETA from
+	 * the start.  0 until known. */
+	struct ntfsread *est_nr;
+	pthread_t est_tid;
+	atomic_bool est_stop;
+	atomic_uint_fast64_t bytes_estimate;
 	atomic_uint_fast64_t files, streams, bytes, ndet, nskipped, nerrors;
 
 	pthread_mutex_t cbmu;           /* callbacks, the result lists */
 	struct rs_scan_result *res;
+	size_t detcap, skipcap;         /* res->det's and res->skip's room */
 	double last_progress;
 };
 
@@ -78,6 +111,7 @@ struct worker {
 	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
 	size_t pathcap;
 	struct ntfsread *nr;            /* read directly: this thread's own handle */
+	uint64_t ref;                   /* read directly: the MFT reference of the item being scanned */
 	pthread_t tid;
 };
 
@@ -108,6 +142,22 @@ const char *rs_scan_skip_name(enum rs_scan_skip_why why)
 	return why < RS_SKIP_NWHY ? names[why] : "?";
 }
 
+/* Room for one more entry of SIZE bytes in *V (N of them, *CAP allocated),
+ * doubling: a list of many entries costs no realloc each.  Returns *V, or
+ * NULL when out of memory. */
+static void *grow_list(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		void *nv = realloc(*v, nc * size);
+		if (!nv)
+			return NULL;
+		*v = nv;
+		*cap = nc;
+	}
+	return *v;
+}
+
 /* Record a skipped entry (any thread). */
 static void add_skip(struct scan *s, const char *rel, const char *stream, enum rs_scan_skip_why why,
 		     uint64_t size, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -128,9 +178,12 @@ static void add_skip(struct scan *s, const char *rel, const char *stream, enum r
 	pthread_mutex_lock(&s->cbmu);
 	struct rs_scan_result *r = s->res;
 	r->nwhy[why]++;
-	struct rs_scan_skip *nv = realloc(r->skip, (r->nskip + 1) * sizeof(*nv));
+	struct rs_scan_skip *nv = NULL;
+	if (r->nskip >= RS_SCAN_SKIP_MAX)
+		r->nskip_unlisted++;
+	else
+		nv = grow_list((void **)&r->skip, &s->skipcap, r->nskip, sizeof(*nv));
 	if (nv && k.path) {
-		r->skip = nv;
 		r->skip[r->nskip++] = k;
 	} else {
 		free(k.path);
@@ -208,11 +261,68 @@ static void skip_link(struct scan *s, const struct walk_entry *e)
 		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: only Windows can read it", what);
 }
 
+static int cmp_cstr(const void *a, const void *b);
+
+static bool done_has(const struct scan *s, const char *rel)
+{
+	return s->ndone && bsearch(&rel, s->done, s->ndone, sizeof(*s->done), cmp_cstr);
+}
+
+/* REL read already: a place, or a place holding it. */
+static bool under_done(const struct scan *s, const char *rel)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (char *p = buf + strlen(buf);; *p = '\0') {
+		if (done_has(s, buf))
+			return true;
+		if (!(p = strrchr(buf, '/')))
+			return false;
+	}
+}
+
+static void done_add(struct scan *s, const char *rel)
+{
+	if (s->ndone == s->donecap) {
+		size_t cap = s->donecap ? s->donecap * 2 : 32;
+		char **nv = realloc(s->done, cap * sizeof(*nv));
+		if (!nv)
+			return;         /* read again later: never left out */
+		s->done = nv;
+		s->donecap = cap;
+	}
+	if (!(s->done[s->ndone] = strdup(rel)))
+		return;
+	s->ndone++;
+	qsort(s->done, s->ndone, sizeof(*s->done), cmp_cstr);
+}
+
+/* Where the walk's order decides about E (walk_volume): -2 when it does not
+ * (on_walk handles E), else on_walk's answer without handling E: read
+ * already, or read in another step. */
+static int walk_order(const struct scan *s, const struct walk_entry *e)
+{
+	bool top = *e->rel && !strchr(e->rel, '/');
+	bool dirlike = e->kind == WALK_DIR || e->kind == WALK_LOOP || e->kind == WALK_OTHER_FS;
+	if (s->phase == WALK_ROOT_FILES && top && (dirlike || e->kind == WALK_ERROR))
+		return e->kind == WALK_DIR ? 1 : 0;     /* folders are the next step's */
+	if (s->phase == WALK_REST && top && !dirlike && e->kind != WALK_ERROR)
+		return 0;                               /* the root's files: read in the step before */
+	if (s->phase == WALK_REST && !*e->rel)
+		return 0;                               /* the root itself (its streams): likewise */
+	if (strcmp(e->rel, s->start) != 0 && done_has(s, e->rel))
+		return e->kind == WALK_DIR ? 1 : 0;
+	return -2;
+}
+
 static int on_walk(const struct walk_entry *e, void *user)
 {
 	struct scan *s = user;
 	if (atomic_load(&s->cancel))
 		return -1;
+	int order = walk_order(s, e);
+	if (order != -2)
+		return order;
 	uint64_t size = e->st ? (uint64_t)e->st->st_size : 0;
 	switch (e->kind) {
 	case WALK_FILE:
@@ -222,6 +332,8 @@ static int on_walk(const struct walk_entry *e, void *user)
 		else if (size > s->max_size)
 			add_skip(s, e->rel, NULL, RS_SKIP_TOO_BIG, size, "%llu bytes, over the %llu-byte limit",
 				 (unsigned long long)size, (unsigned long long)s->max_size);
+		else if (e->st->st_nlink > 1 && walk_idset_add(&s->links, e->st->st_dev, e->st->st_ino) == 0)
+			s->extra_names++;       /* read once, by its first name (its detection lists them all) */
 		else
 			enqueue(s, e->rel, e->ref, false, size);
 		break;
@@ -345,8 +457,12 @@ static int send_progress(struct scan *s, const char *rel, double now)
 	p.walk_done = s->walk_done;
 	pthread_mutex_unlock(&s->qmu);
 	p.mbps = now > 0 ? (double)p.bytes / 1e6 / now : 0;
-	if (p.walk_done && p.bytes > 0 && p.bytes_total >= p.bytes)
-		p.eta_secs = (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now);
+	/* The walk's count once it is whole, else the MFT's when known. */
+	uint64_t est = atomic_load(&s->bytes_estimate);
+	if (!p.walk_done && est > p.bytes_total)
+		p.bytes_total = est;
+	if ((p.walk_done || est) && p.bytes > 0 && now > 0)
+		p.eta_secs = p.bytes_total > p.bytes ? (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now) : 0;
 	return s->o->progress(&p, s->o->user);
 }
 
@@ -365,6 +481,42 @@ static void maybe_progress(struct worker *w, const char *rel)
 			atomic_store(&s->cancel, true);
 	}
 	pthread_mutex_unlock(&s->cbmu);
+}
+
+/* Every name of the detected file REL when it has several (ST's st_nlink):
+ * REL first, then the others, in a new array of pointers into a new
+ * *LIST (the caller frees both); *N their count.  NULL (and *N 1) for a
+ * file with one name, or when they cannot be told.  Read directly, from the
+ * file's own MFT record; through the mount, by a walk of the volume. */
+static const char **hit_names(struct worker *w, const char *rel, const struct stat *st, char **list, size_t *n)
+{
+	*n = 1;
+	*list = NULL;
+	if (st->st_nlink < 2)
+		return NULL;
+	/* Through the mount each look is a walk of the whole volume: a few
+	 * only, however many such files a worm infected. */
+	if (!w->nr && atomic_fetch_add(&w->s->name_walks, 1) >= NAME_WALKS_MAX) {
+		add_skip(w->s, rel, NULL, RS_SKIP_UNREADABLE, 0, "%u names: the others not looked for (over %d such "
+			 "files read through the mount)", (unsigned)st->st_nlink, NAME_WALKS_MAX);
+		return NULL;
+	}
+	size_t len = 0;
+	if (w->nr ? ntfsread_names(w->nr, w->ref, list, &len) : walk_find_names(w->s->root, st, list, &len))
+		return NULL;
+	size_t count = 1;
+	for (const char *p = *list; p < *list + len; p += strlen(p) + 1)
+		count++;
+	const char **v = calloc(count, sizeof(*v));
+	if (!v)
+		return NULL;
+	v[0] = rel;
+	size_t k = 1;
+	for (const char *p = *list; p < *list + len; p += strlen(p) + 1)
+		if (strcmp(p, rel) != 0)
+			v[k++] = p;
+	*n = k;
+	return v;
 }
 
 /* Scan LEN bytes of w->buf as REL[:STREAM]: hash, YARA, and on a match the
@@ -438,8 +590,12 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 
 	struct rs_scan_hit hit = {
 		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
-		.data = w->buf, .st = st,
+		.data = w->buf, .st = st, .names = &rel, .nnames = 1,
 	};
+	char *namelist = NULL;
+	const char **names = hit_names(w, rel, st, &namelist, &hit.nnames);
+	if (names)
+		hit.names = names;
 	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
 		sprintf(hit.sha256 + 2 * i, "%02x", sha[i]);
 	atomic_fetch_add(&s->ndet, 1);
@@ -448,9 +604,12 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	if (s->o->detect && s->o->detect(&hit, s->o->user) != 0)
 		atomic_store(&s->cancel, true);
 	struct rs_scan_result *r = s->res;
-	struct rs_scan_detection *nv = realloc(r->det, (r->ndet + 1) * sizeof(*nv));
+	struct rs_scan_detection *nv = NULL;
+	if (r->ndet >= RS_SCAN_DET_MAX)
+		r->ndet_unlisted++;
+	else
+		nv = grow_list((void **)&r->det, &s->detcap, r->ndet, sizeof(*nv));
 	if (nv) {
-		r->det = nv;
 		struct rs_scan_detection *d = &r->det[r->ndet++];
 		d->path = strdup(rel);
 		d->stream = stream ? strdup(stream) : NULL;
@@ -460,8 +619,17 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		d->inspect = hit.inspect;
 		d->size = len;
 		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
+		d->names = NULL;
+		d->nnames = 0;
+		if (hit.nnames > 1 && (d->names = calloc(hit.nnames, sizeof(char *))) != NULL) {
+			d->nnames = hit.nnames;
+			for (size_t i = 0; i < hit.nnames; i++)
+				d->names[i] = strdup(hit.names[i]);
+		}
 	}
 	pthread_mutex_unlock(&s->cbmu);
+	free(names);
+	free(namelist);
 	free(rules);
 	free(fp);
 }
@@ -640,11 +808,17 @@ static void scan_streams_direct(struct worker *w, const char *rel, uint64_t ref)
 static void scan_item_direct(struct worker *w, const struct item *it)
 {
 	struct scan *s = w->s;
+	w->ref = it->ref;
 	if (!it->streams_only) {
 		struct stat st;
 		size_t len = 0;
 		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
-		if (read_failed(s, it->rel, e, ntfsread_why(w->nr)))
+		/* A damaged file read part way: what exists is scanned, and the
+		 * file named as not read whole. */
+		if (e == EIO && len > 0)
+			add_skip(s, it->rel, NULL, RS_SKIP_UNREADABLE, len, "%s; what was read is scanned",
+				 ntfsread_why(w->nr));
+		else if (read_failed(s, it->rel, e, ntfsread_why(w->nr)))
 			return;
 		const char *full = worker_path(w, it->rel, NULL);
 		if (!full) {
@@ -798,6 +972,275 @@ static int cmp_skip(const void *a, const void *b)
 	return x->why != y->why ? (int)x->why - (int)y->why : strcmp(x->path, y->path);
 }
 
+/* The paths rs_scan_run was given, checked and made volume-relative before
+ * anything is scanned: s->rels[i], and s->unseen[i] the errno of one only the
+ * direct read may find (path_in_volume). */
+static int resolve_paths(struct scan *s, const char *const *paths, size_t npaths, struct rs_error *err)
+{
+	s->npaths = npaths;
+	s->rels = calloc(npaths ? npaths : 1, sizeof(char *));
+	s->unseen = calloc(npaths ? npaths : 1, sizeof(int));
+	if (!s->rels || !s->unseen)
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	int rc = RS_OK;
+	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
+		char rel[PATH_MAX];
+		rc = path_in_volume(s->root, paths[i], rel, sizeof(rel),
+				    s->o->read == RS_READ_MOUNT ? NULL : &s->unseen[i], err);
+		if (rc == RS_OK && !(s->rels[i] = strdup(rel)))
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	}
+	return rc;
+}
+
+static int thread_count(const struct rs_scan_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
+	return n > RS_SCAN_MAX_THREADS ? RS_SCAN_MAX_THREADS : n;
+}
+
+/* Read directly through libntfs-3g when asked and possible: the walk's
+ * handle and one per worker (libntfs-3g is not thread-safe on one volume).
+ * When one cannot be had, every thread reads through the mount instead
+ * (res->read_note says why), or, for RS_READ_DIRECT, the scan fails. */
+static int open_direct(struct scan *s, struct worker *w, int nthreads, struct rs_error *err)
+{
+	struct rs_scan_result *res = s->res;
+	res->read = RS_READ_MOUNT;
+	if (s->o->read == RS_READ_MOUNT)
+		return RS_OK;
+	struct rs_error nerr = { 0 };
+	if (ntfsread_open(s->root, &s->nr, &nerr) == RS_OK) {
+		for (int i = 0; i < nthreads; i++) {
+			if (ntfsread_reopen(s->nr, &w[i].nr, &nerr) == RS_OK)
+				continue;
+			for (int k = 0; k < i; k++)
+				ntfsread_close(w[k].nr), w[k].nr = NULL;
+			ntfsread_close(s->nr);
+			s->nr = NULL;
+			break;
+		}
+	}
+	if (!s->nr) {
+		if (s->o->read == RS_READ_DIRECT)
+			return rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
+		snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
+		return RS_OK;
+	}
+	res->read = RS_READ_DIRECT;
+	s->fuse = true;         /* streams are listed from the volume itself */
+	return RS_OK;
+}
+
+/* A PATH the mount could not find: there only if the volume has it. */
+static int check_unseen(struct scan *s, struct rs_error *err)
+{
+	for (size_t i = 0; i < s->npaths; i++)
+		if (s->unseen[i] && (!s->nr || (s->unseen[i] = ntfsread_lookup(s->nr, s->rels[i])) != 0))
+			return rs_fail_errno(err, RS_EUSAGE, s->unseen[i], "%s", s->paths[i]);
+	return RS_OK;
+}
+
+/* How each worker's YARA scanners run. */
+static const struct {
+	int flags;              /* fast mode: one match of a string is enough to decide */
+	int timeout_secs;       /* a file YARA has not finished with by then is listed as unreadable */
+} yara_settings = { SCAN_FLAGS_FAST_MODE, 120 };
+
+/* W's scanners, one per rule set; false when one cannot be made. */
+static bool make_scanners(struct scan *s, struct worker *w)
+{
+	YR_RULES *sets[2] = { rs_rules_builtin(s->rules), rs_rules_extra(s->rules) };
+	for (int k = 0; k < 2; k++) {
+		if (!sets[k])
+			continue;
+		if (yr_scanner_create(sets[k], &w->ys[k]) != ERROR_SUCCESS)
+			return false;
+		yr_scanner_set_callback(w->ys[k], yara_cb, w);
+		yr_scanner_set_flags(w->ys[k], yara_settings.flags);
+		yr_scanner_set_timeout(w->ys[k], yara_settings.timeout_secs);
+	}
+	return true;
+}
+
+static void free_scanners(struct worker *w)
+{
+	for (int k = 0; k < 2; k++)
+		if (w->ys[k])
+			yr_scanner_destroy(w->ys[k]);
+	w->ys[0] = w->ys[1] = NULL;
+}
+
+/* Start up to NTHREADS workers; returns how many run (0: the scan cannot). */
+static int start_workers(struct scan *s, struct worker *w, int nthreads)
+{
+	int started = 0;
+	for (int i = 0; i < nthreads; i++) {
+		w[i].s = s;
+		bool good = make_scanners(s, &w[i]);
+		pthread_mutex_lock(&s->qmu);
+		s->workers++;            /* counted before it runs: it counts itself out */
+		pthread_mutex_unlock(&s->qmu);
+		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			pthread_mutex_lock(&s->qmu);
+			s->workers--;
+			pthread_mutex_unlock(&s->qmu);
+			free_scanners(&w[i]);
+			break;
+		}
+		started++;
+	}
+	return started;
+}
+
+static void *estimate_main(void *arg)
+{
+	struct scan *s = arg;
+	uint64_t total = 0;
+	if (ntfsread_data_bytes(s->est_nr, s->max_size, &s->est_stop, &total) == 0)
+		atomic_store(&s->bytes_estimate, total ? total : 1);
+	return NULL;
+}
+
+/* Start the estimate (a handle of its own: libntfs-3g is not thread-safe
+ * on one); without one, the ETA waits for the walk, as it did. */
+static void estimate_start(struct scan *s)
+{
+	struct rs_error nerr = { 0 };
+	if (!s->nr || s->npaths || ntfsread_reopen(s->nr, &s->est_nr, &nerr) != RS_OK)
+		return;
+	if (pthread_create(&s->est_tid, NULL, estimate_main, s) != 0) {
+		ntfsread_close(s->est_nr);
+		s->est_nr = NULL;
+	}
+}
+
+static void estimate_end(struct scan *s)
+{
+	if (!s->est_nr)
+		return;
+	atomic_store(&s->est_stop, true);
+	pthread_join(s->est_tid, NULL);
+	ntfsread_close(s->est_nr);
+	s->est_nr = NULL;
+}
+
+static void walk_from(struct scan *s, const char *start)
+{
+	s->start = start;
+	if (s->nr)
+		ntfsread_walk(s->nr, start, on_walk, s);
+	else
+		walk_tree(s->root, start, on_walk, s);
+}
+
+/* The whole volume, the worm's places first (rescue/scan/places.h): a
+ * detection there is known early.  Then the files at the root, then the
+ * rest, each place skipped there. */
+static void walk_volume(struct scan *s)
+{
+	char **pl = NULL;
+	size_t np = 0;
+	if (places_list(s->root, s->o->first, s->o->nfirst, &pl, &np) != 0)
+		np = 0;                 /* no memory for the order: the plain walk reads everything */
+	s->phase = WALK_PLACES;
+	for (size_t i = 0; i < np && !atomic_load(&s->cancel); i++) {
+		if (under_done(s, pl[i]))
+			continue;
+		walk_from(s, pl[i]);
+		done_add(s, pl[i]);
+	}
+	places_free(pl, np);
+	s->phase = WALK_ROOT_FILES;
+	if (!atomic_load(&s->cancel))
+		walk_from(s, "");
+	s->phase = WALK_REST;
+	if (!atomic_load(&s->cancel))
+		walk_from(s, "");
+}
+
+/* The walk, in the calling thread, feeding the workers; then the workers'
+ * end. */
+static void walk_and_join(struct scan *s, struct worker *w, int started)
+{
+	estimate_start(s);
+	if (!s->npaths) {
+		walk_volume(s);
+	} else {
+		s->phase = WALK_PLACES;         /* the paths asked for, as given */
+		for (size_t i = 0; i < s->npaths && !atomic_load(&s->cancel); i++)
+			walk_from(s, s->rels[i]);
+	}
+	estimate_end(s);                /* the walk's count is whole now */
+	pthread_mutex_lock(&s->qmu);
+	s->walk_done = true;
+	pthread_cond_broadcast(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].tid, NULL);
+		free_scanners(&w[i]);
+	}
+}
+
+/* The result's counts and order, and the scan's answer. */
+static int finish_result(struct scan *s, struct rs_error *err)
+{
+	struct rs_scan_result *res = s->res;
+	/* One last progress call with the final counts, however short the scan:
+	 * a caller (and a test) always sees a progress line, whatever the
+	 * machine's speed.  The scan is over, so a cancel request is moot. */
+	if (s->o->progress) {
+		pthread_mutex_lock(&s->cbmu);
+		(void)send_progress(s, NULL, elapsed(s));
+		pthread_mutex_unlock(&s->cbmu);
+	}
+	res->files = atomic_load(&s->files);
+	res->names = res->files + s->extra_names;
+	res->streams = atomic_load(&s->streams);
+	res->bytes = atomic_load(&s->bytes);
+	res->secs = elapsed(s);
+	res->cancelled = atomic_load(&s->cancel);
+	if (res->ndet > 1)
+		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
+	if (res->nskip > 1)
+		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
+	if (res->ndet || res->ndet_unlisted)
+		return RS_DETECTED;
+	if (res->cancelled)
+		return rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
+			       (unsigned long long)(res->files + res->streams));
+	if (res->nwhy[RS_SKIP_UNREADABLE])
+		return rs_fail(err, RS_EPARTIAL, "%zu files could not be read", res->nwhy[RS_SKIP_UNREADABLE]);
+	return RS_OK;
+}
+
+/* What the scan holds once the workers are gone. */
+static void scan_free(struct scan *s, struct worker *w, int nthreads)
+{
+	if (w)
+		for (int i = 0; i < nthreads; i++)
+			free(w[i].buf), free(w[i].path), ntfsread_close(w[i].nr);
+	free(w);
+	ntfsread_close(s->nr);
+	/* Items left by a cancelled scan. */
+	for (size_t i = s->qhead; i < s->qn; i++)
+		free(s->q[i].rel);
+	free(s->q);
+	pthread_mutex_destroy(&s->qmu);
+	pthread_cond_destroy(&s->qcv);
+	pthread_cond_destroy(&s->qspace);
+	pthread_mutex_destroy(&s->cbmu);
+	for (size_t i = 0; s->rels && i < s->npaths; i++)
+		free(s->rels[i]);
+	free(s->rels);
+	free(s->unseen);
+	walk_idset_free(&s->links);
+	for (size_t i = 0; i < s->ndone; i++)
+		free(s->done[i]);
+	free(s->done);
+}
+
 int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 		const struct rs_rules *rules, const struct rs_scan_opts *opts,
 		struct rs_scan_result *res, struct rs_error *err)
@@ -805,32 +1248,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	static const struct rs_scan_opts defaults;
 	const struct rs_scan_opts *o = opts ? opts : &defaults;
 	memset(res, 0, sizeof(*res));
-
-	/* Every PATH is checked before anything is scanned. */
-	char **rels = calloc(npaths ? npaths : 1, sizeof(char *));
-	int *unseen = calloc(npaths ? npaths : 1, sizeof(int));
-	if (!rels || !unseen) {
-		free(rels);
-		free(unseen);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	int rc = RS_OK;
-	for (size_t i = 0; i < npaths && rc == RS_OK; i++) {
-		char rel[PATH_MAX];
-		rc = path_in_volume(root, paths[i], rel, sizeof(rel), o->read == RS_READ_MOUNT ? NULL : &unseen[i],
-				    err);
-		if (rc == RS_OK && !(rels[i] = strdup(rel)))
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	if (rc) {
-		for (size_t i = 0; i < npaths; i++)
-			free(rels[i]);
-		free(rels);
-		free(unseen);
-		return rc;
-	}
-
-	struct scan s = { .root = root, .rules = rules, .o = o, .res = res };
+	struct scan s = { .root = root, .paths = paths, .rules = rules, .o = o, .res = res };
 	s.max_size = o->max_size ? o->max_size : RS_SCAN_DEFAULT_MAX_SIZE;
 	struct statfs sf;
 	s.fuse = statfs(root, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
@@ -840,153 +1258,27 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	pthread_mutex_init(&s.cbmu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 
-	struct worker *w = NULL;
-	res->read = RS_READ_MOUNT;
-	if (o->read != RS_READ_MOUNT) {
-		struct rs_error nerr = { 0 };
-		if (ntfsread_open(root, &s.nr, &nerr) != RS_OK) {
-			if (o->read == RS_READ_DIRECT) {
-				rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
-				goto out;
-			}
-			snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
-		}
-	}
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int nthreads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 1);
-	if (nthreads > RS_SCAN_MAX_THREADS)
-		nthreads = RS_SCAN_MAX_THREADS;
+	int nthreads = thread_count(o);
 	res->threads = nthreads;
-	w = calloc((size_t)nthreads, sizeof(*w));
-	if (!w) {
+	struct worker *w = NULL;
+	int rc = resolve_paths(&s, paths, npaths, err);
+	if (rc == RS_OK && !(w = calloc((size_t)nthreads, sizeof(*w))))
 		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-		goto out;
-	}
-	/* One libntfs-3g handle per worker (libntfs-3g is not thread-safe on
-	 * one volume); when one cannot be had, every thread reads through the
-	 * mount instead. */
-	for (int i = 0; s.nr && i < nthreads; i++) {
-		struct rs_error nerr = { 0 };
-		if (ntfsread_reopen(s.nr, &w[i].nr, &nerr) == RS_OK)
-			continue;
-		for (int k = 0; k < i; k++)
-			ntfsread_close(w[k].nr), w[k].nr = NULL;
-		ntfsread_close(s.nr);
-		s.nr = NULL;
-		if (o->read == RS_READ_DIRECT) {
-			rc = rs_fail(err, RS_ETARGET, "cannot read directly through libntfs-3g: %s", nerr.msg);
-			goto out;
+	if (rc == RS_OK)
+		rc = open_direct(&s, w, nthreads, err);
+	if (rc == RS_OK)
+		rc = check_unseen(&s, err);
+	if (rc == RS_OK) {
+		int started = start_workers(&s, w, nthreads);
+		if (started == 0) {
+			rc = rs_fail(err, RS_EPARTIAL, "cannot start a scanning thread");
+		} else {
+			res->threads = started;
+			walk_and_join(&s, w, started);
+			rc = finish_result(&s, err);
 		}
-		snprintf(res->read_note, sizeof(res->read_note), "%s", nerr.msg);
 	}
-	if (s.nr) {
-		res->read = RS_READ_DIRECT;
-		s.fuse = true;      /* streams are listed from the volume itself */
-	}
-	/* A PATH the mount could not find: there only if the volume has it. */
-	for (size_t i = 0; i < npaths; i++)
-		if (unseen[i] && (!s.nr || (unseen[i] = ntfsread_lookup(s.nr, rels[i])) != 0)) {
-			rc = rs_fail_errno(err, RS_EUSAGE, unseen[i], "%s", paths[i]);
-			goto out;
-		}
-	int started = 0;
-	for (int i = 0; i < nthreads; i++) {
-		w[i].s = &s;
-		YR_RULES *sets[2] = { rs_rules_builtin(rules), rs_rules_extra(rules) };
-		bool good = true;
-		for (int k = 0; k < 2 && good; k++) {
-			if (!sets[k])
-				continue;
-			if (yr_scanner_create(sets[k], &w[i].ys[k]) != ERROR_SUCCESS) {
-				good = false;
-				break;
-			}
-			yr_scanner_set_callback(w[i].ys[k], yara_cb, &w[i]);
-			/* Fast mode: one match of a string is enough to decide. */
-			yr_scanner_set_flags(w[i].ys[k], SCAN_FLAGS_FAST_MODE);
-			yr_scanner_set_timeout(w[i].ys[k], 120);
-		}
-		pthread_mutex_lock(&s.qmu);
-		s.workers++;            /* counted before it runs: it counts itself out */
-		pthread_mutex_unlock(&s.qmu);
-		if (!good || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
-			pthread_mutex_lock(&s.qmu);
-			s.workers--;
-			pthread_mutex_unlock(&s.qmu);
-			for (int k = 0; k < 2; k++)
-				if (w[i].ys[k])
-					yr_scanner_destroy(w[i].ys[k]);
-			w[i].ys[0] = w[i].ys[1] = NULL;
-			break;
-		}
-		started++;
-	}
-	if (started == 0) {
-		rc = rs_fail(err, RS_EPARTIAL, "cannot start a scanning thread");
-		goto out;
-	}
-	res->threads = started;
-
-	/* The walk runs here, in the calling thread, feeding the workers. */
-	for (size_t i = 0; i < (npaths ? npaths : 1) && !atomic_load(&s.cancel); i++) {
-		if (s.nr)
-			ntfsread_walk(s.nr, npaths ? rels[i] : "", on_walk, &s);
-		else
-			walk_tree(root, npaths ? rels[i] : "", on_walk, &s);
-	}
-	pthread_mutex_lock(&s.qmu);
-	s.walk_done = true;
-	pthread_cond_broadcast(&s.qcv);
-	pthread_mutex_unlock(&s.qmu);
-	for (int i = 0; i < started; i++) {
-		pthread_join(w[i].tid, NULL);
-		for (int k = 0; k < 2; k++)
-			if (w[i].ys[k])
-				yr_scanner_destroy(w[i].ys[k]);
-	}
-
-	/* One last progress call with the final counts, however short the scan:
-	 * a caller (and a test) always sees a progress line, whatever the
-	 * machine's speed.  The scan is over, so a cancel request is moot. */
-	if (o->progress) {
-		pthread_mutex_lock(&s.cbmu);
-		(void)send_progress(&s, NULL, elapsed(&s));
-		pthread_mutex_unlock(&s.cbmu);
-	}
-	res->files = atomic_load(&s.files);
-	res->streams = atomic_load(&s.streams);
-	res->bytes = atomic_load(&s.bytes);
-	res->secs = elapsed(&s);
-	res->cancelled = atomic_load(&s.cancel);
-	if (res->ndet > 1)
-		qsort(res->det, res->ndet, sizeof(*res->det), cmp_det);
-	if (res->nskip > 1)
-		qsort(res->skip, res->nskip, sizeof(*res->skip), cmp_skip);
-	if (res->ndet)
-		rc = RS_DETECTED;
-	else if (res->cancelled)
-		rc = rs_fail(err, RS_EPARTIAL, "scan cancelled after %llu files",
-			     (unsigned long long)(res->files + res->streams));
-	else if (res->nwhy[RS_SKIP_UNREADABLE])
-		rc = rs_fail(err, RS_EPARTIAL, "%zu files could not be read", res->nwhy[RS_SKIP_UNREADABLE]);
-out:
-	if (w)
-		for (int i = 0; i < nthreads; i++)
-			free(w[i].buf), free(w[i].path), ntfsread_close(w[i].nr);
-	free(w);
-	ntfsread_close(s.nr);
-	/* Items left by a cancelled scan. */
-	for (size_t i = s.qhead; i < s.qn; i++)
-		free(s.q[i].rel);
-	free(s.q);
-	pthread_mutex_destroy(&s.qmu);
-	pthread_cond_destroy(&s.qcv);
-	pthread_cond_destroy(&s.qspace);
-	pthread_mutex_destroy(&s.cbmu);
-	for (size_t i = 0; i < npaths; i++)
-		free(rels[i]);
-	free(rels);
-	free(unseen);
+	scan_free(&s, w, nthreads);
 	return rc;
 }
 
@@ -999,6 +1291,9 @@ void rs_scan_result_free(struct rs_scan_result *res)
 		free(res->det[i].stream);
 		free(res->det[i].rules);
 		free(res->det[i].action);
+		for (size_t k = 0; k < res->det[i].nnames; k++)
+			free(res->det[i].names[k]);
+		free(res->det[i].names);
 	}
 	free(res->det);
 	for (size_t i = 0; i < res->nskip; i++) {
@@ -1008,3 +1303,4 @@ void rs_scan_result_free(struct rs_scan_result *res)
 	free(res->skip);
 	memset(res, 0, sizeof(*res));
 }
+

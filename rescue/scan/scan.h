@@ -4,7 +4,9 @@
  *
  * One thread walks (rescue/volume/walk.h: symbolic links and junctions are never
  * followed, directories never entered twice, other file systems not
- * entered) and queues regular files; each worker owns one YR_SCANNER per rule
+ * entered; a whole volume in the order of rescue/scan/places.h, the worm's
+ * places first) and queues regular files, a file with several names (hard
+ * links) once, by the first name met; each worker owns one YR_SCANNER per rule
  * set and one buffer, reads each file once, whole, and feeds the same bytes to
  * SHA-256 and to YARA (matches are not guaranteed across memory blocks, so a
  * file is always one block).  On an ntfs-3g mount, every file's and
@@ -23,6 +25,11 @@
  * Windows' memory, gigabytes each, and never hold a file a worm dropped),
  * unreadable files, special files, links, loops and other file systems are
  * all counted and listed in the result.
+ *
+ * Memory does not grow with the volume's files: the queue holds at most
+ * 65536 paths (the walk waits), the result lists RS_SCAN_DET_MAX detections
+ * and RS_SCAN_SKIP_MAX skips (the rest counted), and the walk keeps the
+ * folders visited and the files with several names, by (device, inode).
  *
  * Callbacks run in worker threads, one at a time (the core serialises them).
  * Returning nonzero from either cancels the scan: the walk stops, files being
@@ -46,6 +53,8 @@
 
 #define RS_SCAN_DEFAULT_MAX_SIZE (64ull << 20)
 #define RS_SCAN_MAX_THREADS 32      /* libyara's own limit on concurrent scanners */
+#define RS_SCAN_DET_MAX 100000      /* detections listed in a result (a file infector's volume has more) */
+#define RS_SCAN_SKIP_MAX 10000      /* skipped entries listed in a result (nwhy counts them all) */
 
 struct rs_scan_progress {
 	uint64_t files, bytes;          /* scanned so far (streams count as files) */
@@ -72,6 +81,9 @@ struct rs_scan_hit {
 	char action[256];
 	const char *inspect;            /* set by the callback when the file is kept on purpose for a person to
 					   look at: rs_quarantine_refusal's kind ("registry hive"), static */
+	const char *const *names;       /* every name of the file (its hard links), volume-relative:
+					   names[0] is path; nnames is 1 for a file with one name */
+	size_t nnames;
 };
 
 typedef int (*rs_scan_progress_fn)(const struct rs_scan_progress *p, void *user);
@@ -93,6 +105,10 @@ struct rs_scan_opts {
 	unsigned progress_ms;           /* 0: 250 */
 	rs_scan_progress_fn progress;   /* NULL: none; else every progress_ms, and once at the end */
 	rs_scan_detect_fn detect;       /* NULL: detections are only collected */
+	const char *const *first;       /* a whole-volume scan: files or folders read before the rest (autostart
+					   targets; volume-relative; missing ones ignored), before the worm's places
+					   (rescue/scan/places.h) */
+	size_t nfirst;
 	void *user;
 };
 
@@ -117,13 +133,17 @@ struct rs_scan_skip {
 
 struct rs_scan_detection {
 	char *path, *stream, *rules, *action;
+	char **names;                   /* a file with hard links: every name, names[0] the same as path;
+					   NULL (nnames 0) for a file with one name */
+	size_t nnames;
 	const char *inspect;            /* the hit's, static; NULL normally */
 	uint64_t size;
 	char sha256[65];
 };
 
 struct rs_scan_result {
-	uint64_t files, streams, bytes;     /* scanned */
+	uint64_t files, streams, bytes;     /* scanned: a file with several names (hard links) once */
+	uint64_t names;                     /* the names of the files scanned: over files when some have several */
 	double secs;
 	int threads;
 	enum rs_scan_read read;             /* what was used: RS_READ_MOUNT or RS_READ_DIRECT */
@@ -133,7 +153,11 @@ struct rs_scan_result {
 	size_t ndet;
 	struct rs_scan_skip *skip;
 	size_t nskip;
-	size_t nwhy[RS_SKIP_NWHY];
+	size_t nwhy[RS_SKIP_NWHY];          /* every skip, listed or not */
+	/* The lists are bounded (RS_SCAN_DET_MAX, RS_SCAN_SKIP_MAX), so that
+	 * memory does not grow with the volume: what came after is counted
+	 * here (the detect callback saw every detection). */
+	size_t ndet_unlisted, nskip_unlisted;
 };
 
 /* Scan ROOT (a volume root), or only the volume-relative PATHS in it when

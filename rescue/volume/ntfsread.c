@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <ntfs-3g/inode.h>
 #include <ntfs-3g/layout.h>
 #include <ntfs-3g/logging.h>
+#include <ntfs-3g/mst.h>
 #include <ntfs-3g/ntfstime.h>
 #include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
@@ -326,17 +328,23 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 
 /* Read NA (SIZE bytes) whole into BUF.  ntfs_attr_pread may return less
  * than asked (a compression block, a run boundary): looped until all is in. */
-static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size)
+/* Read SIZE bytes of NA into BUF; *GOT says how many were read, also when
+ * it fails part way (a damaged file: its size in the MFT larger than the
+ * data its run list holds). */
+static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size, size_t *got)
 {
 	size_t n = 0;
-	while (n < size) {
+	int e = 0;
+	while (n < size && !e) {
 		errno = 0;
 		s64 r = ntfs_attr_pread(na, (s64)n, (s64)(size - n), buf + n);
 		if (r <= 0)
-			return r < 0 && errno ? errno : EIO;
-		n += (size_t)r;
+			e = r < 0 && errno ? errno : EIO;
+		else
+			n += (size_t)r;
 	}
-	return 0;
+	*got = n;
+	return e;
 }
 
 static ntfs_attr *open_stream(ntfs_inode *ni, const char *stream)
@@ -389,13 +397,14 @@ static int read_wof(struct ntfsread *v, ntfs_inode *ni, uint64_t max, uint8_t **
 	 * entry each; anything larger is damage, not read into memory. */
 	int e = 0;
 	uint8_t *in = NULL;
+	size_t got;             /* a part is no use: the chunks are decoded whole */
 	if (na->data_size < 0 || (uint64_t)na->data_size > (uint64_t)size + size / 512 + 64) {
 		snprintf(v->why, sizeof(v->why), "WOF data damaged: a %lld-byte %s stream for %zu bytes",
 			 (long long)na->data_size, WOF_STREAM, size);
 		e = EIO;
 	} else if (!(in = malloc((size_t)na->data_size + 1))) {
 		e = ENOMEM;
-	} else if ((e = read_attr(na, in, (size_t)na->data_size)) == 0 && (e = grow(buf, cap, size)) == 0) {
+	} else if ((e = read_attr(na, in, (size_t)na->data_size, &got)) == 0 && (e = grow(buf, cap, size)) == 0) {
 		if (wof_decode(wi.algo, in, (size_t)na->data_size, *buf, size, &err) == RS_OK) {
 			*len = size;
 		} else {
@@ -437,8 +446,9 @@ int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t
 		e = EFBIG;
 	} else {
 		size_t size = (size_t)na->data_size;
-		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(na, *buf, size)) == 0)
-			*len = size;
+		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(na, *buf, size, len)) != 0 && *len)
+			snprintf(v->why, sizeof(v->why), "only %zu of its %zu bytes could be read (%s): damaged", *len,
+				 size, strerror(e));
 	}
 	if (na)
 		ntfs_attr_close(na);
@@ -488,15 +498,7 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 			free(s);
 			continue;
 		}
-		size_t sl = strlen(s) + 1;
-		char *no = realloc(out, n + sl);
-		if (!no) {
-			e = ENOMEM;
-		} else {
-			out = no;
-			memcpy(out + n, s, sl);
-			n += sl;
-		}
+		e = walk_list_append(&out, &n, s);
 		free(s);
 	}
 	if (!e && errno && errno != ENOENT)
@@ -504,6 +506,188 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
 	ntfs_attr_put_search_ctx(ctx);
 	ntfs_inode_close(ni);
 	if (e) {
+		free(out);
+		return e;
+	}
+	*names = out;
+	*len = n;
+	return 0;
+}
+
+/* ---- the bytes to read, from the MFT ---- */
+
+/* MFT records read at a time by ntfsread_data_bytes. */
+#define MFT_CHUNK 256
+
+/* The $DATA attributes of one MFT record REC (fixed up) of SIZE bytes: the
+ * sizes of those at most MAX bytes, added to *TOTAL. */
+static void record_data_bytes(const MFT_RECORD *rec, u32 size, uint64_t max, uint64_t *total)
+{
+	u32 off = le16_to_cpu(rec->attrs_offset);
+	u32 end = le32_to_cpu(rec->bytes_in_use);
+	if (end > size)
+		end = size;
+	while (off + 16 <= end) {
+		const ATTR_RECORD *a = (const ATTR_RECORD *)((const u8 *)rec + off);
+		u32 len = le32_to_cpu(a->length);
+		if (a->type == AT_END || len < 16 || off + len > end)
+			break;
+		uint64_t n = 0;
+		if (a->type != AT_DATA)
+			n = 0;
+		else if (!a->non_resident && len >= 24)
+			n = le32_to_cpu(a->value_length);
+		else if (a->non_resident && len >= 64 && sle64_to_cpu(a->lowest_vcn) == 0)
+			n = (uint64_t)sle64_to_cpu(a->data_size);
+		if (n <= max)
+			*total += n;
+		off += len;
+	}
+}
+
+int ntfsread_data_bytes(struct ntfsread *v, uint64_t max, const atomic_bool *stop, uint64_t *total)
+{
+	*total = 0;
+	ntfs_volume *vol = v->vol;
+	u32 rs = vol->mft_record_size;
+	if (!vol->mft_na || rs < 512 || rs > 65536)
+		return EIO;
+	s64 nrec = vol->mft_na->initialized_size / rs;
+	u8 *buf = malloc((size_t)rs * MFT_CHUNK);
+	if (!buf)
+		return ENOMEM;
+	int e = 0;
+	for (s64 first = 0; first < nrec && !e; first += MFT_CHUNK) {
+		if (stop && atomic_load(stop)) {
+			e = ECANCELED;
+			break;
+		}
+		s64 n = nrec - first < MFT_CHUNK ? nrec - first : MFT_CHUNK;
+		s64 got = ntfs_attr_pread(vol->mft_na, first * rs, n * rs, buf);
+		if (got <= 0) {
+			e = errno ? errno : EIO;
+			break;
+		}
+		for (s64 i = 0; i < got / rs; i++) {
+			MFT_RECORD *rec = (MFT_RECORD *)(buf + i * rs);
+			/* Records of NTFS's own files, free ones, damaged ones: not
+			 * files the scan reads. */
+			if (first + i < FILE_first_user || rec->magic != magic_FILE ||
+			    !(rec->flags & MFT_RECORD_IN_USE) ||
+			    (rec->base_mft_record && MREF_LE(rec->base_mft_record) < FILE_first_user) ||
+			    ntfs_mst_post_read_fixup((NTFS_RECORD *)rec, rs) != 0)
+				continue;
+			record_data_bytes(rec, rs, max, total);
+		}
+	}
+	free(buf);
+	return e;
+}
+
+/* ---- the names of a file ---- */
+
+/* Folders a name may be under: deeper is a damaged (looping) volume. */
+#define NAME_DEPTH_MAX 256
+
+/* The Nth name of NI that is not a DOS 8.3 alias, and its parent folder's
+ * MFT record number.  Returns 0, ENOENT when there is no Nth, or an errno. */
+static int name_of(ntfs_inode *ni, unsigned nth, uint64_t *parent, char **name)
+{
+	ntfs_attr_search_ctx *ctx = ntfs_attr_get_search_ctx(ni, NULL);
+	if (!ctx)
+		return ENOMEM;
+	int e = ENOENT;
+	while (ntfs_attr_lookup(AT_FILE_NAME, NULL, 0, CASE_SENSITIVE, 0, NULL, 0, ctx) == 0) {
+		const ATTR_RECORD *a = ctx->attr;
+		if (a->non_resident || le32_to_cpu(a->value_length) < sizeof(FILE_NAME_ATTR))
+			continue;
+		const FILE_NAME_ATTR *fn = (const FILE_NAME_ATTR *)((const u8 *)a + le16_to_cpu(a->value_offset));
+		if (fn->file_name_type == FILE_NAME_DOS || nth-- > 0)
+			continue;
+		/* The name, copied out of the packed record to be aligned. */
+		ntfschar u[256];
+		size_t ulen = fn->file_name_length;
+		if (ulen > 255 || (size_t)le32_to_cpu(a->value_length) < sizeof(*fn) + ulen * sizeof(ntfschar)) {
+			e = EIO;
+			break;
+		}
+		memcpy(u, (const u8 *)fn + offsetof(FILE_NAME_ATTR, file_name), ulen * sizeof(ntfschar));
+		*name = NULL;
+		e = ntfs_ucstombs(u, (int)ulen, name, 0) < 0 ? EILSEQ : 0;
+		*parent = MREF_LE(fn->parent_directory);
+		break;
+	}
+	ntfs_attr_put_search_ctx(ctx);
+	return e;
+}
+
+/* NAME in the folder PARENT as a path relative to ROOT, in a new *REL;
+ * ENOENT when the folder is not below ROOT, ELOOP when its chain of parents
+ * does not end. */
+static int rel_of(struct ntfsread *v, uint64_t parent, const char *name, char **rel)
+{
+	char *path = strdup(name);
+	int e = path ? 0 : ENOMEM;
+	for (int depth = 0; !e; depth++) {
+		if (parent == MREF(v->base_ref))
+			break;
+		if (parent == FILE_root || depth >= NAME_DEPTH_MAX) {
+			e = parent == FILE_root ? ENOENT : ELOOP;
+			break;
+		}
+		ntfs_inode *ni = ntfs_inode_open(v->vol, parent);
+		if (!ni) {
+			e = errno ? errno : EIO;
+			break;
+		}
+		char *dir = NULL, *np = NULL;
+		e = name_of(ni, 0, &parent, &dir);
+		ntfs_inode_close(ni);
+		if (!e && asprintf(&np, "%s/%s", dir, path) < 0)
+			e = ENOMEM;
+		free(dir);
+		if (!e) {
+			free(path);
+			path = np;
+		}
+	}
+	if (e) {
+		free(path);
+		return e;
+	}
+	*rel = path;
+	return 0;
+}
+
+int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len)
+{
+	*names = NULL;
+	*len = 0;
+	ntfs_inode *ni = open_ref(v, ref);
+	if (!ni)
+		return errno;
+	char *out = NULL;
+	size_t n = 0;
+	int e = 0;
+	for (unsigned i = 0; !e; i++) {
+		uint64_t parent;
+		char *name = NULL, *rel = NULL;
+		e = name_of(ni, i, &parent, &name);
+		if (e)
+			break;
+		/* A name outside ROOT, or whose folders cannot be told, is not
+		 * one the walk can reach: left out. */
+		int re = rel_of(v, parent, name, &rel);
+		free(name);
+		if (re == ENOMEM)
+			e = ENOMEM;
+		if (re)
+			continue;
+		e = walk_list_append(&out, &n, rel);
+		free(rel);
+	}
+	ntfs_inode_close(ni);
+	if (e && e != ENOENT) {
 		free(out);
 		return e;
 	}

@@ -39,6 +39,7 @@
 #ifndef RESCUE_NTFSREAD_H
 #define RESCUE_NTFSREAD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -83,7 +84,9 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);
  * both may start NULL/0; the caller frees).  Fills *LEN and, when ST is not
  * NULL, the file's stat as the walk gives it.  Returns 0 or an errno: EFBIG
  * over MAX bytes (*LEN then holds the size), EACCES for an encrypted (EFS)
- * stream, ENOENT when the file or stream is gone, EIO for a bad read; for a
+ * stream, ENOENT when the file or stream is gone, EIO for a bad read (with
+ * *LEN > 0 when that many bytes were read first: a damaged file whose size
+ * in the MFT is larger than its data, ntfsread_why saying so); for a
  * WOF-compressed file also ENOTSUP (a provider or algorithm not decoded
  * here) and EIO for damaged compressed data, ntfsread_why saying which. */
 int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,
@@ -97,5 +100,21 @@ const char *ntfsread_why(const struct ntfsread *v);
  * one NUL-separated list in a new *NAMES of *LEN bytes (0 when none; the
  * caller frees).  Returns 0 or an errno. */
 int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len);
+
+/* Every name of the file REF (its hard links; DOS 8.3 aliases left out)
+ * that lies below ROOT, relative to ROOT, as one NUL-separated list in a
+ * new *NAMES of *LEN bytes (the caller frees).  A name whose chain of
+ * folders is damaged (longer than 256, a loop) is left out.  Returns 0 or
+ * an errno. */
+int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len);
+
+/* The bytes a scan of the whole volume reads, from the MFT alone (one
+ * sequential read of it, no folder opened): every data stream, named or
+ * not, of the files and folders, each MFT record once (a file with several
+ * names once), those over MAX bytes left out.  An estimate: the root's
+ * memory files under MAX, rescue's own folder and WOF-compressed files
+ * (their size on the disk) are counted as they are.  Stops with ECANCELED
+ * once *STOP is true.  Returns 0 or an errno. */
+int ntfsread_data_bytes(struct ntfsread *v, uint64_t max, const atomic_bool *stop, uint64_t *total);
 
 #endif

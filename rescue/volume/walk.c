@@ -12,44 +12,54 @@
 
 #include "rescue/base/confine.h"
 
-/* The set of directories visited: open addressing on (dev, ino). */
-struct dirset {
-	struct { dev_t dev; ino_t ino; bool used; } *v;
-	size_t n, cap;
-};
-
-static size_t dir_hash(dev_t dev, ino_t ino)
+static size_t id_hash(dev_t dev, ino_t ino)
 {
 	uint64_t h = (uint64_t)ino * 0x9E3779B97F4A7C15ull ^ (uint64_t)dev;
 	return (size_t)(h ^ (h >> 29));
 }
 
-/* Add (dev, ino); false when it was already there (or on no memory, where
- * refusing to enter is the safe answer). */
-static bool dirset_add(struct dirset *s, dev_t dev, ino_t ino)
+int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino)
 {
 	if ((s->n + 1) * 2 > s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
-		struct dirset ns = { calloc(cap, sizeof(*s->v)), 0, cap };
+		struct walk_idset ns = { calloc(cap, sizeof(*s->v)), 0, cap };
 		if (!ns.v)
-			return false;
+			return -1;
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->v[i].used)
-				dirset_add(&ns, s->v[i].dev, s->v[i].ino);
+				walk_idset_add(&ns, s->v[i].dev, s->v[i].ino);
 		free(s->v);
 		*s = ns;
 	}
-	for (size_t i = dir_hash(dev, ino) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+	for (size_t i = id_hash(dev, ino) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
 		if (!s->v[i].used) {
 			s->v[i].used = true;
 			s->v[i].dev = dev;
 			s->v[i].ino = ino;
 			s->n++;
-			return true;
+			return 1;
 		}
 		if (s->v[i].dev == dev && s->v[i].ino == ino)
-			return false;
+			return 0;
 	}
+}
+
+void walk_idset_free(struct walk_idset *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+int walk_list_append(char **list, size_t *len, const char *s)
+{
+	size_t sl = strlen(s) + 1;
+	char *nl = realloc(*list, *len + sl);
+	if (!nl)
+		return ENOMEM;
+	memcpy(nl + *len, s, sl);
+	*list = nl;
+	*len += sl;
+	return 0;
 }
 
 struct dirent_ref {
@@ -63,7 +73,7 @@ struct walker {
 	dev_t rootdev;
 	walk_fn fn;
 	void *user;
-	struct dirset seen;
+	struct walk_idset seen;
 	struct dirent_ref *stack;   /* directories still to read: relative path, source's ref */
 	size_t depth, cap;
 	char *path;                 /* scratch: root + '/' + rel */
@@ -125,7 +135,7 @@ static int visit(struct walker *w, const char *rel, const struct stat *st, int l
 		e.kind = WALK_SPECIAL;
 	} else if (st->st_dev != w->rootdev) {
 		e.kind = WALK_OTHER_FS;
-	} else if (!dirset_add(&w->seen, st->st_dev, st->st_ino)) {
+	} else if (walk_idset_add(&w->seen, st->st_dev, st->st_ino) != 1) {
 		e.kind = WALK_LOOP;
 	} else {
 		e.kind = WALK_DIR;
@@ -262,7 +272,7 @@ int walk_tree_src(const struct walk_src *src, const char *root, const char *star
 	while (w.depth > 0)
 		free(w.stack[--w.depth].name);
 	free(w.stack);
-	free(w.seen.v);
+	walk_idset_free(&w.seen);
 	free(w.path);
 	free(w.names);
 	if (lerr) {
@@ -275,4 +285,40 @@ int walk_tree_src(const struct walk_src *src, const char *root, const char *star
 int walk_tree(const char *root, const char *start, walk_fn fn, void *user)
 {
 	return walk_tree_src(NULL, root, start, fn, user);
+}
+
+/* walk_find_names: the entries with the identity sought. */
+struct name_search {
+	dev_t dev;
+	ino_t ino;
+	size_t want, found;
+	char *out;
+	size_t len;
+	int err;
+};
+
+static int on_search(const struct walk_entry *e, void *user)
+{
+	struct name_search *ns = user;
+	if (e->kind != WALK_FILE || e->st->st_dev != ns->dev || e->st->st_ino != ns->ino)
+		return 0;
+	if ((ns->err = walk_list_append(&ns->out, &ns->len, e->rel)) != 0)
+		return -1;
+	return ++ns->found >= ns->want ? -1 : 0;
+}
+
+int walk_find_names(const char *root, const struct stat *st, char **names, size_t *len)
+{
+	struct name_search ns = { .dev = st->st_dev, .ino = st->st_ino, .want = st->st_nlink ? st->st_nlink : 1 };
+	*names = NULL;
+	*len = 0;
+	if (walk_tree(root, "", on_search, &ns) != 0 && !ns.err && ns.found < ns.want)
+		ns.err = errno ? errno : EIO;
+	if (ns.err) {
+		free(ns.out);
+		return ns.err;
+	}
+	*names = ns.out;
+	*len = ns.len;
+	return 0;
 }

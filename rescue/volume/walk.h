@@ -11,6 +11,7 @@
 #ifndef RESCUE_WALK_H
 #define RESCUE_WALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -68,5 +69,27 @@ int walk_tree_src(const struct walk_src *src, const char *root, const char *star
  * buffer *BUF of *CAP bytes (both may start 0/NULL; the caller frees *BUF).
  * Returns *BUF, or NULL when out of memory. */
 const char *walk_join(char **buf, size_t *cap, const char *root, const char *rel, const char *stream);
+
+/* A set of (st_dev, st_ino): the walk's folders visited, the scan's files
+ * with several names.  Zeroed to start; walk_idset_add returns 1 when the
+ * pair is new, 0 when it was there already, -1 on no memory (a folder is
+ * then not entered, a file read again: each the safe answer). */
+struct walk_idset {
+	struct { dev_t dev; ino_t ino; bool used; } *v;
+	size_t n, cap;
+};
+int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino);
+void walk_idset_free(struct walk_idset *s);
+
+/* Append S and its NUL to the NUL-separated list *LIST of *LEN bytes.
+ * Returns 0 or ENOMEM. */
+int walk_list_append(char **list, size_t *len, const char *s);
+
+/* Every name under ROOT of the regular file ST (the same st_dev and st_ino;
+ * its hard links), relative to ROOT, as one NUL-separated list in a new
+ * *NAMES of *LEN bytes (the caller frees).  A whole walk, ended once
+ * st_nlink names are found: for the few files that have several.  Returns 0
+ * or an errno. */
+int walk_find_names(const char *root, const struct stat *st, char **names, size_t *len);
 
 #endif

@@ -15,18 +15,9 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ] || ! command -v ntfs-3g >/dev/null; then
-	skip "direct scan" "needs root, /dev/fuse and ntfs-3g"; t_done; exit
-fi
-img=$T/disk.img mnt=$T/mnt loop=""
-t_image win10-gpt "$img" || { not_ok "build win10-gpt"; t_done; exit 1; }
-mkdir -p "$mnt"
-t_on_exit "umount '$mnt' 2>/dev/null || umount -l '$mnt' 2>/dev/null; [ -z \"\$loop\" ] || losetup -d \"\$loop\""
-# The Windows partition (3), read-write: the test adds files through ntfs-3g.
-# shellcheck disable=SC2046 # START SIZE, split on purpose
-set -- $(sfdisk -q -l -o Start,Sectors "$img" | awk 'NR == 4 { print $1 * 512, $2 * 512 }')
-loop=$(losetup -f --show -o "$1" --sizelimit "$2" "$img")
-ntfs-3g "$loop" "$mnt" || { not_ok "ntfs-3g mount of $loop"; t_done; exit 1; }
+img=$T/disk.img mnt=$T/mnt loop=""   # loop: set by t_win_mount
+# The Windows partition, read-write: the test adds files through ntfs-3g.
+t_win_mount win10-gpt "$img" "$mnt"
 
 # The OneDrive folder taken out: ntfs-3g shows a folder's entries only once
 # its reparse point is gone, and a remount drops the kernel's view of it as a

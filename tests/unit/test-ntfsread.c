@@ -3,9 +3,11 @@
  * filled through libntfs-3g): the walk lists what ntfs-3g shows (no $ files,
  * both names of a hard link, an Interix FIFO as special, a symbolic link as a
  * link, a deep folder), reads a file and its alternate data stream whole by
- * MFT reference, refuses one over the limit (EFBIG); a plain folder is not an
- * ntfs-3g mount; garbage, empty and truncated images are refused or read
- * without a crash.  Skipped (as passes) when mkntfs is missing. */
+ * MFT reference, refuses one over the limit (EFBIG); a hard link's names and
+ * the bytes a scan reads come from the MFT; a file larger in the MFT than
+ * its data is read as far as it goes; a folder loop (a second name of a
+ * folder) ends the walk, named; a plain folder is not an ntfs-3g mount;
+ * garbage, empty and truncated images are refused or read without a crash.  Skipped (as passes) when mkntfs is missing. */
 #define _GNU_SOURCE
 #include <sys/stat.h>   /* before the ntfs-3g headers */
 #include <errno.h>
@@ -53,15 +55,11 @@ static void add_stream(ntfs_inode *ni, const char *name, const char *data)
 	free(u);
 }
 
-/* Fill IMG: a/f.txt (EICAR, stream "Zone.Identifier"), a/hard.txt (a second
+/* Fill the volume: a/f.txt (EICAR, stream "Zone.Identifier"), a/hard.txt (a second
  * name of f.txt), a/fifo, a/up (a symbolic link to ..), 12 folders deep
  * d/d/.../deep.txt, and "Счёт.txt" at the root. */
-static int fill(const char *img)
+static int fill(ntfs_inode *root)
 {
-	ntfs_volume *vol = ntfs_mount(img, NTFS_MNT_NONE);
-	if (!vol)
-		return -1;
-	ntfs_inode *root = ntfs_inode_open(vol, FILE_root);
 	ntfs_inode *a = mk(root, "a", S_IFDIR, NULL);
 	ntfs_inode *f = mk(a, "f.txt", S_IFREG, eicar);
 	add_stream(f, "Zone.Identifier", "[ZoneTransfer]\r\nZoneId=3\r\n");
@@ -90,8 +88,85 @@ static int fill(const char *img)
 	ntfs_inode_close(mk(d, "deep.txt", S_IFREG, "deep"));
 	ntfs_inode_close(d);
 	ntfs_inode_close(mk(root, "Счёт.txt", S_IFREG, "invoice"));
-	ntfs_inode_close(root);
-	return ntfs_umount(vol, FALSE);
+	return 0;
+}
+
+/* Fill the volume with damaged.bin: 8 KiB on the disk (EICAR first), its size in
+ * the MFT four times what is allocated, as on a damaged volume. */
+static int fill_damaged(ntfs_inode *root)
+{
+	char data[8193];
+	memset(data, 'x', sizeof(data) - 1);
+	data[sizeof(data) - 1] = '\0';
+	memcpy(data, eicar, strlen(eicar));
+	ntfs_inode *ni = mk(root, "damaged.bin", S_IFREG, data);
+	int rc = -1;
+	ntfs_attr_search_ctx *ctx = ni ? ntfs_attr_get_search_ctx(ni, NULL) : NULL;
+	if (ctx && ntfs_attr_lookup(AT_DATA, AT_UNNAMED, 0, CASE_SENSITIVE, 0, NULL, 0, ctx) == 0 &&
+	    ctx->attr->non_resident) {
+		s64 big = sle64_to_cpu(ctx->attr->allocated_size) * 4;
+		ctx->attr->data_size = cpu_to_sle64(big);
+		ctx->attr->initialized_size = cpu_to_sle64(big);
+		ntfs_inode_mark_dirty(ctx->ntfs_ino);
+		rc = 0;
+	}
+	if (ctx)
+		ntfs_attr_put_search_ctx(ctx);
+	if (ni)
+		ntfs_inode_close(ni);
+	return rc;
+}
+
+/* Fill the volume with a folder loop, as a damaged or hostile volume has it:
+ * loop/inner, and loop/inner/back a second name (an index entry) of loop. */
+static int fill_loop(ntfs_inode *root)
+{
+	ntfs_inode *loop = mk(root, "loop", S_IFDIR, NULL);
+	ntfs_inode *inner = loop ? mk(loop, "inner", S_IFDIR, NULL) : NULL;
+	ntfs_inode_close(mk(inner, "x.txt", S_IFREG, "x"));
+	ntfschar *u = NULL;
+	int ul = ntfs_mbstoucs("back", &u);
+	int rc = loop && inner && ul > 0 ? ntfs_link(loop, inner, u, (u8)ul) : -1;
+	free(u);
+	if (inner)
+		ntfs_inode_close(inner);
+	if (loop)
+		ntfs_inode_close(loop);
+	return rc;
+}
+
+/* Fill the volume IMG through libntfs-3g: FILL_FN on its root folder. */
+static int fill_volume(const char *img, int (*fill_fn)(ntfs_inode *root))
+{
+	ntfs_volume *vol = ntfs_mount(img, NTFS_MNT_NONE);
+	if (!vol)
+		return -1;
+	ntfs_inode *root = ntfs_inode_open(vol, FILE_root);
+	int rc = root ? fill_fn(root) : -1;
+	if (root)
+		ntfs_inode_close(root);
+	return ntfs_umount(vol, FALSE) || rc;
+}
+
+/* A new 16 MiB NTFS volume in IMG (mkntfs), filled by FILL_FN in a child
+ * that ends with _exit: libntfs-3g's writing side keeps the root folder's
+ * inode after its volume is unmounted (seen by LeakSanitizer), which is no
+ * concern of the read side tested.  Returns 0, 1 when FILL_FN failed, -1
+ * when no volume could be made (mkntfs missing). */
+static int make_image(const char *img, int (*fill_fn)(ntfs_inode *root))
+{
+	char cmd[8300];
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' && truncate -s 16M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1", img,
+		 img, img);
+	if (system(cmd) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fill_volume(img, fill_fn) == 0 ? 0 : 1);
+	int status = -1;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status) != 0;
 }
 
 struct seen {
@@ -106,7 +181,7 @@ static int on_entry(const struct walk_entry *e, void *user)
 	size_t n = strlen(s->list);
 	snprintf(s->list + n, sizeof(s->list) - n, "%s %s %lld\n", *e->rel ? e->rel : ".", kinds[e->kind],
 		 e->st ? (long long)e->st->st_size : -1LL);
-	if (strcmp(e->rel, "a/f.txt") == 0)
+	if (strcmp(e->rel, "a/f.txt") == 0 || strcmp(e->rel, "damaged.bin") == 0)
 		s->f_ref = e->ref;
 	return 0;
 }
@@ -137,19 +212,12 @@ int main(void)
 	CHECK_INT(ntfsread_open_dev(img, "", top, &v, &err), RS_ETARGET);
 	CHECK_INT(ntfsread_open_dev("/nonexistent/vol.img", "", top, &v, &err), RS_ETARGET);
 
-	snprintf(cmd, sizeof(cmd), "truncate -s 16M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1", img, img);
-	if (system(cmd) != 0) {
+	int made = make_image(img, fill);
+	if (made < 0) {
 		CHECK_SKIP("image checks: mkntfs not available");
 		return check_done("test-ntfsread");
 	}
-	/* Filled in a child that ends with _exit: libntfs-3g's writing side
-	 * keeps the root folder's inode after its volume is unmounted (seen
-	 * by LeakSanitizer), which is no concern of the read side tested. */
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fill(img) == 0 ? 0 : 1);
-	int status = -1;
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_INT(made, 0);
 
 	CHECK_INT(ntfsread_open_dev(img, "", top, &v, &err), RS_OK);
 	if (!v)
@@ -191,6 +259,21 @@ int main(void)
 	/* A stale reference (another sequence number) is refused, not misread. */
 	CHECK(ntfsread_read(v, s.f_ref + (1ull << 48), NULL, 1 << 20, &buf, &cap, &len, NULL) != 0);
 
+	/* Every name of the hard-linked file, from its MFT record. */
+	CHECK_INT(ntfsread_names(v, s.f_ref, &names, &nlen), 0);
+	CHECK(names && nlen == sizeof("a/f.txt") + sizeof("a/hard.txt") &&
+	      ((strcmp(names, "a/f.txt") == 0 && strcmp(names + 8, "a/hard.txt") == 0) ||
+	       (strcmp(names, "a/hard.txt") == 0 && strcmp(names + 11, "a/f.txt") == 0)));
+	free(names);
+	/* The bytes a scan reads, from the MFT: each record once (the hard
+	 * link's 68 once), the stream's 26 too, what is over the limit left
+	 * out (an estimate: the Interix link's 12 bytes of target count). */
+	uint64_t total = 0, small = 0;
+	CHECK_INT(ntfsread_data_bytes(v, 1 << 20, NULL, &total), 0);
+	CHECK_INT(ntfsread_data_bytes(v, 10, NULL, &small), 0);
+	CHECK_INT(small, 7 + 4);
+	CHECK_INT(total, 7 + 4 + 68 + 26 + 12);
+
 	/* A walk from a path inside the volume, and from a missing one. */
 	s.list[0] = '\0';
 	CHECK_INT(ntfsread_walk(v, "a/f.txt", on_entry, &s), 0);
@@ -214,6 +297,35 @@ int main(void)
 	CHECK_STR(s.list, ". dir 0\nd dir 0\nd/deep.txt file 4\n");
 	ntfsread_close(v);
 	CHECK_INT(ntfsread_open_dev(img, "no/such/folder", top, &v, &err), RS_ETARGET);
+
+	/* A file whose size in the MFT is larger than its data: what exists is
+	 * read (EICAR first), and the read says it is not whole. */
+	CHECK_INT(make_image(img, fill_damaged), 0);
+	CHECK_INT(ntfsread_open_dev(img, "", top, &v, &err), RS_OK);
+	if (v) {
+		s.list[0] = '\0';
+		s.f_ref = 0;
+		ntfsread_walk(v, "damaged.bin", on_entry, &s);
+		len = 0;
+		CHECK_INT(ntfsread_read(v, s.f_ref, NULL, 1 << 20, &buf, &cap, &len, NULL), EIO);
+		CHECK(len >= 8192 && memcmp(buf, eicar, strlen(eicar)) == 0);
+		CHECK(strstr(ntfsread_why(v), "could be read") != NULL);
+		printf("# %zu bytes read: %s\n", len, ntfsread_why(v));
+		ntfsread_close(v);
+	}
+
+	/* A folder that is its own grandchild (a second name of a folder): the
+	 * walk ends, naming the loop, and reads the file in it once. */
+	made = make_image(img, fill_loop);
+	CHECK(made >= 0);
+	if (made != 0) {
+		CHECK_SKIP("a folder loop: libntfs-3g refuses a second name for a folder");
+	} else if (ntfsread_open_dev(img, "", top, &v, &err) == RS_OK) {
+		s.list[0] = '\0';
+		CHECK_INT(ntfsread_walk(v, "", on_entry, &s), 0);
+		CHECK_STR(s.list, ". dir 0\nloop dir 0\nloop/inner dir 0\nloop/inner/back loop 0\nloop/inner/x.txt file 1\n");
+		ntfsread_close(v);
+	}
 
 	/* Truncated to its first 2 MiB ($MFT and the root survive, the rest
 	 * is gone): refused, or walked with errors, never a crash. */

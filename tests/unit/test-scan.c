@@ -27,7 +27,32 @@ static void put(const char *dir, const char *name, const char *text)
 	}
 }
 
-struct seen { int hits, progress; int cancel_after; char last_rules[256]; };
+/* COUNT files DIR/NAME (NAME from FMT and its number) holding TEXT; with
+ * LINKDIR each has a second name LINKDIR/NAME + LINKSUFFIX (a hard link). */
+static void put_many(const char *dir, const char *fmt, int count, const char *text, const char *linkdir,
+		     const char *linksuffix)
+{
+	for (int i = 0; i < count; i++) {
+		char n[64], a[4300], b[4400];
+		snprintf(n, sizeof(n), fmt, i);
+		put(dir, n, text);
+		if (!linkdir)
+			continue;
+		snprintf(a, sizeof(a), "%s/%s", dir, n);
+		snprintf(b, sizeof(b), "%s/%s%s", linkdir, n, linksuffix);
+		CHECK(link(a, b) == 0);
+	}
+}
+
+struct seen { int hits, progress; int cancel_after; char last_rules[256]; long long last_files; };
+
+static int on_progress(const struct rs_scan_progress *p, void *user)
+{
+	struct seen *s = user;
+	s->progress++;
+	s->last_files = (long long)p->files;
+	return 0;
+}
 
 static int on_hit(struct rs_scan_hit *h, void *user)
 {
@@ -48,11 +73,7 @@ int main(void)
 	mkdir(vol, 0755);
 	snprintf(d, sizeof(d), "%s/a", vol);
 	mkdir(d, 0755);
-	for (int i = 0; i < 5; i++) {
-		char n[32];
-		snprintf(n, sizeof(n), "eicar%d.com", i);
-		put(d, n, eicar);
-	}
+	put_many(d, "eicar%d.com", 5, eicar, NULL, NULL);
 	put(vol, "clean.txt", "nothing to see\n");
 	char l[4200];
 	snprintf(l, sizeof(l), "%s/a/up", vol);
@@ -119,6 +140,63 @@ int main(void)
 	rs_scan_result_free(&r);
 	const char *outside[] = { "/etc" };
 	CHECK_INT(rs_scan_run(vol, outside, 1, rules, &o, &r, &err), RS_EUSAGE);
+	rs_scan_result_free(&r);
+
+	/* Hard links: 50 files with a second name each, and EICAR with two
+	 * names: each file read once (the progress counts 51), every name
+	 * counted, the detection naming both. */
+	char hv[4100], one[4200], two[4200];
+	snprintf(hv, sizeof(hv), "%s/links", top);
+	mkdir(hv, 0755);
+	snprintf(one, sizeof(one), "%s/one", hv);
+	mkdir(one, 0755);
+	snprintf(two, sizeof(two), "%s/two", hv);
+	mkdir(two, 0755);
+	put_many(one, "f%d.txt", 50, "clean\n", two, "");
+	put_many(one, "eicar.com%.0d", 1, eicar, two, "");       /* %.0d of 0 prints nothing */
+	struct seen hs = { 0 };
+	o = (struct rs_scan_opts){ .threads = 2, .detect = on_hit, .progress = on_progress, .user = &hs };
+	CHECK_INT(rs_scan_run(hv, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(r.files, 51);
+	CHECK_INT(r.names, 102);
+	CHECK_INT(hs.last_files, 51);
+	CHECK_INT(r.ndet, 1);
+	if (r.ndet == 1) {
+		CHECK_INT(r.det[0].nnames, 2);
+		if (r.det[0].nnames == 2) {
+			CHECK_STR(r.det[0].names[0], r.det[0].path);
+			CHECK_STR(r.det[0].names[1], strcmp(r.det[0].path, "one/eicar.com") == 0 ? "two/eicar.com"
+											     : "one/eicar.com");
+		}
+	}
+	rs_scan_result_free(&r);
+
+	/* Through the mount the names are looked for by a walk each: 32 walks
+	 * at most, the files past them named as not looked for. */
+	char mv[4100];
+	snprintf(mv, sizeof(mv), "%s/many", top);
+	mkdir(mv, 0755);
+	put_many(mv, "e%d.com", 34, eicar, mv, ".lnk");
+	o = (struct rs_scan_opts){ .threads = 2 };
+	CHECK_INT(rs_scan_run(mv, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(r.ndet, 34);
+	size_t both = 0;
+	for (size_t i = 0; i < r.ndet; i++)
+		both += r.det[i].nnames == 2;
+	CHECK_INT(both, 32);
+	CHECK_INT(r.nwhy[RS_SKIP_UNREADABLE], 2);
+	rs_scan_result_free(&r);
+
+	/* The skip list is bounded: past RS_SCAN_SKIP_MAX, counted only. */
+	char bv[4100];
+	snprintf(bv, sizeof(bv), "%s/big", top);
+	mkdir(bv, 0755);
+	put_many(bv, "b%d", RS_SCAN_SKIP_MAX + 5, "two bytes", NULL, NULL);
+	o = (struct rs_scan_opts){ .threads = 1, .max_size = 1 };
+	CHECK_INT(rs_scan_run(bv, NULL, 0, rules, &o, &r, &err), RS_OK);
+	CHECK_INT(r.nskip, RS_SCAN_SKIP_MAX);
+	CHECK_INT(r.nskip_unlisted, 5);
+	CHECK_INT(r.nwhy[RS_SKIP_TOO_BIG], RS_SCAN_SKIP_MAX + 5);
 	rs_scan_result_free(&r);
 
 	rs_rules_free(rules);
