@@ -64,11 +64,19 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		printf(",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)hit->size, hit->sha256);
 		json_put_member(stdout, ",", "action", hit->action);
 		json_put_member(stdout, ",", "inspect", hit->inspect);
+		fputs(",\"matches\":", stdout);
+		rs_rule_meta_json(stdout, hit->meta, hit->nmeta);
 		fputs("}\n", stdout);
 	} else {
 		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
 		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
 		       hit->action);
+		/* the rule's author stays with every message based on it */
+		for (size_t i = 0; i < hit->nmeta; i++) {
+			char line[1024];
+			rs_rule_meta_line(&hit->meta[i], line, sizeof(line));
+			textesc_printf("  rule %s\n", line);
+		}
 	}
 	fflush(stdout);
 	return 0;

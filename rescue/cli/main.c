@@ -41,6 +41,8 @@ static const struct cli_command commands[] = {
 	  0, cmd_fleet },
 	{ "recover", "[--dry-run]",             "replay the transaction logs of dirty hives and write them back (backup, journal)",
 	  CLI_TARGET | CLI_WRITES, cmd_recover },
+	{ "rules",   "check [DIR]",             "compile a rule folder: per file rules, skips and why, warnings, time, memory",
+	  0, cmd_rules },
 	{ "ui",      "",                        "the ncurses front end: installations, containment, accounts, scan, verdict",
 	  0, cmd_ui },
 	{ "autoruns", "[--all] [--disable ID...|--disable-flagged] [--detected FILE] [--dry-run]",

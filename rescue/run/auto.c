@@ -436,7 +436,8 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		const struct rs_scan_detection *d = &res->det[i];
 		char path[PATH_MAX + 256];
 		snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-		report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect);
+		if (report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0)
+			report_detection_meta(r, d->meta, d->nmeta);
 	}
 	/* Read through the mount, the scan could not enter OneDrive folders. */
 	if (res->read_note[0])

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "rescue/volume/reparse.h"
 #include "rescue/volume/walk.h"
 #include "rescue/base/winpath.h"
+#include "rescue/scan/externals.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define MAX_MATCHES 64
@@ -73,7 +75,7 @@ struct worker {
 	YR_SCANNER *ys[2];              /* built-in rules, extra rules */
 	uint8_t *buf;
 	size_t cap;
-	const char *matches[MAX_MATCHES];
+	const YR_RULE *matches[MAX_MATCHES];
 	size_t nmatches;
 	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
 	size_t pathcap;
@@ -316,13 +318,16 @@ static int yara_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
 	(void)ctx;
 	struct worker *w = user;
 	if (message == CALLBACK_MSG_RULE_MATCHING && w->nmatches < MAX_MATCHES)
-		w->matches[w->nmatches++] = ((YR_RULE *)data)->identifier;
+		w->matches[w->nmatches++] = data;
 	return CALLBACK_CONTINUE;
 }
 
-static int cmp_cstr(const void *a, const void *b)
+/* By rule name, then namespace. */
+static int cmp_rule(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const YR_RULE *x = *(const YR_RULE *const *)a, *y = *(const YR_RULE *const *)b;
+	int c = strcmp(x->identifier, y->identifier);
+	return c ? c : strcmp(x->ns && x->ns->name ? x->ns->name : "", y->ns && y->ns->name ? y->ns->name : "");
 }
 
 /* Hand the counters to the progress callback (the caller holds cbmu); its
@@ -374,22 +379,33 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 {
 	struct scan *s = w->s;
 
-	/* The externals rules see: volume-relative path and its last component. */
-	char *fp = NULL;
-	if (asprintf(&fp, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+	/* The externals rules see (rescue/scan/externals.h).  The owner is the
+	 * mount's view of the file; read directly from the device there is no
+	 * such view (ntfs-3g maps owners only on the mount): it is left "". */
+	char owner[64] = "";
+	if (!w->nr && st) {
+		struct passwd pw, *pwp = NULL;
+		char pwbuf[1024];
+		if (getpwuid_r(st->st_uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
+			snprintf(owner, sizeof(owner), "%s", pw.pw_name);
+		else
+			snprintf(owner, sizeof(owner), "%u", (unsigned)st->st_uid);
+	}
+	struct rs_ext_values ext;
+	if (rs_ext_values_fill(&ext, rel, stream, w->buf, len, owner) != 0)
 		return;
-	const char *slash = strrchr(fp, '/');
 	w->nmatches = 0;
 	int yerr = ERROR_SUCCESS;
 	for (int i = 0; i < 2; i++) {
 		if (!w->ys[i])
 			continue;
-		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILEPATH, fp);
-		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILENAME, slash ? slash + 1 : fp);
+		for (int k = 0; k < RS_EXT_N; k++)
+			yr_scanner_define_string_variable(w->ys[i], rs_ext_name(k), ext.v[k]);
 		int e = yr_scanner_scan_mem(w->ys[i], w->buf, len);
 		if (e != ERROR_SUCCESS)
 			yerr = e;
 	}
+	rs_ext_values_free(&ext);
 	/* SHA-256 when the hash list may hold a file of this size, and for
 	 * every detection (the report names it). */
 	bool want = rs_rules_hash_wanted(s->rules, len);
@@ -406,28 +422,28 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	if (yerr != ERROR_SUCCESS)
 		add_skip(s, rel, stream, RS_SKIP_UNREADABLE, len, "YARA stopped on this file (libyara error %d)%s",
 			 yerr, w->nmatches || hname ? "; what matched before is reported" : "");
-	if (w->nmatches == 0 && !hname) {
-		free(fp);
+	if (w->nmatches == 0 && !hname)
 		return;
-	}
 
-	/* "Rule1,Rule2,hash:NAME": rule names sorted, the hash last. */
-	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_cstr);
+	/* "Rule1,Rule2,hash:NAME": rule names sorted, the hash last; the meta
+	 * of every matching rule (two files may each have a rule of one name). */
+	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_rule);
+	struct rs_rule_meta meta[MAX_MATCHES];
 	size_t rlen = 1 + (hname ? strlen(hname) + 6 : 0);
-	for (size_t i = 0; i < w->nmatches; i++)
-		rlen += strlen(w->matches[i]) + 1;
-	char *rules = malloc(rlen);
-	if (!rules) {
-		free(fp);
-		return;
+	for (size_t i = 0; i < w->nmatches; i++) {
+		rlen += strlen(w->matches[i]->identifier) + 1;
+		rs_rule_meta_of(w->matches[i], &meta[i]);
 	}
+	char *rules = malloc(rlen);
+	if (!rules)
+		return;
 	rules[0] = '\0';
 	for (size_t i = 0; i < w->nmatches; i++) {
-		if (i && strcmp(w->matches[i], w->matches[i - 1]) == 0)
+		if (i && strcmp(w->matches[i]->identifier, w->matches[i - 1]->identifier) == 0)
 			continue;   /* the same name in the built-in and the extra set */
 		if (rules[0])
 			strcat(rules, ",");
-		strcat(rules, w->matches[i]);
+		strcat(rules, w->matches[i]->identifier);
 	}
 	if (hname) {
 		if (rules[0])
@@ -438,7 +454,7 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 
 	struct rs_scan_hit hit = {
 		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
-		.data = w->buf, .st = st,
+		.data = w->buf, .st = st, .meta = meta, .nmeta = w->nmatches,
 	};
 	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
 		sprintf(hit.sha256 + 2 * i, "%02x", sha[i]);
@@ -460,10 +476,14 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		d->inspect = hit.inspect;
 		d->size = len;
 		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
+		d->nmeta = 0;
+		d->meta = calloc(w->nmatches ? w->nmatches : 1, sizeof(*d->meta));
+		for (size_t i = 0; d->meta && i < w->nmatches; i++)
+			if (rs_rule_meta_copy(&d->meta[d->nmeta], &meta[i]) == 0)
+				d->nmeta++;
 	}
 	pthread_mutex_unlock(&s->cbmu);
 	free(rules);
-	free(fp);
 }
 
 /* Open FULL, a regular file, with no link followed at any component (a
@@ -998,6 +1018,9 @@ void rs_scan_result_free(struct rs_scan_result *res)
 		free(res->det[i].path);
 		free(res->det[i].stream);
 		free(res->det[i].rules);
+		for (size_t k = 0; k < res->det[i].nmeta; k++)
+			rs_rule_meta_free(&res->det[i].meta[k]);
+		free(res->det[i].meta);
 		free(res->det[i].action);
 	}
 	free(res->det);

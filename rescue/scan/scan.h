@@ -65,6 +65,8 @@ struct rs_scan_hit {
 	const char *stream;             /* NULL for the file's content, else the stream name */
 	const char *fullpath;           /* the file as opened (root + '/' + path) */
 	const char *rules;              /* "Rule1,Rule2,hash:NAME", sorted */
+	const struct rs_rule_meta *meta;    /* each matching rule's meta, sorted by name (nmeta of them) */
+	size_t nmeta;
 	uint64_t size;
 	char sha256[65];
 	const uint8_t *data;            /* the bytes scanned (size of them) */
@@ -118,6 +120,8 @@ struct rs_scan_skip {
 struct rs_scan_detection {
 	char *path, *stream, *rules, *action;
 	const char *inspect;            /* the hit's, static; NULL normally */
+	struct rs_rule_meta *meta;      /* the hit's, owned (rs_rule_meta_free each) */
+	size_t nmeta;
 	uint64_t size;
 	char sha256[65];
 };
