@@ -13,6 +13,7 @@ static const char *kind_name(enum rs_rules_kind k)
 {
 	static const char *const names[] = {
 		[RS_RULES_NONE] = "?", [RS_RULES_YARA] = "yara", [RS_RULES_SHA256] = "sha256",
+		[RS_RULES_IOC_HASH] = "hash-iocs", [RS_RULES_IOC_FILENAME] = "filename-iocs", [RS_RULES_IOC_C2] = "c2-iocs",
 	};
 	return k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "?";
 }
@@ -23,7 +24,8 @@ static void print_file(const struct cli *cli, const struct rs_rules_file *f)
 		json_put_member(stdout, "{", "type", "file");
 		json_put_member(stdout, ",", "path", f->path);
 		json_put_member(stdout, ",", "kind", kind_name(f->kind));
-		printf(",\"ok\":%s,\"rules\":%zu,\"seconds\":%.3f", f->why ? "false" : "true", f->nrules, f->secs);
+		printf(",\"ok\":%s,\"%s\":%zu,\"malformed\":%zu,\"seconds\":%.3f", f->why ? "false" : "true",
+		       f->kind == RS_RULES_YARA ? "rules" : "entries", f->nrules, f->nbad, f->secs);
 		json_put_member(stdout, ",", "skipped", f->why);
 		fputs(",\"warnings\":[", stdout);
 		for (size_t k = 0; k < f->nnotes; k++) {
@@ -35,8 +37,11 @@ static void print_file(const struct cli *cli, const struct rs_rules_file *f)
 	}
 	if (f->why)
 		textesc_printf("SKIPPED  %s: %s\n", f->path, f->why);
-	else
+	else if (f->kind == RS_RULES_YARA)
 		textesc_printf("ok       %s: %zu rules, %.3f s\n", f->path, f->nrules, f->secs);
+	else
+		textesc_printf("ok       %s: %s, %zu entries, %zu malformed lines skipped\n", f->path, kind_name(f->kind),
+			       f->nrules, f->nbad);
 	for (size_t k = 0; k < f->nnotes; k++)
 		textesc_printf("         warning: %s\n", f->notes[k]);
 }
@@ -59,7 +64,7 @@ int cmd_rules(struct cli *cli, int argc, char **argv)
 	size_t skipped = 0;
 	for (size_t i = 0; i < rs_rules_nfiles(r); i++) {
 		const struct rs_rules_file *f = rs_rules_file(r, i);
-		skipped += f->why != NULL;
+		skipped += f->why != NULL || f->nbad;
 		print_file(cli, f);
 	}
 	/* what went wrong outside a file (a folder not read...) */

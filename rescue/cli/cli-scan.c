@@ -108,6 +108,16 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 			textesc_printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
 		}
 	}
+	for (size_t i = 0; i < r->nwarn; i++) {
+		if (cli->json) {
+			json_put_member(stdout, "{", "type", "warning");
+			json_put_member(stdout, ",", "path", r->warn[i].path);
+			json_put_member(stdout, ",", "what", r->warn[i].what);
+			fputs("}\n", stdout);
+		} else {
+			textesc_printf("WARNING  %s  (%s)\n", r->warn[i].path, r->warn[i].what);
+		}
+	}
 	size_t nskip = r->nskip;
 	if (cli->json) {
 		printf("{\"type\":\"summary\",\"files\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"

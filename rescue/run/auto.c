@@ -439,6 +439,8 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 		if (report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0)
 			report_detection_meta(r, d->meta, d->nmeta);
 	}
+	for (size_t i = 0; i < res->nwarn; i++)
+		report_note(r, "scan warning: %s: %s", res->warn[i].path, res->warn[i].what);
 	/* Read through the mount, the scan could not enter OneDrive folders. */
 	if (res->read_note[0])
 		report_note(r, "scan read through the ntfs-3g mount, not directly: %s", res->read_note);

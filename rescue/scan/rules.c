@@ -19,6 +19,7 @@
 #include "rescue/base/confine.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/externals.h"
+#include "rescue/scan/ioc.h"
 #include "rescue/scan/yarc.h"
 
 struct hash_entry {
@@ -38,6 +39,7 @@ struct rs_rules {
 	bool unsized;               /* some entry has no size: every file must be hashed */
 	char **warnings;
 	size_t nwarnings;
+	struct rs_ioc *ioc;             /* LOKI's IOC lists below --rules (rescue/scan/ioc.h) */
 	struct rs_rules_file *files;    /* below --rules, sorted by path */
 	size_t nfiles;
 	double compile_secs;
@@ -391,7 +393,11 @@ static enum rs_rules_kind kind_of(const char *name)
 		return RS_RULES_YARA;
 	if (has_suffix(name, ".sha256"))
 		return RS_RULES_SHA256;
-	return RS_RULES_NONE;
+	static const enum rs_rules_kind of_ioc[] = {
+		[RS_IOC_NONE] = RS_RULES_NONE, [RS_IOC_HASH] = RS_RULES_IOC_HASH,
+		[RS_IOC_FILENAME] = RS_RULES_IOC_FILENAME, [RS_IOC_C2] = RS_RULES_IOC_C2,
+	};
+	return of_ioc[rs_ioc_kind_of(name)];
 }
 
 static void add_file(struct rs_rules *r, const char *path, const char *top, enum rs_rules_kind kind)
@@ -491,6 +497,38 @@ static size_t rules_bytes(YR_RULES *rules)
 	return rules && yr_rules_save_stream(rules, &st) == ERROR_SUCCESS ? cs.n : 0;
 }
 
+static void ioc_warn(void *user, const char *msg)
+{
+	struct rs_rules_file *f = user;
+	f->nbad++;
+	file_note(f, msg);
+}
+
+/* An IOC list: its malformed lines are notes of the file (and warnings). */
+static void load_ioc(struct rs_rules *r, struct rs_rules_file *f)
+{
+	static const enum rs_ioc_kind kinds[] = {
+		[RS_RULES_IOC_HASH] = RS_IOC_HASH, [RS_RULES_IOC_FILENAME] = RS_IOC_FILENAME,
+		[RS_RULES_IOC_C2] = RS_IOC_C2,
+	};
+	double t0 = now_secs();
+	if (!r->ioc && !(r->ioc = rs_ioc_new())) {
+		f->why = strdup("out of memory");
+		return;
+	}
+	long n = rs_ioc_load(r->ioc, kinds[f->kind], f->path, f->ns, ioc_warn, f);
+	f->secs = now_secs() - t0;
+	if (n < 0) {
+		f->why = vstrdup("%s", confine_strerror(errno));
+		warn(r, "%s: %s: IOC list skipped", f->path, f->why);
+		return;
+	}
+	f->nrules = (size_t)n;
+	if (f->nbad)
+		warn(r, "%s: %zu malformed lines skipped (`rules check` lists them; the first: %s)", f->path, f->nbad,
+		     f->notes[0]);
+}
+
 static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *err)
 {
 	int rc = list_extra(r, extra, err);
@@ -510,8 +548,10 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 			}
 			continue;
 		}
-		if (f->kind != RS_RULES_YARA)
+		if (f->kind != RS_RULES_YARA) {
+			load_ioc(r, f);
 			continue;
+		}
 		if (!extra_compiles(r, f, extra))
 			continue;
 		if (!c && !(c = new_compiler(&m, &ic))) {
@@ -538,6 +578,7 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 	if (c)
 		yr_compiler_destroy(c);
 	r->compile_secs = now_secs() - t0;
+	rs_ioc_seal(r->ioc);
 	YR_RULE *rule;
 	if (r->extra)
 		yr_rules_foreach(r->extra, rule) {
@@ -654,6 +695,7 @@ void rs_rules_free(struct rs_rules *r)
 		free(r->files[i].notes);
 	}
 	free(r->files);
+	rs_ioc_free(r->ioc);
 	free(r->warnings);
 	if (r->yr_init)
 		yr_finalize();
@@ -666,6 +708,7 @@ const char *rs_rules_source(const struct rs_rules *r) { return r->source; }
 size_t rs_rules_count(const struct rs_rules *r) { return r->nrules; }
 size_t rs_rules_nhashes(const struct rs_rules *r) { return r->nhashes; }
 size_t rs_rules_nfiles(const struct rs_rules *r) { return r->nfiles; }
+const struct rs_ioc *rs_rules_ioc(const struct rs_rules *r) { return r->ioc; }
 const struct rs_rules_file *rs_rules_file(const struct rs_rules *r, size_t i) { return i < r->nfiles ? &r->files[i] : NULL; }
 double rs_rules_compile_secs(const struct rs_rules *r) { return r->compile_secs; }
 size_t rs_rules_bytes(const struct rs_rules *r) { return rules_bytes(r->builtin) + rules_bytes(r->extra); }

@@ -73,6 +73,9 @@ enum rs_rules_kind {
 	RS_RULES_NONE,
 	RS_RULES_YARA,
 	RS_RULES_SHA256,
+	RS_RULES_IOC_HASH,              /* LOKI's IOC lists (rescue/scan/ioc.h) */
+	RS_RULES_IOC_FILENAME,
+	RS_RULES_IOC_C2,
 };
 
 struct rs_rules_file {
@@ -80,9 +83,10 @@ struct rs_rules_file {
 	char *ns;                       /* below DIR: the YARA namespace of its rules */
 	enum rs_rules_kind kind;
 	char *why;                      /* skipped: "x.yar:12: undefined identifier ..."; NULL when loaded */
-	size_t nrules;                  /* rules it added to the set */
+	size_t nrules;                  /* rules it added to the set; for an IOC list, its entries */
+	size_t nbad;                    /* an IOC list: malformed lines skipped (each a note) */
 	double secs;                    /* compiling it alone */
-	char **notes;                   /* libyara's warnings (slow rules...) */
+	char **notes;                   /* libyara's warnings (slow rules...), an IOC list's bad lines */
 	size_t nnotes;
 };
 
@@ -110,6 +114,9 @@ void rs_rule_meta_line(const struct rs_rule_meta *m, char *out, size_t outlen);
 void rs_rule_meta_json(FILE *f, const struct rs_rule_meta *v, size_t n);
 
 size_t rs_rules_nfiles(const struct rs_rules *r);
+/* LOKI's IOC lists found below --rules DIR; NULL when there are none. */
+struct rs_ioc;
+const struct rs_ioc *rs_rules_ioc(const struct rs_rules *r);
 const struct rs_rules_file *rs_rules_file(const struct rs_rules *r, size_t i);
 /* Compiling the extra set (every file alone and then together), and the
  * memory the compiled sets take (their size as libyara saves them: the

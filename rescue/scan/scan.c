@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -26,9 +28,11 @@
 #include "rescue/volume/walk.h"
 #include "rescue/base/winpath.h"
 #include "rescue/scan/externals.h"
+#include "rescue/scan/ioc.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define MAX_MATCHES 64
+#define MAX_IOC_HITS 11             /* 8 filename entries and one of each hash */
 /* Items the walk may queue ahead of the workers: bounds the queue's memory
  * (a path each) on volumes of millions of files, now that the walk through
  * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
@@ -108,6 +112,26 @@ const char *rs_scan_skip_name(enum rs_scan_skip_why why)
 		[RS_SKIP_OTHER_FS] = "other file system",
 	};
 	return why < RS_SKIP_NWHY ? names[why] : "?";
+}
+
+/* Record a warning: something short of a detection (a filename IOC under
+ * the alert score), listed, never acted on (any thread). */
+static void add_warning(struct scan *s, const char *rel, const char *stream, const char *what)
+{
+	struct rs_scan_warning k = { NULL, strdup(what) };
+	if (asprintf(&k.path, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+		k.path = NULL;
+	pthread_mutex_lock(&s->cbmu);
+	struct rs_scan_result *r = s->res;
+	struct rs_scan_warning *nv = k.path && k.what ? realloc(r->warn, (r->nwarn + 1) * sizeof(*nv)) : NULL;
+	if (nv) {
+		r->warn = nv;
+		r->warn[r->nwarn++] = k;
+	} else {
+		free(k.path);
+		free(k.what);
+	}
+	pthread_mutex_unlock(&s->cbmu);
 }
 
 /* Record a skipped entry (any thread). */
@@ -405,34 +429,78 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		if (e != ERROR_SUCCESS)
 			yerr = e;
 	}
+	/* LOKI's filename IOCs see the Windows path: filepath\filename. */
+	const struct rs_ioc *ioc = rs_rules_ioc(s->rules);
+	struct rs_ioc_hit ih[MAX_IOC_HITS];
+	size_t nih = 0;
+	long iscore = 0;
+	if (rs_ioc_nfilenames(ioc)) {
+		char *winpath = NULL;
+		const char *dir = ext.v[RS_EXT_FILEPATH];
+		if (asprintf(&winpath, "%s%s%s", dir, dir[strlen(dir) - 1] == '\\' ? "" : "\\",
+			     ext.v[RS_EXT_FILENAME]) >= 0) {
+			nih = rs_ioc_filename_match(ioc, winpath, ih, MAX_IOC_HITS - RS_IOC_NHASH, &iscore);
+			free(winpath);
+		}
+		if (nih && iscore < RS_IOC_ALERT_SCORE) {
+			char what[512];
+			snprintf(what, sizeof(what), "filename IOC, score %ld (under %d): %s [%s]", iscore,
+				 RS_IOC_ALERT_SCORE, ih[0].description, ih[0].ns);
+			add_warning(s, rel, stream, what);
+			nih = 0;
+		}
+	}
 	rs_ext_values_free(&ext);
 	/* SHA-256 when the hash list may hold a file of this size, and for
-	 * every detection (the report names it). */
+	 * every detection (the report names it); MD5 and SHA1 only when an IOC
+	 * list holds some: all from the one buffer read. */
 	bool want = rs_rules_hash_wanted(s->rules, len);
-	uint8_t sha[SHA256_DIGEST_SIZE];
+	uint8_t sha[SHA256_DIGEST_SIZE], md5[MD5_DIGEST_SIZE], sha1[SHA1_DIGEST_SIZE];
 	const char *hname = NULL;
-	if (want || w->nmatches) {
+	if (rs_ioc_wants(ioc, RS_IOC_MD5)) {
+		struct md5_ctx hc;
+		md5_init(&hc);
+		md5_update(&hc, len, w->buf);
+		md5_digest(&hc, sizeof(md5), md5);
+		nih += rs_ioc_hash_lookup(ioc, RS_IOC_MD5, md5, &ih[nih]);
+	}
+	if (rs_ioc_wants(ioc, RS_IOC_SHA1)) {
+		struct sha1_ctx hc;
+		sha1_init(&hc);
+		sha1_update(&hc, len, w->buf);
+		sha1_digest(&hc, sizeof(sha1), sha1);
+		nih += rs_ioc_hash_lookup(ioc, RS_IOC_SHA1, sha1, &ih[nih]);
+	}
+	if (want || w->nmatches || nih || rs_ioc_wants(ioc, RS_IOC_SHA256)) {
 		struct sha256_ctx hc;
 		sha256_init(&hc);
 		sha256_update(&hc, len, w->buf);
 		sha256_digest(&hc, sizeof(sha), sha);
 		if (want)
 			hname = rs_rules_hash_lookup(s->rules, sha);
+		nih += rs_ioc_hash_lookup(ioc, RS_IOC_SHA256, sha, &ih[nih]);
 	}
 	if (yerr != ERROR_SUCCESS)
 		add_skip(s, rel, stream, RS_SKIP_UNREADABLE, len, "YARA stopped on this file (libyara error %d)%s",
-			 yerr, w->nmatches || hname ? "; what matched before is reported" : "");
-	if (w->nmatches == 0 && !hname)
+			 yerr, w->nmatches || hname || nih ? "; what matched before is reported" : "");
+	if (w->nmatches == 0 && !hname && !nih)
 		return;
 
-	/* "Rule1,Rule2,hash:NAME": rule names sorted, the hash last; the meta
-	 * of every matching rule (two files may each have a rule of one name). */
+	/* "Rule1,Rule2,hash:NAME,ioc-KIND": rule names sorted, the hash, then
+	 * the IOC kinds; the meta of every matching rule (two files may each
+	 * have a rule of one name) and IOC entry. */
 	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_rule);
-	struct rs_rule_meta meta[MAX_MATCHES];
+	struct rs_rule_meta meta[MAX_MATCHES + MAX_IOC_HITS];
 	size_t rlen = 1 + (hname ? strlen(hname) + 6 : 0);
 	for (size_t i = 0; i < w->nmatches; i++) {
 		rlen += strlen(w->matches[i]->identifier) + 1;
 		rs_rule_meta_of(w->matches[i], &meta[i]);
+	}
+	size_t nmeta = w->nmatches;
+	for (size_t i = 0; i < nih; i++, nmeta++) {
+		meta[nmeta] = (struct rs_rule_meta){ .ns = ih[i].ns, .rule = ih[i].what,
+						     .description = ih[i].description, .score = ih[i].score };
+		rlen += strlen("ioc-") + strlen(ih[i].score >= 0 ? "filename" : ih[i].what) + 1;
 	}
 	char *rules = malloc(rlen);
 	if (!rules)
@@ -451,10 +519,19 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		strcat(rules, "hash:");
 		strcat(rules, hname);
 	}
+	for (size_t i = 0; i < nih; i++) {
+		const char *kind = ih[i].score >= 0 ? "filename" : ih[i].what;
+		if (i && ih[i].score >= 0 && ih[i - 1].score >= 0)
+			continue;   /* one "ioc-filename" for all the entries that matched */
+		if (rules[0])
+			strcat(rules, ",");
+		strcat(rules, "ioc-");
+		strcat(rules, kind);
+	}
 
 	struct rs_scan_hit hit = {
 		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
-		.data = w->buf, .st = st, .meta = meta, .nmeta = w->nmatches,
+		.data = w->buf, .st = st, .meta = meta, .nmeta = nmeta,
 	};
 	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
 		sprintf(hit.sha256 + 2 * i, "%02x", sha[i]);
@@ -477,8 +554,8 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		d->size = len;
 		memcpy(d->sha256, hit.sha256, sizeof(d->sha256));
 		d->nmeta = 0;
-		d->meta = calloc(w->nmatches ? w->nmatches : 1, sizeof(*d->meta));
-		for (size_t i = 0; d->meta && i < w->nmatches; i++)
+		d->meta = calloc(nmeta ? nmeta : 1, sizeof(*d->meta));
+		for (size_t i = 0; d->meta && i < nmeta; i++)
 			if (rs_rule_meta_copy(&d->meta[d->nmeta], &meta[i]) == 0)
 				d->nmeta++;
 	}
@@ -1024,6 +1101,11 @@ void rs_scan_result_free(struct rs_scan_result *res)
 		free(res->det[i].action);
 	}
 	free(res->det);
+	for (size_t i = 0; i < res->nwarn; i++) {
+		free(res->warn[i].path);
+		free(res->warn[i].what);
+	}
+	free(res->warn);
 	for (size_t i = 0; i < res->nskip; i++) {
 		free(res->skip[i].path);
 		free(res->skip[i].detail);

@@ -126,6 +126,13 @@ struct rs_scan_detection {
 	char sha256[65];
 };
 
+/* Short of a detection, listed and never acted on: a filename IOC whose
+ * score is under RS_IOC_ALERT_SCORE (rescue/scan/ioc.h). */
+struct rs_scan_warning {
+	char *path;                     /* volume-relative ("PATH:STREAM" for a stream) */
+	char *what;
+};
+
 struct rs_scan_result {
 	uint64_t files, streams, bytes;     /* scanned */
 	double secs;
@@ -137,6 +144,8 @@ struct rs_scan_result {
 	size_t ndet;
 	struct rs_scan_skip *skip;
 	size_t nskip;
+	struct rs_scan_warning *warn;
+	size_t nwarn;
 	size_t nwhy[RS_SKIP_NWHY];
 };
 
