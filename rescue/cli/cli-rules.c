@@ -7,6 +7,7 @@
 #include "rescue/base/json.h"
 #include "rescue/base/textesc.h"
 #include "rescue/cli/cli.h"
+#include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
 
 static const char *kind_name(enum rs_rules_kind k)
@@ -78,16 +79,22 @@ int cmd_rules(struct cli *cli, int argc, char **argv)
 		}
 	}
 	size_t bytes = rs_rules_bytes(r);
+	const struct rs_ioc *ioc = rs_rules_ioc(r);
 	if (cli->json) {
 		json_put_member(stdout, "{", "type", "summary");
 		json_put_member(stdout, ",", "source", rs_rules_source(r));
-		printf(",\"files\":%zu,\"skipped\":%zu,\"rules\":%zu,\"hashes\":%zu,\"compile_seconds\":%.3f,\"bytes\":%zu}\n",
+		printf(",\"files\":%zu,\"skipped\":%zu,\"rules\":%zu,\"hashes\":%zu,\"compile_seconds\":%.3f,\"bytes\":%zu",
 		       rs_rules_nfiles(r), skipped, rs_rules_count(r), rs_rules_nhashes(r), rs_rules_compile_secs(r),
 		       bytes);
+		printf(",\"ioc_hashes\":%zu,\"ioc_filenames\":%zu,\"c2_names\":%zu,\"c2_ips\":%zu}\n",
+		       rs_ioc_nhashes(ioc), rs_ioc_nfilenames(ioc), rs_ioc_c2_nnames(ioc), rs_ioc_c2_nips(ioc));
 	} else {
 		textesc_printf("%s: %zu files, %zu skipped; %zu rules, %zu hashes; compiled in %.2f s; %.1f MB compiled\n",
 			       rs_rules_source(r), rs_rules_nfiles(r), skipped, rs_rules_count(r), rs_rules_nhashes(r),
 			       rs_rules_compile_secs(r), (double)bytes / 1e6);
+		if (ioc)
+			printf("IOCs: %zu hashes, %zu filename patterns, %zu C2 names, %zu C2 IP addresses\n",
+			       rs_ioc_nhashes(ioc), rs_ioc_nfilenames(ioc), rs_ioc_c2_nnames(ioc), rs_ioc_c2_nips(ioc));
 	}
 	rs_rules_free(r);
 	/* a broken file: exit 1, so that a script preparing a stick stops */

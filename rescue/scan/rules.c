@@ -529,7 +529,7 @@ static void load_ioc(struct rs_rules *r, struct rs_rules_file *f)
 		     f->notes[0]);
 }
 
-static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *err)
+static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, struct rs_error *err)
 {
 	int rc = list_extra(r, extra, err);
 	if (rc)
@@ -541,6 +541,9 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 	double t0 = now_secs();
 	for (size_t i = 0; i < r->nfiles; i++) {
 		struct rs_rules_file *f = &r->files[i];
+		bool ioc = f->kind == RS_RULES_IOC_HASH || f->kind == RS_RULES_IOC_FILENAME || f->kind == RS_RULES_IOC_C2;
+		if (iocs_only && !ioc)
+			continue;
 		if (f->kind == RS_RULES_SHA256) {
 			if (load_hashes(r, f->path) != 0) {
 				f->why = vstrdup("%s", confine_strerror(errno));
@@ -548,7 +551,7 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 			}
 			continue;
 		}
-		if (f->kind != RS_RULES_YARA) {
+		if (ioc) {
 			load_ioc(r, f);
 			continue;
 		}
@@ -601,23 +604,32 @@ static size_t count_rules(YR_RULES *rules)
 	return n;
 }
 
-static int load(const char *compiled, const char *extra, bool builtin, struct rs_rules **out,
+/* What load() reads. */
+enum { LOAD_BUILTIN = 1, LOAD_EXTRA = 2, LOAD_IOCS_ONLY = 4 };
+
+static int load(const char *compiled, const char *extra, unsigned what, struct rs_rules **out,
 		struct rs_error *err);
 
 int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out,
 		  struct rs_error *err)
 {
-	return load(compiled, extra, true, out, err);
+	return load(compiled, extra, LOAD_BUILTIN | LOAD_EXTRA, out, err);
 }
 
 int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err)
 {
-	return load(NULL, dir, false, out, err);
+	return load(NULL, dir, LOAD_EXTRA, out, err);
 }
 
-static int load(const char *compiled, const char *extra, bool builtin, struct rs_rules **out,
+int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err)
+{
+	return load(NULL, dir, LOAD_EXTRA | LOAD_IOCS_ONLY, out, err);
+}
+
+static int load(const char *compiled, const char *extra, unsigned what, struct rs_rules **out,
 		struct rs_error *err)
 {
+	bool builtin = what & LOAD_BUILTIN;
 	struct rs_rules *r = calloc(1, sizeof(*r));
 	if (!r)
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
@@ -650,7 +662,7 @@ static int load(const char *compiled, const char *extra, bool builtin, struct rs
 		warn(r, "%s: %s: hash list not loaded", hashes, confine_strerror(errno));
 
 	if (extra) {
-		rc = load_extra(r, extra, err);
+		rc = load_extra(r, extra, what & LOAD_IOCS_ONLY, err);
 		if (rc)
 			goto fail;
 		r->nrules += count_rules(r->extra);

@@ -43,6 +43,9 @@ void rs_rules_free(struct rs_rules *r);
 /* `rules check`: load only DIR's files (no built-in set, no built-in hash
  * list), so that rs_rules_file tells what each one gave. */
 int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err);
+/* Only the IOC lists below DIR (a file: that list), no YARA: the `hosts`
+ * item's C2 names (hive/hosts.h). */
+int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err);
 
 /* Non-fatal problems met while loading (a broken extra rule file...): one
  * line each, borrowed. */
