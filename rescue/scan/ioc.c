@@ -470,7 +470,8 @@ void rs_ioc_seal(struct rs_ioc *s)
 	for (int k = 0; s && k < RS_IOC_NHASH; k++)
 		if (!s->sorted[k]) {
 			size_t len = hash_len[k];
-			qsort_r(s->h[k], s->nh[k], sizeof(*s->h[k]), cmp_entry, &len);
+			if (s->nh[k] > 1)
+				qsort_r(s->h[k], s->nh[k], sizeof(*s->h[k]), cmp_entry, &len);
 			s->sorted[k] = true;
 		}
 }

@@ -111,6 +111,31 @@ else
 	not_ok "C2 names not in the hosts file (exit $rc)"; sed 's/^/#   /' "$T/contain.out"; sed 's/^/#   /' "$T/hosts"
 fi
 
+# The unattended run with the folder as rules_extra: the report keeps each
+# detection's list and description and lists the C2 IP addresses; the C2
+# names reach the hosts file of a fresh tree.
+root2=$T/vol2
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$root2" >/dev/null
+mkdir -p "$root2/$tmp"
+cp "$root/$tmp/a.bin" "$root2/$tmp/a.bin"
+printf '# rescue.conf for a test\r\nrules_extra = %s\r\n' "$T/r" >"$T/auto.conf"
+"$RESCUE" --root "$root2" auto --config "$T/auto.conf" >"$T/auto.out" 2>&1
+rjson=$(find "$root2/Rescue/reports" -name '*.json' | head -n 1)
+if [ -n "$rjson" ] && jq -e '.detection_list[] | select(.path | endswith("a.bin")) | .matches[] |
+	select(.namespace == "iocs/hash-iocs.txt" and .description == "Test MD5 entry")' "$rjson" >/dev/null &&
+	jq -e '[.notes[] | select(test("C2 IP addresses in the IOC lists, not blocked by rescue: 2: 198\\.51\\.100\\.7, 2001:db8::7"))] | length == 1' \
+	"$rjson" >/dev/null && grep -q '      rule md5 \[iocs/hash-iocs.txt\]: Test MD5 entry' "${rjson%.json}.txt"; then
+	ok "auto: the report (JSON and text) keeps the IOC's list and description, and lists the C2 IP addresses"
+else
+	not_ok "auto report lacks the IOC meta or the C2 IPs"; sed 's/^/#   /' "$T/auto.out" | tail -n 20
+fi
+tr -d '\r' <"$(find "$root2/Windows" -ipath '*/drivers/etc/hosts' | head -n 1)" >"$T/hosts2"
+if grep -qx '0\.0\.0\.0 evil-c2\.example\.com' "$T/hosts2"; then
+	ok "auto: the C2 names of rules_extra reach the hosts file"
+else
+	not_ok "auto: C2 names not in the hosts file"; sed 's/^/#   /' "$T/hosts2"
+fi
+
 # A hash list of 1,000,000 lines, the file's MD5 the last: loaded and found
 # in bounded time.
 mkdir -p "$T/big/iocs"
