@@ -158,7 +158,7 @@ jq -r 'select(.type == "file" and .ok == false) | "#   skipped: " + .skipped' "$
 # shellcheck disable=SC2086
 "$RESCUE" --root "$root" --json scan $paths --rules "$sb" >"$T/sb-scan.jsonl" 2>"$T/sb-scan.err"
 detections "$T/sb-scan.jsonl" >"$T/got-sb"
-jq -r 'select(.type == "file" and .ok == true) | .path' "$T/sb.jsonl" >"$T/sb-good"
+jq -r 'select(.type == "file" and .kind == "yara" and .ok == true) | .path' "$T/sb.jsonl" >"$T/sb-good"
 # shellcheck disable=SC2046
 yarac -d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath= \
 	$(cat "$T/sb-good") "$T/sb.yarc" 2>"$T/yarac.err"
