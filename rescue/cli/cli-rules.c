@@ -89,7 +89,7 @@ int cmd_rules(struct cli *cli, int argc, char **argv)
 		printf(",\"ioc_hashes\":%zu,\"ioc_filenames\":%zu,\"c2_names\":%zu,\"c2_ips\":%zu}\n",
 		       rs_ioc_nhashes(ioc), rs_ioc_nfilenames(ioc), rs_ioc_c2_nnames(ioc), rs_ioc_c2_nips(ioc));
 	} else {
-		textesc_printf("%s: %zu files, %zu skipped; %zu rules, %zu hashes; compiled in %.2f s; %.1f MB compiled\n",
+		textesc_printf("%s: %zu files, %zu skipped; %zu rules, %zu hashes; compiled in %.2f s; %.2f MB compiled\n",
 			       rs_rules_source(r), rs_rules_nfiles(r), skipped, rs_rules_count(r), rs_rules_nhashes(r),
 			       rs_rules_compile_secs(r), (double)bytes / 1e6);
 		if (ioc)

@@ -84,6 +84,9 @@ struct worker {
 	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
 	size_t pathcap;
 	struct ntfsread *nr;            /* read directly: this thread's own handle */
+	char owner[64];                 /* the user name of owner_uid (the `owner` external) */
+	uid_t owner_uid;
+	bool owner_known;
 	pthread_t tid;
 };
 
@@ -406,14 +409,20 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	/* The externals rules see (rescue/scan/externals.h).  The owner is the
 	 * mount's view of the file; read directly from the device there is no
 	 * such view (ntfs-3g maps owners only on the mount): it is left "". */
-	char owner[64] = "";
+	const char *owner = "";
 	if (!w->nr && st) {
-		struct passwd pw, *pwp = NULL;
-		char pwbuf[1024];
-		if (getpwuid_r(st->st_uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
-			snprintf(owner, sizeof(owner), "%s", pw.pw_name);
-		else
-			snprintf(owner, sizeof(owner), "%u", (unsigned)st->st_uid);
+		/* ntfs-3g gives every file one owner: look the name up once */
+		if (!w->owner_known || w->owner_uid != st->st_uid) {
+			struct passwd pw, *pwp = NULL;
+			char pwbuf[1024];
+			if (getpwuid_r(st->st_uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
+				snprintf(w->owner, sizeof(w->owner), "%s", pw.pw_name);
+			else
+				snprintf(w->owner, sizeof(w->owner), "%u", (unsigned)st->st_uid);
+			w->owner_uid = st->st_uid;
+			w->owner_known = true;
+		}
+		owner = w->owner;
 	}
 	struct rs_ext_values ext;
 	if (rs_ext_values_fill(&ext, rel, stream, w->buf, len, owner) != 0)
