@@ -54,7 +54,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
+.PHONY: pxe screenshots all deps check check-unit check-e2e check-qemu check-ui bench iso demo demo-tree testdisk fuzz clean rules \
 	build-deps man install FORCE
 
 all: $(BUILD)/rescue $(BUILD)/rules/compiled.yarc $(BUILD)/rules/hashes.sha256 $(BUILD)/rules/c2-hosts.txt man
@@ -77,6 +77,8 @@ $(BUILD)/rescue: $(CLI_OBJ) $(UI_OBJ) $(BUILD)/librescue.a
 # check our code (wimlib compresses what rescue/volume/wof.c decodes).
 TEST_LIBS_test-wof := -lwim
 $(BUILD)/tests/test-wof: tests/fixtures/wofpack.h
+TEST_LIBS_test-bitlocker := -lz
+$(BUILD)/tests/test-bitlocker: build/tools/mkbitlocker
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/%.d $(BUILD)/librescue.a
 	@mkdir -p $(dir $@)
@@ -179,8 +181,13 @@ $(BUILD)/rescue.iso: $(BUILD)/boot/initrd.zst $(wildcard iso/*)
 iso: deps
 	$(MAKE) SANITIZE= build/rescue.iso
 
+# The folder a technician's laptop serves for a network boot (iso/pxe/):
+# the ISO's kernel and initramfs, pxelinux, shim and GRUB's network image.
+pxe: iso
+	sh iso/pxe/build.sh build
+
 # QEMU boot tests of the ISO (TCG): tests/qemu/t*.sh.
-check-qemu: iso
+check-qemu: pxe
 	sh tests/run.sh qemu
 
 # `make check` runs every test: unit tests in the normal and the sanitizer
@@ -190,17 +197,26 @@ check: deps
 	$(MAKE) SANITIZE=address,undefined all tests-asan
 	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) $(FUZZ_BIN); fi
 	$(MAKE) SANITIZE= build/rescue.iso
+	sh iso/pxe/build.sh build
 	sh tests/run.sh
 
 tests-asan: $(TEST_BIN)
 
 # Test disk images (raw, sparse, <= 512 MiB each; root: loop devices, FUSE).
-IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker \
+IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker bitlocker-win10 \
                   hostile hostile-rescue hostile-fifo
 IMAGE_INPUTS   := tests/images/build.sh tests/fixtures/mktree.sh $(wildcard tests/fixtures/*.reg tests/samples/*.sh) \
 		  $(shell find tests/data/hives -type f 2>/dev/null)
 
 testdisk: $(IMAGE_VARIANTS:%=build/images/%.img)
+
+# Test-only tools (tests/tools/): mkbitlocker turns an NTFS partition into a
+# BitLocker volume (tests/images/build.sh bitlocker-win10, t2070).  Always in
+# build/, like the images.
+build/tools/mkbitlocker: tests/tools/mkbitlocker.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(OPT) -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs nettle zlib)
+build/images/bitlocker-win10.img: build/tools/mkbitlocker
 
 build/images/%.img: $(IMAGE_INPUTS)
 	@mkdir -p $(dir $@)

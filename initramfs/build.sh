@@ -156,6 +156,8 @@ sed -n 's/^\([^#[:space:]][^[:space:]]*\)[[:space:]]\{1,\}load$/\1/p' "$HERE/mod
 cp "$HERE/init" "$ROOT/init"
 chmod 755 "$ROOT/init"
 cp "$HERE/initlib.sh" "$ROOT/lib/rescue/initlib.sh"
+cp "$HERE/udhcpc.sh" "$ROOT/lib/rescue/udhcpc.sh"
+chmod 755 "$ROOT/lib/rescue/udhcpc.sh"
 cp "$HERE/defaults.conf" "$ROOT/etc/rescue/defaults.conf"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$ROOT/etc/passwd"
 printf 'root:x:0:\ntty:x:5:\ndisk:x:6:\n' >"$ROOT/etc/group"

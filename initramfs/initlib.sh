@@ -79,7 +79,8 @@ conf_merge() {
 	}
 	END {
 		print "# rescue.conf written by the boot image: built-in defaults, then the RESCUE"
-		print "# partition'"'"'s rescue.conf, then rescue.* options of the kernel command line."
+		print "# partition'"'"'s rescue.conf, the network'"'"'s (a network boot), then rescue.*"
+		print "# options of the kernel command line."
 		for (i = 1; i <= n; i++) print order[i] " = " val[order[i]]
 	}' "$@" >"$out"
 }
@@ -92,7 +93,7 @@ conf_get() {
 	END { print (f ? v : d) }'
 }
 
-# conf_boot OUT DEFAULTS PARTITION CMDLINE FACTS: write the rescue.conf of a
+# conf_boot OUT DEFAULTS PARTITION NETWORK CMDLINE FACTS: write the rescue.conf of a
 # boot, from normalised files in rising order of precedence (FACTS, what
 # /init found, cannot be overridden), and print the mode.  The file is the
 # one `rescue auto` reads: the report mode is `rescue auto` with

@@ -4,6 +4,12 @@
 #
 #   sh iso/menu.sh grub     >grub.cfg        GRUB (UEFI, and Secure Boot behind shim)
 #   sh iso/menu.sh isolinux >isolinux.cfg    isolinux (BIOS: El Torito CD and the hybrid MBR)
+#   sh iso/menu.sh grubnet  >grub.cfg        GRUB's network image (make pxe: UEFI PXE)
+#   sh iso/menu.sh pxelinux >default         pxelinux (make pxe: BIOS PXE)
+#
+# The network menus tell /init where the technician's laptop is: GRUB as
+# rescue.server= (the server it booted from) and rescue.mac= (the card),
+# pxelinux through IPAPPEND 3 (ip=... with the boot server, and BOOTIF=).
 #
 # Both show the menu on the screen and on the first serial port (115200
 # baud), wait MENU_TIMEOUT seconds (default 5) and boot the first entry; each
@@ -18,7 +24,7 @@ KERNEL=/boot/vmlinuz
 INITRD=/boot/initrd.zst
 COMMON="console=tty0 console=ttyS0,115200 quiet"
 
-case ${1:-} in grub|isolinux) ;; *) echo "usage: menu.sh grub|isolinux" >&2; exit 2 ;; esac
+case ${1:-} in grub|isolinux|grubnet|pxelinux) ;; *) echo "usage: menu.sh grub|isolinux|grubnet|pxelinux" >&2; exit 2 ;; esac
 
 awk -F'|' -v loader="$1" -v timeout="$TIMEOUT" -v kernel="$KERNEL" -v initrd="$INITRD" -v common="$COMMON" '
 function fail(msg) { printf "menu.sh: %s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"; bad = 1; exit 1 }
@@ -39,7 +45,9 @@ END {
 	if (!n) { print "menu.sh: no entries" > "/dev/stderr"; exit 1 }
 	print "# SPDX-License-Identifier: GPL-2.0-or-later"
 	print "# Written by iso/menu.sh from iso/menu.txt: edit the table, not this file."
-	if (loader == "grub") {
+	net = ""
+	if (loader == "grubnet") net = " rescue.server=http://${net_default_server}/rescue rescue.mac=${net_default_mac}"
+	if (loader ~ /^grub/) {
 		print "set default=0"
 		print "set timeout=" timeout
 		print "serial --unit=0 --speed=115200"
@@ -53,7 +61,7 @@ END {
 		for (i = 1; i <= n; i++) {
 			print ""
 			print "menuentry \"" plain[i] "\" --hotkey=" key[i] " {"
-			print "\tlinux " kernel " " common (opt[i] != "" ? " " opt[i] : "")
+			print "\tlinux " kernel " " common net (opt[i] != "" ? " " opt[i] : "")
 			print "\tinitrd " initrd
 			print "}"
 		}
@@ -75,6 +83,7 @@ END {
 			if (i == 1) print "\tMENU DEFAULT"
 			print "\tLINUX " kernel
 			print "\tAPPEND initrd=" initrd " " common (opt[i] != "" ? " " opt[i] : "")
+			if (loader == "pxelinux") print "\tIPAPPEND 3"
 		}
 	}
 }' "$TABLE"

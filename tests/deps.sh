@@ -5,17 +5,21 @@
 # top-level targets, so a fresh Debian 12 machine needs nothing by hand.
 # clang needs libclang-rt-14-dev (only recommended, and recommends are not
 # installed here) for the libFuzzer target of `make fuzz` / `make check`.
+# chromium opens the HTML log sheet headless (tests/e2e/t4030); python3-pil
+# reads its screenshot and renders the README's pictures.
 set -eu
 
 PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev libexpat1-dev
 ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
+dislocker libbde-utils cryptsetup-bin zlib1g-dev
 tmux man-db groff-base jq e2fsprogs
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
-qemu-system-x86 ovmf shellcheck
-clang libclang-rt-14-dev"
+qemu-system-x86 ovmf shellcheck pxelinux dnsmasq-base nginx-light
+clang libclang-rt-14-dev
+chromium python3-pil fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do

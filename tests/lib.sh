@@ -86,11 +86,17 @@ t_ntfs_mount() {
 }
 
 # t_image VARIANT DEST: the test disk image VARIANT (tests/images/build.sh) as
-# DEST, a private sparse copy (with DEST.manifest when there is one).  Each
+# DEST, a private sparse copy (with DEST.manifest and DEST.key when there are).  Each
 # variant is built once into build/images/ by make (rebuilt when the builder,
 # the fixtures or the samples change) and shared by every script.
 t_image() {
 	make -s -C "$TOP" "build/images/$1.img" >/dev/null || return 1
 	cp --sparse=always "$TOP/build/images/$1.img" "$2" || return 1
 	if [ -f "$TOP/build/images/$1.img.manifest" ]; then cp "$TOP/build/images/$1.img.manifest" "$2.manifest"; fi
+	# a BitLocker variant's key: DEST.key, and the recovery key file Windows
+	# saves (named by the key ID) beside DEST
+	if [ -f "$TOP/build/images/$1.img.key" ]; then
+		cp "$TOP/build/images/$1.img.key" "$2.key" &&
+		cp "$TOP/build/images/BitLocker Recovery Key $(cut -d, -f1 "$2.key").TXT" "$(dirname "$2")/" || return 1
+	fi
 }

@@ -3,7 +3,10 @@
  * worker thread, with a progress bar (files, MB/s, ETA, the current path)
  * and the detections appearing as they are found; c cancels and keeps what
  * was found.  Afterwards each detection can be quarantined, restored or
- * ignored.
+ * ignored.  The screen decides nothing: the scan reports through the core's
+ * clean-up flow (rescue/run/clean.h), a quarantine hands it the listed path
+ * and SHA-256 (no new scan), and the autostart entries that start what was
+ * quarantined are disabled by it, as `scan --quarantine` does.
  *
  * Curses is only ever called from the main thread: the scanner's callbacks
  * (worker threads) copy what they are given into `shared` under its mutex,
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rescue/run/clean.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
@@ -31,6 +35,8 @@ struct det {
 	char sha256[65];
 	uint64_t size;
 	char action[256];           /* "reported", "quarantined as <id>", "restored", "ignored", "... failed: ..." */
+	enum rs_clean_outcome outcome;      /* the core's last word on it (rescue/run/clean.h) */
+	enum det_mark { DM_NONE, DM_IGNORED, DM_RESTORED } mark;    /* what the person did here */
 	char qid[80];               /* quarantine id while quarantined */
 	const char *inspect;        /* kept on purpose by the quarantine (a hive): rs_quarantine_refusal's kind */
 	size_t report_i;            /* its index in ui->report.det, SIZE_MAX before it is there */
@@ -61,6 +67,9 @@ static struct ui_list list;
 static struct rs_scan_progress shown;   /* the last progress copied out */
 static char shown_current[4096];
 static const struct rs_ctx *scanned_ctx;
+/* The clean-up flow of the last scan: its records; written by the scanner's
+ * thread only while it runs, by the main loop only after it ended. */
+static struct rs_clean clean;
 
 static void det_free_all(void)
 {
@@ -92,7 +101,8 @@ static int on_progress(const struct rs_scan_progress *p, void *user)
 static int on_detect(struct rs_scan_hit *hit, void *user)
 {
 	(void)user;
-	rs_quarantine_report_only(hit);
+	/* the policy: report only; a person chooses afterwards */
+	enum rs_clean_outcome outcome = rs_clean_hit(&clean, hit);
 	pthread_mutex_lock(&shared.lock);
 	if (shared.ndet == shared.cap) {
 		size_t cap = shared.cap ? shared.cap * 2 : 32;
@@ -111,6 +121,7 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		snprintf(d->sha256, sizeof(d->sha256), "%s", hit->sha256);
 		d->size = hit->size;
 		snprintf(d->action, sizeof(d->action), "%s", hit->action);
+		d->outcome = outcome;
 		d->inspect = hit->inspect;
 		d->report_i = SIZE_MAX;
 		d->meta = hit->nmeta ? calloc(hit->nmeta, sizeof(*d->meta)) : NULL;
@@ -148,10 +159,13 @@ static void row_draw(void *data, size_t i, int y, int x, int w, bool sel)
 	const struct det *d = &shared.det[i];
 	char name[4400];
 	snprintf(name, sizeof(name), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-	enum ui_attr a = strncmp(d->action, "quarantined", 11) == 0 ? UA_OK
-			 : strncmp(d->action, "reported", 8) == 0 ? UA_BAD
-			 : strstr(d->action, "failed")            ? UA_BAD
-								  : UA_WARN;
+	/* Still on the disk is red, quarantined green; what a person set
+	 * aside (ignored, restored) or a hive kept for inspection yellow. */
+	static const enum ui_attr outcome_attr[RS_CLEAN_NOUTCOME] = {
+		[RS_CLEAN_REPORTED] = UA_BAD, [RS_CLEAN_QUARANTINED] = UA_OK,
+		[RS_CLEAN_KEPT] = UA_WARN, [RS_CLEAN_FAILED] = UA_BAD,
+	};
+	enum ui_attr a = d->mark != DM_NONE ? UA_WARN : outcome_attr[d->outcome];
 	int aw = w >= 120 ? 40 : 14, rw = w >= 120 ? 40 : 20;
 	draw_fill(y, x, 1, w, sel ? UA_SELECTED : UA_NORMAL);
 	attron(draw_attr(sel ? UA_SELECTED : UA_NORMAL));
@@ -184,6 +198,7 @@ static void scan_init(struct ui *ui)
 			rs_scan_result_free(&result);
 		have_result = false;
 		det_free_all();
+		rs_clean_free(&clean);
 		list.n = list.cur = list.top = 0;
 		state = SS_IDLE;
 		scanned_ctx = ui->ctx;
@@ -204,6 +219,11 @@ static void start(struct ui *ui)
 		rs_scan_result_free(&result);
 	have_result = false;
 	det_free_all();
+	rs_clean_free(&clean);
+	/* Quarantined from the list only (a person asks for each), then what
+	 * starts it disabled, as `scan --quarantine` does. */
+	struct rs_clean_policy policy = { .quarantine = false, .tie = RS_CLEAN_TIE_QUARANTINED };
+	rs_clean_init(&clean, ui->ctx, &policy);
 	memset(&result, 0, sizeof(result));
 	memset(&shown, 0, sizeof(shown));
 	shown.eta_secs = -1;
@@ -346,32 +366,6 @@ static void scan_draw(struct ui *ui, int y, int x, int h, int w)
 	ui_list_draw(&list, y + 7, x, h - 7, w);
 }
 
-/* Quarantine detection I: the file is scanned again (the core quarantines
- * what it reads, not what it remembers) and quarantined if it still
- * matches. */
-struct requar {
-	struct ui *ui;
-	struct det *d;
-	bool done;
-	char msg[512];
-};
-
-static int on_requar(struct rs_scan_hit *hit, void *user)
-{
-	struct requar *q = user;
-	if ((hit->stream == NULL) != (q->d->stream == NULL) ||
-	    (hit->stream && strcmp(hit->stream, q->d->stream) != 0))
-		return 0;
-	char id[80];
-	if (rs_quarantine_hit(q->ui->ctx, hit, id, sizeof(id)) == RS_OK) {
-		q->done = true;
-		snprintf(q->d->qid, sizeof(q->d->qid), "%s", id);
-	}
-	q->d->inspect = hit->inspect;
-	snprintf(q->msg, sizeof(q->msg), "%s", hit->action);
-	return 0;
-}
-
 static void set_action(struct ui *ui, struct det *d, const char *action)
 {
 	pthread_mutex_lock(&shared.lock);
@@ -386,27 +380,60 @@ static void set_action(struct ui *ui, struct det *d, const char *action)
 	}
 }
 
+/* Quarantine D by its path and the SHA-256 the scan read: the core reads
+ * it again and moves it only when it still has those bytes. */
 static bool quarantine_one(struct ui *ui, struct det *d)
 {
 	if (d->qid[0])
 		return true;
-	struct requar q = { .ui = ui, .d = d };
-	struct rs_scan_opts o = { .detect = on_requar, .user = &q, .threads = 1 };
-	struct rs_scan_result r = { 0 };
-	struct rs_error err = { 0 };
-	const char *paths[] = { d->path };
-	int rc = rs_scan_run(ui->ctx->root, paths, 1, rules, &o, &r, &err);
-	rs_scan_result_free(&r);
-	if (!q.done && !q.msg[0])
-		snprintf(q.msg, sizeof(q.msg), "quarantine failed: %s",
-			 rc == RS_OK ? "the file no longer matches (changed since the scan)" : err.msg);
-	set_action(ui, d, q.msg);
+	struct rs_clean_target t = { .path = d->path, .stream = d->stream, .rules = d->rules, .sha256 = d->sha256,
+				     .size = d->size };
+	size_t ri;
+	enum rs_clean_outcome o = rs_clean_path(&clean, &t, &ri);
+	const struct rs_clean_record *rec = ri < clean.n ? &clean.rec[ri] : NULL;
+	const char *action = rec ? rec->action : "quarantine failed: out of memory";
+	if (o == RS_CLEAN_QUARANTINED)
+		snprintf(d->qid, sizeof(d->qid), "%s", rec->id);
+	d->outcome = o;
+	d->mark = DM_NONE;
+	if (rec)
+		d->inspect = rec->inspect;
+	set_action(ui, d, action);
 	if (d->inspect && ui->have_report && d->report_i < ui->report.ndet)
 		ui->report.det[d->report_i].inspect = d->inspect;
-	if (q.done && ui->have_report)
+	if (o == RS_CLEAN_QUARANTINED && ui->have_report)
 		ui->report.quarantined++;
-	ui_logf(ui, "quarantine: %s: %s", d->path, q.msg);
-	return q.done;
+	ui_logf(ui, "quarantine: %s: %s", d->path, action);
+	return o == RS_CLEAN_QUARANTINED;
+}
+
+/* After a quarantine: the autostart entries that start what was just
+ * quarantined are disabled (`rescue undo autoruns` puts them back), each
+ * step in the Log, the whole as the step "autoruns". */
+static void disable_tied(struct ui *ui)
+{
+	struct rs_clean_autoruns a;
+	struct rs_error err = { 0 };
+	int rc = rs_clean_finish(&clean, &a, &err);
+	size_t ok = 0;
+	char names[600] = "";
+	for (size_t i = 0; i < a.done.n; i++) {
+		const struct autoruns_step *s = &a.done.steps[i];
+		ok += s->ok;
+		if (s->ok)
+			ui_logf(ui, "autoruns: DISABLED autostart %s %s: %s", s->id, s->what, s->action);
+		else
+			ui_logf(ui, "autoruns: FAILED autostart %s %s: %s", s->id, s->what, s->error);
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", s->what);
+	}
+	if (rc)
+		ui_step(ui, "autoruns", STEP_FAILED, "%zu of %zu autostart entries disabled%s%s", ok, a.done.n,
+			err.msg[0] ? ": " : "", err.msg);
+	else if (a.done.n)
+		ui_step(ui, "autoruns", STEP_CHANGED, "%zu autostart entr%s of quarantined files disabled: %s", ok,
+			ok == 1 ? "y" : "ies", names);
+	rs_clean_autoruns_free(&a);
 }
 
 static void act(struct ui *ui, int ch)
@@ -429,12 +456,13 @@ static void act(struct ui *ui, int ch)
 		/* A hive kept on purpose is a finding, not a failed step. */
 		ui_step(ui, "quarantine", ok ? STEP_CHANGED : d->inspect ? STEP_OK : STEP_FAILED, "%s: %s", d->path,
 			d->action);
+		disable_tied(ui);
 		dlg_message(ui, "Quarantine", d->action);
 		return;
 	case 'A': {
 		size_t todo = 0;
 		for (size_t i = 0; i < list.n; i++)
-			todo += !shared.det[i].qid[0] && strcmp(shared.det[i].action, "ignored") != 0;
+			todo += !shared.det[i].qid[0] && shared.det[i].mark != DM_IGNORED;
 		if (!todo) {
 			ui_status(ui, false, "Nothing left to quarantine");
 			return;
@@ -445,7 +473,7 @@ static void act(struct ui *ui, int ch)
 			return;
 		size_t ok = 0, kept = 0;
 		for (size_t i = 0; i < list.n; i++)
-			if (!shared.det[i].qid[0] && strcmp(shared.det[i].action, "ignored") != 0) {
+			if (!shared.det[i].qid[0] && shared.det[i].mark != DM_IGNORED) {
 				bool done = quarantine_one(ui, &shared.det[i]);
 				ok += done;
 				kept += !done && shared.det[i].inspect;
@@ -453,6 +481,7 @@ static void act(struct ui *ui, int ch)
 		/* Only kept hives: a finding, nothing changed (as for one file). */
 		ui_step(ui, "quarantine", ok + kept < todo ? STEP_FAILED : ok ? STEP_CHANGED : STEP_OK,
 			"%zu of %zu detections quarantined%s", ok, todo, kept ? " (hives kept: inspect them)" : "");
+		disable_tied(ui);
 		snprintf(q, sizeof(q), "%zu of %zu quarantined (see each line and the Log).", ok, todo);
 		dlg_message(ui, "Quarantine", q);
 		return;
@@ -471,6 +500,7 @@ static void act(struct ui *ui, int ch)
 		if (rs_quarantine_restore(ui->ctx, d->qid, restored, sizeof(restored), &err) == RS_OK) {
 			d->qid[0] = '\0';
 			set_action(ui, d, "restored");
+			d->mark = DM_RESTORED;
 			if (ui->have_report && ui->report.quarantined)
 				ui->report.quarantined--;
 			ui_step(ui, "restore", STEP_CHANGED, "%s put back", restored);
@@ -499,7 +529,8 @@ static void act(struct ui *ui, int ch)
 			return;
 		}
 		/* no write: only what the report says of it */
-		set_action(ui, d, strcmp(d->action, "ignored") == 0 ? "reported" : "ignored");
+		d->mark = d->mark == DM_IGNORED ? DM_NONE : DM_IGNORED;
+		set_action(ui, d, d->mark == DM_IGNORED ? "ignored" : "reported");
 		ui_logf(ui, "scan: %s marked %s", d->path, d->action);
 		return;
 	default:
@@ -560,6 +591,7 @@ static void scan_fini(struct ui *ui)
 		rs_scan_result_free(&result);
 	have_result = false;
 	det_free_all();
+	rs_clean_free(&clean);
 	rs_rules_free(rules);
 	rules = NULL;
 }

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli-auto.c - `rescue auto` (the unattended run and its verdict screen) and
- * `rescue fleet` (one table of the reports of many machines). */
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
+ * `rescue fleet` (one table of the reports of many machines, and the HTML
+ * log sheet: rescue/run/fleet.h, fleethtml.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rescue/run/auto.h"
+#include "rescue/run/fleet.h"
+#include "rescue/run/fleethtml.h"
 #include "rescue/base/bigfont.h"
-#include "rescue/base/confine.h"
+#include "rescue/base/fileutil.h"
 #include "rescue/cli/cli.h"
 #include "rescue/base/json.h"
 #include "rescue/base/textesc.h"
@@ -238,150 +238,162 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 
 /* ---- fleet ---- */
 
-struct fleet {
-	struct report_summary *v;
-	size_t n;
-	/* .json files that may be reports but cannot be counted (unreadable,
-	 * damaged, a verdict rescue does not write): named, never dropped.
-	 * Each message begins with the file's path. */
-	struct rs_error *bad;
-	size_t nbad;
-	size_t other;               /* .json files that are not reports */
-};
-
-static void fleet_add_unreadable(struct fleet *fl, const struct rs_error *err)
+static void fleet_print_json(const struct fleet *fl)
 {
-	struct rs_error *b = realloc(fl->bad, (fl->nbad + 1) * sizeof(*b));
-	if (!b)
-		return;
-	fl->bad = b;
-	fl->bad[fl->nbad++] = *err;
-}
-
-static void fleet_walk(struct fleet *fl, const char *dir, int depth)
-{
-	DIR *d = confine_opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		struct stat st;
-		if (confine_lstat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 4)
-				fleet_walk(fl, path, depth + 1);
-			continue;
-		}
-		size_t len = strlen(de->d_name);
-		if (!S_ISREG(st.st_mode) || len < 5 || strcasecmp(de->d_name + len - 5, ".json") != 0)
-			continue;
-		struct report_summary s;
-		struct rs_error err = { 0 };
-		int rc = report_summary_read(path, &s, &err);
-		if (rc == RS_ETARGET) {
-			fl->other++;
-			continue;
-		}
-		if (rc != RS_OK) {
-			fleet_add_unreadable(fl, &err);
-			continue;
-		}
-		struct report_summary *v = realloc(fl->v, (fl->n + 1) * sizeof(*v));
-		if (!v)
-			break;
-		fl->v = v;
-		fl->v[fl->n++] = s;
+	size_t count[3];
+	fleet_count(fl, false, count);
+	printf("{\"command\":\"fleet\",\"reports\":[");
+	for (size_t i = 0; i < fl->nruns; i++) {
+		const struct report_summary *s = &fl->runs[i];
+		json_put_member(stdout, i ? ",{" : "{", "machine", s->machine);
+		json_put_member(stdout, ",", "stamp", s->stamp);
+		json_put_member(stdout, ",", "verdict", s->verdict);
+		json_put_member(stdout, ",", "mode", s->mode);
+		printf(",\"detections\":%ld,\"quarantined\":%ld,\"changes\":%ld,\"password_reset\":%s}",
+		       s->detections, s->quarantined, s->changes, s->password_reset ? "true" : "false");
 	}
-	closedir(d);
+	printf("],\"unreadable\":[");
+	for (size_t i = 0; i < fl->nbad; i++) {
+		printf("%s", i ? "," : "");
+		json_put_str(stdout, fl->bad[i].msg);
+	}
+	printf("],\"green\":%zu,\"red\":%zu,\"yellow\":%zu,\"not_reports\":%zu}\n", count[VERDICT_GREEN],
+	       count[VERDICT_RED], count[VERDICT_YELLOW], fl->other);
 }
 
-static int summary_cmp(const void *a, const void *b)
+static void fleet_print_text(const struct fleet *fl)
 {
-	const struct report_summary *x = a, *y = b;
-	int c = strcasecmp(x->machine, y->machine);
-	return c ? c : strcmp(x->stamp, y->stamp);
+	size_t count[3];
+	fleet_count(fl, false, count);
+	printf("%-16s %-20s %-7s %-6s %10s %11s %8s\n", "MACHINE", "TIME", "VERDICT", "MODE", "DETECTIONS",
+	       "QUARANTINED", "PASSWORD");
+	for (size_t i = 0; i < fl->nruns; i++) {
+		const struct report_summary *s = &fl->runs[i];
+		char when[32];
+		fleet_stamp_human(s->stamp, when, sizeof(when));
+		textesc_printf("%-16s %-20s %-7s %-6s %10ld %11ld %8s\n", s->machine[0] ? s->machine : "(unknown)",
+			       when, s->verdict, s->mode, s->detections, s->quarantined,
+			       s->password_reset ? "reset" : "-");
+	}
+	for (size_t i = 0; i < fl->nbad; i++)
+		textesc_printf("unreadable report: %s\n", fl->bad[i].msg);
+	printf("%zu report(s): %zu GREEN, %zu RED, %zu YELLOW", fl->nruns, count[VERDICT_GREEN], count[VERDICT_RED],
+	       count[VERDICT_YELLOW]);
+	if (fl->nbad)
+		printf("; %zu unreadable report(s)", fl->nbad);
+	if (fl->other)
+		printf("; %zu other .json file(s) ignored", fl->other);
+	printf("\n");
 }
 
-/* "20261123T115500Z" -> "2026-11-23 11:55:00Z" */
-static void stamp_human(const char *s, char *out, size_t len)
+/* What the page shows, as one digest: --watch rewrites the page only when
+ * it changes (a new report, a verdict, an unreadable one). */
+static void fleet_fingerprint(const struct fleet *fl, char out[65])
 {
-	if (strlen(s) == 16 && s[8] == 'T')
-		snprintf(out, len, "%.4s-%.2s-%.2s %.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9, s + 11, s + 13);
-	else
-		snprintf(out, len, "%s", s);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) {
+		out[0] = '\0';
+		return;
+	}
+	for (size_t i = 0; i < fl->nruns; i++) {
+		const struct report_summary *s = &fl->runs[i];
+		fprintf(f, "%s|%s|%s|%ld|%ld|%d\n", s->machine, s->stamp, s->verdict, s->detections, s->quarantined,
+			s->password_reset);
+	}
+	for (size_t i = 0; i < fl->nbad; i++)
+		fprintf(f, "bad|%s\n", fl->bad[i].msg);
+	fclose(f);
+	sha256_hex(buf, len, out);
+	free(buf);
+}
+
+static volatile sig_atomic_t fleet_stop;
+
+static void fleet_on_signal(int sig)
+{
+	(void)sig;
+	fleet_stop = 1;
+}
+
+/* --watch: read the folder every FLEET_WATCH_SECS and rewrite the page when
+ * what it shows changed, until Ctrl-C or SIGTERM. */
+enum { FLEET_WATCH_SECS = 2, FLEET_PAGE_REFRESH_SECS = 10 };
+
+static int fleet_watch(const char *dir, const char *html)
+{
+	struct sigaction sa = { .sa_handler = fleet_on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct fleet_html_opts o = { .source = dir, .refresh_secs = FLEET_PAGE_REFRESH_SECS };
+	char last[65] = "";
+	while (!fleet_stop) {
+		struct fleet fl;
+		struct rs_error err = { 0 };
+		int rc = fleet_read(dir, false, &fl, &err);
+		char now[65];
+		fleet_fingerprint(&fl, now);
+		if (rc == RS_OK && strcmp(now, last) != 0) {
+			if (fleet_html_save(html, &fl, &o, &err) == RS_OK) {
+				size_t count[3];
+				fleet_count(&fl, true, count);
+				textesc_fprintf(stderr, "rescue: fleet: %s: %zu machine(s): %zu RED, %zu YELLOW, %zu GREEN\n",
+						html, fl.nmachines, count[VERDICT_RED], count[VERDICT_YELLOW],
+						count[VERDICT_GREEN]);
+				snprintf(last, sizeof(last), "%s", now);
+			}
+		}
+		if (err.code)
+			textesc_fprintf(stderr, "rescue: fleet: %s\n", err.msg);
+		fleet_free(&fl);
+		for (int i = 0; i < FLEET_WATCH_SECS * 10 && !fleet_stop; i++)
+			usleep(100 * 1000);
+	}
+	return RS_OK;
 }
 
 int cmd_fleet(struct cli *cli, int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "rescue: usage: rescue fleet DIR  (the reports folder of the RESCUE partition)\n");
+	const char *dir = NULL, *html = NULL;
+	bool watch = false, bad = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+			html = argv[++i];
+		else if (strcmp(argv[i], "--watch") == 0)
+			watch = true;
+		else if (argv[i][0] != '-' && !dir)
+			dir = argv[i];
+		else
+			bad = true;
+	}
+	if (bad || !dir || (watch && !html)) {
+		fprintf(stderr, "rescue: usage: rescue fleet DIR [--html FILE [--watch]]  (DIR: the reports folder of "
+				"the RESCUE partition)\n");
 		return RS_EUSAGE;
 	}
-	struct stat st;
-	char dir[PATH_MAX];
-	errno = 0;
-	/* The reports come from sticks the worms may have written: below the
-	 * folder named, no link is followed and no FIFO opened (never a walk
-	 * without that). */
-	if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode) || confine_root_add_dir(argv[1], dir) != 0) {
-		textesc_fprintf(stderr, "rescue: fleet: %s: %s\n", argv[1], errno ? strerror(errno) : "not a directory");
-		return RS_ETARGET;
+	if (watch)
+		return fleet_watch(dir, html);
+	struct fleet fl;
+	struct rs_error err = { 0 };
+	int rc = fleet_read(dir, false, &fl, &err);
+	if (rc != RS_OK) {
+		textesc_fprintf(stderr, "rescue: fleet: %s\n", err.msg);
+		fleet_free(&fl);
+		return rc;
 	}
-	struct fleet fl = { 0 };
-	fleet_walk(&fl, dir, 0);
-	confine_root_remove(dir);
-	qsort(fl.v, fl.n, sizeof(*fl.v), summary_cmp);
-	size_t count[3] = { 0 };
-	for (size_t i = 0; i < fl.n; i++) {
-		int v = report_verdict_parse(fl.v[i].verdict);  /* report_summary_read took known verdicts only */
-		if (v >= 0 && v < 3)
-			count[v]++;
+	if (html) {
+		struct fleet_html_opts o = { .source = dir };
+		if ((rc = fleet_html_save(html, &fl, &o, &err)) != RS_OK)
+			textesc_fprintf(stderr, "rescue: fleet: %s\n", err.msg);
 	}
-	if (cli->json) {
-		printf("{\"command\":\"fleet\",\"reports\":[");
-		for (size_t i = 0; i < fl.n; i++) {
-			const struct report_summary *s = &fl.v[i];
-			json_put_member(stdout, i ? ",{" : "{", "machine", s->machine);
-			json_put_member(stdout, ",", "stamp", s->stamp);
-			json_put_member(stdout, ",", "verdict", s->verdict);
-			json_put_member(stdout, ",", "mode", s->mode);
-			printf(",\"detections\":%ld,\"quarantined\":%ld,\"changes\":%ld,\"password_reset\":%s}",
-			       s->detections, s->quarantined, s->changes, s->password_reset ? "true" : "false");
-		}
-		printf("],\"unreadable\":[");
-		for (size_t i = 0; i < fl.nbad; i++) {
-			printf("%s", i ? "," : "");
-			json_put_str(stdout, fl.bad[i].msg);
-		}
-		printf("],\"green\":%zu,\"red\":%zu,\"yellow\":%zu,\"not_reports\":%zu}\n", count[0], count[1], count[2],
-		       fl.other);
-	} else {
-		printf("%-16s %-20s %-7s %-6s %10s %11s %8s\n", "MACHINE", "TIME", "VERDICT", "MODE", "DETECTIONS",
-		       "QUARANTINED", "PASSWORD");
-		for (size_t i = 0; i < fl.n; i++) {
-			const struct report_summary *s = &fl.v[i];
-			char when[32];
-			stamp_human(s->stamp, when, sizeof(when));
-			textesc_printf("%-16s %-20s %-7s %-6s %10ld %11ld %8s\n", s->machine[0] ? s->machine : "(unknown)",
-				       when, s->verdict, s->mode, s->detections, s->quarantined,
-				       s->password_reset ? "reset" : "-");
-		}
-		for (size_t i = 0; i < fl.nbad; i++)
-			textesc_printf("unreadable report: %s\n", fl.bad[i].msg);
-		printf("%zu report(s): %zu GREEN, %zu RED, %zu YELLOW", fl.n, count[0], count[1], count[2]);
-		if (fl.nbad)
-			printf("; %zu unreadable report(s)", fl.nbad);
-		if (fl.other)
-			printf("; %zu other .json file(s) ignored", fl.other);
-		printf("\n");
-	}
-	free(fl.v);
-	free(fl.bad);
+	if (cli->json)
+		fleet_print_json(&fl);
+	else
+		fleet_print_text(&fl);
 	/* an unreadable report may be a machine that is not clean */
-	return fl.nbad ? RS_EPARTIAL : RS_OK;
+	if (rc == RS_OK && (fl.nbad || fl.bad_lost))
+		rc = RS_EPARTIAL;
+	fleet_free(&fl);
+	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "hive/autoruns.h"
 #include "rescue/cli/cli.h"
+#include "rescue/run/clean.h"
 #include "rescue/run/conf.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/quarantine.h"
@@ -23,7 +24,7 @@ struct scan_cli {
 	bool quarantine;
 	bool progress;                  /* stderr is a terminal */
 	bool progress_shown;
-	int qfailed;
+	struct rs_clean clean;          /* quarantine (or report) each hit, then their autostart entries */
 };
 
 static int on_progress(const struct rs_scan_progress *p, void *user)
@@ -46,14 +47,7 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 {
 	struct scan_cli *sc = user;
 	struct cli *cli = sc->cli;
-	if (sc->quarantine) {
-		char id[80];
-		int rc = rs_quarantine_hit(cli->ctx, hit, id, sizeof(id));
-		if (rc != RS_OK && rc != RS_DETECTED)   /* RS_DETECTED: kept on purpose (a hive) */
-			sc->qfailed++;
-	} else {
-		rs_quarantine_report_only(hit);
-	}
+	rs_clean_hit(&sc->clean, hit);
 	cli_progress_clear(&sc->progress_shown);
 	if (cli->json) {
 		fputs("{\"type\":\"detection\"", stdout);
@@ -149,23 +143,19 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 	       r->cancelled ? " (CANCELLED)" : "");
 }
 
-/* After quarantining: disable the autostart entries that start a file just
- * quarantined (hive/autoruns.h), so Windows does not try to start what is
- * gone; `rescue undo autoruns` puts them back.  Printed as the scan prints. */
-static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
+/* After quarantining: the autostart entries that start a file just
+ * quarantined are disabled (rescue/run/clean.h), so Windows does not try to
+ * start what is gone; `rescue undo autoruns` puts them back.  Printed as
+ * the scan prints. */
+static int disable_autoruns(struct scan_cli *sc)
 {
-	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
-	size_t n = 0;
-	if (!paths)
-		return RS_EPARTIAL;
-	for (size_t i = 0; i < res->ndet; i++)
-		if (!res->det[i].stream && res->det[i].action && strncmp(res->det[i].action, "quarantined ", 12) == 0)
-			paths[n++] = res->det[i].path;
-	struct autoruns_report r = { 0 };
+	struct cli *cli = sc->cli;
+	struct rs_clean_autoruns a;
 	struct rs_error err = { 0 };
-	int rc = autoruns_disable_for_files(cli->ctx, paths, n, &r, &err);
-	for (size_t i = 0; i < r.n; i++) {
-		const struct autoruns_step *s = &r.steps[i];
+	int rc = rs_clean_finish(&sc->clean, &a, &err);
+	const struct autoruns_report *r = &a.done;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct autoruns_step *s = &r->steps[i];
 		if (cli->json) {
 			printf("{\"type\":\"autorun_disabled\",\"id\":\"%s\",\"kind\":\"%s\"", s->id,
 			       autorun_kind_names[s->kind]);
@@ -180,12 +170,11 @@ static int disable_autoruns(struct cli *cli, const struct rs_scan_result *res)
 			textesc_printf("FAILED   autostart %s %s: %s\n", s->id, s->what, s->error);
 		}
 	}
-	if (!cli->json && r.n)
+	if (!cli->json && r->n)
 		printf("(`rescue undo autoruns` puts the autostart entries back)\n");
 	if (rc)
 		cli_print_error(cli, &err);
-	autoruns_report_free(&r);
-	free(paths);
+	rs_clean_autoruns_free(&a);
 	return rc;
 }
 
@@ -280,6 +269,8 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		textesc_fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),
 			rs_rules_count(rules), rs_rules_nhashes(rules));
 
+	struct rs_clean_policy policy = { .quarantine = sc.quarantine, .tie = RS_CLEAN_TIE_QUARANTINED };
+	rs_clean_init(&sc.clean, cli->ctx, &policy);
 	sc.progress = isatty(2);
 	o.detect = on_detect;
 	o.progress = sc.progress ? on_progress : NULL;
@@ -293,14 +284,16 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		print_summary(cli, &res);
 	if (rc != RS_OK && rc != RS_DETECTED)
 		cli_print_error(cli, &err);
-	if (sc.qfailed) {
-		fprintf(stderr, "rescue: %d detected files could not be quarantined (see above)\n", sc.qfailed);
+	size_t qfailed = sc.clean.count[RS_CLEAN_FAILED];
+	if (qfailed) {
+		fprintf(stderr, "rescue: %zu detected files could not be quarantined (see above)\n", qfailed);
 		if (rc == RS_DETECTED)
 			rc = RS_EPARTIAL;       /* the quarantine step failed: partial, not done */
 	}
 	if (sc.quarantine && (rc == RS_OK || rc == RS_DETECTED || rc == RS_EPARTIAL) &&
-	    disable_autoruns(cli, &res) != RS_OK && rc != RS_EPARTIAL)
+	    disable_autoruns(&sc) != RS_OK && rc != RS_EPARTIAL)
 		rc = RS_EPARTIAL;
+	rs_clean_free(&sc.clean);
 	rs_scan_result_free(&res);
 	rs_rules_free(rules);
 	free(paths);

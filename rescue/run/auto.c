@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rescue/run/auto.h"
+#include "rescue/run/fleet.h"
+#include "rescue/run/fleethtml.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,7 @@
 #include "hive/wininfo.h"
 #include "hive/autoruns.h"
 #include "hive/accounts.h"
-#include "rescue/scan/quarantine.h"
+#include "rescue/run/clean.h"
 #include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
@@ -370,27 +372,15 @@ static void step_passwd(struct run *run)
 
 struct scan_state {
 	struct run *run;
-	bool quarantine;
-	size_t qfailed;
-	size_t kept;                    /* hives a rule matched, left for a person (rs_quarantine_refusal) */
+	struct rs_clean *clean;
 };
 
 static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 {
 	struct scan_state *ss = user;
 	struct run *run = ss->run;
-	if (ss->quarantine) {
-		char id[80];
-		int rc = rs_quarantine_hit(run->ctx, hit, id, sizeof(id));
-		if (rc == RS_OK)
-			run->r->quarantined++;
-		else if (rc == RS_DETECTED)     /* kept on purpose (a hive): a finding, not a failure */
-			ss->kept++;
-		else
-			ss->qfailed++;
-	} else {
-		rs_quarantine_report_only(hit);
-	}
+	if (rs_clean_hit(ss->clean, hit) == RS_CLEAN_QUARANTINED)
+		run->r->quarantined++;
 	if (run->ev && run->ev->detection) {
 		char path[PATH_MAX + 256];
 		snprintf(path, sizeof(path), "%s%s%s", hit->path, hit->stream ? ":" : "", hit->stream ? hit->stream : "");
@@ -423,10 +413,10 @@ static int on_scan_progress(const struct rs_scan_progress *p, void *user)
 	return 0;
 }
 
-/* scan: every file of the volume, quarantine what is detected (unless
- * scan = report or read-only).  The detected paths go to DETECTED (for the
- * autoruns step). */
-static void step_scan(struct run *run, struct rs_scan_result *res)
+/* scan: every file of the volume, each detection quarantined or reported
+ * by CLEAN's policy (scan = report or read-only: reported), and recorded
+ * there for the autoruns step. */
+static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_result *res)
 {
 	const struct rs_conf *conf = run->conf;
 	memset(res, 0, sizeof(*res));
@@ -441,7 +431,7 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++)
 		report_note(run->r, "rules: %s", rs_rules_warning(rules, i));
 	report_c2_ips(run->r, rs_rules_ioc(rules));
-	struct scan_state ss = { .run = run, .quarantine = conf->scan == CONF_SCAN_QUARANTINE && !ro };
+	struct scan_state ss = { .run = run, .clean = clean };
 	struct rs_scan_opts o = {
 		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
 		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
@@ -469,18 +459,19 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 			report_note(r, "not scanned: %s (%s%s%s)", k->path, rs_scan_skip_name(k->why),
 				    k->detail ? ": " : "", k->detail ? k->detail : "");
 	}
+	size_t qfailed = clean->count[RS_CLEAN_FAILED];
 	char summary[512];
 	snprintf(summary, sizeof(summary), "%llu files and streams, %.1f MB in %.1f s, %d threads: %zu detected%s; "
 		 "not scanned: %zu too big, %zu unreadable, %zu reparse points",
 		 (unsigned long long)r->files, (double)res->bytes / 1e6, res->secs, res->threads, res->ndet,
-		 !res->ndet ? "" : !ss.quarantine ? (ro ? " (read-only: nothing quarantined)" : " (scan = report: nothing quarantined)")
-			       : ss.qfailed ? ", some not quarantined"
-			       : ss.kept ? ", registry hives or rescue's own files kept: inspect them"
+		 !res->ndet ? "" : !clean->policy.quarantine ? (ro ? " (read-only: nothing quarantined)" : " (scan = report: nothing quarantined)")
+			       : qfailed ? ", some not quarantined"
+			       : clean->count[RS_CLEAN_KEPT] ? ", registry hives or rescue's own files kept: inspect them"
 			       : ", all quarantined",
 		 res->nwhy[RS_SKIP_TOO_BIG], res->nwhy[RS_SKIP_UNREADABLE], res->nwhy[RS_SKIP_REPARSE]);
 	if (rc != RS_OK && rc != RS_DETECTED)
 		step_end(run, STEP_FAILED, "%s (%s)", summary, err.msg);
-	else if (ss.qfailed || res->nwhy[RS_SKIP_UNREADABLE])
+	else if (qfailed || res->nwhy[RS_SKIP_UNREADABLE])
 		step_end(run, STEP_FAILED, "%s", summary);
 	else
 		step_end(run, r->quarantined ? STEP_CHANGED : STEP_OK, "%s", summary);
@@ -488,9 +479,9 @@ static void step_scan(struct run *run, struct rs_scan_result *res)
 
 /* autoruns: autostart entries that start a detected file, or (autoruns =
  * flagged) a random-looking file in a user-writable folder, are disabled
- * through the journal (`rescue undo autoruns`).  An entry flagged only by
- * its name is itself a finding: it joins the detections. */
-static void step_autoruns(struct run *run, const struct rs_scan_result *res)
+ * through the journal (`rescue undo autoruns`) by CLEAN's policy.  An entry
+ * flagged only by its name is itself a finding: it joins the detections. */
+static void step_autoruns(struct run *run, struct rs_clean *clean)
 {
 	const struct rs_conf *conf = run->conf;
 	step_begin(run, "autoruns");
@@ -499,34 +490,18 @@ static void step_autoruns(struct run *run, const struct rs_scan_result *res)
 		return;
 	}
 	bool ro = run->ctx->flags & RS_CTX_READONLY;
-	const char **paths = calloc(res->ndet + 1, sizeof(*paths));
-	if (!paths) {
-		step_end(run, STEP_FAILED, "out of memory");
-		return;
-	}
-	size_t np = 0;
-	for (size_t i = 0; i < res->ndet; i++)
-		if (!res->det[i].stream)
-			paths[np++] = res->det[i].path;
-	/* quarantined files are gone from the volume: both lists name them */
-	struct autoruns_opts opts = { paths, np, paths, np };
-	struct autoruns a = { 0 };
+	struct rs_clean_autoruns ca;
 	struct rs_error err = { 0 };
-	int rc = autoruns_list(run->ctx, &opts, &a, &err);
-	if (rc) {
-		free(paths);
+	int rc = rs_clean_finish(clean, &ca, &err);
+	if (!ca.listed) {
 		step_end(run, failure_status(rc), "%s", err.msg);
+		rs_clean_autoruns_free(&ca);
 		return;
 	}
-	unsigned want = conf->autoruns == CONF_AUTORUNS_FLAGGED ? AR_FLAGGED : (AR_F_DETECTED | AR_F_QUARANTINED);
-	char **ids = calloc(a.n + 1, sizeof(*ids));
-	size_t nids = 0;
+	const struct autoruns *a = &ca.list;
 	char names[600] = "";
-	for (size_t i = 0; ids && i < a.n; i++) {
-		const struct autorun *e = &a.v[i];
-		if (!(e->flags & want) || (e->flags & AR_F_DISABLED))
-			continue;
-		ids[nids++] = a.v[i].id;
+	for (size_t i = 0; i < ca.nchosen; i++) {
+		const struct autorun *e = &a->v[ca.chosen[i]];
 		size_t l = strlen(names);
 		snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", e->name);
 		if (!(e->flags & (AR_F_DETECTED | AR_F_QUARANTINED))) {
@@ -536,38 +511,33 @@ static void step_autoruns(struct run *run, const struct rs_scan_result *res)
 					     ro ? "autostart entry reported" : "autostart entry disabled", NULL);
 		}
 	}
-	for (size_t i = 0; i < a.nnotes; i++)
-		report_note(run->r, "autoruns: %s", a.notes[i]);
-	for (size_t i = 0; i < a.n; i++)
-		if (a.v[i].flags & AR_F_UNREAD)
-			report_note(run->r, "autoruns: scheduled task %s (in %s) not read: %s", a.v[i].name,
-				    a.v[i].location, a.v[i].unread);
-	if (!ids) {
+	for (size_t i = 0; i < a->nnotes; i++)
+		report_note(run->r, "autoruns: %s", a->notes[i]);
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i].flags & AR_F_UNREAD)
+			report_note(run->r, "autoruns: scheduled task %s (in %s) not read: %s", a->v[i].name,
+				    a->v[i].location, a->v[i].unread);
+	if (!ca.chosen) {
 		step_end(run, STEP_FAILED, "out of memory");
-	} else if (nids == 0) {
-		step_end(run, STEP_OK, "%zu autostart entries, none flagged", a.n);
+	} else if (ca.nchosen == 0) {
+		step_end(run, STEP_OK, "%zu autostart entries, none flagged", a->n);
 	} else if (ro) {
 		step_end(run, STEP_SKIPPED, "read-only (%s): %zu flagged entries left as they are: %s",
-			 run->ctx->readonly_why, nids, names);
+			 run->ctx->readonly_why, ca.nchosen, names);
 	} else {
-		struct autoruns_report ar = { 0 };
-		rc = autoruns_disable(run->ctx, &a, ids, nids, &ar, &err);
 		size_t ok = 0;
-		for (size_t i = 0; i < ar.n; i++) {
-			ok += ar.steps[i].ok;
-			if (!ar.steps[i].ok)
-				report_note(run->r, "autoruns: %s: %s", ar.steps[i].what, ar.steps[i].error);
+		for (size_t i = 0; i < ca.done.n; i++) {
+			ok += ca.done.steps[i].ok;
+			if (!ca.done.steps[i].ok)
+				report_note(run->r, "autoruns: %s: %s", ca.done.steps[i].what, ca.done.steps[i].error);
 		}
-		autoruns_report_free(&ar);
 		if (rc && rc != RS_EPARTIAL)
 			step_end(run, failure_status(rc), "%s", err.msg);
 		else
-			step_end(run, rc ? STEP_FAILED : STEP_CHANGED, "%zu of %zu flagged entries disabled: %s", ok, nids,
-				 names);
+			step_end(run, rc ? STEP_FAILED : STEP_CHANGED, "%zu of %zu flagged entries disabled: %s", ok,
+				 ca.nchosen, names);
 	}
-	free(ids);
-	free(paths);
-	autoruns_free(&a);
+	rs_clean_autoruns_free(&ca);
 }
 
 /* The report file name on the RESCUE partition: the computer name (made
@@ -620,6 +590,21 @@ static int reports_root(const char *conf_dir, char dir[PATH_MAX])
 	return confine_root_add_dir(conf_dir, dir);
 }
 
+/* The stick's log sheet (rescue/run/fleethtml.h), rewritten after each run
+ * from every report in DIR (a confined root): the page a technician opens
+ * to see the building.  ERRBUF gets why it could not be written. */
+static void write_log_sheet(const char *dir, char *errbuf, size_t errlen)
+{
+	struct fleet fl;
+	struct rs_error err = { 0 };
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, AUTO_LOG_SHEET);
+	struct fleet_html_opts o = { .source = "reports/ of the RESCUE stick" };
+	if (fleet_read(dir, true, &fl, &err) != RS_OK || fleet_html_save(path, &fl, &o, &err) != RS_OK)
+		snprintf(errbuf, errlen, "%s", err.msg);
+	fleet_free(&fl);
+}
+
 /* report: on the Windows volume (unless read-only) and in reports_dir. */
 static void step_report(struct run *run, double start)
 {
@@ -663,6 +648,9 @@ static void step_report(struct run *run, double start)
 		if (e2.code)
 			err = e2;
 	}
+	char sheet_err[sizeof(err.msg)] = "";
+	if (repdir[0] && r->written[1][0])
+		write_log_sheet(repdir, sheet_err, sizeof(sheet_err));
 	const char *rel = r->written[0][0] ? winpath_relative(run->ctx->root, r->written[0]) : NULL;
 	snprintf(r->on_volume, sizeof(r->on_volume), "%s", rel ? rel : "");
 	/* The files are rewritten when their step changed: a file named
@@ -670,9 +658,9 @@ static void step_report(struct run *run, double start)
 	 * were written say so too). */
 	char written[sizeof(where)];
 	report_where(run, windir, failed ? winerr : NULL, base, written, sizeof(written));
-	bool rewrite = strcmp(written, where) != 0;
+	bool rewrite = strcmp(written, where) != 0 || sheet_err[0];
 	s = &r->steps[r->nsteps - 1];
-	snprintf(s->detail, sizeof(s->detail), "%s", written);
+	snprintf(s->detail, sizeof(s->detail), "%s%s%s", written, sheet_err[0] ? "; log sheet: " : "", sheet_err);
 	if (failed || ok < tried) {
 		s->status = STEP_FAILED;
 		snprintf(s->detail, sizeof(s->detail), "%s (%s)", written, err.msg[0] ? err.msg : "failed");
@@ -746,10 +734,23 @@ static void run_install(const struct rs_conf *conf, const struct auto_events *ev
 		} else {
 			step_contain(&run);
 			step_passwd(&run);
+			/* One clean-up flow (rescue/run/clean.h): what the scan
+			 * finds is quarantined, then what starts it disabled. */
+			bool ro = ctx->flags & RS_CTX_READONLY;
+			struct rs_clean_policy policy = {
+				.quarantine = conf->scan == CONF_SCAN_QUARANTINE && !ro,
+				.tie = RS_CLEAN_TIE_DETECTED,
+				.random_names = conf->autoruns == CONF_AUTORUNS_FLAGGED,
+				.list_only = ro,
+				.skip_off = true,
+			};
+			struct rs_clean clean;
+			rs_clean_init(&clean, ctx, &policy);
 			struct rs_scan_result res;
-			step_scan(&run, &res);
-			step_autoruns(&run, &res);
+			step_scan(&run, &clean, &res);
+			step_autoruns(&run, &clean);
 			rs_scan_result_free(&res);
+			rs_clean_free(&clean);
 		}
 		if (!(ctx->flags & RS_CTX_READONLY))
 			report_add_journal(run.r, run.ctx);

@@ -28,6 +28,10 @@
 #include "rescue/run/report.h"
 #include "rescue/scan/scan.h"
 
+/* The log sheet of every report in reports_dir (rescue/run/fleethtml.h),
+ * rewritten there after each run. */
+#define AUTO_LOG_SHEET "log-sheet.html"
+
 struct auto_events {
 	/* A step of installation R begins (S NULL) or ends (S its record). */
 	void (*step)(const struct report *r, const char *name, const struct report_step *s, void *user);

@@ -51,6 +51,9 @@ const struct conf_key conf_keys[] = {
 	{ "disk_wait", NULL, "boot image: seconds to wait for disks" },
 	{ "rescue_partition", NULL, "boot image: where the RESCUE partition is mounted" },
 	{ "config", NULL, "boot image: the rescue.conf file on the RESCUE partition" },
+	{ "server", NULL, "boot image: the technician's laptop on a network boot (settings from SERVER/conf/, "
+			  "reports to SERVER/reports/)" },
+	{ "mac", NULL, "boot image: the network card a network boot uses (its MAC address)" },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 

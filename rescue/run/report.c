@@ -247,6 +247,7 @@ void report_write_json(const struct report *r, FILE *f)
 	put_kv(f, "machine", r->machine, true);
 	put_kv(f, "stamp", r->stamp, true);
 	put_kv(f, "verdict", verdict_names[r->verdict], true);
+	put_kv(f, "meaning", report_meaning(r), true);
 	put_kv(f, "mode", r->mode, true);
 	put_kv(f, "product", r->product, true);
 	put_kv(f, "build", r->build, true);
@@ -434,6 +435,8 @@ int report_summary_read(const char *path, struct report_summary *s, struct rs_er
 		snprintf(s->verdict, sizeof(s->verdict), "%s", json_get_str(&o, "verdict", "?"));
 		snprintf(s->mode, sizeof(s->mode), "%s", json_get_str(&o, "mode", ""));
 		snprintf(s->product, sizeof(s->product), "%s", json_get_str(&o, "product", ""));
+		snprintf(s->meaning, sizeof(s->meaning), "%s", json_get_str(&o, "meaning", ""));
+		snprintf(s->readonly_why, sizeof(s->readonly_why), "%s", json_get_str(&o, "readonly_why", ""));
 		s->detections = json_get_long(&o, "detections", 0);
 		s->quarantined = json_get_long(&o, "quarantined", 0);
 		s->changes = json_get_long(&o, "changes", 0);

@@ -147,6 +147,8 @@ int report_save(struct report *r, const char *dir, const char *base, int slot, s
 /* The summary of a report file, as `rescue fleet` lists it. */
 struct report_summary {
 	char machine[64], stamp[32], verdict[16], mode[16], product[128];
+	char meaning[160];          /* the verdict in words ("" in reports before 0.2) */
+	char readonly_why[160];     /* why the volume was not written, "" when it was */
 	long detections, quarantined, changes;
 	bool password_reset;
 	double secs;

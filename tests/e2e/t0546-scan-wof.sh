@@ -17,7 +17,10 @@
 #    bytes again (tests/fixtures/quarantine-hit.c), goes through when it does;
 #  - scan --quarantine then quarantine restore puts back plain files with the
 #    original bytes (cmp; ntfscat and ntfsinfo on the unmounted image: no
-#    reparse point, no compressed stream left).
+#    reparse point, no compressed stream left);
+#  - the UI's quarantine of a listed detection (rs_clean_path: its path and
+#    scanned SHA-256, no new scan; tests/fixtures/clean-path.c) decodes a WOF
+#    file again: refused with other bytes, moved with its own.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -204,4 +207,27 @@ if [ $disk_ok = 1 ]; then
 else
 	not_ok "the image after restore"; sed 's/^/#   /' "$T/info"
 fi
+# rs_clean_path on a WOF file made now (late.txt, XPRESS8K): the screen's
+# record says other bytes are a change, its own bytes go to the quarantine.
+# shellcheck disable=SC2046,SC2086 # the flags are words
+cc -std=gnu11 -I"$TOP" $san -o "$T/cpath" "$TOP/tests/fixtures/clean-path.c" "$lib" \
+	$(pkg-config --libs hivex yara libntfs-3g nettle blkid expat) -lpthread || not_ok "build tests/fixtures/clean-path.c"
+cp "$orig/$sys/clean.txt" "$orig/$sys/late.txt"
+ntfs-3g -o streams_interface=windows "$img" "$mnt" && wof 2 "$sys/late.txt" && umount "$mnt" && ntfs-3g "$img" "$mnt" ||
+	not_ok "late.txt as a WOF file"
+size=$(stat -c %s "$orig/$sys/late.txt") sum=$(sha256sum <"$orig/$sys/late.txt" | cut -d' ' -f1)
+"$T/cpath" "$mnt" "$sys/late.txt" "$other" "$size" >"$T/cp.out" 2>&1; rc=$?
+if [ $rc -eq 3 ] && grep -q "late.txt: changed since it was scanned: left in place" "$T/cp.out" && [ -L "$mnt/$sys/late.txt" ]; then
+	ok "rs_clean_path, a WOF file listed with other bytes: left in place ($(cat "$T/cp.out"))"
+else
+	not_ok "rs_clean_path, changed WOF file: exit $rc"; sed 's/^/#   /' "$T/cp.out"
+fi
+"$T/cpath" "$mnt" "$sys/late.txt" "$sum" "$size" >"$T/cp.out" 2>&1; rc=$?
+if [ $rc -eq 1 ] && [ "$(cat "$T/cp.out")" = "quarantined as $sum" ] && [ ! -e "$mnt/$sys/late.txt" ] &&
+	"$RESCUE" --root "$mnt" quarantine restore "$sum" >/dev/null 2>&1 && cmp -s "$orig/$sys/late.txt" "$mnt/$sys/late.txt"; then
+	ok "rs_clean_path, the WOF file as listed: quarantined, restored byte-identical"
+else
+	not_ok "rs_clean_path, unchanged WOF file: exit $rc"; sed 's/^/#   /' "$T/cp.out"
+fi
+umount "$mnt"
 t_done

@@ -14,6 +14,11 @@
 #   dirty-hives GPT like win10-gpt, with the dirty Windows 10 DEFAULT and NTUSER.DAT and their logs
 #               (mktree.sh win10-dirty): Windows left its last registry changes in the logs
 #   bitlocker   GPT: EFI (FAT) and a partition whose boot sector carries "-FVE-FS-" at offset 3
+#               (and no metadata: a BitLocker volume whose key nobody has)
+#   bitlocker-win10  GPT like win10-gpt, the infected Windows volume encrypted with BitLocker
+#               (AES-XTS-128, a recovery password; tests/tools/mkbitlocker.c); the key beside
+#               the image: OUT.img.key ("KEY-ID,RECOVERY-PASSWORD") and, as Windows saves it,
+#               "BitLocker Recovery Key KEY-ID.TXT" (UTF-16LE) in OUT.img's folder
 #   dual-mbr    MBR: two Windows installations, Windows 7 and Windows 10 (for --install)
 #   hostile     GPT like win10-gpt, and what a worm can plant against rescue itself (issue 19): links
 #               made the Interix way (a SYSTEM file holding "IntxLNK\1" and a UTF-16 target, which
@@ -31,7 +36,7 @@
 # no partition nodes here).  Needs root (loop devices, FUSE).
 set -eu
 
-usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|dual-mbr|hostile|hostile-rescue|hostile-fifo OUT.img" >&2; exit 2; }
+usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|bitlocker-win10|dual-mbr|hostile|hostile-rescue|hostile-fifo OUT.img" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 variant=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,14 +51,15 @@ RECOVERY=DE94BBA4-06D1-4D40-A16A-BFD50179D6AC
 
 # Layouts: "size-MiB label type fs" per partition ("-" for the rest of the
 # disk); fs is fat, ntfs, win:TREE (NTFS holding mktree.sh's TREE),
-# bitlocker or none.
+# bitlocker:TREE (the same, then encrypted), bitlocker or none.
 case $variant in
-win10-gpt|clean|hibernated|dirty|dirty-hives|hostile|hostile-rescue|hostile-fifo)
+win10-gpt|clean|hibernated|dirty|dirty-hives|hostile|hostile-rescue|hostile-fifo|bitlocker-win10)
 	wtree=win10; [ "$variant" != dirty-hives ] || wtree=win10-dirty
+	wfs=win; [ "$variant" != bitlocker-win10 ] || wfs=bitlocker
 	label=gpt disk=256
 	parts="32 SYSTEM $EFI fat
 16 - $MSR none
-192 Windows $BASIC win:$wtree
+192 Windows $BASIC $wfs:$wtree
 - Recovery $RECOVERY ntfs" ;;
 win7-mbr)
 	label=dos disk=256
@@ -238,7 +244,19 @@ rescue: VERDICT GREEN DESKTOP=GREEN.com"
 	esac
 }
 
-rm -f "$out"
+# encrypt DEV OFFSET: the finished NTFS volume on DEV encrypted with BitLocker
+# in place at OFFSET of the image; the key in $out.key and the recovery key
+# file beside the image.  The seed is the variant: the same keys every build.
+encrypt() {
+	mkbl=$top/build/tools/mkbitlocker
+	[ -x "$mkbl" ] || make -s -C "$top" build/tools/mkbitlocker >/dev/null
+	dd if="$1" of="$work/plain" bs=1M status=none
+	"$mkbl" --seed "$variant" --txt "$(dirname "$out")" "$work/plain" "$work/locked" >"$out.key"
+	dd if="$work/locked" of="$out" bs=1M oflag=seek_bytes seek="$2" conv=notrunc,sparse status=none
+	rm -f "$work/plain" "$work/locked"
+}
+
+rm -f "$out" "$out.key"
 truncate -s "${disk}M" "$out"
 # sfdisk script: 1 MiB alignment, sizes in MiB.
 {
@@ -280,15 +298,15 @@ while read -r _ plabel _ fs; do
 	loop=$(losetup -f --show -o "$off" --sizelimit "$size" "$out")
 	case $fs in
 	fat) mkfs.vfat -F 16 -n "$plabel" "$loop" >/dev/null ;;
-	ntfs|win:*)
+	ntfs|win:*|bitlocker:*)
 		mkntfs -Q -F -q -L "$plabel" -p $((off / 512)) -H 255 -S 63 "$loop" >/dev/null
-		case $fs in win:*)
+		case $fs in win:*|bitlocker:*)
 			tree=$work/tree$n
-			make_tree "${fs#win:}" "$tree"
+			make_tree "${fs#*:}" "$tree"
 			# streams_interface=windows: FILE:STREAM names an alternate data stream
 			ntfs-3g -o streams_interface=windows "$loop" "$mnt"
 			cp -a "$tree/." "$mnt/"
-			case ${fs#win:} in win10*)
+			case ${fs#*:} in win10*)
 				if [ -f "$tree.manifest" ]; then add_onedrive "$mnt" "$tree.manifest"; else add_onedrive "$mnt"; fi
 			esac
 			case $variant in hostile*) add_hostile "$mnt" ;; esac
@@ -299,7 +317,8 @@ while read -r _ plabel _ fs; do
 			fi
 			umount "$mnt"
 			[ "$variant" != dirty ] || set_dirty "$loop"
-		esac ;;
+		esac
+		case $fs in bitlocker:*) encrypt "$loop" "$off" ;; esac ;;
 	esac
 	losetup -d "$loop"
 	loop=""

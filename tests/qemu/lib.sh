@@ -9,7 +9,10 @@
 #   qemu_stick OUT.img [CONF]         a copy of the ISO (a USB stick) whose RESCUE
 #                                     partition's rescue.conf is CONF
 #   qemu_start NAME FIRMWARE MEDIUM [DISK...]
-#        FIRMWARE: bios | uefi | secboot     MEDIUM: cd:ISO | usb:IMG
+#        FIRMWARE: bios | uefi | secboot     MEDIUM: cd:ISO | usb:IMG | net:TAP:MAC
+#        net: a network card on the tap device TAP (the test's network namespace,
+#        QEMU_WRAP="ip netns exec NS"), booted from first: BIOS through QEMU's iPXE
+#        ROM, UEFI through OVMF's own PXE (shim cannot load GRUB through iPXE's)
 #        DISK: sata:IMG | virtio:IMG | nvme:IMG | usb:IMG (snapshot=on unless it ends in :rw)
 #        the serial console goes to $T/NAME.log; QEMU_MEM (default 512), QEMU_TIMEOUT
 #        (seconds, default 300) and QEMU_ARGS (more options) apply
@@ -108,6 +111,10 @@ qemu_start() {
 	case $q_medium in
 	cd:*) q_args="$q_args -drive file=${q_medium#cd:},media=cdrom,if=none,id=cd0,readonly=on"
 	      q_args="$q_args -device ide-cd,drive=cd0,bootindex=0" ;;
+	net:*) q_tap=${q_medium#net:}; q_rom=""
+	       [ "$q_fw" = bios ] || q_rom=",romfile="
+	       q_args="$q_args -netdev tap,id=net0,ifname=${q_tap%%:*},script=no,downscript=no"
+	       q_args="$q_args -device virtio-net-pci,netdev=net0,mac=${q_tap#*:},bootindex=0$q_rom" ;;
 	usb:*) q_usb=1
 	       q_args="$q_args -drive file=${q_medium#usb:},format=raw,if=none,id=stick"
 	       q_args="$q_args -device usb-storage,drive=stick,bootindex=0,removable=on" ;;
@@ -127,7 +134,7 @@ qemu_start() {
 	[ -n "$q_usb" ] && q_args="-device qemu-xhci $q_args"
 	exec 9<>"$T/$q_name.in"
 	# shellcheck disable=SC2086 # args is a word list built above
-	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $q_args ${QEMU_ARGS:-} <"$T/$q_name.in" >"$QEMU_LOG" 2>&1 &
+	${QEMU_WRAP:-} timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $q_args ${QEMU_ARGS:-} <"$T/$q_name.in" >"$QEMU_LOG" 2>&1 &
 	qemu_pid=$!
 }
 

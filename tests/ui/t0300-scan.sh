@@ -5,12 +5,39 @@
 # listed (a UTF-8 name drawn as itself), one detection is quarantined (gone
 # from its place, its manifest in Rescue/quarantine/), then all, one is
 # restored (back, byte for byte: sha256sum), the Verdict is RED and the
-# report lists the detections.  At 200x60 a larger tree is cancelled during
-# the scan: what was found is kept and the verdict says incomplete.
+# report lists the detections.  Each planted file is also started by a Run
+# value of SOFTWARE: the value of the file quarantined is deleted with it
+# (hivexget, a tool we did not write, reads the hive), the others stay
+# until all are quarantined, the report has the step "autoruns" and
+# `rescue undo autoruns` brings the values back.  At 200x60 a larger tree is
+# cancelled during the scan: what was found is kept and the verdict says
+# incomplete.  Last, a file changed after the scan is not quarantined: the
+# screen quarantines what was listed (path and SHA-256), without a new scan.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/uilib.sh"
 
 command -v tmux >/dev/null || { skip "ui through tmux" "tmux not installed"; exit 0; }
+for tool in hivexregedit hivexget iconv od; do
+	command -v $tool >/dev/null || { skip "ui scan" "$tool missing"; t_done; exit 0; }
+done
+
+RUNKEY='\Microsoft\Windows\CurrentVersion\Run'
+# hex1 TEXT: TEXT as a .reg hex(1) value (UTF-16LE, NUL-terminated).
+hex1() { { printf '%s' "$1" | iconv -f UTF-8 -t UTF-16LE; printf '\0\0'; } | od -An -v -tx1 | tr -s ' \n' ',,' |
+	sed 's/^,//; s/,$//'; }
+# plant_runs ROOT MANIFEST: a Run value Tn starting the n-th file of MANIFEST.
+plant_runs() {
+	n=0
+	{ printf 'Windows Registry Editor Version 5.00\n\n[%s]\n' "$RUNKEY"
+	  while IFS="$(printf '\t')" read -r p _; do
+		n=$((n + 1))
+		printf '"T%d"=hex(1):%s\n' $n "$(hex1 "\"C:\\$(printf '%s' "$p" | tr / '\\')\"")"
+	  done <"$2"; } >"$T/runs.reg"
+	hivexregedit --merge "$1/Windows/System32/config/SOFTWARE" "$T/runs.reg"
+}
+# runs_left ROOT: the Tn values still in Run, sorted, on one line.
+runs_left() { hivexget "$1/Windows/System32/config/SOFTWARE" "$RUNKEY" | sed -n 's/^"\(T[0-9]*\)"=.*/\1/p' |
+	LC_ALL=C sort | tr '\n' ' '; }
 
 for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	set -- $geom
@@ -19,6 +46,9 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	sh "$TOP/tests/fixtures/mktree.sh" win10 "$w" >/dev/null 2>&1 || { not_ok "mktree win10"; continue; }
 	sh "$TOP/tests/samples/plant.sh" "$w" "$T/want-$at" || { not_ok "plant.sh"; continue; }
 	ndet=$(wc -l <"$T/want-$at")
+	plant_runs "$w" "$T/want-$at" || not_ok "$at plant the Run values"
+	all_runs=$(runs_left "$w")
+	ui_is "$at one Run value per planted file" "$(echo "$all_runs" | wc -w)" "$ndet"
 
 	ui_start "$cols" "$rows" "$term" --root "$w"
 	ui_keys Enter
@@ -52,6 +82,10 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	if [ ! -e "$w/$first" ] && ls "$w"/Rescue/quarantine/*.json >/dev/null 2>&1; then
 		ok "$at $first moved to Rescue/quarantine/"
 	else not_ok "$at $first still there, or no manifest"; fi
+	# its Run value (the n-th of the manifest) deleted with it, no other
+	n=$(cut -f 1 "$T/want-$at" | grep -nxF -- "$first" | cut -d: -f 1)
+	ui_is "$at the Run value starting $first is disabled, the others stay" "$(runs_left "$w")" \
+		"$(echo "$all_runs" | tr ' ' '\n' | grep -vx -e '' -e "T$n" | LC_ALL=C sort | tr '\n' ' ')"
 	ui_keys A
 	ui_see "$at A asks once for the rest" "Quarantine all $((ndet - 1)) detections"
 	ui_keys y
@@ -60,6 +94,7 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	left=
 	while IFS="$(printf '\t')" read -r p _; do [ ! -e "$w/$p" ] || left="$left $p"; done <"$T/want-$at"
 	ui_is "$at no planted file left in place" "$left" ""
+	ui_is "$at every Run value starting a quarantined file is disabled" "$(runs_left "$w")" ""
 
 	ui_keys g r
 	ui_see "$at restore asks once" "Put $first back where it was?"
@@ -79,9 +114,13 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	expect "$at report JSON: RED, $ndet detections, the restored one says restored" \
 		sh -c 'grep -q "\"verdict\":\"RED\"" "$1" && grep -q "restored" "$1" && grep -q "\"quarantined\":$(($2 - 1))" "$1"' \
 		sh "$rep" "$ndet"
+	expect "$at report JSON: the autostart entries disabled, as the step autoruns" \
+		grep -q '"step":"autoruns","status":"changed"' "$rep"
 	rc=$(ui_quit)
 	ui_is "$at exit 1: RED" "$rc" 1
 	ui_is "$at nothing on stderr" "$(cat "$T/ui.err")" ""
+	"$RESCUE" --root "$w" --yes undo autoruns >"$T/undo.out" 2>&1 || { sed 's/^/#   /' "$T/undo.out"; not_ok "$at undo autoruns"; }
+	ui_is "$at rescue undo autoruns brings every Run value back" "$(runs_left "$w")" "$all_runs"
 done
 
 # Cancel: a tree with enough data that the scan is still running when c
@@ -103,5 +142,33 @@ ui_see "cancel: the verdict is not GREEN" "cancelled (incomplete)"
 ui_not_see "cancel: no GREEN" "GREEN  "
 rc=$(ui_quit)
 case $rc in 1|4) ok "cancel: exit $rc (RED or YELLOW)" ;; *) not_ok "cancel: exit '$rc'" ;; esac
+
+# Changed after the scan: eicar.com gets one more line (the EICAR rule
+# still matches it, a new scan would take it), so it is no longer the file
+# listed: left in place, and its Run value with it.
+w=$T/changed
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$w" >/dev/null 2>&1 || not_ok "changed: mktree win10"
+sh "$TOP/tests/samples/plant.sh" "$w" "$T/want-changed" || not_ok "changed: plant.sh"
+plant_runs "$w" "$T/want-changed" || not_ok "changed: plant the Run values"
+ndet=$(wc -l <"$T/want-changed")
+eicar=Users/AndrewRathbun/Downloads/eicar.com
+n=$(cut -f 1 "$T/want-changed" | grep -nxF -- "$eicar" | cut -d: -f 1)
+ui_start 200 60 xterm-256color --root "$w"
+ui_keys Enter
+ui_wait "Containment: shut"
+ui_keys 4 Enter
+ui_wait "Scan finished" 120
+printf 'more\r\n' >>"$w/$eicar"
+before=$(sha256sum <"$w/$eicar")
+ui_keys A
+ui_see "changed: A asks for all" "Quarantine all $ndet detections"
+ui_keys y
+ui_see "changed: all but the changed file quarantined" "$((ndet - 1)) of $ndet quarantined"
+ui_keys Enter
+ui_keys 6
+ui_see "changed: the Log says why it was left" "changed since it was scanned"
+expect "changed: $eicar is in place, as it was changed" test "$(sha256sum <"$w/$eicar")" = "$before"
+ui_is "changed: only its Run value is left" "$(runs_left "$w")" "T$n "
+ui_quit >/dev/null
 
 t_done

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A building at a time (issue 18): two infected machines boot over the
+# network at once, one BIOS (pxelinux) and one UEFI with Secure Boot (shim
+# and GRUB's network image), from the folder `make pxe` built, served by
+# dnsmasq and nginx with the shipped iso/pxe/ files inside a network
+# namespace this test makes.  Both take their settings from the laptop (one
+# its own MAC's file), run unattended, and hand their reports in by WebDAV;
+# a third machine boots while the report server is down and keeps its
+# report on its disk, and says so.  The reports are judged by python3's json
+# and ntfsls/ntfscat on the disks, the log sheet built from them by grep.
+# shellcheck disable=SC2154,SC2034 # t_loop is set by tests/lib.sh; *_pid and *_log are read through eval
+# shellcheck source=tests/qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/qemu/autolib.sh
+. "$(dirname "$0")/autolib.sh"
+# shellcheck source=tests/qemu/netlib.sh
+. "$(dirname "$0")/netlib.sh"
+qemu_prereq
+net_prereq
+
+auto_images win10-gpt win7-mbr || not_ok "build the infected images"
+cp -a "$TOP/build/pxe" "$T/pxe"
+rm -f "$T/pxe/rescue/reports/"*
+printf 'mode = auto\nafter = poweroff\nconsole = ttyS0\n' >"$T/pxe/rescue/conf/default.conf"
+# the BIOS machine's own file: the same, and a key only it has
+printf 'mode = auto\nafter = poweroff\nconsole = ttyS0\naccounts = none\n' >"$T/pxe/rescue/conf/52-54-00-77-00-01.conf"
+net_setup "$T/pxe" || { not_ok "network namespace with dnsmasq"; t_done; exit; }
+net_tap tapbios && net_tap tapuefi && net_tap tapdown || not_ok "tap devices"
+net_web_start || not_ok "nginx with iso/pxe/nginx.conf"
+
+# --- two machines at once ---------------------------------------------------------
+start=$(date +%s)
+qemu_start pxe-bios bios net:tapbios:52:54:00:77:00:01 "sata:$IMAGES/win10-gpt.img:rw"
+bios_pid=$qemu_pid bios_log=$QEMU_LOG
+qemu_start pxe-uefi secboot net:tapuefi:52:54:00:77:00:02 "sata:$IMAGES/win7-mbr.img:rw"
+uefi_pid=$qemu_pid uefi_log=$QEMU_LOG
+
+for m in bios uefi; do
+	eval "qemu_pid=\$${m}_pid QEMU_LOG=\$${m}_log"
+	if qemu_wait 'rescue: reports sent to|rescue: the report stays' "${AUTO_TIMEOUT:-600}" && qemu_end 120; then
+		ok "$m: booted from the network, ran, handed in its reports, powered off"
+	else
+		not_ok "$m: booted from the network, ran, handed in its reports, powered off"; qemu_show
+	fi
+done
+echo "# two machines, PXE start to power-off: $(($(date +%s) - start)) s"
+tftp_secs() { awk '/dnsmasq-tftp.*sent/ { print $3 }' "$T/dnsmasq.log" | sed -n '1p;$p' | tr '\n' ' '; }
+echo "# TFTP transfers (first, last): $(tftp_secs)"
+
+QEMU_LOG=$bios_log
+expect "bios: pxelinux booted it (TFTP sent pxelinux.0)" grep -q 'sent .*/pxelinux.0 ' "$T/dnsmasq.log"
+expect "bios: settings from its own MAC's file" auto_log_has 'settings from http://10.77.0.1/rescue/conf/52-54-00-77-00-01.conf'
+expect "bios: its console says the reports were sent" auto_log_has '^rescue: reports sent to http://10.77.0.1/rescue/reports/'
+QEMU_LOG=$uefi_log
+expect "uefi: shim and GRUB's network image booted it (TFTP sent grubx64.efi)" grep -q 'sent .*/grubx64.efi ' "$T/dnsmasq.log"
+expect "uefi: the kernel saw Secure Boot on" auto_log_has 'secureboot: Secure boot enabled'
+expect "uefi: settings from default.conf" auto_log_has 'settings from http://10.77.0.1/rescue/conf/default.conf'
+expect "uefi: its console says the reports were sent" auto_log_has '^rescue: reports sent to'
+
+ls -l "$T/pxe/rescue/reports" | sed 's/^/#   /'
+verdict_of() {	# verdict_of MACHINE MACTAG: the verdict of the report handed in, or nothing
+	f=$(find "$T/pxe/rescue/reports" -name "$1-*-$2.json" | head -n 1)
+	[ -n "$f" ] && /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$f"
+}
+expect "the server holds the BIOS machine's JSON report: RED" test "$(verdict_of DESKTOP-M3OSHQU 525400770001)" = RED
+expect "the server holds the UEFI machine's JSON report: RED" test "$(verdict_of WKS-WIN732BITA 525400770002)" = RED
+expect "the server holds both .txt reports and both console logs" test \
+	"$(find "$T/pxe/rescue/reports" -name '*.txt' | wc -l)$(find "$T/pxe/rescue/reports" -name '*.console.log' | wc -l)" = 22
+expect "the BIOS machine's report says accounts were left alone (its own settings)" sh -c \
+	'grep -q "accounts *skipped\|passwd *skipped" "$1"' - "$(find "$T/pxe/rescue/reports" -name 'DESKTOP-*-525400770001.txt' | head -n 1)"
+expect "nothing half-written: nginx's temporary folder holds no file" test -z "$(find "$T/pxe/.nginx-tmp" -type f)"
+
+"$RESCUE" fleet "$T/pxe/rescue/reports" --html "$T/sheet.html" >"$T/fleet.out" 2>&1
+sed 's/^/#   /' "$T/fleet.out"
+expect "the log sheet of the collected reports lists both machines as RED" sh -c \
+	'grep -q "data-verdict=\"RED\".*DESKTOP-M3OSHQU" "$1" && grep -q "data-verdict=\"RED\".*WKS-WIN732BITA" "$1"' - "$T/sheet.html"
+
+# --- the server is down ---------------------------------------------------------------
+net_web_stop
+auto_images win10-gpt
+qemu_start pxe-down bios net:tapdown:52:54:00:77:00:03 "sata:$IMAGES/win10-gpt.img:rw"
+if qemu_wait 'rescue: the report stays' "${AUTO_TIMEOUT:-600}" && qemu_end 120; then
+	ok "server down: the run ended and powered off"
+else
+	not_ok "server down: the run ended and powered off"; qemu_show
+fi
+expect "server down: the console names the unreachable server" auto_log_has 'report server 10.77.0.1:80 unreachable'
+expect "server down: the console says the report stays on the Windows disk" \
+	auto_log_has '^rescue: the report stays on the Windows disk'
+t_attach "$IMAGES/win10-gpt.img" 3
+rep=$(ntfsls "$t_loop" -p /Rescue/reports | grep '\.json$' | head -n 1)
+[ -n "$rep" ] && ntfscat "$t_loop" "Rescue/reports/$rep" >"$T/down.json"
+t_detach
+expect "server down: the report is on the Windows disk (ntfsls, ntfscat): RED" test \
+	"$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$T/down.json" 2>/dev/null)" = RED
+expect "server down: nothing of it reached the server" test -z "$(find "$T/pxe/rescue/reports" -name '*525400770003*')"
+t_done
