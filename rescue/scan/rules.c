@@ -440,7 +440,12 @@ static void list_dir(struct rs_rules *r, const char *dir, const char *top, int d
 		struct stat st;
 		if (!path)
 			break;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (confine_lstat(path, &st) != 0) {
+			warn(r, "%s: %s: not read", path, confine_strerror(errno));
+		} else if (S_ISLNK(st.st_mode)) {
+			if (kind_of(path) != RS_RULES_NONE)
+				warn(r, "%s: a link: not followed, not read", path);
+		} else if (S_ISDIR(st.st_mode)) {
 			if (depth < RULE_DEPTH_MAX)
 				list_dir(r, path, top, depth + 1);
 			else
