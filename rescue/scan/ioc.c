@@ -29,6 +29,8 @@ struct name_entry {
 	bool has_fp;
 	long score;
 	char *text;                     /* the regex as written */
+	char need[64];                  /* a literal every match holds ("" none): checked before regexec */
+	bool icase;
 	const char *desc;               /* the comment above it (in descs), or the regex */
 	const char *ns;
 };
@@ -297,6 +299,91 @@ int rs_ioc_regex_translate(const char *text, char *out, size_t outlen, bool *ica
 	return 0;
 }
 
+/* End of the group or class at P ('(' or '['): the character after its
+ * closing one, or NULL when it does not close. */
+static const char *skip_group(const char *p)
+{
+	int depth = 0;
+	bool in_class = false;
+	const char *cls = NULL;
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (!*++p)
+				return NULL;
+		} else if (in_class) {
+			if (*p == ']' && p != cls + 1 && !(p == cls + 2 && cls[1] == '^'))
+				in_class = false;
+		} else if (*p == '[') {
+			in_class = true;
+			cls = p;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && --depth <= 0) {
+			return p + 1;
+		}
+		if (!in_class && depth == 0)
+			return p + 1;   /* a class at the top: its ']' */
+	}
+	return NULL;
+}
+
+/* Keep RUN (N bytes) in OUT when it is the longest so far, of 3 or more. */
+static void keep_run(char *run, size_t n, char *out, size_t outlen)
+{
+	run[n] = '\0';
+	if (n >= 3 && n > strlen(out) && n < outlen)
+		memcpy(out, run, n + 1);
+}
+
+bool rs_ioc_regex_literal(const char *text, char *out, size_t outlen)
+{
+	bool icase = strncmp(text, "(?i)", 4) == 0;
+	const char *p = icase ? text + 4 : text;
+	out[0] = '\0';
+	/* an alternation at the top: no literal is required */
+	for (const char *q = p; q && *q;) {
+		if (*q == '|')
+			return icase;
+		q = *q == '\\' ? q + (q[1] ? 2 : 1) : *q == '(' || *q == '[' ? skip_group(q) : q + 1;
+	}
+	/* the longest run of plain characters at the top level, outside groups
+	 * and classes, none made optional by a quantifier after it */
+	char run[256];
+	size_t n = 0;
+	while (p) {
+		char c = *p;
+		const char *after = p + 1;
+		bool literal = c && !strchr(".^$|()[]{}*+?\\", c);
+		if (c == '\\' && p[1] && !isalnum((unsigned char)p[1])) {
+			c = p[1];
+			after = p + 2;
+			literal = true;
+		}
+		if (literal) {
+			bool optional = *after == '*' || *after == '?' || *after == '{';
+			if (!optional && n + 1 < sizeof(run))
+				run[n++] = c;
+			if (optional || *after == '+' || n + 1 >= sizeof(run)) {
+				keep_run(run, n, out, outlen);
+				n = 0;
+			}
+			p = after;
+			continue;
+		}
+		keep_run(run, n, out, outlen);
+		n = 0;
+		if (!c)
+			break;
+		if (c == '(' || c == '[')
+			p = skip_group(p);
+		else if (c == '{')
+			p = strchr(p, '}') ? strchr(p, '}') + 1 : NULL;
+		else
+			p += c == '\\' && p[1] ? 2 : 1;
+	}
+	return icase;
+}
+
 static bool compile(struct loader *l, const char *text, regex_t *re, const char *what)
 {
 	char ere[LINE_MAX_IOC * 3];
@@ -345,6 +432,7 @@ static int add_filename(struct loader *l, char *line)
 		e.has_fp = true;
 	}
 	e.text = strdup(line);
+	e.icase = rs_ioc_regex_literal(line, e.need, sizeof(e.need));
 	e.desc = l->comment ? l->comment : e.text;
 	struct rs_ioc *s = l->s;
 	if (e.text && s->nnames == s->capnames) {
@@ -504,6 +592,9 @@ size_t rs_ioc_filename_match(const struct rs_ioc *s, const char *winpath, struct
 	*score = 0;
 	for (size_t i = 0; s && i < s->nnames; i++) {
 		const struct name_entry *e = &s->names[i];
+		/* a strstr costs a fraction of a regexec, and most paths lack the literal */
+		if (e->need[0] && !(e->icase ? strcasestr(winpath, e->need) : strstr(winpath, e->need)))
+			continue;
 		if (regexec(&e->re, winpath, 0, NULL, 0) != 0)
 			continue;
 		if (e->has_fp && regexec(&e->fp, winpath, 0, NULL, 0) == 0)

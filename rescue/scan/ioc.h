@@ -89,4 +89,9 @@ const char *rs_ioc_c2_ip(const struct rs_ioc *s, size_t i);
  * translated. */
 int rs_ioc_regex_translate(const char *text, char *out, size_t outlen, bool *icase, const char **why);
 
+/* A literal every match of the Python regex TEXT holds, into OUT ("" when
+ * none of 3 or more characters is found): the scan checks it with strstr
+ * before the regex.  Returns whether the line is case-insensitive. */
+bool rs_ioc_regex_literal(const char *text, char *out, size_t outlen);
+
 #endif

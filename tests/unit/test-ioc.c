@@ -60,6 +60,41 @@ static void test_regex_translation(void)
 	}
 }
 
+/* The literal the scan looks for before the regex: required by every
+ * match, or none. */
+static void test_regex_literal(void)
+{
+	static const struct { const char *re, *need; bool icase; } cases[] = {
+		{ "(?i)\\\\mimikatz\\.exe$", "\\mimikatz.exe", true },
+		{ "(?i)\\\\procdump(64)?\\.exe", "\\procdump", true },
+		{ "\\\\lsass[_0-9\\-\\.]{1,2}\\.(dmp|DMP)", "\\lsass", false },
+		{ "ab?cdef", "cdef", false },                     /* b optional: not joined */
+		{ "abcd{0,2}efgh", "efgh", false },               /* d optional; nothing from inside {} */
+		{ "xyz+w", "xyz", false },
+		{ "svchost\\.exe|svhost", "", false },            /* alternation at the top */
+		{ "(a|b)cde", "cde", false },                     /* inside a group: fine */
+		{ "\\d{3}\\.tmp", ".tmp", false },
+		{ "ab", "", false },                              /* too short */
+		{ "[abc]def*", "", false },                       /* "de" is too short */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char need[64];
+		bool icase = rs_ioc_regex_literal(cases[i].re, need, sizeof(need));
+		const char *want = strlen(cases[i].need) >= 3 ? cases[i].need : "";
+		if (strcmp(need, want) != 0)
+			fprintf(stderr, "# literal of %s: [%s], want [%s]\n", cases[i].re, need, want);
+		CHECK_STR(need, want);
+		CHECK(icase == cases[i].icase);
+	}
+	/* every match Python finds holds the literal */
+	for (size_t i = 0; i < sizeof(regex_cases) / sizeof(regex_cases[0]); i++) {
+		char need[64];
+		bool icase = rs_ioc_regex_literal(regex_cases[i].re, need, sizeof(need));
+		if (regex_cases[i].python && need[0])
+			CHECK((icase ? strcasestr : strstr)(regex_cases[i].subject, need) != NULL);
+	}
+}
+
 static void test_filetype(void)
 {
 	static const struct { const char *bytes; size_t len; const char *type; } cases[] = {
@@ -99,6 +134,7 @@ static void test_externals(void)
 int main(void)
 {
 	test_regex_translation();
+	test_regex_literal();
 	test_filetype();
 	test_externals();
 	return check_done("test-ioc");
