@@ -256,7 +256,15 @@ build-fuzz/fuzz-taskxml: $(FUZZ_TASK_SRC) hive/taskfile.h rescue/base/utf16.h re
 	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(FUZZ_TASK_SRC) $(shell pkg-config --libs expat)
 
-FUZZ_BIN := build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml build-fuzz/fuzz-textesc
+# NTFS security descriptors (system.ntfs_acl from the volume).
+FUZZ_SD_SRC := tests/fuzz/fuzz-secdesc.c rescue/volume/secdesc.c
+
+build-fuzz/fuzz-secdesc: $(FUZZ_SD_SRC) rescue/volume/secdesc.h rescue/base/secfolders.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SD_SRC)
+
+FUZZ_BIN := build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml build-fuzz/fuzz-textesc build-fuzz/fuzz-secdesc
 
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -256,18 +256,38 @@ void accounts_close(struct accounts *a)
 	free(a);
 }
 
-/* Lower case of the letters local account names are written in (Latin-1,
- * Latin Extended-A, Greek, Cyrillic: "Järjestelmänvalvoja", "Администратор"),
- * without depending on a locale the rescue system may not have. */
+/* Upper-case letters local account names are written in (Latin-1, Latin
+ * Extended-A, Greek, Cyrillic: "Järjestelmänvalvoja", "Администратор") and
+ * their lower case, without depending on a locale the rescue system may not
+ * have.  DELTA: lower = upper + DELTA; 0: the range alternates, an upper
+ * case letter at FIRST, FIRST + 2, ... with its lower case right after it. */
+static const struct fold_range {
+	uint32_t first, last, delta;
+} fold_ranges[] = {
+	{ 'A', 'Z', 0x20 },             /* Basic Latin */
+	{ 0xC0, 0xD6, 0x20 },           /* Latin-1 A-grave .. O-diaeresis */
+	{ 0xD8, 0xDE, 0x20 },           /* Latin-1 O-stroke .. Thorn (0xD7 is the multiplication sign) */
+	{ 0x100, 0x12F, 0 },            /* Latin Extended-A pairs, up to i-ogonek */
+	{ 0x132, 0x137, 0 },            /* IJ .. k-cedilla (0x130/0x131: dotted and dotless I stay) */
+	{ 0x139, 0x148, 0 },            /* L-acute .. n-caron (0x138 kra has no upper case) */
+	{ 0x14A, 0x177, 0 },            /* Eng .. y-circumflex (0x149 has no upper case) */
+	{ 0x179, 0x17E, 0 },            /* Z-acute .. z-caron (0x178 Y-diaeresis stays, 0x17F long s) */
+	{ 0x391, 0x3A1, 0x20 },         /* Greek Alpha .. Rho */
+	{ 0x3A3, 0x3AB, 0x20 },         /* Greek Sigma .. Upsilon-dialytika (0x3A2 unassigned) */
+	{ 0x400, 0x40F, 0x50 },         /* Cyrillic Ie-grave .. Dzhe */
+	{ 0x410, 0x42F, 0x20 },         /* Cyrillic A .. Ya */
+};
+
 static uint32_t fold(uint32_t c)
 {
-	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
-	    (c >= 0x391 && c <= 0x3AB && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
-		return c + 0x20;
-	if (c >= 0x400 && c <= 0x40F)
-		return c + 0x50;
-	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x178 && c != 0x17F)
-		return (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) ? (c & 1 ? c + 1 : c) : (c | 1);
+	for (size_t i = 0; i < sizeof(fold_ranges) / sizeof(fold_ranges[0]); i++) {
+		const struct fold_range *r = &fold_ranges[i];
+		if (c < r->first || c > r->last)
+			continue;
+		if (r->delta)
+			return c + r->delta;
+		return (c - r->first) % 2 == 0 ? c + 1 : c;
+	}
 	return c;
 }
 

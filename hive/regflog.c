@@ -193,6 +193,32 @@ static bool read_dirt(const struct regflog_file *f, const struct regf_base *b, s
 	return true;
 }
 
+/* New format: good entries in a row; a number that does not follow ends
+ * the run (older entries left over from an earlier use). */
+static void scan_entries(const struct regflog_file *f, struct regflog_scan *out)
+{
+	size_t off = LOG_BASE_SIZE;
+	for (;;) {
+		struct entry e;
+		enum entry_rc rc = read_entry(f, off, &e, out->why, sizeof(out->why));
+		if (rc == ENTRY_END)
+			break;
+		if (rc == ENTRY_DAMAGED) {
+			out->damaged = true;
+			out->damaged_off = off;
+			out->damaged_seq = e.seq;
+			break;
+		}
+		if (out->entries && e.seq != out->last_seq + 1)
+			break;
+		if (!out->entries)
+			out->first_seq = e.seq;
+		out->last_seq = e.seq;
+		out->entries++;
+		off += e.size;
+	}
+}
+
 void regflog_scan(const struct regflog_file *f, struct regflog_scan *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -232,28 +258,7 @@ void regflog_scan(const struct regflog_file *f, struct regflog_scan *out)
 		out->entries = d.npages;
 		return;
 	}
-	/* New format: good entries in a row; a number that does not follow
-	 * ends the run (older entries left over from an earlier use). */
-	size_t off = LOG_BASE_SIZE;
-	for (;;) {
-		struct entry e;
-		enum entry_rc rc = read_entry(f, off, &e, out->why, sizeof(out->why));
-		if (rc == ENTRY_END)
-			break;
-		if (rc == ENTRY_DAMAGED) {
-			out->damaged = true;
-			out->damaged_off = off;
-			out->damaged_seq = e.seq;
-			break;
-		}
-		if (out->entries && e.seq != out->last_seq + 1)
-			break;
-		if (!out->entries)
-			out->first_seq = e.seq;
-		out->last_seq = e.seq;
-		out->entries++;
-		off += e.size;
-	}
+	scan_entries(f, out);
 }
 
 const char *regflog_state_name(enum regflog_state s)
@@ -388,6 +393,36 @@ static const struct candidate *pending_damage(const struct candidate *c, size_t 
 	return bad;
 }
 
+/* The good entries of the new-format logs C[0..n) numbered START or more,
+ * in number order (malloc'd, *NREF of them); NULL when out of memory. */
+static struct ref *entries_from(const struct candidate *c, size_t n, uint32_t start, size_t *nref)
+{
+	size_t max = 0;
+	for (size_t k = 0; k < n; k++)
+		max += c[k].s.entries;
+	struct ref *refs = calloc(max ? max : 1, sizeof(*refs));
+	if (!refs)
+		return NULL;
+	*nref = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t off = LOG_BASE_SIZE;
+		for (unsigned i = 0; i < c[k].s.entries; i++) {
+			char why[256];
+			struct ref *x = &refs[*nref];
+			if (read_entry(c[k].f, off, &x->e, why, sizeof(why)) != ENTRY_OK)
+				break;      /* cannot happen: scanned before */
+			off += x->e.size;
+			if (x->e.seq < start)
+				continue;   /* already in the primary */
+			x->f = c[k].f;
+			x->order = k;
+			(*nref)++;
+		}
+	}
+	qsort(refs, *nref, sizeof(*refs), cmp_ref);
+	return refs;
+}
+
 /* Replay the new-format logs C[0..n) over IMG: every good entry numbered
  * START or more, in number order, without a gap.  A damaged entry whose
  * number was still to come stops the replay before it (its changes, and
@@ -396,29 +431,10 @@ static const struct candidate *pending_damage(const struct candidate *c, size_t 
 static bool replay_new(struct candidate *c, size_t n, uint32_t start, struct image *img,
 		       struct regflog_result *r, bool *stopped)
 {
-	size_t nref = 0;
-	for (size_t k = 0; k < n; k++)
-		nref += c[k].s.entries;
-	struct ref *refs = calloc(nref ? nref : 1, sizeof(*refs));
+	size_t nref;
+	struct ref *refs = entries_from(c, n, start, &nref);
 	if (!refs)
 		return false;
-	nref = 0;
-	for (size_t k = 0; k < n; k++) {
-		size_t off = LOG_BASE_SIZE;
-		for (unsigned i = 0; i < c[k].s.entries; i++) {
-			char why[256];
-			struct ref *x = &refs[nref];
-			if (read_entry(c[k].f, off, &x->e, why, sizeof(why)) != ENTRY_OK)
-				break;      /* cannot happen: scanned before */
-			off += x->e.size;
-			if (x->e.seq < start)
-				continue;   /* already in the primary */
-			x->f = c[k].f;
-			x->order = k;
-			nref++;
-		}
-	}
-	qsort(refs, nref, sizeof(*refs), cmp_ref);
 
 	bool have = false;
 	uint32_t last = 0;
@@ -459,6 +475,194 @@ static bool replay_new(struct candidate *c, size_t n, uint32_t start, struct ima
 	return true;
 }
 
+/* The logs sorted for replay: the usable new-format ones from the front of
+ * C, the usable old-format ones from its back (the first found last). */
+struct sorted {
+	struct candidate *c;
+	size_t n, nnew, nold;
+	uint64_t total;             /* bytes of the primary and every log */
+};
+
+/* Keep OUT->max_seq at the highest sequence number the log S has written. */
+static void note_max_seq(const struct regflog_scan *s, struct regflog_result *out)
+{
+	if (s->kind != REGFLOG_OLD && s->kind != REGFLOG_NEW)
+		return;
+	uint32_t m = s->base.seq1 > s->base.seq2 ? s->base.seq1 : s->base.seq2;
+	if (s->entries && s->last_seq > m && s->kind == REGFLOG_NEW)
+		m = s->last_seq;
+	if (m > out->max_seq)
+		out->max_seq = m;
+}
+
+/* Whether the old-format log L (scanned as S) was written for the state the
+ * primary PRIMARY (PLEN bytes, base block PB) is in; a note says why not. */
+static bool old_log_fits(const uint8_t *primary, size_t plen, const struct regf_base *pb,
+			 const struct regflog_file *l, const struct regflog_scan *s, struct regflog_result *out)
+{
+	if (s->damaged) {
+		note_append(out, "%s is not usable: %s", l->name, s->why);
+		return false;
+	}
+	if (s->base.seq1 != s->base.seq2) {
+		note_append(out, "%s %s", l->name, "was not completely written: ignored");
+		return false;
+	}
+	/* It applies to the state whose last-written time it records
+	 * (the first hive bin keeps a copy when the header is bad). */
+	if (!pb->checksum_ok && plen < REGF_BASE_SIZE + 28)
+		return false;
+	const uint8_t *ts = pb->checksum_ok ? primary + RB_TIMESTAMP : primary + REGF_BASE_SIZE + 20;
+	if (memcmp(ts, l->buf + RB_TIMESTAMP, 8) != 0) {
+		note_append(out, "%s %s", l->name,
+			    "was written for another state of the hive (timestamps differ): ignored");
+		return false;
+	}
+	return true;
+}
+
+/* Whether the log L (scanned as S) takes part in the replay over PRIMARY;
+ * a note says why a log that holds something does not. */
+static bool log_usable(const uint8_t *primary, size_t plen, const struct regf_base *pb,
+		       const struct regflog_file *l, const struct regflog_scan *s, struct regflog_result *out)
+{
+	if (s->kind == REGFLOG_EMPTY)
+		return false;
+	if (s->kind == REGFLOG_BAD) {
+		note_append(out, "%s is not usable: %s", l->name, s->why);
+		return false;
+	}
+	if (!same_hive(primary, l->buf)) {
+		note_append(out, "%s belongs to another hive (%s): ignored", l->name,
+			    "its RmId/LogId differ from the primary's");
+		return false;
+	}
+	if (s->kind == REGFLOG_OLD)
+		return old_log_fits(primary, plen, pb, l, s, out);
+	return s->entries != 0 || s->damaged;
+}
+
+/* Scan every log, even for a clean hive (max_seq is needed to seal); sort
+ * the usable ones into SL only when the hive is DIRTY. */
+static void sort_logs(const uint8_t *primary, size_t plen, const struct regflog_file *logs, bool dirty,
+		      struct sorted *sl, struct regflog_result *out)
+{
+	sl->total = plen;
+	for (size_t i = 0; i < sl->n; i++) {
+		struct regflog_scan s;
+		regflog_scan(&logs[i], &s);
+		sl->total += logs[i].len;
+		note_max_seq(&s, out);
+		if (!dirty || !log_usable(primary, plen, &out->before, &logs[i], &s, out))
+			continue;
+		if (s.kind == REGFLOG_OLD)
+			sl->c[sl->n - 1 - sl->nold++] = (struct candidate){ &logs[i], s };
+		else
+			sl->c[sl->nnew++] = (struct candidate){ &logs[i], s };
+	}
+}
+
+/* IMG as a copy of the primary, allowed to grow only as far as the inputs
+ * (TOTAL bytes) can describe.  False when out of memory. */
+static bool image_from_primary(struct image *img, const uint8_t *primary, size_t plen, uint64_t total)
+{
+	img->buf = malloc(plen);
+	img->len = plen;
+	/* Growth must come from pages the logs carry: bound it by the inputs. */
+	img->cap_limit = total + (uint64_t)REGF_BASE_SIZE > (uint64_t)REGF_BASE_SIZE + MAX_BINS_SIZE
+		? (size_t)REGF_BASE_SIZE + MAX_BINS_SIZE : (size_t)(total + REGF_BASE_SIZE);
+	if (!img->buf)
+		return false;
+	memcpy(img->buf, primary, plen);
+	return true;
+}
+
+/* The primary's header cannot be trusted: take the one a new-format log
+ * kept (the earliest of C[0..n)), as Windows does.  Returns the sequence
+ * number the replay starts from. */
+static uint32_t header_from_log(const struct candidate *c, size_t n, struct image *img)
+{
+	size_t first = 0;
+	for (size_t k = 1; k < n; k++)
+		if (c[k].s.entries && (!c[first].s.entries || c[k].s.first_seq < c[first].s.first_seq))
+			first = k;
+	memcpy(img->buf, c[first].f->buf, LOG_BASE_SIZE);
+	put32(img->buf + RB_FILE_TYPE, FT_PRIMARY);
+	return le32(img->buf + RB_SEQ2);
+}
+
+/* Replay the old-format log O (its dirty pages) over IMG, for the primary
+ * with base block PB.  False on a resize failure. */
+static bool replay_old(const struct candidate *o, const struct regf_base *pb, struct image *img,
+		       struct regflog_result *r)
+{
+	struct dirt d;
+	char why[256];
+	read_dirt(o->f, &o->s.base, &d, why, sizeof(why));
+	if (!pb->checksum_ok)
+		memcpy(img->buf, o->f->buf, LOG_BASE_SIZE);
+	if (!image_resize(img, o->s.base.bins_size))
+		return false;
+	size_t page = d.pages_off;
+	for (size_t bit = 0; bit < (size_t)d.bitmap_len * 8; bit++) {
+		if (!(o->f->buf[d.bitmap_off + bit / 8] & (1u << (bit % 8))))
+			continue;
+		memcpy(img->buf + REGF_BASE_SIZE + bit * SECTOR, o->f->buf + page, SECTOR);
+		page += SECTOR;
+		r->applied++;
+	}
+	uint32_t seq = pb->seq1 > pb->seq2 ? pb->seq1 : pb->seq2;
+	put32(img->buf + RB_FILE_TYPE, FT_PRIMARY);
+	put32(img->buf + RB_BINS_SIZE, o->s.base.bins_size);
+	put32(img->buf + RB_SEQ1, seq);
+	put32(img->buf + RB_SEQ2, seq);
+	add_used(r, o->f->name);
+	return true;
+}
+
+/* Replay the sorted logs SL over IMG: the new-format ones, or when they
+ * give nothing the first applicable old-format one.  False on a resize
+ * failure (too large, no memory). */
+static bool replay_logs(const struct sorted *sl, const struct regf_base *pb, struct image *img,
+			struct regflog_result *r, bool *stopped)
+{
+	if (sl->nnew) {
+		uint32_t start = pb->seq2;
+		if (!pb->checksum_ok)
+			start = header_from_log(sl->c, sl->nnew, img);
+		if (!replay_new(sl->c, sl->nnew, start, img, r, stopped))
+			return false;
+	}
+	if (!r->applied && sl->nold)
+		return replay_old(&sl->c[sl->n - 1], pb, img, r);
+	return true;
+}
+
+/* Nothing could be replayed over the primary with base block PB. */
+static void note_unrecovered(const struct regf_base *pb, size_t nlogs, struct regflog_result *r)
+{
+	char what[160];
+	r->state = REGFLOG_UNRECOVERED;
+	snprintf(what, sizeof(what), "sequence numbers %u/%u", pb->seq1, pb->seq2);
+	note_append(r, "%s (%s): changes Windows made since its last complete write may be lost",
+		    nlogs ? "no usable log entry continues the hive" : "no transaction logs", what);
+}
+
+/* Hand the replayed IMG over as R's image, its checksum set.  False when
+ * the header replayed from the logs names a size the image cannot have. */
+static bool finish_image(struct image *img, bool stopped, struct regflog_result *r)
+{
+	if (!image_resize(img, le32(img->buf + RB_BINS_SIZE)))
+		return false;
+	put32(img->buf + RB_CHECKSUM, regf_checksum(img->buf));
+	r->image = img->buf;
+	r->len = img->len;
+	r->state = stopped ? REGFLOG_PARTIAL : REGFLOG_RECOVERED;
+	if (r->max_seq < r->last_seq)
+		r->max_seq = r->last_seq;
+	return true;
+}
+
 int regflog_recover(const uint8_t *primary, size_t plen, const struct regflog_file *logs,
 		    size_t nlogs, struct regflog_result *out, struct rs_error *err)
 {
@@ -471,145 +675,31 @@ int regflog_recover(const uint8_t *primary, size_t plen, const struct regflog_fi
 	const struct regf_base *pb = &out->before;
 	bool dirty = pb->seq1 != pb->seq2 || !pb->checksum_ok;
 
-	/* Scan every log, even for a clean hive: max_seq is needed to seal. */
-	struct candidate *c = calloc(nlogs ? nlogs : 1, sizeof(*c));
-	if (!c)
+	struct sorted sl = { .c = calloc(nlogs ? nlogs : 1, sizeof(*sl.c)), .n = nlogs };
+	if (!sl.c)
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	size_t nnew = 0, nold = 0;
-	uint64_t total = plen;
-	for (size_t i = 0; i < nlogs; i++) {
-		struct regflog_scan s;
-		regflog_scan(&logs[i], &s);
-		total += logs[i].len;
-		if (s.kind == REGFLOG_OLD || s.kind == REGFLOG_NEW) {
-			uint32_t m = s.base.seq1 > s.base.seq2 ? s.base.seq1 : s.base.seq2;
-			if (s.entries && s.last_seq > m && s.kind == REGFLOG_NEW)
-				m = s.last_seq;
-			if (m > out->max_seq)
-				out->max_seq = m;
-		}
-		if (!dirty)
-			continue;
-		if (s.kind == REGFLOG_EMPTY)
-			continue;
-		if (s.kind == REGFLOG_BAD) {
-			note_append(out, "%s is not usable: %s", logs[i].name, s.why);
-			continue;
-		}
-		if (!same_hive(primary, logs[i].buf)) {
-			note_append(out, "%s belongs to another hive (%s): ignored", logs[i].name,
-				    "its RmId/LogId differ from the primary's");
-			continue;
-		}
-		if (s.kind == REGFLOG_OLD) {
-			if (s.damaged) {
-				note_append(out, "%s is not usable: %s", logs[i].name, s.why);
-				continue;
-			}
-			if (s.base.seq1 != s.base.seq2) {
-				note_append(out, "%s %s", logs[i].name, "was not completely written: ignored");
-				continue;
-			}
-			/* It applies to the state whose last-written time it records
-			 * (the first hive bin keeps a copy when the header is bad). */
-			if (!pb->checksum_ok && plen < REGF_BASE_SIZE + 28)
-				continue;
-			const uint8_t *ts = pb->checksum_ok ? primary + RB_TIMESTAMP : primary + REGF_BASE_SIZE + 20;
-			if (memcmp(ts, logs[i].buf + RB_TIMESTAMP, 8) != 0) {
-				note_append(out, "%s %s", logs[i].name,
-					    "was written for another state of the hive (timestamps differ): ignored");
-				continue;
-			}
-			c[nlogs - 1 - nold++] = (struct candidate){ &logs[i], s };
-			continue;
-		}
-		if (s.entries == 0 && !s.damaged)
-			continue;
-		c[nnew++] = (struct candidate){ &logs[i], s };
-	}
+	sort_logs(primary, plen, logs, dirty, &sl, out);
 	if (!dirty) {
-		free(c);
+		free(sl.c);
 		out->state = REGFLOG_CLEAN;
 		return RS_OK;
 	}
-
-	struct image img = { .buf = malloc(plen), .len = plen };
-	/* Growth must come from pages the logs carry: bound it by the inputs. */
-	img.cap_limit = total + (uint64_t)REGF_BASE_SIZE > (uint64_t)REGF_BASE_SIZE + MAX_BINS_SIZE
-		? (size_t)REGF_BASE_SIZE + MAX_BINS_SIZE : (size_t)(total + REGF_BASE_SIZE);
-	if (!img.buf) {
-		free(c);
+	struct image img;
+	if (!image_from_primary(&img, primary, plen, sl.total)) {
+		free(sl.c);
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
 	}
-	memcpy(img.buf, primary, plen);
 	bool stopped = false;
-	uint32_t start = pb->seq2;
-
-	if (nnew) {
-		if (!pb->checksum_ok) {
-			/* The primary's header cannot be trusted: take the one
-			 * a log kept (the earliest), as Windows does. */
-			size_t first = 0;
-			for (size_t k = 1; k < nnew; k++)
-				if (c[k].s.entries && (!c[first].s.entries || c[k].s.first_seq < c[first].s.first_seq))
-					first = k;
-			memcpy(img.buf, c[first].f->buf, LOG_BASE_SIZE);
-			put32(img.buf + RB_FILE_TYPE, FT_PRIMARY);
-			start = le32(img.buf + RB_SEQ2);
-		}
-		if (!replay_new(c, nnew, start, &img, out, &stopped))
-			goto too_big;
-	}
-	if (!out->applied && nold) {
-		const struct candidate *o = &c[nlogs - 1];   /* the first applicable old log */
-		struct dirt d;
-		char why[256];
-		read_dirt(o->f, &o->s.base, &d, why, sizeof(why));
-		if (!pb->checksum_ok)
-			memcpy(img.buf, o->f->buf, LOG_BASE_SIZE);
-		if (!image_resize(&img, o->s.base.bins_size))
-			goto too_big;
-		size_t page = d.pages_off;
-		for (size_t bit = 0; bit < (size_t)d.bitmap_len * 8; bit++) {
-			if (!(o->f->buf[d.bitmap_off + bit / 8] & (1u << (bit % 8))))
-				continue;
-			memcpy(img.buf + REGF_BASE_SIZE + bit * SECTOR, o->f->buf + page, SECTOR);
-			page += SECTOR;
-			out->applied++;
-		}
-		uint32_t seq = pb->seq1 > pb->seq2 ? pb->seq1 : pb->seq2;
-		put32(img.buf + RB_FILE_TYPE, FT_PRIMARY);
-		put32(img.buf + RB_BINS_SIZE, o->s.base.bins_size);
-		put32(img.buf + RB_SEQ1, seq);
-		put32(img.buf + RB_SEQ2, seq);
-		add_used(out, o->f->name);
-	}
-
-	if (!out->applied) {
+	bool fits = replay_logs(&sl, pb, &img, out, &stopped);
+	free(sl.c);
+	if (fits && !out->applied) {
 		free(img.buf);
-		free(c);
-		out->state = REGFLOG_UNRECOVERED;
-		char what[160];
-		snprintf(what, sizeof(what), "sequence numbers %u/%u", pb->seq1, pb->seq2);
-		note_append(out, "%s (%s): changes Windows made since its last complete write may be lost",
-			    nlogs ? "no usable log entry continues the hive" : "no transaction logs", what);
+		note_unrecovered(pb, nlogs, out);
 		return RS_OK;
 	}
-	/* A header replayed from the logs must name a size the image has. */
-	if (!image_resize(&img, le32(img.buf + RB_BINS_SIZE)))
-		goto too_big;
-	put32(img.buf + RB_CHECKSUM, regf_checksum(img.buf));
-	free(c);
-	out->image = img.buf;
-	out->len = img.len;
-	out->state = stopped ? REGFLOG_PARTIAL : REGFLOG_RECOVERED;
-	if (out->max_seq < out->last_seq)
-		out->max_seq = out->last_seq;
-	return RS_OK;
-
-too_big:
+	if (fits && finish_image(&img, stopped, out))
+		return RS_OK;
 	free(img.buf);
-	free(c);
 	memset(out, 0, sizeof(*out));
 	return rs_fail(err, RS_ETARGET, "the transaction logs describe a hive larger than they can hold");
 }

@@ -14,6 +14,7 @@
 #include "rescue/base/undopolicy.h"
 #include "rescue/base/fileutil.h"
 #include "rescue/scan/quarantine.h"
+#include "rescue/volume/permissions.h"
 #include "rescue/base/safefile.h"
 #include "rescue/base/winpath.h"
 
@@ -45,9 +46,12 @@ static bool selected(const struct journal_entry *e, char *const *items, size_t n
 	 * dirty hive from its logs is not one: the hive stays recovered
 	 * (`undo recover` reverts it).  Nor is a quarantine: a technician who
 	 * undoes containment must not get the worm back on the disk with it
-	 * (`undo quarantine` or `quarantine restore ID` asks for that). */
+	 * (`undo quarantine` or `quarantine restore ID` asks for that), nor
+	 * its Deny entries on the security products' folders (`undo
+	 * permissions`). */
 	if (nitems == 0)
-		return strcmp(e->item, RECOVER_ITEM) != 0 && strcmp(e->item, RS_QUARANTINE_ITEM) != 0;
+		return strcmp(e->item, RECOVER_ITEM) != 0 && strcmp(e->item, RS_QUARANTINE_ITEM) != 0 &&
+		       strcmp(e->item, PERM_ITEM) != 0;
 	/* "all": every change, the recoveries too: the machine as it was
 	 * before rescue's first write. */
 	for (size_t i = 0; i < nitems; i++)
@@ -105,6 +109,8 @@ static struct undo_step *add_step(struct undo_report *r, const struct journal_en
 	snprintf(s->item, sizeof(s->item), "%s", e->item);
 	if (e->kind == JOURNAL_FILE)
 		snprintf(s->what, sizeof(s->what), "%s", e->path);
+	else if (e->kind == JOURNAL_ACL)
+		snprintf(s->what, sizeof(s->what), "security descriptor of %s", e->path);
 	else if (e->kind == JOURNAL_QUARANTINE)
 		snprintf(s->what, sizeof(s->what), "%s%s%s", e->path, e->stream[0] ? ":" : "", e->stream);
 	else
@@ -464,8 +470,11 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, unsigned fla
 			break;
 		struct rs_error serr = { 0 };
 		int src;
-		if (e->kind == JOURNAL_FILE) {
-			src = undo_file(ctx, e, false, s, &serr);
+		if (e->kind == JOURNAL_FILE || e->kind == JOURNAL_ACL) {
+			src = e->kind == JOURNAL_FILE ? undo_file(ctx, e, false, s, &serr)
+			      : perm_restore(ctx, UNDO_ITEM, e->path, e->old_data, e->old_len, e->new_data, e->new_len, &serr);
+			if (e->kind == JOURNAL_ACL)
+				snprintf(s->restored, sizeof(s->restored), "the old descriptor (%zu bytes)", e->old_len);
 			if (src == RS_OK)
 				src = mark_undone(ctx, e->seq, &serr);
 		} else if (held) {

@@ -12,7 +12,10 @@
  * undo, contain again works.  The undo's own edits go through the same
  * backup + journal + verify path, with item "undo".
  *
- * No item selects every item but "recover" and "quarantine" (a plain undo
+ * A security descriptor rescue rewrote (item "permissions") gets its old
+ * bytes back through perm_restore (rescue/volume/permissions.h).
+ *
+ * No item selects every item but "recover", "quarantine" and "permissions" (a plain undo
  * must not put the worm back); the item "all" selects every one.  A recovery (hive/recover.h) is reverted after the hives are written:
  * its dirty primary goes back even though the hive's bytes changed since, as
  * long as every later change rescue made to that hive is undone (before, or

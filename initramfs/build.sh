@@ -170,8 +170,8 @@ mknod -m 600 "$ROOT/dev/console" c 5 1 2>/dev/null || true
 
 # --- pack --------------------------------------------------------------------
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
-	zstd -q -19 -T0 >"$OUT/initrd.zst.tmp"
-mv "$OUT/initrd.zst.tmp" "$OUT/initrd.zst"
+	zstd -q -19 -T0 >"$OUT/initrd.zst.tmp.$$"
+mv "$OUT/initrd.zst.tmp.$$" "$OUT/initrd.zst"	# a private name: two builds at once never mix
 cp "$KDIR/boot/vmlinuz-$ver" "$OUT/vmlinuz"
 echo "$ver" >"$OUT/kernel-version"
 echo "initramfs: kernel $ver ($pkg), $(wc -l <"$BUILD/modules.closure") modules," \

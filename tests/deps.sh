@@ -14,7 +14,7 @@ libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev libexpat1-dev
 ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
 dislocker libbde-utils cryptsetup-bin zlib1g-dev
-tmux man-db groff-base jq e2fsprogs
+tmux man-db groff-base jq e2fsprogs attr
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
 qemu-system-x86 ovmf shellcheck pxelinux dnsmasq-base nginx-light

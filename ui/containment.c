@@ -10,6 +10,7 @@
 #include "hive/contain.h"
 #include "hive/hive.h"
 #include "hive/undo.h"
+#include "rescue/volume/permissions.h"
 #include "ui/dialog.h"
 #include "ui/draw.h"
 #include "ui/list.h"
@@ -270,6 +271,48 @@ static void undo(struct ui *ui)
 	ui_status(ui, rc != RS_OK, "Undo: %zu change%s put back", ok, ok == 1 ? "" : "s");
 }
 
+/* p: the security products' folders' permissions (rescue/volume/permissions.h),
+ * the same call as `rescue repair permissions`. */
+static void repair_perms(struct ui *ui)
+{
+	if (!dlg_confirm(ui, "Permissions", "Reset hostile owners and Deny entries on the security products' folders "
+			 "(Windows Defender, common antivirus) to Windows' defaults?\n\nThe old descriptors are kept in the "
+			 "journal; `rescue undo permissions` puts them back.")) {
+		ui_status(ui, false, "Nothing changed");
+		return;
+	}
+	struct perm_report r;
+	struct rs_error err = { 0 };
+	int rc = perm_repair(ui->ctx, &r, &err);
+	if (rc == RS_ETARGET) {
+		ui_step(ui, "permissions", STEP_SKIPPED, "%s", err.msg);
+		dlg_message(ui, "Permissions not checked", err.msg);
+		return;
+	}
+	char **lines = calloc(r.n + 2, sizeof(*lines));
+	size_t n = 0;
+	for (size_t i = 0; lines && i < r.n; i++) {
+		const struct perm_finding *f = &r.v[i];
+		char line[1600];
+		snprintf(line, sizeof(line), "%s %s: %s%s%s%s", f->skipped ? "skipped" : f->error[0] ? "FAILED" :
+			 f->changed ? "reset" : "found", f->path, f->skipped ? f->error : f->malformed ? f->why : f->owner,
+			 f->ndeny ? "; " : "", f->deny, f->error[0] && !f->skipped ? f->error : "");
+		ui_logf(ui, "permissions: %s", line);
+		lines[n++] = strdup(line);
+	}
+	if (lines && n == 0)
+		lines[n++] = strdup("Nothing hostile: every descriptor in the security products' folders is as Windows sets it.");
+	if (lines && rc)
+		lines[n++] = strdup(err.msg);
+	ui_step(ui, "permissions", rc ? STEP_FAILED : r.nchanged ? STEP_CHANGED : STEP_OK,
+		"%zu folder(s), %zu file(s) checked; %zu descriptor(s) reset", r.nfolders, r.nobjects, r.nchanged);
+	if (lines)
+		dlg_lines(ui, rc ? "Permissions partly repaired" : "Permissions", lines, n);
+	free_lines(lines, n);
+	ui_status(ui, rc != RS_OK, "Permissions: %zu descriptor(s) reset", r.nchanged);
+	perm_report_free(&r);
+}
+
 static bool contain_key(struct ui *ui, int ch)
 {
 	if (!have_report) {
@@ -309,6 +352,9 @@ static bool contain_key(struct ui *ui, int ch)
 		free_lines(lines, n);
 		return true;
 	}
+	case 'p':
+		repair_perms(ui);
+		return true;
 	case 'r': case KEY_F(5):
 		reload(ui);
 		return true;
@@ -327,7 +373,7 @@ static void contain_fini(struct ui *ui)
 
 static const struct ui_key contain_keys[] = {
 	{ "F1", "Help" }, { "Space", "Mark" }, { "Enter", "Apply" }, { "u", "Undo" }, { "v", "View" },
-	{ "Esc", "Back" }, { "F10", "Quit" }, { NULL, NULL },
+	{ "p", "Perms" }, { "Esc", "Back" }, { "F10", "Quit" }, { NULL, NULL },
 };
 
 const struct ui_screen ui_contain_screen = {
@@ -338,7 +384,8 @@ const struct ui_screen ui_contain_screen = {
 		"  Space   mark or unmark an item (open items start marked); * marks all\n"
 		"  Enter   apply the marked items (asks first; hives are backed up)\n"
 		"  u       undo the marked items: put back what rescue changed\n"
-		"  v       view every setting of the item; r reads the state again",
+		"  v       view every setting of the item; r reads the state again\n"
+		"  p       reset hostile permissions on the security products' folders",
 	.needs_target = true,
 	.init = contain_init,
 	.draw = contain_draw,

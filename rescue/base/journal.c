@@ -20,7 +20,7 @@
 
 static const char *const kind_names[] = {
 	[JOURNAL_VALUE] = "value", [JOURNAL_KEY] = "key", [JOURNAL_FILE] = "file", [JOURNAL_UNDONE] = "undone",
-	[JOURNAL_QUARANTINE] = "quarantine",
+	[JOURNAL_QUARANTINE] = "quarantine", [JOURNAL_ACL] = "acl",
 };
 
 void journal_entry_clear(struct journal_entry *e)
@@ -188,6 +188,10 @@ static int parse_entry(const struct json_object *o, struct journal_entry *e)
 			return -1;
 		}
 		e->new_present = true;
+	}
+	if (e->kind == JOURNAL_ACL && (!e->path[0] || !e->old_present || !e->new_present)) {
+		journal_entry_clear(e);
+		return -1;
 	}
 	return 0;
 }
@@ -374,6 +378,13 @@ int journal_append(const struct rs_ctx *ctx, struct journal_entry *e, struct rs_
 		json_put_member(f, ",", "path", e->path);
 		json_put_member(f, ",", "stream", e->stream[0] ? e->stream : NULL);
 		json_put_member(f, ",", "sha256", e->old_sha256);
+		break;
+	case JOURNAL_ACL:
+		json_put_member(f, ",", "path", e->path);
+		fputs(",\"old\":", f);
+		json_put_hex(f, e->old_data ? e->old_data : (const uint8_t *)"", e->old_len);
+		fputs(",\"new\":", f);
+		json_put_hex(f, e->new_data ? e->new_data : (const uint8_t *)"", e->new_len);
 		break;
 	case JOURNAL_UNDONE:
 		fprintf(f, ",\"of\":%ld", e->of);

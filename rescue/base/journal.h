@@ -12,6 +12,9 @@
  *    "path":"Users/.../x.dll","stream":null|"name","sha256":"..."}  a file moved
  *                                     into Rescue/quarantine/ (rescue/scan/quarantine.h)
  *   {"seq":16,...,"kind":"undone","of":12}                        entry 12 was reverted
+ *   {"seq":17,...,"item":"permissions","kind":"acl","path":"Program Files/Windows Defender",
+ *    "old":"0100...","new":"0100..."}   a security descriptor (system.ntfs_acl) rewritten:
+ *                                     the old one byte for byte (rescue/volume/permissions.h)
  *
  * old/new are hex of the raw value data; null means the value was absent
  * (so undo removes it again).  Items are the containment ids, "passwd",
@@ -61,7 +64,7 @@
 
 #include "rescue/base/ctx.h"
 
-enum journal_kind { JOURNAL_VALUE, JOURNAL_KEY, JOURNAL_FILE, JOURNAL_UNDONE, JOURNAL_QUARANTINE };
+enum journal_kind { JOURNAL_VALUE, JOURNAL_KEY, JOURNAL_FILE, JOURNAL_UNDONE, JOURNAL_QUARANTINE, JOURNAL_ACL };
 
 enum journal_trust {
 	JOURNAL_SIGNED,             /* its MAC verified with this key store's key */
@@ -81,7 +84,7 @@ struct journal_entry {
 	uint32_t old_type, new_type;
 	uint8_t *old_data, *new_data;   /* owned by the entry */
 	size_t old_len, new_len;
-	char path[1024];            /* FILE, QUARANTINE: volume-relative file */
+	char path[1024];            /* FILE, QUARANTINE, ACL: volume-relative file */
 	char id[80];                /* QUARANTINE: the quarantine id */
 	char stream[256];           /* QUARANTINE: the alternate data stream, "" for the file itself */
 	char backup[1024];          /* FILE: volume-relative copy of the old content, "" when there was none */

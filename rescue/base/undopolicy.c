@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rescue/base/secfolders.h"
 #include "rescue/base/winpath.h"
 
 
@@ -34,7 +35,7 @@ static bool glob_head(const char *p, const char *s, char sep)
 struct place { const char *hive, *key, *value; };
 
 /* Where rescue writes registry values (hive/contain.c's settings, the
- * autostart entries hive/autoruns.c disables, hive/accounts.c's SAM
+ * autostart entries hive/autoruns-disable.c disables, hive/accounts.c's SAM
  * records).  A user row holds for NTUSER.DAT and DEFAULT alike. */
 static const struct place places[] = {
 	{ HIVE_SYS, "ControlSet*\\Services\\*", "Start" },
@@ -73,7 +74,7 @@ static const struct place places[] = {
 };
 
 /* The files rescue rewrites or sets aside (hive/contain.c's hosts file,
- * hive/autoruns.c's task files and Startup entries, hive/recover.c's hives
+ * hive/autoruns-disable.c's task files and Startup entries, hive/recover.c's hives
  * and logs). */
 static const char *const files[] = {
 	"*/System32/drivers/etc/hosts",
@@ -164,6 +165,11 @@ bool undo_policy_allows(const struct journal_entry *e, char *why, size_t whylen)
 		if (quarantine_id(e->id) && plain_path(e->path, '/'))
 			return true;
 		snprintf(why, whylen, "not a quarantine entry rescue writes (id %.80s)", e->id);
+		return false;
+	case JOURNAL_ACL:
+		if (plain_path(e->path, '/') && secfolder_of(e->path))
+			return true;
+		snprintf(why, whylen, "not in a security product's folder rescue repairs: %s", e->path);
 		return false;
 	case JOURNAL_UNDONE:
 		return true;

@@ -10,7 +10,8 @@
  * undopolicy.c); a KEY entry only a key of those places or one above them;
  * a FILE entry only the files rescue edits (the hosts file, scheduled task
  * files, Startup folder entries, hives and their logs), with its backup
- * under Rescue/backup/; a QUARANTINE entry only a quarantine id.  Paths are
+ * under Rescue/backup/; a QUARANTINE entry only a quarantine id; an ACL
+ * entry only a descriptor in a security product's folder (secfolders.h).  Paths are
  * compared case-insensitively, as Windows does. */
 #ifndef HIVE_UNDOPOLICY_H
 #define HIVE_UNDOPOLICY_H

@@ -72,6 +72,7 @@ int cmd_auto(struct cli *cli, int argc, char **argv);     /* cli-auto.c */
 int cmd_fleet(struct cli *cli, int argc, char **argv);    /* cli-auto.c */
 int cmd_upload(struct cli *cli, int argc, char **argv);   /* cli-upload.c */
 int cmd_recover(struct cli *cli, int argc, char **argv);  /* cli-recover.c */
+int cmd_repair(struct cli *cli, int argc, char **argv);   /* cli-repair.c */
 int cmd_ui(struct cli *cli, int argc, char **argv);       /* cli-ui.c: ui/ui.h */
 int cmd_autoruns(struct cli *cli, int argc, char **argv); /* cli-autoruns.c */
 

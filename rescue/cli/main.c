@@ -43,6 +43,8 @@ static const struct cli_command commands[] = {
 	  0, cmd_upload },
 	{ "recover", "[--dry-run]",             "replay the transaction logs of dirty hives and write them back (backup, journal)",
 	  CLI_TARGET | CLI_WRITES, cmd_recover },
+	{ "repair",  "permissions [--dry-run]", "reset hostile owners and Deny entries on security products' folders (undo permissions reverts)",
+	  CLI_TARGET | CLI_WRITES, cmd_repair },
 	{ "rules",   "check [DIR]",             "compile a rule folder: per file rules, skips and why, warnings, time, memory",
 	  0, cmd_rules },
 	{ "ui",      "",                        "the ncurses front end: installations, containment, accounts, scan, verdict",
@@ -67,6 +69,7 @@ static const struct { const char *command, *option; } writes_with[] = {
 static const struct { const char *command, *arg; } reads_with[] = {
 	{ "contain", "--dry-run" }, { "contain", "-n" },
 	{ "recover", "--dry-run" }, { "recover", "-n" },
+	{ "repair", "--dry-run" }, { "repair", "-n" },
 	{ "autoruns", "--dry-run" }, { "autoruns", "-n" },
 	{ "quarantine", "list" },
 };

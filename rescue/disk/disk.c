@@ -16,10 +16,28 @@
 
 #include "rescue/disk/ntfsprobe.h"
 
-/* Partitions that only contain other partitions (MBR extended). */
+/* libblkid counts in 512-byte sectors whatever the disk's sector size. */
+#define BLKID_SECTOR 512u
+/* A volume's first sector: where its file system names itself. */
+#define BOOT_SECTOR  512u
+
+/* MBR partition type ids of partitions that only contain other partitions
+ * (their logical partitions are listed on their own). */
+static const struct {
+	int id;
+	const char *what;
+} mbr_containers[] = {
+	{ 0x05, "extended (CHS)" },
+	{ 0x0f, "extended (LBA)" },
+	{ 0x85, "Linux extended" },
+};
+
 static bool is_container(int mbr_type)
 {
-	return mbr_type == 0x05 || mbr_type == 0x0f || mbr_type == 0x85;
+	for (size_t i = 0; i < sizeof(mbr_containers) / sizeof(mbr_containers[0]); i++)
+		if (mbr_containers[i].id == mbr_type)
+			return true;
+	return false;
 }
 
 static const char *base_name(const char *path)
@@ -33,7 +51,7 @@ static const char *base_name(const char *path)
  * volume whose metadata is damaged is still one we must never write). */
 static void probe_fs(int fd, uint64_t off, uint64_t size, struct disk_part *p)
 {
-	unsigned char sec[512];
+	unsigned char sec[BOOT_SECTOR];
 	bool have = pread(fd, sec, sizeof(sec), (off_t)off) == (ssize_t)sizeof(sec);
 	if (have && ntfs_is_bitlocker(sec, sizeof(sec))) {
 		snprintf(p->fstype, sizeof(p->fstype), "BitLocker");
@@ -58,7 +76,7 @@ static void probe_fs(int fd, uint64_t off, uint64_t size, struct disk_part *p)
 	/* blkid also reads the $MFT for the label and gives up when it is
 	 * damaged; an NTFS boot sector still makes it NTFS, one to report as
 	 * damaged rather than as unknown. */
-	if (!p->fstype[0] && have && memcmp(sec + 3, "NTFS    ", 8) == 0)
+	if (!p->fstype[0] && have && ntfs_is_ntfs_boot(sec, sizeof(sec)))
 		snprintf(p->fstype, sizeof(p->fstype), "ntfs");
 }
 
@@ -125,9 +143,8 @@ static int read_table(struct disk *d, int fd, blkid_probe pr, const char *kname)
 		if (add_part(d, &p))
 			return -1;
 		p->number = blkid_partition_get_partno(par);
-		/* libblkid counts in 512-byte sectors whatever the disk's sector size */
-		p->offset = (uint64_t)blkid_partition_get_start(par) * 512;
-		p->size = (uint64_t)blkid_partition_get_size(par) * 512;
+		p->offset = (uint64_t)blkid_partition_get_start(par) * BLKID_SECTOR;
+		p->size = (uint64_t)blkid_partition_get_size(par) * BLKID_SECTOR;
 		const char *ts = blkid_partition_get_type_string(par);
 		if (ts && *ts)
 			snprintf(p->parttype, sizeof(p->parttype), "%s", ts);
@@ -145,6 +162,72 @@ static int read_table(struct disk *d, int fd, blkid_probe pr, const char *kname)
 		}
 	}
 	return 0;
+}
+
+/* D's size, whether it may be written, and for a block device its kernel
+ * name into KNAME ("" for an image file); ST is FD's fstat. */
+static void read_geometry(struct disk *d, int fd, const struct stat *st, char *kname, size_t klen)
+{
+	if (S_ISREG(st->st_mode)) {
+		d->is_file = true;
+		d->size = (uint64_t)st->st_size;
+		struct statvfs sv;
+		d->readonly = access(d->path, W_OK) != 0 ||
+			      (statvfs(d->path, &sv) == 0 && (sv.f_flag & ST_RDONLY));
+		return;
+	}
+	int ro = 0;
+	if (ioctl(fd, BLKGETSIZE64, &d->size) != 0)
+		d->size = 0;
+	d->readonly = ioctl(fd, BLKROGET, &ro) == 0 && ro;
+	char real[PATH_MAX];
+	if (realpath(d->path, real))
+		snprintf(kname, klen, "%s", base_name(real));
+}
+
+/* A bare volume (an NTFS image, a partition given directly) as D's one
+ * partition: its boot sector can look like an MBR to a table prober, so it
+ * is tried first.  *FOUND: FD holds one. */
+static int read_bare_volume(struct disk *d, int fd, bool *found, struct rs_error *err)
+{
+	struct disk_part whole;
+	memset(&whole, 0, sizeof(whole));
+	probe_fs(fd, 0, d->size, &whole);
+	*found = whole.fstype[0] != '\0';
+	if (!*found)
+		return RS_OK;
+	struct disk_part *p;
+	if (add_part(d, &p))
+		return rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", d->path);
+	snprintf(p->fstype, sizeof(p->fstype), "%s", whole.fstype);
+	snprintf(p->label, sizeof(p->label), "%s", whole.label);
+	snprintf(p->name, sizeof(p->name), "%s", d->name);
+	p->size = d->size;
+	if (!d->is_file)
+		snprintf(p->node, sizeof(p->node), "%s", d->path);
+	return RS_OK;
+}
+
+/* D's partitions from the table on FD (KNAME: the kernel's name of the
+ * device, NULL for an image file). */
+static int read_partitions(struct disk *d, int fd, const char *kname, struct rs_error *err)
+{
+	blkid_probe pr = blkid_new_probe();
+	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) != 0) {
+		if (pr)
+			blkid_free_probe(pr);
+		return rs_fail(err, RS_ETARGET, "%s: cannot be probed", d->path);
+	}
+	blkid_probe_enable_superblocks(pr, 0);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	int rc = RS_OK;
+	if (read_table(d, fd, pr, kname) != 0)
+		rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", d->path);
+	blkid_free_probe(pr);
+	if (rc == RS_OK && !d->table[0])
+		rc = rs_fail(err, RS_ETARGET, "%s: no partition table and no file system found", d->path);
+	return rc;
 }
 
 int disk_read(const char *path, struct disk **out, struct rs_error *err)
@@ -170,64 +253,13 @@ int disk_read(const char *path, struct disk **out, struct rs_error *err)
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	snprintf(d->name, sizeof(d->name), "%s", base_name(path));
 	char kname[64] = "";
-	if (S_ISREG(st.st_mode)) {
-		d->is_file = true;
-		d->size = (uint64_t)st.st_size;
-		struct statvfs sv;
-		d->readonly = access(path, W_OK) != 0 ||
-			      (statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY));
-	} else {
-		int ro = 0;
-		if (ioctl(fd, BLKGETSIZE64, &d->size) != 0)
-			d->size = 0;
-		d->readonly = ioctl(fd, BLKROGET, &ro) == 0 && ro;
-		char real[PATH_MAX];
-		if (realpath(path, real))
-			snprintf(kname, sizeof(kname), "%s", base_name(real));
-	}
-	int rc = RS_OK;
-	if (d->size < 512) {
+	read_geometry(d, fd, &st, kname, sizeof(kname));
+	int rc;
+	bool bare = false;
+	if (d->size < BOOT_SECTOR)
 		rc = rs_fail(err, RS_ETARGET, "%s: empty (%llu bytes)", path, (unsigned long long)d->size);
-		goto out;
-	}
-
-	/* A bare volume first (an NTFS image, a partition given directly):
-	 * its boot sector can look like an MBR to a table prober. */
-	struct disk_part whole;
-	memset(&whole, 0, sizeof(whole));
-	probe_fs(fd, 0, d->size, &whole);
-	if (whole.fstype[0]) {
-		struct disk_part *p;
-		if (add_part(d, &p)) {
-			rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", path);
-			goto out;
-		}
-		snprintf(p->fstype, sizeof(p->fstype), "%s", whole.fstype);
-		snprintf(p->label, sizeof(p->label), "%s", whole.label);
-		snprintf(p->name, sizeof(p->name), "%s", d->name);
-		p->size = d->size;
-		if (!d->is_file)
-			snprintf(p->node, sizeof(p->node), "%s", path);
-		goto out;
-	}
-
-	blkid_probe pr = blkid_new_probe();
-	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) != 0) {
-		if (pr)
-			blkid_free_probe(pr);
-		rc = rs_fail(err, RS_ETARGET, "%s: cannot be probed", path);
-		goto out;
-	}
-	blkid_probe_enable_superblocks(pr, 0);
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-	if (read_table(d, fd, pr, kname[0] ? kname : NULL) != 0)
-		rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "%s", path);
-	blkid_free_probe(pr);
-	if (rc == RS_OK && !d->table[0])
-		rc = rs_fail(err, RS_ETARGET, "%s: no partition table and no file system found", path);
-
-out:
+	else if ((rc = read_bare_volume(d, fd, &bare, err)) == RS_OK && !bare)
+		rc = read_partitions(d, fd, kname[0] ? kname : NULL, err);
 	close(fd);
 	if (rc) {
 		disk_free(d);

@@ -13,9 +13,25 @@
 #include <ntfs-3g/logging.h>
 #include <ntfs-3g/volume.h>
 
+/* A boot sector's OEM id (8 bytes at offset 3) names what formatted it. */
+#define OEM_ID_OFF 3
+#define OEM_ID_LEN 8
+#define OEM_BITLOCKER "-FVE-FS-"
+#define OEM_NTFS      "NTFS    "
+
+static bool oem_id_is(const unsigned char *buf, size_t len, const char *oem)
+{
+	return len >= OEM_ID_OFF + OEM_ID_LEN && memcmp(buf + OEM_ID_OFF, oem, OEM_ID_LEN) == 0;
+}
+
 bool ntfs_is_bitlocker(const unsigned char *buf, size_t len)
 {
-	return len >= 11 && memcmp(buf + 3, "-FVE-FS-", 8) == 0;
+	return oem_id_is(buf, len, OEM_BITLOCKER);
+}
+
+bool ntfs_is_ntfs_boot(const unsigned char *buf, size_t len)
+{
+	return oem_id_is(buf, len, OEM_NTFS);
 }
 
 int ntfs_probe(const char *dev, struct ntfs_state *st, struct rs_error *err)

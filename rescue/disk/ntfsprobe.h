@@ -24,4 +24,7 @@ int ntfs_probe(const char *dev, struct ntfs_state *st, struct rs_error *err);
  * sector (BUF holds at least 11 bytes). */
 bool ntfs_is_bitlocker(const unsigned char *buf, size_t len);
 
+/* An NTFS boot sector: "NTFS    " at offset 3 (BUF as above). */
+bool ntfs_is_ntfs_boot(const unsigned char *buf, size_t len);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hive/contain.h"
+#include "rescue/volume/permissions.h"
 #include "hive/hive.h"
 #include "rescue/base/journal.h"
 #include "hive/wininfo.h"
@@ -687,8 +688,8 @@ static void steps_stopped(struct run *run)
 		const char *step;
 		enum report_status status;
 	} stopped[] = {
-		{ "contain", STEP_REFUSED }, { "passwd", STEP_REFUSED }, { "scan", STEP_FAILED },
-		{ "autoruns", STEP_REFUSED },
+		{ "contain", STEP_REFUSED }, { "passwd", STEP_REFUSED }, { "permissions", STEP_REFUSED },
+		{ "scan", STEP_FAILED }, { "autoruns", STEP_REFUSED },
 	};
 	for (size_t i = 0; i < sizeof(stopped) / sizeof(stopped[0]); i++) {
 		step_begin(run, stopped[i].step);
@@ -697,6 +698,44 @@ static void steps_stopped(struct run *run)
 		else
 			step_end(run, stopped[i].status, "not done: the scan rules could not load (see the scan step)");
 	}
+}
+
+/* The security products' folders' descriptors (rescue/volume/permissions.h),
+ * before the scan: a product the worm locked out can update and run again
+ * once Windows starts.  A tree that is not an ntfs-3g mount has none to read:
+ * skipped, saying so. */
+static void step_permissions(struct run *run)
+{
+	step_begin(run, "permissions");
+	if (!run->conf->repair_permissions) {
+		step_end(run, STEP_SKIPPED, "repair_permissions = no");
+		return;
+	}
+	struct perm_report pr;
+	struct rs_error err = { 0 };
+	int rc = perm_repair(run->ctx, &pr, &err);
+	if (rc == RS_ETARGET) {
+		step_end(run, STEP_SKIPPED, "%s", err.msg);
+		return;
+	}
+	size_t hostile = 0;
+	for (size_t i = 0; i < pr.n; i++) {
+		const struct perm_finding *f = &pr.v[i];
+		hostile += !f->skipped;
+		report_note(run->r, "permissions: %s (%s): %s%s%s%s%s%s", f->path, f->product,
+			    f->skipped ? f->error : f->malformed ? "malformed descriptor: " : "owner ",
+			    f->skipped ? "" : f->malformed ? f->why : f->owner, f->ndeny ? "; " : "", f->deny,
+			    f->error[0] && !f->skipped ? "; not repaired: " : "", f->error[0] && !f->skipped ? f->error : "");
+	}
+	if (rc)
+		step_end(run, STEP_FAILED, "%zu of %zu hostile descriptor(s) reset: %s", pr.nchanged, hostile, err.msg);
+	else if (pr.dry_run && hostile)
+		step_end(run, STEP_SKIPPED, "read-only (%s): %zu hostile descriptor(s) in the security products' folders left "
+			 "as they are", run->ctx->readonly_why, hostile);
+	else
+		step_end(run, pr.nchanged ? STEP_CHANGED : STEP_OK, "%zu security product folder(s), %zu file(s) checked; "
+			 "%zu hostile descriptor(s) reset to Windows' defaults", pr.nfolders, pr.nobjects, pr.nchanged);
+	perm_report_free(&pr);
 }
 
 /* Every step on one opened installation, and its report. */
@@ -734,6 +773,7 @@ static void run_install(const struct rs_conf *conf, const struct auto_events *ev
 		} else {
 			step_contain(&run);
 			step_passwd(&run);
+			step_permissions(&run);
 			/* One clean-up flow (rescue/run/clean.h): what the scan
 			 * finds is quarantined, then what starts it disabled. */
 			bool ro = ctx->flags & RS_CTX_READONLY;

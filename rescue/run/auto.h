@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* auto.h - the unattended run (`rescue auto`): on every Windows installation
- * found, detect -> contain -> passwd -> scan -> report, as rescue.conf says
+ * found, detect -> contain -> passwd -> permissions -> scan -> report, as rescue.conf says
  * (rescue/run/conf.h), then one verdict for the machine: GREEN, RED or YELLOW
  * (rescue/run/report.h).
  *
@@ -13,8 +13,8 @@
  * goes to reports_dir only).  A hibernated Windows is, by default, opened
  * read-only the same way and the run is YELLOW (hibernated = report).
  * The scan rules are loaded (and a damaged .yarc refused, rescue/scan/yarc.h)
- * before any installation is opened: when they cannot load, contain, passwd
- * and autoruns are refused, no hibernation file is removed, only the report
+ * before any installation is opened: when they cannot load, contain, passwd,
+ * permissions and autoruns are refused, no hibernation file is removed, only the report
  * is written, the run is YELLOW "not scanned" and OUT->problem says why.
  *
  * Ownership: auto_result_free frees what auto_run filled. */

@@ -32,6 +32,10 @@ const struct conf_key conf_keys[] = {
 	{ "autoruns", "flagged",
 	  "after the scan, disable autostart entries (Run keys, services, tasks, Startup...) that start a detected "
 	  "file, or (flagged) a random-named file in a user-writable folder; detected: only the former; off" },
+	{ "repair_permissions", "yes",
+	  "before the scan, reset the owner and remove Deny entries the worm put on the security products' folders "
+	  "(Windows Defender, common antivirus): Windows' default descriptor, the old one kept in the journal "
+	  "(`rescue undo permissions`); needs an ntfs-3g mount" },
 	{ "threads", "0", "scanner threads, 0 = one per CPU" },
 	{ "max_size", "64M", "files larger than this are listed in the report, not scanned (K, M, G suffixes)" },
 	{ "hibernated", "report",
@@ -135,6 +139,7 @@ static bool *bool_key(struct rs_conf *c, const char *key)
 		{ "unlock", offsetof(struct rs_conf, unlock) },
 		{ "enable", offsetof(struct rs_conf, enable) },
 		{ "force", offsetof(struct rs_conf, force) },
+		{ "repair_permissions", offsetof(struct rs_conf, repair_permissions) },
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(key, keys[i].key) == 0)

@@ -45,6 +45,7 @@ struct rs_conf {
 	uint64_t max_size;              /* 0 = the scanner's default */
 	enum conf_hib hibernated;
 	bool force;                     /* as --force: write a dirty volume or a dirty hive without usable logs */
+	bool repair_permissions;        /* the permissions step (rescue/volume/permissions.h) */
 	char reports_dir[PATH_MAX];     /* "" = no copy outside the Windows volume */
 	char rules_compiled[PATH_MAX];  /* "" = the usual search (rescue/base/datapath.h) */
 	char rules_extra[PATH_MAX];     /* "" = none */

@@ -224,6 +224,11 @@ void report_add_journal(struct report *r, struct rs_ctx *ctx)
 			snprintf(c.before, sizeof(c.before), "%s", e->old_sha256);
 			snprintf(c.after, sizeof(c.after), "(in Rescue/quarantine)");
 			break;
+		case JOURNAL_ACL:
+			snprintf(c.what, sizeof(c.what), "security descriptor of %s", e->path);
+			snprintf(c.before, sizeof(c.before), "%zu bytes (in the journal)", e->old_len);
+			snprintf(c.after, sizeof(c.after), "Windows' default (%zu bytes)", e->new_len);
+			break;
 		case JOURNAL_UNDONE:
 			break;
 		}

@@ -17,6 +17,7 @@
 #include <yara.h>
 
 #include "rescue/base/confine.h"
+#include "rescue/base/datapath.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
@@ -58,38 +59,6 @@ static void warn(struct rs_rules *r, const char *fmt, ...)
 	if (vasprintf(&r->warnings[r->nwarnings], fmt, ap) >= 0)
 		r->nwarnings++;
 	va_end(ap);
-}
-
-/* <directory of the running binary>/REL into OUT; false when unknown. */
-static bool beside_binary(const char *rel, char *out, size_t outlen)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	return snprintf(out, outlen, "%s/%s", exe, rel) < (int)outlen;
-}
-
-/* The first existing file of: $ENV, <bindir>/BESIDE, SYSTEM. */
-static bool find_file(const char *env, const char *beside, const char *system, char *out, size_t outlen)
-{
-	const char *e = getenv(env);
-	if (e && *e) {
-		snprintf(out, outlen, "%s", e);
-		return true;    /* named explicitly: use it or fail on it */
-	}
-	if (beside_binary(beside, out, outlen) && access(out, R_OK) == 0)
-		return true;
-	if (access(system, R_OK) == 0) {
-		snprintf(out, outlen, "%s", system);
-		return true;
-	}
-	return false;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -649,8 +618,7 @@ static int load(const char *compiled, const char *extra, unsigned what, struct r
 		snprintf(r->source, sizeof(r->source), "%s", extra);
 	else if (compiled)
 		snprintf(r->source, sizeof(r->source), "%s", compiled);
-	else if (!find_file("RESCUE_RULES", "rules/compiled.yarc", "/usr/share/rescue/rules/compiled.yarc",
-			    r->source, sizeof(r->source))) {
+	else if (rs_data_path(RS_DATA_RULES, r->source, sizeof(r->source)) != 0) {
 		rc = rs_fail(err, RS_ETARGET,
 			     "no compiled rules: set RESCUE_RULES, or install rules/compiled.yarc beside the binary or /usr/share/rescue/rules/compiled.yarc");
 		goto fail;
@@ -662,8 +630,7 @@ static int load(const char *compiled, const char *extra, unsigned what, struct r
 	r->nrules = count_rules(r->builtin);
 
 	char hashes[PATH_MAX];
-	if (builtin && find_file("RESCUE_HASHES", "rules/hashes.sha256", "/usr/share/rescue/rules/hashes.sha256",
-		      hashes, sizeof(hashes)) && load_hashes(r, hashes) != 0)
+	if (builtin && rs_data_path(RS_DATA_HASHES, hashes, sizeof(hashes)) == 0 && load_hashes(r, hashes) != 0)
 		warn(r, "%s: %s: hash list not loaded", hashes, confine_strerror(errno));
 
 	if (extra) {

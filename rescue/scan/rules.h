@@ -2,12 +2,11 @@
 /* rules.h - what the scanner looks for: the YARA rules compiled at build time,
  * extra .yar files compiled at run time, and the known-bad SHA-256 list.
  *
- * Where the built-in rules are found (first that exists):
- *   1. $RESCUE_RULES (a compiled .yarc file)
- *   2. <directory of the rescue binary>/rules/compiled.yarc   (the build tree)
- *   3. /usr/share/rescue/rules/compiled.yarc   (the boot image, as rescue/base/datapath.h)
- * The hash list ("sha256 name [size]" lines; see rs_rules_hash_wanted) likewise: $RESCUE_HASHES, <bindir>/rules/hashes.sha256,
- * /usr/share/rescue/rules/hashes.sha256.  Extra rules (--rules FILE|DIR): each .yar
+ * The built-in rules (compiled.yarc) and the hash list (hashes.sha256, "sha256
+ * name [size]" lines; see rs_rules_hash_wanted) are found as every data file
+ * (rescue/base/datapath.h): $RESCUE_RULES / $RESCUE_HASHES naming the file,
+ * else $RESCUE_DATA/, <directory of the rescue binary>/rules/ (the build
+ * tree), /usr/share/rescue/rules/ (the boot image).  Extra rules (--rules FILE|DIR): each .yar
  * or .yara file is compiled in its own namespace; one that does not compile is
  * reported (rs_rules_warning) and left out, never fatal.  *.sha256 files there
  * are added to the hash list the same way.

@@ -21,6 +21,7 @@ rescue/cli    7
 TABLE
 # Headers private to their folder: only files in that folder include them.
 cat >"$T/private" <<'TABLE'
+hive/autoruns-priv.h
 rescue/volume/bitin.h
 rescue/volume/huff.h
 rescue/volume/lzx.h

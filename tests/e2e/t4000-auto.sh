@@ -52,7 +52,7 @@ expect "report copy in reports_dir, named after the computer" test -f "$pjson" -
 expect "the two copies are the same report" cmp "$wjson" "$pjson"
 expect "the report is valid JSON (python3)" jq_py "$wjson" 'd["format"]'
 expect "report: machine and every step" test "$(jq_py "$wjson" 'd["machine"] + " " + ",".join(s["step"] for s in d["steps"])')" \
-	= "WKS-WIN732BITA detect,contain,passwd,scan,autoruns,report"
+	= "WKS-WIN732BITA detect,contain,passwd,permissions,scan,autoruns,report"
 # every change listed with the journal seq that undo works from
 jseqs=$(/usr/bin/python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["seq"]) for l in open(sys.argv[1]) if json.loads(l).get("kind") != "undone"))' \
 	"$T/inf/Rescue/journal.jsonl")

@@ -7,7 +7,8 @@
 # the scheduled task XML reader, seeded with tests/fuzz/taskxml-seeds and a
 # UTF-16LE copy of each made here; (3) text escaping, JSON strings and UTF-16
 # names (rescue/base/textesc.h), seeded with the kinds of names of
-# tests/e2e/t0150-hostile-text.sh.  Prints TAP lines.
+# tests/e2e/t0150-hostile-text.sh; (4) NTFS security descriptors.  Prints
+# TAP lines.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=${DATA:-$TOP/tests/data}
@@ -109,4 +110,14 @@ printf 'c1-\302\23331m-\2332J caf\351 evil\342\200\256gpj \355\240\200 back\\sla
 printf '{"path":"caf\\udce9\\u001b\\ud83d\\ude00","l":["\\u202e"]}' >"$eseeds/json"
 printf 'a\000\000\330b\000\001\334=\330\000\336' >"$eseeds/utf16"
 fuzz 3 fuzz-textesc "$eseeds" "" 4096
+
+# (4) NTFS security descriptors: the hostile and the malformed one of
+# tests/e2e/t2075-permissions.sh, and one with a SACL and an object entry.
+sseeds=$work/secdesc-seeds
+mkdir -p "$sseeds"
+hexseed() { printf '%s' "$2" | sed 's/../\\x&/g' | xargs -0 printf '%b' >"$sseeds/$1"; }
+hexseed hostile 010004801400000030000000000000003c000000010500000000000515000000010000000200000003000000e9030000010100000000000512000000020030000200000001031400ff011f0001010000000000010000000000031400ff011f00010100000000000100000000
+hexseed malformed 010004801400000030000000000000003c000000010f00000000000515000000010000000200000003000000e9030000010100000000000512000000020030000200000001031400ff011f0001010000000000010000000000031400ff011f00010100000000000100000000
+hexseed sacl_object 0100148014000000200000002c0000004800000001010000000000051200000001010000000000051200000002001c000100000002c0140000000100010100000000000100000000040030000100000006002800ff011f000100000000112233445566778899aabbccddeeff010100000000000100000000
+fuzz 4 fuzz-secdesc "$sseeds" "" 4096
 exit $failed

@@ -10,6 +10,9 @@
 #   net_setup PXEDIR               namespace, bridge, dnsmasq serving PXEDIR; sets NET_NS, QEMU_WRAP
 #   net_tap NAME                   a tap device on the bridge
 #   net_web_start / net_web_stop   nginx on 10.77.0.1:80 with PXEDIR as its prefix
+#   net_proxy                      another DHCP server on the segment (10.77.0.2, in a second namespace
+#                                  joined to the bridge), and the laptop's dnsmasq switched to the
+#                                  proxy lines of iso/pxe/dnsmasq.conf
 NET_ADDR=10.77.0.1
 
 net_prereq() {
@@ -39,6 +42,31 @@ net_setup() {
 		--user=root || return 1
 }
 
+net_proxy() {
+	[ -s "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+	sleep 0.5
+	NET_NS2=rescue-dhcp-$$
+	ip netns add "$NET_NS2" || return 1
+	ip link add vdhcp0 type veth peer name vdhcp1 || return 1
+	ip link set vdhcp0 netns "$NET_NS" && ip link set vdhcp1 netns "$NET_NS2" || return 1
+	$QEMU_WRAP sh -c "ip link set vdhcp0 master br0 && ip link set vdhcp0 up" || return 1
+	ip netns exec "$NET_NS2" sh -c "ip link set lo up && ip addr add 10.77.0.2/24 dev vdhcp1 && ip link set vdhcp1 up" ||
+		return 1
+	# the building's own DHCP server: addresses, nothing about booting
+	ip netns exec "$NET_NS2" dnsmasq --port=0 --interface=vdhcp1 --bind-interfaces \
+		--dhcp-range=10.77.0.150,10.77.0.199,255.255.255.0,1h --dhcp-option=3,10.77.0.1 \
+		--log-facility="$T/dhcp-other.log" --dhcp-leasefile="$T/dhcp-other.leases" --pid-file="$T/dhcp-other.pid" \
+		--user=root || return 1
+	# the laptop: the shipped file with its proxy lines instead of the three full-DHCP ones
+	sed -e 's/^interface=.*/interface=br0/' \
+	    -e '/^dhcp-range=10\.77\.0\.100/s/^/#/' -e '/^dhcp-boot=/s/^/#/' \
+	    -e 's/^#\(dhcp-range=10\.77\.0\.0,proxy\)/\1/' -e 's/^#\(pxe-service=\)/\1/' \
+	    "$TOP/iso/pxe/dnsmasq.conf" >"$T/dnsmasq-proxy.conf"
+	$QEMU_WRAP dnsmasq --conf-file="$T/dnsmasq-proxy.conf" --tftp-root="$NET_DIR" --log-dhcp \
+		--log-facility="$T/dnsmasq.log" --dhcp-leasefile="$T/dnsmasq.leases" --pid-file="$T/dnsmasq.pid" \
+		--user=root
+}
+
 net_tap() {
 	$QEMU_WRAP sh -c "ip tuntap add dev $1 mode tap && ip link set $1 master br0 && ip link set $1 up"
 }
@@ -66,5 +94,7 @@ net_teardown() {
 	[ -s "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
 	[ -n "${NET_NS:-}" ] && ip netns pids "$NET_NS" 2>/dev/null | xargs -r kill 2>/dev/null
 	[ -n "${NET_NS:-}" ] && ip netns del "$NET_NS" 2>/dev/null
+	[ -s "$T/dhcp-other.pid" ] && kill "$(cat "$T/dhcp-other.pid")" 2>/dev/null
+	[ -n "${NET_NS2:-}" ] && ip netns del "$NET_NS2" 2>/dev/null
 	return 0
 }

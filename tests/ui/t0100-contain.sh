@@ -62,6 +62,15 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	ui_is "$at SYSTEM Schedule Start back to 2 (hivexget)" "$(hivexget "$sys" "$SCHED" Start 2>&1)" 2
 	ui_is "$at NoAutorun untouched by the undo" "$(hivexget "$soft" "$EXPL" NoAutorun 2>&1)" 1
 
+	# p: the permissions repair, the same call as `rescue repair permissions`;
+	# a --root tree has no NTFS descriptors and says so
+	ui_keys p
+	ui_see "$at p asks first" "Reset hostile owners and Deny entries"
+	ui_keys y
+	ui_see "$at a tree that is not an ntfs-3g mount: permissions not checked, and why" \
+		"Permissions not checked" "permissions cannot be read on"
+	ui_keys Enter
+
 	ui_keys 3
 	ui_see "$at Accounts screen" "Accounts:"
 	ui_keys 4

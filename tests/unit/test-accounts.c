@@ -20,6 +20,9 @@ static struct acct_user users[] = {
 	{ .rid = 1000, .name = "2024" },
 	{ .rid = 1001, .name = "Pat" },
 	{ .rid = 2024, .name = "\xc5\x81ukasz" },
+	{ .rid = 1002, .name = "\xce\x96\xce\xa9\xce\x97" },   /* Greek capitals Zeta Omega Eta */
+	{ .rid = 1003, .name = "\xd0\x81\xd0\xbb\xd0\xba\xd0\xb0" },   /* Cyrillic Yo (U+0401) ... */
+	{ .rid = 1004, .name = "\xc4\xbd" "ubo\xc5\xa1" },   /* L-caron (odd upper case) ... s-caron */
 };
 
 static long find(const char *user)
@@ -118,6 +121,10 @@ int main(void)
 	CHECK_INT(find("J\xc3\x84RJESTELM\xc3\x84NVALVOJA"), 500);
 	CHECK_INT(find("\xd0\xb3\xd0\x9e\xd0\xa1\xd0\xa2\xd0\xac"), 501);
 	CHECK_INT(find("\xc5\x82ukasz"), 2024);         /* ł matches Ł */
+	CHECK_INT(find("\xce\xb6\xcf\x89\xce\xb7"), 1002);   /* more ranges of the case-fold table */
+	CHECK_INT(find("\xd1\x91\xd0\x9b\xd0\x9a\xd0\x90"), 1003);
+	CHECK_INT(find("\xc4\xbe" "UBO\xc5\xa0"), 1004);
+	CHECK_INT(find("\xc4\xbc" "ubo\xc5\xa1"), -RS_EUSAGE);   /* l-cedilla is another letter */
 	CHECK_INT(find("500"), 500);
 	CHECK_INT(find("0500"), 500);                   /* not octal */
 	CHECK_INT(find("0x1f4"), 500);

@@ -121,6 +121,9 @@ static void test_helpers(void)
 	CHECK(!ntfs_is_bitlocker(ntfs, sizeof(ntfs)));
 	CHECK(ntfs_is_bitlocker(fve, sizeof(fve)));
 	CHECK(!ntfs_is_bitlocker(fve, 10));
+	CHECK(ntfs_is_ntfs_boot(ntfs, sizeof(ntfs)));
+	CHECK(!ntfs_is_ntfs_boot(fve, sizeof(fve)));
+	CHECK(!ntfs_is_ntfs_boot(ntfs, 10));
 }
 
 int main(void)

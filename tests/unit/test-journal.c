@@ -274,7 +274,9 @@ static void test_key_file(void)
 static bool allows(enum journal_kind kind, const char *a, const char *b, const char *c, const char *backup)
 {
 	struct journal_entry e = { .kind = kind };
-	if (kind == JOURNAL_FILE) {
+	if (kind == JOURNAL_ACL) {
+		snprintf(e.path, sizeof(e.path), "%s", a);
+	} else if (kind == JOURNAL_FILE) {
 		snprintf(e.path, sizeof(e.path), "%s", a);
 		snprintf(e.backup, sizeof(e.backup), "%s", backup);
 		e.old_present = backup[0] != '\0';
@@ -330,6 +332,14 @@ static void test_policy(void)
 	CHECK(allows(JOURNAL_QUARANTINE, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.2",
 		     "Users/x.dll", "", ""));
 	CHECK(!allows(JOURNAL_QUARANTINE, "../../etc", "Users/x.dll", "", ""));
+	/* a descriptor: only in the security products' folders (secfolders.h) */
+	CHECK(allows(JOURNAL_ACL, "Program Files/Windows Defender", "", "", ""));
+	CHECK(allows(JOURNAL_ACL, "program files/windows defender/Platform/x.dll", "", "", ""));
+	CHECK(allows(JOURNAL_ACL, "ProgramData/Microsoft/Windows Defender/Scans", "", "", ""));
+	CHECK(!allows(JOURNAL_ACL, "Program Files", "", "", ""));
+	CHECK(!allows(JOURNAL_ACL, "Windows/System32/config/SAM", "", "", ""));
+	CHECK(!allows(JOURNAL_ACL, "Program Files/Windows Defender/../../Windows", "", "", ""));
+	CHECK(!allows(JOURNAL_ACL, "Program Files/Windows Defender2", "", "", ""));
 }
 
 int main(void)
