@@ -108,10 +108,10 @@ $(DEP_FILES):
 include $(wildcard $(DEP_FILES) $(BUILD)/docs/conf-keys.d)
 
 # Rules are compiled at build time: a broken rule fails the build.  The
-# externals are the ones the scanner defines for every file (rescue/scan/scan.h).
+# externals are the ones the scanner defines for every file (rescue/scan/externals.h).
 # compiled.yarc.sum, its SHA-256, is checked when it is loaded: most damage
 # leaves a file libyara loads without a word (rescue/scan/yarc.h).
-YARA_EXTERNALS := -d filepath= -d filename=
+YARA_EXTERNALS := -d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath=
 $(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar) | build-deps
 	@mkdir -p $(dir $@)
 	yarac $(YARA_EXTERNALS) $(sort $(wildcard rules/*.yar)) $@

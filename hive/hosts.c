@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/scan/ioc.h"
+#include "rescue/scan/rules.h"
 
 #define HOSTS_LIST "c2-hosts.txt"
 
@@ -20,6 +23,22 @@ static bool valid_name(const char *s)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
 			return false;
 	return true;
+}
+
+/* Add NAME (already checked) unless it is there. */
+static int add_name(struct hosts_names *out, const char *name)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(out->v[i], name) == 0)
+			return 0;
+	char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	out->v = v;
+	if (!(v[out->n] = strdup(name)))
+		return -1;
+	out->n++;
+	return 0;
 }
 
 static int load_list(const char *path, struct hosts_names *out, struct rs_error *err)
@@ -42,22 +61,29 @@ static int load_list(const char *path, struct hosts_names *out, struct rs_error 
 			rc = rs_fail(err, RS_ETARGET, "%s line %zu: not a host name: %s", path, lineno, s);
 			break;
 		}
-		bool dup = false;
-		for (size_t i = 0; i < out->n && !dup; i++)
-			dup = strcmp(out->v[i], s) == 0;
-		if (dup)
-			continue;
-		char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
-		if (!v || !(v[out->n] = strdup(s))) {
-			if (v)
-				out->v = v;
+		if (add_name(out, s) != 0) {
 			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 			break;
 		}
-		out->v = v;
-		out->n++;
 	}
 	free(buf);
+	return rc;
+}
+
+/* The C2 host names of LOKI's C2 IOC lists at EXTRA (a list, or a rule
+ * folder searched as `scan --rules` does): IP addresses are left to the
+ * firewall, malformed lines skipped (`rules check` names them). */
+static int load_iocs(const char *extra, struct hosts_names *out, struct rs_error *err)
+{
+	struct rs_rules *r;
+	int rc = rs_rules_load_iocs(extra, &r, err);
+	if (rc)
+		return rc == RS_EUSAGE ? RS_ETARGET : rc;
+	const struct rs_ioc *ioc = rs_rules_ioc(r);
+	for (size_t i = 0; rc == RS_OK && i < rs_ioc_c2_nnames(ioc); i++)
+		if (add_name(out, rs_ioc_c2_name(ioc, i)) != 0)
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	rs_rules_free(r);
 	return rc;
 }
 
@@ -69,8 +95,10 @@ int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error
 		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)",
 			       HOSTS_LIST);
 	int rc = load_list(path, out, err);
+	struct stat st;
+	bool loki = extra && ((stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2);
 	if (rc == RS_OK && extra)
-		rc = load_list(extra, out, err);
+		rc = loki ? load_iocs(extra, out, err) : load_list(extra, out, err);
 	if (rc)
 		hosts_names_free(out);
 	return rc;

@@ -21,7 +21,10 @@ struct hosts_names {
 
 /* Load c2-hosts.txt (rescue/base/datapath.h) plus, when EXTRA is not NULL, the
  * names in that file.  Names are checked (letters, digits, '-', '.');
- * RS_ETARGET when the shipped list is missing or holds a bad line. */
+ * RS_ETARGET when the shipped list is missing or holds a bad line.  EXTRA
+ * may also be one of LOKI's C2 IOC lists (*c2*.txt, rescue/scan/ioc.h) or a
+ * rule folder (a signature-base checkout): the host names of every C2 list
+ * below it are added, its IP addresses and malformed lines left out. */
 int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error *err);
 void hosts_names_free(struct hosts_names *names);
 

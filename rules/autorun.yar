@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // autorun.inf worms (Qakbot's USB spreading among them): an autorun.inf at
 // the root of a volume whose [autorun] section starts a program.  The root
-// restriction uses the scanner's `filepath` external (volume-relative,
+// restriction uses the scanner's `relpath` external (volume-relative,
 // '/'-separated) so that an installer CD copied into Program Files, whose
 // autorun.inf legitimately says open=setup.exe, is not reported.
-// Externals: filepath (string).
+// Externals: relpath (string; rescue/scan/externals.h).
 
 rule Autorun_Inf_Starts_Program
 {
@@ -21,5 +21,5 @@ rule Autorun_Inf_Starts_Program
         $shellexec = /shellexecute[ \t]*=[^\r\n]{1,260}\.(exe|com|scr|pif|bat|cmd|vbs|vbe|js|jse|wsf|dll|cpl)/ nocase
         $command = /\\command[ \t]*=[^\r\n]{1,260}\.(exe|com|scr|pif|bat|cmd|vbs|vbe|js|jse|wsf|dll|cpl)/ nocase
     condition:
-        filesize < 64KB and filepath matches /^autorun\.inf$/i and $section and any of ($open, $shellexec, $command)
+        filesize < 64KB and relpath matches /^autorun\.inf$/i and $section and any of ($open, $shellexec, $command)
 }

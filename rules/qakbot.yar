@@ -4,7 +4,7 @@
 // 2009-2013 QBot, analyses of the 2020-2023 DLL stagers).  Every string is a
 // long literal so that YARA gets good atoms: no short or wildcard regexes here
 // (one weak-atom regex made a 50-rule set three times slower).
-// Externals: none.  The scanner defines `filepath` and `filename`, unused here.
+// Externals: none.  The scanner defines those of rescue/scan/externals.h, unused here.
 
 rule Qakbot_Legacy_Component_Names
 {

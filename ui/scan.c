@@ -40,6 +40,8 @@ struct det {
 	char qid[80];               /* quarantine id while quarantined */
 	const char *inspect;        /* kept on purpose by the quarantine (a hive): rs_quarantine_refusal's kind */
 	size_t report_i;            /* its index in ui->report.det, SIZE_MAX before it is there */
+	struct rs_rule_meta *meta;  /* what each matching rule says of itself (owned); d shows it */
+	size_t nmeta;
 };
 
 /* Written by the scanner's threads, read by the main loop. */
@@ -75,6 +77,9 @@ static void det_free_all(void)
 		free(shared.det[i].path);
 		free(shared.det[i].stream);
 		free(shared.det[i].rules);
+		for (size_t k = 0; k < shared.det[i].nmeta; k++)
+			rs_rule_meta_free(&shared.det[i].meta[k]);
+		free(shared.det[i].meta);
 	}
 	free(shared.det);
 	shared.det = NULL;
@@ -119,6 +124,10 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		d->outcome = outcome;
 		d->inspect = hit->inspect;
 		d->report_i = SIZE_MAX;
+		d->meta = hit->nmeta ? calloc(hit->nmeta, sizeof(*d->meta)) : NULL;
+		for (size_t i = 0; d->meta && i < hit->nmeta; i++)
+			if (rs_rule_meta_copy(&d->meta[d->nmeta], &hit->meta[i]) == 0)
+				d->nmeta++;
 		if (d->path && d->rules)
 			shared.ndet++;
 	}
@@ -274,8 +283,10 @@ static void finished(struct ui *ui)
 			struct det *d = &shared.det[i];
 			char path[4400];
 			snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-			if (report_add_detection(rep, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0)
+			if (report_add_detection(rep, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0) {
 				d->report_i = rep->ndet - 1;
+				report_detection_meta(rep, d->meta, d->nmeta);
+			}
 		}
 	}
 	for (size_t i = 0; i < shared.ndet; i++)
@@ -500,6 +511,18 @@ static void act(struct ui *ui, int ch)
 		}
 		return;
 	}
+	case 'd': {
+		/* the detail view: the file, then each rule with its author */
+		int l = snprintf(q, sizeof(q), "%s%s%s\n%llu bytes, sha256 %s\n%s\n", d->path, d->stream ? ":" : "",
+				 d->stream ? d->stream : "", (unsigned long long)d->size, d->sha256, d->action);
+		for (size_t i = 0; i < d->nmeta && l > 0 && (size_t)l < sizeof(q); i++) {
+			char line[1024];
+			rs_rule_meta_line(&d->meta[i], line, sizeof(line));
+			l += snprintf(q + l, sizeof(q) - (size_t)l, "\n%s", line);
+		}
+		dlg_message(ui, "Detection", q);
+		return;
+	}
 	case 'i':
 		if (d->qid[0]) {
 			ui_status(ui, true, "Quarantined: restore it first (r)");
@@ -544,7 +567,7 @@ static bool scan_key(struct ui *ui, int ch)
 				start(ui);
 			return true;
 		}
-		if (strchr("xAri\n\r", ch) || ch == KEY_ENTER) {
+		if (strchr("xArid\n\r", ch) || ch == KEY_ENTER) {
 			act(ui, ch);
 			return true;
 		}
@@ -574,7 +597,7 @@ static void scan_fini(struct ui *ui)
 }
 
 static const struct ui_key scan_keys[] = {
-	{ "F1", "Help" }, { "Enter", "Scan/Quarantine" }, { "A", "All" }, { "r", "Restore" }, { "i", "Ignore" },
+	{ "F1", "Help" }, { "Enter", "Scan/Quarantine" }, { "A", "All" }, { "r", "Restore" }, { "i", "Ignore" }, { "d", "Details" },
 	{ "c", "Cancel" }, { "Esc", "Back" }, { "F10", "Quit" }, { NULL, NULL },
 };
 
@@ -590,6 +613,8 @@ const struct ui_screen ui_scan_screen = {
 		"  A           quarantine every detection not quarantined or ignored\n"
 		"  r           restore a quarantined file to where it was\n"
 		"  i           ignore it (the report says so; nothing is written)\n"
+		"  d           details: each matching rule's file, description, author,\n"
+		"              reference and score\n"
 		"  s           scan again",
 	.needs_target = true,
 	.init = scan_init,

@@ -63,7 +63,10 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 			fputs(i ? "," : ",\"names\":[", stdout);
 			json_put_str(stdout, hit->names[i]);
 		}
-		fputs(hit->nnames > 1 ? "]}\n" : "}\n", stdout);
+		fputs(hit->nnames > 1 ? "]" : "", stdout);
+		fputs(",\"matches\":", stdout);
+		rs_rule_meta_json(stdout, hit->meta, hit->nmeta);
+		fputs("}\n", stdout);
 	} else {
 		textesc_printf("DETECTED %s%s%s  [%s]  %llu bytes  sha256 %s  %s\n", hit->path, hit->stream ? ":" : "",
 		       hit->stream ? hit->stream : "", hit->rules, (unsigned long long)hit->size, hit->sha256,
@@ -71,6 +74,12 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		/* The same file under its other names (hard links). */
 		for (size_t i = 1; i < hit->nnames; i++)
 			textesc_printf("         also named %s\n", hit->names[i]);
+		/* the rule's author stays with every message based on it */
+		for (size_t i = 0; i < hit->nmeta; i++) {
+			char line[1024];
+			rs_rule_meta_line(&hit->meta[i], line, sizeof(line));
+			textesc_printf("  rule %s\n", line);
+		}
 	}
 	fflush(stdout);
 	return 0;
@@ -102,6 +111,18 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 			textesc_printf("SKIPPED  %s  (%s: %s)\n", k->path, rs_scan_skip_name(k->why), k->detail ? k->detail : "");
 		}
 	}
+	for (size_t i = 0; i < r->nwarn; i++) {
+		if (cli->json) {
+			json_put_member(stdout, "{", "type", "warning");
+			json_put_member(stdout, ",", "path", r->warn[i].path);
+			json_put_member(stdout, ",", "what", r->warn[i].what);
+			fputs("}\n", stdout);
+		} else {
+			textesc_printf("WARNING  %s  (%s)\n", r->warn[i].path, r->warn[i].what);
+		}
+	}
+	if (r->nwarn_unlisted && !cli->json)
+		printf("WARNING  %zu more warning(s) not listed\n", r->nwarn_unlisted);
 	size_t nskip = r->nskip + r->nskip_unlisted;
 	if (cli->json) {
 		printf("{\"type\":\"summary\",\"files\":%llu,\"names\":%llu,\"streams\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
@@ -119,8 +140,8 @@ static void print_summary(const struct cli *cli, const struct rs_scan_result *r)
 		}
 		/* Why the mount was read when direct reading was possible in principle. */
 		json_put_member(stdout, ",", "read_note", r->read_note[0] ? r->read_note : NULL);
-		printf(",\"errors\":%zu,\"unlisted_detections\":%zu,\"unlisted_skips\":%zu}\n",
-		       r->nwhy[RS_SKIP_UNREADABLE], r->ndet_unlisted, r->nskip_unlisted);
+		printf(",\"errors\":%zu,\"unlisted_detections\":%zu,\"unlisted_skips\":%zu,\"unlisted_warnings\":%zu}\n",
+		       r->nwhy[RS_SKIP_UNREADABLE], r->ndet_unlisted, r->nskip_unlisted, r->nwarn_unlisted);
 		return;
 	}
 	/* The result's lists are bounded (rescue/scan/scan.h): say what is left out. */

@@ -92,5 +92,6 @@ void cli_windows_words(const struct rs_volume *v, char *buf, size_t len);
 
 int cmd_scan(struct cli *cli, int argc, char **argv);        /* cli-scan.c */
 int cmd_quarantine(struct cli *cli, int argc, char **argv);  /* cli-scan.c */
+int cmd_rules(struct cli *cli, int argc, char **argv);       /* cli-rules.c */
 
 #endif

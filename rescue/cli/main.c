@@ -45,6 +45,8 @@ static const struct cli_command commands[] = {
 	  CLI_TARGET | CLI_WRITES, cmd_recover },
 	{ "repair",  "permissions [--dry-run]", "reset hostile owners and Deny entries on security products' folders (undo permissions reverts)",
 	  CLI_TARGET | CLI_WRITES, cmd_repair },
+	{ "rules",   "check [DIR]",             "compile a rule folder: per file rules, skips and why, warnings, time, memory",
+	  0, cmd_rules },
 	{ "ui",      "",                        "the ncurses front end: installations, containment, accounts, scan, verdict",
 	  0, cmd_ui },
 	{ "autoruns", "[--all] [--disable ID...|--disable-flagged] [--detected FILE] [--dry-run]",

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "hive/autoruns.h"
 #include "hive/accounts.h"
 #include "rescue/run/clean.h"
+#include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
 #include "rescue/disk/target.h"
@@ -408,6 +410,22 @@ static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 	return 0;
 }
 
+/* The C2 IP addresses of the IOC lists, one note: nothing blocks them yet
+ * (a firewall item will), so the report lists them for a person. */
+static void report_c2_ips(struct report *r, const struct rs_ioc *ioc)
+{
+	enum { SHOWN = 200 };
+	size_t n = rs_ioc_c2_nips(ioc);
+	if (!n)
+		return;
+	char list[SHOWN * 48] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n && i < SHOWN; i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", rs_ioc_c2_ip(ioc, i));
+	report_note(r, "C2 IP addresses in the IOC lists, not blocked by rescue: %zu: %s%s", n, list,
+		    n > SHOWN ? ", ..." : "");
+}
+
 static int on_scan_progress(const struct rs_scan_progress *p, void *user)
 {
 	struct scan_state *ss = user;
@@ -433,6 +451,7 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 	struct rs_error err = { 0 };
 	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++)
 		report_note(run->r, "rules: %s", rs_rules_warning(rules, i));
+	report_c2_ips(run->r, rs_rules_ioc(rules));
 	struct scan_state ss = { .run = run, .clean = clean };
 	struct rs_scan_opts o = {
 		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
@@ -457,8 +476,11 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 		const struct rs_scan_detection *d = &res->det[i];
 		char path[PATH_MAX + 256];
 		snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-		report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect);
+		if (report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0)
+			report_detection_meta(r, d->meta, d->nmeta);
 	}
+	for (size_t i = 0; i < res->nwarn; i++)
+		report_note(r, "scan warning: %s: %s", res->warn[i].path, res->warn[i].what);
 	/* Read through the mount, the scan could not enter OneDrive folders. */
 	if (res->read_note[0])
 		report_note(r, "scan read through the ntfs-3g mount, not directly: %s", res->read_note);
@@ -928,6 +950,12 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 	memset(out, 0, sizeof(*out));
 	out->verdict = VERDICT_YELLOW;
 	struct run_rules rules = { 0 };
+	/* The C2 names of the IOC lists in the rule folder reach the hosts
+	 * item through its documented channel (hive/hosts.h); a person's own
+	 * RESCUE_EXTRA_HOSTS wins. */
+	struct stat st;
+	if (conf->rules_extra[0] && stat(conf->rules_extra, &st) == 0 && S_ISDIR(st.st_mode))
+		setenv("RESCUE_EXTRA_HOSTS", conf->rules_extra, 0);
 	if (conf->scan != CONF_SCAN_OFF) {
 		struct rs_error err = { 0 };
 		if (rs_rules_load(conf->rules_compiled[0] ? conf->rules_compiled : NULL,

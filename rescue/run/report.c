@@ -58,6 +58,9 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < r->ndet; i++) {
 		free(r->det[i].path);
 		free(r->det[i].rules);
+		for (size_t k = 0; k < r->det[i].nmeta; k++)
+			rs_rule_meta_free(&r->det[i].meta[k]);
+		free(r->det[i].meta);
 		free(r->det[i].action);
 	}
 	for (size_t i = 0; i < r->nnotes; i++)
@@ -145,6 +148,19 @@ int report_add_detection(struct report *r, const char *path, const char *rules, 
 	snprintf(d->sha256, sizeof(d->sha256), "%s", sha256 ? sha256 : "");
 	d->size = size;
 	return d->path && d->rules && d->action ? 0 : -1;
+}
+
+int report_detection_meta(struct report *r, const struct rs_rule_meta *v, size_t n)
+{
+	if (!r->ndet || !n)
+		return 0;
+	struct report_detection *d = &r->det[r->ndet - 1];
+	if (!(d->meta = calloc(n, sizeof(*d->meta))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (rs_rule_meta_copy(&d->meta[d->nmeta], &v[i]) == 0)
+			d->nmeta++;
+	return d->nmeta == n ? 0 : -1;
 }
 
 enum report_verdict report_finish(struct report *r)
@@ -287,6 +303,8 @@ void report_write_json(const struct report *r, FILE *f)
 		fprintf(f, ",\"size\":%llu", (unsigned long long)d->size);
 		put_kv(f, "action", d->action, true);
 		put_kv(f, "inspect", d->inspect, true);
+		fputs(",\"matches\":", f);
+		rs_rule_meta_json(f, d->meta, d->nmeta);
 		fputc('}', f);
 	}
 	fputs("],\n\"notes\":[", f);
@@ -335,6 +353,11 @@ void report_write_text(const struct report *r, FILE *f)
 			const struct report_detection *d = &r->det[i];
 			textesc_fprintf(f, "  %s\n      %s; %llu bytes; sha256 %s; %s\n", d->path, d->rules,
 				(unsigned long long)d->size, d->sha256, d->action);
+			for (size_t k = 0; k < d->nmeta; k++) {
+				char line[1024];
+				rs_rule_meta_line(&d->meta[k], line, sizeof(line));
+				textesc_fprintf(f, "      rule %s\n", line);
+			}
 		}
 	}
 	if (r->nnotes) {

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "rescue/base/error.h"
+#include "rescue/scan/rules.h"
 
 #define REPORT_FORMAT "rescue-report/1"
 
@@ -69,6 +70,8 @@ struct report_detection {
 				       "not quarantined: registry hive matched a rule: inspect (...)" */
 	const char *inspect;        /* kept on purpose for a person to look at: "registry hive"... (static),
 				       NULL normally (rescue/scan/quarantine.h, rs_quarantine_refusal) */
+	struct rs_rule_meta *meta;  /* each matching rule's meta (owned): report_detection_meta */
+	size_t nmeta;
 };
 
 struct report {
@@ -111,6 +114,9 @@ int report_add_account(struct report *r, const struct report_account *a);
 /* INSPECT: the hit's (rs_scan_hit.inspect, static), or NULL. */
 int report_add_detection(struct report *r, const char *path, const char *rules, const char *sha256,
 			 uint64_t size, const char *action, const char *inspect);
+/* Copy the N rule metas of a hit to the detection added last (what each rule
+ * says of itself, its author among it: the report keeps it). */
+int report_detection_meta(struct report *r, const struct rs_rule_meta *v, size_t n);
 
 /* Add every journal entry of CTX's run (not undone since) as a change, with
  * the seq `rescue undo` works from; a note when the journal is unreadable. */

@@ -12,12 +12,15 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yara.h>
 
 #include "rescue/base/confine.h"
 #include "rescue/base/datapath.h"
 #include "rescue/base/json.h"
+#include "rescue/scan/externals.h"
+#include "rescue/scan/ioc.h"
 #include "rescue/scan/yarc.h"
 
 struct hash_entry {
@@ -37,6 +40,10 @@ struct rs_rules {
 	bool unsized;               /* some entry has no size: every file must be hashed */
 	char **warnings;
 	size_t nwarnings;
+	struct rs_ioc *ioc;             /* LOKI's IOC lists below --rules (rescue/scan/ioc.h) */
+	struct rs_rules_file *files;    /* below --rules, sorted by path */
+	size_t nfiles;
+	double compile_secs;
 	bool yr_init;
 };
 
@@ -130,14 +137,53 @@ static int load_hashes(struct rs_rules *r, const char *path)
 
 static int define_externals(YR_COMPILER *c)
 {
-	if (yr_compiler_define_string_variable(c, RS_RULES_EXT_FILEPATH, "") != ERROR_SUCCESS ||
-	    yr_compiler_define_string_variable(c, RS_RULES_EXT_FILENAME, "") != ERROR_SUCCESS)
-		return -1;
+	for (int i = 0; i < RS_EXT_N; i++)
+		if (yr_compiler_define_string_variable(c, rs_ext_name(i), "") != ERROR_SUCCESS)
+			return -1;
 	return 0;
 }
 
+/* A rule file's size limit: signature-base's largest is under 2 MB; a bigger
+ * one on the stick is the worm's, or a mistake, and would only cost time. */
+#define RULE_FILE_MAX (16u << 20)
+/* Folders below --rules DIR followed, and files taken from it. */
+#define RULE_DEPTH_MAX 8
+#define RULE_FILES_MAX 10000
+
+static double now_secs(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static char *vstrdup(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *vstrdup(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static void file_note(struct rs_rules_file *f, const char *text)
+{
+	char **nv = realloc(f->notes, (f->nnotes + 1) * sizeof(*nv));
+	if (!nv)
+		return;
+	f->notes = nv;
+	if ((nv[f->nnotes] = strdup(text)) != NULL)
+		f->nnotes++;
+}
+
+/* What one compilation of one file says: its first error, its warnings
+ * (libyara warns of rules that slow every scan down). */
 struct compile_msgs {
 	char text[512];
+	struct rs_rules_file *file;   /* NULL: warnings are not kept */
 };
 
 static void compiler_cb(int level, const char *file, int line, const YR_RULE *rule, const char *msg,
@@ -145,33 +191,158 @@ static void compiler_cb(int level, const char *file, int line, const YR_RULE *ru
 {
 	(void)rule;
 	struct compile_msgs *m = user;
+	char text[640];
+	snprintf(text, sizeof(text), "%s:%d: %s", file ? file : "?", line, msg);
 	if (level == YARA_ERROR_LEVEL_ERROR && !m->text[0])
-		snprintf(m->text, sizeof(m->text), "%s:%d: %s", file ? file : "?", line, msg);
+		snprintf(m->text, sizeof(m->text), "%s", text);
+	else if (level == YARA_ERROR_LEVEL_WARNING && m->file)
+		file_note(m->file, text);
 }
 
-/* Compile FILE alone first: a file with an error is reported and left out,
- * so that it cannot spoil the set the good ones make together. */
-static bool extra_compiles(struct rs_rules *r, const char *path)
+/* The contents of FILE (below the rule folder), NUL-terminated, or NULL with
+ * errno set (EFBIG: over RULE_FILE_MAX). */
+static char *read_rule_text(const char *path, size_t *len)
+{
+	int fd = confine_open(path, O_RDONLY, 0);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *buf = NULL;
+	int e = 0;
+	if (fstat(fd, &st) != 0)
+		e = errno;
+	else if ((uint64_t)st.st_size > RULE_FILE_MAX)
+		e = EFBIG;
+	else if (!(buf = malloc((size_t)st.st_size + 1)))
+		e = ENOMEM;
+	size_t n = 0;
+	while (!e && n < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = r < 0 ? errno : EIO;
+			break;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (e) {
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* An include is read only from inside the rule folder: a relative name
+ * with no ".." component, resolved against the including file's folder.
+ * Anything else is refused (libyara then fails the file, which is skipped
+ * with the reason): a worm's rule file must not read /etc/shadow into an
+ * error message, nor a FIFO hang the run. */
+struct include_ctx {
+	const char *top;              /* the rule folder */
+	char why[300];
+};
+
+static bool include_allowed(const char *name)
+{
+	if (!*name || name[0] == '/' || name[0] == '\\' || strchr(name, ':'))
+		return false;
+	const char *p = name;
+	while (*p) {
+		size_t n = strcspn(p, "/\\");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p += n;
+		p += strspn(p, "/\\");
+	}
+	return true;
+}
+
+static const char *include_cb(const char *name, const char *calling_file, const char *ns, void *user)
+{
+	(void)ns;
+	struct include_ctx *ic = user;
+	if (!include_allowed(name)) {
+		snprintf(ic->why, sizeof(ic->why), "include \"%s\" refused: includes must stay inside the rule folder",
+			 name);
+		return NULL;
+	}
+	char *dir = strdup(calling_file ? calling_file : ic->top);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash && calling_file)
+		*slash = '\0';
+	char *path = dir ? vstrdup("%s/%s", dir, name) : NULL;
+	free(dir);
+	char *text = path ? read_rule_text(path, NULL) : NULL;
+	if (!text)
+		snprintf(ic->why, sizeof(ic->why), "include \"%s\": %s", name, confine_strerror(errno));
+	free(path);
+	return text;
+}
+
+static void include_free(const char *text, void *user)
+{
+	(void)user;
+	free((void *)text);
+}
+
+/* Add TEXT, read from PATH, to C in namespace NS: through a FILE so that
+ * messages and includes know which file they are in.  The number of errors. */
+static int add_text(YR_COMPILER *c, char *text, const char *ns, const char *path)
+{
+	FILE *f = fmemopen(text, strlen(text), "r");
+	if (!f)
+		return 1;
+	int errors = yr_compiler_add_file(c, f, ns, path);
+	fclose(f);
+	return errors;
+}
+
+/* A compiler with the externals and the include rule, reporting to M. */
+static YR_COMPILER *new_compiler(struct compile_msgs *m, struct include_ctx *ic)
 {
 	YR_COMPILER *c;
 	if (yr_compiler_create(&c) != ERROR_SUCCESS)
-		return false;
-	struct compile_msgs m = { "" };
-	yr_compiler_set_callback(c, compiler_cb, &m);
-	bool ok = false;
-	FILE *f = open_rules_file(path);
-	if (!f)
-		warn(r, "%s: %s: rule file skipped", path, confine_strerror(errno));
-	else if (define_externals(c) != 0)
-		warn(r, "%s: cannot define externals: rule file skipped", path);
-	else if (yr_compiler_add_file(c, f, NULL, path) != 0)
-		warn(r, "%s: rule file skipped", m.text[0] ? m.text : path);
-	else
-		ok = true;
-	if (f)
-		fclose(f);
+		return NULL;
+	yr_compiler_set_callback(c, compiler_cb, m);
+	yr_compiler_set_include_callback(c, include_cb, include_free, ic);
+	if (define_externals(c) != 0) {
+		yr_compiler_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Compile F alone first: a file with an error is reported and left out, so
+ * that it cannot spoil the set the good ones make together.  Its compile
+ * time and libyara's warnings are kept for `rules check`. */
+static bool extra_compiles(struct rs_rules *r, struct rs_rules_file *f, const char *top)
+{
+	struct compile_msgs m = { "", f };
+	struct include_ctx ic = { top, "" };
+	YR_COMPILER *c = new_compiler(&m, &ic);
+	if (!c) {
+		f->why = strdup("cannot create a YARA compiler");
+		goto out;
+	}
+	double t0 = now_secs();
+	char *text = read_rule_text(f->path, NULL);
+	if (!text)
+		f->why = vstrdup("%s", confine_strerror(errno == EFBIG ? EFBIG : errno));
+	else if (add_text(c, text, NULL, f->path) != 0)
+		f->why = vstrdup("%s%s%s", m.text[0] ? m.text : "does not compile", ic.why[0] ? ": " : "", ic.why);
+	f->secs = now_secs() - t0;
+	free(text);
 	yr_compiler_destroy(c);
-	return ok;
+out:
+	if (f->why)
+		warn(r, "%s: %s: rule file skipped", f->path, f->why);
+	return !f->why;
 }
 
 static bool has_suffix(const char *s, const char *suf)
@@ -180,85 +351,201 @@ static bool has_suffix(const char *s, const char *suf)
 	return n >= k && strcasecmp(s + n - k, suf) == 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_file(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct rs_rules_file *)a)->path, ((const struct rs_rules_file *)b)->path);
 }
 
-/* The extra rule files: EXTRA itself, or the *.yar / *.yara / *.sha256 files
- * directly inside it, sorted so that namespaces and warnings are stable. */
-static int list_extra(const char *extra, char ***out, size_t *n, struct rs_error *err)
+static enum rs_rules_kind kind_of(const char *name)
+{
+	if (has_suffix(name, ".yar") || has_suffix(name, ".yara"))
+		return RS_RULES_YARA;
+	if (has_suffix(name, ".sha256"))
+		return RS_RULES_SHA256;
+	static const enum rs_rules_kind of_ioc[] = {
+		[RS_IOC_NONE] = RS_RULES_NONE, [RS_IOC_HASH] = RS_RULES_IOC_HASH,
+		[RS_IOC_FILENAME] = RS_RULES_IOC_FILENAME, [RS_IOC_C2] = RS_RULES_IOC_C2,
+	};
+	return of_ioc[rs_ioc_kind_of(name)];
+}
+
+static void add_file(struct rs_rules *r, const char *path, const char *top, enum rs_rules_kind kind)
+{
+	if (r->nfiles == RULE_FILES_MAX)
+		return;
+	struct rs_rules_file *nv = realloc(r->files, (r->nfiles + 1) * sizeof(*nv));
+	if (!nv)
+		return;
+	r->files = nv;
+	struct rs_rules_file *f = &nv[r->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->path = strdup(path);
+	size_t tl = strlen(top);
+	/* The namespace: the path below the rule folder ("yara/apt_x.yar"). */
+	f->ns = strdup(strncmp(path, top, tl) == 0 && path[tl] == '/' ? path + tl + 1 : path);
+	if (f->path && f->ns)
+		r->nfiles++;
+	else {
+		free(f->path);
+		free(f->ns);
+	}
+}
+
+/* The rule files below DIR, DEPTH folders down: links are not followed
+ * (confine_opendir, lstat), hidden folders (".git") not entered. */
+static void list_dir(struct rs_rules *r, const char *dir, const char *top, int depth)
+{
+	DIR *d = confine_opendir(dir);
+	if (!d) {
+		warn(r, "%s: %s: folder skipped", dir, confine_strerror(errno));
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = vstrdup("%s/%s", dir, e->d_name);
+		struct stat st;
+		if (!path)
+			break;
+		if (confine_lstat(path, &st) != 0) {
+			warn(r, "%s: %s: not read", path, confine_strerror(errno));
+		} else if (S_ISLNK(st.st_mode)) {
+			if (kind_of(path) != RS_RULES_NONE)
+				warn(r, "%s: a link: not followed, not read", path);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (depth < RULE_DEPTH_MAX)
+				list_dir(r, path, top, depth + 1);
+			else
+				warn(r, "%s: more than %d folders deep: not read", path, RULE_DEPTH_MAX);
+		} else if (S_ISREG(st.st_mode)) {
+			enum rs_rules_kind k = kind_of(path);
+			if (k != RS_RULES_NONE)
+				add_file(r, path, top, k);
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
+/* The extra rule files: EXTRA itself, or the rule, hash and IOC files below
+ * it, sorted so that namespaces and warnings are stable. */
+static int list_extra(struct rs_rules *r, const char *extra, struct rs_error *err)
 {
 	struct stat st;
-	*out = NULL;
-	*n = 0;
 	if (stat(extra, &st) != 0)
 		return rs_fail_errno(err, RS_EUSAGE, errno, "--rules %s", extra);
 	if (!S_ISDIR(st.st_mode)) {
-		*out = malloc(sizeof(char *));
-		if (!*out || !((*out)[0] = strdup(extra)))
-			return rs_fail(err, RS_EPARTIAL, "out of memory");
-		*n = 1;
-		return RS_OK;
+		enum rs_rules_kind k = kind_of(extra);
+		const char *slash = strrchr(extra, '/');
+		char *top = slash ? strndup(extra, (size_t)(slash - extra)) : strdup(".");
+		if (top)
+			add_file(r, extra, top, k == RS_RULES_NONE ? RS_RULES_YARA : k);
+		free(top);
+	} else {
+		list_dir(r, extra, extra, 0);
 	}
-	DIR *d = confine_opendir(extra);
-	if (!d)
-		return rs_fail_errno(err, RS_EUSAGE, errno, "--rules %s", extra);
-	struct dirent *e;
-	size_t cap = 0;
-	while ((e = readdir(d)) != NULL) {
-		if (!has_suffix(e->d_name, ".yar") && !has_suffix(e->d_name, ".yara") &&
-		    !has_suffix(e->d_name, ".sha256"))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **nv = realloc(*out, cap * sizeof(char *));
-			if (!nv)
-				break;
-			*out = nv;
-		}
-		if (asprintf(&(*out)[*n], "%s/%s", extra, e->d_name) >= 0)
-			(*n)++;
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(*out, *n, sizeof(char *), cmp_str);
+	if (r->nfiles > 1)
+		qsort(r->files, r->nfiles, sizeof(*r->files), cmp_file);
 	return RS_OK;
 }
 
-static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *err)
-{
-	char **files;
+struct count_stream {
 	size_t n;
-	int rc = list_extra(extra, &files, &n, err);
+};
+
+static size_t count_write(const void *p, size_t size, size_t count, void *user)
+{
+	(void)p;
+	((struct count_stream *)user)->n += size * count;
+	return count;
+}
+
+/* The compiled set's size, as libyara writes it out: what it takes in memory,
+ * near enough (the arena is saved as it is held). */
+static size_t rules_bytes(YR_RULES *rules)
+{
+	struct count_stream cs = { 0 };
+	YR_STREAM st = { .user_data = &cs, .write = count_write };
+	return rules && yr_rules_save_stream(rules, &st) == ERROR_SUCCESS ? cs.n : 0;
+}
+
+static void ioc_warn(void *user, const char *msg)
+{
+	struct rs_rules_file *f = user;
+	f->nbad++;
+	file_note(f, msg);
+}
+
+/* An IOC list: its malformed lines are notes of the file (and warnings). */
+static void load_ioc(struct rs_rules *r, struct rs_rules_file *f)
+{
+	static const enum rs_ioc_kind kinds[] = {
+		[RS_RULES_IOC_HASH] = RS_IOC_HASH, [RS_RULES_IOC_FILENAME] = RS_IOC_FILENAME,
+		[RS_RULES_IOC_C2] = RS_IOC_C2,
+	};
+	double t0 = now_secs();
+	if (!r->ioc && !(r->ioc = rs_ioc_new())) {
+		f->why = strdup("out of memory");
+		return;
+	}
+	long n = rs_ioc_load(r->ioc, kinds[f->kind], f->path, f->ns, ioc_warn, f);
+	f->secs = now_secs() - t0;
+	if (n < 0) {
+		f->why = vstrdup("%s", confine_strerror(errno));
+		warn(r, "%s: %s: IOC list skipped", f->path, f->why);
+		return;
+	}
+	f->nrules = (size_t)n;
+	if (f->nbad)
+		warn(r, "%s: %zu malformed lines skipped (`rules check` lists them; the first: %s)", f->path, f->nbad,
+		     f->notes[0]);
+}
+
+static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, struct rs_error *err)
+{
+	int rc = list_extra(r, extra, err);
 	if (rc)
 		return rc;
+	struct compile_msgs m = { "", NULL };
+	struct include_ctx ic = { extra, "" };
 	YR_COMPILER *c = NULL;
 	size_t added = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (has_suffix(files[i], ".sha256")) {
-			if (load_hashes(r, files[i]) != 0)
-				warn(r, "%s: %s: hash list skipped", files[i], confine_strerror(errno));
+	double t0 = now_secs();
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct rs_rules_file *f = &r->files[i];
+		bool ioc = f->kind == RS_RULES_IOC_HASH || f->kind == RS_RULES_IOC_FILENAME || f->kind == RS_RULES_IOC_C2;
+		if (iocs_only && !ioc)
+			continue;
+		if (f->kind == RS_RULES_SHA256) {
+			if (load_hashes(r, f->path) != 0) {
+				f->why = vstrdup("%s", confine_strerror(errno));
+				warn(r, "%s: %s: hash list skipped", f->path, f->why);
+			}
 			continue;
 		}
-		if (!extra_compiles(r, files[i]))
+		if (ioc) {
+			load_ioc(r, f);
 			continue;
-		if (!c && (yr_compiler_create(&c) != ERROR_SUCCESS || define_externals(c) != 0)) {
+		}
+		if (!extra_compiles(r, f, extra))
+			continue;
+		if (!c && !(c = new_compiler(&m, &ic))) {
 			warn(r, "%s: cannot create a YARA compiler: extra rules skipped", extra);
 			break;
 		}
-		FILE *f = open_rules_file(files[i]);
-		if (!f)
+		char *text = read_rule_text(f->path, NULL);
+		if (!text)
 			continue;
 		/* Each file in its own namespace: two files may use one rule name. */
-		const char *base = strrchr(files[i], '/');
-		int errors = yr_compiler_add_file(c, f, base ? base + 1 : files[i], files[i]);
-		fclose(f);
+		int errors = add_text(c, text, f->ns, f->path);
+		free(text);
 		if (errors) {
 			/* It compiled alone, so it clashes with an earlier file;
 			 * a compiler is unusable after an error: stop here. */
-			warn(r, "%s: does not compile together with the files before it: it and the remaining extra rule files are skipped",
-			     files[i]);
+			f->why = vstrdup("does not compile together with the files before it (%s)", m.text);
+			warn(r, "%s: %s: it and the remaining extra rule files are skipped", f->path, f->why);
 			break;
 		}
 		added++;
@@ -267,9 +554,17 @@ static int load_extra(struct rs_rules *r, const char *extra, struct rs_error *er
 		warn(r, "%s: extra rules could not be finished: skipped", extra);
 	if (c)
 		yr_compiler_destroy(c);
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
+	r->compile_secs = now_secs() - t0;
+	rs_ioc_seal(r->ioc);
+	YR_RULE *rule;
+	if (r->extra)
+		yr_rules_foreach(r->extra, rule) {
+			for (size_t i = 0; i < r->nfiles; i++)
+				if (strcmp(r->files[i].ns, rule->ns->name) == 0) {
+					r->files[i].nrules++;
+					break;
+				}
+		}
 	return RS_OK;
 }
 
@@ -283,9 +578,32 @@ static size_t count_rules(YR_RULES *rules)
 	return n;
 }
 
+/* What load() reads. */
+enum { LOAD_BUILTIN = 1, LOAD_EXTRA = 2, LOAD_IOCS_ONLY = 4 };
+
+static int load(const char *compiled, const char *extra, unsigned what, struct rs_rules **out,
+		struct rs_error *err);
+
 int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out,
 		  struct rs_error *err)
 {
+	return load(compiled, extra, LOAD_BUILTIN | LOAD_EXTRA, out, err);
+}
+
+int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err)
+{
+	return load(NULL, dir, LOAD_EXTRA, out, err);
+}
+
+int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err)
+{
+	return load(NULL, dir, LOAD_EXTRA | LOAD_IOCS_ONLY, out, err);
+}
+
+static int load(const char *compiled, const char *extra, unsigned what, struct rs_rules **out,
+		struct rs_error *err)
+{
+	bool builtin = what & LOAD_BUILTIN;
 	struct rs_rules *r = calloc(1, sizeof(*r));
 	if (!r)
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
@@ -296,7 +614,9 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 	}
 	r->yr_init = true;
 
-	if (compiled)
+	if (!builtin)
+		snprintf(r->source, sizeof(r->source), "%s", extra);
+	else if (compiled)
 		snprintf(r->source, sizeof(r->source), "%s", compiled);
 	else if (rs_data_path(RS_DATA_RULES, r->source, sizeof(r->source)) != 0) {
 		rc = rs_fail(err, RS_ETARGET,
@@ -304,17 +624,17 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 		goto fail;
 	}
 	/* in a child first: a damaged file is an error, not an abort (rescue/scan/yarc.h) */
-	rc = yarc_load(r->source, &r->builtin, err);
+	rc = builtin ? yarc_load(r->source, &r->builtin, err) : RS_OK;
 	if (rc)
 		goto fail;
 	r->nrules = count_rules(r->builtin);
 
 	char hashes[PATH_MAX];
-	if (rs_data_path(RS_DATA_HASHES, hashes, sizeof(hashes)) == 0 && load_hashes(r, hashes) != 0)
+	if (builtin && rs_data_path(RS_DATA_HASHES, hashes, sizeof(hashes)) == 0 && load_hashes(r, hashes) != 0)
 		warn(r, "%s: %s: hash list not loaded", hashes, confine_strerror(errno));
 
 	if (extra) {
-		rc = load_extra(r, extra, err);
+		rc = load_extra(r, extra, what & LOAD_IOCS_ONLY, err);
 		if (rc)
 			goto fail;
 		r->nrules += count_rules(r->extra);
@@ -350,6 +670,16 @@ void rs_rules_free(struct rs_rules *r)
 	free(r->sizes);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		free(r->files[i].path);
+		free(r->files[i].ns);
+		free(r->files[i].why);
+		for (size_t k = 0; k < r->files[i].nnotes; k++)
+			free(r->files[i].notes[k]);
+		free(r->files[i].notes);
+	}
+	free(r->files);
+	rs_ioc_free(r->ioc);
 	free(r->warnings);
 	if (r->yr_init)
 		yr_finalize();
@@ -361,6 +691,11 @@ const char *rs_rules_warning(const struct rs_rules *r, size_t i) { return i < r-
 const char *rs_rules_source(const struct rs_rules *r) { return r->source; }
 size_t rs_rules_count(const struct rs_rules *r) { return r->nrules; }
 size_t rs_rules_nhashes(const struct rs_rules *r) { return r->nhashes; }
+size_t rs_rules_nfiles(const struct rs_rules *r) { return r->nfiles; }
+const struct rs_ioc *rs_rules_ioc(const struct rs_rules *r) { return r->ioc; }
+const struct rs_rules_file *rs_rules_file(const struct rs_rules *r, size_t i) { return i < r->nfiles ? &r->files[i] : NULL; }
+double rs_rules_compile_secs(const struct rs_rules *r) { return r->compile_secs; }
+size_t rs_rules_bytes(const struct rs_rules *r) { return rules_bytes(r->builtin) + rules_bytes(r->extra); }
 struct YR_RULES *rs_rules_builtin(const struct rs_rules *r) { return r->builtin; }
 struct YR_RULES *rs_rules_extra(const struct rs_rules *r) { return r->extra; }
 
@@ -379,4 +714,80 @@ const char *rs_rules_hash_lookup(const struct rs_rules *r, const uint8_t sha256[
 	memcpy(key.sha, sha256, 32);
 	const struct hash_entry *h = bsearch(&key, r->hashes, r->nhashes, sizeof(*r->hashes), cmp_hash);
 	return h ? h->name : NULL;
+}
+
+void rs_rule_meta_of(const struct YR_RULE *rule, struct rs_rule_meta *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->score = -1;
+	out->rule = rule->identifier;
+	out->ns = rule->ns && rule->ns->name ? rule->ns->name : "default";
+	const YR_META *meta;
+	yr_rule_metas_foreach(rule, meta) {
+		if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, "description") == 0)
+			out->description = meta->string;
+		else if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, "author") == 0)
+			out->author = meta->string;
+		else if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, "reference") == 0)
+			out->reference = meta->string;
+		else if (strcmp(meta->identifier, "score") == 0)
+			out->score = meta->type == META_TYPE_INTEGER ? meta->integer
+				     : meta->type == META_TYPE_STRING ? strtoll(meta->string, NULL, 10) : -1;
+	}
+}
+
+static int dup_field(const char **dst, const char *src)
+{
+	*dst = NULL;
+	return src && !(*dst = strdup(src)) ? -1 : 0;
+}
+
+int rs_rule_meta_copy(struct rs_rule_meta *dst, const struct rs_rule_meta *src)
+{
+	dst->score = src->score;
+	int bad = dup_field(&dst->ns, src->ns) | dup_field(&dst->rule, src->rule) |
+		  dup_field(&dst->description, src->description) | dup_field(&dst->author, src->author) |
+		  dup_field(&dst->reference, src->reference);
+	if (bad)
+		rs_rule_meta_free(dst);
+	return bad ? -1 : 0;
+}
+
+void rs_rule_meta_free(struct rs_rule_meta *m)
+{
+	free((char *)m->ns);
+	free((char *)m->rule);
+	free((char *)m->description);
+	free((char *)m->author);
+	free((char *)m->reference);
+	memset(m, 0, sizeof(*m));
+}
+
+void rs_rule_meta_line(const struct rs_rule_meta *m, char *out, size_t outlen)
+{
+	char score[32] = "";
+	if (m->score >= 0)
+		snprintf(score, sizeof(score), " score %lld", m->score);
+	snprintf(out, outlen, "%s [%s]%s%s%.100s%s%s%s%s%s", m->rule, m->ns, score, m->description ? ": " : "",
+		 m->description ? m->description : "", m->author ? " (" : "", m->author ? m->author : "",
+		 m->author ? ")" : "", m->reference ? " " : "", m->reference ? m->reference : "");
+}
+
+void rs_rule_meta_json(FILE *f, const struct rs_rule_meta *v, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		json_put_member(f, i ? ",{" : "{", "rule", v[i].rule);
+		json_put_member(f, ",", "namespace", v[i].ns);
+		if (v[i].description)
+			json_put_member(f, ",", "description", v[i].description);
+		if (v[i].author)
+			json_put_member(f, ",", "author", v[i].author);
+		if (v[i].reference)
+			json_put_member(f, ",", "reference", v[i].reference);
+		if (v[i].score >= 0)
+			fprintf(f, ",\"score\":%lld", v[i].score);
+		fputc('}', f);
+	}
+	fputc(']', f);
 }

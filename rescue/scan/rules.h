@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rescue/base/error.h"
 
@@ -37,6 +38,13 @@ struct rs_rules;
 int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out,
 		  struct rs_error *err);
 void rs_rules_free(struct rs_rules *r);
+
+/* `rules check`: load only DIR's files (no built-in set, no built-in hash
+ * list), so that rs_rules_file tells what each one gave. */
+int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err);
+/* Only the IOC lists below DIR (a file: that list), no YARA: the `hosts`
+ * item's C2 names (hive/hosts.h). */
+int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err);
 
 /* Non-fatal problems met while loading (a broken extra rule file...): one
  * line each, borrowed. */
@@ -62,8 +70,60 @@ bool rs_rules_hash_wanted(const struct rs_rules *r, uint64_t size);
 /* The name of a known-bad SHA-256 (32 raw bytes), NULL when not listed. */
 const char *rs_rules_hash_lookup(const struct rs_rules *r, const uint8_t sha256[32]);
 
-/* The externals every rule is compiled and scanned with. */
-#define RS_RULES_EXT_FILEPATH "filepath"
-#define RS_RULES_EXT_FILENAME "filename"
+/* One file below --rules DIR, as `rules check` lists it. */
+enum rs_rules_kind {
+	RS_RULES_NONE,
+	RS_RULES_YARA,
+	RS_RULES_SHA256,
+	RS_RULES_IOC_HASH,              /* LOKI's IOC lists (rescue/scan/ioc.h) */
+	RS_RULES_IOC_FILENAME,
+	RS_RULES_IOC_C2,
+};
+
+struct rs_rules_file {
+	char *path;                     /* as found ("DIR/yara/x.yar") */
+	char *ns;                       /* below DIR: the YARA namespace of its rules */
+	enum rs_rules_kind kind;
+	char *why;                      /* skipped: "x.yar:12: undefined identifier ..."; NULL when loaded */
+	size_t nrules;                  /* rules it added to the set; for an IOC list, its entries */
+	size_t nbad;                    /* an IOC list: malformed lines skipped (each a note) */
+	double secs;                    /* compiling it alone */
+	char **notes;                   /* libyara's warnings (slow rules...), an IOC list's bad lines */
+	size_t nnotes;
+};
+
+/* What a matching rule says about itself, as LOKI and THOR show it (the
+ * signature-base licence asks that a message based on a match keep the
+ * rule's author).  In a scan hit the strings are borrowed from the rule
+ * set; rs_rule_meta_copy makes an owned copy, freed by rs_rule_meta_free. */
+struct rs_rule_meta {
+	const char *ns;                 /* the rule file below --rules ("yara/apt_x.yar"), "default" for built-in */
+	const char *rule;
+	const char *description, *author, *reference;   /* NULL when the rule has none */
+	long long score;                /* meta score, -1 when the rule has none */
+};
+
+struct YR_RULE;
+/* The meta of RULE into OUT (borrowed from RULE). */
+void rs_rule_meta_of(const struct YR_RULE *rule, struct rs_rule_meta *out);
+int rs_rule_meta_copy(struct rs_rule_meta *dst, const struct rs_rule_meta *src);
+void rs_rule_meta_free(struct rs_rule_meta *m);
+/* One short line: "RULE [NS] score N: DESCRIPTION (AUTHOR) REFERENCE", the
+ * description cut at 100 bytes, the author never left out. */
+void rs_rule_meta_line(const struct rs_rule_meta *m, char *out, size_t outlen);
+/* N metas as a JSON array of {"rule","namespace","description","author",
+ * "reference","score"} (members a rule lacks left out). */
+void rs_rule_meta_json(FILE *f, const struct rs_rule_meta *v, size_t n);
+
+size_t rs_rules_nfiles(const struct rs_rules *r);
+/* LOKI's IOC lists found below --rules DIR; NULL when there are none. */
+struct rs_ioc;
+const struct rs_ioc *rs_rules_ioc(const struct rs_rules *r);
+const struct rs_rules_file *rs_rules_file(const struct rs_rules *r, size_t i);
+/* Compiling the extra set (every file alone and then together), and the
+ * memory the compiled sets take (their size as libyara saves them: the
+ * arena is saved as it is held; computed on each call). */
+double rs_rules_compile_secs(const struct rs_rules *r);
+size_t rs_rules_bytes(const struct rs_rules *r);
 
 #endif

@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +28,12 @@
 #include "rescue/volume/reparse.h"
 #include "rescue/volume/walk.h"
 #include "rescue/base/winpath.h"
+#include "rescue/scan/externals.h"
+#include "rescue/scan/ioc.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define MAX_MATCHES 64
+#define MAX_IOC_HITS 11             /* 8 filename entries and one of each hash */
 /* Items the walk may queue ahead of the workers: bounds the queue's memory
  * (a path each) on volumes of millions of files, now that the walk through
  * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
@@ -97,7 +103,7 @@ struct scan {
 
 	pthread_mutex_t cbmu;           /* callbacks, the result lists */
 	struct rs_scan_result *res;
-	size_t detcap, skipcap;         /* res->det's and res->skip's room */
+	size_t detcap, skipcap, warncap; /* res->det's, res->skip's and res->warn's room */
 	double last_progress;
 };
 
@@ -106,12 +112,15 @@ struct worker {
 	YR_SCANNER *ys[2];              /* built-in rules, extra rules */
 	uint8_t *buf;
 	size_t cap;
-	const char *matches[MAX_MATCHES];
+	const YR_RULE *matches[MAX_MATCHES];
 	size_t nmatches;
 	char *path;                     /* scratch for root + '/' + rel [+ ':' + stream] */
 	size_t pathcap;
 	struct ntfsread *nr;            /* read directly: this thread's own handle */
 	uint64_t ref;                   /* read directly: the MFT reference of the item being scanned */
+	char owner[64];                 /* the user name of owner_uid (the `owner` external) */
+	uid_t owner_uid;
+	bool owner_known;
 	pthread_t tid;
 };
 
@@ -156,6 +165,29 @@ static void *grow_list(void **v, size_t *cap, size_t n, size_t size)
 		*cap = nc;
 	}
 	return *v;
+}
+
+/* Record a warning: something short of a detection (a filename IOC under
+ * the alert score), listed, never acted on (any thread). */
+static void add_warning(struct scan *s, const char *rel, const char *stream, const char *what)
+{
+	struct rs_scan_warning k = { NULL, strdup(what) };
+	if (asprintf(&k.path, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+		k.path = NULL;
+	pthread_mutex_lock(&s->cbmu);
+	struct rs_scan_result *r = s->res;
+	if (r->nwarn >= RS_SCAN_SKIP_MAX) {
+		r->nwarn_unlisted++;   /* bounded, as the skips are: counted */
+		free(k.path);
+		free(k.what);
+	} else if (k.path && k.what && grow_list((void **)&r->warn, &s->warncap, r->nwarn, sizeof(*r->warn))) {
+		r->warn[r->nwarn++] = k;
+	} else {
+		r->nwarn_unlisted++;
+		free(k.path);
+		free(k.what);
+	}
+	pthread_mutex_unlock(&s->cbmu);
 }
 
 /* Record a skipped entry (any thread). */
@@ -261,7 +293,10 @@ static void skip_link(struct scan *s, const struct walk_entry *e)
 		add_skip(s, e->rel, NULL, RS_SKIP_REPARSE, 0, "%s: only Windows can read it", what);
 }
 
-static int cmp_cstr(const void *a, const void *b);
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static bool done_has(const struct scan *s, const char *rel)
 {
@@ -428,13 +463,16 @@ static int yara_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
 	(void)ctx;
 	struct worker *w = user;
 	if (message == CALLBACK_MSG_RULE_MATCHING && w->nmatches < MAX_MATCHES)
-		w->matches[w->nmatches++] = ((YR_RULE *)data)->identifier;
+		w->matches[w->nmatches++] = data;
 	return CALLBACK_CONTINUE;
 }
 
-static int cmp_cstr(const void *a, const void *b)
+/* By rule name, then namespace. */
+static int cmp_rule(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const YR_RULE *x = *(const YR_RULE *const *)a, *y = *(const YR_RULE *const *)b;
+	int c = strcmp(x->identifier, y->identifier);
+	return c ? c : strcmp(x->ns && x->ns->name ? x->ns->name : "", y->ns && y->ns->name ? y->ns->name : "");
 }
 
 /* Hand the counters to the progress callback (the caller holds cbmu); its
@@ -526,60 +564,121 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 {
 	struct scan *s = w->s;
 
-	/* The externals rules see: volume-relative path and its last component. */
-	char *fp = NULL;
-	if (asprintf(&fp, "%s%s%s", rel, stream ? ":" : "", stream ? stream : "") < 0)
+	/* The externals rules see (rescue/scan/externals.h).  The owner is the
+	 * mount's view of the file; read directly from the device there is no
+	 * such view (ntfs-3g maps owners only on the mount): it is left "". */
+	const char *owner = "";
+	if (!w->nr && st) {
+		/* ntfs-3g gives every file one owner: look the name up once */
+		if (!w->owner_known || w->owner_uid != st->st_uid) {
+			struct passwd pw, *pwp = NULL;
+			char pwbuf[1024];
+			if (getpwuid_r(st->st_uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
+				snprintf(w->owner, sizeof(w->owner), "%s", pw.pw_name);
+			else
+				snprintf(w->owner, sizeof(w->owner), "%u", (unsigned)st->st_uid);
+			w->owner_uid = st->st_uid;
+			w->owner_known = true;
+		}
+		owner = w->owner;
+	}
+	struct rs_ext_values ext;
+	if (rs_ext_values_fill(&ext, rel, stream, w->buf, len, owner) != 0)
 		return;
-	const char *slash = strrchr(fp, '/');
 	w->nmatches = 0;
 	int yerr = ERROR_SUCCESS;
 	for (int i = 0; i < 2; i++) {
 		if (!w->ys[i])
 			continue;
-		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILEPATH, fp);
-		yr_scanner_define_string_variable(w->ys[i], RS_RULES_EXT_FILENAME, slash ? slash + 1 : fp);
+		for (int k = 0; k < RS_EXT_N; k++)
+			yr_scanner_define_string_variable(w->ys[i], rs_ext_name(k), ext.v[k]);
 		int e = yr_scanner_scan_mem(w->ys[i], w->buf, len);
 		if (e != ERROR_SUCCESS)
 			yerr = e;
 	}
+	/* LOKI's filename IOCs see the Windows path: filepath\filename. */
+	const struct rs_ioc *ioc = rs_rules_ioc(s->rules);
+	struct rs_ioc_hit ih[MAX_IOC_HITS];
+	size_t nih = 0;
+	long iscore = 0;
+	if (rs_ioc_nfilenames(ioc)) {
+		char *winpath = NULL;
+		const char *dir = ext.v[RS_EXT_FILEPATH];
+		if (asprintf(&winpath, "%s%s%s", dir, dir[strlen(dir) - 1] == '\\' ? "" : "\\",
+			     ext.v[RS_EXT_FILENAME]) >= 0) {
+			nih = rs_ioc_filename_match(ioc, winpath, ih, MAX_IOC_HITS - RS_IOC_NHASH, &iscore);
+			free(winpath);
+		}
+		if (nih && iscore < RS_IOC_ALERT_SCORE) {
+			char what[512];
+			snprintf(what, sizeof(what), "filename IOC, score %ld (under %d): %s [%s]", iscore,
+				 RS_IOC_ALERT_SCORE, ih[0].description, ih[0].ns);
+			add_warning(s, rel, stream, what);
+			nih = 0;
+		}
+	}
+	rs_ext_values_free(&ext);
 	/* SHA-256 when the hash list may hold a file of this size, and for
-	 * every detection (the report names it). */
+	 * every detection (the report names it); MD5 and SHA1 only when an IOC
+	 * list holds some: all from the one buffer read. */
 	bool want = rs_rules_hash_wanted(s->rules, len);
-	uint8_t sha[SHA256_DIGEST_SIZE];
+	uint8_t sha[SHA256_DIGEST_SIZE], md5[MD5_DIGEST_SIZE], sha1[SHA1_DIGEST_SIZE];
 	const char *hname = NULL;
-	if (want || w->nmatches) {
+	if (rs_ioc_wants(ioc, RS_IOC_MD5)) {
+		struct md5_ctx hc;
+		md5_init(&hc);
+		md5_update(&hc, len, w->buf);
+		md5_digest(&hc, sizeof(md5), md5);
+		nih += rs_ioc_hash_lookup(ioc, RS_IOC_MD5, md5, &ih[nih]);
+	}
+	if (rs_ioc_wants(ioc, RS_IOC_SHA1)) {
+		struct sha1_ctx hc;
+		sha1_init(&hc);
+		sha1_update(&hc, len, w->buf);
+		sha1_digest(&hc, sizeof(sha1), sha1);
+		nih += rs_ioc_hash_lookup(ioc, RS_IOC_SHA1, sha1, &ih[nih]);
+	}
+	if (want || w->nmatches || nih || rs_ioc_wants(ioc, RS_IOC_SHA256)) {
 		struct sha256_ctx hc;
 		sha256_init(&hc);
 		sha256_update(&hc, len, w->buf);
 		sha256_digest(&hc, sizeof(sha), sha);
 		if (want)
 			hname = rs_rules_hash_lookup(s->rules, sha);
+		nih += rs_ioc_hash_lookup(ioc, RS_IOC_SHA256, sha, &ih[nih]);
 	}
 	if (yerr != ERROR_SUCCESS)
 		add_skip(s, rel, stream, RS_SKIP_UNREADABLE, len, "YARA stopped on this file (libyara error %d)%s",
-			 yerr, w->nmatches || hname ? "; what matched before is reported" : "");
-	if (w->nmatches == 0 && !hname) {
-		free(fp);
+			 yerr, w->nmatches || hname || nih ? "; what matched before is reported" : "");
+	if (w->nmatches == 0 && !hname && !nih)
 		return;
-	}
 
-	/* "Rule1,Rule2,hash:NAME": rule names sorted, the hash last. */
-	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_cstr);
+	/* "Rule1,Rule2,hash:NAME,ioc-KIND": rule names sorted, the hash, then
+	 * the IOC kinds; the meta of every matching rule (two files may each
+	 * have a rule of one name) and IOC entry. */
+	qsort(w->matches, w->nmatches, sizeof(w->matches[0]), cmp_rule);
+	struct rs_rule_meta meta[MAX_MATCHES + MAX_IOC_HITS];
 	size_t rlen = 1 + (hname ? strlen(hname) + 6 : 0);
-	for (size_t i = 0; i < w->nmatches; i++)
-		rlen += strlen(w->matches[i]) + 1;
-	char *rules = malloc(rlen);
-	if (!rules) {
-		free(fp);
-		return;
+	for (size_t i = 0; i < w->nmatches; i++) {
+		rlen += strlen(w->matches[i]->identifier) + 1;
+		rs_rule_meta_of(w->matches[i], &meta[i]);
 	}
+	size_t nmeta = w->nmatches;
+	for (size_t i = 0; i < nih; i++, nmeta++) {
+		meta[nmeta] = (struct rs_rule_meta){ .ns = ih[i].ns, .rule = ih[i].what,
+						     .description = ih[i].description, .score = ih[i].score };
+		rlen += strlen("ioc-") + strlen(ih[i].score >= 0 ? "filename" : ih[i].what) + 1;
+	}
+	char *rules = malloc(rlen);
+	if (!rules)
+		return;
 	rules[0] = '\0';
 	for (size_t i = 0; i < w->nmatches; i++) {
-		if (i && strcmp(w->matches[i], w->matches[i - 1]) == 0)
+		if (i && strcmp(w->matches[i]->identifier, w->matches[i - 1]->identifier) == 0)
 			continue;   /* the same name in the built-in and the extra set */
 		if (rules[0])
 			strcat(rules, ",");
-		strcat(rules, w->matches[i]);
+		strcat(rules, w->matches[i]->identifier);
 	}
 	if (hname) {
 		if (rules[0])
@@ -587,10 +686,19 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 		strcat(rules, "hash:");
 		strcat(rules, hname);
 	}
+	for (size_t i = 0; i < nih; i++) {
+		const char *kind = ih[i].score >= 0 ? "filename" : ih[i].what;
+		if (i && ih[i].score >= 0 && ih[i - 1].score >= 0)
+			continue;   /* one "ioc-filename" for all the entries that matched */
+		if (rules[0])
+			strcat(rules, ",");
+		strcat(rules, "ioc-");
+		strcat(rules, kind);
+	}
 
 	struct rs_scan_hit hit = {
 		.path = rel, .stream = stream, .fullpath = full, .rules = rules, .size = len,
-		.data = w->buf, .st = st, .names = &rel, .nnames = 1,
+		.data = w->buf, .st = st, .names = &rel, .nnames = 1, .meta = meta, .nmeta = nmeta,
 	};
 	char *namelist = NULL;
 	const char **names = hit_names(w, rel, st, &namelist, &hit.nnames);
@@ -626,12 +734,16 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 			for (size_t i = 0; i < hit.nnames; i++)
 				d->names[i] = strdup(hit.names[i]);
 		}
+		d->nmeta = 0;
+		d->meta = calloc(nmeta ? nmeta : 1, sizeof(*d->meta));
+		for (size_t i = 0; d->meta && i < nmeta; i++)
+			if (rs_rule_meta_copy(&d->meta[d->nmeta], &meta[i]) == 0)
+				d->nmeta++;
 	}
 	pthread_mutex_unlock(&s->cbmu);
 	free(names);
 	free(namelist);
 	free(rules);
-	free(fp);
 }
 
 /* Open FULL, a regular file, with no link followed at any component (a
@@ -1290,12 +1402,20 @@ void rs_scan_result_free(struct rs_scan_result *res)
 		free(res->det[i].path);
 		free(res->det[i].stream);
 		free(res->det[i].rules);
+		for (size_t k = 0; k < res->det[i].nmeta; k++)
+			rs_rule_meta_free(&res->det[i].meta[k]);
+		free(res->det[i].meta);
 		free(res->det[i].action);
 		for (size_t k = 0; k < res->det[i].nnames; k++)
 			free(res->det[i].names[k]);
 		free(res->det[i].names);
 	}
 	free(res->det);
+	for (size_t i = 0; i < res->nwarn; i++) {
+		free(res->warn[i].path);
+		free(res->warn[i].what);
+	}
+	free(res->warn);
 	for (size_t i = 0; i < res->nskip; i++) {
 		free(res->skip[i].path);
 		free(res->skip[i].detail);

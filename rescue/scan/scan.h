@@ -74,6 +74,8 @@ struct rs_scan_hit {
 	const char *stream;             /* NULL for the file's content, else the stream name */
 	const char *fullpath;           /* the file as opened (root + '/' + path) */
 	const char *rules;              /* "Rule1,Rule2,hash:NAME", sorted */
+	const struct rs_rule_meta *meta;    /* each matching rule's meta, sorted by name (nmeta of them) */
+	size_t nmeta;
 	uint64_t size;
 	char sha256[65];
 	const uint8_t *data;            /* the bytes scanned (size of them) */
@@ -137,8 +139,17 @@ struct rs_scan_detection {
 					   NULL (nnames 0) for a file with one name */
 	size_t nnames;
 	const char *inspect;            /* the hit's, static; NULL normally */
+	struct rs_rule_meta *meta;      /* the hit's, owned (rs_rule_meta_free each) */
+	size_t nmeta;
 	uint64_t size;
 	char sha256[65];
+};
+
+/* Short of a detection, listed and never acted on: a filename IOC whose
+ * score is under RS_IOC_ALERT_SCORE (rescue/scan/ioc.h). */
+struct rs_scan_warning {
+	char *path;                     /* volume-relative ("PATH:STREAM" for a stream) */
+	char *what;
 };
 
 struct rs_scan_result {
@@ -153,6 +164,8 @@ struct rs_scan_result {
 	size_t ndet;
 	struct rs_scan_skip *skip;
 	size_t nskip;
+	struct rs_scan_warning *warn;       /* at most RS_SCAN_SKIP_MAX; nwarn_unlisted counts the rest */
+	size_t nwarn, nwarn_unlisted;
 	size_t nwhy[RS_SKIP_NWHY];          /* every skip, listed or not */
 	/* The lists are bounded (RS_SCAN_DET_MAX, RS_SCAN_SKIP_MAX), so that
 	 * memory does not grow with the volume: what came after is counted

@@ -67,6 +67,10 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 		done <"$T/want-$at"
 		ui_is "$at every file of plant.sh's manifest is on screen" "$miss" ""
 	fi
+	# d: the detail view (the file, then each rule with its file and author)
+	ui_keys g d
+	ui_see "$at d shows the detection's details" "bytes, sha256 " "reported"
+	ui_keys Enter
 	# the first row, as the confirmation names it
 	ui_keys g Enter
 	ui_wait "It is made harmless"
