@@ -451,10 +451,13 @@ int main(int argc, char **argv)
 	if (memcmp(in + 3, "NTFS    ", 8))
 		die("the input is not an NTFS volume");
 
-	/* Where the blocks go: zero regions near 1/4, 2/4, 3/4 of the volume,
-	 * the relocated NTFS sectors near 1/8. */
+	/* Where the blocks go: the last zero regions of the volume.  NTFS does
+	 * not know of them (readers blank them and drop writes to them), so
+	 * they sit where ntfs-3g, allocating from the front, does not reach
+	 * when rescue writes into the decrypted volume in the tests. */
 	uint64_t at[4];
-	uint64_t want[4] = { size / 4, size / 2, size / 4 * 3, size / 8 };
+	uint64_t want[4] = { size - 8 * META_REGION, size - 6 * META_REGION, size - 4 * META_REGION,
+			     size - 2 * META_REGION };
 	for (int i = 0; i < 4; i++)
 		if (!(at[i] = zero_region(in, size, want[i], at, i)))
 			die("the input has too few free (all-zero) 64 KiB regions for the metadata");
