@@ -220,7 +220,10 @@ int blk_load(struct blk_ring *r, const char *path, struct rs_error *err)
 		if (confine_lstat(sub, &fs) != 0 || !S_ISREG(fs.st_mode))
 			continue;   /* folders, links, FIFOs: not key files */
 		files++;
-		load_file(r, sub, de->d_name, NULL);     /* one unreadable file spoils no other */
+		/* Named as the technician sees it on the stick: "keys/<file>". */
+		char name[sizeof(((struct blk_key *)0)->source)];
+		snprintf(name, sizeof(name), "%s/%s", base_name(path), de->d_name);
+		load_file(r, sub, name, NULL);     /* one unreadable file spoils no other */
 	}
 	closedir(d);
 	return RS_OK;
