@@ -106,7 +106,7 @@ static void parse_line(struct blk_ring *r, const char *name, size_t lineno, cons
 {
 	struct blk_key k;
 	memset(&k, 0, sizeof(k));
-	bool has_pw = false, bad = false;
+	bool has_pw = false, bad = false, digits = false;
 	for (const char *p = line; *p; p++) {
 		if (p > line && (isxdigit((unsigned char)p[-1]) || isdigit((unsigned char)p[-1]) || p[-1] == '-'))
 			continue;   /* only at the start of a token */
@@ -134,6 +134,10 @@ static void parse_line(struct blk_ring *r, const char *name, size_t lineno, cons
 			explicit_bzero(key, sizeof(key));
 			explicit_bzero(pw, sizeof(pw));
 			p += 54;
+		} else if (isdigit((unsigned char)*p)) {
+			size_t run = strspn(p, "0123456789");
+			digits |= run >= 6;     /* a password that is not one: no ID waits for it */
+			p += run - 1;
 		}
 	}
 	if (has_pw && !k.nids && pending->nids) {
@@ -147,8 +151,10 @@ static void parse_line(struct blk_ring *r, const char *name, size_t lineno, cons
 			snprintf(slot->source, sizeof(slot->source), "%s", name);
 		}
 		pending->nids = 0;
-	} else if (!has_pw && k.nids) {
+	} else if (!has_pw && !bad && !digits && k.nids) {
 		*pending = k;       /* the TXT: "Identifier:" then, lines below, the key */
+	} else if (bad || digits) {
+		pending->nids = 0;
 	}
 	explicit_bzero(&k, sizeof(k));
 }
