@@ -136,6 +136,21 @@ expect "signature-only: exit 3, called BitLocker, the metadata fault said" sh -c
 R --disk "$T/sig.img" auto --config "$T/with.conf" >"$T/out" 2>&1; rc=$?
 expect "signature-only auto: YELLOW, the image byte-identical" sh -c '[ "$1" -eq 3 ] && grep -q "VERDICT YELLOW" "$4" && [ "$(sha256sum "$2" | cut -d" " -f1)" = "$3" ]' - "$rc" "$T/sig.img" "$s0" "$T/out"
 
+# --- a suspended volume (a clear key): opens with no key at all
+plain=$T/plain.img
+t_ntfs_mount "$plain" "$T/pmnt" 64M
+mkdir -p "$T/pmnt/Windows/System32/config"
+umount "$T/pmnt"
+if make -s -C "$TOP" build/tools/mkbitlocker >/dev/null 2>&1 &&
+   "$TOP/build/tools/mkbitlocker" --clear-key --seed suspended "$plain" "$T/clear.img" >/dev/null 2>&1; then
+	R --disk "$T/clear.img" detect >"$T/out" 2>&1
+	expect "suspended: detect says so and opens it with its clear key, no key given" sh -c '
+		grep -q "protection suspended (opens with no key)" "$1" && grep -q " ntfs .*unlocked" "$1" &&
+		grep -q "unlocked with its clear key" "$1"' - "$T/out"
+else
+	not_ok "mkbitlocker --clear-key"
+fi
+
 # --- kill -TERM while unlocked: ntfs-3g, the loop device, dislocker all go
 "$RESCUE" --disk "$img" --bitlocker-keys "$T/keys-plain" scan >/dev/null 2>&1 &
 pid=$!
