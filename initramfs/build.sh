@@ -99,6 +99,8 @@ add_binary "$BUILD/rescue" /bin/rescue
 add_binary /usr/bin/ntfs-3g /bin/ntfs-3g
 ln -s ntfs-3g "$ROOT/bin/mount.ntfs-3g"
 ln -s ntfs-3g "$ROOT/bin/mount.ntfs"
+# dislocker opens BitLocker volumes (rescue/disk/unlock.h runs it by this name).
+add_binary /usr/bin/dislocker-fuse /bin/dislocker
 # ntfsprogs for the technician's shell: repair the dirty flag, look, copy out.
 for t in ntfsfix ntfsinfo ntfsls ntfscat ntfslabel; do
 	add_binary "$(command -v $t)" "/bin/$t"

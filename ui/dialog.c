@@ -7,6 +7,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "rescue/disk/bitlocker.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 
@@ -193,5 +194,87 @@ bool dlg_secret(struct ui *ui, const char *title, const char *prompt, char *out,
 	}
 	/* leave no copy of the secret behind */
 	memset(buf, 0, sizeof(buf));
+	return ok;
+}
+
+/* The first mistyped group among the complete ones of DIGITS (N typed), or 0:
+ * the core's check on what is typed, the groups not yet typed as 000000. */
+static int bad_group(const char *digits, size_t n)
+{
+	char pw[56];
+	size_t o = 0;
+	for (size_t g = 0; g < 8; g++) {
+		if (g)
+			pw[o++] = '-';
+		for (size_t d = 0; d < 6; d++, o++)
+			pw[o] = g * 6 + d < n - n % 6 ? digits[g * 6 + d] : '0';
+	}
+	pw[o] = '\0';
+	int bad = 0;
+	bl_check_password(pw, NULL, &bad, NULL);
+	memset(pw, 0, sizeof(pw));
+	return bad;
+}
+
+bool dlg_recovery_key(struct ui *ui, const char *title, const char *prompt, char *out, size_t outlen)
+{
+	char digits[49];
+	size_t n = 0;
+	bool ok = false;
+	for (;;) {
+		int bad = bad_group(digits, n);
+		backdrop(ui);
+		int y, x, h, w;
+		dialog_frame(4, 62, &y, &x, &h, &w);
+		draw_box(y, x, h, w, title);
+		draw_text(y + 2, x + 2, w - 4, prompt);
+		char shown[64];
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (i && i % 6 == 0)
+				shown[o++] = '-';
+			shown[o++] = digits[i];
+		}
+		shown[o] = '\0';
+		draw_text(y + 3, x + 2, w - 4, shown);
+		char note[96];
+		if (bad)
+			snprintf(note, sizeof(note), "group %d is mistyped (each group divides by 11): Backspace", bad);
+		else
+			snprintf(note, sizeof(note), "%zu of 48 digits", n);
+		attron(draw_attr(bad ? UA_BAD : UA_DIM));
+		draw_text(y + 4, x + 2, w - 4, note);
+		attroff(draw_attr(bad ? UA_BAD : UA_DIM));
+		draw_text(y + h - 2, x + 2, w - 4, "Enter: open  Esc: cancel");
+		refresh();
+		wint_t wc;
+		int r = get_wch(&wc);
+		if (r == ERR)
+			continue;
+		bool back = (r == KEY_CODE_YES && wc == KEY_BACKSPACE) || (r != KEY_CODE_YES && (wc == 0x7f || wc == 8));
+		if (back) {
+			if (n > 0)
+				n--;
+		} else if (r != KEY_CODE_YES && wc == KEY_ESC) {
+			break;
+		} else if ((r == KEY_CODE_YES && wc == KEY_ENTER) || (r != KEY_CODE_YES && (wc == '\n' || wc == '\r'))) {
+			if (n == 48 && !bad) {
+				ok = true;
+				break;
+			}
+		} else if (r != KEY_CODE_YES && wc >= '0' && wc <= '9' && n < 48 && !bad) {
+			digits[n++] = (char)wc;
+		}
+	}
+	if (ok) {
+		size_t o = 0;
+		for (size_t i = 0; i < n && o + 2 < outlen; i++) {
+			if (i && i % 6 == 0)
+				out[o++] = '-';
+			out[o++] = digits[i];
+		}
+		out[o] = '\0';
+	}
+	memset(digits, 0, sizeof(digits));
 	return ok;
 }

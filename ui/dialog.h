@@ -24,4 +24,11 @@ void dlg_message(struct ui *ui, const char *title, const char *msg);
  * does not fit OUT.  The typed copy is wiped before returning. */
 bool dlg_secret(struct ui *ui, const char *title, const char *prompt, char *out, size_t outlen);
 
+/* A BitLocker recovery password: 48 digits, shown in groups of 6 as typed
+ * (a technician reads them off a printout), each group checked as it is
+ * completed (bl_check_password: a mistyped group is marked and no more is
+ * taken until it is corrected).  Anything but digits is ignored.  False on
+ * Esc; on true OUT holds the 8 groups joined by '-'.  The typed copy is wiped. */
+bool dlg_recovery_key(struct ui *ui, const char *title, const char *prompt, char *out, size_t outlen);
+
 #endif

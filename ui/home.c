@@ -15,6 +15,7 @@
 #include "rescue/disk/disk.h"
 #include "rescue/disk/target.h"
 #include "rescue/disk/teardown.h"
+#include "ui/dialog.h"
 #include "ui/draw.h"
 #include "ui/list.h"
 #include "ui/ui.h"
@@ -34,7 +35,7 @@ static const struct {
 			    "Windows is hibernated: writing would lose its session. Read-only unless allowed." },
 	[HS_DIRTY]      = { "dirty", UA_WARN,
 			    "Not shut down cleanly: the volume may need Windows' chkdsk; written with care." },
-	[HS_BITLOCKER]  = { "BitLocker", UA_BAD, "Encrypted with BitLocker: it cannot be read without its key." },
+	[HS_BITLOCKER]  = { "BitLocker", UA_BAD, "Encrypted with BitLocker: Enter asks for its 48-digit recovery key." },
 	[HS_UNUSABLE]   = { "unusable", UA_BAD, "Not a usable Windows installation (see the Log)." },
 };
 
@@ -123,6 +124,8 @@ static void add_volumes(struct ui *ui)
 						       : HS_OK;
 		if (v->state & VOL_UNREADABLE)
 			snprintf(r->error, sizeof(r->error), "%s", v->why);
+		else if (v->state & VOL_BITLOCKER)
+			snprintf(r->error, sizeof(r->error), "%s", v->bl_why);
 		else if (!v->windows && !(v->state & VOL_BITLOCKER))
 			snprintf(r->error, sizeof(r->error), "no Windows on this volume");
 		char st[64];
@@ -247,6 +250,39 @@ static void home_draw(struct ui *ui, int y, int x, int h, int w)
 		draw_text(ey + 1, x + 12, w - 12, "Enter: work on this installation (containment, accounts, scan).");
 }
 
+/* The recovery keys typed on Home, kept for the rest of the run (the
+ * target is scanned again with them), wiped at the end. */
+static struct blk_ring typed_keys;
+
+/* Ask for R's recovery password and look again with it: the core opens
+ * the volume (or says why not, on the row). */
+static void unlock_row(struct ui *ui, const struct home_row *r)
+{
+	char pw[64], label[sizeof(r->label)];
+	snprintf(label, sizeof(label), "%s", r->label);
+	if (!dlg_recovery_key(ui, "BitLocker recovery key", "The 48-digit recovery key of this volume:", pw, sizeof(pw)))
+		return;
+	struct rs_error err = { 0 };
+	int rc = blk_add_typed(&typed_keys, pw, &err);
+	memset(pw, 0, sizeof(pw));
+	if (rc) {
+		ui_status(ui, true, "%s", err.msg);
+		return;
+	}
+	rs_target_use_keys(&typed_keys);
+	rs_target_close(target, &err);
+	target = NULL;
+	find_installations(ui);
+	for (size_t i = 0; i < list.n; i++)
+		if (strcmp(rows[i].label, label) == 0) {
+			list.cur = i;
+			if (rows[i].state == HS_BITLOCKER)
+				ui_status(ui, true, "%s: %s", label, rows[i].error);
+			else
+				ui_status(ui, false, "%s unlocked: Enter opens it", label);
+		}
+}
+
 static bool home_key(struct ui *ui, int ch)
 {
 	if (ui_list_key(&list, ch))
@@ -256,6 +292,10 @@ static bool home_key(struct ui *ui, int ch)
 		if (list.n == 0)
 			return true;
 		const struct home_row *r = &rows[list.cur];
+		if (r->state == HS_BITLOCKER && !ui->ctx && target) {
+			unlock_row(ui, r);
+			return true;
+		}
 		if (r->state == HS_UNUSABLE || r->state == HS_BITLOCKER) {
 			ui_status(ui, true, "%s cannot be opened: %s", r->label, state_table[r->state].why);
 			return true;
@@ -298,6 +338,8 @@ static void home_fini(struct ui *ui)
 	struct rs_error err = { 0 };
 	rs_target_close(target, &err);
 	target = NULL;
+	rs_target_use_keys(NULL);
+	blk_free(&typed_keys);
 }
 
 const struct ui_screen ui_home_screen = {

@@ -14,7 +14,7 @@
 static const char *advice(const struct rs_volume *v)
 {
 	if (v->state & VOL_BITLOCKER)
-		return "encrypted with BitLocker: needs its recovery key; rescue cannot read it";
+		return v->bl_why[0] ? v->bl_why : "encrypted with BitLocker: needs its recovery key";
 	if (v->state & VOL_UNREADABLE)
 		return v->why;
 	if (v->state & VOL_HIBERNATED)
@@ -23,6 +23,48 @@ static const char *advice(const struct rs_volume *v)
 	if (v->state & VOL_DIRTY)
 		return "not shut down cleanly: writing needs chkdsk first, or --force";
 	return NULL;
+}
+
+/* A BitLocker volume's protectors: "recovery password 9A2E..., TPM". */
+static void protector_words(const struct bl_info *bl, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < bl->nprotectors; i++) {
+		char unk[32];
+		const struct bl_protector *p = &bl->protectors[i];
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s%s%s", i ? ", " : "",
+				      bl_protector_name(p->type, unk, sizeof(unk)),
+				      p->type == BL_PROT_RECOVERY_PASSWORD ? " " : "",
+				      p->type == BL_PROT_RECOVERY_PASSWORD ? p->id : "");
+	}
+	if (bl->protectors_not_listed)
+		snprintf(buf + n, n < len ? len - n : 0, " and %d more", bl->protectors_not_listed);
+}
+
+/* detect --json: the "bitlocker" member of a BitLocker volume. */
+static void print_bitlocker_json(const struct rs_volume *v)
+{
+	const struct bl_info *bl = v->bl;
+	printf(",\"bitlocker\":{\"unlocked\":%s", (v->state & VOL_UNLOCKED) ? "true" : "false");
+	if (bl) {
+		json_put_member(stdout, ",", "method", bl_method_name(bl->method));
+		json_put_member(stdout, ",", "volume_id", bl->volume_id);
+		json_put_member(stdout, ",", "description", bl->description);
+		printf(",\"suspended\":%s,\"protectors\":[", bl->suspended ? "true" : "false");
+		for (int i = 0; i < bl->nprotectors; i++) {
+			char unk[32];
+			json_put_member(stdout, i ? ",{" : "{", "type",
+					bl_protector_name(bl->protectors[i].type, unk, sizeof(unk)));
+			json_put_member(stdout, ",", "id", bl->protectors[i].id);
+			printf("}");
+		}
+		printf("]");
+	}
+	json_put_member(stdout, ",", "key_id", v->bl_key_id[0] ? v->bl_key_id : NULL);
+	json_put_member(stdout, ",", "key_from", v->bl_key_from[0] ? v->bl_key_from : NULL);
+	json_put_member(stdout, ",", "why", v->bl_why[0] ? v->bl_why : NULL);
+	printf("}");
 }
 
 static void print_json(const struct cli *cli, const struct rs_target *t, const char *source)
@@ -55,6 +97,8 @@ static void print_json(const struct cli *cli, const struct rs_target *t, const c
 			printf(",");
 			cli_print_hives(cli, "", v->hives, v->nhives);
 		}
+		if (v->state & (VOL_BITLOCKER | VOL_UNLOCKED))
+			print_bitlocker_json(v);
 		json_put_member(stdout, ",", "note", advice(v));
 		printf("}");
 	}
@@ -83,6 +127,18 @@ static void print_text(const struct cli *cli, const struct rs_target *t)
 		const char *a = advice(v);
 		if (a)
 			textesc_printf("note: %s: %s\n", v->part->name, a);
+		if (v->bl) {
+			char prot[512];
+			protector_words(v->bl, prot, sizeof(prot));
+			textesc_printf("bitlocker: %s: %s, %s; key protectors: %s\n", v->part->name,
+				       bl_method_name(v->bl->method) ? bl_method_name(v->bl->method) : "unknown cipher",
+				       v->bl->suspended ? "protection suspended (opens with no key)" : "protected",
+				       prot);
+		}
+		if (v->state & VOL_UNLOCKED)
+			textesc_printf("bitlocker: %s: unlocked with %s%s%s%s\n", v->part->name,
+				       v->bl_key_id[0] ? "the recovery key from " : "", v->bl_key_from,
+				       v->bl_key_id[0] ? ", key ID " : "", v->bl_key_id);
 	}
 	/* Each installation's hives: one line when all are clean, else every
 	 * hive as `status` shows them. */

@@ -14,6 +14,7 @@
 #include "rescue/cli/cli.h"
 #include "rescue/base/textesc.h"
 #include "rescue/base/version.h"
+#include "rescue/disk/target.h"
 
 static const struct cli_command commands[] = {
 	{ "detect",  "",                        "list disks and partitions: file system, Windows version, computer, state",
@@ -89,6 +90,9 @@ static void usage(FILE *f)
 		   "  --yes              do not ask for confirmation\n"
 		   "  --force            write a dirty hive without usable logs, or a volume marked dirty\n"
 		   "  --remove-hiberfile allow writing a hibernated volume (Windows loses its hibernated session)\n"
+		   "  --bitlocker-key KEY   open a BitLocker volume with its 48-digit recovery password\n"
+		   "  --bitlocker-keys PATH recovery key files (Windows' .TXT, AD or Intune CSV, ID,KEY lines),\n"
+		   "                     a file or a folder: each volume takes the key for its key ID\n"
 		   "  -v                 more detail\n"
 		   "exit codes: 0 clean, 1 detections, 2 usage, 3 target unusable, 4 partly failed\n");
 }
@@ -99,6 +103,30 @@ static const struct cli_command *find_command(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+/* The BitLocker recovery keys given (--bitlocker-key, --bitlocker-keys),
+ * wiped when main returns. */
+static struct blk_ring bitlocker_keys;
+
+/* Take one BitLocker option's value: a typed key is checked (a typo is said
+ * before anything is tried) and wiped from argv, so /proc/PID/cmdline no
+ * longer shows it; a key file or folder is read now. */
+static int bitlocker_option(bool typed, char *value)
+{
+	struct rs_error err = { 0 };
+	int rc = typed ? blk_add_typed(&bitlocker_keys, value, &err) : blk_load(&bitlocker_keys, value, &err);
+	if (typed)
+		explicit_bzero(value, strlen(value));
+	if (rc) {
+		textesc_fprintf(stderr, "rescue: %s%s\n", typed ? "--bitlocker-key: " : "", err.msg);
+		return rc;
+	}
+	if (bitlocker_keys.bad)
+		textesc_fprintf(stderr, "rescue: skipped %zu recovery key%s whose checksum fails (%s)\n",
+				bitlocker_keys.bad, bitlocker_keys.bad == 1 ? "" : "s", bitlocker_keys.first_bad);
+	rs_target_use_keys(&bitlocker_keys);
+	return RS_OK;
 }
 
 /* Take the global options out of argv, wherever they stand before "--";
@@ -138,6 +166,14 @@ static int parse_globals(struct cli *cli, int *argc, char **argv)
 			cli->force = true;
 		} else if (strcmp(a, "--remove-hiberfile") == 0) {
 			cli->remove_hiberfile = true;
+		} else if (strcmp(a, "--bitlocker-key") == 0 || strcmp(a, "--bitlocker-keys") == 0) {
+			if (i + 1 >= *argc) {
+				textesc_fprintf(stderr, "rescue: %s needs an argument\n", a);
+				return RS_EUSAGE;
+			}
+			int rc = bitlocker_option(a[15] == '\0', argv[++i]);
+			if (rc)
+				return rc;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			cli->verbose++;
 		} else {
@@ -197,7 +233,17 @@ static int open_target(struct cli *cli, const struct cli_command *cmd, bool writ
 	return rs_ctx_open(cli->root, flags, &cli->ctx, err);
 }
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+	rs_target_use_keys(NULL);
+	blk_free(&bitlocker_keys);
+	return rc;
+}
+
+static int run(int argc, char **argv)
 {
 	struct cli cli = { .progname = "rescue" };
 	int rc = parse_globals(&cli, &argc, argv);

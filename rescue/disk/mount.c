@@ -83,8 +83,7 @@ void mount_clean_stale(void)
 	closedir(d);
 }
 
-/* Whether DIR is a mount point now: its device differs from its parent's. */
-static bool is_mounted(const char *dir, const char *parent)
+bool mount_is_active(const char *dir, const char *parent)
 {
 	struct stat a, b;
 	return stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
@@ -172,7 +171,7 @@ int mount_ntfs(const char *dev, unsigned flags, struct ntfs_mount **out, struct 
 
 	char msg[300] = "";
 	for (int waited = 0;; waited += 10) {
-		if (is_mounted(m->dir, run))
+		if (mount_is_active(m->dir, run))
 			break;
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {

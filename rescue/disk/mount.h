@@ -41,6 +41,9 @@ int mount_ntfs(const char *dev, unsigned flags, struct ntfs_mount **out, struct 
  * cleanly (it is then detached lazily).  NULL is fine. */
 int mount_release(struct ntfs_mount *m, struct rs_error *err);
 
+/* Whether DIR is a mount point now: its device differs from PARENT's. */
+bool mount_is_active(const char *dir, const char *parent);
+
 /* The run folder, created (mode 0700) when missing. */
 int mount_rundir(char *out, size_t outlen, struct rs_error *err);
 

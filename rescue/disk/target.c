@@ -2,9 +2,11 @@
 #include "rescue/disk/target.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rescue/disk/mount.h"
 #include "rescue/disk/ntfsprobe.h"
@@ -24,7 +26,15 @@ static const struct { unsigned bit; const char *word; } state_words[] = {
 	{ VOL_DIRTY, "dirty" },
 	{ VOL_READONLY, "read-only" },
 	{ VOL_UNREADABLE, "unreadable" },
+	{ VOL_UNLOCKED, "unlocked" },
 };
+
+static const struct blk_ring *use_keys;
+
+void rs_target_use_keys(const struct blk_ring *keys)
+{
+	use_keys = keys;
+}
 
 void rs_volume_state_str(unsigned state, char *buf, size_t len)
 {
@@ -57,17 +67,99 @@ static void unreadable(struct rs_volume *v, const char *msg)
 	snprintf(v->why, sizeof(v->why), "%s", msg);
 }
 
+/* The device V's NTFS is read from: the partition, or dislocker's view. */
+static const char *volume_node(const struct rs_volume *v)
+{
+	return v->unlock ? v->unlock->loop.dev : v->part->node;
+}
+
+/* Open V (BitLocker, its metadata read) with its chosen key, read-only
+ * when RO: the partition attached the same way, dislocker over it. */
+static int unlock_open(struct disk *d, struct rs_volume *v, bool ro, struct rs_error *err)
+{
+	int rc = disk_attach(d, v->part, ro, err);
+	if (rc)
+		return rc;
+	const char *id = v->bl_key_id[0] ? v->bl_key_id : v->bl->volume_id;
+	return bl_unlock_open(v->part->node, v->bl_key ? v->bl_key->password : NULL, id, ro || d->readonly,
+			      &v->unlock, err);
+}
+
+/* The recovery password protectors of V's metadata, in order. */
+static const char *recovery_id(const struct bl_info *bl, int i)
+{
+	for (int k = 0; k < bl->nprotectors; k++)
+		if (bl->protectors[k].type == BL_PROT_RECOVERY_PASSWORD && i-- == 0)
+			return bl->protectors[k].id;
+	return NULL;
+}
+
+/* Read V's BitLocker metadata and open it read-only with the key that
+ * fits (its clear key when suspended, a key file's key for its key ID, a
+ * typed key); else say in bl_why what it needs. */
+static void unlock_bitlocker(struct disk *d, struct rs_volume *v)
+{
+	struct disk_part *p = v->part;
+	struct rs_error e = { 0 };
+	int fd = open(d->path, O_RDONLY | O_CLOEXEC);
+	struct bl_info *bl = fd >= 0 ? calloc(1, sizeof(*bl)) : NULL;
+	if (fd < 0 || !bl || bl_read(fd, p->offset, p->number ? p->size : d->size, bl, &e) != RS_OK) {
+		snprintf(v->bl_why, sizeof(v->bl_why), "%s", fd < 0 ? strerror(errno) : bl ? e.msg : "out of memory");
+		free(bl);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	v->bl = bl;
+	const char *first = recovery_id(bl, 0);
+	if (bl->suspended) {
+		snprintf(v->bl_key_from, sizeof(v->bl_key_from), "its clear key (protection suspended)");
+	} else if (!first) {
+		snprintf(v->bl_why, sizeof(v->bl_why), "BitLocker volume %s has no recovery password "
+			 "protector (TPM or startup key only): it cannot be opened here", bl->volume_id);
+		return;
+	} else {
+		const struct blk_key *k = NULL;
+		const char *id = first;
+		for (int i = 0; !k && use_keys && (id = recovery_id(bl, i)); i++)
+			k = blk_find(use_keys, id);
+		if (k) {
+			snprintf(v->bl_key_from, sizeof(v->bl_key_from), "%s", k->source);
+		} else if (use_keys && (k = blk_typed(use_keys, 0))) {
+			id = first;
+			snprintf(v->bl_key_from, sizeof(v->bl_key_from), "the recovery key given");
+		} else {
+			snprintf(v->bl_why, sizeof(v->bl_why), "needs recovery key %s%s%s", first,
+				 use_keys && use_keys->bad ? "; skipped " : "",
+				 use_keys && use_keys->bad ? use_keys->first_bad : "");
+			return;
+		}
+		v->bl_key = k;
+		snprintf(v->bl_key_id, sizeof(v->bl_key_id), "%s", id);
+	}
+	if (unlock_open(d, v, true, &e) != RS_OK) {
+		snprintf(v->bl_why, sizeof(v->bl_why), "%s", e.msg);
+		v->bl_key = NULL;
+		v->bl_key_from[0] = '\0';
+		return;
+	}
+	v->state = (v->state & ~(unsigned)VOL_BITLOCKER) | VOL_UNLOCKED;
+	snprintf(p->fstype, sizeof(p->fstype), "ntfs");
+}
+
 /* Identify the Windows on V, if any: a short read-only mount. */
 static void identify(struct disk *d, struct rs_volume *v)
 {
 	struct disk_part *p = v->part;
 	struct rs_error e = { 0 };
-	if (disk_attach(d, p, true, &e) != RS_OK) {
+	if (!v->unlock && disk_attach(d, p, true, &e) != RS_OK) {
 		unreadable(v, e.msg);
 		return;
 	}
+	const char *node = volume_node(v);
 	struct ntfs_state st;
-	if (ntfs_probe(p->node, &st, &e) != RS_OK) {
+	if (ntfs_probe(node, &st, &e) != RS_OK) {
 		unreadable(v, e.msg);
 		return;
 	}
@@ -79,7 +171,7 @@ static void identify(struct disk *d, struct rs_volume *v)
 		v->state |= VOL_HIBERNATED;
 
 	struct ntfs_mount *m;
-	if (mount_ntfs(p->node, 0, &m, &e) != RS_OK) {
+	if (mount_ntfs(node, 0, &m, &e) != RS_OK) {
 		unreadable(v, e.msg);
 		return;
 	}
@@ -124,8 +216,10 @@ static int add_disk(struct rs_target *t, struct disk *d)
 		v->part = &d->parts[i];
 		if (d->readonly)
 			v->state |= VOL_READONLY;
-		if (strcmp(v->part->fstype, "BitLocker") == 0)
+		if (strcmp(v->part->fstype, "BitLocker") == 0) {
 			v->state |= VOL_BITLOCKER;
+			unlock_bitlocker(d, v);
+		}
 		if (is_ntfs(v->part))
 			identify(d, v);
 		if (v->windows || v->hiveless)
@@ -191,9 +285,9 @@ int rs_target_pick(const struct rs_target *t, int n, int *out, struct rs_error *
 		/* Say what stands in the way, most telling first. */
 		for (size_t i = 0; i < t->nvols; i++)
 			if (t->vols[i].state & VOL_BITLOCKER)
-				return rs_fail(err, RS_ETARGET, "%s is encrypted with BitLocker: it needs its "
-					       "recovery key (unlock it first); rescue cannot read it",
-					       t->vols[i].part->name);
+				return rs_fail(err, RS_ETARGET, "%s is encrypted with BitLocker: %s",
+					       t->vols[i].part->name, t->vols[i].bl_why[0] ? t->vols[i].bl_why :
+					       "it needs its recovery key (--bitlocker-key, --bitlocker-keys)");
 		for (size_t i = 0; i < t->nvols; i++)
 			if (t->vols[i].state & VOL_UNREADABLE)
 				return rs_fail(err, RS_ETARGET, "no Windows installation found: %s: %s",
@@ -263,13 +357,20 @@ int rs_target_open(struct rs_target *t, int n, unsigned ctx_flags, unsigned open
 		if ((rc = mount_release(old, err)))
 			return rc;
 	}
+	if (v->unlock && rw && v->unlock->ro) {
+		/* Opened read-only by the scan: dislocker again, read-write. */
+		bl_unlock_close(v->unlock);
+		v->unlock = NULL;
+		if ((rc = unlock_open((struct disk *)v->disk, v, false, err)))
+			return rc;
+	}
 	if (!v->mount) {
-		if ((rc = disk_attach((struct disk *)v->disk, v->part, !rw, err)))
+		if (!v->unlock && (rc = disk_attach((struct disk *)v->disk, v->part, !rw, err)))
 			return rc;
 		unsigned mf = rw ? MOUNT_RW : 0;
 		if (rw && (open_flags & TARGET_REMOVE_HIBERFILE))
 			mf |= MOUNT_REMOVE_HIBERFILE;
-		if ((rc = mount_ntfs(v->part->node, mf, &v->mount, err)))
+		if ((rc = mount_ntfs(volume_node(v), mf, &v->mount, err)))
 			return rc;
 	}
 	rc = rs_ctx_open(v->mount->dir, ctx_flags, out, err);
@@ -289,6 +390,8 @@ int rs_target_close(struct rs_target *t, struct rs_error *err)
 		int r = mount_release(t->vols[i].mount, rc ? NULL : err);
 		if (r && !rc)
 			rc = r;
+		bl_unlock_close(t->vols[i].unlock);     /* after ntfs-3g let go of it */
+		free(t->vols[i].bl);
 		free(t->vols[i].hives);
 	}
 	for (size_t i = 0; i < t->ndisks; i++)

@@ -3,7 +3,8 @@
  * disk, partition or image file), and an rs_ctx opened on one of them.
  *
  * rs_target_scan reads every partition, probes each NTFS volume's state
- * (BitLocker, hibernated, dirty, read-only medium, unreadable), mounts it
+ * (BitLocker, hibernated, dirty, read-only medium, unreadable), opens a
+ * BitLocker volume with a matching key (rs_target_use_keys), mounts it
  * read-only for a moment to see whether Windows is there and which (product,
  * build, computer name), and unmounts it again.  rs_target_open then mounts
  * one installation for a command (read-write only when the command writes
@@ -20,15 +21,19 @@
 #include "hive/recover.h"
 #include "hive/wininfo.h"
 #include "rescue/base/ctx.h"
+#include "rescue/disk/bitlocker.h"
+#include "rescue/disk/blkeys.h"
 #include "rescue/disk/disk.h"
+#include "rescue/disk/unlock.h"
 #include "rescue/base/error.h"
 
 enum vol_state {
-	VOL_BITLOCKER  = 1 << 0,   /* encrypted: needs its recovery key; never written */
+	VOL_BITLOCKER  = 1 << 0,   /* encrypted and locked: needs its recovery key; never written */
 	VOL_HIBERNATED = 1 << 1,   /* hiberfil.sys in use (hibernation, Fast Startup) */
 	VOL_DIRTY      = 1 << 2,   /* NTFS dirty flag: not shut down cleanly */
 	VOL_READONLY   = 1 << 3,   /* read-only medium or image file */
 	VOL_UNREADABLE = 1 << 4,   /* NTFS that cannot be read or mounted (see why) */
+	VOL_UNLOCKED   = 1 << 5,   /* BitLocker, opened with a key (bl_key_from): an NTFS volume like any */
 };
 
 struct rs_volume {
@@ -46,7 +51,20 @@ struct rs_volume {
 	const char *hives_word;    /* when windows: hive_recovery_summary() of them, "clean"... */
 	int install;               /* 1-based installation number, 0 when neither windows nor hiveless */
 	struct ntfs_mount *mount;  /* while open */
+	/* BitLocker (locked or unlocked): */
+	struct bl_info *bl;        /* its metadata, owned; NULL when not BitLocker or unreadable */
+	char bl_why[300];          /* locked: why ("needs recovery key <ID>", "this key does not open <ID>") */
+	char bl_key_id[BL_GUID_TEXT];  /* unlocked: the protector's key ID ("" for a clear key) */
+	char bl_key_from[100];     /* unlocked: "keys/<file>", "the recovery key given", "its clear key" */
+	const struct blk_key *bl_key;  /* unlocked: the key (in the ring of rs_target_use_keys) */
+	struct bl_unlock *unlock;  /* unlocked: dislocker and the loop device over its view */
 };
+
+/* The recovery keys rs_target_scan tries on BitLocker volumes (a key ID
+ * from the volume's metadata matched in KEYS; a typed key, with no ID, is
+ * tried as it is).  KEYS must outlive every target scanned after; NULL
+ * (the default): BitLocker volumes stay locked. */
+void rs_target_use_keys(const struct blk_ring *keys);
 
 struct rs_target;
 

@@ -15,7 +15,7 @@
  * partition of a few disks with room to spare. */
 #define SLOTS 64
 
-enum { FREE = 0, MOUNT, LOOP };
+enum { FREE = 0, MOUNT, LOOP, UNDER };
 
 static struct slot {
 	volatile sig_atomic_t kind;
@@ -48,6 +48,7 @@ static int add(int kind, const char *dir, pid_t pid, int fd)
 
 int teardown_add_mount(const char *dir, pid_t pid) { return add(MOUNT, dir, pid, -1); }
 int teardown_add_loop(int fd) { return add(LOOP, NULL, 0, fd); }
+int teardown_add_under(const char *dir, pid_t pid) { return add(UNDER, dir, pid, -1); }
 
 void teardown_set_pid(int slot, pid_t pid)
 {
@@ -82,14 +83,13 @@ static void reap(pid_t pid)
 	}
 }
 
-void teardown_all(void)
+/* Unmount every registered mount of KIND: lazily (files of the interrupted
+ * command may still be open), then SIGTERM to its FUSE process and wait
+ * for it to finish writing, then remove the folder. */
+static void undo_mounts(int kind)
 {
-	if (busy)
-		return;
-	busy = 1;
-	int saved = errno;
 	for (int i = 0; i < SLOTS; i++) {
-		if (slots[i].kind != MOUNT)
+		if (slots[i].kind != kind)
 			continue;
 		/* Lazy: files of the interrupted command may still be open. */
 		umount2(slots[i].dir, MNT_DETACH);
@@ -100,12 +100,23 @@ void teardown_all(void)
 		rmdir(slots[i].dir);
 		slots[i].kind = FREE;
 	}
+}
+
+void teardown_all(void)
+{
+	if (busy)
+		return;
+	busy = 1;
+	int saved = errno;
+	undo_mounts(MOUNT);
 	for (int i = 0; i < SLOTS; i++) {
 		if (slots[i].kind != LOOP)
 			continue;
 		close(slots[i].fd);     /* autoclear detaches it */
 		slots[i].kind = FREE;
 	}
+	/* Last: what the loop devices above read through (dislocker). */
+	undo_mounts(UNDER);
 	errno = saved;
 	busy = 0;
 }

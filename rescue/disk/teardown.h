@@ -23,12 +23,16 @@ void teardown_set_pid(int slot, pid_t pid);
 /* Register the fd that keeps an autoclear loop device alive. */
 int teardown_add_loop(int fd);
 
+/* Register a FUSE mount that loop devices read through (dislocker's view
+ * of a BitLocker volume): undone after the mounts and loop devices above it. */
+int teardown_add_under(const char *dir, pid_t pid);
+
 /* Forget SLOT (its owner has undone it).  -1 is ignored. */
 void teardown_remove(int slot);
 
 /* Undo everything still registered: mounts first (lazy unmount, SIGTERM to
  * ntfs-3g, wait for it to finish writing, remove the folder), then loop
- * devices.  Async-signal-safe; runs at most once at a time. */
+ * devices, then the mounts registered with teardown_add_under.  Async-signal-safe; runs at most once at a time. */
 void teardown_all(void);
 
 /* Install teardown_all for SIGINT, SIGTERM, SIGHUP, SIGQUIT (then the signal

@@ -119,6 +119,7 @@ struct opened {
 	char why[512];              /* when !ctx: why; else why it was opened read-only against the wish */
 	bool hibernated;
 	bool hiberfile_removed;     /* opened with the hibernation file removed (hibernated = remove) */
+	char unlocked[200];         /* BitLocker: which key opened it (never the key), "" otherwise */
 };
 
 /* detect: what Windows this is, and whether it may be written.  Returns
@@ -784,6 +785,8 @@ static void run_install(const struct rs_conf *conf, const struct auto_events *ev
 	struct run run = { .conf = conf, .ev = ev, .rules = rules, .ctx = ctx, .r = r };
 	if (conf->source[0])
 		report_note(r, "settings from %s", conf->source);
+	if (o->unlocked[0])
+		report_note(r, "%s", o->unlocked);
 	if (!ctx) {
 		step_begin(&run, "detect");
 		step_end(&run, failure_status(o->rc), "%s", o->why);
@@ -876,8 +879,9 @@ static void note_other_volumes(const struct rs_target *t, struct auto_result *ou
 		if (v->windows || !(v->state & (VOL_BITLOCKER | VOL_UNREADABLE)))
 			continue;
 		size_t l = strlen(out->problem);
-		snprintf(out->problem + l, sizeof(out->problem) - l, "%s%s: %s", l ? "; " : "", v->part->name,
-			 (v->state & VOL_BITLOCKER) ? "BitLocker, not examined (needs its recovery key)" : v->why);
+		snprintf(out->problem + l, sizeof(out->problem) - l, "%s%s: %s%s", l ? "; " : "", v->part->name,
+			 (v->state & VOL_BITLOCKER) ? "BitLocker, not examined: " : "",
+			 (v->state & VOL_BITLOCKER) ? v->bl_why : v->why);
 	}
 }
 
@@ -887,9 +891,19 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 {
 	struct rs_target *t = NULL;
 	struct rs_error err = { 0 };
+	/* The stick's recovery keys, for BitLocker volumes (wiped at the end). */
+	struct blk_ring keys = { 0 };
+	if (conf->bitlocker_keys[0]) {
+		if (blk_load(&keys, conf->bitlocker_keys, &err) != RS_OK)
+			snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
+		rs_target_use_keys(&keys);
+	}
 	int rc = rs_target_scan(disk, &t, &err);
 	if (rc) {
 		snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
+		if (conf->bitlocker_keys[0])
+			rs_target_use_keys(NULL);
+		blk_free(&keys);
 		return rc;
 	}
 	note_other_volumes(t, out);
@@ -902,12 +916,19 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 		snprintf(out->problem + l, sizeof(out->problem) - l, "%sno Windows installation found%s%s", l ? "; " : "",
 			 err.msg[0] ? ": " : "", err.msg);
 		rs_target_close(t, &err);
+		if (conf->bitlocker_keys[0])
+			rs_target_use_keys(NULL);
+		blk_free(&keys);
 		return RS_ETARGET;
 	}
 	bool report_only = conf->mode == CONF_MODE_REPORT;
 	for (size_t i = 1; i <= n; i++) {
 		const struct rs_volume *v = rs_target_install(t, (int)i);
 		struct opened o = { .target = v->part->name, .hibernated = v->state & VOL_HIBERNATED };
+		if (v->state & VOL_UNLOCKED)
+			snprintf(o.unlocked, sizeof(o.unlocked), "BitLocker: unlocked with %s%s%s%s",
+				 v->bl_key_id[0] ? "the recovery key from " : "", v->bl_key_from,
+				 v->bl_key_id[0] ? ", key ID " : "", v->bl_key_id);
 		bool want_remove = o.hibernated && conf->hibernated == CONF_HIB_REMOVE && !report_only;
 		/* removing the hibernation file is a write: not when the run must stop */
 		bool remove = want_remove && !rules->why[0];
@@ -941,6 +962,9 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 		size_t l = strlen(out->problem);
 		snprintf(out->problem + l, sizeof(out->problem) - l, "%s%s", l ? "; " : "", err.msg);
 	}
+	if (conf->bitlocker_keys[0])
+		rs_target_use_keys(NULL);
+	blk_free(&keys);
 	return RS_OK;
 }
 

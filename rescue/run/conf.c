@@ -49,6 +49,10 @@ const struct conf_key conf_keys[] = {
 	  "partition's reports/)" },
 	{ "rules_compiled", "", "compiled YARA rules to use instead of the built-in ones" },
 	{ "rules_extra", "", "a .yar file or a folder of them (and *.sha256 hash lists) added to the rules" },
+	{ "bitlocker_keys", "",
+	  "BitLocker recovery keys: a key file or a folder of them (Windows' BitLocker Recovery Key *.TXT, "
+	  "Active Directory or Entra ID/Intune CSV exports, ID,KEY lines), matched by key ID (the boot image "
+	  "sets the RESCUE partition's keys/)" },
 	{ "after", NULL, "boot image: wait | poweroff | reboot after the run" },
 	{ "console", NULL, "boot image: the console the run uses (tty1, ttyS0)" },
 	{ "serial_term", NULL, "boot image: TERM on a serial console" },
@@ -218,8 +222,9 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 		if (conf_parse_size(v, &c->max_size) || c->max_size == 0)
 			return rs_fail(err, RS_EUSAGE, "max_size = %s: want a size such as 64M", v);
 	} else if (strcmp(key, "reports_dir") == 0 || strcmp(key, "rules_compiled") == 0 ||
-		   strcmp(key, "rules_extra") == 0) {
-		char *dst = key[1] == 'e' ? c->reports_dir : key[6] == 'c' ? c->rules_compiled : c->rules_extra;
+		   strcmp(key, "rules_extra") == 0 || strcmp(key, "bitlocker_keys") == 0) {
+		char *dst = key[0] == 'b' ? c->bitlocker_keys : key[1] == 'e' ? c->reports_dir
+			  : key[6] == 'c' ? c->rules_compiled : c->rules_extra;
 		if (strlen(v) >= PATH_MAX)
 			return rs_fail(err, RS_EUSAGE, "%s: path too long", key);
 		snprintf(dst, PATH_MAX, "%s", v);

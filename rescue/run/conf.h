@@ -49,6 +49,7 @@ struct rs_conf {
 	char reports_dir[PATH_MAX];     /* "" = no copy outside the Windows volume */
 	char rules_compiled[PATH_MAX];  /* "" = the usual search (rescue/base/datapath.h) */
 	char rules_extra[PATH_MAX];     /* "" = none */
+	char bitlocker_keys[PATH_MAX];  /* a key file or folder (rescue/disk/blkeys.h), "" = none */
 	char source[PATH_MAX];          /* the file read, "" = defaults only */
 };
 

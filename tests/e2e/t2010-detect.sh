@@ -83,7 +83,7 @@ i=$T/bitlocker.img
 is "$i" 2 fs BitLocker
 is "$i" 2 state bitlocker
 expect_exit 3 "bitlocker: detect exits 3 (nothing to work on)" "$RESCUE" --disk "$i" detect
-expect "bitlocker: says it needs its recovery key" sh -c '"$1" --disk "$2" detect 2>&1 >/dev/null | grep -q "encrypted with BitLocker: it needs its recovery key"' - "$RESCUE" "$i"
+expect "bitlocker: says it is BitLocker and why it cannot be opened (no metadata)" sh -c '"$1" --disk "$2" detect 2>&1 >/dev/null | grep -q "encrypted with BitLocker: damaged BitLocker"' - "$RESCUE" "$i"
 
 # A whole disk as a block device without partition nodes (a loop device
 # without -P), read-only: partitions attached on top of it, state read-only.
