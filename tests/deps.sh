@@ -10,7 +10,7 @@ set -eu
 PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev libexpat1-dev
-ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
+ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev attr time
 tmux man-db groff-base jq e2fsprogs
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools
 grub-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed isolinux syslinux-common
