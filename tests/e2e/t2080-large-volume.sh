@@ -12,6 +12,7 @@
 # `scan` complete on it and find every planted sample (no per-name counts:
 # how hard links are counted is not this test's business).
 # shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
+# shellcheck disable=SC2154 # t_loop is set by t_attach (tests/lib.sh)
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
