@@ -301,10 +301,9 @@ def specials(v, user, manifest):
             name = v.unique(dl, '%s_setup_%d.exe' % (choose(rng, WORDS), rng.randrange(100)))
             v.write(dl + '/' + name, (200 << 10) + rng.randrange(3 << 20))
             v.stream(dl + '/' + name, 'Zone.Identifier', zone_identifier(rng, name))
-    for name in os.listdir(v.path(home + '/Downloads')):     # plant.sh's too
+    for name in sorted(os.listdir(v.path(home + '/Downloads'))):     # plant.sh's samples too
         p = home + '/Downloads/' + name
-        if os.path.isfile(v.path(p)) and not os.path.islink(v.path(p)) and \
-                'Zone.Identifier' not in os.listxattr(v.path(p)) and name.endswith('.com'):
+        if name.endswith('.com') and os.path.isfile(v.path(p)) and not os.path.islink(v.path(p)):
             v.stream(p, 'Zone.Identifier', zone_identifier(rng, name))
 
     # $Recycle.Bin: a folder per SID, desktop.ini, $I/$R pairs.
