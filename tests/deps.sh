@@ -12,7 +12,7 @@ set -eu
 PKGS="build-essential pkg-config xz-utils gzip
 libhivex-dev libhivex-bin libwin-hivex-perl reglookup chntpw python3-impacket
 libyara-dev yara nettle-dev libncurses-dev ncurses-term libblkid-dev libexpat1-dev
-ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev
+ntfs-3g ntfs-3g-dev fdisk util-linux libwim-dev time
 dislocker libbde-utils cryptsetup-bin zlib1g-dev
 tmux man-db groff-base jq e2fsprogs attr
 busybox-static kmod cpio zstd ncurses-base xorriso mtools dosfstools

@@ -65,7 +65,7 @@ t_loop=""
 t_attach() {
 	t_detach
 	# shellcheck disable=SC2046 # START SIZE, split on purpose
-	set -- $(sfdisk -q -l -o Start,Sectors "$1" | awk -v n="$2" 'NR == n + 1 { print $1 * 512, $2 * 512 }') "$1"
+	set -- $(sfdisk -q -l -o Start,Sectors "$1" | awk -v n="$2" 'NR == n + 1 { printf "%.0f %.0f\n", $1 * 512, $2 * 512 }') "$1"
 	t_loop=$(losetup -r -f --show -o "$1" --sizelimit "$2" "$3")
 }
 t_detach() { [ -z "$t_loop" ] || losetup -d "$t_loop"; t_loop=""; }

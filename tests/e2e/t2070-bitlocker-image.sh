@@ -152,7 +152,10 @@ expect "bitlocker-win10: partition 3 is a BitLocker volume" sh -c '
 if have dislocker && have bdemount; then
 	open_dislocker "$disk" -O "$off" -p"$pw"
 	open_bde "$disk" -o "$off" -r "$pw"
-	expect "bitlocker-win10: dislocker and bdemount give the same volume" cmp "$dmnt/dislocker-file" "$bmnt/bde1"
+	# libbde ends the volume where NTFS ends; dislocker shows the whole
+	# partition, with the last MiB (outside NTFS: the metadata) as it keeps it
+	expect "bitlocker-win10: dislocker and bdemount give the same NTFS volume" sh -c '
+		n=$(stat -c %s "$2") && [ "$n" -gt 0 ] && cmp -n "$n" "$1" "$2"' - "$dmnt/dislocker-file" "$bmnt/bde1"
 	expect "bitlocker-win10: the Windows tree and its infections, read by ntfsls" sh -c '
 		ntfsinfo -m "$1" | grep -q "Volume Name: Windows$" &&
 		ntfsls -p /Windows/System32/config "$1" | grep -qx SOFTWARE &&

@@ -100,6 +100,7 @@ else
 	not_ok "host: dislocker opens the volume after the run"
 fi
 R --disk "$img" --bitlocker-keys "$T/keys-plain" --yes undo all >"$T/undo" 2>&1; rc=$?
+sed "s/^/#   undo: /" "$T/undo"
 expect "undo all --bitlocker-keys: exit 0" test "$rc" -eq 0
 if view_open; then
 	expect "host, after undo: Schedule Start = 2 again" test "$(hive_value SYSTEM '\ControlSet001\Services\Schedule' Start)" = 2

@@ -27,6 +27,11 @@
 #               empty SYSTEM file) on the Desktop; a file name carrying a newline and a forged verdict
 #   hostile-rescue  the same Windows 10 tree, rescue's own Rescue folder a relative link out of the volume
 #   hostile-fifo    the same tree, Rescue/journal.jsonl and the hosts file FIFOs
+#   large       GPT like win10-gpt on a 48 GiB sparse disk; the Windows volume also holds the bulk of a
+#               used Windows 10/11 system volume (tests/images/winbulk.py: 300,000 files in 60,000+
+#               folders, ~4.6 GB of data, 40,000 WinSxS hard links, junctions, sparse and compressed
+#               files, streams, $Recycle.Bin, two more samples); builds in minutes (make bench-volume)
+#   large-small the same builder at 20,000 files (make check's copy of the same logic)
 #
 # The Windows tree comes from tests/fixtures/mktree.sh, the infections from
 # tests/samples/plant.sh when it exists (its manifest is written beside the
@@ -35,8 +40,9 @@
 # loop device attached with the partition's offset and size (losetup -P makes
 # no partition nodes here).  Needs root (loop devices, FUSE).
 set -eu
+started=$(date +%s)
 
-usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|bitlocker-win10|dual-mbr|hostile|hostile-rescue|hostile-fifo OUT.img" >&2; exit 2; }
+usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|bitlocker-win10|dual-mbr|hostile|hostile-rescue|hostile-fifo|large|large-small OUT.img" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 variant=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,6 +78,14 @@ dual-mbr)
 	label=dos disk=320
 	parts="160 Windows7 7 win:win7
 - Windows10 7 win:win10" ;;
+large|large-small)
+	# bulk: the files winbulk.py adds; the disk is sparse (real use ~ the data)
+	bulk=300000; [ "$variant" = large ] || bulk=20000
+	label=gpt disk=49152
+	parts="100 SYSTEM $EFI fat
+16 - $MSR none
+48000 Windows $BASIC win:win10
+- Recovery $RECOVERY ntfs" ;;
 bitlocker)
 	label=gpt disk=128
 	parts="32 SYSTEM $EFI fat
@@ -275,7 +289,7 @@ EOF
 } | sfdisk -q "$out" >/dev/null
 
 # Offsets and sizes (in bytes) as sfdisk wrote them: START SIZE per line.
-sfdisk -q -l -o Start,Sectors "$out" | awk 'NR > 1 { print $1 * 512, $2 * 512 }' >"$work/geometry"
+sfdisk -q -l -o Start,Sectors "$out" | awk 'NR > 1 { printf "%.0f %.0f\n", $1 * 512, $2 * 512 }' >"$work/geometry"
 
 n=0
 while read -r _ plabel _ fs; do
@@ -299,17 +313,26 @@ while read -r _ plabel _ fs; do
 	case $fs in
 	fat) mkfs.vfat -F 16 -n "$plabel" "$loop" >/dev/null ;;
 	ntfs|win:*|bitlocker:*)
-		mkntfs -Q -F -q -L "$plabel" -p $((off / 512)) -H 255 -S 63 "$loop" >/dev/null
+		# A volume to encrypt leaves its last MiB outside NTFS: mkbitlocker
+		# puts the FVE metadata there, where ntfs-3g never writes (readers
+		# drop writes to those blocks, as Windows keeps NTFS out of them).
+		sectors=""; case $fs in bitlocker:*) sectors=$((size / 512 - 2048)) ;; esac
+		# shellcheck disable=SC2086 # empty: the whole device
+		mkntfs -Q -F -q -L "$plabel" -p $((off / 512)) -H 255 -S 63 "$loop" $sectors >/dev/null
 		case $fs in win:*|bitlocker:*)
 			tree=$work/tree$n
 			make_tree "${fs#*:}" "$tree"
 			# streams_interface=windows: FILE:STREAM names an alternate data stream
-			ntfs-3g -o streams_interface=windows "$loop" "$mnt"
+			ntfs-3g -o streams_interface=windows,big_writes "$loop" "$mnt"
 			cp -a "$tree/." "$mnt/"
 			case ${fs#*:} in win10*)
 				if [ -f "$tree.manifest" ]; then add_onedrive "$mnt" "$tree.manifest"; else add_onedrive "$mnt"; fi
 			esac
-			case $variant in hostile*) add_hostile "$mnt" ;; esac
+			case $variant in
+			hostile*) add_hostile "$mnt" ;;
+			large*) PATH=/usr/bin:$PATH python3 "$here/winbulk.py" "$mnt" "$bulk" \
+					"$(basename "$(first_user "$mnt")")" "$tree.manifest" ;;
+			esac
 			if [ -f "$tree.manifest" ]; then
 				add_stream "$mnt" "$tree.manifest"
 				# the manifest of the first Windows partition is the image's
@@ -325,3 +348,4 @@ while read -r _ plabel _ fs; do
 done <<EOF
 $parts
 EOF
+echo "build.sh: $variant built in $(( $(date +%s) - started )) s ($(du -k "$out" | cut -f1) KiB on the disk)"
