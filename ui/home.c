@@ -47,6 +47,7 @@ struct home_row {
 	char size[16];
 	enum home_state state;
 	char error[256];            /* when unusable: the core's message */
+	bool key_helps;             /* BitLocker whose metadata was read: a recovery key may open it */
 };
 
 static struct home_row rows[32];
@@ -114,6 +115,7 @@ static void add_volumes(struct ui *ui)
 		disk_format_size(v->part->size, r->size, sizeof(r->size));
 		if (v->windows)
 			r->info = v->info;
+		r->key_helps = v->bl != NULL;
 		/* the gravest state decides the colour and the explanation */
 		r->state = v->state & VOL_BITLOCKER    ? HS_BITLOCKER
 			   : v->state & VOL_UNREADABLE ? HS_UNUSABLE
@@ -292,12 +294,12 @@ static bool home_key(struct ui *ui, int ch)
 		if (list.n == 0)
 			return true;
 		const struct home_row *r = &rows[list.cur];
-		if (r->state == HS_BITLOCKER && !ui->ctx && target) {
+		if (r->state == HS_BITLOCKER && r->key_helps && !ui->ctx && target) {
 			unlock_row(ui, r);
 			return true;
 		}
 		if (r->state == HS_UNUSABLE || r->state == HS_BITLOCKER) {
-			ui_status(ui, true, "%s cannot be opened: %s", r->label, state_table[r->state].why);
+			ui_status(ui, true, "%s cannot be opened: %s", r->label, r->error[0] ? r->error : state_table[r->state].why);
 			return true;
 		}
 		struct rs_error err = { 0 };

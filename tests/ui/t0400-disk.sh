@@ -8,14 +8,16 @@
 # named on the volume as Home showed it; a hibernated image opens read-only and
 # containment is refused (nothing written, YELLOW), and with --remove-hiberfile
 # it is opened read-write and contained; a BitLocker volume is
-# shown and cannot be opened.  Root only (loop devices, FUSE).
+# shown and cannot be opened; a BitLocker volume with a recovery password
+# asks for it (a mistyped group said before anything is tried), opens with
+# it, and the key is never on the screen after entry.  Root only.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/uilib.sh"
 
 command -v tmux >/dev/null || { skip "ui through tmux" "tmux not installed"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then skip "ui on disk images" "needs root (loop devices, FUSE)"; t_done; exit; fi
 EXPL='Microsoft\Windows\CurrentVersion\Policies\Explorer'
-for v in win10-gpt hibernated bitlocker; do
+for v in win10-gpt hibernated bitlocker bitlocker-win10; do
 	sh "$TOP/tests/images/build.sh" "$v" "$T/$v.img" >/dev/null 2>&1 || not_ok "build.sh $v"
 done
 
@@ -122,5 +124,29 @@ ui_keys Enter
 ui_see "bitlocker: Enter is refused" "cannot be opened"
 rc=$(ui_quit)
 ui_is "bitlocker: exit 0 (nothing opened)" "$rc" 0
+
+# the recovery key typed on Home (bitlocker-win10: "ID,KEY" beside the image)
+key=$(cut -d, -f2 "$T/bitlocker-win10.img.key" | tr -d -)
+ui_start 100 30 vt100 --disk "$T/bitlocker-win10.img"
+ui_see "bitlocker-win10: Home shows the locked volume" "BitLocker"
+ui_keys Enter
+ui_see "bitlocker-win10: Enter asks for the recovery key" "48-digit recovery key"
+ui_keys 111112
+ui_see "bitlocker-win10: a mistyped group is said before anything is tried" "group 1 is mistyped"
+ui_keys BSpace BSpace BSpace BSpace BSpace BSpace
+ui_keys "$key"
+ui_see "bitlocker-win10: 48 digits typed, shown in groups" "${key%"${key#??????}"}-"
+ui_keys Enter
+ui_see "bitlocker-win10: unlocked" "unlocked: Enter opens it"
+ui_not_see "bitlocker-win10: the key is not on the screen after entry" "${key%"${key#??????}"}"
+ui_keys Enter
+ui_see "bitlocker-win10: opened, its containment listed" "autorun  OPEN"
+ui_quit >/dev/null
+# (closing an unlocked volume can take dislocker a while: wait for the exit)
+i=0; while [ ! -s "$T/ui.rc" ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+ui_is "bitlocker-win10: the UI ended (exit 4: nothing scanned)" "$(cat "$T/ui.rc" 2>/dev/null)" 4
+losetup -a | grep "$T" | sed 's/^/#   left: /'
+ui_is "bitlocker-win10: no mount, no loop device, no dislocker left" \
+	"$(grep -c "$T" /proc/mounts) $(losetup -a | grep -c "$T") $(pgrep -c -f "dislocker.*$T")" "0 0 0"
 
 t_done
