@@ -423,6 +423,10 @@ static void list_dir(struct rs_rules *r, const char *dir, const char *top, int d
 			enum rs_rules_kind k = kind_of(path);
 			if (k != RS_RULES_NONE)
 				add_file(r, path, top, k);
+		} else if (kind_of(path) != RS_RULES_NONE) {
+			/* a FIFO would block the read: named, never opened */
+			warn(r, "%s is %s, not a file: not read: rule file skipped", path,
+			     S_ISFIFO(st.st_mode) ? "a FIFO" : "a special file");
 		}
 		free(path);
 	}

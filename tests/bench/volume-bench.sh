@@ -12,7 +12,7 @@
 # fails on speed.  contain writes, so it runs on a sparse scratch copy.
 #   BENCH_VARIANT  large (default) or large-small (the same builder, 20,000 files)
 #   BENCH_THREADS  scan threads for rescue and yara -p (default: nproc)
-#   RULESETS       third-party rule sets (default ../shared/data/rules, as the
+#   RULESETS       third-party rule sets (the default tests/lib.sh gives, as in the
 #                  tests): signature-base/yara is the second rule set; skipped,
 #                  and said so, when absent
 # Needs root (loop devices, FUSE).
