@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/scan/ioc.h"
+#include "rescue/scan/rules.h"
 
 #define IPS_LIST "c2-ips.txt"
 
@@ -168,6 +171,21 @@ static int push(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+/* One address from LABEL into OUT, or counted as skipped with the reason. */
+static int add_addr(const char *s, const char *label, size_t lineno, struct fw_addrs *out, struct rs_error *err)
+{
+	char addr[128], why[128];
+	bool v6;
+	if (fw_addr_normalize(s, addr, sizeof(addr), &v6, why, sizeof(why)) != 0) {
+		if (!out->skipped++)
+			snprintf(out->first_bad, sizeof(out->first_bad), "%s line %zu: %.40s: %s", label, lineno, s, why);
+		return RS_OK;
+	}
+	if (v6 ? push(&out->v6, &out->n6, addr) : push(&out->v4, &out->n4, addr))
+		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	return RS_OK;
+}
+
 static int load_list(const char *path, const char *label, struct fw_addrs *out, struct rs_error *err)
 {
 	uint8_t *buf;
@@ -182,18 +200,24 @@ static int load_list(const char *path, const char *label, struct fw_addrs *out, 
 		char *s = text_list_entry(line);
 		if (!*s)
 			continue;
-		char addr[128], why[128];
-		bool v6;
-		if (fw_addr_normalize(s, addr, sizeof(addr), &v6, why, sizeof(why)) != 0) {
-			if (!out->skipped++)
-				snprintf(out->first_bad, sizeof(out->first_bad), "%s line %zu: %.40s: %s", label, lineno,
-					 s, why);
-			continue;
-		}
-		if (v6 ? push(&out->v6, &out->n6, addr) : push(&out->v4, &out->n4, addr))
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+		rc = add_addr(s, label, lineno, out, err);
 	}
 	free(buf);
+	return rc;
+}
+
+/* The IP addresses of LOKI's C2 IOC lists at EXTRA (a list, or a rule
+ * folder searched as `scan --rules` does); host names are the hosts item's. */
+static int load_iocs(const char *extra, struct fw_addrs *out, struct rs_error *err)
+{
+	struct rs_rules *r;
+	int rc = rs_rules_load_iocs(extra, &r, err);
+	if (rc)
+		return rc == RS_EUSAGE ? RS_ETARGET : rc;
+	const struct rs_ioc *ioc = rs_rules_ioc(r);
+	for (size_t i = 0; rc == RS_OK && i < rs_ioc_c2_nips(ioc); i++)
+		rc = add_addr(rs_ioc_c2_ip(ioc, i), extra, 0, out, err);
+	rs_rules_free(r);
 	return rc;
 }
 
@@ -225,8 +249,10 @@ int fw_addrs_load(const char *extra, struct fw_addrs *out, struct rs_error *err)
 	if (rs_data_path(IPS_LIST, path, sizeof(path)) != 0)
 		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)", IPS_LIST);
 	int rc = load_list(path, IPS_LIST, out, err);
+	struct stat st;
+	bool loki = extra && ((stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2);
 	if (rc == RS_OK && extra)
-		rc = load_list(extra, extra, out, err);
+		rc = loki ? load_iocs(extra, out, err) : load_list(extra, extra, out, err);
 	if (rc) {
 		fw_addrs_free(out);
 		return rc;

@@ -411,8 +411,9 @@ static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 	return 0;
 }
 
-/* The C2 IP addresses of the IOC lists, one note: nothing blocks them yet
- * (a firewall item will), so the report lists them for a person. */
+/* The C2 IP addresses of the IOC lists, one note, so a person sees them:
+ * the firewall containment item blocks them outbound (hive/firewall.h:
+ * RESCUE_EXTRA_IPS is the rule folder), except on XP. */
 static void report_c2_ips(struct report *r, const struct rs_ioc *ioc)
 {
 	enum { SHOWN = 200 };
@@ -423,7 +424,7 @@ static void report_c2_ips(struct report *r, const struct rs_ioc *ioc)
 	size_t len = 0;
 	for (size_t i = 0; i < n && i < SHOWN; i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", rs_ioc_c2_ip(ioc, i));
-	report_note(r, "C2 IP addresses in the IOC lists, not blocked by rescue: %zu: %s%s", n, list,
+	report_note(r, "C2 IP addresses in the IOC lists (the firewall item blocks them outbound): %zu: %s%s", n, list,
 		    n > SHOWN ? ", ..." : "");
 }
 
@@ -974,12 +975,14 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 	memset(out, 0, sizeof(*out));
 	out->verdict = VERDICT_YELLOW;
 	struct run_rules rules = { 0 };
-	/* The C2 names of the IOC lists in the rule folder reach the hosts
-	 * item through its documented channel (hive/hosts.h); a person's own
-	 * RESCUE_EXTRA_HOSTS wins. */
+	/* The C2 names and addresses of the IOC lists in the rule folder reach
+	 * the hosts and firewall items through their documented channels
+	 * (hive/hosts.h, hive/firewall.h); a person's own variables win. */
 	struct stat st;
-	if (conf->rules_extra[0] && stat(conf->rules_extra, &st) == 0 && S_ISDIR(st.st_mode))
+	if (conf->rules_extra[0] && stat(conf->rules_extra, &st) == 0 && S_ISDIR(st.st_mode)) {
 		setenv("RESCUE_EXTRA_HOSTS", conf->rules_extra, 0);
+		setenv("RESCUE_EXTRA_IPS", conf->rules_extra, 0);
+	}
 	if (conf->scan != CONF_SCAN_OFF) {
 		struct rs_error err = { 0 };
 		if (rs_rules_load(conf->rules_compiled[0] ? conf->rules_compiled : NULL,

@@ -4,7 +4,7 @@
 # digests judged by md5sum, sha1sum, sha256sum), filename IOCs with a score
 # at and under the alert level and a false-positive regex, comments and
 # malformed lines (named file:line, skipped); the C2 names reach the hosts
-# file, the C2 IP addresses do not.  Bad input: a hash list of 1,000,000
+# file, the C2 IP addresses the firewall's outbound rule.  Bad input: a hash list of 1,000,000
 # lines, under timeout.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -111,6 +111,17 @@ else
 	not_ok "C2 names not in the hosts file (exit $rc)"; sed 's/^/#   /' "$T/contain.out"; sed 's/^/#   /' "$T/hosts"
 fi
 
+# ... they reach the firewall item: its outbound C2 rule holds them (hivexget).
+RESCUE_EXTRA_IPS=$T/r "$RESCUE" --root "$root" --yes contain firewall >"$T/fw.out" 2>&1; rc=$?
+fwrule=$(hivexget "$root/Windows/System32/config/SYSTEM" \
+	'\ControlSet001\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules' RescueContain-C2-Out-001 2>&1)
+if [ $rc -eq 0 ] && printf '%s' "$fwrule" | grep -q 'RA4=[^|]*198\.51\.100\.7' &&
+	printf '%s' "$fwrule" | grep -q 'RA6=[^|]*2001:db8::7'; then
+	ok "contain firewall: the C2 IP addresses of the rule folder are blocked outbound (hivexget)"
+else
+	not_ok "C2 IPs not in the firewall rule (exit $rc)"; sed 's/^/#   /' "$T/fw.out"; echo "#   $fwrule"
+fi
+
 # The unattended run with the folder as rules_extra: the report keeps each
 # detection's list and description and lists the C2 IP addresses; the C2
 # names reach the hosts file of a fresh tree.
@@ -123,7 +134,7 @@ printf '# rescue.conf for a test\r\nrules_extra = %s\r\n' "$T/r" >"$T/auto.conf"
 rjson=$(find "$root2/Rescue/reports" -name '*.json' | head -n 1)
 if [ -n "$rjson" ] && jq -e '.detection_list[] | select(.path | endswith("a.bin")) | .matches[] |
 	select(.namespace == "iocs/hash-iocs.txt" and .description == "Test MD5 entry")' "$rjson" >/dev/null &&
-	jq -e '[.notes[] | select(test("C2 IP addresses in the IOC lists, not blocked by rescue: 2: 198\\.51\\.100\\.7, 2001:db8::7"))] | length == 1' \
+	jq -e '[.notes[] | select(test("C2 IP addresses in the IOC lists \\(the firewall item blocks them outbound\\): 2: 198\\.51\\.100\\.7, 2001:db8::7"))] | length == 1' \
 	"$rjson" >/dev/null && grep -q '      rule md5 \[iocs/hash-iocs.txt\]: Test MD5 entry' "${rjson%.json}.txt"; then
 	ok "auto: the report (JSON and text) keeps the IOC's list and description, and lists the C2 IP addresses"
 else
