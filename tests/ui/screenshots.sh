@@ -72,3 +72,20 @@ ui_keys -l "secret"
 shot accounts-password
 ui_keys Escape
 ui_quit >/dev/null
+
+# The log sheet (rescue fleet --html) of a small building, drawn by headless
+# Chromium: an infected machine run twice, a clean one, one not scanned.
+rep=$T/sheet/reports
+for m in win10:full win10:full xp:full win7:noscan; do
+	tree=${m%%:*}
+	[ -d "$T/sheet/$tree" ] || { sh "$TOP/tests/fixtures/mktree.sh" "$tree" "$T/sheet/$tree" >/dev/null
+		[ "$tree" = win10 ] && sh "$TOP/tests/samples/plant.sh" "$T/sheet/$tree" >/dev/null; }
+	printf 'reports_dir = %s\n' "$rep" >"$T/sheet.conf"
+	[ "${m#*:}" = noscan ] && printf 'scan = off\nautoruns = off\n' >>"$T/sheet.conf"
+	"$RESCUE" --root "$T/sheet/$tree" auto --config "$T/sheet.conf" >/dev/null 2>&1
+	sleep 1	# one-second report stamps: each run its own
+done
+(cd "$T/sheet" && "$RESCUE" fleet reports --html "$T/sheet.html" >/dev/null)
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$T/chrome" \
+	--window-size=1100,520 --screenshot="$out/log-sheet.png" "file://$T/sheet.html" >/dev/null 2>&1 &&
+	echo "$out/log-sheet.png"
