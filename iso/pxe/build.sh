@@ -13,6 +13,8 @@
 #   rescue/conf/default.conf            settings for every machine; rescue/conf/<mac>.conf for one
 #                                       (aa-bb-cc-dd-ee-ff.conf), merged as the stick's rescue.conf is
 #   rescue/reports/                     where the machines put their reports (WebDAV PUT)
+#   rescue/rules/ -> rescue/rules.tar   rule sets and IOC lists for every machine (a signature-base
+#                                       checkout, LOKI IOC files): put them in rules/, run make pxe again
 #
 # Needs BUILD/boot/{vmlinuz,initrd.zst} (make iso builds them) and the
 # packages pxelinux, syslinux-common, shim-signed, grub-efi-amd64-signed.
@@ -35,7 +37,7 @@ for f in "$BUILD/boot/vmlinuz" "$BUILD/boot/initrd.zst" "$PXELINUX" "$SYSLINUX_M
 done
 
 # The reports already handed in stay: only what this script writes is replaced.
-mkdir -p "$OUT/boot" "$OUT/pxelinux.cfg" "$OUT/grub" "$OUT/rescue/conf" "$OUT/rescue/reports"
+mkdir -p "$OUT/boot" "$OUT/pxelinux.cfg" "$OUT/grub" "$OUT/rescue/conf" "$OUT/rescue/reports" "$OUT/rescue/rules"
 cp "$BUILD/boot/vmlinuz" "$BUILD/boot/initrd.zst" "$OUT/boot/"
 cp "$PXELINUX" "$SYSLINUX_MODS/ldlinux.c32" "$SYSLINUX_MODS/menu.c32" "$SYSLINUX_MODS/libutil.c32" "$OUT/"
 sh "$TOP/iso/menu.sh" pxelinux >"$OUT/pxelinux.cfg/default"
@@ -46,6 +48,10 @@ cp "$MOKMGR" "$OUT/mmx64.efi"
 cp "$GRUB_NET" "$OUT/grubx64.efi"
 sh "$TOP/iso/menu.sh" grubnet >"$OUT/grub/grub.cfg"
 [ -f "$OUT/rescue/conf/default.conf" ] || cp "$TOP/iso/pxe/default.conf" "$OUT/rescue/conf/default.conf"
+# The rule folder as one file: the boot image's busybox fetches single files.
+# Links are stored as links, and /init refuses an archive holding any.
+tar -C "$OUT/rescue" --sort=name --owner=0 --group=0 --numeric-owner -cf "$OUT/rescue/rules.tar.tmp" rules
+mv "$OUT/rescue/rules.tar.tmp" "$OUT/rescue/rules.tar"
 # nginx's workers (user nobody) write the uploads: first into .nginx-tmp/,
 # then renamed into rescue/reports/ (iso/pxe/nginx.conf)
 mkdir -p "$OUT/.nginx-tmp"

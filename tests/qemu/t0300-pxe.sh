@@ -28,6 +28,16 @@ rm -f "$T/pxe/rescue/reports/"*
 printf 'mode = auto\nafter = poweroff\nconsole = ttyS0\n' >"$T/pxe/rescue/conf/default.conf"
 # the BIOS machine's own file: the same, and a key only it has
 printf 'mode = auto\nafter = poweroff\nconsole = ttyS0\naccounts = none\n' >"$T/pxe/rescue/conf/52-54-00-77-00-01.conf"
+# the laptop's rule sets: a LOKI hash IOC list holding one planted sample of
+# the UEFI machine's disk (read with ntfscat), packed as make pxe packs it
+sample=$(head -n 1 "$IMAGES/win7-mbr.img.manifest" | cut -f1)
+t_attach "$IMAGES/win7-mbr.img" 2
+ntfscat "$t_loop" "$sample" >"$T/sample" 2>/dev/null
+t_detach
+mkdir -p "$T/pxe/rescue/rules/iocs"
+printf '# hash IOCs of the building\n%s;Found on the first machine of the building\n' \
+	"$(sha256sum <"$T/sample" | cut -c1-64)" >"$T/pxe/rescue/rules/iocs/hash-iocs.txt"
+tar -C "$T/pxe/rescue" -cf "$T/pxe/rescue/rules.tar" rules
 net_setup "$T/pxe" || { not_ok "network namespace with dnsmasq"; t_done; exit; }
 net_tap tapbios && net_tap tapuefi && net_tap tapdown || not_ok "tap devices"
 net_web_start || not_ok "nginx with iso/pxe/nginx.conf"
@@ -60,6 +70,7 @@ expect "uefi: shim and GRUB's network image booted it (TFTP sent grubx64.efi)" g
 expect "uefi: the kernel saw Secure Boot on" auto_log_has 'secureboot: Secure boot enabled'
 expect "uefi: settings from default.conf" auto_log_has 'settings from http://10.77.0.1/rescue/conf/default.conf'
 expect "uefi: its console says the reports were sent" auto_log_has '^rescue: reports sent to'
+expect "uefi: the rule sets came from the laptop" auto_log_has '^rescue: rule sets from http://10.77.0.1/rescue/rules.tar \(1 files\)'
 
 ls -l "$T/pxe/rescue/reports" | sed 's/^/#   /'
 verdict_of() {	# verdict_of MACHINE MACTAG: the verdict of the report handed in, or nothing
@@ -68,6 +79,9 @@ verdict_of() {	# verdict_of MACHINE MACTAG: the verdict of the report handed in,
 }
 expect "the server holds the BIOS machine's JSON report: RED" test "$(verdict_of DESKTOP-M3OSHQU 525400770001)" = RED
 expect "the server holds the UEFI machine's JSON report: RED" test "$(verdict_of WKS-WIN732BITA 525400770002)" = RED
+expect "the UEFI machine's report names the laptop's IOC list for the sample" sh -c '
+	jq -e "[.detection_list[] | select(.path == \"$2\") | .matches[]? | select(.namespace == \"iocs/hash-iocs.txt\")] | length == 1" "$1"' \
+	- "$(find "$T/pxe/rescue/reports" -name 'WKS-WIN732BITA-*-525400770002.json' | head -n 1)" "$sample"
 expect "the server holds both .txt reports and both console logs" test \
 	"$(find "$T/pxe/rescue/reports" -name '*.txt' | wc -l)$(find "$T/pxe/rescue/reports" -name '*.console.log' | wc -l)" = 22
 expect "the BIOS machine's report says accounts were left alone (its own settings)" sh -c \
