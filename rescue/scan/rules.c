@@ -49,6 +49,7 @@ struct rs_rules {
 	char key[65];                   /* the extra set's key (rescue/scan/rulecache.h), "" = none */
 	const char *cache_dir;          /* NULL = no cache; borrowed during load() only */
 	char *cache_note;               /* what the cache did, NULL = no cache */
+	bool uncacheable;               /* a file includes another: the key does not cover it */
 	bool yr_init;
 };
 
@@ -512,6 +513,18 @@ static void load_ioc(struct rs_rules *r, struct rs_rules_file *f)
 		     f->notes[0]);
 }
 
+/* Whether TEXT has an `include "..."` line: the included file is not part
+ * of the key, so such a set is never cached. */
+static bool has_include(const char *text)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *q = p + strspn(p, " \t");
+		if (strncmp(q, "include", 7) == 0 && (q[7] == ' ' || q[7] == '\t' || q[7] == '"'))
+			return true;
+	}
+	return false;
+}
+
 /* The key of the YARA files listed (rescue/scan/rulecache.h): each one's
  * name and SHA-256, in the listing's order.  -1 when out of memory. */
 static int set_key(struct rs_rules *r)
@@ -530,6 +543,8 @@ static int set_key(struct rs_rules *r)
 		char hex[65] = "-";     /* unreadable: skipped as such, in any set */
 		if (text)
 			sha256_hex(text, len, hex);
+		if (text && has_include(text))
+			r->uncacheable = true;
 		free(text);
 		fprintf(mf, "%s\t%s\n", r->files[i].ns, hex);
 	}
@@ -587,6 +602,8 @@ static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, str
 	if (!iocs_only && set_key(r) != 0) {
 		r->key[0] = '\0';
 		warn(r, "%s: out of memory: the rule set has no key, not cached", extra);
+	} else if (!iocs_only && r->cache_dir && r->uncacheable) {
+		r->cache_note = vstrdup("rule set %s compiled in memory, not cached: a rule file includes another", r->key);
 	} else if (!iocs_only && r->cache_dir) {
 		cached = load_cached(r);
 	}
@@ -636,7 +653,7 @@ static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, str
 		warn(r, "%s: extra rules could not be finished: skipped", extra);
 	if (c)
 		yr_compiler_destroy(c);
-	if (!cached && r->extra && r->key[0] && r->cache_dir)
+	if (!cached && r->extra && r->key[0] && r->cache_dir && !r->uncacheable)
 		save_cached(r);
 	r->compile_secs = now_secs() - t0;
 	rs_ioc_seal(r->ioc);

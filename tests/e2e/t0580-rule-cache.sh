@@ -98,6 +98,17 @@ expect "a link as cache/: not followed, compiled in memory" sh -c \
 	"jq -r '.notes[]' '$T/linked.json' | grep -q 'compiled in memory: the cache cannot be written'"
 expect "linked: nothing written where the link points" test -z "$(ls -A "$T/elsewhere")"
 
+# --- a rule file that includes another: the key cannot cover it, never cached
+inc=$T/inc
+mkdir -p "$inc/rules"
+cp "$part/rules/marker.yar" "$inc/rules/part.inc"
+printf '  include "part.inc"\n' >"$inc/rules/main.yar"
+run "$inc" include
+expect "a rule file with an include: compiled in memory, not cached, and said so" sh -c \
+	"jq -r '.notes[]' '$T/include.json' | grep -q 'compiled in memory, not cached: a rule file includes another'"
+expect "include: no cache folder written" test ! -e "$inc/cache"
+expect "include: the included rule detects" found "$T/include.json"
+
 # --- a read-only partition: compiled in memory ----------------------------
 ro=$T/ro
 mkdir -p "$T/rosrc/rules" "$ro"
