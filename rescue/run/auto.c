@@ -26,6 +26,7 @@
 #include "rescue/run/clean.h"
 #include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
+#include "rescue/scan/rulecache.h"
 #include "rescue/scan/scan.h"
 #include "rescue/disk/target.h"
 #include "rescue/base/confine.h"
@@ -453,6 +454,10 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 	struct rs_error err = { 0 };
 	for (size_t i = 0; i < rs_rules_nwarnings(rules); i++)
 		report_note(run->r, "rules: %s", rs_rules_warning(rules, i));
+	if (rs_rules_cache_note(rules))
+		report_note(run->r, "rules: %s", rs_rules_cache_note(rules));
+	else if (rs_rules_key(rules))
+		report_note(run->r, "rules: rule set %s", rs_rules_key(rules));
 	report_c2_ips(run->r, rs_rules_ioc(rules));
 	struct scan_state ss = { .run = run, .clean = clean };
 	struct rs_scan_opts o = {
@@ -985,11 +990,20 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 	}
 	if (conf->scan != CONF_SCAN_OFF) {
 		struct rs_error err = { 0 };
-		if (rs_rules_load(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
-				  conf->rules_extra[0] ? conf->rules_extra : NULL, &rules.rules, &err) != RS_OK) {
+		/* The extra rules compiled once per stick, kept on the RESCUE
+		 * partition: a confined root, as the worm may have written it. */
+		char part[PATH_MAX], cache[PATH_MAX + 16];
+		bool confined = conf->rescue_partition[0] && confine_root_add_dir(conf->rescue_partition, part) == 0;
+		if (confined)
+			snprintf(cache, sizeof(cache), "%s/%s", part, RULECACHE_SUBDIR);
+		if (rs_rules_load_cached(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
+					 conf->rules_extra[0] ? conf->rules_extra : NULL, confined ? cache : NULL,
+					 &rules.rules, &err) != RS_OK) {
 			rules.rules = NULL;
 			snprintf(rules.why, sizeof(rules.why), "%s", err.msg);
 		}
+		if (confined)
+			confine_root_remove(part);
 	}
 	int rc = root ? run_root(conf, root, ctx_flags, ev, &rules, out)
 		      : run_disks(conf, disk, ctx_flags, ev, &rules, out);

@@ -228,6 +228,11 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 		if (strlen(v) >= PATH_MAX)
 			return rs_fail(err, RS_EUSAGE, "%s: path too long", key);
 		snprintf(dst, PATH_MAX, "%s", v);
+	} else if (strcmp(key, "rescue_partition") == 0) {
+		/* /init's key; `auto` keeps its compiled rule set there */
+		if (strlen(v) >= sizeof(c->rescue_partition))
+			return rs_fail(err, RS_EUSAGE, "%s: path too long", key);
+		snprintf(c->rescue_partition, sizeof(c->rescue_partition), "%s", v);
 	} else {
 		for (size_t i = 0; i < conf_nkeys; i++)
 			if (!conf_keys[i].def && strcmp(conf_keys[i].key, key) == 0)

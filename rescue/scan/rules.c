@@ -18,9 +18,11 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/datapath.h"
+#include "rescue/base/fileutil.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
+#include "rescue/scan/rulecache.h"
 #include "rescue/scan/yarc.h"
 
 struct hash_entry {
@@ -44,6 +46,10 @@ struct rs_rules {
 	struct rs_rules_file *files;    /* below --rules, sorted by path */
 	size_t nfiles;
 	double compile_secs;
+	char key[65];                   /* the extra set's key (rescue/scan/rulecache.h), "" = none */
+	const char *cache_dir;          /* NULL = no cache; borrowed during load() only */
+	char *cache_note;               /* what the cache did, NULL = no cache */
+	bool uncacheable;               /* a file includes another: the key does not cover it */
 	bool yr_init;
 };
 
@@ -507,11 +513,100 @@ static void load_ioc(struct rs_rules *r, struct rs_rules_file *f)
 		     f->notes[0]);
 }
 
+/* Whether TEXT has an `include "..."` line: the included file is not part
+ * of the key, so such a set is never cached. */
+static bool has_include(const char *text)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *q = p + strspn(p, " \t");
+		if (strncmp(q, "include", 7) == 0 && (q[7] == ' ' || q[7] == '\t' || q[7] == '"'))
+			return true;
+	}
+	return false;
+}
+
+/* The key of the YARA files listed (rescue/scan/rulecache.h): each one's
+ * name and SHA-256, in the listing's order.  -1 when out of memory. */
+static int set_key(struct rs_rules *r)
+{
+	char *manifest = NULL;
+	size_t mlen = 0;
+	FILE *mf = open_memstream(&manifest, &mlen);
+	if (!mf)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < r->nfiles && rc == 0; i++) {
+		if (r->files[i].kind != RS_RULES_YARA)
+			continue;
+		size_t len;
+		char *text = read_rule_text(r->files[i].path, &len);
+		char hex[65] = "-";     /* unreadable: skipped as such, in any set */
+		if (text)
+			sha256_hex(text, len, hex);
+		if (text && has_include(text))
+			r->uncacheable = true;
+		free(text);
+		fprintf(mf, "%s\t%s\n", r->files[i].ns, hex);
+	}
+	if (fclose(mf) != 0)
+		rc = -1;
+	if (rc == 0)
+		rulecache_key(manifest, r->key);
+	free(manifest);
+	return rc;
+}
+
+/* The extra set from the cache of its key when there is a good one
+ * (true), else false with a note saying why it will be compiled. */
+static bool load_cached(struct rs_rules *r)
+{
+	const char **ns = calloc(r->nfiles + 1, sizeof(*ns));
+	struct rs_error err = { 0 };
+	char path[PATH_MAX] = "";
+	if (!ns)
+		return false;
+	for (size_t i = 0; i < r->nfiles; i++)
+		ns[i] = r->files[i].ns;
+	rulecache_path(r->cache_dir, r->key, path, sizeof(path));
+	enum rulecache_state st = rulecache_load(r->cache_dir, r->key, ns, r->nfiles, &r->extra, &err);
+	free(ns);
+	if (st == RULECACHE_HIT)
+		r->cache_note = vstrdup("rule set %s loaded from the cache %s", r->key, path);
+	else if (st == RULECACHE_BAD)
+		r->cache_note = vstrdup("rule cache not used (%s): recompiled", err.msg);
+	return st == RULECACHE_HIT;
+}
+
+/* After compiling: keep the set for the next machine, or say why not. */
+static void save_cached(struct rs_rules *r)
+{
+	struct rs_error err = { 0 };
+	char path[PATH_MAX] = "";
+	rulecache_path(r->cache_dir, r->key, path, sizeof(path));
+	char *before = r->cache_note;
+	if (rulecache_save(r->cache_dir, r->key, r->extra, &err) == RS_OK)
+		r->cache_note = vstrdup("%s%srule set %s compiled and cached in %s", before ? before : "",
+					before ? "; " : "", r->key, path);
+	else
+		r->cache_note = vstrdup("%s%srule set %s compiled in memory: the cache cannot be written (%s)",
+					before ? before : "", before ? "; " : "", r->key, err.msg);
+	free(before);
+}
+
 static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, struct rs_error *err)
 {
 	int rc = list_extra(r, extra, err);
 	if (rc)
 		return rc;
+	bool cached = false;
+	if (!iocs_only && set_key(r) != 0) {
+		r->key[0] = '\0';
+		warn(r, "%s: out of memory: the rule set has no key, not cached", extra);
+	} else if (!iocs_only && r->cache_dir && r->uncacheable) {
+		r->cache_note = vstrdup("rule set %s compiled in memory, not cached: a rule file includes another", r->key);
+	} else if (!iocs_only && r->cache_dir) {
+		cached = load_cached(r);
+	}
 	struct compile_msgs m = { "", NULL };
 	struct include_ctx ic = { extra, "" };
 	YR_COMPILER *c = NULL;
@@ -533,7 +628,7 @@ static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, str
 			load_ioc(r, f);
 			continue;
 		}
-		if (!extra_compiles(r, f, extra))
+		if (cached || !extra_compiles(r, f, extra))
 			continue;
 		if (!c && !(c = new_compiler(&m, &ic))) {
 			warn(r, "%s: cannot create a YARA compiler: extra rules skipped", extra);
@@ -558,6 +653,8 @@ static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, str
 		warn(r, "%s: extra rules could not be finished: skipped", extra);
 	if (c)
 		yr_compiler_destroy(c);
+	if (!cached && r->extra && r->key[0] && r->cache_dir && !r->uncacheable)
+		save_cached(r);
 	r->compile_secs = now_secs() - t0;
 	rs_ioc_seal(r->ioc);
 	YR_RULE *rule;
@@ -585,32 +682,39 @@ static size_t count_rules(YR_RULES *rules)
 /* What load() reads. */
 enum { LOAD_BUILTIN = 1, LOAD_EXTRA = 2, LOAD_IOCS_ONLY = 4 };
 
-static int load(const char *compiled, const char *extra, unsigned what, struct rs_rules **out,
-		struct rs_error *err);
+static int load(const char *compiled, const char *extra, const char *cache_dir, unsigned what,
+		struct rs_rules **out, struct rs_error *err);
 
 int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out,
 		  struct rs_error *err)
 {
-	return load(compiled, extra, LOAD_BUILTIN | LOAD_EXTRA, out, err);
+	return load(compiled, extra, NULL, LOAD_BUILTIN | LOAD_EXTRA, out, err);
+}
+
+int rs_rules_load_cached(const char *compiled, const char *extra, const char *cache_dir,
+			 struct rs_rules **out, struct rs_error *err)
+{
+	return load(compiled, extra, cache_dir, LOAD_BUILTIN | LOAD_EXTRA, out, err);
 }
 
 int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err)
 {
-	return load(NULL, dir, LOAD_EXTRA, out, err);
+	return load(NULL, dir, NULL, LOAD_EXTRA, out, err);
 }
 
 int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err)
 {
-	return load(NULL, dir, LOAD_EXTRA | LOAD_IOCS_ONLY, out, err);
+	return load(NULL, dir, NULL, LOAD_EXTRA | LOAD_IOCS_ONLY, out, err);
 }
 
-static int load(const char *compiled, const char *extra, unsigned what, struct rs_rules **out,
-		struct rs_error *err)
+static int load(const char *compiled, const char *extra, const char *cache_dir, unsigned what,
+		struct rs_rules **out, struct rs_error *err)
 {
 	bool builtin = what & LOAD_BUILTIN;
 	struct rs_rules *r = calloc(1, sizeof(*r));
 	if (!r)
 		return rs_fail(err, RS_EPARTIAL, "out of memory");
+	r->cache_dir = cache_dir;
 	int rc = RS_OK;
 	if (yr_initialize() != ERROR_SUCCESS) {
 		free(r);
@@ -653,6 +757,7 @@ static int load(const char *compiled, const char *extra, unsigned what, struct r
 	} else if (r->nhashes) {
 		r->unsized = true;
 	}
+	r->cache_dir = NULL;
 	*out = r;
 	return RS_OK;
 fail:
@@ -685,6 +790,7 @@ void rs_rules_free(struct rs_rules *r)
 	free(r->files);
 	rs_ioc_free(r->ioc);
 	free(r->warnings);
+	free(r->cache_note);
 	if (r->yr_init)
 		yr_finalize();
 	free(r);
@@ -696,6 +802,8 @@ const char *rs_rules_source(const struct rs_rules *r) { return r->source; }
 size_t rs_rules_count(const struct rs_rules *r) { return r->nrules; }
 size_t rs_rules_nhashes(const struct rs_rules *r) { return r->nhashes; }
 size_t rs_rules_nfiles(const struct rs_rules *r) { return r->nfiles; }
+const char *rs_rules_key(const struct rs_rules *r) { return r->key[0] ? r->key : NULL; }
+const char *rs_rules_cache_note(const struct rs_rules *r) { return r->cache_note; }
 const struct rs_ioc *rs_rules_ioc(const struct rs_rules *r) { return r->ioc; }
 const struct rs_rules_file *rs_rules_file(const struct rs_rules *r, size_t i) { return i < r->nfiles ? &r->files[i] : NULL; }
 double rs_rules_compile_secs(const struct rs_rules *r) { return r->compile_secs; }

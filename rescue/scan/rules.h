@@ -39,6 +39,20 @@ int rs_rules_load(const char *compiled, const char *extra, struct rs_rules **out
 		  struct rs_error *err);
 void rs_rules_free(struct rs_rules *r);
 
+/* The same, with the extra set compiled once per stick: loaded from, or
+ * compiled into, CACHE_DIR (rescue/scan/rulecache.h).  A damaged cache or
+ * one of another rule set is recompiled; one that cannot be written leaves
+ * the set compiled in memory.  rs_rules_cache_note says which. */
+int rs_rules_load_cached(const char *compiled, const char *extra, const char *cache_dir,
+			 struct rs_rules **out, struct rs_error *err);
+
+/* The extra set's key: SHA-256 of its sources' names and contents and of
+ * rescue's and libyara's versions (64 hex digits); NULL without extra rules. */
+const char *rs_rules_key(const struct rs_rules *r);
+/* One line on what the cache did ("rule set KEY loaded from the cache
+ * PATH", "... compiled in memory: ..."); NULL when no cache was asked for. */
+const char *rs_rules_cache_note(const struct rs_rules *r);
+
 /* `rules check`: load only DIR's files (no built-in set, no built-in hash
  * list), so that rs_rules_file tells what each one gave. */
 int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err);

@@ -16,6 +16,15 @@
 #   BENCH_DIR  where to build it (default build/bench)
 #   BENCH_RUNS runs of each command (default 3): the median is printed, as
 #              a shared machine's speed drifts by 20-30% from run to run
+# Then the same with signature-base ($RULESETS/signature-base/yara, never
+# copied here) added: rescue scan --rules DIR against the yara CLI given the
+# built-in sources plus every signature-base file rescue compiled (yarac,
+# NAMESPACE:FILE as rescue names them), on ext4 and the ntfs-3g mount, and
+# whether the YARA matches per file are the same (rule and namespace;
+# rescue's hash-list matches left aside).  The CLI is given empty externals,
+# rescue each file's: a rule that tests filename, filepath, extension,
+# filetype, owner or relpath may differ, and the differences are printed.
+#   RULESETS   the third-party rule sets (default ../shared/data/rules)
 # Needs root for the ntfs-3g mount (that part is skipped otherwise).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -26,6 +35,7 @@ runs=${BENCH_RUNS:-3}
 rescue=$TOP/build/rescue
 yarc=$TOP/build/rules/compiled.yarc
 threads=$(nproc)
+sigbase=${RULESETS:-$TOP/../shared/data/rules}/signature-base/yara
 [ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench: run make first" >&2; exit 1; }
 
 tree=$dir/tree
@@ -85,8 +95,8 @@ bench_tree() {	# bench_tree LABEL ROOT [RESCUE-SCAN-OPTION...]: sets r1 rn y1 yn
 	echo "$tl: rescue $(grep -o 'read: [^,]*' "$dir/out" || echo 'read: ?')"
 	run "$tl: rescue scan --threads $threads $*" "$rescue" --root "$tr" scan --threads "$threads" "$@"; rn=$(rate)
 	set -- "$tl" "$tr"
-	run "$1: yara -r -N -p 1" yara -C -r -N -f -p 1 -d filepath= -d filename= "$yarc" "$2"; y1=$(rate); cy=$(cpurate)
-	run "$1: yara -r -N -p $threads" yara -C -r -N -f -p "$threads" -d filepath= -d filename= "$yarc" "$2"; yn=$(rate)
+	run "$1: yara -r -N -p 1" yara -C -e -r -N -f -p 1 -d filepath= -d filename= "$yarc" "$2"; y1=$(rate); cy=$(cpurate)
+	run "$1: yara -r -N -p $threads" yara -C -e -r -N -f -p "$threads" -d filepath= -d filename= "$yarc" "$2"; yn=$(rate)
 	awk -v a="$c1" -v b="$cy" -v l="$1" 'BEGIN { printf "%s: rescue/yara in MB per CPU-second (1 thread) = %.2fx\n", l, a / b }'
 	awk -v a="$rn" -v b="$yn" -v l="$1" 'BEGIN { printf "%s: rescue/yara at %s threads = %.2fx\n", l, "'"$threads"'", a / b }'
 	awk -v a="$r1" -v b="$y1" -v l="$1" 'BEGIN { printf "%s: rescue/yara at 1 thread = %.2fx\n", l, a / b }'
@@ -136,4 +146,47 @@ if [ "$(id -u)" -eq 0 ] && [ -e /dev/fuse ]; then
 	awk -v a="$rn" -v b="$yn" -v c="$r1" -v d="$y1" 'BEGIN {
 		printf "ntfs-3g target: rescue (direct) >= 1.3x the yara CLI at equal threads: %.2fx at '"$threads"', %.2fx at 1 (%s)\n",
 			a / b, c / d, (a / b >= 1.3 && c / d >= 1.3) ? "met" : "NOT met" }'
+fi
+
+# same_matches LABEL ROOT [RESCUE-SCAN-OPTION...]: rescue's YARA matches per
+# file (namespace:rule, the signature-base files' only) against the yara
+# CLI's with $yarc over the same tree.
+same_matches() {
+	sl=$1 sr=$2; shift 2
+	"$rescue" --json --root "$sr" scan --threads "$threads" "$@" >"$dir/sb-rescue.jsonl" 2>/dev/null || true
+	jq -r 'select(.type == "detection") | .path as $p | .matches[] | select(.namespace | test("\\.yara?$")) |
+		"\($p)\t\(.namespace):\(.rule)"' "$dir/sb-rescue.jsonl" | LC_ALL=C sort -u >"$dir/sb-rescue.txt"
+	yara -C -e -r -N -p "$threads" "$yarc" "$sr" 2>/dev/null |
+		awk -v root="$sr/" '{ ns = $1; p = substr($0, length($1) + 2); if (index(p, root) == 1) p = substr(p, length(root) + 1)
+			if (ns !~ /^default:/) print p "\t" ns }' | LC_ALL=C sort -u >"$dir/sb-yara.txt"
+	n=$(wc -l <"$dir/sb-rescue.txt")
+	if cmp -s "$dir/sb-rescue.txt" "$dir/sb-yara.txt"; then
+		echo "$sl: YARA matches per file identical to the yara CLI's ($n file/rule pairs)"
+	else
+		echo "$sl: YARA matches per file DIFFER from the yara CLI's (rescue $n, yara $(wc -l <"$dir/sb-yara.txt") pairs; < rescue only, > yara only):"
+		diff "$dir/sb-rescue.txt" "$dir/sb-yara.txt" | grep '^[<>]' | head -n 20 || true
+	fi
+}
+
+if [ -d "$sigbase" ] && command -v jq >/dev/null; then
+	echo "== signature-base ($sigbase) added to the built-in rules"
+	# the files rescue compiles (it skips, naming them, those that do not), as NAMESPACE:FILE
+	"$rescue" --json rules check "$sigbase" 2>/dev/null |
+		jq -r --arg top "$sigbase/" 'select(.type == "file" and .kind == "yara" and .ok) | .path | ltrimstr($top) + ":" + $top + ltrimstr($top)' \
+		>"$dir/sb-files"
+	echo "signature-base: $(wc -l <"$dir/sb-files") rule files compile"
+	# shellcheck disable=SC2046 # one argument per rule file (no spaces in signature-base's names)
+	yarac -d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath= \
+		$(LC_ALL=C ls rules/*.yar) $(cat "$dir/sb-files") "$dir/sigbase.yarc"
+	builtin_yarc=$yarc yarc=$dir/sigbase.yarc
+	echo "(rescue's times include compiling the folder, each file alone first; the CLI loads it compiled)"
+	bench_tree "ext4 + signature-base" "$tree" --rules "$sigbase"
+	same_matches "ext4 + signature-base" "$tree" --rules "$sigbase"
+	if [ -n "${mnt:-}" ] && mountpoint -q "$mnt"; then
+		bench_tree "ntfs-3g + signature-base" "$mnt" --read direct --rules "$sigbase"
+		same_matches "ntfs-3g + signature-base" "$mnt" --read direct --rules "$sigbase"
+	fi
+	yarc=$builtin_yarc
+else
+	echo "== signature-base: skipped ($sigbase or jq missing)"
 fi

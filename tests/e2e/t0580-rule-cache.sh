@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Extra rules compiled once per stick (issue 15 item 4): `rescue auto` with a
+# rescue_partition writes the compiled rule folder to its cache/ the first
+# time and loads it the next; a damaged cache file and one of another rule
+# set are recompiled; a read-only partition leaves the set compiled in memory
+# and says so.  The cache files are judged by sha256sum and the yara CLI.
+. "$(dirname "$0")/../lib.sh"
+
+root=$T/vol
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$root" >/dev/null
+mkdir -p "$root/Users/Public"
+printf 'padding CACHE-TEST-MARKER-7f3a padding\n' >"$root/Users/Public/sample.bin"
+
+part=$T/part
+mkdir -p "$part/rules/sub"
+cat >"$part/rules/marker.yar" <<'R'
+rule cache_test_marker { strings: $a = "CACHE-TEST-MARKER-7f3a" condition: $a }
+R
+cat >"$part/rules/sub/other.yar" <<'R'
+rule cache_test_other { strings: $a = "never-in-any-file-0a9c" condition: $a }
+R
+
+# run PART NAME: `rescue auto` (report mode: the tree is not changed) with
+# PART as the RESCUE partition and its rules/; the report as $T/NAME.json.
+run() {
+	rm -rf "$T/reports"
+	printf '# rescue.conf for a test\r\nmode = report\r\nrescue_partition = %s\r\nrules_extra = %s\r\nreports_dir = %s\r\n' \
+		"$1" "$1/rules" "$T/reports" >"$T/$2.conf"
+	timeout 300 "$RESCUE" --root "$root" auto --config "$T/$2.conf" >"$T/$2.out" 2>&1
+	cp "$(find "$T/reports" -name '*.json' | head -n 1)" "$T/$2.json" 2>/dev/null || echo '{"notes":[]}' >"$T/$2.json"
+}
+note() { jq -r '.notes[] | select(startswith("rules: rule set") or startswith("rules: rule cache"))' "$1"; }
+found() { jq -e '[.detection_list[] | select(.path | endswith("sample.bin"))] | length == 1' "$1" >/dev/null; }
+
+# --- first run: compiled and cached ---------------------------------------
+run "$part" first
+cache=$(find "$part/cache" -name 'rules-*.yarc' 2>/dev/null | head -n 1)
+key=$(basename "$cache" .yarc); key=${key#rules-}
+if [ -n "$cache" ] && note "$T/first.json" | grep -qx "rules: rule set $key compiled and cached in $cache"; then
+	ok "first run: the rule set is compiled and cached, the report names its key"
+else
+	not_ok "first run: no cache note"; note "$T/first.json" | sed 's/^/#   /'; tail -n 5 "$T/first.out" | sed 's/^/#   /'
+fi
+expect "first run: the marker is detected" found "$T/first.json"
+expect "the cache's .sum is right (sha256sum -c)" sh -c "cd '$part/cache' && sha256sum --status -c 'rules-$key.yarc.sum'"
+expect "the cached set is YARA's compiled rules and finds the marker (yara -C)" \
+	sh -c "yara -C '$cache' '$root/Users/Public/sample.bin' | grep -q '^cache_test_marker '"
+sum1=$(sha256sum <"$cache")
+
+# --- second run: loaded ---------------------------------------------------
+run "$part" second
+expect "second run: the set is loaded from the cache, same key" sh -c \
+	"jq -r '.notes[]' '$T/second.json' | grep -qx 'rules: rule set $key loaded from the cache $cache'"
+expect "second run: the marker is detected with the cached set" found "$T/second.json"
+expect "second run: the cache file is not rewritten" test "$(sha256sum <"$cache")" = "$sum1"
+
+# --- a damaged cache file: recompiled -------------------------------------
+printf 'DAMAGED!' | dd of="$cache" bs=1 seek=200 conv=notrunc 2>/dev/null
+run "$part" damaged
+if note "$T/damaged.json" | grep -q "rule cache not used (.*rules-$key.yarc.*): recompiled; rule set $key compiled and cached"; then
+	ok "a damaged cache file is named, recompiled and rewritten"
+else
+	not_ok "damaged cache"; note "$T/damaged.json" | sed 's/^/#   /'
+fi
+expect "damaged: the marker is still detected" found "$T/damaged.json"
+expect "damaged: the rewritten cache is whole again (sha256sum -c)" sh -c "cd '$part/cache' && sha256sum --status -c 'rules-$key.yarc.sum'"
+
+# --- another rule set's cache under this key's name -----------------------
+other=$T/other
+mkdir -p "$other/rules"
+echo 'rule other_set { condition: false }' >"$other/rules/x.yar"
+run "$other" otherset
+ocache=$(find "$other/cache" -name 'rules-*.yarc' | head -n 1)
+cp "$ocache" "$cache"; cp "$ocache.sum" "$cache.sum"
+run "$part" renamed
+expect "another set's cache and .sum renamed to this key: 'made for another rule set', recompiled" sh -c \
+	"jq -r '.notes[]' '$T/renamed.json' | grep -q 'made for another rule set): recompiled'"
+cp "$ocache" "$cache"; echo "$(sha256sum <"$ocache" | cut -c1-64)  rules-$key.yarc" >"$cache.sum"
+run "$part" forged
+expect "another set's cache with a .sum naming this key: 'holds rules of another rule set', recompiled" sh -c \
+	"jq -r '.notes[]' '$T/forged.json' | grep -q 'holds rules of another rule set (x.yar)): recompiled'"
+expect "forged: the marker is still detected" found "$T/forged.json"
+
+# --- a changed source: another key ----------------------------------------
+echo '// changed' >>"$part/rules/sub/other.yar"
+run "$part" changed
+expect "a changed rule file gives another key, cached beside the first" \
+	test "$(find "$part/cache" -name 'rules-*.yarc' | wc -l)" -eq 2
+
+# --- a link as the cache folder: not followed ------------------------------
+ln2=$T/linked
+mkdir -p "$ln2/rules" "$T/elsewhere"
+cp "$part/rules/marker.yar" "$ln2/rules/"
+ln -s "$T/elsewhere" "$ln2/cache"
+run "$ln2" linked
+expect "a link as cache/: not followed, compiled in memory" sh -c \
+	"jq -r '.notes[]' '$T/linked.json' | grep -q 'compiled in memory: the cache cannot be written'"
+expect "linked: nothing written where the link points" test -z "$(ls -A "$T/elsewhere")"
+
+# --- a rule file that includes another: the key cannot cover it, never cached
+inc=$T/inc
+mkdir -p "$inc/rules"
+cp "$part/rules/marker.yar" "$inc/rules/part.inc"
+printf '  include "part.inc"\n' >"$inc/rules/main.yar"
+run "$inc" include
+expect "a rule file with an include: compiled in memory, not cached, and said so" sh -c \
+	"jq -r '.notes[]' '$T/include.json' | grep -q 'compiled in memory, not cached: a rule file includes another'"
+expect "include: no cache folder written" test ! -e "$inc/cache"
+expect "include: the included rule detects" found "$T/include.json"
+
+# --- a read-only partition: compiled in memory ----------------------------
+ro=$T/ro
+mkdir -p "$T/rosrc/rules" "$ro"
+cp "$part/rules/marker.yar" "$T/rosrc/rules/"
+if mount --bind "$T/rosrc" "$ro" 2>/dev/null && mount -o remount,ro,bind "$ro" 2>/dev/null; then
+	t_on_exit "umount '$ro' 2>/dev/null"
+	run "$ro" readonly
+	expect "read-only partition: compiled in memory, and the report says so" sh -c \
+		"jq -r '.notes[]' '$T/readonly.json' | grep -q 'compiled in memory: the cache cannot be written (.*Read-only file system)'"
+	expect "read-only partition: the marker is detected" found "$T/readonly.json"
+else
+	skip "read-only partition" "cannot make a read-only bind mount here"
+fi
+t_done
