@@ -50,6 +50,7 @@ struct rs_conf {
 	char rules_compiled[PATH_MAX];  /* "" = the usual search (rescue/base/datapath.h) */
 	char rules_extra[PATH_MAX];     /* "" = none */
 	char bitlocker_keys[PATH_MAX];  /* a key file or folder (rescue/disk/blkeys.h), "" = none */
+	char rescue_partition[PATH_MAX]; /* the RESCUE stick (boot image key): its learned/ (rescue/run/learn.h), "" = none */
 	char source[PATH_MAX];          /* the file read, "" = defaults only */
 };
 
