@@ -1015,12 +1015,20 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 
 /* The hashes earlier machines learned (rescue/run/learn.h): IOCs of this
  * run, each detection saying where it was learned.  None yet is fine; a
- * list that cannot be read is one of the rules' warnings. */
+ * folder or list that cannot be read is one of the rules' warnings (in the
+ * report). */
 static void load_learned(const char *partition, struct rs_rules *rules)
 {
 	char dir[PATH_MAX];
-	if (learn_dir_open(partition, dir) != 0)
+	if (learn_dir_open(partition, dir) != 0) {
+		if (errno != ENOENT) {
+			char msg[PATH_MAX + 128];
+			snprintf(msg, sizeof(msg), "%s/%s: %s: the hashes learned on earlier machines are not used",
+				 partition, LEARN_DIR, errno == ENOTDIR ? "not a folder (a link?)" : confine_strerror(errno));
+			rs_rules_add_warning(rules, msg);
+		}
 		return;
+	}
 	rs_rules_add_iocs(rules, dir);
 	learn_dir_close(dir);
 }

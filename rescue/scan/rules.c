@@ -572,6 +572,11 @@ static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, str
 	return RS_OK;
 }
 
+void rs_rules_add_warning(struct rs_rules *r, const char *msg)
+{
+	warn(r, "%s", msg);
+}
+
 int rs_rules_add_iocs(struct rs_rules *r, const char *dir)
 {
 	size_t first = r->nfiles;

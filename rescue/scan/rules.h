@@ -50,6 +50,8 @@ int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *
  * listed as skipped) to R's IOC set, after R was loaded: the hashes a fleet
  * learned (rescue/run/learn.h).  The number of files found. */
 int rs_rules_add_iocs(struct rs_rules *r, const char *dir);
+/* One more line among the warnings: why such a folder was not read. */
+void rs_rules_add_warning(struct rs_rules *r, const char *msg);
 
 /* Non-fatal problems met while loading (a broken extra rule file...): one
  * line each, borrowed. */

@@ -97,4 +97,5 @@ cp -a "$T/m1.before" "$T/m3"
 timeout 300 "$RESCUE" --root "$T/m3" auto --config "$T/hostile.conf" >"$T/m3.out" 2>&1
 expect "hostile: nothing written through a learned/ that is a link" test -z "$(ls -A "$T/elsewhere")"
 expect "hostile: the report says why nothing was learned" grep -rq 'learned: not written' "$T/m3/Rescue/reports"
+expect "hostile: the report says the learned hashes were not used" grep -rq 'learned: not a folder (a link?): the hashes learned' "$T/m3/Rescue/reports"
 t_done
