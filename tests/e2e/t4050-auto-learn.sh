@@ -19,6 +19,10 @@ jq_py() {	# jq_py FILE EXPR: evaluate a Python expression on the JSON document `
 	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+first() {	# first GLOB-RESULT...: the first name that is a file
+	for f in "$@"; do if [ -f "$f" ]; then echo "$f"; return; fi; done
+}
+
 STICK=$T/stick
 mkdir -p "$STICK"
 printf 'rescue_partition = %s\nreports_dir = %s/reports\nautoruns = flagged\n' "$STICK" "$STICK" >"$T/rescue.conf"
@@ -43,7 +47,7 @@ hivexregedit --merge "$M1/Windows/System32/config/SOFTWARE" "$T/run.reg" || not_
 timeout 300 "$RESCUE" --root "$M1" auto --config "$T/rescue.conf" >"$T/m1.out" 2>&1
 expect "m1: the random-name Run entry is disabled (hivexget)" sh -c \
 	"! hivexget '$M1/Windows/System32/config/SOFTWARE' '\\Microsoft\\Windows\\CurrentVersion\\Run' Zqxvbnmk"
-learned=$(ls "$STICK"/learned/WKS-WIN732BITA-*-hashes.txt 2>/dev/null | head -1)
+learned=$(first "$STICK"/learned/WKS-WIN732BITA-*-hashes.txt)
 expect "m1: learned/WKS-WIN732BITA-STAMP-hashes.txt written" test -f "$learned"
 if grep -q "^$dsum;learned from WKS-WIN732BITA at [0-9T]*Z: $dropper \[autostart Zqxvbnmk\]\$" "$learned"; then
 	ok "m1: the disabled entry's target learned by its SHA-256 (sha256sum), with the entry's name"
@@ -65,7 +69,7 @@ expect "m2: without learned/, the built-in rules find neither copy" \
 cp -a "$M2" "$T/m2.copy"
 timeout 300 "$RESCUE" --root "$M2" auto --config "$T/rescue.conf" >"$T/m2.out" 2>&1; rc=$?
 expect "m2: auto exits 1 (RED: found by the learned hashes)" test "$rc" -eq 1
-m2json=$(ls "$STICK"/reports/DESKTOP-M3OSHQU-*.json 2>/dev/null | head -1)
+m2json=$(first "$STICK"/reports/DESKTOP-M3OSHQU-*.json)
 check='[m["description"] for x in d["detection_list"] if x["path"] == P for m in x["matches"]]'
 for p in Users/Public/Documents/notes.dat Users/Public/Documents/setup-helper.exe; do
 	desc=$(jq_py "$m2json" "$(echo "$check" | sed "s|P|'$p'|")")
