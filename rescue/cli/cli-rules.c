@@ -1,14 +1,76 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli-rules.c - `rules check [DIR]`: what a rule folder (a signature-base
- * checkout, the RESCUE stick's rules/) gives before a scan relies on it. */
+ * checkout, the RESCUE stick's rules/) gives before a scan relies on it;
+ * `rules forget HASH [DIR]`: a hash the fleet learned (rescue/run/learn.h)
+ * dropped, when it was a mistake. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "rescue/base/confine.h"
 #include "rescue/base/json.h"
 #include "rescue/base/textesc.h"
 #include "rescue/cli/cli.h"
 #include "rescue/scan/ioc.h"
+#include "rescue/run/conf.h"
+#include "rescue/run/learn.h"
 #include "rescue/scan/rules.h"
+
+/* The boot image's merged settings: where the RESCUE partition is. */
+#define BOOT_CONF "/run/rescue/rescue.conf"
+
+/* `rules forget HASH [DIR]`: DIR is a learned/ folder or the RESCUE
+ * partition holding one; none: the boot image's rescue_partition. */
+static int rules_forget(struct cli *cli, const char *hash, const char *dir)
+{
+	struct rs_error err = { 0 };
+	struct rs_conf conf;
+	if (!dir) {
+		if (conf_load(BOOT_CONF, &conf, &err) != RS_OK || !conf.rescue_partition[0]) {
+			if (!err.code)
+				rs_fail(&err, RS_EUSAGE, "%s names no rescue_partition", BOOT_CONF);
+			cli_print_error(cli, &err);
+			fprintf(stderr, "usage: rescue rules forget HASH [DIR]\n");
+			return RS_EUSAGE;
+		}
+		dir = conf.rescue_partition;
+	}
+	char sub[PATH_MAX], root[PATH_MAX];
+	struct stat st;
+	snprintf(sub, sizeof(sub), "%s/%s", dir, LEARN_DIR);
+	const char *partition = stat(sub, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
+	int rc;
+	if (partition) {
+		rc = learn_dir_open(partition, root);
+	} else {
+		rc = confine_root_add_dir(dir, root);
+	}
+	if (rc != 0) {
+		rs_fail_errno(&err, RS_EUSAGE, errno, "%s", partition ? sub : dir);
+		cli_print_error(cli, &err);
+		return RS_EUSAGE;
+	}
+	size_t removed = 0;
+	rc = learn_forget(root, hash, &removed, &err);
+	learn_dir_close(root);
+	if (!rc && !removed)
+		rc = rs_fail(&err, RS_EUSAGE, "%s: not among the learned hashes in %s", hash, root);
+	if (rc) {
+		cli_print_error(cli, &err);
+		return rc;
+	}
+	if (cli->json) {
+		json_put_member(stdout, "{", "type", "forget");
+		json_put_member(stdout, ",", "sha256", hash);
+		json_put_member(stdout, ",", "folder", root);
+		printf(",\"removed\":%zu}\n", removed);
+	} else {
+		textesc_printf("%zu line(s) of %s removed from %s\n", removed, hash, root);
+	}
+	return RS_OK;
+}
 
 static const char *kind_name(enum rs_rules_kind k)
 {
@@ -49,8 +111,10 @@ static void print_file(const struct cli *cli, const struct rs_rules_file *f)
 
 int cmd_rules(struct cli *cli, int argc, char **argv)
 {
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "forget") == 0)
+		return rules_forget(cli, argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3) {
-		fprintf(stderr, "usage: rescue rules check [DIR]\n");
+		fprintf(stderr, "usage: rescue rules check [DIR] | rules forget HASH [DIR]\n");
 		return RS_EUSAGE;
 	}
 	const char *dir = argc == 3 ? argv[2] : NULL;

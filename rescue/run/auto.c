@@ -33,6 +33,7 @@
 #include "rescue/base/ctx.h"
 #include "rescue/base/winpath.h"
 #include "rescue/run/firstfiles.h"
+#include "rescue/run/learn.h"
 
 static double now_secs(void)
 {
@@ -58,6 +59,7 @@ struct run {
 	struct report *r;
 	double t0;                  /* start of the current step */
 	const char *name;           /* the current step */
+	struct learn *learn;        /* what this run removed, for the next machines (rescue/run/learn.h) */
 };
 
 static void step_begin(struct run *run, const char *name)
@@ -402,8 +404,11 @@ static int on_scan_detect(struct rs_scan_hit *hit, void *user)
 {
 	struct scan_state *ss = user;
 	struct run *run = ss->run;
-	if (rs_clean_hit(ss->clean, hit) == RS_CLEAN_QUARANTINED)
+	if (rs_clean_hit(ss->clean, hit) == RS_CLEAN_QUARANTINED) {
 		run->r->quarantined++;
+		if (run->learn && learn_add(run->learn, hit->sha256, hit->path, NULL) != 0)
+			report_note(run->r, "learned: %s not kept: out of memory", hit->path);
+	}
 	if (run->ev && run->ev->detection) {
 		char path[PATH_MAX + 256];
 		snprintf(path, sizeof(path), "%s%s%s", hit->path, hit->stream ? ":" : "", hit->stream ? hit->stream : "");
@@ -515,6 +520,37 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 		step_end(run, r->quarantined ? STEP_CHANGED : STEP_OK, "%s", summary);
 }
 
+static void partition_name(const struct report *r, char *out, size_t len);
+
+/* What the next machines learn from the disabled entry E: the entry's name
+ * beside its quarantined target, or the hash of a target only its random
+ * name flagged (it stays in place: disabled, not removed). */
+static void learn_entry(struct run *run, const struct autorun *e, bool ro)
+{
+	if (!run->learn || ro || !e->target[0])
+		return;
+	if (e->flags & (AR_F_DETECTED | AR_F_QUARANTINED)) {
+		learn_name_entry(run->learn, e->target, e->name);
+	} else if (learn_add_file(run->learn, run->ctx, e->target, e->name) != 0) {
+		report_note(run->r, "learned: %s (autostart %s) not hashed: %s", e->target, e->name,
+			    confine_strerror(errno));
+	}
+}
+
+/* learned: what this run removed goes to the RESCUE stick's learned/, for
+ * the machines after this one; a note says where (or why not). */
+static void save_learned(struct run *run)
+{
+	char written[PATH_MAX], base[128];
+	struct rs_error err = { 0 };
+	partition_name(run->r, base, sizeof(base));
+	if (learn_save(run->learn, run->conf->rescue_partition, base, run->r->machine, run->r->stamp, written,
+		       sizeof(written), &err) != RS_OK)
+		report_note(run->r, "learned: not written: %s", err.msg);
+	else if (written[0])
+		report_note(run->r, "learned: %zu hash(es) for the next machines in %s", run->learn->n, written);
+}
+
 /* autoruns: autostart entries that start a detected file, or (autoruns =
  * flagged) a random-looking file in a user-writable folder, are disabled
  * through the journal (`rescue undo autoruns`) by CLEAN's policy.  An entry
@@ -548,6 +584,7 @@ static void step_autoruns(struct run *run, struct rs_clean *clean)
 			report_add_detection(run->r, e->target[0] ? e->target : e->name, rule, "", 0,
 					     ro ? "autostart entry reported" : "autostart entry disabled", NULL);
 		}
+		learn_entry(run, e, ro);
 	}
 	for (size_t i = 0; i < a->nnotes; i++)
 		report_note(run->r, "autoruns: %s", a->notes[i]);
@@ -825,9 +862,16 @@ static void run_install(const struct rs_conf *conf, const struct auto_events *ev
 			};
 			struct rs_clean clean;
 			rs_clean_init(&clean, ctx, &policy);
+			struct learn learned = { 0 };
+			if (conf->rescue_partition[0] && !ro)
+				run.learn = &learned;
 			struct rs_scan_result res;
 			step_scan(&run, &clean, &res);
 			step_autoruns(&run, &clean);
+			if (run.learn)
+				save_learned(&run);
+			run.learn = NULL;
+			learn_free(&learned);
 			rs_scan_result_free(&res);
 			rs_clean_free(&clean);
 		}
@@ -974,6 +1018,26 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 	return RS_OK;
 }
 
+/* The hashes earlier machines learned (rescue/run/learn.h): IOCs of this
+ * run, each detection saying where it was learned.  None yet is fine; a
+ * folder or list that cannot be read is one of the rules' warnings (in the
+ * report). */
+static void load_learned(const char *partition, struct rs_rules *rules)
+{
+	char dir[PATH_MAX];
+	if (learn_dir_open(partition, dir) != 0) {
+		if (errno != ENOENT) {
+			char msg[PATH_MAX + 128];
+			snprintf(msg, sizeof(msg), "%s/%s: %s: the hashes learned on earlier machines are not used",
+				 partition, LEARN_DIR, errno == ENOTDIR ? "not a folder (a link?)" : confine_strerror(errno));
+			rs_rules_add_warning(rules, msg);
+		}
+		return;
+	}
+	rs_rules_add_iocs(rules, dir);
+	learn_dir_close(dir);
+}
+
 int auto_run(const struct rs_conf *conf, const char *root, const char *disk, unsigned ctx_flags,
 	     const struct auto_events *ev, struct auto_result *out)
 {
@@ -1005,6 +1069,8 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 		if (confined)
 			confine_root_remove(part);
 	}
+	if (rules.rules && conf->rescue_partition[0])
+		load_learned(conf->rescue_partition, rules.rules);
 	int rc = root ? run_root(conf, root, ctx_flags, ev, &rules, out)
 		      : run_disks(conf, disk, ctx_flags, ev, &rules, out);
 	rs_rules_free(rules.rules);

@@ -57,7 +57,8 @@ const struct conf_key conf_keys[] = {
 	{ "console", NULL, "boot image: the console the run uses (tty1, ttyS0)" },
 	{ "serial_term", NULL, "boot image: TERM on a serial console" },
 	{ "disk_wait", NULL, "boot image: seconds to wait for disks" },
-	{ "rescue_partition", NULL, "boot image: where the RESCUE partition is mounted" },
+	{ "rescue_partition", NULL, "boot image: where the RESCUE partition is mounted (auto keeps the hashes it "
+				   "learned in its learned/ and uses those of earlier machines)" },
 	{ "config", NULL, "boot image: the rescue.conf file on the RESCUE partition" },
 	{ "server", NULL, "boot image: the technician's laptop on a network boot (settings from SERVER/conf/, "
 			  "reports to SERVER/reports/)" },
@@ -229,7 +230,8 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 			return rs_fail(err, RS_EUSAGE, "%s: path too long", key);
 		snprintf(dst, PATH_MAX, "%s", v);
 	} else if (strcmp(key, "rescue_partition") == 0) {
-		/* /init's key; `auto` keeps its compiled rule set there */
+		/* /init's key; `auto` keeps its compiled rule set (cache/) and what
+		 * it learned (learned/) there */
 		if (strlen(v) >= sizeof(c->rescue_partition))
 			return rs_fail(err, RS_EUSAGE, "%s: path too long", key);
 		snprintf(c->rescue_partition, sizeof(c->rescue_partition), "%s", v);

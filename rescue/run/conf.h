@@ -50,7 +50,7 @@ struct rs_conf {
 	char rules_compiled[PATH_MAX];  /* "" = the usual search (rescue/base/datapath.h) */
 	char rules_extra[PATH_MAX];     /* "" = none */
 	char bitlocker_keys[PATH_MAX];  /* a key file or folder (rescue/disk/blkeys.h), "" = none */
-	char rescue_partition[PATH_MAX]; /* boot image: the RESCUE partition (the rule cache), "" = none */
+	char rescue_partition[PATH_MAX]; /* boot image: the RESCUE stick: cache/ (rule cache), learned/ (learn.h); "" = none */
 	char source[PATH_MAX];          /* the file read, "" = defaults only */
 };
 

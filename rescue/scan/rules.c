@@ -669,6 +669,24 @@ static int load_extra(struct rs_rules *r, const char *extra, bool iocs_only, str
 	return RS_OK;
 }
 
+void rs_rules_add_warning(struct rs_rules *r, const char *msg)
+{
+	warn(r, "%s", msg);
+}
+
+int rs_rules_add_iocs(struct rs_rules *r, const char *dir)
+{
+	size_t first = r->nfiles;
+	list_dir(r, dir, dir, 0);
+	for (size_t i = first; i < r->nfiles; i++)
+		if (r->files[i].kind == RS_RULES_IOC_HASH)
+			load_ioc(r, &r->files[i]);
+		else if (!r->files[i].why)
+			r->files[i].why = strdup("not a hash list: only hash IOC lists are read here");
+	rs_ioc_seal(r->ioc);
+	return (int)(r->nfiles - first);
+}
+
 static size_t count_rules(YR_RULES *rules)
 {
 	size_t n = 0;

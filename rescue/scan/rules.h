@@ -60,6 +60,13 @@ int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err)
  * item's C2 names (hive/hosts.h). */
 int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err);
 
+/* Add the hash IOC lists below DIR (no link followed; other files are
+ * listed as skipped) to R's IOC set, after R was loaded: the hashes a fleet
+ * learned (rescue/run/learn.h).  The number of files found. */
+int rs_rules_add_iocs(struct rs_rules *r, const char *dir);
+/* One more line among the warnings: why such a folder was not read. */
+void rs_rules_add_warning(struct rs_rules *r, const char *msg);
+
 /* Non-fatal problems met while loading (a broken extra rule file...): one
  * line each, borrowed. */
 size_t rs_rules_nwarnings(const struct rs_rules *r);
