@@ -48,7 +48,7 @@ expect "BIOS CD: powers off after the run (QEMU exit $rc)" test "$rc" -eq 0
 echo "# boot to power-off: $(($(date +%s) - start)) s"
 
 expect "console: no RESCUE partition on a CD, reports on the Windows disk only" \
-	auto_log_has '^rescue: no RESCUE partition \(a CD\): reports go to the Windows disk only'
+	auto_log_has '^rescue: no RESCUE partition \(a CD or a network boot\): reports stay on the Windows disk'
 expect "console: XP (SATA) is RED" auto_log_has '^rescue: verdict sda1 \(M57-PAT\): RED .*password reset yes'
 expect "console: Windows 7 (virtio) is RED" auto_log_has '^rescue: verdict vda2 \(WKS-WIN732BITA\): RED .*password reset yes'
 reports_without_copy() { [ "$(auto_log | grep -ac '^rescue: .*: report *ok .*no RESCUE partition.*no copy')" -eq 2 ]; }
