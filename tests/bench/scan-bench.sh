@@ -24,7 +24,7 @@
 # rescue's hash-list matches left aside).  The CLI is given empty externals,
 # rescue each file's: a rule that tests filename, filepath, extension,
 # filetype, owner or relpath may differ, and the differences are printed.
-#   RULESETS   the third-party rule sets (default ../shared/data/rules)
+#   RULESETS   the third-party rule sets (default: the one tests/lib.sh gives)
 # Needs root for the ntfs-3g mount (that part is skipped otherwise).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -35,7 +35,9 @@ runs=${BENCH_RUNS:-3}
 rescue=$TOP/build/rescue
 yarc=$TOP/build/rules/compiled.yarc
 threads=$(nproc)
-sigbase=${RULESETS:-$TOP/../shared/data/rules}/signature-base/yara
+# the tests' default, read from tests/lib.sh: one place names it
+[ -n "${RULESETS:-}" ] || RULESETS=$(eval "echo $(sed -n 's/^RULESETS=\${RULESETS:-\(.*\)}$/\1/p' tests/lib.sh)")
+sigbase=$RULESETS/signature-base/yara
 [ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench: run make first" >&2; exit 1; }
 
 tree=$dir/tree
