@@ -397,6 +397,14 @@ static int on_walk(const struct walk_entry *e, void *user)
 		add_skip(s, e->rel, NULL, RS_SKIP_OTHER_FS, 0, "another file system mounted here: not entered");
 		break;
 	case WALK_ERROR:
+		/* Rescue/ made by the quarantine after the walk listed the root
+		 * (the worm's places are read first) cannot be read directly:
+		 * it is ours all the same, and never an error of the scan. */
+		if (strcasecmp(e->rel, RS_PATH_RESCUE) == 0) {
+			add_skip(s, e->rel, NULL, RS_SKIP_SYSTEM_FILE, 0,
+				 "rescue's own folder (quarantine, backups, reports): not scanned");
+			return 1;
+		}
 		add_skip(s, e->rel, NULL, RS_SKIP_UNREADABLE, 0, "%s", strerror(e->err));
 		break;
 	}
