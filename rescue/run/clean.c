@@ -150,8 +150,8 @@ static int read_mount(const char *full, const char *stream, const struct stat *s
 /* The file the mount shows as something else (a WOF-compressed file is a
  * link there): read it as the scan's direct read did, through libntfs-3g;
  * ST becomes that read's stat, as the scan handed it to the quarantine. */
-static int read_direct(const char *root, const char *stream, struct stat *st, uint64_t max, uint8_t **buf,
-		       size_t *len, char *why, size_t whylen)
+static int read_direct(const char *root, const char *rel, const char *stream, struct stat *st, uint64_t max,
+		       uint8_t **buf, size_t *len, char *why, size_t whylen)
 {
 	struct ntfsread *v;
 	struct rs_error oerr = { 0 };
@@ -161,7 +161,12 @@ static int read_direct(const char *root, const char *stream, struct stat *st, ui
 	}
 	size_t cap = 0;
 	struct stat nst;
-	int e = ntfsread_read(v, (uint64_t)st->st_ino, stream, max, buf, &cap, len, &nst);
+	uint64_t ref = (uint64_t)st->st_ino;
+	/* REL the mount cannot reach (inside a OneDrive folder): found on the
+	 * volume itself, as the scan's direct read found it */
+	int e = rel && ntfsread_ref(v, rel, &ref) != 0 ? ENOENT : 0;
+	if (!e)
+		e = ntfsread_read(v, ref, stream, max, buf, &cap, len, &nst);
 	if (e && *ntfsread_why(v))
 		snprintf(why, whylen, "%s", ntfsread_why(v));
 	else if (!e)
@@ -193,7 +198,15 @@ enum rs_clean_outcome rs_clean_path(struct rs_clean *c, const struct rs_clean_ta
 	if (!e) {
 		e = read_mount(full, t->stream, &st, max, &data, &len);
 		if (e == EINVAL)
-			e = read_direct(c->ctx->root, t->stream, &st, max, &data, &len, why, sizeof(why));
+			e = read_direct(c->ctx->root, NULL, t->stream, &st, max, &data, &len, why, sizeof(why));
+	} else {
+		/* not through the mount: a folder ntfs-3g shows as a link
+		 * (OneDrive) is refused there; read directly by its path, as
+		 * the scan did (the quarantine still moves it only through
+		 * its own checks) */
+		int d = read_direct(c->ctx->root, t->path, t->stream, &st, max, &data, &len, why, sizeof(why));
+		if (d != EINVAL)
+			e = d;
 	}
 	char got[65] = "";
 	if (!e)

@@ -287,10 +287,17 @@ static int nr_lstat(void *src, const char *rel, const char *path, uint64_t ref, 
 
 int ntfsread_lookup(struct ntfsread *v, const char *rel)
 {
+	return ntfsread_ref(v, rel, NULL);
+}
+
+int ntfsread_ref(struct ntfsread *v, const char *rel, uint64_t *ref)
+{
 	errno = 0;
 	ntfs_inode *ni = open_rel(v, rel);
 	if (!ni)
 		return errno ? errno : ENOENT;
+	if (ref)
+		*ref = MREF(ni->mft_no);
 	ntfs_inode_close(ni);
 	return 0;
 }

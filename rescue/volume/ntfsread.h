@@ -74,6 +74,8 @@ int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user)
 
 /* Whether REL (relative to ROOT) is on the volume: 0 or an errno. */
 int ntfsread_lookup(struct ntfsread *v, const char *rel);
+/* The same, and REL's MFT record number into *REF (the st_ino the walk gives). */
+int ntfsread_ref(struct ntfsread *v, const char *rel, uint64_t *ref);
 
 /* The reparse tag of REF (rescue/volume/reparse.h).  0, ENODATA when it has none,
  * or an errno. */
