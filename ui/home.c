@@ -336,9 +336,14 @@ static const struct ui_key home_keys[] = {
 
 static void home_fini(struct ui *ui)
 {
-	(void)ui;
+	/* The open installation holds its volume root open (confine.h): let
+	 * it go first, or the unmount is busy, ntfs-3g is only detached, and
+	 * an unlocked volume's dislocker waits for its 10 s SIGTERM. */
+	rs_ctx_close(ui->ctx);
+	ui->ctx = NULL;
 	struct rs_error err = { 0 };
-	rs_target_close(target, &err);
+	if (rs_target_close(target, &err) != RS_OK)
+		snprintf(ui->close_error, sizeof(ui->close_error), "%s", err.msg);
 	target = NULL;
 	rs_target_use_keys(NULL);
 	blk_free(&typed_keys);

@@ -305,6 +305,8 @@ int ui_run(const struct ui_opts *opts)
 			screens[i]->fini(&ui);
 	endwin();
 	delscreen(scr);
+	if (ui.close_error[0])
+		fprintf(stderr, "rescue: %s\n", ui.close_error);
 	rs_ctx_close(ui.ctx);
 	ui.ctx = NULL;
 	int rc = verdict_code(&ui);

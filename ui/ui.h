@@ -66,6 +66,7 @@ struct ui {
 	char **log;                 /* the run's log, one line each */
 	size_t nlog, caplog;
 	bool busy;                  /* a screen wants the loop to tick (scan progress) */
+	char close_error[512];      /* the volumes could not be let go cleanly at exit: said after endwin */
 };
 
 /* One key of the help bar: "F1" "Help". */
