@@ -115,7 +115,7 @@ static void add_volumes(struct ui *ui)
 		disk_format_size(v->part->size, r->size, sizeof(r->size));
 		if (v->windows)
 			r->info = v->info;
-		r->key_helps = v->bl != NULL;
+		r->key_helps = v->bl && bl_recovery_id(v->bl, 0);    /* not TPM only */
 		/* the gravest state decides the colour and the explanation */
 		r->state = v->state & VOL_BITLOCKER    ? HS_BITLOCKER
 			   : v->state & VOL_UNREADABLE ? HS_UNUSABLE

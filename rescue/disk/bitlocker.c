@@ -280,6 +280,14 @@ int bl_read(int fd, uint64_t offset, uint64_t size, struct bl_info *info, struct
 		       why[0], why[1], why[2]);
 }
 
+const char *bl_recovery_id(const struct bl_info *info, int i)
+{
+	for (int k = 0; k < info->nprotectors; k++)
+		if (info->protectors[k].type == BL_PROT_RECOVERY_PASSWORD && i-- == 0)
+			return info->protectors[k].id;
+	return NULL;
+}
+
 static const struct { uint16_t type; const char *name; } protector_names[] = {
 	{ BL_PROT_CLEAR_KEY, "clear key (protection suspended)" },
 	{ BL_PROT_TPM, "TPM" },

@@ -57,6 +57,10 @@ struct bl_info {
  * "damaged BitLocker metadata (block 1: entry at 0x98 runs past the end)"). */
 int bl_read(int fd, uint64_t offset, uint64_t size, struct bl_info *info, struct rs_error *err);
 
+/* The key ID of INFO's I-th recovery password protector (0 the first),
+ * or NULL: a volume with none (TPM, startup key only) no recovery key opens. */
+const char *bl_recovery_id(const struct bl_info *info, int i);
+
 /* "recovery password", "TPM", "clear key (protection suspended)", ...;
  * "unknown (0xNNNN)" written into BUF for a type we do not know. */
 const char *bl_protector_name(uint16_t type, char *buf, size_t len);

@@ -85,15 +85,6 @@ static int unlock_open(struct disk *d, struct rs_volume *v, bool ro, struct rs_e
 			      &v->unlock, err);
 }
 
-/* The recovery password protectors of V's metadata, in order. */
-static const char *recovery_id(const struct bl_info *bl, int i)
-{
-	for (int k = 0; k < bl->nprotectors; k++)
-		if (bl->protectors[k].type == BL_PROT_RECOVERY_PASSWORD && i-- == 0)
-			return bl->protectors[k].id;
-	return NULL;
-}
-
 /* Read V's BitLocker metadata and open it read-only with the key that
  * fits (its clear key when suspended, a key file's key for its key ID, a
  * typed key); else say in bl_why what it needs. */
@@ -112,17 +103,25 @@ static void unlock_bitlocker(struct disk *d, struct rs_volume *v)
 	}
 	close(fd);
 	v->bl = bl;
-	const char *first = recovery_id(bl, 0);
+	const char *first = bl_recovery_id(bl, 0);
 	if (bl->suspended) {
 		snprintf(v->bl_key_from, sizeof(v->bl_key_from), "its clear key (protection suspended)");
 	} else if (!first) {
+		/* TPM, startup key...: secrets of that machine, never on a stick.
+		 * Named with their key IDs, so the technician can tell the volume. */
+		char only[200] = "", name[32];
+		size_t n = 0;
+		for (int i = 0; i < bl->nprotectors && n < sizeof(only); i++)
+			n += (size_t)snprintf(only + n, sizeof(only) - n, "%s%s key ID %s", i ? ", " : "",
+					      bl_protector_name(bl->protectors[i].type, name, sizeof(name)),
+					      bl->protectors[i].id);
 		snprintf(v->bl_why, sizeof(v->bl_why), "BitLocker volume %s has no recovery password "
-			 "protector (TPM or startup key only): it cannot be opened here", bl->volume_id);
+			 "protector (only %s): no recovery key can open it here", bl->volume_id, only);
 		return;
 	} else {
 		const struct blk_key *k = NULL;
 		const char *id = first;
-		for (int i = 0; !k && use_keys && (id = recovery_id(bl, i)); i++)
+		for (int i = 0; !k && use_keys && (id = bl_recovery_id(bl, i)); i++)
 			k = blk_find(use_keys, id);
 		if (k) {
 			snprintf(v->bl_key_from, sizeof(v->bl_key_from), "%s", k->source);

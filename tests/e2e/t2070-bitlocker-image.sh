@@ -5,7 +5,8 @@
 # and libbde (bdemount), both through FUSE, open each one with its recovery
 # password and give back the NTFS input byte for byte; cryptsetup bitlkDump
 # and bdeinfo read the key ID and the protector type we wrote; a wrong
-# password opens nothing.  For AES-XTS-128 (Windows 10/11), AES-CBC-128 with
+# password opens nothing.  A TPM-only volume: both list its one protector
+# as TPM, and no recovery password opens it.  For AES-XTS-128 (Windows 10/11), AES-CBC-128 with
 # and without the Elephant diffuser (Windows 7), a suspended volume (clear
 # key), and the bitlocker-win10 disk image.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
@@ -130,6 +131,32 @@ if have bdemount; then
 	close_all
 else
 	skip "clear: bdemount with no key" "libbde-utils is not installed"
+fi
+
+# TPM only: the VMK sealed by a TPM (opaque bytes), no recovery password protector.
+if "$MKBL" --tpm-only --seed tpm "$plain" "$T/tpm.img" >"$T/tpm.key" 2>"$T/mk.err"; then
+	ok "tpm: mkbitlocker --tpm-only"
+	id=$(cut -d, -f1 "$T/tpm.key" | tr 'A-F' 'a-f')
+	expect "tpm: no recovery password printed" grep -Eqx '[0-9A-F-]{36},' "$T/tpm.key"
+	check_metadata tpm "$T/tpm.img" "$id" "VMK protected with TPM" "AES-XTS 128-bit" xts-plain64
+	if have cryptsetup; then
+		expect "tpm: cryptsetup bitlkDump: one protector, no recovery passphrase" sh -c '
+			d=$(cryptsetup bitlkDump "$1") && [ "$(echo "$d" | grep -c "Protection:")" -eq 1 ] &&
+			! echo "$d" | grep -q "recovery passphrase"' - "$T/tpm.img"
+	fi
+	if have bdeinfo; then
+		expect "tpm: bdeinfo: one key protector, of type TPM" sh -c '
+			bdeinfo "$1" | grep -q "Number of key protectors[[:space:]]*: 1$" &&
+			bdeinfo "$1" | grep -q "Type[[:space:]]*: TPM$"' - "$T/tpm.img"
+	fi
+	if have dislocker; then
+		if open_dislocker "$T/tpm.img" -p"$WRONG" && [ -s "$dmnt/dislocker-file" ]; then
+			not_ok "tpm: dislocker opens nothing with a recovery password"
+		else ok "tpm: dislocker opens nothing with a recovery password"; fi
+		close_all
+	fi
+else
+	not_ok "tpm: mkbitlocker --tpm-only"; sed 's/^/#   /' "$T/mk.err"
 fi
 
 # The disk image: win10-gpt's layout, the Windows partition encrypted, the key beside it.

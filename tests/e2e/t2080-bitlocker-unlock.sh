@@ -8,7 +8,9 @@
 # encrypted volume, judged on the host by dislocker itself with hivexget,
 # ntfsls and ntfscat; auto with the keys folder is RED, without it YELLOW
 # "needs recovery key <ID>".  Bad keys and key files, and the signature-only
-# `bitlocker` image: one clear line, the image byte-identical.  The key is
+# `bitlocker` image: one clear line, the image byte-identical.  A TPM-only
+# volume: detect lists its protector, a keys folder cannot help (said in one
+# line with the TPM key ID), auto is YELLOW, the image byte-identical.  The key is
 # never printed; kill -TERM mid-run leaves no mount, dislocker or loop device.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -150,6 +152,25 @@ if make -s -C "$TOP" build/tools/mkbitlocker >/dev/null 2>&1 &&
 		grep -q "unlocked with its clear key" "$1"' - "$T/out"
 else
 	not_ok "mkbitlocker --clear-key"
+fi
+
+# --- TPM only (no recovery password protector): said with its key ID, YELLOW, nothing written
+if "$TOP/build/tools/mkbitlocker" --tpm-only --seed tpm-only "$plain" "$T/tpm.img" >"$T/tpm.key" 2>/dev/null; then
+	TID=$(cut -d, -f1 "$T/tpm.key")
+	t0=$(sha256sum "$T/tpm.img" | cut -d' ' -f1)
+	R --disk "$T/tpm.img" detect >"$T/out" 2>&1; rc=$?
+	expect "TPM only: detect lists the protector as TPM, exit 3" sh -c '
+		[ "$1" -eq 3 ] && grep -q "bitlocker: tpm.img: AES-XTS 128-bit, protected; key protectors: TPM$" "$2"' - "$rc" "$T/out"
+	R --disk "$T/tpm.img" --bitlocker-keys "$T/stick/keys" detect >"$T/out" 2>"$T/err"; rc=$?
+	expect "TPM only, --bitlocker-keys: exit 3, one line: no recovery password protector, the TPM key ID" sh -c '
+		[ "$1" -eq 3 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
+		grep -q "^rescue: tpm.img is encrypted with BitLocker: .*has no recovery password protector (only TPM key ID $3): no recovery key can open it here$" "$2"' - "$rc" "$T/err" "$TID"
+	R --disk "$T/tpm.img" auto --config "$T/with.conf" >"$T/out" 2>&1; rc=$?
+	expect "TPM only, auto with the keys folder: YELLOW (exit 3), the reason said" sh -c '
+		[ "$1" -eq 3 ] && grep -q "VERDICT YELLOW" "$2" && grep -q "has no recovery password protector (only TPM key ID $3)" "$2"' - "$rc" "$T/out" "$TID"
+	expect "TPM only: the image byte-identical" test "$(sha256sum "$T/tpm.img" | cut -d' ' -f1)" = "$t0"
+else
+	not_ok "mkbitlocker --tpm-only"
 fi
 
 # --- kill -TERM while unlocked: ntfs-3g, the loop device, dislocker all go

@@ -6,11 +6,14 @@
  * cryptsetup's BITLK notes); trusted only because readers we did not write
  * (dislocker, libbde, cryptsetup) open what it makes (tests/e2e/t2070).
  *
- *   mkbitlocker [--cipher xts-128|cbc-128|cbc-128-diffuser] [--clear-key] [--seed TEXT]
- *               [--password 48-DIGITS] [--txt DIR] IN.img OUT.img
+ *   mkbitlocker [--cipher xts-128|cbc-128|cbc-128-diffuser] [--clear-key] [--tpm-only]
+ *               [--seed TEXT] [--password 48-DIGITS] [--txt DIR] IN.img OUT.img
  *
  * Prints "KEY-ID,RECOVERY-PASSWORD": the recovery password protector's key
- * ID, whose first 8 digits Windows shows on its recovery screen.  Everything random (keys, salt, GUIDs, the password when
+ * ID, whose first 8 digits Windows shows on its recovery screen.  With
+ * --tpm-only, "KEY-ID," (the TPM protector's ID, no password): the volume
+ * has a TPM protector and no recovery password, so only that machine's TPM
+ * opens it.  Everything random (keys, salt, GUIDs, the password when
  * none is given) comes from SHA-256 of the seed, so a build is reproducible.
  * --txt DIR also writes "BitLocker Recovery Key KEY-ID.TXT" there, UTF-16LE
  * as Windows saves it.
@@ -20,6 +23,11 @@
  * with the Elephant diffuser (0x8000, Windows 7's default).
  * --clear-key adds a VMK protected by a key stored in the clear beside it, as
  * Windows does when protection is suspended: the volume opens with no secret.
+ * --tpm-only writes a TPM protector instead of the recovery password one: a
+ * VMK entry of protection type TPM whose key is a TPM-sealed blob (a
+ * property of value type "TPM encoded key"), here opaque random bytes: no
+ * TPM and no reader can open it, which is the point (the volume a
+ * technician meets without its recovery key).
  *
  * Layout (offsets relative to the volume start, 512-byte sectors):
  *   sector 0          the BitLocker volume header ("-FVE-FS-", the BitLocker
@@ -62,9 +70,10 @@ enum {
 };
 /* Entry types and value types of FVE metadata entries. */
 enum { E_PROPERTY = 0x0000, E_VMK = 0x0002, E_FVEK = 0x0003, E_DESCRIPTION = 0x0007, E_VOLUME_HEADER = 0x000f };
-enum { V_KEY = 1, V_STRING = 2, V_STRETCH = 3, V_CCM = 5, V_VMK = 8, V_OFFSET_SIZE = 0x000f };
+enum { V_KEY = 1, V_STRING = 2, V_STRETCH = 3, V_CCM = 5, V_TPM_KEY = 6, V_VMK = 8, V_OFFSET_SIZE = 0x000f };
 /* VMK protection types. */
-enum { P_CLEAR = 0x0000, P_RECOVERY = 0x0800 };
+enum { P_CLEAR = 0x0000, P_TPM = 0x0100, P_RECOVERY = 0x0800 };
+#define TPM_BLOB 0x130u             /* the sealed key's size: about what a TPM 2.0 blob takes */
 
 /* The GUID at offset 160 of a BitLocker (not To Go) volume header,
  * 4967d63b-2e29-4ad8-8399-f6a339e3d001, in its on-disk byte order. */
@@ -376,8 +385,8 @@ static int whole_io(int fd, uint8_t *buf, uint64_t size, int write)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mkbitlocker [--cipher xts-128|cbc-128|cbc-128-diffuser] [--clear-key] [--seed TEXT] "
-			"[--password 48-DIGITS] [--txt DIR] IN.img OUT.img\n");
+	fprintf(stderr, "usage: mkbitlocker [--cipher xts-128|cbc-128|cbc-128-diffuser] [--clear-key] [--tpm-only] "
+			"[--seed TEXT] [--password 48-DIGITS] [--txt DIR] IN.img OUT.img\n");
 	exit(2);
 }
 
@@ -385,12 +394,14 @@ int main(int argc, char **argv)
 {
 	const char *cipher = "xts-128", *txt = NULL, *in_path, *out_path;
 	char pw[56] = "";
-	int clear_key = 0;
+	int clear_key = 0, tpm_only = 0;
 
 	int a = 1;
 	for (; a < argc && !strncmp(argv[a], "--", 2); a++) {
 		if (!strcmp(argv[a], "--clear-key"))
 			clear_key = 1;
+		else if (!strcmp(argv[a], "--tpm-only"))
+			tpm_only = 1;
 		else if (a + 1 < argc && !strcmp(argv[a], "--cipher"))
 			cipher = argv[++a];
 		else if (a + 1 < argc && !strcmp(argv[a], "--seed"))
@@ -410,8 +421,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof ciphers / sizeof ciphers[0]; i++)
 		if (!strcmp(cipher, ciphers[i].name))
 			cp = &ciphers[i];
-	if (!cp)
-		usage();
+	if (!cp || (tpm_only && (txt || *pw)))
+		usage();           /* a TPM-only volume has no recovery password to give or save */
 
 	/* The secrets, all from the seed. */
 	uint8_t rkey[16], salt[16], vmk[32], fvek_bytes[64] = { 0 }, clear[32], stretched[32];
@@ -470,8 +481,17 @@ int main(int argc, char **argv)
 	uint64_t header_at = at[3];
 
 	/* The metadata entries, in the order Windows writes them. */
-	size_t e = vmk_open(key_id, P_RECOVERY);
-	{
+	size_t e;
+	if (tpm_only) {
+		/* The VMK sealed by a TPM: opaque to everyone but that TPM. */
+		e = vmk_open(key_id, P_TPM);
+		uint8_t blob[4 + TPM_BLOB] = { 0 };
+		random_bytes(blob + 4, TPM_BLOB);
+		size_t s = entry_open(E_PROPERTY, V_TPM_KEY);
+		entry_add(blob, sizeof blob);
+		entry_close(s);
+	} else {
+		e = vmk_open(key_id, P_RECOVERY);
 		uint8_t sk[20];
 		put32(sk, M_STRETCH);
 		memcpy(sk + 4, salt, 16);
@@ -581,6 +601,6 @@ int main(int argc, char **argv)
 	guid_text(key_id, id);
 	if (txt)
 		write_txt(txt, id, pw);
-	printf("%s,%s\n", id, pw);
+	printf("%s,%s\n", id, tpm_only ? "" : pw);
 	return 0;
 }

@@ -144,11 +144,12 @@ static int cryptsetup_protectors(const char *path, struct bl_protector *out, int
 
 static void good_volumes(void)
 {
-	static const struct { const char *name, *opts; uint16_t method; bool suspended; } cases[] = {
-		{ "xts", "--cipher xts-128 --password " PW, 0x8004, false },
-		{ "cbc", "--cipher cbc-128", 0x8002, false },
-		{ "diffuser", "--cipher cbc-128-diffuser", 0x8000, false },
-		{ "clear", "--clear-key", 0x8004, true },
+	static const struct { const char *name, *opts; uint16_t method; bool suspended; uint16_t first; } cases[] = {
+		{ "xts", "--cipher xts-128 --password " PW, 0x8004, false, BL_PROT_RECOVERY_PASSWORD },
+		{ "cbc", "--cipher cbc-128", 0x8002, false, BL_PROT_RECOVERY_PASSWORD },
+		{ "diffuser", "--cipher cbc-128-diffuser", 0x8000, false, BL_PROT_RECOVERY_PASSWORD },
+		{ "clear", "--clear-key", 0x8004, true, BL_PROT_RECOVERY_PASSWORD },
+		{ "tpm", "--tpm-only", 0x8004, false, BL_PROT_TPM },
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		char id[BL_GUID_TEXT], path[512];
@@ -170,8 +171,12 @@ static void good_volumes(void)
 		CHECK_INT(info.block, 1);
 		CHECK_INT(info.suspended, cases[c].suspended);
 		CHECK_INT(info.nprotectors, cases[c].suspended ? 2 : 1);
-		CHECK_INT(info.protectors[0].type, BL_PROT_RECOVERY_PASSWORD);
+		CHECK_INT(info.protectors[0].type, cases[c].first);
 		CHECK_STR(info.protectors[0].id, id);
+		if (cases[c].first == BL_PROT_TPM)
+			CHECK(bl_recovery_id(&info, 0) == NULL);    /* no recovery key opens it */
+		else
+			CHECK_STR(bl_recovery_id(&info, 0), id);
 		if (cases[c].suspended)
 			CHECK_INT(info.protectors[1].type, BL_PROT_CLEAR_KEY);
 		CHECK_STR(info.description, "RESCUE-TEST C: 11/2/2026");
