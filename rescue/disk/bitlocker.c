@@ -160,6 +160,8 @@ static int one_entry(const uint8_t *e, uint16_t size, void *ctx, char *why, size
 			snprintf(why, wlen, "the moved volume header lies outside the volume");
 			return -1;
 		}
+		ps->info->header_offset = le64(v);
+		ps->info->header_size = le64(v + 8);
 		return 0;
 	case ENTRY_DESCRIPTION:
 		if (value == VALUE_STRING && !ps->info->description[0]) {
@@ -272,6 +274,8 @@ int bl_read(int fd, uint64_t offset, uint64_t size, struct bl_info *info, struct
 	for (int i = 0; i < 3; i++) {
 		if (read_block(fd, offset, size, le64(vh + at + 16 + 8 * i), info, why[i], sizeof(why[i])) == 0) {
 			info->block = i + 1;
+			for (int b = 0; b < 3; b++)
+				info->block_offset[b] = le64(vh + at + 16 + 8 * b);
 			return RS_OK;
 		}
 	}

@@ -48,6 +48,12 @@ struct bl_info {
 	int protectors_not_listed;      /* beyond BL_MAX_PROTECTORS */
 	struct bl_protector protectors[BL_MAX_PROTECTORS];
 	bool suspended;                 /* a clear-key protector: opens with no secret */
+	/* Where BitLocker keeps its own data inside the volume (offsets from
+	 * its start, checked to lie inside it): the three metadata blocks, as
+	 * the volume header names them, and the file system's first sectors
+	 * moved away (header_size 0 when the metadata does not say). */
+	uint64_t block_offset[3];
+	uint64_t header_offset, header_size;
 };
 
 /* Read the BitLocker metadata of the volume at OFFSET of FD, SIZE bytes

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rescue/disk/blguard.h"
 #include "rescue/disk/mount.h"
 #include "rescue/disk/ntfsprobe.h"
 
@@ -336,6 +337,21 @@ static int check_writable(const struct rs_volume *v, unsigned ctx_flags, unsigne
 	return RS_OK;
 }
 
+/* An unlocked V may be written only when NTFS holds BitLocker's own areas
+ * as in use; checked once, on the decrypted view, before the first write. */
+static int guard_unlocked(struct rs_volume *v, struct rs_error *err)
+{
+	if (!v->bl_guarded) {
+		struct rs_error e = { 0 };
+		if (bl_guard_check(v->bl, volume_node(v), &e) != RS_OK)
+			snprintf(v->bl_write_why, sizeof(v->bl_write_why), "%s", e.msg);
+		v->bl_guarded = true;
+	}
+	if (v->bl_write_why[0])
+		return rs_fail(err, RS_ETARGET, "%s: %s", v->part->name, v->bl_write_why);
+	return RS_OK;
+}
+
 int rs_target_open(struct rs_target *t, int n, unsigned ctx_flags, unsigned open_flags,
 		   struct rs_ctx **out, struct rs_error *err)
 {
@@ -349,6 +365,8 @@ int rs_target_open(struct rs_target *t, int n, unsigned ctx_flags, unsigned open
 	bool rw = !(ctx_flags & RS_CTX_READONLY);
 	int rc;
 	if (rw && (rc = check_writable(v, ctx_flags, open_flags, err)))
+		return rc;
+	if (rw && v->unlock && v->bl && (rc = guard_unlocked(v, err)))
 		return rc;
 	if (v->mount && v->mount->rw != rw) {
 		struct ntfs_mount *old = v->mount;

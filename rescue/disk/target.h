@@ -58,6 +58,8 @@ struct rs_volume {
 	char bl_key_from[100];     /* unlocked: "keys/<file>", "the recovery key given", "its clear key" */
 	const struct blk_key *bl_key;  /* unlocked: the key (in the ring of rs_target_use_keys) */
 	struct bl_unlock *unlock;  /* unlocked: dislocker and the loop device over its view */
+	bool bl_guarded;           /* unlocked: its metadata areas checked (rescue/disk/blguard.h) */
+	char bl_write_why[300];    /* ... and found unsafe to write near: why it stays read-only */
 };
 
 /* The recovery keys rs_target_scan tries on BitLocker volumes (a key ID

@@ -463,6 +463,34 @@ int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t
 	return e;
 }
 
+int ntfsread_in_use(struct ntfsread *v, uint64_t off, uint64_t len, uint64_t *first_free)
+{
+	*first_free = UINT64_MAX;
+	uint64_t cs = v->vol->cluster_size, end = (uint64_t)v->vol->nr_clusters * cs;
+	if (!len || off >= end)
+		return 0;
+	if (len > end - off)
+		len = end - off;
+	/* Bit N of $Bitmap is cluster N, lowest bit first; read a page of it at a time. */
+	uint8_t page[4096];
+	uint64_t have = 0, got = 0;     /* page holds bitmap bytes [have, have + got) */
+	for (uint64_t c = off / cs; c <= (off + len - 1) / cs; c++) {
+		uint64_t byte = c / 8;
+		if (byte < have || byte >= have + got) {
+			s64 n = ntfs_attr_pread(v->vol->lcnbmp_na, (s64)byte, sizeof(page), page);
+			if (n <= 0)
+				return n < 0 && errno ? errno : EIO;
+			have = byte;
+			got = (uint64_t)n;
+		}
+		if (!(page[byte - have] >> (c % 8) & 1)) {
+			*first_free = c * cs;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 const char *ntfsread_why(const struct ntfsread *v)
 {
 	return v->why;

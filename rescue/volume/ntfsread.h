@@ -110,6 +110,13 @@ int ntfsread_streams(struct ntfsread *v, uint64_t ref, char **names, size_t *len
  * an errno. */
 int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len);
 
+/* Whether the clusters holding bytes [OFF, OFF + LEN) of the volume are all
+ * marked in use in $Bitmap (bytes past the last cluster NTFS has are not
+ * its to allocate and count as in use).  0 with *FIRST_FREE the first free
+ * cluster's byte offset, or UINT64_MAX when there is none; or an errno
+ * when $Bitmap cannot be read (EIO when it is shorter than the volume). */
+int ntfsread_in_use(struct ntfsread *v, uint64_t off, uint64_t len, uint64_t *first_free);
+
 /* The bytes a scan of the whole volume reads, from the MFT alone (one
  * sequential read of it, no folder opened): every data stream, named or
  * not, of the files and folders, each MFT record once (a file with several

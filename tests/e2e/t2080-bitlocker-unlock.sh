@@ -154,6 +154,59 @@ else
 	not_ok "mkbitlocker --clear-key"
 fi
 
+# --- BitLocker's own areas (3 metadata blocks, the moved NTFS header) must be
+# clusters NTFS holds as used before anything is written: a Windows tree on a
+# plain NTFS.  "free": mkbitlocker takes its last zero regions, free clusters.
+# "covered": its free space made random, then a zero file in System Volume
+# Information (as Windows' FVE2 files), the only zero regions left.
+# Suspended, so no key is needed.
+# fve_owners IMG PLAIN: what ntfscluster says owns each area's clusters in PLAIN.
+fve_owners() {
+	for o in $(cryptsetup bitlkDump "$1" | awk '$1 == "Offset:" { print $2 }'); do
+		c=$((o / 4096)); ntfscluster -c "$c-$((c + 15))" "$2" | tail -1
+	done
+}
+sh "$TOP/tests/fixtures/mktree.sh" win10 "$T/wtree" >/dev/null || not_ok "mktree.sh win10"
+for fve in free covered; do
+	t_ntfs_mount "$T/$fve-plain.img" "$T/wmnt" 96M
+	cp -a "$T/wtree/." "$T/wmnt/"
+	if [ $fve = covered ]; then
+		dd if=/dev/urandom of="$T/wmnt/fill" bs=1M status=none 2>/dev/null; sync; rm "$T/wmnt/fill"
+		mkdir "$T/wmnt/System Volume Information"
+		avail=$(df -k --output=avail "$T/wmnt" | tail -1)
+		head -c $(((avail - 40960) * 1024)) /dev/zero >"$T/wmnt/System Volume Information/FVE2.{e40ad34d-dae9-4bc7-95bd-b16218c10f72}"
+	fi
+	umount "$T/wmnt"
+	"$TOP/build/tools/mkbitlocker" --clear-key --seed "$fve" "$T/$fve-plain.img" "$T/$fve.img" >/dev/null || not_ok "mkbitlocker $fve"
+done
+if command -v cryptsetup >/dev/null; then
+	expect "free: ntfscluster: no file owns any of BitLocker's areas" sh -c '
+		[ "$(echo "$1" | grep -c "no inode found")" -eq 4 ]' - "$(fve_owners "$T/free.img" "$T/free-plain.img")"
+	expect "covered: ntfscluster: the FVE2 file owns every one of BitLocker's areas" sh -c '
+		[ "$(echo "$1" | grep -c "one inode found")" -eq 4 ]' - "$(fve_owners "$T/covered.img" "$T/covered-plain.img")"
+else
+	skip "where BitLocker's areas lie (ntfscluster)" "cryptsetup is not installed"
+fi
+f0=$(sha256sum "$T/free.img" | cut -d' ' -f1)
+R --disk "$T/free.img" --yes contain >"$T/out" 2>"$T/err"; rc=$?
+expect "free: contain refused, exit 3, one line: the metadata block in clusters NTFS counts as free" sh -c '
+	[ "$1" -eq 3 ] && [ "$(grep -c "^rescue: free.img: BitLocker.s metadata block 1 (at byte 0x[0-9a-f]*) lies in clusters NTFS counts as free: .* read-only for this run$" "$2")" -eq 1 ]' - "$rc" "$T/err"
+R --disk "$T/free.img" auto --config "$T/without.conf" >"$T/out" 2>&1; rc=$?
+expect "free: auto YELLOW (exit 4), read-only with that reason, contain skipped" sh -c '
+	[ "$1" -eq 4 ] && grep -q "VERDICT YELLOW" "$2" && grep -q "read-only (free.img: BitLocker.s metadata block 1 .*counts as free" "$2"' - "$rc" "$T/out"
+expect "free: the image byte-identical" test "$(sha256sum "$T/free.img" | cut -d' ' -f1)" = "$f0"
+R --disk "$T/covered.img" --yes contain >"$T/out" 2>&1; rc=$?
+expect "covered: contain writes (exit 0)" test "$rc" -eq 0
+mkdir -p "$T/cov"
+if timeout 120 dislocker -r -c -V "$T/covered.img" -- "$T/cov" >/dev/null 2>&1; then
+	ntfscat "$T/cov/dislocker-file" Windows/System32/config/SYSTEM >"$T/hive"
+	expect "covered: dislocker still opens it after the write, Schedule Start = 4 (hivexget)" \
+		test "$(hivexget "$T/hive" '\ControlSet001\Services\Schedule' Start)" = 4
+	umount "$T/cov"
+else
+	not_ok "covered: dislocker still opens it after the write"
+fi
+
 # --- TPM only (no recovery password protector): said with its key ID, YELLOW, nothing written
 if "$TOP/build/tools/mkbitlocker" --tpm-only --seed tpm-only "$plain" "$T/tpm.img" >"$T/tpm.key" 2>/dev/null; then
 	TID=$(cut -d, -f1 "$T/tpm.key")

@@ -177,6 +177,16 @@ static void good_volumes(void)
 			CHECK(bl_recovery_id(&info, 0) == NULL);    /* no recovery key opens it */
 		else
 			CHECK_STR(bl_recovery_id(&info, 0), id);
+		/* BitLocker's own areas: where the volume header puts the blocks,
+		 * and the 16 moved NTFS sectors (blguard.h checks them). */
+		size_t vlen;
+		uint8_t *raw = load(cases[c].name, &vlen);
+		CHECK(raw != NULL);
+		for (int i = 0; raw && i < 3; i++)
+			CHECK_INT(info.block_offset[i], block_at(raw, i));
+		CHECK_INT(info.header_size, 8192);
+		CHECK(info.header_offset > 0 && info.header_offset < (uint64_t)st.st_size);
+		free(raw);
 		if (cases[c].suspended)
 			CHECK_INT(info.protectors[1].type, BL_PROT_CLEAR_KEY);
 		CHECK_STR(info.description, "RESCUE-TEST C: 11/2/2026");
