@@ -7,7 +7,8 @@
  * the bytes a scan reads come from the MFT; a file larger in the MFT than
  * its data is read as far as it goes; a folder loop (a second name of a
  * folder) ends the walk, named; a plain folder is not an ntfs-3g mount;
- * garbage, empty and truncated images are refused or read without a crash.  Skipped (as passes) when mkntfs is missing. */
+ * garbage, empty and truncated images are refused or read without a crash;
+ * $Bitmap says a cluster is in use where ntfscluster finds its file.  Skipped (as passes) when mkntfs is missing. */
 #define _GNU_SOURCE
 #include <sys/stat.h>   /* before the ntfs-3g headers */
 #include <errno.h>
@@ -169,6 +170,37 @@ static int make_image(const char *img, int (*fill_fn)(ntfs_inode *root))
 	return WEXITSTATUS(status) != 0;
 }
 
+/* What a tool we did not write says of IMG: the number after LABEL in
+ * `ntfsinfo -m` (the cluster size, their count), or whether `ntfscluster`
+ * finds a file owning cluster C (1) or none (0); -1 when it cannot say. */
+static long long ntfsinfo_number(const char *img, const char *label)
+{
+	char cmd[4400], line[256];
+	snprintf(cmd, sizeof(cmd), "ntfsinfo -m '%s' 2>/dev/null", img);
+	FILE *p = popen(cmd, "r");
+	long long v = -1;
+	const char *at;
+	while (p && fgets(line, sizeof(line), p))
+		if ((at = strstr(line, label)))
+			v = atoll(at + strlen(label));
+	if (p)
+		pclose(p);
+	return v;
+}
+static int ntfscluster_used(const char *img, long long c)
+{
+	char cmd[4400], line[256];
+	snprintf(cmd, sizeof(cmd), "ntfscluster -c %lld-%lld '%s' 2>/dev/null", c, c, img);
+	FILE *p = popen(cmd, "r");
+	int used = -1;
+	while (p && fgets(line, sizeof(line), p))
+		if (strstr(line, "inode found") || strstr(line, "inodes found"))
+			used = !strstr(line, "no inode found");
+	if (p)
+		pclose(p);
+	return used;
+}
+
 struct seen {
 	char list[8192];                /* "rel kind size\n" per entry */
 	uint64_t f_ref;
@@ -287,6 +319,37 @@ int main(void)
 	CHECK_INT(ntfsread_reopen(v, &v2, &err), RS_OK);
 	CHECK(v2 && ntfsread_read(v2, s.f_ref, NULL, 1 << 20, &buf, &cap, &len, NULL) == 0 && len == 68);
 	ntfsread_close(v2);
+
+	/* $Bitmap: which clusters are in use, as ntfscluster says of them;
+	 * bytes past the last cluster are not NTFS's to hand out. */
+	long long cs = ntfsinfo_number(img, "Cluster Size: "), nc = ntfsinfo_number(img, "Volume Size in Clusters: ");
+	if (cs <= 0 || nc <= 0 || ntfscluster_used(img, 0) < 0) {
+		CHECK_SKIP("$Bitmap: ntfsinfo or ntfscluster not available");
+	} else {
+		uint64_t free_at = 0;
+		long long used_c = -1, free_c = -1;
+		for (long long c = 0; c < nc && (used_c < 0 || free_c < 0); c += nc / 16) {
+			int u = ntfscluster_used(img, c);
+			if (u == 1 && used_c < 0)
+				used_c = c;
+			if (u == 0 && free_c < 0)
+				free_c = c;
+		}
+		CHECK(used_c >= 0 && free_c >= 0);
+		CHECK_INT(ntfsread_in_use(v, (uint64_t)(used_c * cs), (uint64_t)cs, &free_at), 0);
+		CHECK(free_at == UINT64_MAX);
+		CHECK_INT(ntfsread_in_use(v, (uint64_t)(free_c * cs + 1), 1, &free_at), 0);
+		CHECK_INT(free_at, free_c * cs);
+		/* a range from a used cluster to a free one: the first free one */
+		if (used_c < free_c && ntfscluster_used(img, used_c + 1) == 1) {
+			CHECK_INT(ntfsread_in_use(v, (uint64_t)(used_c * cs), (uint64_t)((free_c - used_c + 1) * cs),
+						  &free_at), 0);
+			CHECK(free_at != UINT64_MAX && free_at > (uint64_t)(used_c * cs) &&
+			      free_at <= (uint64_t)(free_c * cs));
+		}
+		CHECK_INT(ntfsread_in_use(v, (uint64_t)(nc * cs), 1 << 20, &free_at), 0);
+		CHECK(free_at == UINT64_MAX);
+	}
 	ntfsread_close(v);
 
 	/* A base folder: paths are relative to it. */
