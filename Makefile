@@ -225,6 +225,7 @@ build/images/%.img: $(IMAGE_INPUTS)
 	sh tests/images/build.sh $* $@
 
 build/images/large.img build/images/large-small.img: tests/images/winbulk.py
+build/images/damaged.img: tests/images/ntfsdamage.py
 
 check-unit: all $(TEST_BIN)
 	sh tests/run.sh unit

@@ -57,7 +57,8 @@ check() {
 printf 'reports_dir = %s\n' "$T/rep" >"$T/auto.conf"
 timeout 300 "$RESCUE" --root "$root" auto --config "$T/auto.conf" >"$T/auto.out" 2>&1; rc=$?
 expect "tree: auto quarantines the sample (exit $rc, RED)" test "$rc" -eq 1 -a ! -e "$root/Users/Pat/Desktop/invoice.com"
-json=$(ls "$root"/Rescue/reports/*.json)
+json=""
+for f in "$root"/Rescue/reports/*.json; do [ -f "$f" ] && json=$f; done
 jq -c '.detection_list[] | select(.path == "Users/Pat/Desktop/invoice.com")' "$json" >"$T/rep.jsonl"
 sed -n '/^detections/,/^notes/p' "${json%.json}.txt" >"$T/rep.txt"
 check "tree: the report" "$T/rep.txt" "$T/rep.jsonl"
@@ -85,7 +86,7 @@ else
 fi
 
 # ---- the win10-gpt test disk's Windows volume: 2 names ----
-img=$T/disk.img mnt=$T/mnt loop=""   # loop: set by t_win_mount
+img=$T/disk.img mnt=$T/mnt
 t_win_mount win10-gpt "$img" "$mnt"
 mkdir -p "$mnt/Users/Pat/Desktop" "$mnt/ProgramData/cache"
 eicar >"$mnt/Users/Pat/Desktop/invoice.com"
