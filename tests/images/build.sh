@@ -34,8 +34,10 @@
 #   large-small the same builder at 20,000 files (make check's copy of the same logic)
 #   damaged     GPT, 64 MiB: one NTFS partition with the infected Windows 10 tree, damaged after
 #               it is written (tests/images/ntfsdamage.py): the first index block of the first
-#               user's Documents/Archive (60 files) fails its multi-sector fixup, and
-#               Desktop/statement.pdf (8 KiB on the disk) is 32 KiB long in the MFT
+#               user's Documents/Archive (60 files) fails its multi-sector fixup,
+#               Desktop/statement.pdf (8 KiB on the disk) is 32 KiB long in the MFT, and
+#               Desktop/back is a second name of the user's folder, a folder loop
+#               (tests/tools/ntfsdirlink.c)
 #
 # The Windows tree comes from tests/fixtures/mktree.sh, the infections from
 # tests/samples/plant.sh when it exists (its manifest is written beside the
@@ -267,9 +269,11 @@ rescue: VERDICT GREEN DESKTOP=GREEN.com"
 
 # add_damaged MNT: the damaged variant's folder of 60 files (its index has
 # more than one block) and statement.pdf (non-resident: 8 KiB of data); their
-# MFT records (ntfs-3g's inode numbers) in $work/damage, for damage.
+# MFT records (ntfs-3g's inode numbers) in $work/damage, and the user's
+# folder in $damaged_user, for damage.
 add_damaged() {
 	u=$(first_user "$1")
+	damaged_user=${u#"$1"}
 	mkdir -p "$u/Documents/Archive" "$u/Desktop"
 	i=0
 	while [ $i -lt 60 ]; do
@@ -280,11 +284,15 @@ add_damaged() {
 	stat -c %i "$u/Documents/Archive" "$u/Desktop/statement.pdf" >"$work/damage"
 }
 
-# damage DEV: the records add_damaged noted, damaged on the unmounted volume.
+# damage DEV: the records add_damaged noted, damaged on the unmounted volume,
+# and the folder loop made.
 damage() {
 	{ read -r archive; read -r statement; } <"$work/damage"
 	PATH=/usr/bin:$PATH python3 "$here/ntfsdamage.py" "$1" index "$archive"
 	PATH=/usr/bin:$PATH python3 "$here/ntfsdamage.py" "$1" size "$statement"
+	dirlink=$top/build/tools/ntfsdirlink
+	[ -x "$dirlink" ] || make -s -C "$top" build/tools/ntfsdirlink >/dev/null
+	"$dirlink" "$1" "$damaged_user/Desktop" back "$damaged_user"
 }
 
 # encrypt DEV OFFSET: the finished NTFS volume on DEV encrypted with BitLocker
