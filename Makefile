@@ -219,12 +219,17 @@ build/tools/mkbitlocker: tests/tools/mkbitlocker.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(OPT) -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs nettle zlib)
 build/images/bitlocker-win10.img: build/tools/mkbitlocker
+# ntfsdirlink gives a folder a second name (the damaged image's folder loop).
+build/tools/ntfsdirlink: tests/tools/ntfsdirlink.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(OPT) -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs libntfs-3g)
 
 build/images/%.img: $(IMAGE_INPUTS)
 	@mkdir -p $(dir $@)
 	sh tests/images/build.sh $* $@
 
 build/images/large.img build/images/large-small.img: tests/images/winbulk.py
+build/images/damaged.img: tests/images/ntfsdamage.py build/tools/ntfsdirlink
 
 check-unit: all $(TEST_BIN)
 	sh tests/run.sh unit

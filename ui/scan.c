@@ -42,6 +42,8 @@ struct det {
 	size_t report_i;            /* its index in ui->report.det, SIZE_MAX before it is there */
 	struct rs_rule_meta *meta;  /* what each matching rule says of itself (owned); d shows it */
 	size_t nmeta;
+	char **names;               /* every name of the file (hard links), names[0] its path (owned); for the report */
+	size_t nnames;
 };
 
 /* Written by the scanner's threads, read by the main loop. */
@@ -80,6 +82,9 @@ static void det_free_all(void)
 		for (size_t k = 0; k < shared.det[i].nmeta; k++)
 			rs_rule_meta_free(&shared.det[i].meta[k]);
 		free(shared.det[i].meta);
+		for (size_t k = 0; k < shared.det[i].nnames; k++)
+			free(shared.det[i].names[k]);
+		free(shared.det[i].names);
 	}
 	free(shared.det);
 	shared.det = NULL;
@@ -128,6 +133,10 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 		for (size_t i = 0; d->meta && i < hit->nmeta; i++)
 			if (rs_rule_meta_copy(&d->meta[d->nmeta], &hit->meta[i]) == 0)
 				d->nmeta++;
+		d->names = hit->nnames > 1 ? calloc(hit->nnames, sizeof(*d->names)) : NULL;
+		for (size_t i = 0; d->names && i < hit->nnames; i++)
+			if ((d->names[d->nnames] = strdup(hit->names[i])) != NULL)
+				d->nnames++;
 		if (d->path && d->rules)
 			shared.ndet++;
 	}
@@ -286,6 +295,7 @@ static void finished(struct ui *ui)
 			if (report_add_detection(rep, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0) {
 				d->report_i = rep->ndet - 1;
 				report_detection_meta(rep, d->meta, d->nmeta);
+				report_detection_names(rep, (const char *const *)d->names, d->nnames);
 			}
 		}
 	}

@@ -344,11 +344,13 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 				json_put_member(stdout, ",", "sha256", v[i].sha256);
 				json_put_member(stdout, ",", "rules", v[i].rules);
 				json_put_member(stdout, ",", "quarantined", v[i].quarantined);
+				othernames_json(stdout, &v[i].others);
 				fputs("}\n", stdout);
 			} else {
 				textesc_printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
 				       v[i].stream ? ":" : "", v[i].stream ? v[i].stream : "",
 				       (unsigned long long)v[i].size, v[i].rules ? v[i].rules : "");
+				othernames_text(stdout, "    ", &v[i].others);
 			}
 		}
 		if (!cli->json)

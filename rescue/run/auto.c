@@ -488,8 +488,10 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 		const struct rs_scan_detection *d = &res->det[i];
 		char path[PATH_MAX + 256];
 		snprintf(path, sizeof(path), "%s%s%s", d->path, d->stream ? ":" : "", d->stream ? d->stream : "");
-		if (report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0)
+		if (report_add_detection(r, path, d->rules, d->sha256, d->size, d->action, d->inspect) == 0) {
 			report_detection_meta(r, d->meta, d->nmeta);
+			report_detection_names(r, (const char *const *)d->names, d->nnames);
+		}
 	}
 	for (size_t i = 0; i < res->nwarn; i++)
 		report_note(r, "scan warning: %s: %s", res->warn[i].path, res->warn[i].what);

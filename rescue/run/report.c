@@ -62,6 +62,7 @@ void report_free(struct report *r)
 			rs_rule_meta_free(&r->det[i].meta[k]);
 		free(r->det[i].meta);
 		free(r->det[i].action);
+		othernames_free(&r->det[i].others);
 	}
 	for (size_t i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
@@ -161,6 +162,15 @@ int report_detection_meta(struct report *r, const struct rs_rule_meta *v, size_t
 		if (rs_rule_meta_copy(&d->meta[d->nmeta], &v[i]) == 0)
 			d->nmeta++;
 	return d->nmeta == n ? 0 : -1;
+}
+
+int report_detection_names(struct report *r, const char *const *names, size_t n)
+{
+	if (!r->ndet || n < 2)
+		return 0;
+	struct report_detection *d = &r->det[r->ndet - 1];
+	othernames_free(&d->others);
+	return othernames_copy(&d->others, names + 1, n - 1, NULL);
 }
 
 enum report_verdict report_finish(struct report *r)
@@ -303,6 +313,7 @@ void report_write_json(const struct report *r, FILE *f)
 		fprintf(f, ",\"size\":%llu", (unsigned long long)d->size);
 		put_kv(f, "action", d->action, true);
 		put_kv(f, "inspect", d->inspect, true);
+		othernames_json(f, &d->others);
 		fputs(",\"matches\":", f);
 		rs_rule_meta_json(f, d->meta, d->nmeta);
 		fputc('}', f);
@@ -353,6 +364,7 @@ void report_write_text(const struct report *r, FILE *f)
 			const struct report_detection *d = &r->det[i];
 			textesc_fprintf(f, "  %s\n      %s; %llu bytes; sha256 %s; %s\n", d->path, d->rules,
 				(unsigned long long)d->size, d->sha256, d->action);
+			othernames_text(f, "      ", &d->others);
 			for (size_t k = 0; k < d->nmeta; k++) {
 				char line[1024];
 				rs_rule_meta_line(&d->meta[k], line, sizeof(line));

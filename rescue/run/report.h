@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "rescue/base/error.h"
+#include "rescue/base/othernames.h"
 #include "rescue/scan/rules.h"
 
 #define REPORT_FORMAT "rescue-report/1"
@@ -72,6 +73,7 @@ struct report_detection {
 				       NULL normally (rescue/scan/quarantine.h, rs_quarantine_refusal) */
 	struct rs_rule_meta *meta;  /* each matching rule's meta (owned): report_detection_meta */
 	size_t nmeta;
+	struct othernames others;   /* the file's other names (hard links), bounded: report_detection_names */
 };
 
 struct report {
@@ -117,6 +119,11 @@ int report_add_detection(struct report *r, const char *path, const char *rules, 
 /* Copy the N rule metas of a hit to the detection added last (what each rule
  * says of itself, its author among it: the report keeps it). */
 int report_detection_meta(struct report *r, const struct rs_rule_meta *v, size_t n);
+/* The N NAMES of the file of the detection added last (every name of a
+ * file with hard links, names[0] the detection's own, as rs_scan_hit has
+ * them): the others are kept, at most OTHERNAMES_SHOWN, the rest counted
+ * (rescue/base/othernames.h). */
+int report_detection_names(struct report *r, const char *const *names, size_t n);
 
 /* Add every journal entry of CTX's run (not undone since) as a change, with
  * the seq `rescue undo` works from; a note when the journal is unreadable. */

@@ -538,6 +538,9 @@ int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **ou
 				strcat(q->rules, ",");
 			strcat(q->rules, rf->items[i]);
 		}
+		const struct json_field *nf = json_get(&o, "names");
+		if (nf && nf->type == JSON_ARRAY && q->path)
+			othernames_copy(&q->others, (const char *const *)nf->items, nf->nitems, q->path);
 		json_object_free(&o);
 	}
 	closedir(d);
@@ -552,6 +555,7 @@ void rs_quarantine_list_free(struct rs_quarantine_entry *v, size_t n)
 		free(v[i].path);
 		free(v[i].stream);
 		free(v[i].rules);
+		othernames_free(&v[i].others);
 	}
 	free(v);
 }

@@ -8,7 +8,8 @@
  *                                loader accepts it and a double click opens
  *                                nothing;
  *   Rescue/quarantine/<id>.json  the manifest, one flat JSON object:
- *     {"id","sha256","path" (volume-relative),"stream" (null or name),"size",
+ *     {"id","sha256","path" (volume-relative),"stream" (null or name),
+ *      "names" (the file's other names, hard links: only when it had some),"size",
  *      "mode","uid","gid","atime","atime_ns","mtime","mtime_ns",
  *      "attributes" (NTFS attribute word as hex, null off ntfs-3g),
  *      "rules":[...],"run","quarantined" (UTC),"xor_key" (hex)}
@@ -44,6 +45,7 @@
 #include <stdint.h>
 
 #include "rescue/base/ctx.h"
+#include "rescue/base/othernames.h"
 #include "rescue/scan/scan.h"
 
 #define RS_QUARANTINE_DIR "quarantine"          /* under Rescue/ */
@@ -56,6 +58,7 @@ struct rs_quarantine_entry {
 	char *path;                 /* volume-relative original */
 	char *stream;               /* NULL: the file's content */
 	char *rules;                /* "Rule1,Rule2" */
+	struct othernames others;   /* the manifest's other names (hard links), bounded */
 	uint64_t size;
 	long long mtime;            /* seconds since 1970 */
 	char quarantined[32];       /* UTC "2026-11-23T12:00:00Z" */

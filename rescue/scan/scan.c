@@ -80,6 +80,19 @@ struct scan {
 	 * size follows the volume's hard links. */
 	struct walk_idset links;
 	uint64_t extra_names;           /* the walk's: later names of those, not read again */
+	/* A whole volume's: the folders entered, by (st_dev, st_ino), across
+	 * its walks (one per place, then the rest).  Each walk knows only its
+	 * own folders, and a folder with a second name (a damaged or hostile
+	 * volume: Desktop/back naming the profile) would be read again from a
+	 * later walk, every file in it detected twice. */
+	struct walk_idset dirs;
+	/* The folders holding the current walk's start (a place deep in the
+	 * volume), by identity: a second name inside the place that leads back
+	 * to one of them is the loop, not the folder's own name, which the
+	 * later walks read.  At most ABOVE_MAX, the deepest left out. */
+#define ABOVE_MAX 64
+	struct { dev_t dev; ino_t ino; } above[ABOVE_MAX];
+	size_t nabove;
 
 	/* The walk's order (walk_volume): the worm's places, then the files at
 	 * the volume root, then the rest, nothing read twice. */
@@ -350,6 +363,14 @@ static int walk_order(const struct scan *s, const struct walk_entry *e)
 	return -2;
 }
 
+/* A folder met before (a loop, or a second name of a folder): named, not
+ * entered.  Returns on_walk's "do not enter". */
+static int skip_loop(struct scan *s, const char *rel)
+{
+	add_skip(s, rel, NULL, RS_SKIP_LOOP, 0, "directory already visited: not entered again");
+	return 1;
+}
+
 static int on_walk(const struct walk_entry *e, void *user)
 {
 	struct scan *s = user;
@@ -381,6 +402,11 @@ static int on_walk(const struct walk_entry *e, void *user)
 				 "rescue's own folder (quarantine, backups, reports): not scanned");
 			return 1;
 		}
+		for (size_t i = 0; i < s->nabove; i++)
+			if (s->above[i].dev == e->st->st_dev && s->above[i].ino == e->st->st_ino)
+				return skip_loop(s, e->rel);
+		if (!s->npaths && walk_idset_add(&s->dirs, e->st->st_dev, e->st->st_ino) == 0)
+			return skip_loop(s, e->rel);
 		if (s->fuse && !s->o->no_streams)
 			enqueue(s, e->rel, e->ref, true, 0);
 		break;
@@ -391,7 +417,7 @@ static int on_walk(const struct walk_entry *e, void *user)
 		add_skip(s, e->rel, NULL, RS_SKIP_SPECIAL, 0, "not a regular file");
 		break;
 	case WALK_LOOP:
-		add_skip(s, e->rel, NULL, RS_SKIP_LOOP, 0, "directory already visited: not entered again");
+		skip_loop(s, e->rel);
 		break;
 	case WALK_OTHER_FS:
 		add_skip(s, e->rel, NULL, RS_SKIP_OTHER_FS, 0, "another file system mounted here: not entered");
@@ -1246,9 +1272,31 @@ static void estimate_end(struct scan *s)
 	s->est_nr = NULL;
 }
 
+/* s->above for a walk of a whole volume from START: each folder above it,
+ * its parent first, the root last. */
+static void note_above(struct scan *s, const char *start)
+{
+	s->nabove = 0;
+	if (s->npaths || !*start)
+		return;
+	char rel[PATH_MAX], full[PATH_MAX];
+	struct stat st;
+	snprintf(rel, sizeof(rel), "%s", start);
+	while (*rel && s->nabove < ABOVE_MAX) {
+		char *slash = strrchr(rel, '/');
+		*(slash ? slash : rel) = '\0';
+		snprintf(full, sizeof(full), "%s%s%s", s->root, *rel ? "/" : "", rel);
+		if (confine_lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+			s->above[s->nabove].dev = st.st_dev;
+			s->above[s->nabove++].ino = st.st_ino;
+		}
+	}
+}
+
 static void walk_from(struct scan *s, const char *start)
 {
 	s->start = start;
+	note_above(s, start);
 	if (s->nr)
 		ntfsread_walk(s->nr, start, on_walk, s);
 	else
@@ -1356,6 +1404,7 @@ static void scan_free(struct scan *s, struct worker *w, int nthreads)
 	free(s->rels);
 	free(s->unseen);
 	walk_idset_free(&s->links);
+	walk_idset_free(&s->dirs);
 	for (size_t i = 0; i < s->ndone; i++)
 		free(s->done[i]);
 	free(s->done);

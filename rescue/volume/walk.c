@@ -236,9 +236,14 @@ static int posix_list(void *src, const char *rel, const char *path, uint64_t ref
 		return errno;
 	struct dirent *de;
 	int e = 0;
-	while (e == 0 && (de = readdir(d)) != NULL)
+	/* readdir ends a folder whose listing fails (ntfs-3g on a damaged
+	 * index block: EIO) as it ends a complete one, but for errno: a
+	 * folder read only in part is unreadable, never silently short. */
+	while (e == 0 && (errno = 0, de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			e = add(w, de->d_name, 0);
+	if (e == 0 && !de && errno)
+		e = errno;
 	closedir(d);
 	return e;
 }

@@ -32,6 +32,12 @@
 #               folders, ~4.6 GB of data, 40,000 WinSxS hard links, junctions, sparse and compressed
 #               files, streams, $Recycle.Bin, two more samples); builds in minutes (make bench-volume)
 #   large-small the same builder at 20,000 files (make check's copy of the same logic)
+#   damaged     GPT, 64 MiB: one NTFS partition with the infected Windows 10 tree, damaged after
+#               it is written (tests/images/ntfsdamage.py): the first index block of the first
+#               user's Documents/Archive (60 files) fails its multi-sector fixup,
+#               Desktop/statement.pdf (8 KiB on the disk) is 32 KiB long in the MFT, and
+#               Desktop/back is a second name of the user's folder, a folder loop
+#               (tests/tools/ntfsdirlink.c)
 #
 # The Windows tree comes from tests/fixtures/mktree.sh, the infections from
 # tests/samples/plant.sh when it exists (its manifest is written beside the
@@ -42,7 +48,7 @@
 set -eu
 started=$(date +%s)
 
-usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|bitlocker-win10|dual-mbr|hostile|hostile-rescue|hostile-fifo|large|large-small OUT.img" >&2; exit 2; }
+usage() { echo "usage: build.sh win10-gpt|win7-mbr|xp-mbr|clean|hibernated|dirty|dirty-hives|bitlocker|bitlocker-win10|dual-mbr|hostile|hostile-rescue|hostile-fifo|large|large-small|damaged OUT.img" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 variant=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +92,9 @@ large|large-small)
 16 - $MSR none
 48000 Windows $BASIC win:win10
 - Recovery $RECOVERY ntfs" ;;
+damaged)
+	label=gpt disk=64
+	parts="- Windows $BASIC win:win10" ;;
 bitlocker)
 	label=gpt disk=128
 	parts="32 SYSTEM $EFI fat
@@ -258,6 +267,34 @@ rescue: VERDICT GREEN DESKTOP=GREEN.com"
 	esac
 }
 
+# add_damaged MNT: the damaged variant's folder of 60 files (its index has
+# more than one block) and statement.pdf (non-resident: 8 KiB of data); their
+# MFT records (ntfs-3g's inode numbers) in $work/damage, and the user's
+# folder in $damaged_user, for damage.
+add_damaged() {
+	u=$(first_user "$1")
+	damaged_user=${u#"$1"}
+	mkdir -p "$u/Documents/Archive" "$u/Desktop"
+	i=0
+	while [ $i -lt 60 ]; do
+		i=$((i + 1))
+		printf 'Scan %d.\r\n' $i >"$u/Documents/Archive/Scanned invoice 2024-$((1000 + i)) from the accountant.pdf"
+	done
+	head -c 8192 /dev/zero | tr '\0' x >"$u/Desktop/statement.pdf"
+	stat -c %i "$u/Documents/Archive" "$u/Desktop/statement.pdf" >"$work/damage"
+}
+
+# damage DEV: the records add_damaged noted, damaged on the unmounted volume,
+# and the folder loop made.
+damage() {
+	{ read -r archive; read -r statement; } <"$work/damage"
+	PATH=/usr/bin:$PATH python3 "$here/ntfsdamage.py" "$1" index "$archive"
+	PATH=/usr/bin:$PATH python3 "$here/ntfsdamage.py" "$1" size "$statement"
+	dirlink=$top/build/tools/ntfsdirlink
+	[ -x "$dirlink" ] || make -s -C "$top" build/tools/ntfsdirlink >/dev/null
+	"$dirlink" "$1" "$damaged_user/Desktop" back "$damaged_user"
+}
+
 # encrypt DEV OFFSET: the finished NTFS volume on DEV encrypted with BitLocker
 # in place at OFFSET of the image; the key in $out.key and the recovery key
 # file beside the image.  The seed is the variant: the same keys every build.
@@ -330,6 +367,7 @@ while read -r _ plabel _ fs; do
 			esac
 			case $variant in
 			hostile*) add_hostile "$mnt" ;;
+			damaged) add_damaged "$mnt" ;;
 			large*) PATH=/usr/bin:$PATH python3 "$here/winbulk.py" "$mnt" "$bulk" \
 					"$(basename "$(first_user "$mnt")")" "$tree.manifest" ;;
 			esac
@@ -340,6 +378,7 @@ while read -r _ plabel _ fs; do
 			fi
 			umount "$mnt"
 			[ "$variant" != dirty ] || set_dirty "$loop"
+			[ "$variant" != damaged ] || damage "$loop"
 		esac
 		case $fs in bitlocker:*) encrypt "$loop" "$off" ;; esac ;;
 	esac

@@ -83,6 +83,17 @@ static void test_report(void)
 	CHECK_INT(report_finish(&r), VERDICT_GREEN);
 	CHECK(strstr(report_meaning(&r), "scanned, nothing found") != NULL);
 	report_add_detection(&r, "Users/a/x.exe", "R1,hash:H", "ab", 10, "quarantined", NULL);
+	/* the file's other names: at most OTHERNAMES_SHOWN kept, the rest counted */
+	const char *names[OTHERNAMES_SHOWN + 3];
+	char namebuf[OTHERNAMES_SHOWN + 3][16];
+	for (size_t i = 0; i < OTHERNAMES_SHOWN + 3; i++) {
+		snprintf(namebuf[i], sizeof(namebuf[i]), "n%zu", i);
+		names[i] = namebuf[i];
+	}
+	CHECK_INT(report_detection_names(&r, names, OTHERNAMES_SHOWN + 3), 0);
+	CHECK_INT(r.det[0].others.n, OTHERNAMES_SHOWN);
+	CHECK_INT(r.det[0].others.unlisted, 2);
+	CHECK_STR(r.det[0].others.v[0], "n1");
 	r.quarantined = 1;
 	CHECK_INT(report_finish(&r), VERDICT_RED);
 	report_step(&r, "passwd", STEP_SKIPPED, 0, "accounts = none");
