@@ -478,6 +478,7 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 	int rc = rs_scan_run(run->ctx->root, NULL, 0, rules, &o, res, &err);
 	firstfiles_free(first, nfirst);
 	struct report *r = run->r;
+	r->scan_walked = rc == RS_OK || rc == RS_DETECTED;
 	r->files = res->files + res->streams;
 	r->bytes = res->bytes;
 	r->skipped = res->nskip + res->nskip_unlisted;

@@ -181,7 +181,11 @@ enum report_verdict report_finish(struct report *r)
 		enum report_status st = r->steps[i].status;
 		if (st == STEP_FAILED || st == STEP_REFUSED)
 			r->verdict = VERDICT_YELLOW;
-		if (strcmp(r->steps[i].name, "scan") == 0 && (st == STEP_OK || st == STEP_CHANGED))
+		/* a scan that went through the whole volume but could not read
+		 * or quarantine some files was done: YELLOW "incomplete", not
+		 * "not scanned" */
+		if (strcmp(r->steps[i].name, "scan") == 0 &&
+		    (st == STEP_OK || st == STEP_CHANGED || (st == STEP_FAILED && r->scan_walked)))
 			r->scanned = true;
 	}
 	/* scan = off, a scan cut short or one that could not start: whatever

@@ -99,6 +99,7 @@ struct report {
 	bool password_reset;        /* an account's password was blanked or set */
 	double secs;
 	enum report_verdict verdict;    /* report_finish */
+	bool scan_walked;           /* the scan read the whole volume, even if some files could not be read */
 	bool scanned;               /* report_finish: a "scan" step finished */
 	char written[2][PATH_MAX];  /* where report_save put it (the .json), "" if not */
 	char on_volume[PATH_MAX];   /* the copy on the Windows volume, volume-relative, "" if none */

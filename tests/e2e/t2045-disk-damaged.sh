@@ -114,4 +114,7 @@ if [ $rc -eq 4 ] && grep -q '^rescue: VERDICT YELLOW ' "$T/run.out" && [ -n "$js
 else
 	not_ok "auto: exit $rc"; sed 's/^/#   /' "$T/run.out" | tail -5
 fi
+# the scan went through the volume: the verdict says incomplete, not "not scanned"
+expect "auto: the YELLOW means incomplete, not that no scan finished" \
+	sh -c "jq -r '.meaning' '$json' | grep -q '^incomplete: ' && ! grep -q 'not scanned: no scan finished' '$T/run.out'"
 t_done
