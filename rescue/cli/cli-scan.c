@@ -19,6 +19,7 @@
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
 #include "rescue/base/textesc.h"
+#include "rescue/scan/ioc.h"
 
 struct scan_cli {
 	struct cli *cli;
@@ -198,7 +199,8 @@ static int disable_autoruns(struct scan_cli *sc)
 static void scan_usage(void)
 {
 	fprintf(stderr, "usage: rescue [--root DIR] scan [PATH...] [--rules FILE|DIR] [--threads N] "
-			"[--max-size SIZE] [--read auto|mount|direct] [--quarantine] [--system-files]\n");
+			"[--max-size SIZE] [--ioc-alert-score N] [--read auto|mount|direct] [--quarantine] "
+			"[--system-files]\n");
 }
 
 int cmd_scan(struct cli *cli, int argc, char **argv)
@@ -215,7 +217,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = NULL;
 		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0 ||
-		    strcmp(a, "--read") == 0) {
+		    strcmp(a, "--read") == 0 || strcmp(a, "--ioc-alert-score") == 0) {
 			if (i + 1 >= argc) {
 				textesc_fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
 				rc = RS_EUSAGE;
@@ -233,6 +235,12 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 				rc = RS_EUSAGE;
 			}
 			o.threads = (int)n;
+		} else if (strcmp(a, "--ioc-alert-score") == 0) {
+			if (conf_parse_score(v, &o.ioc_alert_score) != 0) {
+				fprintf(stderr, "rescue: scan: --ioc-alert-score takes a score from 1 to %d\n",
+					RS_IOC_ALERT_SCORE_MAX);
+				rc = RS_EUSAGE;
+			}
 		} else if (strcmp(a, "--max-size") == 0) {
 			if (conf_parse_size(v, &o.max_size) != 0 || o.max_size == 0) {
 				fprintf(stderr, "rescue: scan: --max-size takes a size such as 64M or 1G\n");

@@ -466,7 +466,8 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 	report_c2_ips(run->r, rs_rules_ioc(rules));
 	struct scan_state ss = { .run = run, .clean = clean };
 	struct rs_scan_opts o = {
-		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
+		.threads = conf->threads, .max_size = conf->max_size, .ioc_alert_score = conf->ioc_alert_score,
+		.progress_ms = 1000,
 		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
 	};
 	/* What the autostart entries start is read first, then the worm's places. */

@@ -43,6 +43,7 @@ struct rs_conf {
 	enum conf_autoruns autoruns;
 	int threads;                    /* 0 = every CPU */
 	uint64_t max_size;              /* 0 = the scanner's default */
+	long ioc_alert_score;           /* filename IOCs: the sum of scores that is a detection */
 	enum conf_hib hibernated;
 	bool force;                     /* as --force: write a dirty volume or a dirty hive without usable logs */
 	bool repair_permissions;        /* the permissions step (rescue/volume/permissions.h) */
@@ -81,5 +82,10 @@ const char *conf_hib_name(enum conf_hib h);
 /* "64M", "1G", "2k", "500000" (an optional B after the suffix): bytes.
  * 0, or -1 when malformed or too large.  Shared with `rescue scan --max-size`. */
 int conf_parse_size(const char *v, uint64_t *out);
+
+/* A filename IOC alert score: a whole number from 1 to RS_IOC_ALERT_SCORE_MAX
+ * (rescue/scan/ioc.h).  0, or -1 when V is not one.  Shared with
+ * `rescue scan --ioc-alert-score`. */
+int conf_parse_score(const char *v, long *out);
 
 #endif
