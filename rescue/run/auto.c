@@ -667,16 +667,24 @@ static int reports_root(const char *conf_dir, char dir[PATH_MAX])
 }
 
 /* The stick's log sheet (rescue/run/fleethtml.h), rewritten after each run
- * from every report in DIR (a confined root): the page a technician opens
- * to see the building.  ERRBUF gets why it could not be written. */
-static void write_log_sheet(const char *dir, char *errbuf, size_t errlen)
+ * from every report in DIR (a confined root) and the stick's learned
+ * hashes (PARTITION/learned, "" none): the page a technician opens to see
+ * the building.  ERRBUF gets why it could not be written. */
+static void write_log_sheet(const char *dir, const char *partition, char *errbuf, size_t errlen)
 {
 	struct fleet fl;
 	struct rs_error err = { 0 };
-	char path[PATH_MAX];
+	char path[PATH_MAX], learned[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, AUTO_LOG_SHEET);
+	snprintf(learned, sizeof(learned), "%s/%s", partition, LEARN_DIR);
 	struct fleet_html_opts o = { .source = "reports/ of the RESCUE stick" };
-	if (fleet_read(dir, true, &fl, &err) != RS_OK || fleet_html_save(path, &fl, &o, &err) != RS_OK)
+	int rc = fleet_read(dir, true, &fl, &err);
+	/* a learned/ that cannot be read (the report says so: load_learned)
+	 * leaves the page without its Learned section, not without the page */
+	struct rs_error lerr = { 0 };
+	if (rc == RS_OK && partition[0])
+		fleet_read_learned(&fl, learned, true, &lerr);
+	if (rc != RS_OK || fleet_html_save(path, &fl, &o, &err) != RS_OK)
 		snprintf(errbuf, errlen, "%s", err.msg);
 	fleet_free(&fl);
 }
@@ -726,7 +734,7 @@ static void step_report(struct run *run, double start)
 	}
 	char sheet_err[sizeof(err.msg)] = "";
 	if (repdir[0] && r->written[1][0])
-		write_log_sheet(repdir, sheet_err, sizeof(sheet_err));
+		write_log_sheet(repdir, conf->rescue_partition, sheet_err, sizeof(sheet_err));
 	const char *rel = r->written[0][0] ? winpath_relative(run->ctx->root, r->written[0]) : NULL;
 	snprintf(r->on_volume, sizeof(r->on_volume), "%s", rel ? rel : "");
 	/* The files are rewritten when their step changed: a file named
