@@ -55,7 +55,7 @@ printf '{"format":"rescue-report/1","machine":"X","verdict":"PURPLE"}' >"$REP/fo
 # The stick's learned/ beside reports/: a hash the Windows 10 runs detected,
 # learned earlier on a machine whose name carries markup.
 mkdir -p "$T/stick/learned"
-w10sum=$(jq -r '.detection_sha256[0]' "$(find "$REP" -name 'DESKTOP-M3OSHQU-*.json' | head -n 1)")
+w10sum=$(find "$REP" -name 'DESKTOP-M3OSHQU-*.json' -exec jq -r '.detection_sha256[]' {} + | head -n 1)
 printf '%s;learned from EVIL<script>x()</script> at 20000101T000000Z: Users/a/<b>bad</b>.exe [autostart Run<i>]\n' \
 	"$w10sum" >"$T/stick/learned/EVIL-20000101T000000Z-hashes.txt"
 
