@@ -26,7 +26,6 @@
 #include "rescue/run/clean.h"
 #include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
-#include "rescue/scan/rulecache.h"
 #include "rescue/scan/scan.h"
 #include "rescue/disk/target.h"
 #include "rescue/base/confine.h"
@@ -34,6 +33,7 @@
 #include "rescue/base/winpath.h"
 #include "rescue/run/firstfiles.h"
 #include "rescue/run/learn.h"
+#include "rescue/run/runrules.h"
 
 static double now_secs(void)
 {
@@ -1027,26 +1027,6 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 	return RS_OK;
 }
 
-/* The hashes earlier machines learned (rescue/run/learn.h): IOCs of this
- * run, each detection saying where it was learned.  None yet is fine; a
- * folder or list that cannot be read is one of the rules' warnings (in the
- * report). */
-static void load_learned(const char *partition, struct rs_rules *rules)
-{
-	char dir[PATH_MAX];
-	if (learn_dir_open(partition, dir) != 0) {
-		if (errno != ENOENT) {
-			char msg[PATH_MAX + 128];
-			snprintf(msg, sizeof(msg), "%s/%s: %s: the hashes learned on earlier machines are not used",
-				 partition, LEARN_DIR, errno == ENOTDIR ? "not a folder (a link?)" : confine_strerror(errno));
-			rs_rules_add_warning(rules, msg);
-		}
-		return;
-	}
-	rs_rules_add_iocs(rules, dir);
-	learn_dir_close(dir);
-}
-
 int auto_run(const struct rs_conf *conf, const char *root, const char *disk, unsigned ctx_flags,
 	     const struct auto_events *ev, struct auto_result *out)
 {
@@ -1063,23 +1043,10 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 	}
 	if (conf->scan != CONF_SCAN_OFF) {
 		struct rs_error err = { 0 };
-		/* The extra rules compiled once per stick, kept on the RESCUE
-		 * partition: a confined root, as the worm may have written it. */
-		char part[PATH_MAX], cache[PATH_MAX + 16];
-		bool confined = conf->rescue_partition[0] && confine_root_add_dir(conf->rescue_partition, part) == 0;
-		if (confined)
-			snprintf(cache, sizeof(cache), "%s/%s", part, RULECACHE_SUBDIR);
-		if (rs_rules_load_cached(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
-					 conf->rules_extra[0] ? conf->rules_extra : NULL, confined ? cache : NULL,
-					 &rules.rules, &err) != RS_OK) {
-			rules.rules = NULL;
+		/* the stick's rules, cached on it, and what it learned */
+		if (runrules_load(conf, NULL, NULL, &rules.rules, &err) != RS_OK)
 			snprintf(rules.why, sizeof(rules.why), "%s", err.msg);
-		}
-		if (confined)
-			confine_root_remove(part);
 	}
-	if (rules.rules && conf->rescue_partition[0])
-		load_learned(conf->rescue_partition, rules.rules);
 	int rc = root ? run_root(conf, root, ctx_flags, ev, &rules, out)
 		      : run_disks(conf, disk, ctx_flags, ev, &rules, out);
 	rs_rules_free(rules.rules);

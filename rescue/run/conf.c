@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "hive/contain.h"
 #include "rescue/base/fileutil.h"
@@ -110,6 +111,26 @@ static size_t split_words(const char *v, char *buf, size_t buflen, char **words,
 	for (char *save = NULL, *w = strtok_r(buf, " ,\t", &save); w && n < max; w = strtok_r(NULL, " ,\t", &save))
 		words[n++] = w;
 	return n;
+}
+
+const char *conf_boot_path(void)
+{
+	const char *env = getenv("RESCUE_BOOT_CONF");
+	return env && env[0] ? env : CONF_BOOT_PATH;
+}
+
+int conf_load_boot(struct rs_conf *c, struct rs_error *err)
+{
+	struct stat st;
+	const char *path = conf_boot_path();
+	if (lstat(path, &st) != 0 && errno == ENOENT) {
+		conf_defaults(c);
+		return RS_OK;
+	}
+	int rc = conf_load(path, c, err);
+	if (rc != RS_OK)
+		conf_defaults(c);
+	return rc;
 }
 
 int conf_parse_score(const char *v, long *out)

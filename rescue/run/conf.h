@@ -74,6 +74,17 @@ int conf_set(struct rs_conf *c, const char *key, const char *value, struct rs_er
  * first problem; RS_ETARGET when PATH cannot be read. */
 int conf_load(const char *path, struct rs_conf *c, struct rs_error *err);
 
+/* The boot image's merged settings (initramfs/init writes them: where the
+ * RESCUE partition is mounted, its rules/), or the file RESCUE_BOOT_CONF
+ * names when set. */
+#define CONF_BOOT_PATH "/run/rescue/rescue.conf"
+const char *conf_boot_path(void);
+
+/* Defaults, then the boot image's settings when there are some (a missing
+ * file is not an error: not booted from the image).  RS_OK, or conf_load's
+ * error (C then holds the defaults). */
+int conf_load_boot(struct rs_conf *c, struct rs_error *err);
+
 /* Words for the enums, as written in rescue.conf. */
 const char *conf_mode_name(enum conf_mode m);
 const char *conf_scan_name(enum conf_scan s);
