@@ -113,6 +113,8 @@ static int machine_order(const void *a, const void *b)
 
 static int group(struct fleet *fl)
 {
+	if (!fl->nruns)
+		return 0;     /* an empty folder: qsort must not see the NULL list */
 	qsort(fl->runs, fl->nruns, sizeof(*fl->runs), by_machine_then_time);
 	for (size_t i = 0; i < fl->nruns;) {
 		size_t j = i + 1;
@@ -249,12 +251,16 @@ static int read_list(struct fleet *fl, const char *path)
 			fl->learned_more++;
 			continue;
 		}
-		struct fleet_learned *v = realloc(fl->learned, (fl->nlearned + 1) * sizeof(*v));
-		if (!v) {
-			rc = -1;
-			break;
+		if (fl->nlearned == fl->learned_cap) {
+			size_t cap = fl->learned_cap ? fl->learned_cap * 2 : 64;
+			struct fleet_learned *v = realloc(fl->learned, cap * sizeof(*v));
+			if (!v) {
+				rc = -1;
+				break;
+			}
+			fl->learned = v;
+			fl->learned_cap = cap;
 		}
-		fl->learned = v;
 		fl->learned[fl->nlearned++] = (struct fleet_learned){ .l = l };
 	}
 	free(text);
@@ -326,7 +332,8 @@ int fleet_read_learned(struct fleet *fl, const char *dir, bool optional, struct 
 	closedir(d);
 	if (rc != RS_OK)
 		goto out;
-	qsort(fl->learned, fl->nlearned, sizeof(*fl->learned), learned_order);
+	if (fl->nlearned)
+		qsort(fl->learned, fl->nlearned, sizeof(*fl->learned), learned_order);
 	/* the same line twice (a list copied) is one */
 	size_t kept = 0;
 	for (size_t i = 0; i < fl->nlearned; i++)

@@ -58,7 +58,7 @@ struct fleet {
 	bool have_learned;              /* fleet_read_learned read a folder */
 	char learned_dir[PATH_MAX];     /* which */
 	struct fleet_learned *learned;  /* by the time it was learned, then hash */
-	size_t nlearned;
+	size_t nlearned, learned_cap;
 	size_t learned_more;            /* hashes beyond FLEET_LEARNED_MAX, not listed */
 	size_t learned_seen;            /* of the listed, how many were seen again */
 	struct rs_error *learned_bad;   /* bad lines and unreadable lists: each message starts with the path */

@@ -129,6 +129,18 @@ expect "hostile learned/: the escape character shown, not sent to the terminal" 
 expect "hostile learned/: the page escapes the markup" sh -c \
 	"grep -q 'EVIL&lt;script&gt;x&lt;/script&gt;' '$T/s3.html' && grep -q '&lt;b&gt;run&lt;/b&gt;' '$T/s3.html' && ! grep -q '<script>' '$T/s3.html'"
 rm -f "$S3/learned/fifo-hashes.txt"
+# 120,000 learned lines: the first 100,000 listed, the rest counted, in time
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "%064x;learned from PC-%d at 20261201T101010Z: f%d.exe\n", i, i % 7, i }' \
+	>"$T/many-hashes.txt"
+mkdir -p "$T/many"
+mv "$T/many-hashes.txt" "$T/many/"
+timeout 120 "$RESCUE" fleet "$S3/reports" --learned "$T/many" >"$T/many.out" 2>&1; rc=$?
+expect "120,000 learned lines: exit 0, 100,000 listed, 20,000 counted" sh -c \
+	"[ $rc -eq 0 ] && grep -q '^LEARNED in $T/many: 120000 hash(es), 0 seen again' '$T/many.out' &&
+	 grep -q '^20000 more learned hash(es) not listed' '$T/many.out' && [ \$(grep -c ' learned from PC-' '$T/many.out') -eq 100000 ]"
+# an empty reports folder beside nothing: no report, no crash
+mkdir -p "$T/empty/reports"
+expect_exit 0 "fleet of an empty reports folder: exit 0" timeout 30 "$RESCUE" fleet "$T/empty/reports"
 ln -s "$S3/learned" "$T/learned-link"
 expect_exit 4 "fleet --learned a link: refused (exit 4), the reports still listed" \
 	"$RESCUE" fleet "$S3/reports" --learned "$T/learned-link"
