@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "rescue/run/clean.h"
+#include "rescue/run/conf.h"
+#include "rescue/run/runrules.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
@@ -62,6 +64,7 @@ static struct {
 static enum scan_state state;
 static pthread_t worker;
 static struct rs_rules *rules;
+static long alert_score;            /* the boot settings' ioc_alert_score */
 static struct rs_scan_result result;
 static bool have_result;
 static char root[4096];
@@ -148,7 +151,8 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 static void *scan_thread(void *arg)
 {
 	(void)arg;
-	struct rs_scan_opts o = { .progress = on_progress, .detect = on_detect, .progress_ms = 200 };
+	struct rs_scan_opts o = { .progress = on_progress, .detect = on_detect, .progress_ms = 200,
+				  .ioc_alert_score = alert_score };
 	struct rs_error err = { 0 };
 	int rc = rs_scan_run(root, NULL, 0, rules, &o, &result, &err);
 	pthread_mutex_lock(&shared.lock);
@@ -217,11 +221,23 @@ static void scan_init(struct ui *ui)
 static void start(struct ui *ui)
 {
 	struct rs_error err = { 0 };
-	if (!rules && rs_rules_load(NULL, NULL, &rules, &err) != RS_OK) {
-		rules = NULL;
-		ui_step(ui, "scan", STEP_FAILED, "rules: %s", err.msg);
-		dlg_message(ui, "Cannot load the rules", err.msg);
-		return;
+	if (!rules) {
+		/* the rules `auto` would use: on the boot image the stick's rules/
+		 * (compiled once into its cache/) and learned/ (rescue/run/runrules.h) */
+		struct rs_conf conf;
+		if (conf_load_boot(&conf, &err) != RS_OK)
+			ui_logf(ui, "scan: %s: the boot settings are not used", err.msg);
+		alert_score = conf.ioc_alert_score;
+		if (runrules_load(&conf, NULL, NULL, &rules, &err) != RS_OK) {
+			rules = NULL;
+			ui_step(ui, "scan", STEP_FAILED, "rules: %s", err.msg);
+			dlg_message(ui, "Cannot load the rules", err.msg);
+			return;
+		}
+		for (size_t i = 0; i < rs_rules_nwarnings(rules); i++)
+			ui_logf(ui, "scan: rules: %s", rs_rules_warning(rules, i));
+		if (rs_rules_cache_note(rules))
+			ui_logf(ui, "scan: rules: %s", rs_rules_cache_note(rules));
 	}
 	snprintf(root, sizeof(root), "%s", ui->ctx->root);
 	if (have_result)
@@ -615,7 +631,8 @@ const struct ui_screen ui_scan_screen = {
 	.title = "Scan",
 	.keys = scan_keys,
 	.help = "Scan the whole volume with the built-in YARA rules and the list of\n"
-		"known-bad hashes. Enter starts it; the bar shows files, MB/s, the time\n"
+		"known-bad hashes (booted from the stick: also its rules/ and learned/).\n"
+		"Enter starts it; the bar shows files, MB/s, the time\n"
 		"left and the file being read; detections appear as they are found.\n"
 		"  c (or Esc)  cancel: the scan stops, what was found is kept\n"
 		"On the list of detections afterwards:\n"

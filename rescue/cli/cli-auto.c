@@ -238,6 +238,66 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 
 /* ---- fleet ---- */
 
+/* The learned hashes as members of the fleet object: "learned_dir",
+ * "learned" (each with the runs that saw it again), "learned_unreadable". */
+static void learned_print_json(const struct fleet *fl)
+{
+	json_put_member(stdout, ",", "learned_dir", fl->have_learned ? fl->learned_dir : NULL);
+	printf(",\"learned\":[");
+	for (size_t i = 0; i < fl->nlearned; i++) {
+		const struct fleet_learned *l = &fl->learned[i];
+		json_put_member(stdout, i ? ",{" : "{", "sha256", l->l.sha256);
+		json_put_member(stdout, ",", "name", l->l.name);
+		json_put_member(stdout, ",", "entry", l->l.entry[0] ? l->l.entry : NULL);
+		json_put_member(stdout, ",", "machine", l->l.machine);
+		json_put_member(stdout, ",", "stamp", l->l.stamp);
+		printf(",\"seen\":[");
+		for (size_t k = 0; k < l->nseen; k++) {
+			const struct report_summary *s = &fl->runs[l->seen[k]];
+			json_put_member(stdout, k ? ",{" : "{", "machine", s->machine);
+			json_put_member(stdout, ",", "stamp", s->stamp);
+			json_put_member(stdout, ",", "verdict", s->verdict);
+			putchar('}');
+		}
+		printf("]}");
+	}
+	printf("],\"learned_unreadable\":[");
+	for (size_t i = 0; i < fl->nlearned_bad; i++) {
+		printf("%s", i ? "," : "");
+		json_put_str(stdout, fl->learned_bad[i].msg);
+	}
+	printf("],\"learned_more\":%zu,\"learned_unreadable_more\":%zu", fl->learned_more, fl->learned_bad_more);
+}
+
+static void learned_print_text(const struct fleet *fl)
+{
+	if (!fl->have_learned)
+		return;
+	textesc_printf("\nLEARNED in %s: %zu hash(es), %zu seen again\n", fl->learned_dir, fl->nlearned + fl->learned_more,
+		       fl->learned_seen);
+	for (size_t i = 0; i < fl->nlearned; i++) {
+		const struct fleet_learned *l = &fl->learned[i];
+		char when[32];
+		fleet_stamp_human(l->l.stamp, when, sizeof(when));
+		textesc_printf("%s %s  learned from %s at %s", l->l.sha256, l->l.name, l->l.machine, when);
+		if (l->l.entry[0])
+			textesc_printf("  [autostart %s]", l->l.entry);
+		putchar('\n');
+		for (size_t k = 0; k < l->nseen; k++) {
+			const struct report_summary *s = &fl->runs[l->seen[k]];
+			fleet_stamp_human(s->stamp, when, sizeof(when));
+			textesc_printf("    seen again on %s at %s (%s)\n", s->machine[0] ? s->machine : "(unknown)", when,
+				       s->verdict);
+		}
+	}
+	if (fl->learned_more)
+		printf("%zu more learned hash(es) not listed\n", fl->learned_more);
+	for (size_t i = 0; i < fl->nlearned_bad; i++)
+		textesc_printf("learned list: %s\n", fl->learned_bad[i].msg);
+	if (fl->learned_bad_more)
+		printf("%zu more problem(s) in the learned lists not named\n", fl->learned_bad_more);
+}
+
 static void fleet_print_json(const struct fleet *fl)
 {
 	size_t count[3];
@@ -257,8 +317,10 @@ static void fleet_print_json(const struct fleet *fl)
 		printf("%s", i ? "," : "");
 		json_put_str(stdout, fl->bad[i].msg);
 	}
-	printf("],\"green\":%zu,\"red\":%zu,\"yellow\":%zu,\"not_reports\":%zu}\n", count[VERDICT_GREEN],
+	printf("],\"green\":%zu,\"red\":%zu,\"yellow\":%zu,\"not_reports\":%zu", count[VERDICT_GREEN],
 	       count[VERDICT_RED], count[VERDICT_YELLOW], fl->other);
+	learned_print_json(fl);
+	printf("}\n");
 }
 
 static void fleet_print_text(const struct fleet *fl)
@@ -284,6 +346,7 @@ static void fleet_print_text(const struct fleet *fl)
 	if (fl->other)
 		printf("; %zu other .json file(s) ignored", fl->other);
 	printf("\n");
+	learned_print_text(fl);
 }
 
 /* What the page shows, as one digest: --watch rewrites the page only when
@@ -304,9 +367,31 @@ static void fleet_fingerprint(const struct fleet *fl, char out[65])
 	}
 	for (size_t i = 0; i < fl->nbad; i++)
 		fprintf(f, "bad|%s\n", fl->bad[i].msg);
+	for (size_t i = 0; i < fl->nlearned; i++)
+		fprintf(f, "learned|%s|%s|%s|%zu\n", fl->learned[i].l.sha256, fl->learned[i].l.machine,
+			fl->learned[i].l.stamp, fl->learned[i].nseen);
+	for (size_t i = 0; i < fl->nlearned_bad; i++)
+		fprintf(f, "learned-bad|%s\n", fl->learned_bad[i].msg);
 	fclose(f);
 	sha256_hex(buf, len, out);
 	free(buf);
+}
+
+/* The reports of DIR, then the learned hashes of LEARNED (NULL: the
+ * learned/ folder beside DIR, when there is one).  RS_OK; an error of the
+ * reports (FL empty), or RS_EPARTIAL with ERR when only the learned hashes
+ * could not be read (FL holds the reports). */
+static int fleet_load(const char *dir, const char *learned, struct fleet *fl, struct rs_error *err)
+{
+	int rc = fleet_read(dir, false, fl, err);
+	if (rc != RS_OK)
+		return rc;
+	char beside[PATH_MAX];
+	if (!learned)
+		fleet_learned_beside(dir, beside, sizeof(beside));
+	if (fleet_read_learned(fl, learned ? learned : beside, !learned, err) != RS_OK)
+		return RS_EPARTIAL;
+	return RS_OK;
 }
 
 static volatile sig_atomic_t fleet_stop;
@@ -321,7 +406,7 @@ static void fleet_on_signal(int sig)
  * what it shows changed, until Ctrl-C or SIGTERM. */
 enum { FLEET_WATCH_SECS = 2, FLEET_PAGE_REFRESH_SECS = 10 };
 
-static int fleet_watch(const char *dir, const char *html)
+static int fleet_watch(const char *dir, const char *learned, const char *html)
 {
 	struct sigaction sa = { .sa_handler = fleet_on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -331,10 +416,10 @@ static int fleet_watch(const char *dir, const char *html)
 	while (!fleet_stop) {
 		struct fleet fl;
 		struct rs_error err = { 0 };
-		int rc = fleet_read(dir, false, &fl, &err);
+		int rc = fleet_load(dir, learned, &fl, &err);
 		char now[65];
 		fleet_fingerprint(&fl, now);
-		if (rc == RS_OK && strcmp(now, last) != 0) {
+		if ((rc == RS_OK || fl.nruns) && strcmp(now, last) != 0) {
 			if (fleet_html_save(html, &fl, &o, &err) == RS_OK) {
 				size_t count[3];
 				fleet_count(&fl, true, count);
@@ -344,7 +429,7 @@ static int fleet_watch(const char *dir, const char *html)
 				snprintf(last, sizeof(last), "%s", now);
 			}
 		}
-		if (err.code)
+		if (rc != RS_OK)
 			textesc_fprintf(stderr, "rescue: fleet: %s\n", err.msg);
 		fleet_free(&fl);
 		for (int i = 0; i < FLEET_WATCH_SECS * 10 && !fleet_stop; i++)
@@ -355,11 +440,13 @@ static int fleet_watch(const char *dir, const char *html)
 
 int cmd_fleet(struct cli *cli, int argc, char **argv)
 {
-	const char *dir = NULL, *html = NULL;
+	const char *dir = NULL, *html = NULL, *learned = NULL;
 	bool watch = false, bad = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
 			html = argv[++i];
+		else if (strcmp(argv[i], "--learned") == 0 && i + 1 < argc)
+			learned = argv[++i];
 		else if (strcmp(argv[i], "--watch") == 0)
 			watch = true;
 		else if (argv[i][0] != '-' && !dir)
@@ -368,31 +455,36 @@ int cmd_fleet(struct cli *cli, int argc, char **argv)
 			bad = true;
 	}
 	if (bad || !dir || (watch && !html)) {
-		fprintf(stderr, "rescue: usage: rescue fleet DIR [--html FILE [--watch]]  (DIR: the reports folder of "
-				"the RESCUE partition)\n");
+		fprintf(stderr, "rescue: usage: rescue fleet DIR [--learned DIR] [--html FILE [--watch]]  (DIR: the "
+				"reports folder of the RESCUE partition; the learned/ folder beside it is read)\n");
 		return RS_EUSAGE;
 	}
 	if (watch)
-		return fleet_watch(dir, html);
+		return fleet_watch(dir, learned, html);
 	struct fleet fl;
 	struct rs_error err = { 0 };
-	int rc = fleet_read(dir, false, &fl, &err);
-	if (rc != RS_OK) {
+	int rc = fleet_load(dir, learned, &fl, &err);
+	if (rc != RS_OK)
 		textesc_fprintf(stderr, "rescue: fleet: %s\n", err.msg);
+	if (rc != RS_OK && rc != RS_EPARTIAL) {
 		fleet_free(&fl);
 		return rc;
 	}
 	if (html) {
 		struct fleet_html_opts o = { .source = dir };
-		if ((rc = fleet_html_save(html, &fl, &o, &err)) != RS_OK)
+		int hrc = fleet_html_save(html, &fl, &o, &err);
+		if (hrc != RS_OK) {
 			textesc_fprintf(stderr, "rescue: fleet: %s\n", err.msg);
+			rc = hrc;
+		}
 	}
 	if (cli->json)
 		fleet_print_json(&fl);
 	else
 		fleet_print_text(&fl);
-	/* an unreadable report may be a machine that is not clean */
-	if (rc == RS_OK && (fl.nbad || fl.bad_lost))
+	/* an unreadable report may be a machine that is not clean; a bad
+	 * learned line, a hash the next machines do not look for */
+	if (rc == RS_OK && (fl.nbad || fl.bad_lost || fl.nlearned_bad || fl.learned_bad_more))
 		rc = RS_EPARTIAL;
 	fleet_free(&fl);
 	return rc;

@@ -18,9 +18,6 @@
 #include "rescue/run/learn.h"
 #include "rescue/scan/rules.h"
 
-/* The boot image's merged settings: where the RESCUE partition is. */
-#define BOOT_CONF "/run/rescue/rescue.conf"
-
 /* `rules forget HASH [DIR]`: DIR is a learned/ folder or the RESCUE
  * partition holding one; none: the boot image's rescue_partition. */
 static int rules_forget(struct cli *cli, const char *hash, const char *dir)
@@ -28,9 +25,9 @@ static int rules_forget(struct cli *cli, const char *hash, const char *dir)
 	struct rs_error err = { 0 };
 	struct rs_conf conf;
 	if (!dir) {
-		if (conf_load(BOOT_CONF, &conf, &err) != RS_OK || !conf.rescue_partition[0]) {
+		if (conf_load(conf_boot_path(), &conf, &err) != RS_OK || !conf.rescue_partition[0]) {
 			if (!err.code)
-				rs_fail(&err, RS_EUSAGE, "%s names no rescue_partition", BOOT_CONF);
+				rs_fail(&err, RS_EUSAGE, "%s names no rescue_partition", conf_boot_path());
 			cli_print_error(cli, &err);
 			fprintf(stderr, "usage: rescue rules forget HASH [DIR]\n");
 			return RS_EUSAGE;

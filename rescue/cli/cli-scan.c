@@ -14,11 +14,13 @@
 #include "rescue/run/clean.h"
 #include "rescue/run/conf.h"
 #include "rescue/run/firstfiles.h"
+#include "rescue/run/runrules.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
 #include "rescue/base/textesc.h"
+#include "rescue/scan/ioc.h"
 
 struct scan_cli {
 	struct cli *cli;
@@ -198,13 +200,21 @@ static int disable_autoruns(struct scan_cli *sc)
 static void scan_usage(void)
 {
 	fprintf(stderr, "usage: rescue [--root DIR] scan [PATH...] [--rules FILE|DIR] [--threads N] "
-			"[--max-size SIZE] [--read auto|mount|direct] [--quarantine] [--system-files]\n");
+			"[--rule-cache DIR] [--max-size SIZE] [--ioc-alert-score N] [--read auto|mount|direct] "
+			"[--quarantine] [--system-files]\n");
 }
 
 int cmd_scan(struct cli *cli, int argc, char **argv)
 {
 	struct rs_scan_opts o = { 0 };
-	const char *extra = NULL;
+	const char *extra = NULL, *cache = NULL;
+	/* On the boot image, the stick's settings: its rules/ (cached in its
+	 * cache/), its learned/, its ioc_alert_score; the options win. */
+	struct rs_conf conf;
+	struct rs_error cerr = { 0 };
+	if (conf_load_boot(&conf, &cerr) != RS_OK)
+		textesc_fprintf(stderr, "rescue: warning: %s: the boot settings are not used\n", cerr.msg);
+	o.ioc_alert_score = conf.ioc_alert_score;
 	struct scan_cli sc = { .cli = cli };
 	const char **paths = calloc((size_t)argc, sizeof(char *));
 	size_t npaths = 0;
@@ -215,7 +225,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = NULL;
 		if (strcmp(a, "--rules") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--max-size") == 0 ||
-		    strcmp(a, "--read") == 0) {
+		    strcmp(a, "--read") == 0 || strcmp(a, "--ioc-alert-score") == 0 || strcmp(a, "--rule-cache") == 0) {
 			if (i + 1 >= argc) {
 				textesc_fprintf(stderr, "rescue: scan: %s needs an argument\n", a);
 				rc = RS_EUSAGE;
@@ -225,6 +235,8 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		}
 		if (strcmp(a, "--rules") == 0) {
 			extra = v;
+		} else if (strcmp(a, "--rule-cache") == 0) {
+			cache = v;
 		} else if (strcmp(a, "--threads") == 0) {
 			char *end;
 			long n = strtol(v, &end, 10);
@@ -233,6 +245,12 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 				rc = RS_EUSAGE;
 			}
 			o.threads = (int)n;
+		} else if (strcmp(a, "--ioc-alert-score") == 0) {
+			if (conf_parse_score(v, &o.ioc_alert_score) != 0) {
+				fprintf(stderr, "rescue: scan: --ioc-alert-score takes a score from 1 to %d\n",
+					RS_IOC_ALERT_SCORE_MAX);
+				rc = RS_EUSAGE;
+			}
 		} else if (strcmp(a, "--max-size") == 0) {
 			if (conf_parse_size(v, &o.max_size) != 0 || o.max_size == 0) {
 				fprintf(stderr, "rescue: scan: --max-size takes a size such as 64M or 1G\n");
@@ -259,6 +277,10 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 			paths[npaths++] = a;
 		}
 	}
+	if (rc == RS_OK && cache && !extra && !conf.rules_extra[0]) {
+		fprintf(stderr, "rescue: scan: --rule-cache caches the rules of --rules DIR: give one\n");
+		rc = RS_EUSAGE;
+	}
 	if (rc) {
 		free(paths);
 		return rc;
@@ -268,7 +290,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 	 * writes_with table): quarantine writes Rescue/quarantine and removes
 	 * the detected files. */
 	struct rs_rules *rules = NULL;
-	rc = rs_rules_load(NULL, extra, &rules, &err);
+	rc = runrules_load(&conf, extra, cache, &rules, &err);
 	if (rc) {
 		cli_print_error(cli, &err);
 		free(paths);
@@ -281,6 +303,14 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 			fputs("}\n", stdout);
 		}
 		textesc_fprintf(stderr, "rescue: warning: %s\n", rs_rules_warning(rules, i));
+	}
+	if (rs_rules_cache_note(rules)) {
+		if (cli->json) {
+			fputs("{\"type\":\"rules\"", stdout);
+			json_put_member(stdout, ",", "cache", rs_rules_cache_note(rules));
+			fputs("}\n", stdout);
+		}
+		textesc_fprintf(stderr, "rescue: rules: %s\n", rs_rules_cache_note(rules));
 	}
 	if (cli->verbose)
 		textesc_fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),

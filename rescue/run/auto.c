@@ -26,7 +26,6 @@
 #include "rescue/run/clean.h"
 #include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
-#include "rescue/scan/rulecache.h"
 #include "rescue/scan/scan.h"
 #include "rescue/disk/target.h"
 #include "rescue/base/confine.h"
@@ -34,6 +33,7 @@
 #include "rescue/base/winpath.h"
 #include "rescue/run/firstfiles.h"
 #include "rescue/run/learn.h"
+#include "rescue/run/runrules.h"
 
 static double now_secs(void)
 {
@@ -466,7 +466,8 @@ static void step_scan(struct run *run, struct rs_clean *clean, struct rs_scan_re
 	report_c2_ips(run->r, rs_rules_ioc(rules));
 	struct scan_state ss = { .run = run, .clean = clean };
 	struct rs_scan_opts o = {
-		.threads = conf->threads, .max_size = conf->max_size, .progress_ms = 1000,
+		.threads = conf->threads, .max_size = conf->max_size, .ioc_alert_score = conf->ioc_alert_score,
+		.progress_ms = 1000,
 		.progress = on_scan_progress, .detect = on_scan_detect, .user = &ss,
 	};
 	/* What the autostart entries start is read first, then the worm's places. */
@@ -669,16 +670,24 @@ static int reports_root(const char *conf_dir, char dir[PATH_MAX])
 }
 
 /* The stick's log sheet (rescue/run/fleethtml.h), rewritten after each run
- * from every report in DIR (a confined root): the page a technician opens
- * to see the building.  ERRBUF gets why it could not be written. */
-static void write_log_sheet(const char *dir, char *errbuf, size_t errlen)
+ * from every report in DIR (a confined root) and the stick's learned
+ * hashes (PARTITION/learned, "" none): the page a technician opens to see
+ * the building.  ERRBUF gets why it could not be written. */
+static void write_log_sheet(const char *dir, const char *partition, char *errbuf, size_t errlen)
 {
 	struct fleet fl;
 	struct rs_error err = { 0 };
-	char path[PATH_MAX];
+	char path[PATH_MAX], learned[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, AUTO_LOG_SHEET);
+	snprintf(learned, sizeof(learned), "%s/%s", partition, LEARN_DIR);
 	struct fleet_html_opts o = { .source = "reports/ of the RESCUE stick" };
-	if (fleet_read(dir, true, &fl, &err) != RS_OK || fleet_html_save(path, &fl, &o, &err) != RS_OK)
+	int rc = fleet_read(dir, true, &fl, &err);
+	/* a learned/ that cannot be read (the report says so: load_learned)
+	 * leaves the page without its Learned section, not without the page */
+	struct rs_error lerr = { 0 };
+	if (rc == RS_OK && partition[0])
+		fleet_read_learned(&fl, learned, true, &lerr);
+	if (rc != RS_OK || fleet_html_save(path, &fl, &o, &err) != RS_OK)
 		snprintf(errbuf, errlen, "%s", err.msg);
 	fleet_free(&fl);
 }
@@ -728,7 +737,7 @@ static void step_report(struct run *run, double start)
 	}
 	char sheet_err[sizeof(err.msg)] = "";
 	if (repdir[0] && r->written[1][0])
-		write_log_sheet(repdir, sheet_err, sizeof(sheet_err));
+		write_log_sheet(repdir, conf->rescue_partition, sheet_err, sizeof(sheet_err));
 	const char *rel = r->written[0][0] ? winpath_relative(run->ctx->root, r->written[0]) : NULL;
 	snprintf(r->on_volume, sizeof(r->on_volume), "%s", rel ? rel : "");
 	/* The files are rewritten when their step changed: a file named
@@ -1021,26 +1030,6 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 	return RS_OK;
 }
 
-/* The hashes earlier machines learned (rescue/run/learn.h): IOCs of this
- * run, each detection saying where it was learned.  None yet is fine; a
- * folder or list that cannot be read is one of the rules' warnings (in the
- * report). */
-static void load_learned(const char *partition, struct rs_rules *rules)
-{
-	char dir[PATH_MAX];
-	if (learn_dir_open(partition, dir) != 0) {
-		if (errno != ENOENT) {
-			char msg[PATH_MAX + 128];
-			snprintf(msg, sizeof(msg), "%s/%s: %s: the hashes learned on earlier machines are not used",
-				 partition, LEARN_DIR, errno == ENOTDIR ? "not a folder (a link?)" : confine_strerror(errno));
-			rs_rules_add_warning(rules, msg);
-		}
-		return;
-	}
-	rs_rules_add_iocs(rules, dir);
-	learn_dir_close(dir);
-}
-
 int auto_run(const struct rs_conf *conf, const char *root, const char *disk, unsigned ctx_flags,
 	     const struct auto_events *ev, struct auto_result *out)
 {
@@ -1057,23 +1046,10 @@ int auto_run(const struct rs_conf *conf, const char *root, const char *disk, uns
 	}
 	if (conf->scan != CONF_SCAN_OFF) {
 		struct rs_error err = { 0 };
-		/* The extra rules compiled once per stick, kept on the RESCUE
-		 * partition: a confined root, as the worm may have written it. */
-		char part[PATH_MAX], cache[PATH_MAX + 16];
-		bool confined = conf->rescue_partition[0] && confine_root_add_dir(conf->rescue_partition, part) == 0;
-		if (confined)
-			snprintf(cache, sizeof(cache), "%s/%s", part, RULECACHE_SUBDIR);
-		if (rs_rules_load_cached(conf->rules_compiled[0] ? conf->rules_compiled : NULL,
-					 conf->rules_extra[0] ? conf->rules_extra : NULL, confined ? cache : NULL,
-					 &rules.rules, &err) != RS_OK) {
-			rules.rules = NULL;
+		/* the stick's rules, cached on it, and what it learned */
+		if (runrules_load(conf, NULL, NULL, &rules.rules, &err) != RS_OK)
 			snprintf(rules.why, sizeof(rules.why), "%s", err.msg);
-		}
-		if (confined)
-			confine_root_remove(part);
 	}
-	if (rules.rules && conf->rescue_partition[0])
-		load_learned(conf->rescue_partition, rules.rules);
 	int rc = root ? run_root(conf, root, ctx_flags, ev, &rules, out)
 		      : run_disks(conf, disk, ctx_flags, ev, &rules, out);
 	rs_rules_free(rules.rules);

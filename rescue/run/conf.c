@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "hive/contain.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/scan/ioc.h"
 
 /* The one list of keys.  def NULL: read by the boot image's /init, accepted
  * here and not used. */
@@ -38,6 +40,9 @@ const struct conf_key conf_keys[] = {
 	  "(`rescue undo permissions`); needs an ntfs-3g mount" },
 	{ "threads", "0", "scanner threads, 0 = one per CPU" },
 	{ "max_size", "64M", "files larger than this are listed in the report, not scanned (K, M, G suffixes)" },
+	{ "ioc_alert_score", "100",
+	  "filename IOCs (signature-base's iocs/filename-iocs.txt): a file whose matching lines' scores add up to "
+	  "this or more is a detection, less only a warning in the report (LOKI's alert level: 100); 1 to 10000" },
 	{ "hibernated", "report",
 	  "a hibernated Windows: report (read-only scan and report, nothing written, YELLOW), skip (identified "
 	  "only: no scan, nothing written, YELLOW), remove (delete the hibernation file: Windows loses its hibernated session, then a full run)" },
@@ -106,6 +111,37 @@ static size_t split_words(const char *v, char *buf, size_t buflen, char **words,
 	for (char *save = NULL, *w = strtok_r(buf, " ,\t", &save); w && n < max; w = strtok_r(NULL, " ,\t", &save))
 		words[n++] = w;
 	return n;
+}
+
+const char *conf_boot_path(void)
+{
+	const char *env = getenv("RESCUE_BOOT_CONF");
+	return env && env[0] ? env : CONF_BOOT_PATH;
+}
+
+int conf_load_boot(struct rs_conf *c, struct rs_error *err)
+{
+	struct stat st;
+	const char *path = conf_boot_path();
+	if (lstat(path, &st) != 0 && errno == ENOENT) {
+		conf_defaults(c);
+		return RS_OK;
+	}
+	int rc = conf_load(path, c, err);
+	if (rc != RS_OK)
+		conf_defaults(c);
+	return rc;
+}
+
+int conf_parse_score(const char *v, long *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (end == v || *end || errno || n < 1 || n > RS_IOC_ALERT_SCORE_MAX)
+		return -1;
+	*out = n;
+	return 0;
 }
 
 int conf_parse_size(const char *v, uint64_t *out)
@@ -219,6 +255,10 @@ int conf_set(struct rs_conf *c, const char *key, const char *v, struct rs_error 
 		if (end == v || *end || n < 0 || n > 32)
 			return rs_fail(err, RS_EUSAGE, "threads = %s: want 0 (every CPU) to 32", v);
 		c->threads = (int)n;
+	} else if (strcmp(key, "ioc_alert_score") == 0) {
+		if (conf_parse_score(v, &c->ioc_alert_score) != 0)
+			return rs_fail(err, RS_EUSAGE, "ioc_alert_score = %s: want a score from 1 to %d", v,
+				       RS_IOC_ALERT_SCORE_MAX);
 	} else if (strcmp(key, "max_size") == 0) {
 		if (conf_parse_size(v, &c->max_size) || c->max_size == 0)
 			return rs_fail(err, RS_EUSAGE, "max_size = %s: want a size such as 64M", v);

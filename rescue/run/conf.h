@@ -43,6 +43,7 @@ struct rs_conf {
 	enum conf_autoruns autoruns;
 	int threads;                    /* 0 = every CPU */
 	uint64_t max_size;              /* 0 = the scanner's default */
+	long ioc_alert_score;           /* filename IOCs: the sum of scores that is a detection */
 	enum conf_hib hibernated;
 	bool force;                     /* as --force: write a dirty volume or a dirty hive without usable logs */
 	bool repair_permissions;        /* the permissions step (rescue/volume/permissions.h) */
@@ -73,6 +74,17 @@ int conf_set(struct rs_conf *c, const char *key, const char *value, struct rs_er
  * first problem; RS_ETARGET when PATH cannot be read. */
 int conf_load(const char *path, struct rs_conf *c, struct rs_error *err);
 
+/* The boot image's merged settings (initramfs/init writes them: where the
+ * RESCUE partition is mounted, its rules/), or the file RESCUE_BOOT_CONF
+ * names when set. */
+#define CONF_BOOT_PATH "/run/rescue/rescue.conf"
+const char *conf_boot_path(void);
+
+/* Defaults, then the boot image's settings when there are some (a missing
+ * file is not an error: not booted from the image).  RS_OK, or conf_load's
+ * error (C then holds the defaults). */
+int conf_load_boot(struct rs_conf *c, struct rs_error *err);
+
 /* Words for the enums, as written in rescue.conf. */
 const char *conf_mode_name(enum conf_mode m);
 const char *conf_scan_name(enum conf_scan s);
@@ -81,5 +93,10 @@ const char *conf_hib_name(enum conf_hib h);
 /* "64M", "1G", "2k", "500000" (an optional B after the suffix): bytes.
  * 0, or -1 when malformed or too large.  Shared with `rescue scan --max-size`. */
 int conf_parse_size(const char *v, uint64_t *out);
+
+/* A filename IOC alert score: a whole number from 1 to RS_IOC_ALERT_SCORE_MAX
+ * (rescue/scan/ioc.h).  0, or -1 when V is not one.  Shared with
+ * `rescue scan --ioc-alert-score`. */
+int conf_parse_score(const char *v, long *out);
 
 #endif

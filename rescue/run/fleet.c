@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +13,28 @@
 #include <sys/stat.h>
 
 #include "rescue/base/confine.h"
+#include "rescue/base/fileutil.h"
+#include "rescue/scan/ioc.h"
 
 /* How deep below the folder reports are looked for: reports/ itself, a
  * folder per building or per stick, and one more. */
 enum { FLEET_MAX_DEPTH = 4 };
 
+/* ERR appended to the list V of N; false out of memory. */
+static bool push_error(struct rs_error **v, size_t *n, const struct rs_error *err)
+{
+	struct rs_error *b = realloc(*v, (*n + 1) * sizeof(*b));
+	if (!b)
+		return false;
+	*v = b;
+	b[(*n)++] = *err;
+	return true;
+}
+
 static void add_unreadable(struct fleet *fl, const struct rs_error *err)
 {
-	struct rs_error *b = realloc(fl->bad, (fl->nbad + 1) * sizeof(*b));
-	if (!b) {
+	if (!push_error(&fl->bad, &fl->nbad, err))
 		fl->bad_lost = true;
-		return;
-	}
-	fl->bad = b;
-	fl->bad[fl->nbad++] = *err;
 }
 
 static bool is_json_name(const char *name)
@@ -61,13 +70,16 @@ static int walk(struct fleet *fl, const char *dir, int depth)
 		struct rs_error err = { 0 };
 		int r = report_summary_read(path, &s, &err);
 		if (r == RS_ETARGET) {
+			report_summary_free(&s);
 			fl->other++;
 		} else if (r != RS_OK) {
+			report_summary_free(&s);
 			add_unreadable(fl, &err);
 		} else {
 			struct report_summary *v = realloc(fl->runs, (fl->nruns + 1) * sizeof(*v));
 			if (!v) {
 				rc = -2;
+				report_summary_free(&s);
 				break;
 			}
 			fl->runs = v;
@@ -101,6 +113,8 @@ static int machine_order(const void *a, const void *b)
 
 static int group(struct fleet *fl)
 {
+	if (!fl->nruns)
+		return 0;     /* an empty folder: qsort must not see the NULL list */
 	qsort(fl->runs, fl->nruns, sizeof(*fl->runs), by_machine_then_time);
 	for (size_t i = 0; i < fl->nruns;) {
 		size_t j = i + 1;
@@ -147,6 +161,12 @@ int fleet_read(const char *dir, bool confined, struct fleet *fl, struct rs_error
 
 void fleet_free(struct fleet *fl)
 {
+	for (size_t i = 0; i < fl->nruns; i++)
+		report_summary_free(&fl->runs[i]);
+	for (size_t i = 0; i < fl->nlearned; i++)
+		free(fl->learned[i].seen);
+	free(fl->learned);
+	free(fl->learned_bad);
 	free(fl->runs);
 	free(fl->machines);
 	free(fl->bad);
@@ -170,4 +190,163 @@ void fleet_stamp_human(const char *s, char *out, size_t len)
 		snprintf(out, len, "%.4s-%.2s-%.2s %.2s:%.2s:%.2sZ", s, s + 4, s + 6, s + 9, s + 11, s + 13);
 	else
 		snprintf(out, len, "%s", s);
+}
+
+/* ---- learned ---- */
+
+/* A bad line or a list that cannot be read: named up to
+ * FLEET_LEARNED_BAD_MAX, counted beyond. */
+static void learned_problem(struct fleet *fl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void learned_problem(struct fleet *fl, const char *fmt, ...)
+{
+	struct rs_error e = { .code = RS_EPARTIAL };
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	if (fl->nlearned_bad >= FLEET_LEARNED_BAD_MAX || !push_error(&fl->learned_bad, &fl->nlearned_bad, &e))
+		fl->learned_bad_more++;
+}
+
+void fleet_learned_beside(const char *reports, char *out, size_t len)
+{
+	size_t n = strlen(reports);
+	while (n > 1 && reports[n - 1] == '/')
+		n--;
+	while (n > 0 && reports[n - 1] != '/')
+		n--;
+	while (n > 1 && reports[n - 1] == '/')
+		n--;
+	if (n == 0)
+		snprintf(out, len, "%s", LEARN_DIR);
+	else
+		snprintf(out, len, "%.*s/%s", (int)(n == 1 ? 0 : n), reports, LEARN_DIR);
+}
+
+/* The lines of the learned list PATH.  0, -1 out of memory. */
+static int read_list(struct fleet *fl, const char *path)
+{
+	uint8_t *text = NULL;
+	size_t len = 0;
+	if (file_read_all(path, FLEET_LEARNED_FILE_MAX, &text, &len) != 0) {
+		learned_problem(fl, "%s: %s: not read", path,
+				errno == EFBIG ? "larger than 16 MiB" : confine_strerror(errno));
+		return 0;
+	}
+	char *cur = (char *)text, *line;
+	unsigned long lineno = 0;
+	int rc = 0;
+	while (rc == 0 && (line = text_next_line(&cur)) != NULL) {
+		lineno++;
+		struct learn_line l;
+		const char *why = "";
+		int r = learn_parse_line(line, &l, &why);
+		if (r > 0)
+			continue;
+		if (r < 0) {
+			learned_problem(fl, "%s:%lu: %s: line skipped", path, lineno, why);
+			continue;
+		}
+		if (fl->nlearned >= FLEET_LEARNED_MAX) {
+			fl->learned_more++;
+			continue;
+		}
+		if (fl->nlearned == fl->learned_cap) {
+			size_t cap = fl->learned_cap ? fl->learned_cap * 2 : 64;
+			struct fleet_learned *v = realloc(fl->learned, cap * sizeof(*v));
+			if (!v) {
+				rc = -1;
+				break;
+			}
+			fl->learned = v;
+			fl->learned_cap = cap;
+		}
+		fl->learned[fl->nlearned++] = (struct fleet_learned){ .l = l };
+	}
+	free(text);
+	return rc;
+}
+
+static int learned_order(const void *a, const void *b)
+{
+	const struct learn_line *x = &((const struct fleet_learned *)a)->l, *y = &((const struct fleet_learned *)b)->l;
+	int c = strcmp(x->stamp, y->stamp);
+	if (!c)
+		c = strcasecmp(x->machine, y->machine);
+	if (!c)
+		c = strcmp(x->machine, y->machine);
+	return c ? c : strcmp(x->sha256, y->sha256);
+}
+
+/* The runs after the one it was learned on (a run before it found it on
+ * its own) whose detections hold L's hash, as indexes into fl->runs.  0,
+ * -1 out of memory. */
+static int find_seen(struct fleet *fl, struct fleet_learned *l)
+{
+	for (size_t i = 0; i < fl->nruns; i++) {
+		const struct report_summary *s = &fl->runs[i];
+		int when = strcmp(s->stamp, l->l.stamp);
+		if (when < 0 || (when == 0 && strcasecmp(s->machine, l->l.machine) == 0) ||
+		    !report_summary_detected(s, l->l.sha256))
+			continue;
+		size_t *v = realloc(l->seen, (l->nseen + 1) * sizeof(*v));
+		if (!v)
+			return -1;
+		l->seen = v;
+		l->seen[l->nseen++] = i;
+	}
+	return 0;
+}
+
+int fleet_read_learned(struct fleet *fl, const char *dir, bool optional, struct rs_error *err)
+{
+	struct stat st;
+	char root[PATH_MAX];
+	/* the folder itself may be the worm's link: not followed */
+	errno = 0;
+	if (optional && lstat(dir, &st) != 0 && errno == ENOENT)
+		return RS_OK;
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || confine_root_add_dir(dir, root) != 0)
+		return rs_fail_errno(err, RS_ETARGET, errno ? errno : ENOTDIR, "%s: the learned hashes", dir);
+	fl->have_learned = true;
+	snprintf(fl->learned_dir, sizeof(fl->learned_dir), "%s", dir);
+	int rc = RS_OK;
+	DIR *d = confine_opendir(root);
+	if (!d) {
+		rc = rs_fail_errno(err, RS_ETARGET, errno, "%s: the learned hashes", dir);
+		goto out;
+	}
+	struct dirent *de;
+	while (rc == RS_OK && (de = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		if (de->d_name[0] == '.' || rs_ioc_kind_of(de->d_name) != RS_IOC_HASH ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", root, de->d_name) >= sizeof(path))
+			continue;
+		if (confine_lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			learned_problem(fl, "%s: not a regular file (a link?): not read", path);
+			continue;
+		}
+		if (read_list(fl, path) != 0)
+			rc = rs_fail(err, RS_EPARTIAL, "%s: out of memory reading the learned hashes", dir);
+	}
+	closedir(d);
+	if (rc != RS_OK)
+		goto out;
+	if (fl->nlearned)
+		qsort(fl->learned, fl->nlearned, sizeof(*fl->learned), learned_order);
+	/* the same line twice (a list copied) is one */
+	size_t kept = 0;
+	for (size_t i = 0; i < fl->nlearned; i++)
+		if (!kept || learned_order(&fl->learned[kept - 1], &fl->learned[i]) != 0)
+			fl->learned[kept++] = fl->learned[i];
+	fl->nlearned = kept;
+	for (size_t i = 0; i < fl->nlearned && rc == RS_OK; i++) {
+		if (find_seen(fl, &fl->learned[i]) != 0)
+			rc = rs_fail(err, RS_EPARTIAL, "%s: out of memory reading the learned hashes", dir);
+		else if (fl->learned[i].nseen)
+			fl->learned_seen++;
+	}
+out:
+	confine_root_remove(root);
+	return rc;
 }

@@ -26,7 +26,9 @@ static const char page_style[] =
 	".GREEN{background:#1a7f37}.RED{background:#c62828}.YELLOW{background:#f9a825}"
 	".sticker.YELLOW,ul.counts li.YELLOW{color:#111}"
 	"ol.history{margin:0;padding-left:1.2em;font-size:.9em;color:#333}"
-	"ul.unreadable{color:#c62828}";
+	"ul.unreadable{color:#c62828}"
+	"td.sha256{font-family:monospace;font-size:.85em;word-break:break-all}"
+	"ul.seen{margin:0;padding-left:1.2em}";
 
 /* S escaped for the text output first (control characters, bidi
  * overrides, invalid UTF-8 made visible), then for HTML. */
@@ -122,6 +124,69 @@ static void put_machine(FILE *f, const struct fleet_machine *m)
 	fputs("</td></tr>\n", f);
 }
 
+/* HEADING and a list of the N messages of V, then MORE ("" none); nothing
+ * when there is none of either. */
+static void put_problems(FILE *f, const char *heading, const struct rs_error *v, size_t n, const char *more)
+{
+	if (!n && !more[0])
+		return;
+	fprintf(f, "%s\n<ul class=\"unreadable\">", heading);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<li>", f);
+		put_text(f, v[i].msg);
+		fputs("</li>", f);
+	}
+	if (more[0])
+		fprintf(f, "<li>%s</li>", more);
+	fputs("</ul>\n", f);
+}
+
+/* Each learned hash: what it was, where and when it was learned, and the
+ * machines that detected it again. */
+static void put_learned(FILE *f, const struct fleet *fl)
+{
+	fprintf(f, "<h2>Learned</h2>\n<p class=\"source\">");
+	put_text(f, fl->learned_dir);
+	fprintf(f, ": <span id=\"learned-count\">%zu</span> hash(es), <span id=\"learned-seen\">%zu</span> seen again"
+		" on other machines</p>\n", fl->nlearned + fl->learned_more, fl->learned_seen);
+	fputs("<table id=\"learned\"><thead><tr><th>SHA-256</th><th>File</th><th>Autostart entry</th>"
+	      "<th>Learned from</th><th>Learned at</th><th>Seen again</th></tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < fl->nlearned; i++) {
+		const struct fleet_learned *l = &fl->learned[i];
+		fprintf(f, "<tr class=\"learned\" data-seen=\"%zu\"><td class=\"sha256\">", l->nseen);
+		put_text(f, l->l.sha256);
+		fputs("</td><td class=\"file\">", f);
+		put_text(f, l->l.name);
+		fputs("</td><td class=\"entry\">", f);
+		put_text(f, l->l.entry[0] ? l->l.entry : "-");
+		fputs("</td><td class=\"from\">", f);
+		put_text(f, l->l.machine);
+		fputs("</td><td class=\"time\">", f);
+		put_when(f, l->l.stamp);
+		fputs("</td><td class=\"seen\">", f);
+		if (!l->nseen)
+			fputs("-", f);
+		else
+			fputs("<ul class=\"seen\">", f);
+		for (size_t k = 0; k < l->nseen; k++) {
+			const struct report_summary *s = &fl->runs[l->seen[k]];
+			fputs("<li><b class=\"name\">", f);
+			put_text(f, s->machine[0] ? s->machine : "(unknown)");
+			fputs("</b> ", f);
+			put_when(f, s->stamp);
+			fputs("</li>", f);
+		}
+		fputs(l->nseen ? "</ul></td></tr>\n" : "</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+	if (fl->learned_more)
+		fprintf(f, "<p>%zu more learned hash(es) not listed.</p>\n", fl->learned_more);
+	char more[64] = "";
+	if (fl->learned_bad_more)
+		snprintf(more, sizeof(more), "%zu more not named", fl->learned_bad_more);
+	put_problems(f, "<h3>Learned lines skipped</h3>", fl->learned_bad, fl->nlearned_bad, more);
+}
+
 int fleet_html_write(FILE *f, const struct fleet *fl, const struct fleet_html_opts *o)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n", f);
@@ -141,17 +206,10 @@ int fleet_html_write(FILE *f, const struct fleet *fl, const struct fleet_html_op
 	for (size_t i = 0; i < fl->nmachines; i++)
 		put_machine(f, &fl->machines[i]);
 	fputs("</tbody></table>\n", f);
-	if (fl->nbad || fl->bad_lost) {
-		fputs("<h2>Unreadable reports (never counted)</h2>\n<ul class=\"unreadable\">", f);
-		for (size_t i = 0; i < fl->nbad; i++) {
-			fputs("<li>", f);
-			put_text(f, fl->bad[i].msg);
-			fputs("</li>", f);
-		}
-		if (fl->bad_lost)
-			fputs("<li>more: out of memory while listing them</li>", f);
-		fputs("</ul>\n", f);
-	}
+	put_problems(f, "<h2>Unreadable reports (never counted)</h2>", fl->bad, fl->nbad,
+		     fl->bad_lost ? "more: out of memory while listing them" : "");
+	if (fl->have_learned)
+		put_learned(f, fl);
 	fputs("</body></html>\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -6,7 +6,8 @@
  * verdict, the computer name, the time, detections, quarantined files,
  * whether a password was reset, notes, and every earlier run of that
  * machine as its history.  Counts per verdict (machines, latest run) at the
- * top; unreadable reports named at the end.  No script, no file from
+ * top; unreadable reports named at the end; then, when a learned/ folder
+ * was read, the learned hashes and the machines that saw each again.  No script, no file from
  * anywhere else: inline CSS only.  Every text from a report is escaped
  * twice over: control characters and bidi overrides as the text output
  * shows them (textesc.h), then for HTML. */

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,64 @@ out:
 	free(text);
 	learn_dir_close(root);
 	return rc;
+}
+
+/* "20261123T115500Z": the stamp learn_save writes. */
+static bool is_stamp(const char *s)
+{
+	for (int i = 0; i < 16; i++)
+		if (i == 8 ? s[i] != 'T' : i == 15 ? s[i] != 'Z' : !isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+int learn_parse_line(const char *line, struct learn_line *out, const char **why)
+{
+	static const char from[] = ";learned from ", autostart[] = " [autostart ";
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (!*line || *line == '#')
+		return 1;
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)line[i])) {
+			*why = "not a SHA-256 (64 hex digits) at the start";
+			return -1;
+		}
+		out->sha256[i] = (char)tolower((unsigned char)line[i]);
+	}
+	if (strncmp(line + 64, from, sizeof(from) - 1) != 0) {
+		*why = "not \"SHA256;learned from PC at STAMP: NAME\"";
+		return -1;
+	}
+	/* the machine name is the worm's to choose: the first " at STAMP: " ends it */
+	const char *who = line + 64 + sizeof(from) - 1, *at = who;
+	while ((at = strstr(at, " at ")) != NULL && !(strnlen(at + 4, 18) >= 18 && is_stamp(at + 4) &&
+						     at[20] == ':' && at[21] == ' '))
+		at++;
+	if (!at || at == who) {
+		*why = "no \"PC at STAMP: \" after \"learned from\"";
+		return -1;
+	}
+	snprintf(out->machine, sizeof(out->machine), "%.*s", (int)(at - who), who);
+	snprintf(out->stamp, sizeof(out->stamp), "%.16s", at + 4);
+	const char *name = at + 22, *end = name + strlen(name);
+	while (end > name && end[-1] == '\r')     /* a list edited on Windows */
+		end--;
+	const char *ent = NULL;
+	for (const char *p = name; (p = strstr(p, autostart)) != NULL; p++)
+		ent = p;
+	if (ent && ent < end && end[-1] == ']') {
+		snprintf(out->entry, sizeof(out->entry), "%.*s", (int)(end - 1 - (ent + sizeof(autostart) - 1)),
+			 ent + sizeof(autostart) - 1);
+		end = ent;
+	}
+	if (end == name) {
+		*why = "no file name";
+		return -1;
+	}
+	snprintf(out->name, sizeof(out->name), "%.*s", (int)(end - name), name);
+	return 0;
 }
 
 /* TEXT without the lines whose hash is SHA256, into a new buffer; the

@@ -63,6 +63,20 @@ int learn_save(const struct learn *l, const char *partition, const char *base, c
 int learn_dir_open(const char *partition, char out[PATH_MAX]);
 void learn_dir_close(const char *dir);
 
+/* One line of a learned list, as learn_save writes it, taken apart. */
+struct learn_line {
+	char sha256[65];            /* lower case */
+	char machine[64];           /* learned from */
+	char stamp[32];             /* "20261123T115500Z" */
+	char name[512];
+	char entry[256];            /* "" when no autostart entry started it */
+};
+
+/* Parse LINE (no line end) into OUT.  1: a comment or blank line, nothing
+ * in OUT; 0: parsed (a field longer than OUT's is cut); -1: not a learned
+ * line, with the reason in *WHY (static). */
+int learn_parse_line(const char *line, struct learn_line *out, const char **why);
+
 /* `rules forget HASH`: the lines of SHA256 removed from every hash list in
  * DIR (a learned/ folder), each file rewritten atomically; the number of
  * lines removed in *REMOVED.  RS_OK or an error. */

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE     /* vasprintf, open_memstream */
 #include "rescue/run/report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -276,6 +277,15 @@ void report_write_json(const struct report *r, FILE *f)
 	put_kv(f, "readonly_why", r->readonly ? r->readonly_why : NULL, true);
 	fprintf(f, ",\"detections\":%zu,\"quarantined\":%zu,\"changes\":%zu,\"password_reset\":%s",
 		r->ndet, r->quarantined, r->nchanges, r->password_reset ? "true" : "false");
+	/* the detections' digests as a flat list too: `rescue fleet` finds a
+	 * learned hash seen again on this machine without the nested list */
+	fputs(",\"detection_sha256\":[", f);
+	for (size_t i = 0, n = 0; i < r->ndet; i++)
+		if (strlen(r->det[i].sha256) == 64) {
+			fputs(n++ ? "," : "", f);
+			json_put_str(f, r->det[i].sha256);
+		}
+	fputc(']', f);
 	fprintf(f, ",\"files\":%llu,\"bytes\":%llu,\"skipped\":%llu,\"secs\":%.3f",
 		(unsigned long long)r->files, (unsigned long long)r->bytes, (unsigned long long)r->skipped, r->secs);
 
@@ -432,8 +442,56 @@ int report_save(struct report *r, const char *dir, const char *base, int slot, s
 	return rc;
 }
 
+static int cmp_sha(const void *a, const void *b)
+{
+	return memcmp(a, b, 65);
+}
+
+/* The report's detection digests (a flat array of strings) into S, sorted,
+ * each once: what is not 64 hex digits is left out, so is what lies beyond
+ * REPORT_SUMMARY_HASHES_MAX.  0, -1 out of memory. */
+static int summary_hashes(struct report_summary *s, const struct json_field *f)
+{
+	if (!f || f->type != JSON_ARRAY || !f->nitems)
+		return 0;
+	size_t n = f->nitems < REPORT_SUMMARY_HASHES_MAX ? f->nitems : REPORT_SUMMARY_HASHES_MAX;
+	if (!(s->det_sha256 = calloc(n, sizeof(*s->det_sha256))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *h = f->items[i];
+		size_t k = 0;
+		while (k < 64 && isxdigit((unsigned char)h[k]))
+			k++;
+		if (k != 64 || h[64])
+			continue;
+		for (k = 0; k < 64; k++)
+			s->det_sha256[s->ndet_sha256][k] = (char)tolower((unsigned char)h[k]);
+		s->ndet_sha256++;
+	}
+	qsort(s->det_sha256, s->ndet_sha256, sizeof(*s->det_sha256), cmp_sha);
+	size_t kept = 0;
+	for (size_t i = 0; i < s->ndet_sha256; i++)
+		if (!kept || strcmp(s->det_sha256[kept - 1], s->det_sha256[i]) != 0)
+			memmove(s->det_sha256[kept++], s->det_sha256[i], 65);
+	s->ndet_sha256 = kept;
+	return 0;
+}
+
+bool report_summary_detected(const struct report_summary *s, const char *sha256)
+{
+	return s->ndet_sha256 && bsearch(sha256, s->det_sha256, s->ndet_sha256, sizeof(*s->det_sha256), cmp_sha);
+}
+
+void report_summary_free(struct report_summary *s)
+{
+	free(s->det_sha256);
+	s->det_sha256 = NULL;
+	s->ndet_sha256 = 0;
+}
+
 int report_summary_read(const char *path, struct report_summary *s, struct rs_error *err)
 {
+	memset(s, 0, sizeof(*s));
 	uint8_t *text;
 	size_t len;
 	if (file_read_all(path, 64 << 20, &text, &len) != 0)
@@ -450,7 +508,6 @@ int report_summary_read(const char *path, struct report_summary *s, struct rs_er
 		rc = rs_fail(err, RS_EPARTIAL, "%s: a verdict rescue does not write: %s", path,
 			     json_get_str(&o, "verdict", "(none)"));
 	} else {
-		memset(s, 0, sizeof(*s));
 		snprintf(s->machine, sizeof(s->machine), "%s", json_get_str(&o, "machine", ""));
 		snprintf(s->stamp, sizeof(s->stamp), "%s", json_get_str(&o, "stamp", ""));
 		snprintf(s->verdict, sizeof(s->verdict), "%s", json_get_str(&o, "verdict", "?"));
@@ -464,6 +521,8 @@ int report_summary_read(const char *path, struct report_summary *s, struct rs_er
 		s->password_reset = json_get_bool(&o, "password_reset", false);
 		const struct json_field *secs = json_get(&o, "secs");
 		s->secs = secs && secs->type == JSON_NUMBER ? secs->num : 0;
+		if (summary_hashes(s, json_get(&o, "detection_sha256")) != 0)
+			rc = rs_fail(err, RS_EPARTIAL, "%s: out of memory reading its detections", path);
 	}
 	json_object_free(&o);
 	return rc;

@@ -160,9 +160,19 @@ struct report_summary {
 	long detections, quarantined, changes;
 	bool password_reset;
 	double secs;
+	char (*det_sha256)[65];     /* the detections' SHA-256s, lower case, sorted, each once (owned) */
+	size_t ndet_sha256;
 };
 
-/* Read PATH's summary.  RS_ETARGET when it is not a rescue report (other
+/* At most this many detection digests of one report are kept. */
+#define REPORT_SUMMARY_HASHES_MAX 100000
+
+/* Whether S's detections include SHA256 (64 lower-case hex digits and the NUL). */
+bool report_summary_detected(const struct report_summary *s, const char *sha256);
+void report_summary_free(struct report_summary *s);
+
+/* Read PATH's summary (free with report_summary_free, also after an
+ * error).  RS_ETARGET when it is not a rescue report (other
  * JSON); RS_EPARTIAL when it may be one but cannot be used: unreadable, not
  * valid JSON, or a verdict report_verdict_parse does not know (a forged or
  * damaged report is never counted as GREEN, RED or YELLOW). */

@@ -8,8 +8,9 @@
  *                  file's Windows path ("C:\Users\bob\x.exe", the volume as
  *                  C:, rescue/scan/externals.h); a "# comment" line names the
  *                  entries under it.  The scores of every matching entry add
- *                  up, as in LOKI: RS_IOC_ALERT_SCORE or more is a detection,
- *                  less a warning.
+ *                  up, as in LOKI: the alert score (RS_IOC_ALERT_SCORE unless
+ *                  the scan asks for another) or more is a detection, less a
+ *                  warning.
  *   C2 IOCs        "HOST-OR-IP[;DESCRIPTION]": names go to the `hosts`
  *                  containment item; IP addresses are kept (rs_ioc_c2_ips) for
  *                  the report and a firewall item.
@@ -34,6 +35,7 @@
 #include <stdint.h>
 
 #define RS_IOC_ALERT_SCORE 100      /* LOKI's alert level: at or above it a filename IOC is a detection */
+#define RS_IOC_ALERT_SCORE_MAX 10000 /* the highest alert level a setting may ask for */
 
 enum rs_ioc_kind { RS_IOC_NONE, RS_IOC_HASH, RS_IOC_FILENAME, RS_IOC_C2 };
 enum rs_ioc_hash { RS_IOC_MD5, RS_IOC_SHA1, RS_IOC_SHA256, RS_IOC_NHASH };

@@ -62,6 +62,7 @@ struct scan {
 	const struct rs_rules *rules;
 	const struct rs_scan_opts *o;
 	uint64_t max_size;
+	long ioc_alert_score;           /* o->ioc_alert_score or RS_IOC_ALERT_SCORE */
 	bool fuse;                      /* the volume is a FUSE (ntfs-3g) mount: look for streams */
 	struct ntfsread *nr;            /* read directly (the walk's handle), else NULL */
 	struct timespec t0;
@@ -643,10 +644,10 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 			nih = rs_ioc_filename_match(ioc, winpath, ih, MAX_IOC_HITS - RS_IOC_NHASH, &iscore);
 			free(winpath);
 		}
-		if (nih && iscore < RS_IOC_ALERT_SCORE) {
+		if (nih && iscore < s->ioc_alert_score) {
 			char what[512];
-			snprintf(what, sizeof(what), "filename IOC, score %ld (under %d): %s [%s]", iscore,
-				 RS_IOC_ALERT_SCORE, ih[0].description, ih[0].ns);
+			snprintf(what, sizeof(what), "filename IOC, score %ld (under %ld): %s [%s]", iscore,
+				 s->ioc_alert_score, ih[0].description, ih[0].ns);
 			add_warning(s, rel, stream, what);
 			nih = 0;
 		}
@@ -1419,6 +1420,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	memset(res, 0, sizeof(*res));
 	struct scan s = { .root = root, .paths = paths, .rules = rules, .o = o, .res = res };
 	s.max_size = o->max_size ? o->max_size : RS_SCAN_DEFAULT_MAX_SIZE;
+	s.ioc_alert_score = o->ioc_alert_score > 0 ? o->ioc_alert_score : RS_IOC_ALERT_SCORE;
 	struct statfs sf;
 	s.fuse = statfs(root, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 	pthread_mutex_init(&s.qmu, NULL);

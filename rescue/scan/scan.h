@@ -101,6 +101,7 @@ enum rs_scan_read {
 struct rs_scan_opts {
 	int threads;                    /* 0: the number of online CPUs; capped at RS_SCAN_MAX_THREADS */
 	uint64_t max_size;              /* 0: RS_SCAN_DEFAULT_MAX_SIZE */
+	long ioc_alert_score;           /* filename IOCs: a detection from this sum of scores; 0: RS_IOC_ALERT_SCORE */
 	bool system_files;              /* also scan pagefile.sys, hiberfil.sys, swapfile.sys */
 	bool no_streams;                /* do not look for alternate data streams */
 	enum rs_scan_read read;         /* RS_READ_AUTO (0) by default */

@@ -101,6 +101,36 @@ else
 	not_ok "no warning for the low score"; sed 's/^/#   /' "$T/scan.jsonl"
 fi
 
+# The alert score is a setting: --ioc-alert-score and rescue.conf's ioc_alert_score.
+dets() { jq -r 'select(.type == "detection" and (.rules | index("ioc-filename"))) | .path' "$1" | LC_ALL=C sort | tr '\n' ' '; }
+"$RESCUE" --root "$root" --json scan --rules "$T/r" --ioc-alert-score 40 >"$T/s40.jsonl" 2>"$T/s40.err"
+"$RESCUE" --root "$root" --json scan --rules "$T/r" --ioc-alert-score 110 >"$T/s110.jsonl" 2>"$T/s110.err"
+if [ "$(dets "$T/s40.jsonl")" = "$tmp/lowscore.dat $tmp/mimikatz.exe $tmp/procdump64.exe " ] &&
+	[ "$(dets "$T/s110.jsonl")" = "$tmp/procdump64.exe " ] &&
+	jq -se --arg p "$tmp/mimikatz.exe" '[.[] | select(.type == "warning" and .path == $p and (.what | test("score 100 \\(under 110\\)")))] | length == 1' \
+		"$T/s110.jsonl" >/dev/null; then
+	ok "--ioc-alert-score 40: the score-40 name is a detection; 110: only the score-120 one, the 100 a warning"
+else
+	not_ok "--ioc-alert-score: 40 gave [$(dets "$T/s40.jsonl")], 110 gave [$(dets "$T/s110.jsonl")]"
+fi
+for v in 0 -5 10001 abc 40x ''; do
+	expect_exit 2 "--ioc-alert-score '$v' refused" timeout 30 "$RESCUE" --root "$root" scan --rules "$T/r" --ioc-alert-score "$v"
+done
+cp -a "$root" "$T/vol40"
+printf 'mode = report\nrules_extra = %s\nioc_alert_score = 40\nreports_dir = %s/a40rep\n' "$T/r" "$T" >"$T/a40.conf"
+timeout 300 "$RESCUE" --root "$T/vol40" auto --config "$T/a40.conf" >"$T/a40.out" 2>&1
+a40=$(ls "$T"/a40rep/*.json 2>/dev/null | head -n 1)
+if [ -n "$a40" ] && jq -e --arg p "$tmp/lowscore.dat" '[.detection_list[] | select(.path == $p)] | length == 1' "$a40" >/dev/null; then
+	ok "rescue.conf ioc_alert_score = 40: the score-40 name is a detection of the report"
+else
+	not_ok "ioc_alert_score = 40 in rescue.conf"; sed 's/^/#   /' "$T/a40.out"
+fi
+printf 'mode = report\nrules_extra = %s\nioc_alert_score = lots\n' "$T/r" >"$T/abad.conf"
+expect_exit 2 "rescue.conf ioc_alert_score = lots: refused, exit 2" "$RESCUE" --root "$T/vol40" auto --config "$T/abad.conf"
+cp "$T/.out" "$T/abad.out"
+expect "ioc_alert_score = lots: named, YELLOW" sh -c \
+	"grep -q 'ioc_alert_score = lots: want a score from 1 to 10000' '$T/abad.out' && grep -q '^rescue: VERDICT YELLOW' '$T/abad.out'"
+
 # The C2 names reach the hosts file; the IP addresses do not.
 RESCUE_EXTRA_HOSTS=$T/r "$RESCUE" --root "$root" --yes contain hosts >"$T/contain.out" 2>&1; rc=$?
 tr -d '\r' <"$(find "$root/Windows" -ipath '*/drivers/etc/hosts' | head -n 1)" >"$T/hosts"

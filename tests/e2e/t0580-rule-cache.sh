@@ -4,7 +4,10 @@
 # rescue_partition writes the compiled rule folder to its cache/ the first
 # time and loads it the next; a damaged cache file and one of another rule
 # set are recompiled; a read-only partition leaves the set compiled in memory
-# and says so.  The cache files are judged by sha256sum and the yara CLI.
+# and says so.  `rescue scan` uses the same cache through the same function
+# (rescue/run/runrules.h): for the stick's rules/ (the boot image's settings,
+# here RESCUE_BOOT_CONF) and for a --rule-cache folder.  The cache files are
+# judged by sha256sum and the yara CLI.
 . "$(dirname "$0")/../lib.sh"
 
 root=$T/vol
@@ -109,6 +112,44 @@ expect "a rule file with an include: compiled in memory, not cached, and said so
 expect "include: no cache folder written" test ! -e "$inc/cache"
 expect "include: the included rule detects" found "$T/include.json"
 
+# --- scan: the same cache, through the same function ------------------------
+# scanrun NAME ARGS...: `rescue scan` with the boot settings of $T/boot.conf
+scanrun() {
+	n=$1; shift
+	RESCUE_BOOT_CONF=$T/boot.conf timeout 300 "$RESCUE" --root "$root" --json scan "$@" >"$T/$n.jsonl" 2>"$T/$n.err"
+}
+sfound() { jq -se '[.[] | select(.type == "detection" and (.path | endswith("sample.bin")))] | length == 1' "$1" >/dev/null; }
+printf 'rescue_partition = %s\nrules_extra = %s/rules\nreports_dir = %s/reports\n' "$part" "$part" "$part" >"$T/boot.conf"
+key2=$(jq -r '.notes[] | select(startswith("rules: rule set")) | capture("rule set (?<k>[0-9a-f]{64})").k' "$T/changed.json")
+scanrun s1 --rules "$part/rules"
+if grep -qx "rescue: rules: rule set $key2 loaded from the cache $part/cache/rules-$key2.yarc" "$T/s1.err" && sfound "$T/s1.jsonl"; then
+	ok "scan --rules STICK/rules: the set auto cached is loaded (same key), the marker found"
+else not_ok "scan --rules: not the stick's cache"; sed 's/^/#   /' "$T/s1.err"; fi
+expect "scan --json: the cache note is a line of its own" \
+	jq -se '[.[] | select(.type == "rules" and (.cache | startswith("rule set")))] | length == 1' "$T/s1.jsonl"
+scanrun s2
+expect "scan without --rules on the boot image: the stick's rules, from the cache" sh -c \
+	"grep -q 'rescue: rules: rule set $key2 loaded from the cache' '$T/s2.err' && grep -q '\"path\":\"Users/Public/sample.bin\"' '$T/s2.jsonl'"
+printf 'DAMAGED!' | dd of="$part/cache/rules-$key2.yarc" bs=1 seek=200 conv=notrunc 2>/dev/null
+scanrun s3 --rules "$part/rules"
+expect "scan: a damaged cache is named, recompiled and rewritten (sha256sum -c)" sh -c \
+	"grep -q 'rule cache not used (.*rules-$key2.yarc.*): recompiled; rule set $key2 compiled and cached' '$T/s3.err' &&
+	 cd '$part/cache' && sha256sum --status -c 'rules-$key2.yarc.sum'"
+expect "scan: damaged: the marker is still found" sfound "$T/s3.jsonl"
+mkdir -p "$T/own/rules"
+cp "$part/rules/marker.yar" "$T/own/rules/"
+scanrun s4 --rules "$T/own/rules"
+expect "scan --rules of a folder not the stick's: compiled in memory, no cache" sh -c \
+	"! grep -q 'rule set' '$T/s4.err' && test ! -e '$T/own/cache' && grep -q '\"path\":\"Users/Public/sample.bin\"' '$T/s4.jsonl'"
+scanrun s5 --rules "$T/own/rules" --rule-cache "$T/mycache"
+scanrun s6 --rules "$T/own/rules" --rule-cache "$T/mycache"
+mkey=$(basename "$(find "$T/mycache" -name 'rules-*.yarc' | head -n 1)" .yarc)
+expect "scan --rule-cache DIR: compiled and cached there, then loaded" sh -c \
+	"grep -q 'compiled and cached in $T/mycache/$mkey.yarc' '$T/s5.err' && grep -q 'loaded from the cache $T/mycache/$mkey.yarc' '$T/s6.err'"
+expect "scan --rule-cache: the cached set finds the marker (yara -C)" \
+	sh -c "yara -C '$T/mycache/$mkey.yarc' '$root/Users/Public/sample.bin' | grep -q '^cache_test_marker '"
+expect_exit 2 "scan --rule-cache without rules to cache: usage" "$RESCUE" --root "$root" scan --rule-cache "$T/mycache"
+
 # --- a read-only partition: compiled in memory ----------------------------
 ro=$T/ro
 mkdir -p "$T/rosrc/rules" "$ro"
@@ -119,6 +160,10 @@ if mount --bind "$T/rosrc" "$ro" 2>/dev/null && mount -o remount,ro,bind "$ro" 2
 	expect "read-only partition: compiled in memory, and the report says so" sh -c \
 		"jq -r '.notes[]' '$T/readonly.json' | grep -q 'compiled in memory: the cache cannot be written (.*Read-only file system)'"
 	expect "read-only partition: the marker is detected" found "$T/readonly.json"
+	scanrun s7 --rules "$ro/rules" --rule-cache "$ro/cache"
+	expect "scan --rule-cache on a read-only partition: compiled in memory, and says so; the marker found" sh -c \
+		"grep -q 'compiled in memory: the cache cannot be written (.*Read-only file system)' '$T/s7.err' &&
+		 grep -q '\"path\":\"Users/Public/sample.bin\"' '$T/s7.jsonl'"
 else
 	skip "read-only partition" "cannot make a read-only bind mount here"
 fi

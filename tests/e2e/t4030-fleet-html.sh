@@ -52,6 +52,13 @@ jq -c '.machine = "EVIL<script>document.title=\"owned\"</script>\u001b[31m" | .v
 	"$(find "$REP" -name 'M57-PAT-*.json' | head -n 1)" >"$REP/evil.json"
 printf '{"format":"rescue-report/1","machine":"X","verdict":"PURPLE"}' >"$REP/forged.json"
 
+# The stick's learned/ beside reports/: a hash the Windows 10 runs detected,
+# learned earlier on a machine whose name carries markup.
+mkdir -p "$T/stick/learned"
+w10sum=$(find "$REP" -name 'DESKTOP-M3OSHQU-*.json' -exec jq -r '.detection_sha256[]' {} + | head -n 1)
+printf '%s;learned from EVIL<script>x()</script> at 20000101T000000Z: Users/a/<b>bad</b>.exe [autostart Run<i>]\n' \
+	"$w10sum" >"$T/stick/learned/EVIL-20000101T000000Z-hashes.txt"
+
 "$RESCUE" fleet "$REP" --html "$T/sheet.html" >"$T/fleet.out" 2>&1; rc=$?
 expect "fleet --html: exit 4 (an unreadable report)" test "$rc" -eq 4
 expect "fleet --html wrote the page" test -s "$T/sheet.html"
@@ -90,6 +97,25 @@ class P(html.parser.HTMLParser):
 p = P(); p.feed(open(sys.argv[1]).read())
 print('scripts', P.scripts)
 for r in P.rows: print('row', r['name'], r['verdict'], r['runs'])
+class L(html.parser.HTMLParser):
+    rows, cur, field = [], None, None
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == 'tr' and a.get('class') == 'learned':
+            L.cur = {'seen': a['data-seen'], 'from': '', 'file': '', 'names': []}
+        if L.cur is not None and tag in ('td', 'b'):
+            L.field = a.get('class', '')
+            if L.field == 'name': L.cur['names'].append('')
+    def handle_endtag(self, tag):
+        if tag == 'tr' and L.cur is not None:
+            L.rows.append(L.cur); L.cur = None
+        if tag in ('td', 'b'): L.field = None
+    def handle_data(self, d):
+        if L.cur is None: return
+        if L.field in ('from', 'file'): L.cur[L.field] += d
+        if L.field == 'name': L.cur['names'][-1] += d
+l = L(); l.feed(open(sys.argv[1]).read())
+for r in L.rows: print('learned', r['from'], '|', r['file'], '|', r['seen'], ','.join(r['names']))
 PYEOF
 sed 's/^/#   dom: /' "$T/rows"
 expect "the DOM holds no script element (the hostile name stayed text)" grep -qx 'scripts 0' "$T/rows"
@@ -106,6 +132,8 @@ expect "the title is the page's own" grep -q '<title>rescue log sheet</title>' "
 reds=$(grep -c '^row .* RED [0-9]*$' "$T/rows")
 expect "the count of RED machines at the top is $reds" grep -q "id=\"count-RED\">RED <span class=\"n\">$reds</span>" "$T/dom"
 expect "the unreadable report is named, not counted" grep -q 'forged.json: a verdict rescue does not write: PURPLE' "$T/dom"
+expect "Learned: the hash learned on the hostile machine, its markup as text, seen again on the infected Windows 10" \
+	grep -qx 'learned EVIL<script>x()</script> | Users/a/<b>bad</b>.exe | 1 DESKTOP-M3OSHQU' "$T/rows"
 
 timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" --hide-scrollbars \
 	--window-size=1400,900 --screenshot="$T/shot.png" "file://$T/sheet.html" >/dev/null 2>>"$T/chrome.err"

@@ -80,6 +80,82 @@ for p in Users/Public/Documents/notes.dat Users/Public/Documents/setup-helper.ex
 done
 expect "m2: the copies are quarantined" test ! -e "$M2/Users/Public/Documents/notes.dat" -a ! -e "$M2/Users/Public/Documents/setup-helper.exe"
 
+# --- rescue fleet: what was learned, and where it was seen again -------------
+"$RESCUE" fleet "$STICK/reports" >"$T/fleet.out" 2>&1; rc=$?
+expect "fleet: exit 0 (every report and learned line read)" test "$rc" -eq 0
+# m2 learned its 2 quarantined copies too: seen on no later machine
+if grep -q "^LEARNED in $STICK/learned: $((n_q + 2)) hash(es), 2 seen again\$" "$T/fleet.out" &&
+	grep -A1 "^$dsum $dropper  learned from WKS-WIN732BITA at .*Z  \[autostart Zqxvbnmk\]\$" "$T/fleet.out" |
+	grep -q '^    seen again on DESKTOP-M3OSHQU at .*Z (RED)$'; then
+	ok "fleet: the Learned section lists each hash, its file, its entry, where it was learned and seen again"
+else not_ok "fleet: Learned section"; sed 's/^/#   /' "$T/fleet.out"; fi
+"$RESCUE" --json fleet "$STICK/reports" >"$T/fleet.json" 2>&1
+# shellcheck disable=SC2016
+got=$(jq_py "$T/fleet.json" '[(l["name"], l["entry"], l["machine"], [s["machine"] for s in l["seen"]]) for l in d["learned"] if l["sha256"] == "'"$dsum"'" and l["machine"] == "WKS-WIN732BITA"]')
+want="[('$dropper', 'Zqxvbnmk', 'WKS-WIN732BITA', ['DESKTOP-M3OSHQU'])]"
+if [ "$got" = "$want" ]; then ok "fleet --json: the dropper learned on WKS-WIN732BITA, seen again on DESKTOP-M3OSHQU"
+else not_ok "fleet --json learned: $got"; fi
+expect "fleet --json: a quarantined sample not seen again has an empty list" test \
+	"$(jq_py "$T/fleet.json" 'len(d["learned"]) - len([l for l in d["learned"] if l["seen"]])')" -eq "$n_q"
+expect "the stick's log sheet has the Learned table, the dropper's row seen again" sh -c \
+	"grep -q '<table id=\"learned\">' '$STICK/reports/log-sheet.html' &&
+	 grep -o '<tr class=\"learned\" data-seen=\"1\"><td class=\"sha256\">$dsum' '$STICK/reports/log-sheet.html' | grep -q ."
+
+# a hostile learned/: bad lines, markup, a link, a FIFO, a huge line, a list too large
+S3=$T/stick3
+cp -a "$STICK" "$S3"
+{
+	printf '# a comment\n\n'
+	printf '%s;learned from EVIL<script>x</script> at 20261201T101010Z: C:/a\033[31m.exe [autostart <b>run</b>]\r\n' "$dsum"
+	printf 'nothex;learned from X at 20261201T101010Z: a.exe\n'
+	printf '%s;learned from X at yesterday: a.exe\n' "$dsum"
+	printf '%s;a plain hash IOC line\n' "$qsum"
+	head -c 200000 /dev/zero | tr '\0' A; printf '\n'
+} >"$S3/learned/EVIL-20261201T101010Z-hashes.txt"
+ln -s /etc/passwd "$S3/learned/link-hashes.txt"
+mkfifo "$S3/learned/fifo-hashes.txt"
+head -c $((17 * 1024 * 1024)) /dev/zero >"$S3/learned/big-hashes.txt"
+timeout 60 "$RESCUE" fleet "$S3/reports" --html "$T/s3.html" >"$T/s3.out" 2>&1; rc=$?
+expect "hostile learned/: exit 4 (bad lines), in time" test "$rc" -eq 4
+for want in 'EVIL-20261201T101010Z-hashes.txt:4: not a SHA-256' 'EVIL-20261201T101010Z-hashes.txt:5: no "PC at STAMP' \
+	'EVIL-20261201T101010Z-hashes.txt:6: not "SHA256;learned from' 'EVIL-20261201T101010Z-hashes.txt:7: not "SHA256;learned from' \
+	'link-hashes.txt: not a regular file' 'fifo-hashes.txt: not a regular file' 'big-hashes.txt: larger than 16 MiB'; do
+	expect "hostile learned/: named: $want" grep -q "^learned list: .*$want" "$T/s3.out"
+done
+expect "hostile learned/: the good lines still listed ($n_q + 1)" \
+	grep -q "^LEARNED in $S3/learned: $((n_q + 3)) hash(es)" "$T/s3.out"
+expect "hostile learned/: the escape character shown, not sent to the terminal" sh -c \
+	"! grep -q \"\$(printf '\\033')\" '$T/s3.out' && grep -q 'EVIL<script>x</script>' '$T/s3.out'"
+expect "hostile learned/: the page escapes the markup" sh -c \
+	"grep -q 'EVIL&lt;script&gt;x&lt;/script&gt;' '$T/s3.html' && grep -q '&lt;b&gt;run&lt;/b&gt;' '$T/s3.html' && ! grep -q '<script>' '$T/s3.html'"
+rm -f "$S3/learned/fifo-hashes.txt"
+# 120,000 learned lines: the first 100,000 listed, the rest counted, in time
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "%064x;learned from PC-%d at 20261201T101010Z: f%d.exe\n", i, i % 7, i }' \
+	>"$T/many-hashes.txt"
+mkdir -p "$T/many"
+mv "$T/many-hashes.txt" "$T/many/"
+timeout 120 "$RESCUE" fleet "$S3/reports" --learned "$T/many" >"$T/many.out" 2>&1; rc=$?
+expect "120,000 learned lines: exit 0, 100,000 listed, 20,000 counted" sh -c \
+	"[ $rc -eq 0 ] && grep -q '^LEARNED in $T/many: 120000 hash(es), 0 seen again' '$T/many.out' &&
+	 grep -q '^20000 more learned hash(es) not listed' '$T/many.out' && [ \$(grep -c ' learned from PC-' '$T/many.out') -eq 100000 ]"
+# an empty reports folder beside nothing: no report, no crash
+mkdir -p "$T/empty/reports"
+expect_exit 0 "fleet of an empty reports folder: exit 0" timeout 30 "$RESCUE" fleet "$T/empty/reports"
+ln -s "$S3/learned" "$T/learned-link"
+expect_exit 4 "fleet --learned a link: refused (exit 4), the reports still listed" \
+	"$RESCUE" fleet "$S3/reports" --learned "$T/learned-link"
+cp "$T/.out" "$T/link.out"
+expect "fleet --learned a link: named" grep -q "learned-link: the learned hashes" "$T/link.out"
+mkdir -p "$T/other-learned"
+cp "$learned" "$T/other-learned/"
+mv "$S3/learned" "$S3/learned.off"
+"$RESCUE" fleet "$S3/reports" >"$T/nolearn.out" 2>&1; rc=$?
+expect "fleet without learned/ beside the reports: exit 0, no Learned section" sh -c \
+	"[ $rc -eq 0 ] && ! grep -q LEARNED '$T/nolearn.out'"
+expect_exit 0 "fleet --learned DIR elsewhere: read" "$RESCUE" fleet "$S3/reports" --learned "$T/other-learned"
+cp "$T/.out" "$T/other.out"
+expect "fleet --learned DIR elsewhere: its hashes listed" grep -q "^LEARNED in $T/other-learned: $n_q hash(es), 2 seen again" "$T/other.out"
+
 # --- rules forget -------------------------------------------------------------
 before=$(cat "$STICK"/learned/*-hashes.txt | grep -c "^$dsum;")
 expect "forget: the dropper's hash is in learned/ ($before lines)" test "$before" -ge 1

@@ -101,6 +101,57 @@ static void test_forget(const char *tmp)
 	CHECK(learn_forget(dir, H2 "00", &removed, &err) == RS_EUSAGE);
 }
 
+/* learn_save's lines read back by learn_parse_line, and what is not one */
+static void test_parse(const char *tmp)
+{
+	char part[PATH_MAX], written[PATH_MAX];
+	snprintf(part, sizeof(part), "%s/stick3", tmp);
+	CHECK(mkdir(part, 0755) == 0);
+	struct learn l = { 0 };
+	CHECK(learn_add(&l, H1, "Users/x/ at 20261203T120000Z: odd.exe", "Run [x]") == 0);
+	CHECK(learn_add(&l, H2, "Users/y/b.exe", NULL) == 0);
+	struct rs_error err = { 0 };
+	CHECK(learn_save(&l, part, "PC at-x", "PC at", "20261203T120000Z", written, sizeof(written), &err) == RS_OK);
+	learn_free(&l);
+	char *text = slurp(written), *cur = text, *line;
+	struct learn_line got[2];
+	int n = 0, comments = 0;
+	const char *why = NULL;
+	while (text && (line = text_next_line(&cur)) != NULL) {
+		int r = learn_parse_line(line, n < 2 ? &got[n] : &got[1], &why);
+		CHECK(r >= 0);
+		if (r == 1)
+			comments++;
+		else
+			n++;
+	}
+	free(text);
+	CHECK(n == 2 && comments == 1);
+	CHECK(strcmp(got[0].sha256, H1) == 0 && strcmp(got[0].machine, "PC at") == 0);
+	CHECK(strcmp(got[0].stamp, "20261203T120000Z") == 0);
+	CHECK(strcmp(got[0].name, "Users/x/ at 20261203T120000Z: odd.exe") == 0);
+	CHECK(strcmp(got[0].entry, "Run [x]") == 0);
+	CHECK(strcmp(got[1].name, "Users/y/b.exe") == 0 && got[1].entry[0] == '\0');
+
+	struct learn_line x;
+	CHECK(learn_parse_line(H2 ";learned from PC at 20261203T120000Z: a.exe\r", &x, &why) == 0 &&
+	      strcmp(x.name, "a.exe") == 0);
+	CHECK(learn_parse_line("   # note", &x, &why) == 1 && learn_parse_line("", &x, &why) == 1);
+	static const char *const bad[] = {
+		"xyz;learned from PC at 20261203T120000Z: a.exe",
+		H2 ";a plain hash IOC",
+		H2 ";learned from PC at 2026-12-03: a.exe",
+		H2 ";learned from PC at 20261203T120000Z: ",
+		H2 ";learned from  at 20261203T120000Z: a.exe",
+		H2 ";learned from PC at 20261203T1200",
+		H2,
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		CHECK(learn_parse_line(bad[i], &x, &why) == -1 && why && why[0]);
+	}
+}
+
 static void test_hostile_stick(const char *tmp)
 {
 	char part[PATH_MAX], elsewhere[PATH_MAX], link[PATH_MAX], written[PATH_MAX] = "x";
@@ -130,6 +181,7 @@ int main(void)
 	}
 	test_add_and_save(tmp);
 	test_forget(tmp);
+	test_parse(tmp);
 	test_hostile_stick(tmp);
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
