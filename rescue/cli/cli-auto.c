@@ -156,8 +156,11 @@ static void print_keys(void)
 int cmd_auto(struct cli *cli, int argc, char **argv)
 {
 	const char *config = NULL;
+	bool check = false;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--check") == 0) {
+			check = true;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			config = argv[++i];
 		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			config = argv[i] + 9;
@@ -165,7 +168,8 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			print_keys();
 			return RS_OK;
 		} else {
-			textesc_fprintf(stderr, "rescue: auto: unknown argument %s (usage: rescue auto [--config FILE] [--keys])\n",
+			textesc_fprintf(stderr,
+					"rescue: auto: unknown argument %s (usage: rescue auto [--config FILE [--check]] [--keys])\n",
 				argv[i]);
 			return RS_EUSAGE;
 		}
@@ -177,6 +181,14 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		rc = conf_load(config, &conf, &err);
 	else
 		conf_defaults(&conf);
+	if (check) {
+		/* /init reads each settings file (the stick's, the network's, the
+		 * command line's) alone before the run, so the console log it hands
+		 * in names the file and line that will stop the run. */
+		if (rc)
+			cli_print_error(cli, &err);
+		return rc;
+	}
 	struct auto_result res = { .verdict = VERDICT_YELLOW };
 	if (rc) {
 		/* A settings file we do not understand stops the run before it
