@@ -152,6 +152,8 @@ struct report_summary {
 	long detections, quarantined, changes;
 	bool password_reset;
 	double secs;
+	char nic[18];               /* a network boot's card, "52:54:00:77:00:01": fleet.c takes it from the
+				     * name /init gave the report it handed in; "" otherwise */
 };
 
 /* Read PATH's summary.  RS_ETARGET when it is not a rescue report (other
