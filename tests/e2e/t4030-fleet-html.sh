@@ -71,23 +71,7 @@ sed 's/^/#   /' "$T/net.out"
 expect "same name, two network cards: fleet lists each run with its card" sh -c \
 	'grep -q "^DESKTOP-M3OSHQU .* RED .*  52:54:00:77:00:01$" "$1" && grep -q "^DESKTOP-M3OSHQU .* GREEN .*  52:54:00:77:00:02$" "$1"' \
 	- "$T/net.out"
-/usr/bin/python3 - "$T/net.html" >"$T/net.rows" <<'PYEOF'
-import html.parser, sys
-class P(html.parser.HTMLParser):
-    rows, cur, field = [], None, None
-    def handle_starttag(self, tag, a):
-        a = dict(a)
-        if tag == 'tr' and a.get('class') == 'machine': P.cur = [a['data-verdict'], '', '']
-        if P.cur is not None and tag in ('b', 'small'): P.field = a.get('class')
-    def handle_endtag(self, tag):
-        if tag == 'tr' and P.cur is not None: P.rows.append(P.cur); P.cur = None
-        if tag in ('b', 'small'): P.field = None
-    def handle_data(self, d):
-        if P.cur is not None and P.field == 'name': P.cur[1] += d
-        if P.cur is not None and P.field == 'nic': P.cur[2] += d
-p = P(); p.feed(open(sys.argv[1]).read())
-for r in P.rows: print('row', *r)
-PYEOF
+/usr/bin/python3 "$TOP/tests/tools/sheet-rows.py" "$T/net.html" >"$T/net.rows"
 sed 's/^/#   /' "$T/net.rows"
 expect "same name, two network cards: two rows on the sheet, each with its card" test "$(cat "$T/net.rows")" = \
 	"$(printf 'row RED DESKTOP-M3OSHQU network card 52:54:00:77:00:01\nrow GREEN DESKTOP-M3OSHQU network card 52:54:00:77:00:02')"
