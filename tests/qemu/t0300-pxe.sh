@@ -36,9 +36,10 @@ printf 'mode = auto\nafter = poweroff\nconsole = ttyS0\naccounts = none\nthis li
 # the laptop's rule sets: a LOKI hash IOC list holding one planted sample of
 # the disks (read with ntfscat), packed as make pxe packs it
 sample=$(head -n 1 "$IMAGES/win10-gpt.img.manifest" | cut -f1)
-t_attach "$IMAGES/win10-gpt.img" 2
+t_attach "$IMAGES/win10-gpt.img" 3	# EFI, MSR, then Windows
 ntfscat "$t_loop" "$sample" >"$T/sample" 2>/dev/null
 t_detach
+expect "the sample read from the image (ntfscat)" test -s "$T/sample"
 mkdir -p "$T/pxe/rescue/rules/iocs"
 printf '# hash IOCs of the building\n%s;Found on the first machine of the building\n' \
 	"$(sha256sum <"$T/sample" | cut -c1-64)" >"$T/pxe/rescue/rules/iocs/hash-iocs.txt"
