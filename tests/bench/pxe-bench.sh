@@ -50,9 +50,11 @@ menu_now() {
 	echo "$m_seen $(now)" >"$T/$1.menu"
 }
 menu_now pxe-bios u &
+menu_bios=$!
 menu_now pxe-uefi u &
+menu_uefi=$!
 net_pair_wait
-wait
+wait "$menu_bios" "$menu_uefi"	# not dnsmasq's log job, which runs until the end
 
 # figures MACHINE MAC: one line of figures from the logs
 figures() {
@@ -79,7 +81,7 @@ figures() {
 		printf "pxe-bench: %s (%s): PXE start to verdict %.1f s, to power-off %s s\n", m, mac, run,
 			off ? sprintf("%.1f", off - pxe) : "?"
 		printf "pxe-bench: %s: TFTP %.1f s (first file to initramfs, less the menu'"'"'s %.1f s), HTTP %.1f s in %d requests: transfers %.1f s, %.0f%% of PXE start to verdict\n",
-			m, tf, menu, h[1], h[2], tf + h[1], run > 0 ? 100 * (tf + h[1]) / run : 0
+			m, tf, menu, h[1], h[2], tf + h[1], (run > 0 ? 100 * (tf + h[1]) / run : 0)
 	}'
 }
 
