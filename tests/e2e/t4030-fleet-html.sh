@@ -75,6 +75,13 @@ expect "same name, two network cards: fleet lists each run with its card" sh -c 
 sed 's/^/#   /' "$T/net.rows"
 expect "same name, two network cards: two rows on the sheet, each with its card" test "$(cat "$T/net.rows")" = \
 	"$(printf 'row RED DESKTOP-M3OSHQU network card 52:54:00:77:00:01\nrow GREEN DESKTOP-M3OSHQU network card 52:54:00:77:00:02')"
+# names that only look like it: not 12 hex digits after a dash, so no card
+mkdir -p "$T/net2"
+cp "$w10" "$T/net2/$stem-52540077000g.json"; cp "$w10" "$T/net2/$stem-52540077000.json"
+cp "$w10" "$T/net2/${stem}525400770001.json"; cp "$w10" "$T/net2/$stem-5254007700AB.json"
+"$RESCUE" --json fleet "$T/net2" >"$T/net2.json"
+expect "a card only from 12 hex digits after a dash (upper case written lower)" test \
+	"$(jq -r '[.reports[].nic] | sort | join(",")' "$T/net2.json")" = ",,,52:54:00:77:00:ab"
 "$RESCUE" --json fleet "$T/net" >"$T/net.json"
 expect "fleet --json: the card of each run" test "$(jq -r '[.reports[].nic] | join(" ")' "$T/net.json")" = \
 	"52:54:00:77:00:01 52:54:00:77:00:02"
