@@ -291,11 +291,13 @@ demo-tree: deps all
 
 # Benchmarks (times and sizes; tests never time things; not part of make check):
 # scan throughput against the yara CLI (issue 5; BENCH_MB=2000 by default, see
-# tests/bench/scan-bench.sh), then the boot image (tests/bench/boot.sh).
+# tests/bench/scan-bench.sh), then the boot image (tests/bench/boot.sh), then
+# two machines at once from the network (tests/bench/pxe-bench.sh, root).
 bench: all
 	sh tests/bench/scan-bench.sh
-	$(MAKE) iso
+	$(MAKE) pxe
 	sh tests/bench/boot.sh
+	sh tests/bench/pxe-bench.sh
 
 # rescue --disk on the Windows-sized test volume (build/images/large.img, built
 # once): detect, autoruns, scan (built-in rules, signature-base) and contain

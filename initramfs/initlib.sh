@@ -13,26 +13,54 @@
 # double quotes; CR line ends and a UTF-8 byte-order mark (Notepad) are
 # accepted; `-` in a key is the same as `_`.  A later line wins over an earlier.
 
-# conf_clean FILE: print FILE's settings as normalised `key=value` lines.
-# A line that is not a setting is reported on stderr with its number and
-# skipped: a typo must not silently change the run.
+# conf_clean FILE: print FILE's settings as normalised `key=value` lines,
+# an empty line for each other line, so line N of the output is line N of
+# FILE (rescue auto's messages about it then name the line a technician
+# edits).  A line that is not a setting is reported on stderr with its
+# number and skipped: a typo must not silently change the run.
 conf_clean() {
 	awk -v src="$1" '
 	{
 		sub(/\r$/, "")
 		if (NR == 1) sub(/^\357\273\277/, "")
-		if ($0 ~ /^[ \t]*(#|$)/) next
+		if ($0 ~ /^[ \t]*(#|$)/) { print ""; next }
 		eq = index($0, "=")
 		key = substr($0, 1, eq - 1); val = substr($0, eq + 1)
 		gsub(/^[ \t]+|[ \t]+$/, "", key); gsub(/^[ \t]+|[ \t]+$/, "", val)
 		if (eq == 0 || key !~ /^[A-Za-z0-9_.-]+$/) {
 			printf "%s:%d: not a `key = value` line, ignored\n", src, NR > "/dev/stderr"
+			print ""
 			next
 		}
 		gsub(/-/, "_", key)
 		if (val ~ /^".*"$/) val = substr(val, 2, length(val) - 2)
 		print key "=" val
 	}' "$1"
+}
+
+# conf_source FILE NAME OUT: clean the settings file FILE (the stick's
+# rescue.conf, the network's conf/<MAC>.conf) into OUT and print one line
+# for each problem in it, naming it NAME (where the technician finds it):
+# the lines conf_clean skips, then what `rescue auto` refuses in it (a key
+# it does not know, a bad value).  The merged file is refused by the run
+# all the same (YELLOW, nothing done); these lines say on the console, and
+# in the console log a network boot hands in, which file and line it was.
+conf_source() {
+	conf_clean "$1" >"$3" 2>"$3.err"
+	conf_rename "$1" "$2" <"$3.err"
+	rescue auto --check --config "$3" 2>&1 >/dev/null | conf_rename "$3" "$2"
+	rm -f "$3.err"
+}
+
+# conf_rename FROM TO: copy stdin to stdout with FROM replaced by TO and
+# rescue's "rescue: " prefix dropped (the caller says its own).
+conf_rename() {
+	awk -v f="$1" -v t="$2" '{
+		sub(/^rescue: /, "")
+		i = index($0, f)
+		if (i) $0 = substr($0, 1, i - 1) t substr($0, i + length(f))
+		print
+	}'
 }
 
 # cmdline_opts FILE: print the `rescue.KEY=VALUE` words of a kernel command

@@ -156,8 +156,11 @@ static void print_keys(void)
 int cmd_auto(struct cli *cli, int argc, char **argv)
 {
 	const char *config = NULL;
+	bool check = false;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--check") == 0) {
+			check = true;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			config = argv[++i];
 		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			config = argv[i] + 9;
@@ -165,7 +168,8 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 			print_keys();
 			return RS_OK;
 		} else {
-			textesc_fprintf(stderr, "rescue: auto: unknown argument %s (usage: rescue auto [--config FILE] [--keys])\n",
+			textesc_fprintf(stderr,
+					"rescue: auto: unknown argument %s (usage: rescue auto [--config FILE [--check]] [--keys])\n",
 				argv[i]);
 			return RS_EUSAGE;
 		}
@@ -177,6 +181,14 @@ int cmd_auto(struct cli *cli, int argc, char **argv)
 		rc = conf_load(config, &conf, &err);
 	else
 		conf_defaults(&conf);
+	if (check) {
+		/* /init reads each settings file (the stick's, the network's, the
+		 * command line's) alone before the run, so the console log it hands
+		 * in names the file and line that will stop the run. */
+		if (rc)
+			cli_print_error(cli, &err);
+		return rc;
+	}
 	struct auto_result res = { .verdict = VERDICT_YELLOW };
 	if (rc) {
 		/* A settings file we do not understand stops the run before it
@@ -309,6 +321,7 @@ static void fleet_print_json(const struct fleet *fl)
 		json_put_member(stdout, ",", "stamp", s->stamp);
 		json_put_member(stdout, ",", "verdict", s->verdict);
 		json_put_member(stdout, ",", "mode", s->mode);
+		json_put_member(stdout, ",", "nic", s->nic);
 		printf(",\"detections\":%ld,\"quarantined\":%ld,\"changes\":%ld,\"password_reset\":%s}",
 		       s->detections, s->quarantined, s->changes, s->password_reset ? "true" : "false");
 	}
@@ -327,15 +340,15 @@ static void fleet_print_text(const struct fleet *fl)
 {
 	size_t count[3];
 	fleet_count(fl, false, count);
-	printf("%-16s %-20s %-7s %-6s %10s %11s %8s\n", "MACHINE", "TIME", "VERDICT", "MODE", "DETECTIONS",
-	       "QUARANTINED", "PASSWORD");
+	printf("%-16s %-20s %-7s %-6s %10s %11s %8s  %s\n", "MACHINE", "TIME", "VERDICT", "MODE", "DETECTIONS",
+	       "QUARANTINED", "PASSWORD", "NETWORK CARD");
 	for (size_t i = 0; i < fl->nruns; i++) {
 		const struct report_summary *s = &fl->runs[i];
 		char when[32];
 		fleet_stamp_human(s->stamp, when, sizeof(when));
-		textesc_printf("%-16s %-20s %-7s %-6s %10ld %11ld %8s\n", s->machine[0] ? s->machine : "(unknown)",
+		textesc_printf("%-16s %-20s %-7s %-6s %10ld %11ld %8s  %s\n", s->machine[0] ? s->machine : "(unknown)",
 			       when, s->verdict, s->mode, s->detections, s->quarantined,
-			       s->password_reset ? "reset" : "-");
+			       s->password_reset ? "reset" : "-", s->nic[0] ? s->nic : "-");
 	}
 	for (size_t i = 0; i < fl->nbad; i++)
 		textesc_printf("unreadable report: %s\n", fl->bad[i].msg);
@@ -362,8 +375,8 @@ static void fleet_fingerprint(const struct fleet *fl, char out[65])
 	}
 	for (size_t i = 0; i < fl->nruns; i++) {
 		const struct report_summary *s = &fl->runs[i];
-		fprintf(f, "%s|%s|%s|%ld|%ld|%d\n", s->machine, s->stamp, s->verdict, s->detections, s->quarantined,
-			s->password_reset);
+		fprintf(f, "%s|%s|%s|%s|%ld|%ld|%d\n", s->machine, s->nic, s->stamp, s->verdict, s->detections,
+			s->quarantined, s->password_reset);
 	}
 	for (size_t i = 0; i < fl->nbad; i++)
 		fprintf(f, "bad|%s\n", fl->bad[i].msg);

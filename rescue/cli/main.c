@@ -36,7 +36,7 @@ static const struct cli_command commands[] = {
 	  CLI_TARGET, cmd_scan },
 	{ "quarantine", "list | restore ID | purge", "manage files quarantined by scan --quarantine",
 	  CLI_TARGET | CLI_WRITES | CLI_VOLUME, cmd_quarantine },
-	{ "auto",    "[--config FILE] [--keys]", "the unattended run, driven by rescue.conf: GREEN, RED or YELLOW",
+	{ "auto",    "[--config FILE [--check]] [--keys]", "the unattended run, driven by rescue.conf: GREEN, RED or YELLOW",
 	  0, cmd_auto },
 	{ "fleet",   "DIR [--html FILE [--watch]]", "one table of every report found in DIR; the HTML log sheet",
 	  0, cmd_fleet },

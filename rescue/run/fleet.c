@@ -2,6 +2,7 @@
 /* fleet.c - read a folder of reports and group them per machine. */
 #include "rescue/run/fleet.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -43,6 +44,26 @@ static bool is_json_name(const char *name)
 	return len >= 5 && strcasecmp(name + len - 5, ".json") == 0;
 }
 
+/* The network card in NAME, the name /init gives a report it hands in
+ * (COMPUTER-STAMP-525400770001.json: the MAC without colons, so two PCs with
+ * the same computer name never overwrite each other), as 52:54:00:77:00:01;
+ * "" for any other name (a stick's COMPUTER-STAMP.json ends in the stamp). */
+static void nic_from_name(const char *name, char nic[18])
+{
+	enum { HEX = 12, EXT = 5 };     /* 12 hex digits, ".json" */
+	size_t len = strlen(name);
+	nic[0] = '\0';
+	if (len < HEX + EXT + 1 || name[len - HEX - EXT - 1] != '-')
+		return;
+	const char *t = name + len - HEX - EXT;
+	for (int i = 0; i < HEX; i++)
+		if (!isxdigit((unsigned char)t[i]))
+			return;
+	for (int i = 0; i < HEX / 2; i++)
+		snprintf(nic + 3 * i, 18 - 3 * (size_t)i, "%c%c%s", tolower((unsigned char)t[2 * i]),
+			 tolower((unsigned char)t[2 * i + 1]), i < HEX / 2 - 1 ? ":" : "");
+}
+
 static int walk(struct fleet *fl, const char *dir, int depth)
 {
 	DIR *d = confine_opendir(dir);
@@ -76,6 +97,7 @@ static int walk(struct fleet *fl, const char *dir, int depth)
 			report_summary_free(&s);
 			add_unreadable(fl, &err);
 		} else {
+			nic_from_name(de->d_name, s.nic);
 			struct report_summary *v = realloc(fl->runs, (fl->nruns + 1) * sizeof(*v));
 			if (!v) {
 				rc = -2;
@@ -94,6 +116,8 @@ static int by_machine_then_time(const void *a, const void *b)
 {
 	const struct report_summary *x = a, *y = b;
 	int c = strcasecmp(x->machine, y->machine);
+	if (!c)
+		c = strcmp(x->nic, y->nic);
 	return c ? c : strcmp(x->stamp, y->stamp);
 }
 
@@ -108,7 +132,9 @@ static int machine_order(const void *a, const void *b)
 {
 	const struct fleet_machine *x = a, *y = b;
 	int c = attention(x->verdict) - attention(y->verdict);
-	return c ? c : strcasecmp(x->name, y->name);
+	if (!c)
+		c = strcasecmp(x->name, y->name);
+	return c ? c : strcmp(x->nic, y->nic);
 }
 
 static int group(struct fleet *fl)
@@ -118,7 +144,8 @@ static int group(struct fleet *fl)
 	qsort(fl->runs, fl->nruns, sizeof(*fl->runs), by_machine_then_time);
 	for (size_t i = 0; i < fl->nruns;) {
 		size_t j = i + 1;
-		while (j < fl->nruns && strcasecmp(fl->runs[j].machine, fl->runs[i].machine) == 0)
+		while (j < fl->nruns && strcasecmp(fl->runs[j].machine, fl->runs[i].machine) == 0 &&
+		       strcmp(fl->runs[j].nic, fl->runs[i].nic) == 0)
 			j++;
 		struct fleet_machine *m = realloc(fl->machines, (fl->nmachines + 1) * sizeof(*m));
 		if (!m)
@@ -126,6 +153,7 @@ static int group(struct fleet *fl)
 		fl->machines = m;
 		m = &fl->machines[fl->nmachines++];
 		m->name = fl->runs[i].machine;
+		m->nic = fl->runs[i].nic;
 		m->runs = &fl->runs[i];
 		m->nruns = j - i;
 		m->verdict = report_verdict_parse(fl->runs[j - 1].verdict);

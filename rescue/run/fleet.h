@@ -6,7 +6,8 @@
  * The folder comes from sticks the worm may have written: it is walked
  * through confine.h (no link followed, no FIFO opened), a report rescue
  * cannot read or whose verdict it does not know is listed as unreadable,
- * never counted.
+ * never counted.  A machine is its computer name and, for a report handed in
+ * over the network, its network card: two PCs with the same name are two.
  *
  * The learned hashes (rescue/run/learn.h) are read from the stick's
  * learned/ folder, beside reports/ (fleet_learned_beside), or another one:
@@ -40,6 +41,7 @@ enum {
 
 struct fleet_machine {
 	const char *name;               /* the computer name ("" when unknown) */
+	const char *nic;                /* the network card of a network boot ("" when none) */
 	struct report_summary *runs;    /* into fleet.runs, oldest first */
 	size_t nruns;
 	int verdict;                    /* of the latest run: enum report_verdict */

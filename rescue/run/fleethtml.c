@@ -98,7 +98,14 @@ static void put_machine(FILE *f, const struct fleet_machine *m)
 	fprintf(f, "<td><span class=\"sticker %s verdict\">%s</span></td>", cls, cls);
 	fputs("<td class=\"computer\"><b class=\"name\">", f);
 	put_text(f, m->name[0] ? m->name : "(unknown)");
-	fputs("</b><br><small>", f);
+	fputs("</b>", f);
+	if (m->nic[0]) {
+		/* the only thing telling apart two PCs that share the name */
+		fputs(" <small class=\"nic\">network card ", f);
+		put_text(f, m->nic);
+		fputs("</small>", f);
+	}
+	fputs("<br><small>", f);
 	put_text(f, last->product);
 	fputs("</small></td><td class=\"time\">", f);
 	put_when(f, last->stamp);

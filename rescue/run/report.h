@@ -162,6 +162,8 @@ struct report_summary {
 	double secs;
 	char (*det_sha256)[65];     /* the detections' SHA-256s, lower case, sorted, each once (owned) */
 	size_t ndet_sha256;
+	char nic[18];               /* a network boot's card, "52:54:00:77:00:01": fleet.c takes it from the
+				     * name /init gave the report it handed in; "" otherwise */
 };
 
 /* At most this many detection digests of one report are kept. */

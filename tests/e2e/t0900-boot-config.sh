@@ -29,7 +29,8 @@ printf 'mode = ui\nafter = wait\nconsole = tty1\n' >"$T/defaults"
 
 for sh in $shells; do
 	out=$(in_shell "$sh" 'conf_clean rescue.conf 2>err')
-	want=$(printf 'after=poweroff\ndisk_wait=5\ncontain=autorun tasks\nafter=reboot')
+	# an empty line for each line that is not a setting: line N is line N of the file
+	want=$(printf '\nafter=poweroff\n\ndisk_wait=5\ncontain=autorun tasks\n\nafter=reboot')
 	if [ "$out" = "$want" ]; then ok "$sh: rescue.conf with BOM, CRLF, quotes, dashes read"
 	else not_ok "$sh: rescue.conf read"; printf '%s\n' "$out" | sed 's/^/#   /'; fi
 	expect "$sh: a bad line is named with its line number" grep -q 'rescue.conf:6: not a' "$T/err"

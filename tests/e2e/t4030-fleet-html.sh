@@ -65,6 +65,34 @@ expect "fleet --html wrote the page" test -s "$T/sheet.html"
 expect "the page loads nothing from elsewhere: no script, link, src, url(" \
 	sh -c '! grep -Eiq "<script|<link|src=|url\\(|https?:" "$1"' - "$T/sheet.html"
 
+# Two PCs with the same computer name, booted from the network: /init hands
+# their reports in named with each one's network card (upload_reports); the
+# sheet shows two machines, each with its card, and fleet one line each.
+mkdir -p "$T/net"
+w10=$(find "$REP" -name 'DESKTOP-M3OSHQU-*.json' | head -n 1)
+stem=$(basename "$w10" .json)
+cp "$w10" "$T/net/$stem-525400770001.json"
+jq -c '.verdict = "GREEN"' "$w10" >"$T/net/$stem-525400770002.json"
+"$RESCUE" fleet "$T/net" --html "$T/net.html" >"$T/net.out" 2>&1
+sed 's/^/#   /' "$T/net.out"
+expect "same name, two network cards: fleet lists each run with its card" sh -c \
+	'grep -q "^DESKTOP-M3OSHQU .* RED .*  52:54:00:77:00:01$" "$1" && grep -q "^DESKTOP-M3OSHQU .* GREEN .*  52:54:00:77:00:02$" "$1"' \
+	- "$T/net.out"
+/usr/bin/python3 "$TOP/tests/tools/sheet-rows.py" "$T/net.html" >"$T/net.rows"
+sed 's/^/#   /' "$T/net.rows"
+expect "same name, two network cards: two rows on the sheet, each with its card" test "$(cat "$T/net.rows")" = \
+	"$(printf 'row RED DESKTOP-M3OSHQU network card 52:54:00:77:00:01\nrow GREEN DESKTOP-M3OSHQU network card 52:54:00:77:00:02')"
+# names that only look like it: not 12 hex digits after a dash, so no card
+mkdir -p "$T/net2"
+cp "$w10" "$T/net2/$stem-52540077000g.json"; cp "$w10" "$T/net2/$stem-52540077000.json"
+cp "$w10" "$T/net2/${stem}525400770001.json"; cp "$w10" "$T/net2/$stem-5254007700AB.json"
+"$RESCUE" --json fleet "$T/net2" >"$T/net2.json"
+expect "a card only from 12 hex digits after a dash (upper case written lower)" test \
+	"$(jq -r '[.reports[].nic] | sort | join(",")' "$T/net2.json")" = ",,,52:54:00:77:00:ab"
+"$RESCUE" --json fleet "$T/net" >"$T/net.json"
+expect "fleet --json: the card of each run" test "$(jq -r '[.reports[].nic] | join(" ")' "$T/net.json")" = \
+	"52:54:00:77:00:01 52:54:00:77:00:02"
+
 dom() {	# dom PAGE OUT: the DOM Chromium builds from PAGE
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
 		--dump-dom "file://$1" >"$2" 2>"$T/chrome.err"

@@ -13,7 +13,21 @@
 #   net_proxy                      another DHCP server on the segment (10.77.0.2, in a second namespace
 #                                  joined to the bridge), and the laptop's dnsmasq switched to the
 #                                  proxy lines of iso/pxe/dnsmasq.conf
+#   net_folder                     $T/pxe: a copy of make pxe's folder, no reports, its default.conf an
+#                                  unattended run that powers off (console ttyS0)
+#   net_pair IMAGE1 IMAGE2         the building: two machines at once, one BIOS (pxelinux, tap tapbios,
+#                                  MAC 52:54:00:77:00:01) on IMAGE1 and one UEFI with Secure Boot (shim,
+#                                  GRUB, tapuefi, MAC ...:02) on IMAGE2, each disk written (:rw); sets
+#                                  bios_pid bios_log uefi_pid uefi_log; $T/NAME.off gets the time each
+#                                  QEMU exits (pxe-bios, pxe-uefi)
+#   net_pair_wait                  ok / not_ok for each: ran, handed in its reports, powered off
+# Timestamps: dnsmasq's lines in $T/dnsmasq.log start with the time they came
+# (seconds since the epoch, nanoseconds: dnsmasq's own have whole seconds, and
+# TFTP logs only a transfer's end); nginx's access log ($NET_DIR/nginx-access.log)
+# has the time each request ended ($msec) and how long it took ($request_time).
 NET_ADDR=10.77.0.1
+NET_MAC1=52:54:00:77:00:01
+NET_MAC2=52:54:00:77:00:02
 
 net_prereq() {
 	n_why=""
@@ -37,9 +51,24 @@ net_setup() {
 		ip addr add $NET_ADDR/24 dev br0 && ip link set br0 up" || return 1
 	# dnsmasq with the shipped file, on the bridge, logging to the test
 	sed -e 's/^interface=.*/interface=br0/' "$TOP/iso/pxe/dnsmasq.conf" >"$T/dnsmasq.conf"
-	$QEMU_WRAP dnsmasq --conf-file="$T/dnsmasq.conf" --tftp-root="$NET_DIR" --log-dhcp \
-		--log-facility="$T/dnsmasq.log" --dhcp-leasefile="$T/dnsmasq.leases" --pid-file="$T/dnsmasq.pid" \
-		--user=root || return 1
+	net_dnsmasq "$T/dnsmasq.conf"
+}
+
+# net_stamped LOG: append stdin to LOG, each line after the time it came.
+net_stamped() {
+	while IFS= read -r n_line; do printf '%s %s\n' "$(date +%s.%N)" "$n_line"; done >>"$1"
+}
+
+# net_dnsmasq CONF: the laptop's dnsmasq with CONF, in the foreground of a
+# background job, its log stamped into $T/dnsmasq.log; waits for its pid file.
+net_dnsmasq() {
+	rm -f "$T/dnsmasq.pid"
+	$QEMU_WRAP dnsmasq --keep-in-foreground --conf-file="$1" --tftp-root="$NET_DIR" --log-dhcp \
+		--log-facility=- --dhcp-leasefile="$T/dnsmasq.leases" --pid-file="$T/dnsmasq.pid" \
+		--user=root 2>&1 | net_stamped "$T/dnsmasq.log" &
+	n_i=0
+	while [ ! -s "$T/dnsmasq.pid" ] && [ $n_i -lt 50 ]; do sleep 0.1; n_i=$((n_i + 1)); done
+	[ -s "$T/dnsmasq.pid" ]
 }
 
 net_proxy() {
@@ -62,9 +91,7 @@ net_proxy() {
 	    -e '/^dhcp-range=10\.77\.0\.100/s/^/#/' -e '/^dhcp-boot=/s/^/#/' \
 	    -e 's/^#\(dhcp-range=10\.77\.0\.0,proxy\)/\1/' -e 's/^#\(pxe-service=\)/\1/' \
 	    "$TOP/iso/pxe/dnsmasq.conf" >"$T/dnsmasq-proxy.conf"
-	$QEMU_WRAP dnsmasq --conf-file="$T/dnsmasq-proxy.conf" --tftp-root="$NET_DIR" --log-dhcp \
-		--log-facility="$T/dnsmasq.log" --dhcp-leasefile="$T/dnsmasq.leases" --pid-file="$T/dnsmasq.pid" \
-		--user=root
+	net_dnsmasq "$T/dnsmasq-proxy.conf"
 }
 
 net_tap() {
@@ -72,8 +99,11 @@ net_tap() {
 }
 
 net_web_start() {
-	# the shipped file; only the address it listens on is the test's
+	# the shipped file; the address it listens on and the access log's
+	# timings are the test's
+	n_fmt="log_format timed '\$msec \$request_time \$remote_addr \"\$request\" \$status \$request_length \$bytes_sent';"
 	sed -e "s/listen 80;/listen $NET_ADDR:80;/" -e "s|^pid nginx.pid;|pid $T/nginx.pid;|" \
+		-e "s|access_log nginx-access.log;|$n_fmt access_log nginx-access.log timed;|" \
 		"$TOP/iso/pxe/nginx.conf" >"$T/nginx.conf"
 	$QEMU_WRAP nginx -p "$NET_DIR/" -e "$T/nginx-start.log" -c "$T/nginx.conf" || return 1
 	n_i=0
@@ -97,4 +127,37 @@ net_teardown() {
 	[ -s "$T/dhcp-other.pid" ] && kill "$(cat "$T/dhcp-other.pid")" 2>/dev/null
 	[ -n "${NET_NS2:-}" ] && ip netns del "$NET_NS2" 2>/dev/null
 	return 0
+}
+
+net_folder() {
+	cp -a "$TOP/build/pxe" "$T/pxe"
+	rm -f "$T/pxe/rescue/reports/"*
+	printf 'mode = auto\nafter = poweroff\nconsole = ttyS0\n' >"$T/pxe/rescue/conf/default.conf"
+}
+
+# net_offtime NAME PID: in the background, the time QEMU PID exits into $T/NAME.off
+net_offtime() {
+	( while kill -0 "$2" 2>/dev/null; do sleep 0.2; done; date +%s.%N >"$T/$1.off" ) &
+}
+
+# shellcheck disable=SC2154,SC2034 # qemu_pid is lib.sh's; the *_log are read through eval and by the caller
+net_pair() {
+	net_tap tapbios && net_tap tapuefi || return 1
+	qemu_start pxe-bios bios "net:tapbios:$NET_MAC1" "sata:$1:rw"
+	bios_pid=$qemu_pid bios_log=$QEMU_LOG
+	net_offtime pxe-bios "$bios_pid"
+	qemu_start pxe-uefi secboot "net:tapuefi:$NET_MAC2" "sata:$2:rw"
+	uefi_pid=$qemu_pid uefi_log=$QEMU_LOG
+	net_offtime pxe-uefi "$uefi_pid"
+}
+
+net_pair_wait() {
+	for n_m in bios uefi; do
+		eval "qemu_pid=\$${n_m}_pid QEMU_LOG=\$${n_m}_log"
+		if qemu_wait 'rescue: reports sent to|rescue: the report stays' "${AUTO_TIMEOUT:-600}" && qemu_end 120; then
+			ok "$n_m: booted from the network, ran, handed in its reports, powered off"
+		else
+			not_ok "$n_m: booted from the network, ran, handed in its reports, powered off"; qemu_show
+		fi
+	done
 }
