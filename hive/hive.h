@@ -107,6 +107,24 @@ int hive_set_sz(struct hive *h, const char *item, const char *keypath, const cha
 		const char *utf8, struct rs_error *err);
 int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
 		      struct rs_error *err);
+/* One edit of a value for hive_edit_values: set NAME to TYPE/DATA/LEN, or
+ * (REMOVE) delete it. */
+struct hive_value_edit {
+	const char *name;
+	bool remove;
+	uint32_t type;
+	const void *data;
+	size_t len;
+};
+/* Apply EDITS, in their order, to the values of KEYPATH in one rewrite of
+ * the key, each recorded as hive_set or hive_delete_value records it (a set
+ * to what the value holds, or the removal of an absent value, records
+ * nothing; a set creates missing keys).  libhivex rewrites every value of a
+ * key on each edit and never reuses the space: one rewrite for many edits of
+ * a key with hundreds of values keeps the hive small and the time linear.
+ * On an error no value edit is recorded. */
+int hive_edit_values(struct hive *h, const char *item, const char *keypath, const struct hive_value_edit *edits,
+		     size_t n, struct rs_error *err);
 /* Delete KEYPATH when it holds no values and no subkeys (undo of a created
  * key); RS_OK and nothing recorded when it is missing or not empty. */
 int hive_delete_empty_key(struct hive *h, const char *item, const char *keypath,
