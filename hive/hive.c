@@ -396,21 +396,32 @@ int hive_set_string(struct hive *h, const char *item, const char *keypath, const
 	return hive_set_sz(h, item, keypath, name, REGT_SZ, utf8, err);
 }
 
-int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
-		const char *utf8, struct rs_error *err)
+int hive_sz_data(const char *utf8, uint8_t **out, size_t *len)
 {
 	uint8_t *w;
 	size_t n;
 	if (utf8_to_utf16le(utf8, &w, &n) != 0)
-		return rs_fail(err, RS_EUSAGE, "not UTF-8: %s", utf8);
+		return -1;
 	/* REG_SZ data carries its terminating NUL character. */
 	uint8_t *z = realloc(w, n + 2);
 	if (!z) {
 		free(w);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
+		return -1;
 	}
 	z[n] = z[n + 1] = 0;
-	int rc = hive_set(h, item, keypath, name, type, z, n + 2, err);
+	*out = z;
+	*len = n + 2;
+	return 0;
+}
+
+int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
+		const char *utf8, struct rs_error *err)
+{
+	uint8_t *z;
+	size_t n;
+	if (hive_sz_data(utf8, &z, &n) != 0)
+		return rs_fail(err, RS_EUSAGE, "not UTF-8: %s", utf8);
+	int rc = hive_set(h, item, keypath, name, type, z, n, err);
 	free(z);
 	return rc;
 }

@@ -105,6 +105,9 @@ int hive_set_string(struct hive *h, const char *item, const char *keypath, const
 /* NAME as TYPE (REGT_SZ or REGT_EXPAND_SZ: keep the type a value had) from UTF-8. */
 int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
 		const char *utf8, struct rs_error *err);
+/* The REG_SZ data of UTF8 (UTF-16LE with its NUL) into *OUT (malloc'd, the
+ * caller frees), *LEN bytes; -1 when UTF8 is not UTF-8 or out of memory. */
+int hive_sz_data(const char *utf8, uint8_t **out, size_t *len);
 int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
 		      struct rs_error *err);
 /* One edit of a value for hive_edit_values: set NAME to TYPE/DATA/LEN, or
