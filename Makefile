@@ -198,7 +198,7 @@ check: deps
 	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) $(FUZZ_BIN); fi
 	$(MAKE) SANITIZE= build/rescue.iso
 	sh iso/pxe/build.sh build
-	sh tests/run.sh
+	FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) sh tests/run.sh
 
 tests-asan: $(TEST_BIN)
 
@@ -274,6 +274,13 @@ build-fuzz/fuzz-secdesc: $(FUZZ_SD_SRC) rescue/volume/secdesc.h rescue/base/secf
 		-fno-sanitize-recover=all -o $@ $(FUZZ_SD_SRC)
 
 FUZZ_BIN := build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml build-fuzz/fuzz-textesc build-fuzz/fuzz-secdesc
+
+# `make check` fuzzes too, but within a total budget (CHECK_FUZZ_BUDGET
+# seconds, shared evenly by the targets), so that a new target does not add
+# a minute to every check; `make fuzz` gives each target FUZZ_SECONDS.  At
+# least 1 s each: libFuzzer takes -max_total_time=0 as no limit at all.
+CHECK_FUZZ_BUDGET  ?= 120
+CHECK_FUZZ_SECONDS := $(shell n=$$(( $(CHECK_FUZZ_BUDGET) / $(words $(FUZZ_BIN)) )); echo $$(( n > 0 ? n : 1 )))
 
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)

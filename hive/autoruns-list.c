@@ -41,13 +41,19 @@ void ar_note(struct collect *c, const char *fmt, const char *arg)
 
 struct autorun *ar_add(struct collect *c, enum autorun_kind kind)
 {
-	struct autorun *v = realloc(c->out->v, (c->out->n + 1) * sizeof(*v));
-	if (!v) {
-		c->rc = RS_EPARTIAL;
-		return NULL;
+	/* An entry is kilobytes and a machine has hundreds of services:
+	 * one realloc per entry copied the list over and over. */
+	if (c->out->n >= c->cap) {
+		size_t cap = c->out->n + c->out->n / 2 + 16;
+		struct autorun *v = realloc(c->out->v, cap * sizeof(*v));
+		if (!v) {
+			c->rc = RS_EPARTIAL;
+			return NULL;
+		}
+		c->out->v = v;
+		c->cap = cap;
 	}
-	c->out->v = v;
-	struct autorun *a = &v[c->out->n++];
+	struct autorun *a = &c->out->v[c->out->n++];
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->start = -1;

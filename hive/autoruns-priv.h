@@ -40,6 +40,7 @@ struct collect {
 	struct rs_ctx *ctx;
 	const struct autoruns_opts *opts;
 	struct autoruns *out;
+	size_t cap;                     /* entries out->v has room for (ar_add grows it by half) */
 	struct winenv machine;          /* machine entries: LocalSystem's profile */
 	char sysroot[256];              /* volume-relative Windows folder ("Windows", "WINDOWS") */
 	char drive;                     /* the system drive letter, upper case */

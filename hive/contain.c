@@ -368,7 +368,9 @@ static char **fw_stale(struct hive *h, const char *key, const struct fw_plan *p,
 
 /* Check (and with APPLY, write) our rules under KEY\FirewallRules of H:
  * each rule of the plan as built, no stale C2 rule; every other value of
- * the key is left as it is. */
+ * the key is left as it is.  The writes go in one rewrite of the key
+ * (hive_edit_values): the key holds every rule Windows has, and a long C2
+ * list is split over dozens of rules of ours. */
 static int do_fw_rules(struct hive *h, enum contain_id item, const char *key, const struct fw_plan *p, bool apply,
 		       struct contain_report *r, struct rs_error *err)
 {
@@ -389,6 +391,14 @@ static int do_fw_rules(struct hive *h, enum contain_id item, const char *key, co
 	}
 	size_t nstale;
 	char **stale = fw_stale(h, rkey, p, &nstale);
+	/* The edits, the check (by index: add_check moves them) each one
+	 * changes, and the UTF-16 data of the rules set. */
+	size_t max = nstale + p->rules.n, ne = 0;
+	struct hive_value_edit *edits = calloc(max + 1, sizeof(*edits));
+	size_t *check_of = calloc(max + 1, sizeof(*check_of));
+	uint8_t **data = calloc(max + 1, sizeof(*data));
+	if (!edits || !check_of || !data)
+		rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 	for (size_t i = 0; i < nstale; i++) {
 		struct contain_check *c = rc ? NULL : add_check(r);
 		if (!rc && !c)
@@ -400,30 +410,32 @@ static int do_fw_rules(struct hive *h, enum contain_id item, const char *key, co
 			snprintf(c->wanted, sizeof(c->wanted), "(absent)");
 			snprintf(c->before, sizeof(c->before), "an older C2 rule");
 			snprintf(c->current, sizeof(c->current), "%s", c->before);
-			if (apply && (rc = hive_delete_value(h, iid, rkey, stale[i], err)) == RS_OK)
-				c->changed = true;
+			if (apply) {
+				check_of[ne] = (size_t)(c - r->checks);
+				edits[ne++] = (struct hive_value_edit){ .name = stale[i], .remove = true };
+			}
 		}
-		free(stale[i]);
 	}
-	free(stale);
 	for (size_t i = 0; rc == RS_OK && i < p->rules.n; i++) {
 		const struct fw_rule *fr = &p->rules.v[i];
 		if (!p->listed && strncmp(fr->id, FW_OUT_PREFIX, strlen(FW_OUT_PREFIX)) == 0)
 			continue;
 		struct contain_check *c = add_check(r);
-		if (!c)
-			return rs_fail(err, RS_EPARTIAL, "out of memory");
+		if (!c) {
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+			break;
+		}
 		c->item = item;
 		snprintf(c->hive, sizeof(c->hive), "%s", hive_rel(h));
 		rc = hive_expand_path(h, rkey, c->key, sizeof(c->key), err);
 		if (rc)
-			return rc;
+			break;
 		snprintf(c->value, sizeof(c->value), "%s", fr->id);
 		snprintf(c->wanted, sizeof(c->wanted), "%s", fr->summary);
 		struct reg_value cur;
 		rc = hive_get(h, rkey, fr->id, &cur, err);
 		if (rc)
-			return rc;
+			break;
 		bool present = cur.present;
 		reg_value_free(&cur);
 		char *have = present ? hive_get_string(h, rkey, fr->id) : NULL;
@@ -432,10 +444,27 @@ static int do_fw_rules(struct hive *h, enum contain_id item, const char *key, co
 		snprintf(c->before, sizeof(c->before), "%s", c->ok ? c->wanted : present ? "another rule" : "(absent)");
 		snprintf(c->current, sizeof(c->current), "%s", c->before);
 		if (apply && !c->ok) {
-			rc = hive_set_string(h, iid, rkey, fr->id, fr->text, err);
-			c->changed = rc == RS_OK;
+			size_t len;
+			if (hive_sz_data(fr->text, &data[ne], &len) != 0) {
+				rc = rs_fail(err, RS_EUSAGE, "not UTF-8: %s", fr->text);
+				break;
+			}
+			check_of[ne] = (size_t)(c - r->checks);
+			edits[ne] = (struct hive_value_edit){ .name = fr->id, .type = REGT_SZ, .data = data[ne], .len = len };
+			ne++;
 		}
 	}
+	if (rc == RS_OK && ne && (rc = hive_edit_values(h, iid, rkey, edits, ne, err)) == RS_OK)
+		for (size_t i = 0; i < ne; i++)
+			r->checks[check_of[i]].changed = true;
+	for (size_t i = 0; data && i < ne; i++)
+		free(data[i]);
+	for (size_t i = 0; i < nstale; i++)
+		free(stale[i]);
+	free(stale);
+	free(edits);
+	free(check_of);
+	free(data);
 	return rc;
 }
 

@@ -379,35 +379,8 @@ static int edit_path(struct hive *h, const char *keypath, char *path, size_t len
 int hive_set(struct hive *h, const char *item, const char *keypath, const char *name,
 	     uint32_t type, const void *data, size_t len, struct rs_error *err)
 {
-	char path[1024];
-	int rc = edit_path(h, keypath, path, sizeof(path), err);
-	if (rc)
-		return rc;
-	struct reg_value old, want = { .present = true, .type = type, .len = len, .data = (uint8_t *)data };
-	rc = get_expanded(h, path, name, &old, err);
-	if (rc)
-		return rc;
-	if (reg_value_equal(&old, &want)) {
-		reg_value_free(&old);
-		return RS_OK;
-	}
-	hive_node_h node = walk(h, path, item, true, err);
-	if (!node) {
-		reg_value_free(&old);
-		return err->code ? err->code : RS_EPARTIAL;
-	}
-	hive_set_value sv = { .key = (char *)name, .t = (hive_type)type, .len = len, .value = (char *)data };
-	if (hivex_node_set_value(h->h, node, &sv, 0) != 0) {
-		reg_value_free(&old);
-		return rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s: cannot set %s\\%s", h->rel, path, name);
-	}
-	struct hive_change *c = add_change(h, item, path, name, err);
-	if (!c || reg_value_copy(&c->new_, type, data, len) != 0) {
-		reg_value_free(&old);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
-	}
-	c->old = old;
-	return RS_OK;
+	struct hive_value_edit e = { .name = name, .type = type, .data = data, .len = len };
+	return hive_edit_values(h, item, keypath, &e, 1, err);
 }
 
 int hive_set_dword(struct hive *h, const char *item, const char *keypath, const char *name,
@@ -423,21 +396,32 @@ int hive_set_string(struct hive *h, const char *item, const char *keypath, const
 	return hive_set_sz(h, item, keypath, name, REGT_SZ, utf8, err);
 }
 
-int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
-		const char *utf8, struct rs_error *err)
+int hive_sz_data(const char *utf8, uint8_t **out, size_t *len)
 {
 	uint8_t *w;
 	size_t n;
 	if (utf8_to_utf16le(utf8, &w, &n) != 0)
-		return rs_fail(err, RS_EUSAGE, "not UTF-8: %s", utf8);
+		return -1;
 	/* REG_SZ data carries its terminating NUL character. */
 	uint8_t *z = realloc(w, n + 2);
 	if (!z) {
 		free(w);
-		return rs_fail(err, RS_EPARTIAL, "out of memory");
+		return -1;
 	}
 	z[n] = z[n + 1] = 0;
-	int rc = hive_set(h, item, keypath, name, type, z, n + 2, err);
+	*out = z;
+	*len = n + 2;
+	return 0;
+}
+
+int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
+		const char *utf8, struct rs_error *err)
+{
+	uint8_t *z;
+	size_t n;
+	if (hive_sz_data(utf8, &z, &n) != 0)
+		return rs_fail(err, RS_EUSAGE, "not UTF-8: %s", utf8);
+	int rc = hive_set(h, item, keypath, name, type, z, n, err);
 	free(z);
 	return rc;
 }
@@ -445,66 +429,167 @@ int hive_set_sz(struct hive *h, const char *item, const char *keypath, const cha
 int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
 		      struct rs_error *err)
 {
+	struct hive_value_edit e = { .name = name, .remove = true };
+	return hive_edit_values(h, item, keypath, &e, 1, err);
+}
+
+/* The values of one key as libhivex sets them (each key and value malloc'd). */
+struct value_list {
+	hive_set_value *v;
+	size_t n, cap;
+};
+
+static void value_list_free(struct value_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].value);
+	}
+	free(l->v);
+}
+
+/* Read every value of NODE (0: a missing key, no values) into L. */
+static int value_list_read(struct hive *h, hive_node_h node, const char *path, struct value_list *l,
+			   struct rs_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	if (!node)
+		return RS_OK;
+	hive_value_h *vals = hivex_node_values(h->h, node);
+	if (!vals)
+		return rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", h->rel, path);
+	size_t n = 0;
+	while (vals[n])
+		n++;
+	l->cap = n + 1;
+	l->v = calloc(l->cap, sizeof(*l->v));
+	int rc = l->v ? RS_OK : rs_fail(err, RS_EPARTIAL, "out of memory");
+	for (size_t i = 0; rc == RS_OK && i < n; i++) {
+		hive_set_value *sv = &l->v[l->n];
+		sv->key = hivex_value_key(h->h, vals[i]);
+		sv->value = sv->key ? hivex_value_value(h->h, vals[i], &sv->t, &sv->len) : NULL;
+		if (!sv->value) {
+			rc = rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", h->rel, path);
+			free(sv->key);
+			break;
+		}
+		l->n++;
+	}
+	free(vals);
+	return rc;
+}
+
+/* Apply edit E to L: OLD gets what the value held (!present: absent),
+ * *CHANGED whether E changes anything. */
+static int value_list_apply(struct value_list *l, const struct hive_value_edit *e, struct reg_value *old,
+			    bool *changed)
+{
+	memset(old, 0, sizeof(*old));
+	*changed = false;
+	size_t i = 0;
+	while (i < l->n && strcasecmp(l->v[i].key, e->name) != 0)
+		i++;
+	if (i < l->n && reg_value_copy(old, (uint32_t)l->v[i].t, l->v[i].value, l->v[i].len) != 0)
+		return -1;
+	if (e->remove) {
+		/* Every value of that name: a hostile hive may hold two. */
+		size_t k = i;
+		for (size_t j = i; j < l->n; j++) {
+			if (strcasecmp(l->v[j].key, e->name) == 0) {
+				free(l->v[j].key);
+				free(l->v[j].value);
+			} else {
+				l->v[k++] = l->v[j];
+			}
+		}
+		*changed = k < l->n;
+		l->n = k;
+		return 0;
+	}
+	struct reg_value want = { .present = true, .type = e->type, .len = e->len, .data = (uint8_t *)e->data };
+	if (reg_value_equal(old, &want))
+		return 0;
+	if (i == l->n && l->n == l->cap) {
+		hive_set_value *v = realloc(l->v, (l->cap * 2 + 1) * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = l->cap * 2 + 1;
+	}
+	char *key = strdup(e->name), *data = malloc(e->len ? e->len : 1);
+	if (!key || !data) {
+		free(key);
+		free(data);
+		return -1;
+	}
+	if (e->len)
+		memcpy(data, e->data, e->len);
+	if (i == l->n)
+		l->n++;
+	else {
+		free(l->v[i].key);
+		free(l->v[i].value);
+	}
+	/* As libhivex's own hivex_node_set_value: in place, the name as given. */
+	l->v[i] = (hive_set_value){ .key = key, .t = (hive_type)e->type, .len = e->len, .value = data };
+	*changed = true;
+	return 0;
+}
+
+int hive_edit_values(struct hive *h, const char *item, const char *keypath, const struct hive_value_edit *edits,
+		     size_t n, struct rs_error *err)
+{
 	char path[1024];
 	int rc = edit_path(h, keypath, path, sizeof(path), err);
 	if (rc)
 		return rc;
-	struct reg_value old;
-	rc = get_expanded(h, path, name, &old, err);
-	if (rc || !old.present)
-		return rc;
-	hive_node_h node = walk(h, path, item, false, err);
-	/* libhivex sets a node's values as a whole: keep every other one. */
-	hive_value_h *vals = hivex_node_values(h->h, node);
-	if (!vals) {
-		reg_value_free(&old);
-		return rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", h->rel, path);
-	}
-	size_t n = 0;
-	while (vals[n])
-		n++;
-	hive_set_value *keep = calloc(n ? n : 1, sizeof(*keep));
-	size_t k = 0;
-	rc = keep ? RS_OK : rs_fail(err, RS_EPARTIAL, "out of memory");
+	struct rs_error sub = { 0 };
+	hive_node_h node = walk(h, path, NULL, false, &sub);
+	if (!node && sub.code)
+		return rs_fail(err, sub.code, "%s", sub.msg);
+	/* A missing key holds no values: any set creates it (first, so that
+	 * its creation is journalled before the values in it). */
+	bool sets = false;
+	for (size_t i = 0; i < n; i++)
+		sets |= !edits[i].remove;
+	if (!node && !sets)
+		return RS_OK;
+	if (!node && !(node = walk(h, path, item, true, err)))
+		return err->code ? err->code : RS_EPARTIAL;
+	struct value_list l;
+	rc = value_list_read(h, node, path, &l, err);
+	size_t before = h->nchanges;
+	bool any = false;
 	for (size_t i = 0; rc == RS_OK && i < n; i++) {
-		char *key = hivex_value_key(h->h, vals[i]);
-		if (!key) {
-			rc = rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", h->rel, path);
+		struct reg_value old;
+		bool changed;
+		if (value_list_apply(&l, &edits[i], &old, &changed) != 0) {
+			reg_value_free(&old);
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 			break;
 		}
-		if (strcasecmp(key, name) == 0) {
-			free(key);
+		if (!changed) {
+			reg_value_free(&old);
 			continue;
 		}
-		hive_type t;
-		size_t len;
-		char *data = hivex_value_value(h->h, vals[i], &t, &len);
-		if (!data) {
-			free(key);
-			rc = rs_fail_errno(err, RS_ETARGET, errno, "hive %s: reading %s", h->rel, path);
+		any = true;
+		struct hive_change *c = add_change(h, item, path, edits[i].name, err);
+		if (!c || (!edits[i].remove && reg_value_copy(&c->new_, edits[i].type, edits[i].data, edits[i].len) != 0)) {
+			reg_value_free(&old);
+			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
 			break;
 		}
-		keep[k++] = (hive_set_value){ .key = key, .t = t, .len = len, .value = data };
+		c->old = old;
 	}
-	if (rc == RS_OK && hivex_node_set_values(h->h, node, k, keep, 0) != 0)
-		rc = rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s: cannot delete %s\\%s", h->rel, path, name);
-	for (size_t i = 0; i < k; i++) {
-		free(keep[i].key);
-		free(keep[i].value);
+	if (rc == RS_OK && any && hivex_node_set_values(h->h, node, l.n, l.v, 0) != 0)
+		rc = rs_fail_errno(err, RS_EPARTIAL, errno, "hive %s: cannot write the values of %s", h->rel, path);
+	value_list_free(&l);
+	/* Nothing half done is recorded. */
+	if (rc != RS_OK) {
+		while (h->nchanges > before)
+			change_clear(&h->changes[--h->nchanges]);
 	}
-	free(keep);
-	free(vals);
-	if (rc) {
-		reg_value_free(&old);
-		return rc;
-	}
-	struct hive_change *c = add_change(h, item, path, name, err);
-	if (!c) {
-		reg_value_free(&old);
-		return RS_EPARTIAL;
-	}
-	c->old = old;
-	return RS_OK;
+	return rc;
 }
 
 int hive_delete_empty_key(struct hive *h, const char *item, const char *keypath,

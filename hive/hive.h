@@ -105,8 +105,29 @@ int hive_set_string(struct hive *h, const char *item, const char *keypath, const
 /* NAME as TYPE (REGT_SZ or REGT_EXPAND_SZ: keep the type a value had) from UTF-8. */
 int hive_set_sz(struct hive *h, const char *item, const char *keypath, const char *name, uint32_t type,
 		const char *utf8, struct rs_error *err);
+/* The REG_SZ data of UTF8 (UTF-16LE with its NUL) into *OUT (malloc'd, the
+ * caller frees), *LEN bytes; -1 when UTF8 is not UTF-8 or out of memory. */
+int hive_sz_data(const char *utf8, uint8_t **out, size_t *len);
 int hive_delete_value(struct hive *h, const char *item, const char *keypath, const char *name,
 		      struct rs_error *err);
+/* One edit of a value for hive_edit_values: set NAME to TYPE/DATA/LEN, or
+ * (REMOVE) delete it. */
+struct hive_value_edit {
+	const char *name;
+	bool remove;
+	uint32_t type;
+	const void *data;
+	size_t len;
+};
+/* Apply EDITS, in their order, to the values of KEYPATH in one rewrite of
+ * the key, each recorded as hive_set or hive_delete_value records it (a set
+ * to what the value holds, or the removal of an absent value, records
+ * nothing; a set creates missing keys).  libhivex rewrites every value of a
+ * key on each edit and never reuses the space: one rewrite for many edits of
+ * a key with hundreds of values keeps the hive small and the time linear.
+ * On an error no value edit is recorded. */
+int hive_edit_values(struct hive *h, const char *item, const char *keypath, const struct hive_value_edit *edits,
+		     size_t n, struct rs_error *err);
 /* Delete KEYPATH when it holds no values and no subkeys (undo of a created
  * key); RS_OK and nothing recorded when it is missing or not empty. */
 int hive_delete_empty_key(struct hive *h, const char *item, const char *keypath,

@@ -302,23 +302,26 @@ static int undo_quarantine(struct rs_ctx *ctx, const struct journal_entry *e, st
 	return RS_OK;
 }
 
-/* Revert one VALUE or KEY entry in the open hive H (not yet committed). */
-static int undo_registry(struct hive *h, const struct journal_entry *e, struct undo_step *s,
-			 struct rs_error *err)
+/* Revert one KEY entry in the open hive H (not yet committed). */
+static int undo_key(struct hive *h, const struct journal_entry *e, struct undo_step *s, struct rs_error *err)
 {
-	if (e->kind == JOURNAL_KEY) {
-		snprintf(s->restored, sizeof(s->restored), "(removed when empty)");
-		/* A key rescue deleted (itself an undo) is never undone. */
-		return e->new_present ? hive_delete_empty_key(h, UNDO_ITEM, e->key, err) : RS_OK;
-	}
+	snprintf(s->restored, sizeof(s->restored), "(removed when empty)");
+	/* A key rescue deleted (itself an undo) is never undone. */
+	return e->new_present ? hive_delete_empty_key(h, UNDO_ITEM, e->key, err) : RS_OK;
+}
+
+/* The edit that reverts VALUE entry E: its old data back, or the value
+ * removed when it was absent; S says which. */
+static struct hive_value_edit value_edit(const struct journal_entry *e, struct undo_step *s)
+{
 	if (!e->old_present) {
 		snprintf(s->restored, sizeof(s->restored), "(removed)");
-		return hive_delete_value(h, UNDO_ITEM, e->key, e->value, err);
+		return (struct hive_value_edit){ .name = e->value, .remove = true };
 	}
 	struct reg_value old = { .present = true, .type = e->old_type, .len = e->old_len, .data = e->old_data };
 	reg_value_format(&old, s->restored, sizeof(s->restored));
-	return hive_set(h, UNDO_ITEM, e->key, e->value, e->old_type, e->old_data ? e->old_data : (uint8_t *)"",
-			e->old_len, err);
+	return (struct hive_value_edit){ .name = e->value, .type = e->old_type,
+					 .data = e->old_data ? e->old_data : (uint8_t *)"", .len = e->old_len };
 }
 
 /* A step's outcome: SRC and, when it failed, SERR's message. */
@@ -351,6 +354,53 @@ static bool hive_needed(const struct pick *pk, const char *rel)
 }
 
 static int mark_undone(struct rs_ctx *ctx, long seq, struct rs_error *err);
+
+/* Whether the newest-first walk of undo_run takes entry E at all. */
+static bool to_revert(const struct pick *pk, const struct undo_report *out, const struct journal_entry *e)
+{
+	return picked(pk, e) && !is_recovery(e) && !has_step(out, e->line);
+}
+
+/* Revert the VALUE entry at index I and, with it, the entries the walk
+ * takes next (older) while they are VALUE entries of the same key: one
+ * rewrite of the key in H for all of them (libhivex rewrites every value
+ * of a key per edit: the 174 firewall rules of a key, one by one, took
+ * minutes under ASan), each still its own step, in the same order.  The
+ * index of the oldest entry of the run, where the walk goes on. */
+static size_t undo_value_run(const struct pick *pk, struct hive *h, size_t i, struct undo_report *out,
+			     int *partial, int *rc, struct rs_error *err)
+{
+	const struct journal *j = pk->j;
+	const struct journal_entry *first = &j->v[i];
+	size_t *steps = calloc(i + 1, sizeof(*steps));
+	struct hive_value_edit *edits = calloc(i + 1, sizeof(*edits));
+	size_t m = 0, oldest = i;
+	bool oom = !steps || !edits;
+	for (size_t k = i + 1; !oom && k-- > 0;) {
+		const struct journal_entry *e = &j->v[k];
+		if (k != i && !to_revert(pk, out, e))
+			continue;
+		if (e->kind != JOURNAL_VALUE || strcmp(e->hive, first->hive) != 0 || strcasecmp(e->key, first->key) != 0)
+			break;
+		struct undo_step *s = add_step(out, e);
+		if (!(oom = !s)) {
+			steps[m] = (size_t)(s - out->steps);
+			edits[m++] = value_edit(e, s);
+			oldest = k;
+		}
+	}
+	if (m) {
+		struct rs_error serr = { 0 };
+		int src = hive_edit_values(h, UNDO_ITEM, first->key, edits, m, &serr);
+		for (size_t k = 0; k < m; k++)
+			step_result(&out->steps[steps[k]], src, &serr, partial);
+	}
+	if (oom)
+		*rc = rs_fail(err, RS_EPARTIAL, "out of memory");
+	free(steps);
+	free(edits);
+	return oldest;
+}
 
 /* Revert quarantine entry E (a step of OUT, marked undone when it went back). */
 static void undo_quarantine_step(struct rs_ctx *ctx, const struct journal_entry *e, struct undo_report *out,
@@ -459,10 +509,18 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, unsigned fla
 	 * change to their hive: they wait until the hives are written. */
 	for (size_t i = j.n; rc == RS_OK && i-- > 0;) {
 		const struct journal_entry *e = &j.v[i];
-		if (!picked(&pk, e) || is_recovery(e) || has_step(out, e->line))
+		if (!to_revert(&pk, out, e))
 			continue;
 		if (e->kind == JOURNAL_QUARANTINE) {
 			undo_quarantine_step(ctx, e, out, &partial, &rc, err);
+			continue;
+		}
+		struct hive *h = NULL;
+		for (size_t k = 0; k < nh && is_registry(e) && !h; k++)
+			if (strcmp(hive_rel(hives[k]), e->hive) == 0)
+				h = hives[k];
+		if (e->kind == JOURNAL_VALUE && !held) {
+			i = undo_value_run(&pk, h, i, out, &partial, &rc, err);
 			continue;
 		}
 		struct undo_step *s = add_step(out, e);
@@ -481,11 +539,7 @@ int undo_run(struct rs_ctx *ctx, char *const *items, size_t nitems, unsigned fla
 			src = rs_fail(&serr, RS_EPARTIAL, "not undone: %s (no registry change goes back while a hive "
 				      "it needs cannot be opened)", herr.msg);
 		} else {
-			struct hive *h = NULL;
-			for (size_t k = 0; k < nh && !h; k++)
-				if (strcmp(hive_rel(hives[k]), e->hive) == 0)
-					h = hives[k];
-			src = undo_registry(h, e, s, &serr);
+			src = undo_key(h, e, s, &serr);
 		}
 		step_result(s, src, &serr, &partial);
 	}

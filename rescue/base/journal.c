@@ -281,24 +281,30 @@ static long journal_tail(const char *path, const struct journal_key *k, const ch
 	size_t len;
 	if (file_read_all(path, JOURNAL_MAX_BYTES, &buf, &len) != 0)
 		return 0;
-	long max = 0;
-	for (char *p = strstr((char *)buf, "\"seq\":"); p; p = strstr(p + 6, "\"seq\":")) {
-		long v = strtol(p + 6, NULL, 10);
-		if (v > max)
-			max = v;
-	}
 	/* Only lines naming RUN are parsed, newest first: a run that
-	 * quarantines thousands of files appends thousands of times. */
+	 * quarantines thousands of files appends thousands of times.  One
+	 * pass, each search bounded by its line: a search from each "seq"
+	 * to the end of a journal of megabytes, per append, is quadratic
+	 * (and under ASan every search measures the rest of the buffer). */
+	long max = 0;
 	char needle[64];
 	snprintf(needle, sizeof(needle), "\"run\":\"%s\"", run);
 	char **cand = NULL, *cursor = (char *)buf;
 	size_t nc = 0;
-	for (char *line; k->have && (line = text_next_line(&cursor));) {
-		if (!strstr(line, needle))
+	bool collect = k->have;
+	for (char *line; (line = text_next_line(&cursor));) {
+		for (char *p = strstr(line, "\"seq\":"); p; p = strstr(p + 6, "\"seq\":")) {
+			long v = strtol(p + 6, NULL, 10);
+			if (v > max)
+				max = v;
+		}
+		if (!collect || !strstr(line, needle))
 			continue;
 		char **v = realloc(cand, (nc + 1) * sizeof(*v));
-		if (!v)
-			break;
+		if (!v) {
+			collect = false;
+			continue;
+		}
 		cand = v;
 		cand[nc++] = line;
 	}

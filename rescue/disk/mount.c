@@ -21,9 +21,17 @@
 #include "rescue/disk/teardown.h"
 
 /* How long ntfs-3g may take to mount a volume (a damaged $MFT is read in
- * full), and to finish writing after an unmount. */
+ * full), and to finish writing after an unmount.  A clean unmount of our
+ * fuseblk mount does not return before ntfs-3g has written the volume back
+ * and closed it (the kernel waits for its answer to FUSE_DESTROY), however
+ * long the disk below takes; only after a lazy detach does ntfs-3g write
+ * back on its own, timed here.  UNMOUNT_BUSY_MS: how long a mount someone
+ * holds (a process walking the folder, a probe) is retried before that
+ * lazy detach: under load such a holder can take a while to let go, and
+ * the detach hands the write back to a timer. */
 #define MOUNT_TIMEOUT_MS   60000
 #define UNMOUNT_TIMEOUT_MS 60000
+#define UNMOUNT_BUSY_MS    10000
 
 static void nap_ms(long ms)
 {
@@ -221,8 +229,11 @@ int mount_release(struct ntfs_mount *m, struct rs_error *err)
 {
 	if (!m)
 		return RS_OK;
-	int rc = RS_OK;
-	if (umount2(m->dir, 0) != 0 && errno != EINVAL && errno != ENOENT) {
+	int rc = RS_OK, r;
+	for (int waited = 0; (r = umount2(m->dir, 0)) != 0 && errno == EBUSY && waited < UNMOUNT_BUSY_MS;
+	     waited += 20)
+		nap_ms(20);
+	if (r != 0 && errno != EINVAL && errno != ENOENT) {
 		rc = rs_fail_errno(err, RS_EPARTIAL, errno, "%s: unmount of %s", m->dev, m->dir);
 		umount2(m->dir, MNT_DETACH);
 		if (m->pid > 0)
@@ -234,8 +245,14 @@ int mount_release(struct ntfs_mount *m, struct rs_error *err)
 		while (waitpid(m->pid, NULL, WNOHANG) == 0) {
 			if (waited == UNMOUNT_TIMEOUT_MS) {
 				kill(m->pid, SIGKILL);
-				rc = rs_fail(err, RS_EPARTIAL, "%s: ntfs-3g did not finish in %d s", m->dev,
-					     UNMOUNT_TIMEOUT_MS / 1000);
+				/* The first failure stays the one named: the
+				 * unmount refused, then ntfs-3g killed. */
+				if (rc == RS_OK)
+					rc = rs_fail(err, RS_EPARTIAL, "%s: ntfs-3g did not finish in %d s", m->dev,
+						     UNMOUNT_TIMEOUT_MS / 1000);
+				else if (err)
+					snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+						 "; ntfs-3g then did not finish in %d s", UNMOUNT_TIMEOUT_MS / 1000);
 			}
 			nap_ms(10);
 			waited += 10;

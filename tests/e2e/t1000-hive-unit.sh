@@ -17,5 +17,9 @@ for b in build build-asan; do
 	if hivexget "$T/tree/Windows/System32/config/SOFTWARE" '\Microsoft\Windows NT\CurrentVersion' ProductName \
 		| grep -q 'Windows 7 Professional'; then ok "hivexget reads the rewritten SOFTWARE ($b)"
 	else not_ok "hivexget reads the rewritten SOFTWARE ($b)"; fi
+	# test_edit_values' key: its edits in order, in one rewrite
+	hivexget "$T/tree/Windows/System32/config/SOFTWARE" '\Batch' | LC_ALL=C sort >"$T/batch"
+	printf '"Keep"=dword:00000007\n"NEW"=dword:00000002\n' >"$T/batch.want"
+	expect "hivexget: the batch-edited key holds Keep and NEW only ($b)" cmp "$T/batch.want" "$T/batch"
 done
 t_done

@@ -26,9 +26,11 @@ for run in "contain --dry-run" "recover --dry-run" "autoruns --disable-flagged -
 	expect "$run --disk: exit $rc, the image byte-identical" sh -c '[ "$1" -eq 0 ] && sha256sum -c "$2"' - "$rc" "$T/img.sum"
 done
 expect_exit 0 "contain --disk win10-gpt" "$RESCUE" --disk "$i" --yes contain
-expect "the command said which installation it worked on" sh -c '
-	"$1" --disk "$2" status 2>&1 >/dev/null | grep -q "status: installation 1 of 1: win10-gpt.img p3, Windows 10 Pro 22H2 (build 19045), computer DESKTOP-M3OSHQU"' - "$RESCUE" "$i"
-expect_exit 0 "status --disk: everything contained" sh -c '"$1" --disk "$2" status | grep -q "OPEN" && exit 1 || exit 0' - "$RESCUE" "$i"
+# One status run (each --disk run mounts the image): its stderr and stdout.
+"$RESCUE" --disk "$i" status >"$T/status.out" 2>"$T/status.err"
+expect "the command said which installation it worked on" grep -q \
+	"status: installation 1 of 1: win10-gpt.img p3, Windows 10 Pro 22H2 (build 19045), computer DESKTOP-M3OSHQU" "$T/status.err"
+expect_exit 0 "status --disk: everything contained" sh -c 'grep -q "OPEN" "$1" && exit 1 || exit 0' - "$T/status.out"
 t_attach "$i" 3
 expect "ntfscat: hosts blocks the C2 names" sh -c 'ntfscat "$1" Windows/System32/drivers/etc/hosts | grep -q "^0.0.0.0 "' - "$t_loop"
 ntfscat "$t_loop" Windows/System32/config/SYSTEM >"$T/SYSTEM"
@@ -61,10 +63,11 @@ t_detach
 i=$T/hibernated.img
 expect_exit 0 "hibernated: status works (read-only)" "$RESCUE" --disk "$i" status
 expect_exit 3 "hibernated: contain refused" "$RESCUE" --disk "$i" --yes contain
+cp "$T/.out" "$T/refused.out"
 expect "hibernated: contain --dry-run says what it would set (read-only)" sh -c \
 	'"$1" --disk "$2" contain --dry-run | grep -q "would set"' - "$RESCUE" "$i"
 expect_exit 0 "hibernated: quarantine list works (read-only)" "$RESCUE" --disk "$i" quarantine list
-expect "hibernated: ... with the explanation" sh -c '"$1" --disk "$2" --yes contain 2>&1 | grep -q "Windows is hibernated.*--remove-hiberfile"' - "$RESCUE" "$i"
+expect "hibernated: ... with the explanation" grep -q "Windows is hibernated.*--remove-hiberfile" "$T/refused.out"
 t_attach "$i" 3
 expect "hibernated: hiberfil.sys kept, nothing written" sh -c 'ntfscat "$1" hiberfil.sys | head -c 4 | grep -qx HIBR && ! ntfsls "$1" | grep -qx Rescue' - "$t_loop"
 t_detach
@@ -76,7 +79,8 @@ t_detach
 # Dirty: writing needs --force.
 i=$T/dirty.img
 expect_exit 3 "dirty: contain refused" "$RESCUE" --disk "$i" --yes contain
-expect "dirty: ... saying chkdsk or --force" sh -c '"$1" --disk "$2" --yes contain 2>&1 | grep -q "not shut down cleanly.*--force"' - "$RESCUE" "$i"
+cp "$T/.out" "$T/refused.out"
+expect "dirty: ... saying chkdsk or --force" grep -q "not shut down cleanly.*--force" "$T/refused.out"
 expect_exit 0 "dirty: contain --force" "$RESCUE" --disk "$i" --yes --force contain
 t_attach "$i" 3
 expect "dirty: contained after --force" sh -c 'ntfsls -f "$1" | grep -qx Rescue' - "$t_loop"
@@ -92,7 +96,8 @@ dev=$(losetup -r -f --show "$T/win10-gpt.img")
 t_on_exit '[ -z "$dev" ] || losetup -d "$dev"'
 expect_exit 0 "read-only disk: status works" "$RESCUE" --disk "$dev" status
 expect_exit 3 "read-only disk: contain refused" "$RESCUE" --disk "$dev" --yes contain
-expect "read-only disk: ... because of the medium" sh -c '"$1" --disk "$2" --yes contain 2>&1 | grep -q "read-only medium"' - "$RESCUE" "$dev"
+cp "$T/.out" "$T/refused.out"
+expect "read-only disk: ... because of the medium" grep -q "read-only medium" "$T/refused.out"
 losetup -d "$dev"; dev=""
 
 expect "nothing left mounted" sh -c '! grep -F "$1" /proc/mounts' - "$T"

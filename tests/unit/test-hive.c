@@ -117,6 +117,39 @@ static void test_edit(const char *root)
 	rs_ctx_close(ctx);
 }
 
+/* Many edits of one key in one rewrite (hive_edit_values): applied in
+ * order, each change recorded, the other values kept; a removal from a
+ * missing key makes nothing.  t1000-hive-unit.sh reads the key back with
+ * hivexget. */
+static void test_edit_values(const char *root)
+{
+	struct rs_ctx *ctx;
+	struct rs_error err = { 0 };
+	CHECK_INT(rs_ctx_open(root, 0, &ctx, &err), RS_OK);
+	struct hive *h;
+	CHECK_INT(hive_open(ctx, HIVE_SOFTWARE, HIVE_WRITE, &h, &err), RS_OK);
+	CHECK_INT(hive_set_dword(h, "test", "Batch", "Keep", 7, &err), RS_OK);
+	CHECK_INT(hive_set_dword(h, "test", "Batch", "Gone", 8, &err), RS_OK);
+	CHECK_INT(hive_pending(h), 3); /* the key and two values */
+	const uint8_t one[4] = { 1 }, two[4] = { 2 }, seven[4] = { 7 };
+	const struct hive_value_edit e[] = {
+		{ .name = "New", .type = REGT_DWORD, .data = one, .len = 4 },
+		{ .name = "gone", .remove = true },
+		{ .name = "NEW", .type = REGT_DWORD, .data = two, .len = 4 },
+		{ .name = "Keep", .type = REGT_DWORD, .data = seven, .len = 4 },   /* as it is: nothing */
+		{ .name = "Absent", .remove = true },                              /* not there: nothing */
+	};
+	CHECK_INT(hive_edit_values(h, "test", "Batch", e, sizeof(e) / sizeof(e[0]), &err), RS_OK);
+	CHECK_INT(hive_pending(h), 6);
+	const struct hive_value_edit rm = { .name = "x", .remove = true };
+	CHECK_INT(hive_edit_values(h, "test", "NoSuchKey", &rm, 1, &err), RS_OK);
+	CHECK_INT(hive_pending(h), 6);
+	CHECK(hive_lookup(h, "NoSuchKey") == 0);
+	CHECK_INT(hive_commit(h, &err), RS_OK);
+	hive_close(h);
+	rs_ctx_close(ctx);
+}
+
 /* A quarantine's journal entry: written and read back whole. */
 static void test_journal_quarantine(const char *root)
 {
@@ -175,6 +208,7 @@ int main(void)
 	if (root && dirty) {
 		test_winpath(root);
 		test_edit(root);
+		test_edit_values(root);
 		test_journal_quarantine(root);
 		test_refusals(root, dirty);
 	} else {
