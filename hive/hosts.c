@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
-#include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
 
 #define HOSTS_LIST "c2-hosts.txt"
@@ -70,21 +68,12 @@ static int load_list(const char *path, struct hosts_names *out, struct rs_error 
 	return rc;
 }
 
-/* The C2 host names of LOKI's C2 IOC lists at EXTRA (a list, or a rule
- * folder searched as `scan --rules` does): IP addresses are left to the
- * firewall, malformed lines skipped (`rules check` names them). */
-static int load_iocs(const char *extra, struct hosts_names *out, struct rs_error *err)
+/* A host name of LOKI's C2 IOC lists (rs_rules_c2_each), checked by the
+ * list's reader: IP addresses are left to the firewall, malformed lines
+ * skipped (`rules check` names them). */
+static int add_ioc_name(void *user, const char *name, struct rs_error *err)
 {
-	struct rs_rules *r;
-	int rc = rs_rules_load_iocs(extra, &r, err);
-	if (rc)
-		return rc == RS_EUSAGE ? RS_ETARGET : rc;
-	const struct rs_ioc *ioc = rs_rules_ioc(r);
-	for (size_t i = 0; rc == RS_OK && i < rs_ioc_c2_nnames(ioc); i++)
-		if (add_name(out, rs_ioc_c2_name(ioc, i)) != 0)
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-	rs_rules_free(r);
-	return rc;
+	return add_name(user, name) != 0 ? rs_fail(err, RS_EPARTIAL, "out of memory") : RS_OK;
 }
 
 int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error *err)
@@ -95,10 +84,9 @@ int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error
 		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)",
 			       HOSTS_LIST);
 	int rc = load_list(path, out, err);
-	struct stat st;
-	bool loki = extra && ((stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2);
 	if (rc == RS_OK && extra)
-		rc = loki ? load_iocs(extra, out, err) : load_list(extra, out, err);
+		rc = rs_rules_is_c2(extra) ? rs_rules_c2_each(extra, add_ioc_name, NULL, out, err)
+					   : load_list(extra, out, err);
 	if (rc)
 		hosts_names_free(out);
 	return rc;

@@ -720,9 +720,24 @@ int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err)
 	return load(NULL, dir, NULL, LOAD_EXTRA, out, err);
 }
 
-int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err)
+bool rs_rules_is_c2(const char *extra)
 {
-	return load(NULL, dir, NULL, LOAD_EXTRA | LOAD_IOCS_ONLY, out, err);
+	struct stat st;
+	return (stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2;
+}
+
+int rs_rules_c2_each(const char *extra, rs_c2_fn name, rs_c2_fn ip, void *user, struct rs_error *err)
+{
+	struct rs_rules *r;
+	int rc = load(NULL, extra, NULL, LOAD_EXTRA | LOAD_IOCS_ONLY, &r, err);
+	if (rc)
+		return rc == RS_EUSAGE ? RS_ETARGET : rc;
+	for (size_t i = 0; name && rc == RS_OK && i < rs_ioc_c2_nnames(r->ioc); i++)
+		rc = name(user, rs_ioc_c2_name(r->ioc, i), err);
+	for (size_t i = 0; ip && rc == RS_OK && i < rs_ioc_c2_nips(r->ioc); i++)
+		rc = ip(user, rs_ioc_c2_ip(r->ioc, i), err);
+	rs_rules_free(r);
+	return rc;
 }
 
 static int load(const char *compiled, const char *extra, const char *cache_dir, unsigned what,
