@@ -151,20 +151,28 @@ const char *rs_scan_skip_name(enum rs_scan_skip_why why)
 	return why < RS_SKIP_NWHY ? names[why] : "?";
 }
 
-/* Room for one more entry of SIZE bytes in *V (N of them, *CAP allocated),
- * doubling: a list of many entries costs no realloc each.  Returns *V, or
- * NULL when out of memory. */
-static void *grow_list(void **v, size_t *cap, size_t n, size_t size)
+/* A new last entry of the bounded list *V (*N entries of SIZE bytes, *CAP
+ * allocated, doubling so that many entries cost no realloc each), *N counted;
+ * NULL when MAX are listed or memory ran out, counted in *UNLISTED instead:
+ * memory does not grow with the volume, and nothing goes uncounted.  Under
+ * cbmu. */
+static void *list_append(void **v, size_t *n, size_t *cap, size_t max, size_t *unlisted, size_t size)
 {
-	if (n == *cap) {
+	if (*n >= max) {
+		(*unlisted)++;
+		return NULL;
+	}
+	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 64;
 		void *nv = realloc(*v, nc * size);
-		if (!nv)
+		if (!nv) {
+			(*unlisted)++;
 			return NULL;
+		}
 		*v = nv;
 		*cap = nc;
 	}
-	return *v;
+	return (char *)*v + (*n)++ * size;
 }
 
 /* Record a warning: something short of a detection (a filename IOC under
@@ -176,14 +184,15 @@ static void add_warning(struct scan *s, const char *rel, const char *stream, con
 		k.path = NULL;
 	pthread_mutex_lock(&s->cbmu);
 	struct rs_scan_result *r = s->res;
-	if (r->nwarn >= RS_SCAN_SKIP_MAX) {
-		r->nwarn_unlisted++;   /* bounded, as the skips are: counted */
-		free(k.path);
-		free(k.what);
-	} else if (k.path && k.what && grow_list((void **)&r->warn, &s->warncap, r->nwarn, sizeof(*r->warn))) {
-		r->warn[r->nwarn++] = k;
-	} else {
+	struct rs_scan_warning *slot = NULL;
+	if (!k.path || !k.what)
 		r->nwarn_unlisted++;
+	else
+		slot = list_append((void **)&r->warn, &r->nwarn, &s->warncap, RS_SCAN_SKIP_MAX, &r->nwarn_unlisted,
+				   sizeof(*slot));
+	if (slot) {
+		*slot = k;
+	} else {
 		free(k.path);
 		free(k.what);
 	}
@@ -210,13 +219,14 @@ static void add_skip(struct scan *s, const char *rel, const char *stream, enum r
 	pthread_mutex_lock(&s->cbmu);
 	struct rs_scan_result *r = s->res;
 	r->nwhy[why]++;
-	struct rs_scan_skip *nv = NULL;
-	if (r->nskip >= RS_SCAN_SKIP_MAX)
+	struct rs_scan_skip *slot = NULL;
+	if (!k.path)
 		r->nskip_unlisted++;
 	else
-		nv = grow_list((void **)&r->skip, &s->skipcap, r->nskip, sizeof(*nv));
-	if (nv && k.path) {
-		r->skip[r->nskip++] = k;
+		slot = list_append((void **)&r->skip, &r->nskip, &s->skipcap, RS_SCAN_SKIP_MAX, &r->nskip_unlisted,
+				   sizeof(*slot));
+	if (slot) {
+		*slot = k;
 	} else {
 		free(k.path);
 		free(k.detail);
@@ -720,13 +730,9 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	if (s->o->detect && s->o->detect(&hit, s->o->user) != 0)
 		atomic_store(&s->cancel, true);
 	struct rs_scan_result *r = s->res;
-	struct rs_scan_detection *nv = NULL;
-	if (r->ndet >= RS_SCAN_DET_MAX)
-		r->ndet_unlisted++;
-	else
-		nv = grow_list((void **)&r->det, &s->detcap, r->ndet, sizeof(*nv));
-	if (nv) {
-		struct rs_scan_detection *d = &r->det[r->ndet++];
+	struct rs_scan_detection *d = list_append((void **)&r->det, &r->ndet, &s->detcap, RS_SCAN_DET_MAX,
+						  &r->ndet_unlisted, sizeof(*d));
+	if (d) {
 		d->path = strdup(rel);
 		d->stream = stream ? strdup(stream) : NULL;
 		d->rules = rules;
