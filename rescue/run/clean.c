@@ -149,16 +149,16 @@ static int read_mount(const char *full, const char *stream, const struct stat *s
 
 /* The file the mount shows as something else (a WOF-compressed file is a
  * link there): read it as the scan's direct read did, through libntfs-3g;
- * ST becomes that read's stat, as the scan handed it to the quarantine. */
+ * ST becomes that read's stat, as the scan handed it to the quarantine.
+ * ENODEV when ROOT cannot be read directly (not an ntfs-3g mount): the
+ * mount's own refusal is then the one to say. */
 static int read_direct(const char *root, const char *rel, const char *stream, struct stat *st, uint64_t max,
 		       uint8_t **buf, size_t *len, char *why, size_t whylen)
 {
 	struct ntfsread *v;
 	struct rs_error oerr = { 0 };
-	if (ntfsread_open(root, &v, &oerr) != RS_OK) {
-		snprintf(why, whylen, "%s", oerr.msg);
-		return EINVAL;
-	}
+	if (ntfsread_open(root, &v, &oerr) != RS_OK)
+		return ENODEV;
 	size_t cap = 0;
 	struct stat nst;
 	uint64_t ref = (uint64_t)st->st_ino;
@@ -197,15 +197,18 @@ enum rs_clean_outcome rs_clean_path(struct rs_clean *c, const struct rs_clean_ta
 	uint64_t max = t->size + 1;     /* one byte more than scanned: a file that grew is read, and differs */
 	if (!e) {
 		e = read_mount(full, t->stream, &st, max, &data, &len);
-		if (e == EINVAL)
-			e = read_direct(c->ctx->root, NULL, t->stream, &st, max, &data, &len, why, sizeof(why));
+		if (e == EINVAL && (e = read_direct(c->ctx->root, NULL, t->stream, &st, max, &data, &len, why,
+						    sizeof(why))) == ENODEV) {
+			e = EINVAL;
+			snprintf(why, sizeof(why), "%s", S_ISLNK(st.st_mode) ? "a link: not followed" : "not a regular file");
+		}
 	} else {
 		/* not through the mount: a folder ntfs-3g shows as a link
 		 * (OneDrive) is refused there; read directly by its path, as
 		 * the scan did (the quarantine still moves it only through
 		 * its own checks) */
 		int d = read_direct(c->ctx->root, t->path, t->stream, &st, max, &data, &len, why, sizeof(why));
-		if (d != EINVAL)
+		if (d != ENODEV)
 			e = d;
 	}
 	char got[65] = "";
