@@ -184,36 +184,32 @@ static int add_addr(const char *s, const char *label, size_t lineno, struct fw_a
 	return RS_OK;
 }
 
-static int load_list(const char *path, const char *label, struct fw_addrs *out, struct rs_error *err)
-{
-	uint8_t *buf;
-	size_t len;
-	if (file_read_all(path, 16u << 20, &buf, &len) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "C2 address list %s", path);
-	int rc = RS_OK;
-	size_t lineno = 0;
-	char *cursor = (char *)buf;
-	for (char *line; rc == RS_OK && (line = text_next_line(&cursor));) {
-		lineno++;
-		char *s = text_list_entry(line);
-		if (!*s)
-			continue;
-		rc = add_addr(s, label, lineno, out, err);
-	}
-	free(buf);
-	return rc;
-}
-
-/* Where an address of LOKI's C2 IOC lists goes (rs_rules_c2_each); host
- * names are the hosts item's. */
-struct ioc_sink {
+/* Where the addresses of one list go, and the list's name for the skipped
+ * lines. */
+struct addr_sink {
 	struct fw_addrs *out;
 	const char *label;
+	struct rs_error *err;
 };
 
+static int add_list_addr(void *user, char *entry, size_t lineno)
+{
+	const struct addr_sink *sink = user;
+	return add_addr(entry, sink->label, lineno, sink->out, sink->err);
+}
+
+static int load_list(const char *path, const char *label, struct fw_addrs *out, struct rs_error *err)
+{
+	struct addr_sink sink = { out, label, err };
+	int rc = file_each_entry(path, 16u << 20, add_list_addr, &sink);
+	return rc < 0 ? rs_fail_errno(err, RS_ETARGET, errno, "C2 address list %s", path) : rc;
+}
+
+/* An address of LOKI's C2 IOC lists (rs_rules_c2_each); host names are the
+ * hosts item's. */
 static int add_ioc_addr(void *user, const char *ip, struct rs_error *err)
 {
-	const struct ioc_sink *sink = user;
+	const struct addr_sink *sink = user;
 	return add_addr(ip, sink->label, 0, sink->out, err);
 }
 
@@ -245,7 +241,7 @@ int fw_addrs_load(const char *extra, struct fw_addrs *out, struct rs_error *err)
 	if (rs_data_path(IPS_LIST, path, sizeof(path)) != 0)
 		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)", IPS_LIST);
 	int rc = load_list(path, IPS_LIST, out, err);
-	struct ioc_sink sink = { out, extra };
+	struct addr_sink sink = { out, extra, err };
 	if (rc == RS_OK && extra)
 		rc = rs_rules_is_c2(extra) ? rs_rules_c2_each(extra, NULL, add_ioc_addr, &sink, err)
 					   : load_list(extra, extra, out, err);

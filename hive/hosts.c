@@ -39,33 +39,28 @@ static int add_name(struct hosts_names *out, const char *name)
 	return 0;
 }
 
+/* Where the names of one list go. */
+struct name_sink {
+	struct hosts_names *out;
+	const char *path;
+	struct rs_error *err;
+};
+
+static int add_list_name(void *user, char *entry, size_t lineno)
+{
+	const struct name_sink *sink = user;
+	for (char *p = entry; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!valid_name(entry))
+		return rs_fail(sink->err, RS_ETARGET, "%s line %zu: not a host name: %s", sink->path, lineno, entry);
+	return add_name(sink->out, entry) != 0 ? rs_fail(sink->err, RS_EPARTIAL, "out of memory") : RS_OK;
+}
+
 static int load_list(const char *path, struct hosts_names *out, struct rs_error *err)
 {
-	uint8_t *buf;
-	size_t len;
-	if (file_read_all(path, 16u << 20, &buf, &len) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "C2 host list %s", path);
-	int rc = RS_OK;
-	size_t lineno = 0;
-	char *cursor = (char *)buf;
-	for (char *line; (line = text_next_line(&cursor));) {
-		lineno++;
-		char *s = text_list_entry(line);
-		if (!*s)
-			continue;
-		for (char *p = s; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		if (!valid_name(s)) {
-			rc = rs_fail(err, RS_ETARGET, "%s line %zu: not a host name: %s", path, lineno, s);
-			break;
-		}
-		if (add_name(out, s) != 0) {
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-			break;
-		}
-	}
-	free(buf);
-	return rc;
+	struct name_sink sink = { out, path, err };
+	int rc = file_each_entry(path, 16u << 20, add_list_name, &sink);
+	return rc < 0 ? rs_fail_errno(err, RS_ETARGET, errno, "C2 host list %s", path) : rc;
 }
 
 /* A host name of LOKI's C2 IOC lists (rs_rules_c2_each), checked by the
