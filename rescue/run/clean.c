@@ -12,6 +12,7 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/base/grow.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/volume/ntfsread.h"
 
@@ -41,14 +42,10 @@ void rs_clean_free(struct rs_clean *c)
  * autostart entries). */
 static struct rs_clean_record *record_new(struct rs_clean *c, const char *path, const char *stream)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct rs_clean_record *v = realloc(c->rec, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		c->rec = v;
-		c->cap = cap;
-	}
+	struct rs_clean_record *v = grow_room(c->rec, &c->cap, c->n, sizeof(*v), 16);
+	if (!v)
+		return NULL;
+	c->rec = v;
 	struct rs_clean_record *r = &c->rec[c->n];
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);

@@ -19,6 +19,7 @@
 #include "rescue/base/confine.h"
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/base/grow.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
@@ -118,16 +119,12 @@ static int load_hashes(struct rs_rules *r, const char *path)
 			warn(r, "%s:%d: not \"sha256 name\", line ignored", path, lineno);
 			continue;
 		}
-		if (r->nhashes == r->hashcap) {
-			size_t cap = r->hashcap ? r->hashcap * 2 : 64;
-			struct hash_entry *nh = realloc(r->hashes, cap * sizeof(*nh));
-			if (!nh) {
-				free(sha);
-				break;
-			}
-			r->hashes = nh;
-			r->hashcap = cap;
+		struct hash_entry *nh = grow_room(r->hashes, &r->hashcap, r->nhashes, sizeof(*nh), 64);
+		if (!nh) {
+			free(sha);
+			break;
 		}
+		r->hashes = nh;
 		memcpy(r->hashes[r->nhashes].sha, sha, 32);
 		r->hashes[r->nhashes].size = nf == 3 ? size : UINT64_MAX;
 		if (nf != 3)

@@ -27,6 +27,7 @@
 #include "rescue/volume/ntfsread.h"
 #include "rescue/volume/reparse.h"
 #include "rescue/volume/walk.h"
+#include "rescue/base/grow.h"
 #include "rescue/base/winpath.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
@@ -162,17 +163,13 @@ static void *list_append(void **v, size_t *n, size_t *cap, size_t max, size_t *u
 		(*unlisted)++;
 		return NULL;
 	}
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		void *nv = realloc(*v, nc * size);
-		if (!nv) {
-			(*unlisted)++;
-			return NULL;
-		}
-		*v = nv;
-		*cap = nc;
+	void *nv = grow_room(*v, cap, *n, size, 64);
+	if (!nv) {
+		(*unlisted)++;
+		return NULL;
 	}
-	return (char *)*v + (*n)++ * size;
+	*v = nv;
+	return (char *)nv + (*n)++ * size;
 }
 
 /* Record a warning: something short of a detection (a filename IOC under
@@ -251,17 +248,13 @@ static void enqueue(struct scan *s, const char *rel, uint64_t ref, bool streams_
 			s->qn -= s->qhead;
 			s->qhead = 0;
 		}
-		if (s->qn == s->qcap) {
-			size_t cap = s->qcap ? s->qcap * 2 : 4096;
-			struct item *nq = realloc(s->q, cap * sizeof(*nq));
-			if (!nq) {
-				pthread_mutex_unlock(&s->qmu);
-				free(it.rel);
-				return;
-			}
-			s->q = nq;
-			s->qcap = cap;
+		struct item *nq = grow_room(s->q, &s->qcap, s->qn, sizeof(*nq), 4096);
+		if (!nq) {
+			pthread_mutex_unlock(&s->qmu);
+			free(it.rel);
+			return;
 		}
+		s->q = nq;
 	}
 	s->q[s->qn++] = it;
 	if (!streams_only) {
@@ -328,14 +321,10 @@ static bool under_done(const struct scan *s, const char *rel)
 
 static void done_add(struct scan *s, const char *rel)
 {
-	if (s->ndone == s->donecap) {
-		size_t cap = s->donecap ? s->donecap * 2 : 32;
-		char **nv = realloc(s->done, cap * sizeof(*nv));
-		if (!nv)
-			return;         /* read again later: never left out */
-		s->done = nv;
-		s->donecap = cap;
-	}
+	char **nv = grow_room(s->done, &s->donecap, s->ndone, sizeof(*nv), 32);
+	if (!nv)
+		return;         /* read again later: never left out */
+	s->done = nv;
 	if (!(s->done[s->ndone] = strdup(rel)))
 		return;
 	s->ndone++;
