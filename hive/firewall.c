@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
-#include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
 
 #define IPS_LIST "c2-ips.txt"
@@ -186,39 +184,33 @@ static int add_addr(const char *s, const char *label, size_t lineno, struct fw_a
 	return RS_OK;
 }
 
-static int load_list(const char *path, const char *label, struct fw_addrs *out, struct rs_error *err)
+/* Where the addresses of one list go, and the list's name for the skipped
+ * lines. */
+struct addr_sink {
+	struct fw_addrs *out;
+	const char *label;
+	struct rs_error *err;
+};
+
+static int add_list_addr(void *user, char *entry, size_t lineno)
 {
-	uint8_t *buf;
-	size_t len;
-	if (file_read_all(path, 16u << 20, &buf, &len) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "C2 address list %s", path);
-	int rc = RS_OK;
-	size_t lineno = 0;
-	char *cursor = (char *)buf;
-	for (char *line; rc == RS_OK && (line = text_next_line(&cursor));) {
-		lineno++;
-		char *s = text_list_entry(line);
-		if (!*s)
-			continue;
-		rc = add_addr(s, label, lineno, out, err);
-	}
-	free(buf);
-	return rc;
+	const struct addr_sink *sink = user;
+	return add_addr(entry, sink->label, lineno, sink->out, sink->err);
 }
 
-/* The IP addresses of LOKI's C2 IOC lists at EXTRA (a list, or a rule
- * folder searched as `scan --rules` does); host names are the hosts item's. */
-static int load_iocs(const char *extra, struct fw_addrs *out, struct rs_error *err)
+static int load_list(const char *path, const char *label, struct fw_addrs *out, struct rs_error *err)
 {
-	struct rs_rules *r;
-	int rc = rs_rules_load_iocs(extra, &r, err);
-	if (rc)
-		return rc == RS_EUSAGE ? RS_ETARGET : rc;
-	const struct rs_ioc *ioc = rs_rules_ioc(r);
-	for (size_t i = 0; rc == RS_OK && i < rs_ioc_c2_nips(ioc); i++)
-		rc = add_addr(rs_ioc_c2_ip(ioc, i), extra, 0, out, err);
-	rs_rules_free(r);
-	return rc;
+	struct addr_sink sink = { out, label, err };
+	int rc = file_each_entry(path, 16u << 20, add_list_addr, &sink);
+	return rc < 0 ? rs_fail_errno(err, RS_ETARGET, errno, "C2 address list %s", path) : rc;
+}
+
+/* An address of LOKI's C2 IOC lists (rs_rules_c2_each); host names are the
+ * hosts item's. */
+static int add_ioc_addr(void *user, const char *ip, struct rs_error *err)
+{
+	const struct addr_sink *sink = user;
+	return add_addr(ip, sink->label, 0, sink->out, err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -249,10 +241,10 @@ int fw_addrs_load(const char *extra, struct fw_addrs *out, struct rs_error *err)
 	if (rs_data_path(IPS_LIST, path, sizeof(path)) != 0)
 		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)", IPS_LIST);
 	int rc = load_list(path, IPS_LIST, out, err);
-	struct stat st;
-	bool loki = extra && ((stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2);
+	struct addr_sink sink = { out, extra, err };
 	if (rc == RS_OK && extra)
-		rc = loki ? load_iocs(extra, out, err) : load_list(extra, extra, out, err);
+		rc = rs_rules_is_c2(extra) ? rs_rules_c2_each(extra, NULL, add_ioc_addr, &sink, err)
+					   : load_list(extra, extra, out, err);
 	if (rc) {
 		fw_addrs_free(out);
 		return rc;

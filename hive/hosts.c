@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
-#include "rescue/scan/ioc.h"
 #include "rescue/scan/rules.h"
 
 #define HOSTS_LIST "c2-hosts.txt"
@@ -41,50 +39,36 @@ static int add_name(struct hosts_names *out, const char *name)
 	return 0;
 }
 
-static int load_list(const char *path, struct hosts_names *out, struct rs_error *err)
+/* Where the names of one list go. */
+struct name_sink {
+	struct hosts_names *out;
+	const char *path;
+	struct rs_error *err;
+};
+
+static int add_list_name(void *user, char *entry, size_t lineno)
 {
-	uint8_t *buf;
-	size_t len;
-	if (file_read_all(path, 16u << 20, &buf, &len) != 0)
-		return rs_fail_errno(err, RS_ETARGET, errno, "C2 host list %s", path);
-	int rc = RS_OK;
-	size_t lineno = 0;
-	char *cursor = (char *)buf;
-	for (char *line; (line = text_next_line(&cursor));) {
-		lineno++;
-		char *s = text_list_entry(line);
-		if (!*s)
-			continue;
-		for (char *p = s; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		if (!valid_name(s)) {
-			rc = rs_fail(err, RS_ETARGET, "%s line %zu: not a host name: %s", path, lineno, s);
-			break;
-		}
-		if (add_name(out, s) != 0) {
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-			break;
-		}
-	}
-	free(buf);
-	return rc;
+	const struct name_sink *sink = user;
+	for (char *p = entry; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!valid_name(entry))
+		return rs_fail(sink->err, RS_ETARGET, "%s line %zu: not a host name: %s", sink->path, lineno, entry);
+	return add_name(sink->out, entry) != 0 ? rs_fail(sink->err, RS_EPARTIAL, "out of memory") : RS_OK;
 }
 
-/* The C2 host names of LOKI's C2 IOC lists at EXTRA (a list, or a rule
- * folder searched as `scan --rules` does): IP addresses are left to the
- * firewall, malformed lines skipped (`rules check` names them). */
-static int load_iocs(const char *extra, struct hosts_names *out, struct rs_error *err)
+static int load_list(const char *path, struct hosts_names *out, struct rs_error *err)
 {
-	struct rs_rules *r;
-	int rc = rs_rules_load_iocs(extra, &r, err);
-	if (rc)
-		return rc == RS_EUSAGE ? RS_ETARGET : rc;
-	const struct rs_ioc *ioc = rs_rules_ioc(r);
-	for (size_t i = 0; rc == RS_OK && i < rs_ioc_c2_nnames(ioc); i++)
-		if (add_name(out, rs_ioc_c2_name(ioc, i)) != 0)
-			rc = rs_fail(err, RS_EPARTIAL, "out of memory");
-	rs_rules_free(r);
-	return rc;
+	struct name_sink sink = { out, path, err };
+	int rc = file_each_entry(path, 16u << 20, add_list_name, &sink);
+	return rc < 0 ? rs_fail_errno(err, RS_ETARGET, errno, "C2 host list %s", path) : rc;
+}
+
+/* A host name of LOKI's C2 IOC lists (rs_rules_c2_each), checked by the
+ * list's reader: IP addresses are left to the firewall, malformed lines
+ * skipped (`rules check` names them). */
+static int add_ioc_name(void *user, const char *name, struct rs_error *err)
+{
+	return add_name(user, name) != 0 ? rs_fail(err, RS_EPARTIAL, "out of memory") : RS_OK;
 }
 
 int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error *err)
@@ -95,10 +79,9 @@ int hosts_names_load(const char *extra, struct hosts_names *out, struct rs_error
 		return rs_fail(err, RS_ETARGET, "%s not found (set RESCUE_DATA or install rescue's rules)",
 			       HOSTS_LIST);
 	int rc = load_list(path, out, err);
-	struct stat st;
-	bool loki = extra && ((stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2);
 	if (rc == RS_OK && extra)
-		rc = loki ? load_iocs(extra, out, err) : load_list(extra, out, err);
+		rc = rs_rules_is_c2(extra) ? rs_rules_c2_each(extra, add_ioc_name, NULL, out, err)
+					   : load_list(extra, out, err);
 	if (rc)
 		hosts_names_free(out);
 	return rc;

@@ -34,24 +34,44 @@ struct fix {
 	const char *source;
 };
 
-#define MS08_067 "Microsoft Security Bulletin MS08-067 (2008-10-23), Affected Software"
-#define MS17_010 "Microsoft Security Bulletin MS17-010 (2017-03-14), Affected Software"
-#define WANNACRY "MSRC, Customer Guidance for WannaCrypt attacks (2017-05-12): KB4012598 for XP, 2003 and 8"
+/* The sources, checked against Microsoft's pages: the bulletins' Affected
+ * Software tables (KB and versions), the WannaCrypt guidance (the update for
+ * the systems out of support), and the Windows 10 KB pages, whose titles
+ * give the OS build each update brings. */
+#define BULLETINS "https://learn.microsoft.com/en-us/security-updates/securitybulletins/"
+#define MS08_067 "MS08-067 (2008-10-23): " BULLETINS "2008/ms08-067"
+#define MS17_010 "MS17-010 (2017-03-14): " BULLETINS "2017/ms17-010"
+#define WANNACRY "MSRC, Customer Guidance for WannaCrypt attacks (2017-05-12), KB4012598 for XP, 2003 and 8: " \
+		 "https://msrc.microsoft.com/blog/2017/05/customer-guidance-for-wannacrypt-attacks/"
+#define KB_URL "https://support.microsoft.com/help/"
 
 static const struct fix fixes[] = {
-	{ "MS08-067", "5.0", 0, "KB958644", 0, MS08_067 },             /* Windows 2000 SP4 */
-	{ "MS08-067", "5.1", 0, "KB958644", 0, MS08_067 },             /* XP SP2, SP3 */
-	{ "MS08-067", "5.2", 0, "KB958644", 0, MS08_067 },             /* Server 2003, XP x64 */
-	{ "MS08-067", "6.0", 0, "KB958644", 0, MS08_067 },             /* Vista, Server 2008 */
+	/* Windows 2000 SP4 */
+	{ "MS08-067", "5.0", 0, "KB958644", 0, MS08_067 },
+	/* XP SP2, SP3 */
+	{ "MS08-067", "5.1", 0, "KB958644", 0, MS08_067 },
+	/* Server 2003 SP1, SP2, XP x64 */
+	{ "MS08-067", "5.2", 0, "KB958644", 0, MS08_067 },
+	/* Vista, Vista SP1, Server 2008 (7 and 2008 R2 shipped with the fix) */
+	{ "MS08-067", "6.0", 0, "KB958644", 0, MS08_067 },
+	/* XP SP3, XP Embedded: out of support in 2017, patched in May */
 	{ "MS17-010", "5.1", 0, "KB4012598", 0, WANNACRY },
+	/* Server 2003 SP2, XP x64 */
 	{ "MS17-010", "5.2", 0, "KB4012598", 0, WANNACRY },
+	/* Vista SP2, Server 2008 SP2 */
 	{ "MS17-010", "6.0", 0, "KB4012598", 0, MS17_010 },
-	{ "MS17-010", "6.1", 0, "KB4012212 KB4012215", 0, MS17_010 },  /* security only, monthly rollup */
+	/* 7 SP1, Server 2008 R2 SP1: security only, monthly rollup */
+	{ "MS17-010", "6.1", 0, "KB4012212 KB4012215", 0, MS17_010 },
+	/* 8 (KB4012598, May), Server 2012: security only, monthly rollup */
 	{ "MS17-010", "6.2", 0, "KB4012598 KB4012214 KB4012217", 0, MS17_010 "; " WANNACRY },
+	/* 8.1, Server 2012 R2: security only, monthly rollup */
 	{ "MS17-010", "6.3", 9600, "KB4012213 KB4012216", 0, MS17_010 },
-	{ "MS17-010", "6.3", 10240, "KB4012606", 17319, MS17_010 "; KB4012606 is OS build 10240.17319" },
-	{ "MS17-010", "6.3", 10586, "KB4013198", 839, MS17_010 "; KB4013198 is OS build 10586.839" },
-	{ "MS17-010", "6.3", 14393, "KB4013429", 953, MS17_010 "; KB4013429 is OS build 14393.953" },
+	/* 10 1507: the March 2017 cumulative update is OS build 10240.17319 */
+	{ "MS17-010", "6.3", 10240, "KB4012606", 17319, MS17_010 "; " KB_URL "4012606" },
+	/* 10 1511: OS build 10586.839 */
+	{ "MS17-010", "6.3", 10586, "KB4013198", 839, MS17_010 "; " KB_URL "4013198" },
+	/* 10 1607, Server 2016: OS build 14393.953 (1703 shipped with the fix) */
+	{ "MS17-010", "6.3", 14393, "KB4013429", 953, MS17_010 "; " KB_URL "4013429" },
 };
 
 #define CV "Microsoft\\Windows\\CurrentVersion"

@@ -137,6 +137,11 @@ static void add_volumes(struct ui *ui)
 	}
 }
 
+/* The recovery keys typed on Home, kept for the rest of the run (the
+ * target is scanned again with them), wiped at the end; once
+ * one is typed they are tried instead of the command line's. */
+static struct blk_ring typed_keys;
+
 static void find_installations(struct ui *ui)
 {
 	list.n = 0;
@@ -148,7 +153,7 @@ static void find_installations(struct ui *ui)
 		 * (a serial line hanging up sends SIGHUP) */
 		teardown_install();
 		struct rs_error err = { 0 };
-		if (rs_target_scan(ui->opts.disk, &target, &err) != RS_OK) {
+		if (rs_target_scan(ui->opts.disk, typed_keys.n ? &typed_keys : ui->opts.keys, &target, &err) != RS_OK) {
 			target = NULL;
 			snprintf(empty_msg, sizeof(empty_msg), "%s", err.msg);
 		}
@@ -252,10 +257,6 @@ static void home_draw(struct ui *ui, int y, int x, int h, int w)
 		draw_text(ey + 1, x + 12, w - 12, "Enter: work on this installation (containment, accounts, scan).");
 }
 
-/* The recovery keys typed on Home, kept for the rest of the run (the
- * target is scanned again with them), wiped at the end. */
-static struct blk_ring typed_keys;
-
 /* Ask for R's recovery password and look again with it: the core opens
  * the volume (or says why not, on the row). */
 static void unlock_row(struct ui *ui, const struct home_row *r)
@@ -271,7 +272,6 @@ static void unlock_row(struct ui *ui, const struct home_row *r)
 		ui_status(ui, true, "%s", err.msg);
 		return;
 	}
-	rs_target_use_keys(&typed_keys);
 	rs_target_close(target, &err);
 	target = NULL;
 	find_installations(ui);
@@ -345,7 +345,6 @@ static void home_fini(struct ui *ui)
 	if (rs_target_close(target, &err) != RS_OK)
 		snprintf(ui->close_error, sizeof(ui->close_error), "%s", err.msg);
 	target = NULL;
-	rs_target_use_keys(NULL);
 	blk_free(&typed_keys);
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rescue/base/grow.h"
 #include "rescue/run/clean.h"
 #include "rescue/run/conf.h"
 #include "rescue/run/runrules.h"
@@ -112,14 +113,9 @@ static int on_detect(struct rs_scan_hit *hit, void *user)
 	/* the policy: report only; a person chooses afterwards */
 	enum rs_clean_outcome outcome = rs_clean_hit(&clean, hit);
 	pthread_mutex_lock(&shared.lock);
-	if (shared.ndet == shared.cap) {
-		size_t cap = shared.cap ? shared.cap * 2 : 32;
-		struct det *v = realloc(shared.det, cap * sizeof(*v));
-		if (v) {
-			shared.det = v;
-			shared.cap = cap;
-		}
-	}
+	struct det *v = grow_room(shared.det, &shared.cap, shared.ndet, sizeof(*v), 32);
+	if (v)
+		shared.det = v;
 	if (shared.ndet < shared.cap) {
 		struct det *d = &shared.det[shared.ndet];
 		memset(d, 0, sizeof(*d));

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rescue/base/grow.h"
 #include "ui/dialog.h"
 #include "ui/draw.h"
 
@@ -55,14 +56,10 @@ void ui_logf(struct ui *ui, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	if (ui->nlog == ui->caplog) {
-		size_t cap = ui->caplog ? ui->caplog * 2 : 64;
-		char **p = realloc(ui->log, cap * sizeof(*p));
-		if (!p)
-			return;     /* the log is a help, not worth failing the run for */
-		ui->log = p;
-		ui->caplog = cap;
-	}
+	char **p = grow_room(ui->log, &ui->caplog, ui->nlog, sizeof(*p), 64);
+	if (!p)
+		return;     /* the log is a help, not worth failing the run for */
+	ui->log = p;
 	char *copy = strdup(line);
 	if (copy)
 		ui->log[ui->nlog++] = copy;

@@ -18,6 +18,7 @@
 
 #include "hive/wininfo.h"
 #include "rescue/base/ctx.h"
+#include "rescue/disk/blkeys.h"
 #include "rescue/run/report.h"
 #include "ui/key.h"
 
@@ -26,6 +27,7 @@ struct ui_opts {
 	const char *disk;           /* --disk PATH, or NULL */
 	bool force;                 /* --force: passed to the context (dirty hives) */
 	bool remove_hiberfile;      /* --remove-hiberfile: a hibernated volume may be opened read-write */
+	const struct blk_ring *keys; /* --bitlocker-key(s), or NULL: BitLocker recovery keys */
 };
 
 /* Run the UI until the technician quits.  Returns an rs_status for the exit

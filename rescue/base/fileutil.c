@@ -223,6 +223,25 @@ char *text_list_entry(char *line)
 	return line;
 }
 
+int file_each_entry(const char *path, size_t max, text_entry_fn fn, void *user)
+{
+	uint8_t *buf;
+	size_t len;
+	if (file_read_all(path, max, &buf, &len) != 0)
+		return -1;
+	int rc = 0;
+	size_t lineno = 0;
+	char *cursor = (char *)buf;
+	for (char *line; rc == 0 && (line = text_next_line(&cursor));) {
+		lineno++;
+		char *entry = text_list_entry(line);
+		if (*entry)
+			rc = fn(user, entry, lineno);
+	}
+	free(buf);
+	return rc;
+}
+
 int file_unique_name(const char *path, char *out, size_t outlen)
 {
 	struct stat st;

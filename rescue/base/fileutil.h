@@ -39,6 +39,13 @@ char *text_next_line(char **cursor);
  * white space around it removed; "" for a blank or comment line. */
 char *text_list_entry(char *line);
 
+/* Each entry of the list file PATH (at most MAX bytes; text_list_entry's,
+ * blank and comment lines skipped) to FN with its line number, until FN
+ * returns non-zero.  0, FN's non-zero return, or -1 with errno when PATH
+ * cannot be read. */
+typedef int (*text_entry_fn)(void *user, char *entry, size_t lineno);
+int file_each_entry(const char *path, size_t max, text_entry_fn fn, void *user);
+
 /* The same path with a numeric suffix (".1", ".2"...) when PATH exists,
  * into OUT: never overwrite an earlier backup. */
 int file_unique_name(const char *path, char *out, size_t outlen);

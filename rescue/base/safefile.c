@@ -45,13 +45,20 @@ static void file_entry(struct journal_entry *e, const struct rs_ctx *ctx, const 
 	snprintf(e->path, sizeof(e->path), "%s", winpath_relative(ctx->root, file));
 }
 
+/* Whether a change goes ahead: not in a dry run (*RC is RS_OK, nothing is
+ * written) nor on a context that may not be written (*RC and ERR say why). */
+static bool may_change(const struct rs_ctx *ctx, int *rc, struct rs_error *err)
+{
+	bool dry = ctx->flags & RS_CTX_DRY_RUN;
+	*rc = dry ? RS_OK : rs_ctx_check_writable(ctx, err);
+	return !dry && *rc == RS_OK;
+}
+
 int safefile_replace(struct rs_ctx *ctx, const char *item, const char *rel,
 		     const void *data, size_t len, struct rs_error *err)
 {
-	if (ctx->flags & RS_CTX_DRY_RUN)
-		return RS_OK;
-	int rc = rs_ctx_check_writable(ctx, err);
-	if (rc)
+	int rc;
+	if (!may_change(ctx, &rc, err))
 		return rc;
 	char file[PATH_MAX];
 	if (winpath_resolve_new(ctx->root, rel, file, sizeof(file)) != 0)
@@ -100,10 +107,8 @@ int safefile_replace(struct rs_ctx *ctx, const char *item, const char *rel,
 
 int safefile_remove(struct rs_ctx *ctx, const char *item, const char *rel, struct rs_error *err)
 {
-	if (ctx->flags & RS_CTX_DRY_RUN)
-		return RS_OK;
-	int rc = rs_ctx_check_writable(ctx, err);
-	if (rc)
+	int rc;
+	if (!may_change(ctx, &rc, err))
 		return rc;
 	char file[PATH_MAX];
 	if (winpath_resolve(ctx->root, rel, file, sizeof(file)) != 0)

@@ -170,7 +170,7 @@ int cmd_detect(struct cli *cli, int argc, char **argv)
 	teardown_install();
 	struct rs_error err = { 0 };
 	struct rs_target *t;
-	int rc = rs_target_scan(cli->disk, &t, &err);
+	int rc = rs_target_scan(cli->disk, cli->keys, &t, &err);
 	if (rc) {
 		cli_print_error(cli, &err);
 		return rc;

@@ -18,6 +18,6 @@ int cmd_ui(struct cli *cli, int argc, char **argv)
 		return RS_EUSAGE;
 	}
 	struct ui_opts opts = { .root = cli->root, .disk = cli->disk, .force = cli->force,
-				.remove_hiberfile = cli->remove_hiberfile };
+				.remove_hiberfile = cli->remove_hiberfile, .keys = cli->keys };
 	return ui_run(&opts);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "rescue/base/ctx.h"
+#include "rescue/disk/blkeys.h"
 
 struct cli {
 	const char *root;         /* --root DIR */
@@ -24,6 +25,7 @@ struct cli {
 	const char *progname;
 	struct rs_ctx *ctx;       /* the opened target, for commands with CLI_TARGET */
 	struct rs_target *target; /* the disks behind ctx, with --disk or no target option */
+	const struct blk_ring *keys; /* --bitlocker-key(s): BitLocker recovery keys, NULL when none */
 };
 
 enum cli_flags {

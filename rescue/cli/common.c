@@ -55,7 +55,7 @@ static int find_install(struct cli *cli, const char *name, const struct rs_volum
 			struct rs_error *err)
 {
 	teardown_install();
-	int rc = rs_target_scan(cli->disk, &cli->target, err);
+	int rc = rs_target_scan(cli->disk, cli->keys, &cli->target, err);
 	if (rc)
 		return rc;
 	if ((rc = rs_target_pick(cli->target, cli->install, n, err)))

@@ -126,7 +126,6 @@ static int bitlocker_option(bool typed, char *value)
 	if (bitlocker_keys.bad)
 		textesc_fprintf(stderr, "rescue: skipped %zu recovery key%s whose checksum fails (%s)\n",
 				bitlocker_keys.bad, bitlocker_keys.bad == 1 ? "" : "s", bitlocker_keys.first_bad);
-	rs_target_use_keys(&bitlocker_keys);
 	return RS_OK;
 }
 
@@ -239,14 +238,13 @@ static int run(int argc, char **argv);
 int main(int argc, char **argv)
 {
 	int rc = run(argc, argv);
-	rs_target_use_keys(NULL);
 	blk_free(&bitlocker_keys);
 	return rc;
 }
 
 static int run(int argc, char **argv)
 {
-	struct cli cli = { .progname = "rescue" };
+	struct cli cli = { .progname = "rescue", .keys = &bitlocker_keys };
 	int rc = parse_globals(&cli, &argc, argv);
 	if (rc)
 		return rc;

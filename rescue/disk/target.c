@@ -30,13 +30,6 @@ static const struct { unsigned bit; const char *word; } state_words[] = {
 	{ VOL_UNLOCKED, "unlocked" },
 };
 
-static const struct blk_ring *use_keys;
-
-void rs_target_use_keys(const struct blk_ring *keys)
-{
-	use_keys = keys;
-}
-
 void rs_volume_state_str(unsigned state, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -88,8 +81,8 @@ static int unlock_open(struct disk *d, struct rs_volume *v, bool ro, struct rs_e
 
 /* Read V's BitLocker metadata and open it read-only with the key that
  * fits (its clear key when suspended, a key file's key for its key ID, a
- * typed key); else say in bl_why what it needs. */
-static void unlock_bitlocker(struct disk *d, struct rs_volume *v)
+ * typed key) in USE_KEYS (may be NULL); else say in bl_why what it needs. */
+static void unlock_bitlocker(struct disk *d, struct rs_volume *v, const struct blk_ring *use_keys)
 {
 	struct disk_part *p = v->part;
 	struct rs_error e = { 0 };
@@ -197,7 +190,7 @@ static void identify(struct disk *d, struct rs_volume *v)
 	mount_release(m, NULL);
 }
 
-static int add_disk(struct rs_target *t, struct disk *d)
+static int add_disk(struct rs_target *t, struct disk *d, const struct blk_ring *keys)
 {
 	struct disk **nd = realloc(t->disks, (t->ndisks + 1) * sizeof(*nd));
 	struct rs_volume *nv = nd ? realloc(t->vols, (t->nvols + d->nparts) * sizeof(*nv)) : NULL;
@@ -218,7 +211,7 @@ static int add_disk(struct rs_target *t, struct disk *d)
 			v->state |= VOL_READONLY;
 		if (strcmp(v->part->fstype, "BitLocker") == 0) {
 			v->state |= VOL_BITLOCKER;
-			unlock_bitlocker(d, v);
+			unlock_bitlocker(d, v, keys);
 		}
 		if (is_ntfs(v->part))
 			identify(d, v);
@@ -228,7 +221,7 @@ static int add_disk(struct rs_target *t, struct disk *d)
 	return 0;
 }
 
-int rs_target_scan(const char *path, struct rs_target **out, struct rs_error *err)
+int rs_target_scan(const char *path, const struct blk_ring *keys, struct rs_target **out, struct rs_error *err)
 {
 	mount_clean_stale();
 	struct rs_target *t = calloc(1, sizeof(*t));
@@ -239,14 +232,14 @@ int rs_target_scan(const char *path, struct rs_target **out, struct rs_error *er
 	if (path) {
 		struct disk *d;
 		rc = disk_read(path, &d, err);
-		if (rc == RS_OK && add_disk(t, d) != 0)
+		if (rc == RS_OK && add_disk(t, d, keys) != 0)
 			rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "out of memory");
 	} else {
 		struct disk **ds;
 		size_t n;
 		rc = disk_list_local(&ds, &n, err);
 		for (size_t i = 0; i < n; i++)
-			if (add_disk(t, ds[i]) != 0 && rc == RS_OK)
+			if (add_disk(t, ds[i], keys) != 0 && rc == RS_OK)
 				rc = rs_fail_errno(err, RS_EPARTIAL, ENOMEM, "out of memory");
 		free(ds);
 	}

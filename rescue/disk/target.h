@@ -4,7 +4,7 @@
  *
  * rs_target_scan reads every partition, probes each NTFS volume's state
  * (BitLocker, hibernated, dirty, read-only medium, unreadable), opens a
- * BitLocker volume with a matching key (rs_target_use_keys), mounts it
+ * BitLocker volume with a matching key of those it is given, mounts it
  * read-only for a moment to see whether Windows is there and which (product,
  * build, computer name), and unmounts it again.  rs_target_open then mounts
  * one installation for a command (read-write only when the command writes
@@ -56,24 +56,21 @@ struct rs_volume {
 	char bl_why[300];          /* locked: why ("needs recovery key <ID>", "this key does not open <ID>") */
 	char bl_key_id[BL_GUID_TEXT];  /* unlocked: the protector's key ID ("" for a clear key) */
 	char bl_key_from[100];     /* unlocked: "keys/<file>", "the recovery key given", "its clear key" */
-	const struct blk_key *bl_key;  /* unlocked: the key (in the ring of rs_target_use_keys) */
+	const struct blk_key *bl_key;  /* unlocked: the key (in the ring given to rs_target_scan) */
 	struct bl_unlock *unlock;  /* unlocked: dislocker and the loop device over its view */
 	bool bl_guarded;           /* unlocked: its metadata areas checked (rescue/disk/blguard.h) */
 	char bl_write_why[300];    /* ... and found unsafe to write near: why it stays read-only */
 };
 
-/* The recovery keys rs_target_scan tries on BitLocker volumes (a key ID
- * from the volume's metadata matched in KEYS; a typed key, with no ID, is
- * tried as it is).  KEYS must outlive every target scanned after; NULL
- * (the default): BitLocker volumes stay locked. */
-void rs_target_use_keys(const struct blk_ring *keys);
-
 struct rs_target;
 
 /* Scan PATH (a disk, partition or image file), or every local disk when
- * PATH is NULL.  RS_ETARGET when PATH cannot be read or holds no
- * partition table or file system; finding no Windows is not an error here. */
-int rs_target_scan(const char *path, struct rs_target **out, struct rs_error *err);
+ * PATH is NULL.  BitLocker volumes are opened with the recovery keys in KEYS
+ * (a key ID from the volume's metadata matched in KEYS; a typed key, with no
+ * ID, is tried as it is); KEYS, borrowed, must outlive the target; NULL: they
+ * stay locked.  RS_ETARGET when PATH cannot be read or holds no partition
+ * table or file system; finding no Windows is not an error here. */
+int rs_target_scan(const char *path, const struct blk_ring *keys, struct rs_target **out, struct rs_error *err);
 
 size_t rs_target_count(const struct rs_target *t);                  /* volumes (partitions) */
 const struct rs_volume *rs_target_volume(const struct rs_target *t, size_t i);

@@ -955,16 +955,11 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 	struct rs_error err = { 0 };
 	/* The stick's recovery keys, for BitLocker volumes (wiped at the end). */
 	struct blk_ring keys = { 0 };
-	if (conf->bitlocker_keys[0]) {
-		if (blk_load(&keys, conf->bitlocker_keys, &err) != RS_OK)
-			snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
-		rs_target_use_keys(&keys);
-	}
-	int rc = rs_target_scan(disk, &t, &err);
+	if (conf->bitlocker_keys[0] && blk_load(&keys, conf->bitlocker_keys, &err) != RS_OK)
+		snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
+	int rc = rs_target_scan(disk, &keys, &t, &err);
 	if (rc) {
 		snprintf(out->problem, sizeof(out->problem), "%s", err.msg);
-		if (conf->bitlocker_keys[0])
-			rs_target_use_keys(NULL);
 		blk_free(&keys);
 		return rc;
 	}
@@ -978,8 +973,6 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 		snprintf(out->problem + l, sizeof(out->problem) - l, "%sno Windows installation found%s%s", l ? "; " : "",
 			 err.msg[0] ? ": " : "", err.msg);
 		rs_target_close(t, &err);
-		if (conf->bitlocker_keys[0])
-			rs_target_use_keys(NULL);
 		blk_free(&keys);
 		return RS_ETARGET;
 	}
@@ -1024,8 +1017,6 @@ static int run_disks(const struct rs_conf *conf, const char *disk, unsigned extr
 		size_t l = strlen(out->problem);
 		snprintf(out->problem + l, sizeof(out->problem) - l, "%s%s", l ? "; " : "", err.msg);
 	}
-	if (conf->bitlocker_keys[0])
-		rs_target_use_keys(NULL);
 	blk_free(&keys);
 	return RS_OK;
 }

@@ -12,6 +12,7 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/base/grow.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/volume/ntfsread.h"
 
@@ -41,14 +42,10 @@ void rs_clean_free(struct rs_clean *c)
  * autostart entries). */
 static struct rs_clean_record *record_new(struct rs_clean *c, const char *path, const char *stream)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct rs_clean_record *v = realloc(c->rec, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		c->rec = v;
-		c->cap = cap;
-	}
+	struct rs_clean_record *v = grow_room(c->rec, &c->cap, c->n, sizeof(*v), 16);
+	if (!v)
+		return NULL;
+	c->rec = v;
 	struct rs_clean_record *r = &c->rec[c->n];
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);
@@ -149,16 +146,16 @@ static int read_mount(const char *full, const char *stream, const struct stat *s
 
 /* The file the mount shows as something else (a WOF-compressed file is a
  * link there): read it as the scan's direct read did, through libntfs-3g;
- * ST becomes that read's stat, as the scan handed it to the quarantine. */
+ * ST becomes that read's stat, as the scan handed it to the quarantine.
+ * ENODEV when ROOT cannot be read directly (not an ntfs-3g mount): the
+ * mount's own refusal is then the one to say. */
 static int read_direct(const char *root, const char *rel, const char *stream, struct stat *st, uint64_t max,
 		       uint8_t **buf, size_t *len, char *why, size_t whylen)
 {
 	struct ntfsread *v;
 	struct rs_error oerr = { 0 };
-	if (ntfsread_open(root, &v, &oerr) != RS_OK) {
-		snprintf(why, whylen, "%s", oerr.msg);
-		return EINVAL;
-	}
+	if (ntfsread_open(root, &v, &oerr) != RS_OK)
+		return ENODEV;
 	size_t cap = 0;
 	struct stat nst;
 	uint64_t ref = (uint64_t)st->st_ino;
@@ -197,15 +194,18 @@ enum rs_clean_outcome rs_clean_path(struct rs_clean *c, const struct rs_clean_ta
 	uint64_t max = t->size + 1;     /* one byte more than scanned: a file that grew is read, and differs */
 	if (!e) {
 		e = read_mount(full, t->stream, &st, max, &data, &len);
-		if (e == EINVAL)
-			e = read_direct(c->ctx->root, NULL, t->stream, &st, max, &data, &len, why, sizeof(why));
+		if (e == EINVAL && (e = read_direct(c->ctx->root, NULL, t->stream, &st, max, &data, &len, why,
+						    sizeof(why))) == ENODEV) {
+			e = EINVAL;
+			snprintf(why, sizeof(why), "%s", S_ISLNK(st.st_mode) ? "a link: not followed" : "not a regular file");
+		}
 	} else {
 		/* not through the mount: a folder ntfs-3g shows as a link
 		 * (OneDrive) is refused there; read directly by its path, as
 		 * the scan did (the quarantine still moves it only through
 		 * its own checks) */
 		int d = read_direct(c->ctx->root, t->path, t->stream, &st, max, &data, &len, why, sizeof(why));
-		if (d != EINVAL)
+		if (d != ENODEV)
 			e = d;
 	}
 	char got[65] = "";

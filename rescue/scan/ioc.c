@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rescue/base/confine.h"
+#include "rescue/base/grow.h"
 
 #define LINE_MAX_IOC 4096           /* longer lines are malformed (signature-base's longest: ~300) */
 
@@ -85,14 +86,10 @@ static void strv_free(struct strv *s)
 /* Keep a copy of S in V; the copy, or NULL. */
 static char *strv_add(struct strv *v, const char *s)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		char **nv = realloc(v->v, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		v->v = nv;
-		v->cap = cap;
-	}
+	char **nv = grow_room(v->v, &v->cap, v->n, sizeof(*nv), 16);
+	if (!nv)
+		return NULL;
+	v->v = nv;
 	char *c = strdup(s);
 	if (c)
 		v->v[v->n++] = c;
@@ -168,14 +165,10 @@ static int add_hash(struct loader *l, char *line)
 		return 0;
 	}
 	struct rs_ioc *s = l->s;
-	if (s->nh[k] == s->caph[k]) {
-		size_t cap = s->caph[k] ? s->caph[k] * 2 : 64;
-		struct hash_entry *nv = realloc(s->h[k], cap * sizeof(*nv));
-		if (!nv)
-			return -1;
-		s->h[k] = nv;
-		s->caph[k] = cap;
-	}
+	struct hash_entry *nv = grow_room(s->h[k], &s->caph[k], s->nh[k], sizeof(*nv), 64);
+	if (!nv)
+		return -1;
+	s->h[k] = nv;
 	e.desc = strdup(semi ? semi : "");
 	if (!e.desc)
 		return -1;
@@ -435,14 +428,9 @@ static int add_filename(struct loader *l, char *line)
 	e.icase = rs_ioc_regex_literal(line, e.need, sizeof(e.need));
 	e.desc = l->comment ? l->comment : e.text;
 	struct rs_ioc *s = l->s;
-	if (e.text && s->nnames == s->capnames) {
-		size_t cap = s->capnames ? s->capnames * 2 : 64;
-		struct name_entry *nv = realloc(s->names, cap * sizeof(*nv));
-		if (nv) {
-			s->names = nv;
-			s->capnames = cap;
-		}
-	}
+	struct name_entry *nv = e.text ? grow_room(s->names, &s->capnames, s->nnames, sizeof(*nv), 64) : NULL;
+	if (nv)
+		s->names = nv;
 	if (!e.text || s->nnames == s->capnames) {
 		regfree(&e.re);
 		if (e.has_fp)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "rescue/base/confine.h"
+#include "rescue/base/grow.h"
 #include "rescue/base/winpath.h"
 
 /* In the order read: what runs at every logon first, then where droppers
@@ -56,16 +57,12 @@ static void add(struct list *l, const char *root, const char *rel, bool files_to
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i], r) == 0)
 			return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		char **nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv) {
-			l->err = ENOMEM;
-			return;
-		}
-		l->v = nv;
-		l->cap = cap;
+	char **nv = grow_room(l->v, &l->cap, l->n, sizeof(*nv), 32);
+	if (!nv) {
+		l->err = ENOMEM;
+		return;
 	}
+	l->v = nv;
 	if (!(l->v[l->n] = strdup(r)))
 		l->err = ENOMEM;
 	else

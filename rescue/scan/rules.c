@@ -19,6 +19,7 @@
 #include "rescue/base/confine.h"
 #include "rescue/base/datapath.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/base/grow.h"
 #include "rescue/base/json.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
@@ -118,16 +119,12 @@ static int load_hashes(struct rs_rules *r, const char *path)
 			warn(r, "%s:%d: not \"sha256 name\", line ignored", path, lineno);
 			continue;
 		}
-		if (r->nhashes == r->hashcap) {
-			size_t cap = r->hashcap ? r->hashcap * 2 : 64;
-			struct hash_entry *nh = realloc(r->hashes, cap * sizeof(*nh));
-			if (!nh) {
-				free(sha);
-				break;
-			}
-			r->hashes = nh;
-			r->hashcap = cap;
+		struct hash_entry *nh = grow_room(r->hashes, &r->hashcap, r->nhashes, sizeof(*nh), 64);
+		if (!nh) {
+			free(sha);
+			break;
 		}
+		r->hashes = nh;
 		memcpy(r->hashes[r->nhashes].sha, sha, 32);
 		r->hashes[r->nhashes].size = nf == 3 ? size : UINT64_MAX;
 		if (nf != 3)
@@ -720,9 +717,24 @@ int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err)
 	return load(NULL, dir, NULL, LOAD_EXTRA, out, err);
 }
 
-int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err)
+bool rs_rules_is_c2(const char *extra)
 {
-	return load(NULL, dir, NULL, LOAD_EXTRA | LOAD_IOCS_ONLY, out, err);
+	struct stat st;
+	return (stat(extra, &st) == 0 && S_ISDIR(st.st_mode)) || rs_ioc_kind_of(extra) == RS_IOC_C2;
+}
+
+int rs_rules_c2_each(const char *extra, rs_c2_fn name, rs_c2_fn ip, void *user, struct rs_error *err)
+{
+	struct rs_rules *r;
+	int rc = load(NULL, extra, NULL, LOAD_EXTRA | LOAD_IOCS_ONLY, &r, err);
+	if (rc)
+		return rc == RS_EUSAGE ? RS_ETARGET : rc;
+	for (size_t i = 0; name && rc == RS_OK && i < rs_ioc_c2_nnames(r->ioc); i++)
+		rc = name(user, rs_ioc_c2_name(r->ioc, i), err);
+	for (size_t i = 0; ip && rc == RS_OK && i < rs_ioc_c2_nips(r->ioc); i++)
+		rc = ip(user, rs_ioc_c2_ip(r->ioc, i), err);
+	rs_rules_free(r);
+	return rc;
 }
 
 static int load(const char *compiled, const char *extra, const char *cache_dir, unsigned what,

@@ -56,9 +56,17 @@ const char *rs_rules_cache_note(const struct rs_rules *r);
 /* `rules check`: load only DIR's files (no built-in set, no built-in hash
  * list), so that rs_rules_file tells what each one gave. */
 int rs_rules_check(const char *dir, struct rs_rules **out, struct rs_error *err);
-/* Only the IOC lists below DIR (a file: that list), no YARA: the `hosts`
- * item's C2 names (hive/hosts.h). */
-int rs_rules_load_iocs(const char *dir, struct rs_rules **out, struct rs_error *err);
+/* The containment items' C2 lists (hive/hosts.h, hive/firewall.h): whether
+ * EXTRA names LOKI's C2 IOC lists (a rule folder, or one list whose name says
+ * so: rescue/scan/ioc.h) rather than a plain list of one entry a line. */
+bool rs_rules_is_c2(const char *extra);
+/* The C2 entries of the IOC lists at EXTRA (a folder searched as `scan
+ * --rules` does, or one list), no YARA: each host name to NAME and each IP
+ * address to IP (either may be NULL), borrowed for the call.  The first
+ * non-zero return of a callback ends the walk and is returned; RS_ETARGET
+ * when EXTRA cannot be read. */
+typedef int (*rs_c2_fn)(void *user, const char *entry, struct rs_error *err);
+int rs_rules_c2_each(const char *extra, rs_c2_fn name, rs_c2_fn ip, void *user, struct rs_error *err);
 
 /* Add the hash IOC lists below DIR (no link followed; other files are
  * listed as skipped) to R's IOC set, after R was loaded: the hashes a fleet

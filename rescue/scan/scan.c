@@ -27,6 +27,7 @@
 #include "rescue/volume/ntfsread.h"
 #include "rescue/volume/reparse.h"
 #include "rescue/volume/walk.h"
+#include "rescue/base/grow.h"
 #include "rescue/base/winpath.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
@@ -165,20 +166,24 @@ const char *rs_scan_skip_name(enum rs_scan_skip_why why)
 	return why < RS_SKIP_NWHY ? names[why] : "?";
 }
 
-/* Room for one more entry of SIZE bytes in *V (N of them, *CAP allocated),
- * doubling: a list of many entries costs no realloc each.  Returns *V, or
- * NULL when out of memory. */
-static void *grow_list(void **v, size_t *cap, size_t n, size_t size)
+/* A new last entry of the bounded list *V (*N entries of SIZE bytes, *CAP
+ * allocated, doubling so that many entries cost no realloc each), *N counted;
+ * NULL when MAX are listed or memory ran out, counted in *UNLISTED instead:
+ * memory does not grow with the volume, and nothing goes uncounted.  Under
+ * cbmu. */
+static void *list_append(void **v, size_t *n, size_t *cap, size_t max, size_t *unlisted, size_t size)
 {
-	if (n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		void *nv = realloc(*v, nc * size);
-		if (!nv)
-			return NULL;
-		*v = nv;
-		*cap = nc;
+	if (*n >= max) {
+		(*unlisted)++;
+		return NULL;
 	}
-	return *v;
+	void *nv = grow_room(*v, cap, *n, size, 64);
+	if (!nv) {
+		(*unlisted)++;
+		return NULL;
+	}
+	*v = nv;
+	return (char *)nv + (*n)++ * size;
 }
 
 /* Record a warning: something short of a detection (a filename IOC under
@@ -190,14 +195,15 @@ static void add_warning(struct scan *s, const char *rel, const char *stream, con
 		k.path = NULL;
 	pthread_mutex_lock(&s->cbmu);
 	struct rs_scan_result *r = s->res;
-	if (r->nwarn >= RS_SCAN_SKIP_MAX) {
-		r->nwarn_unlisted++;   /* bounded, as the skips are: counted */
-		free(k.path);
-		free(k.what);
-	} else if (k.path && k.what && grow_list((void **)&r->warn, &s->warncap, r->nwarn, sizeof(*r->warn))) {
-		r->warn[r->nwarn++] = k;
-	} else {
+	struct rs_scan_warning *slot = NULL;
+	if (!k.path || !k.what)
 		r->nwarn_unlisted++;
+	else
+		slot = list_append((void **)&r->warn, &r->nwarn, &s->warncap, RS_SCAN_SKIP_MAX, &r->nwarn_unlisted,
+				   sizeof(*slot));
+	if (slot) {
+		*slot = k;
+	} else {
 		free(k.path);
 		free(k.what);
 	}
@@ -224,13 +230,14 @@ static void add_skip(struct scan *s, const char *rel, const char *stream, enum r
 	pthread_mutex_lock(&s->cbmu);
 	struct rs_scan_result *r = s->res;
 	r->nwhy[why]++;
-	struct rs_scan_skip *nv = NULL;
-	if (r->nskip >= RS_SCAN_SKIP_MAX)
+	struct rs_scan_skip *slot = NULL;
+	if (!k.path)
 		r->nskip_unlisted++;
 	else
-		nv = grow_list((void **)&r->skip, &s->skipcap, r->nskip, sizeof(*nv));
-	if (nv && k.path) {
-		r->skip[r->nskip++] = k;
+		slot = list_append((void **)&r->skip, &r->nskip, &s->skipcap, RS_SCAN_SKIP_MAX, &r->nskip_unlisted,
+				   sizeof(*slot));
+	if (slot) {
+		*slot = k;
 	} else {
 		free(k.path);
 		free(k.detail);
@@ -255,17 +262,13 @@ static void enqueue(struct scan *s, const char *rel, uint64_t ref, bool streams_
 			s->qn -= s->qhead;
 			s->qhead = 0;
 		}
-		if (s->qn == s->qcap) {
-			size_t cap = s->qcap ? s->qcap * 2 : 4096;
-			struct item *nq = realloc(s->q, cap * sizeof(*nq));
-			if (!nq) {
-				pthread_mutex_unlock(&s->qmu);
-				free(it.rel);
-				return;
-			}
-			s->q = nq;
-			s->qcap = cap;
+		struct item *nq = grow_room(s->q, &s->qcap, s->qn, sizeof(*nq), 4096);
+		if (!nq) {
+			pthread_mutex_unlock(&s->qmu);
+			free(it.rel);
+			return;
 		}
+		s->q = nq;
 	}
 	s->q[s->qn++] = it;
 	if (!streams_only) {
@@ -332,14 +335,10 @@ static bool under_done(const struct scan *s, const char *rel)
 
 static void done_add(struct scan *s, const char *rel)
 {
-	if (s->ndone == s->donecap) {
-		size_t cap = s->donecap ? s->donecap * 2 : 32;
-		char **nv = realloc(s->done, cap * sizeof(*nv));
-		if (!nv)
-			return;         /* read again later: never left out */
-		s->done = nv;
-		s->donecap = cap;
-	}
+	char **nv = grow_room(s->done, &s->donecap, s->ndone, sizeof(*nv), 32);
+	if (!nv)
+		return;         /* read again later: never left out */
+	s->done = nv;
 	if (!(s->done[s->ndone] = strdup(rel)))
 		return;
 	s->ndone++;
@@ -747,13 +746,9 @@ static void scan_buffer(struct worker *w, const char *rel, const char *stream, c
 	if (s->o->detect && s->o->detect(&hit, s->o->user) != 0)
 		atomic_store(&s->cancel, true);
 	struct rs_scan_result *r = s->res;
-	struct rs_scan_detection *nv = NULL;
-	if (r->ndet >= RS_SCAN_DET_MAX)
-		r->ndet_unlisted++;
-	else
-		nv = grow_list((void **)&r->det, &s->detcap, r->ndet, sizeof(*nv));
-	if (nv) {
-		struct rs_scan_detection *d = &r->det[r->ndet++];
+	struct rs_scan_detection *d = list_append((void **)&r->det, &r->ndet, &s->detcap, RS_SCAN_DET_MAX,
+						  &r->ndet_unlisted, sizeof(*d));
+	if (d) {
 		d->path = strdup(rel);
 		d->stream = stream ? strdup(stream) : NULL;
 		d->rules = rules;

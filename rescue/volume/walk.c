@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rescue/base/confine.h"
+#include "rescue/base/grow.h"
 
 static size_t id_hash(dev_t dev, ino_t ino)
 {
@@ -103,14 +104,10 @@ static const char *full_path(struct walker *w, const char *rel)
 
 static int push(struct walker *w, const char *rel, uint64_t ref)
 {
-	if (w->depth == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct dirent_ref *ns = realloc(w->stack, cap * sizeof(*ns));
-		if (!ns)
-			return -1;
-		w->stack = ns;
-		w->cap = cap;
-	}
+	struct dirent_ref *ns = grow_room(w->stack, &w->cap, w->depth, sizeof(*ns), 64);
+	if (!ns)
+		return -1;
+	w->stack = ns;
 	if (!(w->stack[w->depth].name = strdup(rel)))
 		return -1;
 	w->stack[w->depth].ref = ref;
@@ -159,14 +156,10 @@ static int cmp_names(const void *a, const void *b)
 static int add_name(void *arg, const char *name, uint64_t ref)
 {
 	struct walker *w = arg;
-	if (w->n == w->ncap) {
-		size_t cap = w->ncap ? w->ncap * 2 : 32;
-		struct dirent_ref *nn = realloc(w->names, cap * sizeof(*nn));
-		if (!nn)
-			return ENOMEM;
-		w->names = nn;
-		w->ncap = cap;
-	}
+	struct dirent_ref *nn = grow_room(w->names, &w->ncap, w->n, sizeof(*nn), 32);
+	if (!nn)
+		return ENOMEM;
+	w->names = nn;
 	if (!(w->names[w->n].name = strdup(name)))
 		return ENOMEM;
 	w->names[w->n++].ref = ref;

@@ -6,11 +6,16 @@
  * (hivexget, a tool we did not write, reads the hive); a listed detection
  * quarantined by path and SHA-256 without a new scan, and refused when the
  * file changed since, is gone, or is a hive; rs_clean_finish looks at each
- * record once.  On an NTFS image (when root, FUSE and ntfs-3g are there) a
- * listed alternate data stream is quarantined by path and hash too. */
+ * record once; a listed path that became a symbolic link (to a copy of the
+ * same bytes outside the volume) or a FIFO since is refused in one line and
+ * nothing changes.  On an NTFS image (when root, FUSE and ntfs-3g are there) a
+ * listed alternate data stream is quarantined by path and hash too, and a
+ * listed file that became an Interix symbolic link or FIFO is refused, the
+ * image unchanged as ntfscat and ntfsls see it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -283,41 +288,160 @@ static void test_path(void)
 	teardown(&f);
 }
 
+/* The entries of ROOT/REL (0 when it is not there). */
+static size_t count_entries(const char *root, const char *rel)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	DIR *d = opendir(p);
+	size_t n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* rs_clean_path on T must refuse it in one line saying WANT, quarantine
+ * nothing, and come back (alarm: a read that blocks on a FIFO ends the test
+ * as a failure, never a hang). */
+static void check_refused(struct rs_clean *c, const struct rs_clean_target *t, const char *root, const char *want)
+{
+	size_t ri, quarantined = c->count[RS_CLEAN_QUARANTINED];
+	size_t in_quarantine = count_entries(root, "Rescue/quarantine");
+	alarm(60);
+	enum rs_clean_outcome o = rs_clean_path(c, t, &ri);
+	alarm(0);
+	CHECK_INT(o, RS_CLEAN_FAILED);
+	if (ri == SIZE_MAX)
+		return;
+	const char *a = c->rec[ri].action;
+	if (!strstr(a, want) || strchr(a, '\n'))
+		fprintf(stderr, "# %s\n", a);
+	CHECK(strstr(a, want) != NULL);
+	CHECK(strchr(a, '\n') == NULL);
+	CHECK_INT(c->count[RS_CLEAN_QUARANTINED], quarantined);
+	CHECK_INT(count_entries(root, "Rescue/quarantine"), in_quarantine);
+}
+
+/* The listed detections of RES read from their content, with a path short
+ * enough for the refusal's reason to fit in a record's action: at most MAX
+ * into OUT. */
+static size_t short_dets(const struct rs_scan_result *res, const struct rs_scan_detection **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < res->ndet && n < max; i++)
+		if (!res->det[i].stream && strlen(res->det[i].path) < 100)
+			out[n++] = &res->det[i];
+	return n;
+}
+
+/* A listed file replaced since the scan by a symbolic link to a copy of its
+ * bytes outside the volume (the hash would match through the link), or by
+ * a FIFO (a read would block): refused, the link, its target and the FIFO
+ * as they were, nothing quarantined. */
+static void test_path_hostile(void)
+{
+	struct fixture f;
+	if (!setup(&f, "hostile", false))
+		return;
+	const struct rs_scan_detection *d[2];
+	size_t nd = short_dets(&f.res, d, 2);
+	CHECK_INT(nd, 2);
+	if (nd == 2) {
+		char full[1024], canary[512], cmd[4096];
+		snprintf(full, sizeof(full), "%s/%s", f.root, d[0]->path);
+		snprintf(canary, sizeof(canary), "%s/canary-outside", dir);
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && rm '%s' && ln -s '%s' '%s'", full, canary, full, canary, full);
+		CHECK_INT(sh(cmd), 0);
+		struct rs_clean_target t = { d[0]->path, NULL, d[0]->rules, d[0]->sha256, d[0]->size };
+		check_refused(&f.c, &t, f.root, "cannot be read again: a link: not followed");
+		struct stat st;
+		CHECK(lstat(full, &st) == 0 && S_ISLNK(st.st_mode));
+		CHECK(stat(canary, &st) == 0 && (uint64_t)st.st_size == d[0]->size);
+		snprintf(cmd, sizeof(cmd), "test \"$(sha256sum <'%s' | cut -d' ' -f1)\" = %s", canary, d[0]->sha256);
+		CHECK_INT(sh(cmd), 0);
+
+		snprintf(full, sizeof(full), "%s/%s", f.root, d[1]->path);
+		CHECK_INT(unlink(full), 0);
+		CHECK_INT(mkfifo(full, 0644), 0);
+		struct rs_clean_target t2 = { d[1]->path, NULL, d[1]->rules, d[1]->sha256, d[1]->size };
+		check_refused(&f.c, &t2, f.root, "cannot be read again: not a regular file");
+		CHECK(lstat(full, &st) == 0 && S_ISFIFO(st.st_mode));
+	}
+	teardown(&f);
+}
+
+/* A 32 MiB NTFS image DIR/NAME.img mounted by ntfs-3g at DIR/NAME, with
+ * the SYSTEM hive an installation needs and Users/Pat, its paths into IMG
+ * and MNT (LEN bytes each); false (a skip naming NAME) when root, FUSE or
+ * the ntfs-3g tools are missing or it cannot be made. */
+static bool ntfs_image(const char *name, char *img, char *mnt, size_t len)
+{
+	if (geteuid() != 0 || access("/dev/fuse", F_OK) != 0 ||
+	    sh("command -v mkntfs ntfs-3g ntfscat ntfsls >/dev/null") != 0) {
+		CHECK_SKIP("%s: needs root, /dev/fuse, mkntfs, ntfs-3g, ntfscat and ntfsls", name);
+		return false;
+	}
+	snprintf(img, len, "%s/%s.img", dir, name);
+	snprintf(mnt, len, "%s/%s", dir, name);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "truncate -s 32M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1 && mkdir -p '%s' && ntfs-3g '%s' '%s' && "
+		 "mkdir -p '%s/Windows/System32/config' '%s/Users/Pat' && : >'%s/Windows/System32/config/SYSTEM'",
+		 img, img, mnt, img, mnt, mnt, mnt, mnt);
+	if (sh(cmd) != 0) {
+		CHECK_SKIP("%s: the NTFS image could not be made or mounted", name);
+		return false;
+	}
+	return true;
+}
+
+/* ROOT's context and a report-only clean-up flow over it, scanned into RES:
+ * the number of detections. */
+static size_t report_scan(const char *root, struct rs_ctx **ctx, struct rs_clean *c, struct rs_scan_result *res)
+{
+	struct rs_error err = { 0 };
+	CHECK_INT(rs_ctx_open(root, 0, ctx, &err), RS_OK);
+	struct rs_clean_policy p = { .quarantine = false, .tie = RS_CLEAN_TIE_QUARANTINED };
+	rs_clean_init(c, *ctx, &p);
+	CHECK_INT(scan(c, res), RS_DETECTED);
+	return res->ndet;
+}
+
+/* The end of report_scan's work on an image: RES, C and CTX freed, MNT
+ * unmounted, so that the ntfs-3g tools read the image as it was left. */
+static void close_image(struct rs_scan_result *res, struct rs_clean *c, struct rs_ctx *ctx, const char *mnt)
+{
+	rs_scan_result_free(res);
+	rs_clean_free(c);
+	rs_ctx_close(ctx);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "umount '%s'", mnt);
+	CHECK_INT(sh(cmd), 0);
+}
+
 /* On an ntfs-3g mount (its default streams_interface=xattr): a listed
  * alternate data stream is quarantined by path and hash, its file stays;
  * ntfscat, on the unmounted image, no longer finds the stream. */
 static void test_stream(void)
 {
-	if (geteuid() != 0 || access("/dev/fuse", F_OK) != 0 ||
-	    sh("command -v mkntfs ntfs-3g ntfscat >/dev/null") != 0) {
-		CHECK_SKIP("stream: needs root, /dev/fuse, mkntfs, ntfs-3g and ntfscat");
-		return;
-	}
 	char img[128], mnt[128], cmd[1024];
-	snprintf(img, sizeof(img), "%s/ntfs.img", dir);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "truncate -s 32M '%s' && mkntfs -q -F -f '%s' >/dev/null 2>&1 && mkdir -p '%s' && ntfs-3g '%s' '%s' && "
-		 "mkdir -p '%s/Windows/System32/config' '%s/Users/Pat' && : >'%s/Windows/System32/config/SYSTEM' && "
-		 "echo 'quarterly report' >'%s/Users/Pat/report.txt'",
-		 img, img, mnt, img, mnt, mnt, mnt, mnt, mnt);
-	if (sh(cmd) != 0) {
-		CHECK_SKIP("stream: the NTFS image could not be made or mounted");
+	if (!ntfs_image("stream", img, mnt, sizeof(img)))
 		return;
-	}
 	static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 	char file[256];
 	snprintf(file, sizeof(file), "%s/Users/Pat/report.txt", mnt);
+	FILE *fp = fopen(file, "w");
+	if (fp) {
+		fputs("quarterly report\n", fp);
+		fclose(fp);
+	}
 	CHECK_INT(setxattr(file, "user.Zone.Identifier", eicar, strlen(eicar), 0), 0);
 	struct rs_ctx *ctx;
-	struct rs_error err = { 0 };
-	CHECK_INT(rs_ctx_open(mnt, 0, &ctx, &err), RS_OK);
 	struct rs_clean c;
-	struct rs_clean_policy p = { .quarantine = false, .tie = RS_CLEAN_TIE_QUARANTINED };
-	rs_clean_init(&c, ctx, &p);
 	struct rs_scan_result res;
-	CHECK_INT(scan(&c, &res), RS_DETECTED);
-	CHECK_INT(res.ndet, 1);
+	CHECK_INT(report_scan(mnt, &ctx, &c, &res), 1);
 	if (res.ndet == 1 && res.det[0].stream) {
 		const struct rs_scan_detection *d = &res.det[0];
 		CHECK_STR(d->stream, "Zone.Identifier");
@@ -333,15 +457,84 @@ static void test_stream(void)
 		CHECK_STR(c.rec[ri].id, d->sha256);
 		CHECK(exists(mnt, "Users/Pat/report.txt"));
 	}
-	rs_scan_result_free(&res);
-	rs_clean_free(&c);
-	rs_ctx_close(ctx);
-	snprintf(cmd, sizeof(cmd), "umount '%s'", mnt);
-	CHECK_INT(sh(cmd), 0);
+	close_image(&res, &c, ctx, mnt);
 	snprintf(cmd, sizeof(cmd), "ntfscat -n Zone.Identifier '%s' Users/Pat/report.txt >/dev/null 2>&1", img);
 	CHECK(sh(cmd) != 0);
 	snprintf(cmd, sizeof(cmd), "test \"$(ntfscat '%s' Users/Pat/report.txt)\" = 'quarterly report'", img);
 	CHECK_INT(sh(cmd), 0);
+}
+
+/* On an NTFS image: two listed EICAR files that a program on Windows turned,
+ * after the scan, into an Interix symbolic link (to a copy of the same
+ * bytes outside the volume) and an Interix FIFO, as ntfs-3g shows them once
+ * mounted again: both refused in one line; ntfscat and ntfsls, on the
+ * unmounted image, find them as they were and no quarantine. */
+static void test_interix(void)
+{
+	char img[128], mnt[128], canary[128], cmd[2048];
+	if (sh("command -v python3 >/dev/null") != 0) {
+		CHECK_SKIP("interix: needs python3");
+		return;
+	}
+	if (!ntfs_image("interix", img, mnt, sizeof(img)))
+		return;
+	static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+	snprintf(canary, sizeof(canary), "%s/interix-canary", dir);
+	FILE *fp = fopen(canary, "w");
+	if (fp) {
+		fputs(eicar, fp);
+		fclose(fp);
+	}
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/Users/Pat/link.com' && cp '%s' '%s/Users/Pat/fifo.com'", canary, mnt,
+		 canary, mnt);
+	CHECK_INT(sh(cmd), 0);
+	struct rs_ctx *ctx;
+	struct rs_clean c;
+	struct rs_scan_result res;
+	CHECK_INT(report_scan(mnt, &ctx, &c, &res), 2);
+	rs_clean_free(&c);
+	rs_ctx_close(ctx);
+	/* The Interix way (tests/images/build.sh's interix): the content, then
+	 * the SYSTEM attribute; ntfs-3g shows the new kind once mounted again. */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 - '%s/Users/Pat' '%s' <<'PY' && umount '%s' && ntfs-3g '%s' '%s'\n"
+		 "import os, struct, sys\n"
+		 "for name, target in (('link.com', sys.argv[2]), ('fifo.com', '')):\n"
+		 "    path = os.path.join(sys.argv[1], name)\n"
+		 "    with open(path, 'wb') as f:\n"
+		 "        f.write(b'IntxLNK\\x01' + target.encode('utf-16-le') if target else b'')\n"
+		 "    os.setxattr(path, 'system.ntfs_attrib_be', struct.pack('>I', 0x4))\n"
+		 "PY\n",
+		 mnt, canary, mnt, img, mnt);
+	CHECK_INT(sh(cmd), 0);
+	struct stat st;
+	char full[256];
+	snprintf(full, sizeof(full), "%s/Users/Pat/link.com", mnt);
+	CHECK(lstat(full, &st) == 0 && S_ISLNK(st.st_mode));
+	snprintf(full, sizeof(full), "%s/Users/Pat/fifo.com", mnt);
+	CHECK(lstat(full, &st) == 0 && S_ISFIFO(st.st_mode));
+	struct rs_error err = { 0 };
+	CHECK_INT(rs_ctx_open(mnt, 0, &ctx, &err), RS_OK);
+	struct rs_clean_policy p = { .quarantine = false, .tie = RS_CLEAN_TIE_QUARANTINED };
+	rs_clean_init(&c, ctx, &p);
+	for (size_t i = 0; i < res.ndet; i++) {
+		const struct rs_scan_detection *d = &res.det[i];
+		struct rs_clean_target t = { d->path, d->stream, d->rules, d->sha256, d->size };
+		check_refused(&c, &t, mnt, "changed since it was scanned: left in place");
+	}
+	close_image(&res, &c, ctx, mnt);
+	snprintf(cmd, sizeof(cmd), "ntfscat '%s' Users/Pat/link.com | head -c 8 | grep -q IntxLNK", img);
+	CHECK_INT(sh(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "test \"$(ntfscat '%s' Users/Pat/fifo.com | wc -c)\" -eq 0", img);
+	CHECK_INT(sh(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "test -n \"$(ntfsls -p /Rescue/quarantine '%s' 2>/dev/null)\"", img);
+	CHECK(sh(cmd) != 0);
+	char back[sizeof(eicar)] = "";
+	if ((fp = fopen(canary, "r"))) {
+		back[fread(back, 1, sizeof(back) - 1, fp)] = '\0';
+		fclose(fp);
+	}
+	CHECK_STR(back, eicar);
 }
 
 int main(void)
@@ -362,7 +555,9 @@ int main(void)
 		test_report_only();
 		test_quarantine_scan();
 		test_path();
+		test_path_hostile();
 		test_stream();
+		test_interix();
 		rs_rules_free(rules);
 	}
 	char cmd[128];
