@@ -15,6 +15,7 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/base/grow.h"
 #include "rescue/scan/ioc.h"
 
 /* How deep below the folder reports are looked for: reports/ itself, a
@@ -279,16 +280,12 @@ static int read_list(struct fleet *fl, const char *path)
 			fl->learned_more++;
 			continue;
 		}
-		if (fl->nlearned == fl->learned_cap) {
-			size_t cap = fl->learned_cap ? fl->learned_cap * 2 : 64;
-			struct fleet_learned *v = realloc(fl->learned, cap * sizeof(*v));
-			if (!v) {
-				rc = -1;
-				break;
-			}
-			fl->learned = v;
-			fl->learned_cap = cap;
+		struct fleet_learned *v = grow_room(fl->learned, &fl->learned_cap, fl->nlearned, sizeof(*v), 64);
+		if (!v) {
+			rc = -1;
+			break;
 		}
+		fl->learned = v;
 		fl->learned[fl->nlearned++] = (struct fleet_learned){ .l = l };
 	}
 	free(text);

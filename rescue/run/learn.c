@@ -15,6 +15,7 @@
 
 #include "rescue/base/confine.h"
 #include "rescue/base/fileutil.h"
+#include "rescue/base/grow.h"
 #include "rescue/scan/ioc.h"
 
 #define LEARN_READ_MAX (256u << 20)     /* an autostart target larger than this is not hashed */
@@ -46,14 +47,10 @@ int learn_add(struct learn *l, const char *sha256, const char *name, const char 
 				clean_text(l->v[i].entry, sizeof(l->v[i].entry), entry);
 			return 0;
 		}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct learn_item *nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = cap;
-	}
+	struct learn_item *nv = grow_room(l->v, &l->cap, l->n, sizeof(*nv), 8);
+	if (!nv)
+		return -1;
+	l->v = nv;
 	struct learn_item *it = &l->v[l->n++];
 	snprintf(it->sha256, sizeof(it->sha256), "%s", sha256);
 	for (char *p = it->sha256; *p; p++)
