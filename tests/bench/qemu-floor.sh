@@ -61,6 +61,9 @@ try() {
 	cp "$T/stick.clean" "$T/stick.img"
 	QEMU_MEM=$1 QEMU_TIMEOUT=$tmo AUTO_TIMEOUT=$tmo auto_boot "floor-$1" bios u "$T/stick.img" "sata:$img"
 	rc=$?
+	# The serial log stays, for the progress lines and step times.
+	mkdir -p "$TOP/build/bench-volume"
+	cp "$QEMU_LOG" "$TOP/build/bench-volume/qemu-floor-$variant-$rules-$1.log"
 	why=""
 	if auto_log_has 'Out of memory|oom-kill|Kernel panic|not syncing'; then
 		why="out of memory: $(auto_log | grep -aE -m 1 'Out of memory|oom-kill|Kernel panic|not syncing' | cut -c1-120)"

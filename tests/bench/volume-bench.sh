@@ -112,15 +112,16 @@ run "detect" "$rescue" --disk "$img" detect
 run "autoruns" "$rescue" --disk "$img" autoruns
 
 # first_and_eta STAMPS: from a scan's lines as stamp.py timed them, the
-# time to the first detection against the whole run (target: under 20%),
-# and the ETA the progress line showed at 10% and at 50% of the scan (from
-# its first progress line to its summary) against the time really left then
-# (target: within 25%).
+# time to the first detection against the time to the scan's end (target:
+# under 20%), and the ETA the progress line showed at 10% and at 50% of the
+# scan against the time really left then (target: within 25%).  The scan
+# ends with its last progress line (its final count), not at the exit:
+# unmounting comes after it, and stdout, a pipe, is only flushed at the
+# exit apart from the detections.
 first_and_eta() {
 	awk -F'\t' '
 	function secs(s,   n, a, i, v) { n = split(s, a, ":"); v = 0; for (i = 1; i <= n; i++) v = v * 60 + a[i]; return v }
 	$2 == "exit" { tend = $1 }
-	$2 == "out" && $3 ~ /"type":"summary"/ && !sum { sum = $1 }
 	$2 == "out" && ($3 ~ /^\{"type":"detection"/ || $3 ~ /^DETECTED /) && first == "" { first = $1 }
 	$2 == "err" && $3 ~ /^[0-9]+\/[0-9]+\+? files / {
 		n++; t[n] = $1; eta[n] = -1
@@ -128,11 +129,12 @@ first_and_eta() {
 		split($3, w, " "); split(w[3], mb, "/"); done[n] = (mb[2] > 0 ? mb[1] / mb[2] : 0); walking[n] = (w[1] ~ /\+$/)
 	}
 	END {
-		end = sum ? sum : tend
+		end = n ? t[n] : tend
 		if (first == "")
 			printf "  %-42s none\n", "first detection"
 		else
-			printf "  %-42s %8.2f s of %.2f s: %.0f%% of the run\n", "first detection", first, tend, 100 * first / tend
+			printf "  %-42s %8.2f s after the start, the scan ended at %.2f s: %.0f%% (exit at %.2f s)\n",
+				"first detection", first, end, 100 * first / end, tend
 		if (!n) { printf "  %-42s none (no progress line)\n", "ETA"; exit }
 		for (p = 10; p <= 50; p += 40) {
 			at = t[1] + p / 100 * (end - t[1])
