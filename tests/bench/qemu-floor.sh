@@ -16,6 +16,8 @@
 #   BENCH_QEMU_MEM    the first -m tried (default 256); then halved or raised
 #                     by half until one try succeeds and one fails, then bisected
 #   BENCH_QEMU_TRIES  at most this many runs (default 1: the first -m only)
+#   BENCH_QEMU_PASSED, BENCH_QEMU_FAILED  an -m known to succeed / to fail (from
+#                     an earlier run), to go on bisecting from BENCH_QEMU_MEM
 #   BENCH_QEMU_STEP   the bisection's resolution in MiB (default 16)
 #   BENCH_QEMU_TIMEOUT  seconds one run may take (default 14400)
 # The disk is attached with snapshot=on: the image itself is never written.
@@ -44,6 +46,7 @@ signature-base)
 *) echo "qemu-floor: BENCH_QEMU_RULES=$rules? (builtin or signature-base)" >&2; exit 2 ;;
 esac
 planted=$(grep -c . "$img.manifest")
+oom='Out of memory|oom-kill|Kernel panic|not syncing'
 
 # The stick: a serial console, power off at the end; signature-base in its
 # rules/ when asked (mtools: no mount).
@@ -59,14 +62,22 @@ cp "$T/stick.img" "$T/stick.clean"
 # succeeds as the header says.
 try() {
 	cp "$T/stick.clean" "$T/stick.img"
-	QEMU_MEM=$1 QEMU_TIMEOUT=$tmo AUTO_TIMEOUT=$tmo auto_boot "floor-$1" bios u "$T/stick.img" "sata:$img"
-	rc=$?
+	# As auto_boot (tests/qemu/autolib.sh), but a guest out of memory ends
+	# the try at once: a panicked kernel never powers off.
+	start=$(date +%s) auto_secs=""
+	QEMU_MEM=$1 QEMU_TIMEOUT=$tmo qemu_start "floor-$1" bios "usb:$T/stick.img" "sata:$img"
+	rc=1
+	if qemu_menu u && qemu_wait "rescue: VERDICT (GREEN|RED|YELLOW)|$oom" "$tmo" && ! auto_log_has "$oom"; then
+		qemu_end 120 && rc=0 && auto_secs=$(($(date +%s) - start))
+	else
+		qemu_end 1
+	fi
 	# The serial log stays, for the progress lines and step times.
 	mkdir -p "$TOP/build/bench-volume"
 	cp "$QEMU_LOG" "$TOP/build/bench-volume/qemu-floor-$variant-$rules-$1.log"
 	why=""
-	if auto_log_has 'Out of memory|oom-kill|Kernel panic|not syncing'; then
-		why="out of memory: $(auto_log | grep -aE -m 1 'Out of memory|oom-kill|Kernel panic|not syncing' | cut -c1-120)"
+	if auto_log_has "$oom"; then
+		why="out of memory: $(auto_log | grep -aE -m 1 "$oom" | cut -c1-120)"
 	elif [ "$rc" -ne 0 ]; then
 		why="no verdict and power-off within $tmo s (last line: $(auto_log | grep -av '^[[:space:]]*$' | tail -n 1 | cut -c1-100))"
 	fi
@@ -90,12 +101,12 @@ try() {
 		return 0
 	fi
 	echo "qemu-floor: -m $1: failed: $why"
-	qemu_show
+	auto_log | grep -av '^[[:space:]]*$' | tail -n 8 | sed 's/^/#   /'
 	return 1
 }
 
 echo "qemu-floor: $variant.img ($planted planted samples), rules: $rules, TCG, 1 vCPU, up to $tries run(s) from -m $mem"
-lo="" hi="" n=0
+lo=${BENCH_QEMU_FAILED:-} hi=${BENCH_QEMU_PASSED:-} n=0
 while [ "$n" -lt "$tries" ]; do
 	n=$((n + 1))
 	if try "$mem"; then hi=$mem; else lo=$mem; fi
