@@ -12,6 +12,7 @@
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -32,6 +33,10 @@ def main():
     child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=outw, stderr=slave)
     os.close(slave)
     os.close(outw)
+    # Stopped (the bench interrupted): CMD stops too, and unmounts what it
+    # mounted, rather than being left behind.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda n, _f: child.send_signal(n))
     streams = {outr: ['out', b'', sys.stdout.buffer], master: ['err', b'', sys.stderr.buffer]}
 
     def emit(name, text):
