@@ -28,6 +28,10 @@
 . "$TOP/tests/qemu/autolib.sh"
 unset MALLOC_PERTURB_
 set -u
+# Interrupted: the QEMU of the try ends too, and $T goes.
+trap 'exit 130' INT TERM
+# shellcheck disable=SC2016 # expanded at the exit
+t_on_exit '[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null'
 variant=${BENCH_VARIANT:-large}
 rules=${BENCH_QEMU_RULES:-builtin}
 mem=${BENCH_QEMU_MEM:-256}
