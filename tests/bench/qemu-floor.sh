@@ -7,7 +7,9 @@
 # VERDICT RED and its report (the copy on the stick, read with mtools) says
 # every detection quarantined, at least as many as the image's planted
 # samples (its .manifest).  Each try prints its -m, the outcome, why it
-# failed (out of memory, no verdict, ...) and the boot-to-power-off time.
+# failed (out of memory, no verdict, ...) and the boot-to-power-off time;
+# its serial log and its report stay in build/bench-volume/ as
+# qemu-floor-VARIANT-RULES-MEM.log and .json.
 # Figures only: the targets (256 MiB with the built-in rules, 384 with
 # signature-base) are printed, never turned into pass/fail.
 #   BENCH_VARIANT     large (default) or large-small
@@ -90,6 +92,7 @@ try() {
 	rverdict=- ndet=0 nquar=0
 	if [ -n "$rep" ]; then
 		stick_cat "$T/stick.img" "reports/$rep" >"$T/report.json"
+		cp "$T/report.json" "$TOP/build/bench-volume/qemu-floor-$variant-$rules-$1.json"
 		read -r rverdict ndet nquar <<-EOF
 		$(jq -r '"\(.verdict) \(.detections) \(.quarantined)"' "$T/report.json" 2>/dev/null)
 		EOF
