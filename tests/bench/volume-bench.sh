@@ -8,10 +8,15 @@
 # wall time), peak RSS and CPU seconds from /usr/bin/time -v; for the scans
 # also MB/s and MB per CPU-second (the ntfs-3g daemon's CPU included for the
 # yara CLI, which reads through it), the rescue/yara ratio, and a projection
-# for a 30 GB volume at 2 and 8 cores.  Figures only: nothing here passes or
+# for a 30 GB volume at 2 and 8 cores; for rescue's scans the time to the
+# first detection and the ETA its progress line shows at 10% and 50% of the
+# scan against the time really left (tests/bench/stamp.py times the lines
+# as a person sees them).  Figures only: nothing here passes or
 # fails on speed.  contain writes, so it runs on a sparse scratch copy.
 #   BENCH_VARIANT  large (default) or large-small (the same builder, 20,000 files)
 #   BENCH_THREADS  scan threads for rescue and yara -p (default: nproc)
+#   BENCH_QEMU     1: then the smallest QEMU -m for the unattended run on the
+#                  volume (tests/bench/qemu-floor.sh), skipped otherwise
 #   RULESETS       third-party rule sets (the default tests/lib.sh gives, as in the
 #                  tests): signature-base/yara is the second rule set; skipped,
 #                  and said so, when absent
@@ -106,6 +111,45 @@ echo "== rescue --disk $variant.img"
 run "detect" "$rescue" --disk "$img" detect
 run "autoruns" "$rescue" --disk "$img" autoruns
 
+# first_and_eta STAMPS: from a scan's lines as stamp.py timed them, the
+# time to the first detection against the time to the scan's end (target:
+# under 20%), and the ETA the progress line showed at 10% and at 50% of the
+# scan against the time really left then (target: within 25%).  The scan
+# ends with its last progress line (its final count), not at the exit:
+# unmounting comes after it, and stdout, a pipe, is only flushed at the
+# exit apart from the detections.
+first_and_eta() {
+	awk -F'\t' '
+	function secs(s,   n, a, i, v) { n = split(s, a, ":"); v = 0; for (i = 1; i <= n; i++) v = v * 60 + a[i]; return v }
+	$2 == "exit" { tend = $1 }
+	$2 == "out" && ($3 ~ /^\{"type":"detection"/ || $3 ~ /^DETECTED /) && first == "" { first = $1 }
+	$2 == "err" && $3 ~ /^[0-9]+\/[0-9]+\+? files / {
+		n++; t[n] = $1; eta[n] = -1
+		if (match($3, /ETA [0-9]+:[0-9]+/)) eta[n] = secs(substr($3, RSTART + 4, RLENGTH - 4))
+		split($3, w, " "); split(w[3], mb, "/"); done[n] = (mb[2] > 0 ? mb[1] / mb[2] : 0); walking[n] = (w[1] ~ /\+$/)
+	}
+	END {
+		end = n ? t[n] : tend
+		if (first == "")
+			printf "  %-42s none\n", "first detection"
+		else
+			printf "  %-42s %8.2f s after the start, the scan ended at %.2f s: %.0f%% (exit at %.2f s)\n",
+				"first detection", first, end, 100 * first / end, tend
+		if (!n) { printf "  %-42s none (no progress line)\n", "ETA"; exit }
+		for (p = 10; p <= 50; p += 40) {
+			at = t[1] + p / 100 * (end - t[1])
+			for (i = 1; i < n && t[i] < at; i++) ;
+			real = end - t[i]
+			if (eta[i] < 0)
+				printf "  %-42s ETA ? (not known yet), %.0f s really left\n", "ETA at " p "% of the scan", real
+			else
+				printf "  %-42s ETA %d s, %.0f s really left: %+.0f%% (%.0f%% of the MB counted so far%s)\n",
+					"ETA at " p "% of the scan", eta[i], real, (real > 0 ? 100 * (eta[i] - real) / real : 0),
+					100 * done[i], (walking[i] ? ", the walk still counting" : "")
+		}
+	}' "$1"
+}
+
 # scan_pair NAME RESCUE-RULES-OPTION... -- YARA-RULES...: rescue, then the yara CLI.
 scan_pair() {
 	name=$1; shift
@@ -113,8 +157,9 @@ scan_pair() {
 	while [ "$1" != -- ]; do ropts="$ropts $1"; shift; done
 	shift
 	# shellcheck disable=SC2086 # the options are words
-	run "scan ($name)" "$rescue" --disk "$img" --json scan --threads "$threads" $ropts
+	run "scan ($name)" python3 "$TOP/tests/bench/stamp.py" "$work/stamps" "$rescue" --disk "$img" --json scan --threads "$threads" $ropts
 	jq -r 'select(.type == "summary") | "  rescue: \(.files) files, \(.bytes) bytes, \(.detections) detections, read: \(.read)"' "$work/out"
+	first_and_eta "$work/stamps"
 	scanned "scan ($name)"
 	rs=$secs rc=$cpu
 	# What of that is loading the rules (and attaching the disk): the
@@ -155,3 +200,15 @@ echo "== contain (on a sparse scratch copy: contain writes)"
 cp --sparse=always "$img" "$work/copy.img"
 run "contain" "$rescue" --disk "$work/copy.img" --yes contain
 rm -f "$work/copy.img"
+
+# The last step, long (whole unattended runs under TCG): the smallest QEMU -m
+# for the unattended run on this volume, with the built-in rules, then with
+# signature-base on the stick (tests/bench/qemu-floor.sh; BENCH_QEMU_* there).
+if [ "${BENCH_QEMU:-0}" = 1 ]; then
+	for r in builtin signature-base; do
+		echo "== QEMU memory floor ($r rules)"
+		BENCH_VARIANT=$variant BENCH_QEMU_RULES=$r sh tests/bench/qemu-floor.sh || echo "qemu-floor: not measured ($r)"
+	done
+else
+	echo "QEMU memory floor: skipped (BENCH_QEMU=1 measures it: make iso first; hours under TCG)"
+fi
