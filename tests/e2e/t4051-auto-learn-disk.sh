@@ -10,6 +10,7 @@
 # outside: ntfscat, ntfsls, hivexget, sha256sum, python3's json.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/fixtures/learn-lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ]; then skip "learn --disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
 for tool in ntfs-3g ntfscat ntfsls hivexregedit hivexget sha256sum; do
@@ -24,53 +25,31 @@ STICK=$T/stick
 mkdir -p "$STICK"
 printf 'rescue_partition = %s\nreports_dir = %s/reports\nautoruns = flagged\n' "$STICK" "$STICK" >"$T/rescue.conf"
 
-# rw_mount IMG N: partition N of IMG read-write, attached by its offset (no
-# partition nodes here) and mounted by ntfs-3g at $T/mnt; rw_umount lets go.
-MNT=$T/mnt rwloop=""
-mkdir -p "$MNT"
-rw_mount() {
-	# shellcheck disable=SC2046 # START SIZE, split on purpose
-	set -- $(sfdisk -q -l -o Start,Sectors "$1" | awk -v n="$2" 'NR == n + 1 { printf "%.0f %.0f\n", $1 * 512, $2 * 512 }') "$1"
-	rwloop=$(losetup -f --show -o "$1" --sizelimit "$2" "$3") && ntfs-3g "$rwloop" "$MNT"
-}
-rw_umount() {
-	umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
-	[ -z "$rwloop" ] || losetup -d "$rwloop"; rwloop=""
-}
-t_on_exit rw_umount
-
 # --- machine 1: the dropper and its Run value, planted through ntfs-3g --------
-dropper=Users/Preston/AppData/Roaming/kqzvbtrw.exe
-printf 'rescue learn test: dropper %s, harmless\n' "$(date +%s%N)" >"$T/dropper.bytes"
+learn_dropper "$T/dropper.bytes"
+dropper=$LEARN_DROPPER
 dsum=$(sha256sum <"$T/dropper.bytes" | cut -c1-64)
-printf 'Windows Registry Editor Version 5.00\n\n[\\Microsoft\\Windows\\CurrentVersion\\Run]\n"Zqxvbnmk"="C:\\\\%s"\n' \
-	"$(printf '%s' "$dropper" | sed 's|/|\\\\\\\\|g')" >"$T/run.reg"
-if rw_mount "$T/m1.img" 2 && cp "$T/dropper.bytes" "$MNT/$dropper" &&
-	hivexregedit --merge "$MNT/Windows/System32/config/SOFTWARE" "$T/run.reg"; then
-	ok "m1: dropper and Run value planted (ntfs-3g, hivexregedit)"
+if learn_plant "$T/m1.img" 2 "$T/dropper.bytes"; then ok "m1: dropper and Run value planted (ntfs-3g, hivexregedit)"
 else not_ok "m1: plant the dropper and its Run value"; fi
-rw_umount
 
 timeout 600 "$RESCUE" --disk "$T/m1.img" auto --config "$T/rescue.conf" >"$T/m1.out" 2>&1; rc=$?
 expect "m1: auto exits 1 (RED)" test "$rc" -eq 1
 t_attach "$T/m1.img" 2
 ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/m1.SOFTWARE"
 expect "m1: the random-name Run entry is disabled (ntfscat + hivexget)" sh -c \
-	'test -s "$1" && ! hivexget "$1" "\\Microsoft\\Windows\\CurrentVersion\\Run" Zqxvbnmk' - "$T/m1.SOFTWARE"
+	'test -s "$1" && ! hivexget "$1" "\\Microsoft\\Windows\\CurrentVersion\\Run" "$2"' - "$T/m1.SOFTWARE" "$LEARN_RUN"
 t_detach
 learned=$(find "$STICK/learned" -name 'WKS-WIN732BITA-*-hashes.txt' 2>/dev/null | head -n 1)
 line=$(grep "^$dsum;" "$learned" 2>/dev/null)
 stamp=$(printf '%s\n' "$line" | sed -n 's/^[0-9a-f]*;learned from WKS-WIN732BITA at \([0-9]*T[0-9]*Z\): .*/\1/p')
-if [ -n "$stamp" ] && [ "$line" = "$dsum;learned from WKS-WIN732BITA at $stamp: $dropper [autostart Zqxvbnmk]" ]; then
+if [ -n "$stamp" ] && [ "$line" = "$dsum;learned from WKS-WIN732BITA at $stamp: $dropper [autostart $LEARN_RUN]" ]; then
 	ok "m1: the stick's learned/ has the dropper's SHA-256 (sha256sum), its machine, time and entry"
 else not_ok "m1: dropper hash learned (${learned:-no learned/WKS-WIN732BITA-*-hashes.txt})"; sed 's/^/#   /' "$T/m1.out"; fi
 
 # --- machine 2: the same bytes under a plain name ------------------------------
 plain=Users/Public/Documents/notes.dat
-if rw_mount "$T/m2.img" 3 && mkdir -p "$MNT/Users/Public/Documents" && cp "$T/dropper.bytes" "$MNT/$plain"; then
-	ok "m2: the same bytes put under a plain name (ntfs-3g)"
+if learn_put "$T/m2.img" 3 "$T/dropper.bytes" "$plain"; then ok "m2: the same bytes put under a plain name (ntfs-3g)"
 else not_ok "m2: put the copy"; fi
-rw_umount
 timeout 600 "$RESCUE" --disk "$T/m2.img" auto --config "$T/rescue.conf" >"$T/m2.out" 2>&1; rc=$?
 expect "m2: auto exits 1 (RED)" test "$rc" -eq 1
 m2json=$(find "$STICK/reports" -name 'DESKTOP-M3OSHQU-*.json' | head -n 1)
