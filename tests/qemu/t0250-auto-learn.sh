@@ -27,10 +27,7 @@ learn_put "$IMAGES/clean.img" 3 "$T/dropper.bytes" "$plain" || not_ok "put the s
 auto_stick "$T/stick.img"
 
 # --- PC 1: the random name flags the Run entry, its target is learned
-auto_boot pc1 bios u "$T/stick.img" "sata:$IMAGES/win7-mbr.img:rw"; rc=$?
-if [ "$rc" -eq 0 ]; then ok "PC 1: the run ends and powers off"; else not_ok "PC 1: the run ends and powers off"; qemu_show; fi
-echo "# PC 1, boot to power-off: ${auto_secs:-?} s"
-v=$(auto_verdict)
+auto_run "PC 1" pc1 "$T/stick.img" "sata:$IMAGES/win7-mbr.img:rw"
 expect "PC 1: serial console: $v" test "$v" != "${v#rescue: VERDICT RED WKS-WIN732BITA=RED}"
 t_attach "$IMAGES/win7-mbr.img" 2
 ntfscat "$t_loop" Windows/System32/config/SOFTWARE >"$T/SOFTWARE"
@@ -44,10 +41,7 @@ expect "PC 1: mtools: the stick's learned/${lf:-?} has the dropper's SHA-256 (sh
 	test -n "$stamp" -a "$line" = "$dsum;learned from WKS-WIN732BITA at $stamp: $LEARN_DROPPER [autostart $LEARN_RUN]"
 
 # --- PC 2: the same stick; the plain-named copy found by the learned hash
-auto_boot pc2 bios u "$T/stick.img" "sata:$IMAGES/clean.img:rw"; rc=$?
-if [ "$rc" -eq 0 ]; then ok "PC 2: the run ends and powers off"; else not_ok "PC 2: the run ends and powers off"; qemu_show; fi
-echo "# PC 2, boot to power-off: ${auto_secs:-?} s"
-v=$(auto_verdict)
+auto_run "PC 2" pc2 "$T/stick.img" "sata:$IMAGES/clean.img:rw"
 expect "PC 2: serial console: $v" test "$v" != "${v#rescue: VERDICT RED DESKTOP-M3OSHQU=RED}"
 t_attach "$IMAGES/clean.img" 3
 expect "PC 2: ntfscat: the copy is gone from its place" sh -c '! ntfscat -q "$1" "$2" >/dev/null 2>&1' - "$t_loop" "$plain"
