@@ -13,6 +13,9 @@
 #   auto_boot NAME FIRMWARE ENTRY STICK DISK...
 #                                 boot, pick ENTRY (u: unattended, r: report-only),
 #                                 wait for the verdict and the power-off; sets $auto_secs
+#   auto_run DESC NAME STICK DISK...
+#                                 auto_boot under BIOS, unattended: ok when the run ends and
+#                                 powers off (else the log's tail), its time; the verdict in $v
 #   stick_ls STICK DIR / stick_cat STICK FILE   the RESCUE partition, through mtools
 #   auto_log / auto_log_has ERE / auto_verdict  the serial log: its lines / a line / the verdict line
 
@@ -43,6 +46,14 @@ auto_boot() {
 	qemu_end 120 || return 1
 	# shellcheck disable=SC2034 # read by the tests
 	auto_secs=$(($(date +%s) - start))
+}
+
+auto_run() {
+	a_desc=$1 a_name=$2 a_stick=$3 auto_secs=""; shift 3
+	if auto_boot "$a_name" bios u "$a_stick" "$@"; then ok "$a_desc: the run ends and powers off"
+	else not_ok "$a_desc: the run ends and powers off"; qemu_show; fi
+	echo "# $a_desc, boot to power-off: ${auto_secs:-?} s"
+	v=$(auto_verdict)
 }
 
 # auto_log: the serial log as lines, the way a person sees it.  A CR starts a
