@@ -69,7 +69,8 @@ expect "the page loads nothing from elsewhere: no script, link, src, url(" \
 # their reports in named with each one's network card (upload_reports); the
 # sheet shows two machines, each with its card, and fleet one line each.
 mkdir -p "$T/net"
-w10=$(find "$REP" -name 'DESKTOP-M3OSHQU-*.json' | head -n 1)
+# the Windows 10 report that is RED (there are two; find's order is not fixed)
+w10=$(for f in "$REP"/DESKTOP-M3OSHQU-*.json; do [ "$(jq -r .verdict "$f")" = RED ] && echo "$f"; done | head -n 1)
 stem=$(basename "$w10" .json)
 cp "$w10" "$T/net/$stem-525400770001.json"
 jq -c '.verdict = "GREEN"' "$w10" >"$T/net/$stem-525400770002.json"
