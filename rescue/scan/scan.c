@@ -36,10 +36,12 @@
 #define MAX_MATCHES 64
 #define MAX_IOC_HITS 11             /* 8 filename entries and one of each hash */
 /* Items the walk may queue ahead of the workers: bounds the queue's memory
- * (a path each) on volumes of millions of files, now that the walk through
- * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
- * before the workers catch up, which gives the progress an ETA early. */
-#define QUEUE_MAX (1u << 16)
+ * (a path each, and an array of at most twice as many items) whatever the
+ * volume's size; the walk through libntfs-3g, far faster than YARA, waits
+ * for room.  Enough to keep the workers fed; the progress's ETA comes from
+ * the MFT's count (estimate_start) on the direct read, not from a walk
+ * running ahead. */
+#define QUEUE_MAX (1u << 12)
 /* Detected files with several names whose names are looked for by a walk
  * of the whole volume (read through the mount; the direct read has them in
  * the file's MFT record). */
