@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <nettle/md5.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
@@ -36,14 +37,27 @@
 #define MAX_MATCHES 64
 #define MAX_IOC_HITS 11             /* 8 filename entries and one of each hash */
 /* Items the walk may queue ahead of the workers: bounds the queue's memory
- * (a path each) on volumes of millions of files, now that the walk through
- * libntfs-3g runs far ahead of YARA.  A volume under it is counted whole
- * before the workers catch up, which gives the progress an ETA early. */
-#define QUEUE_MAX (1u << 16)
+ * (a path each, and an array of at most twice as many items) whatever the
+ * volume's size; the walk through libntfs-3g, far faster than YARA, waits
+ * for room.  Enough to keep the workers fed; the progress's ETA comes from
+ * the MFT's count (estimate_start) on the direct read, not from a walk
+ * running ahead. */
+#define QUEUE_MAX (1u << 12)
 /* Detected files with several names whose names are looked for by a walk
  * of the whole volume (read through the mount; the direct read has them in
  * the file's MFT record). */
 #define NAME_WALKS_MAX 32
+/* Files over this size are read one at a time, whatever the number of
+ * workers, and a worker keeps no buffer over it between files: the peak of
+ * the read buffers is one file of up to max_size and BIG_FILE per other
+ * worker, not max_size per worker as soon as two large files meet. */
+#define BIG_FILE (4u << 20)
+/* Blocks of at least this size are mapped from the kernel and returned to
+ * it when freed (mallopt): glibc otherwise raises its threshold after the
+ * first large buffer is freed, and later large buffers are carved out of
+ * the heaps of the threads, which do not shrink: the peak then grows with
+ * the number of large files met, not with the largest. */
+#define MMAP_FROM (1u << 20)
 
 /* Files Windows keeps its memory in: huge, and never a file a worm dropped. */
 static const char *const system_files[] = { "pagefile.sys", "hiberfil.sys", "swapfile.sys" };
@@ -52,6 +66,7 @@ struct item {
 	char *rel;
 	uint64_t ref;                   /* read directly: the MFT reference (walk_entry.ref) */
 	bool streams_only;              /* a directory on ntfs-3g: only its streams */
+	uint64_t size;                  /* as the walk saw it: over BIG_FILE, read alone */
 };
 
 struct scan {
@@ -76,6 +91,7 @@ struct scan {
 	size_t qhead, qn, qcap;
 	bool walk_done;
 	uint64_t files_total, bytes_total;  /* under qmu */
+	pthread_mutex_t bigmu;          /* held while a file over BIG_FILE is read */
 
 	/* The walk's: the files with several names (hard links) queued, by
 	 * (st_dev, st_ino).  Only those (st_nlink > 1), not every file: its
@@ -249,7 +265,7 @@ static void add_skip(struct scan *s, const char *rel, const char *stream, enum r
 
 static void enqueue(struct scan *s, const char *rel, uint64_t ref, bool streams_only, uint64_t size)
 {
-	struct item it = { strdup(rel), ref, streams_only };
+	struct item it = { strdup(rel), ref, streams_only, size };
 	if (!it.rel)
 		return;
 	pthread_mutex_lock(&s->qmu);
@@ -889,7 +905,7 @@ static void scan_streams(struct worker *w, const char *rel, const struct stat *s
  * follows the largest file, and most files are small. */
 static void trim_buffer(struct worker *w)
 {
-	if (w->cap > (16u << 20)) {
+	if (w->cap > BIG_FILE) {
 		free(w->buf);
 		w->buf = NULL;
 		w->cap = 0;
@@ -1038,7 +1054,12 @@ static void *worker_main(void *arg)
 		if (s->qn - s->qhead == QUEUE_MAX - 1)
 			pthread_cond_signal(&s->qspace);
 		pthread_mutex_unlock(&s->qmu);
+		bool big = it.size > BIG_FILE;
+		if (big)
+			pthread_mutex_lock(&s->bigmu);
 		scan_item(w, &it);
+		if (big)
+			pthread_mutex_unlock(&s->bigmu);
 		free(it.rel);
 	}
 	return NULL;
@@ -1394,6 +1415,7 @@ static void scan_free(struct scan *s, struct worker *w, int nthreads)
 	pthread_mutex_destroy(&s->qmu);
 	pthread_cond_destroy(&s->qcv);
 	pthread_cond_destroy(&s->qspace);
+	pthread_mutex_destroy(&s->bigmu);
 	pthread_mutex_destroy(&s->cbmu);
 	for (size_t i = 0; s->rels && i < s->npaths; i++)
 		free(s->rels[i]);
@@ -1421,7 +1443,9 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	pthread_mutex_init(&s.qmu, NULL);
 	pthread_cond_init(&s.qcv, NULL);
 	pthread_cond_init(&s.qspace, NULL);
+	pthread_mutex_init(&s.bigmu, NULL);
 	pthread_mutex_init(&s.cbmu, NULL);
+	mallopt(M_MMAP_THRESHOLD, MMAP_FROM);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 
 	int nthreads = thread_count(o);

@@ -19,18 +19,51 @@ static size_t id_hash(dev_t dev, ino_t ino)
 	return (size_t)(h ^ (h >> 29));
 }
 
+/* Of the bitmap: 1 when INO was new (now set), 0 when set already, -1 on
+ * no memory.  It grows by doubling to cover INO (< WALK_IDSET_BITS_MAX). */
+static int bits_add(struct walk_idset *s, ino_t ino)
+{
+	if ((size_t)ino >= s->nbits) {
+		size_t nbits = s->nbits ? s->nbits : (size_t)1 << 16;
+		while (nbits <= (size_t)ino)
+			nbits *= 2;
+		unsigned char *nb = realloc(s->bits, nbits / 8);
+		if (!nb)
+			return -1;
+		memset(nb + s->nbits / 8, 0, (nbits - s->nbits) / 8);
+		s->bits = nb;
+		s->nbits = nbits;
+	}
+	unsigned char bit = (unsigned char)(1u << (ino % 8));
+	if (s->bits[ino / 8] & bit)
+		return 0;
+	s->bits[ino / 8] |= bit;
+	return 1;
+}
+
 int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino)
 {
+	if (!s->have_bitdev) {
+		s->bitdev = dev;
+		s->have_bitdev = true;
+	}
+	if (dev == s->bitdev && ino < WALK_IDSET_BITS_MAX)
+		return bits_add(s, ino);
 	if ((s->n + 1) * 2 > s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
-		struct walk_idset ns = { calloc(cap, sizeof(*s->v)), 0, cap };
+		struct walk_idset ns = { .v = calloc(cap, sizeof(*s->v)), .cap = cap };
 		if (!ns.v)
 			return -1;
+		/* The hashed pairs only: NS has no bitmap device of its own. */
+		ns.bitdev = s->bitdev;
+		ns.have_bitdev = true;
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->v[i].used)
 				walk_idset_add(&ns, s->v[i].dev, s->v[i].ino);
 		free(s->v);
-		*s = ns;
+		s->v = ns.v;
+		s->n = ns.n;
+		s->cap = ns.cap;
 	}
 	for (size_t i = id_hash(dev, ino) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
 		if (!s->v[i].used) {
@@ -47,6 +80,7 @@ int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino)
 
 void walk_idset_free(struct walk_idset *s)
 {
+	free(s->bits);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }

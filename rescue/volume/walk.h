@@ -73,8 +73,18 @@ const char *walk_join(char **buf, size_t *cap, const char *root, const char *rel
 /* A set of (st_dev, st_ino): the walk's folders visited, the scan's files
  * with several names.  Zeroed to start; walk_idset_add returns 1 when the
  * pair is new, 0 when it was there already, -1 on no memory (a folder is
- * then not entered, a file read again: each the safe answer). */
+ * then not entered, a file read again: each the safe answer).
+ * On NTFS (the mount and the direct read alike) an inode number is the
+ * file's MFT record number, dense from 0: the first device's numbers below
+ * WALK_IDSET_BITS_MAX are one bit each, so a volume of millions of folders
+ * costs a few hundred KiB, not a hashed entry per folder.  Other devices
+ * and larger numbers (another file system under --root) are hashed. */
+#define WALK_IDSET_BITS_MAX ((ino_t)1 << 24)   /* a bitmap of at most 2 MiB */
 struct walk_idset {
+	dev_t bitdev;                   /* the device of BITS: the first added */
+	bool have_bitdev;
+	unsigned char *bits;            /* BITDEV's inode numbers below nbits */
+	size_t nbits;
 	struct { dev_t dev; ino_t ino; bool used; } *v;
 	size_t n, cap;
 };

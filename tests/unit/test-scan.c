@@ -4,6 +4,7 @@
  * not followed, a broken extra rule reported, not fatal.  Uses the compiled
  * rules of the build (build/rules, or RESCUE_RULES / RESCUE_HASHES). */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,40 @@ int main(void)
 	CHECK_INT(r.nskip, RS_SCAN_SKIP_MAX);
 	CHECK_INT(r.nskip_unlisted, 5);
 	CHECK_INT(r.nwhy[RS_SKIP_TOO_BIG], RS_SCAN_SKIP_MAX + 5);
+	rs_scan_result_free(&r);
+
+	/* Files over 4 MiB are read one at a time (scan.c's BIG_FILE): with more
+	 * workers than files each is still read whole and once, the marker at
+	 * its end found, and a cancel while the others wait for their turn ends
+	 * the scan. */
+	char bigv[4100];
+	snprintf(bigv, sizeof(bigv), "%s/huge", top);
+	mkdir(bigv, 0755);
+	size_t hlen = (5u << 20) + 100;
+	char *huge = malloc(hlen + 1);
+	CHECK(huge != NULL);
+	if (huge) {
+		memset(huge, 'x', hlen);
+		memcpy(huge + hlen - 20, "nothing to see\n", 15);
+		huge[hlen - 5] = '\0';
+		put_many(bigv, "h%d.bin", 6, huge, NULL, NULL);
+		free(huge);
+	}
+	struct seen hh = { 0 };
+	o = (struct rs_scan_opts){ .threads = 4, .detect = on_hit, .user = &hh };
+	CHECK_INT(rs_scan_run(bigv, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK_INT(r.ndet, 6);
+	CHECK_INT(r.files, 6);
+	CHECK_INT(r.bytes, 6 * (uint64_t)(hlen - 5));
+	CHECK_INT(r.nskip, 0);
+	if (r.ndet)
+		CHECK_STR(r.det[0].rules, "Clean_Marker");
+	rs_scan_result_free(&r);
+	struct seen hc = { .cancel_after = 1 };
+	o.user = &hc;
+	CHECK_INT(rs_scan_run(bigv, NULL, 0, rules, &o, &r, &err), RS_DETECTED);
+	CHECK(r.cancelled);
+	CHECK(r.ndet >= 1 && r.ndet < 6);
 	rs_scan_result_free(&r);
 
 	rs_rules_free(rules);
