@@ -47,11 +47,15 @@
  * of the whole volume (read through the mount; the direct read has them in
  * the file's MFT record). */
 #define NAME_WALKS_MAX 32
-/* Files over this size are read one at a time, whatever the number of
- * workers, and a worker keeps no buffer over it between files: the peak of
- * the read buffers is one file of up to max_size and BIG_FILE per other
- * worker, not max_size per worker as soon as two large files meet. */
+/* Files over BIG_FILE are read together only while their sizes add up to
+ * at most BIG_BUDGET (one alone when it is larger), whatever the number of
+ * workers, and a worker keeps no buffer over BIG_FILE between files: the
+ * peak of the read buffers is BIG_BUDGET (or one file of up to max_size)
+ * and BIG_FILE per other worker, not max_size per worker as soon as large
+ * files meet, while the DLLs of a few MB that fill a system volume's long
+ * tail are still scanned on every CPU. */
 #define BIG_FILE (4u << 20)
+#define BIG_BUDGET (32u << 20)
 /* Blocks of at least this size are mapped from the kernel and returned to
  * it when freed (mallopt): glibc otherwise raises its threshold after the
  * first large buffer is freed, and later large buffers are carved out of
@@ -66,7 +70,7 @@ struct item {
 	char *rel;
 	uint64_t ref;                   /* read directly: the MFT reference (walk_entry.ref) */
 	bool streams_only;              /* a directory on ntfs-3g: only its streams */
-	uint64_t size;                  /* as the walk saw it: over BIG_FILE, read alone */
+	uint64_t size;                  /* as the walk saw it: over BIG_FILE, read within BIG_BUDGET */
 };
 
 struct scan {
@@ -91,7 +95,9 @@ struct scan {
 	size_t qhead, qn, qcap;
 	bool walk_done;
 	uint64_t files_total, bytes_total;  /* under qmu */
-	pthread_mutex_t bigmu;          /* held while a file over BIG_FILE is read */
+	pthread_mutex_t bigmu;          /* guards big_bytes */
+	pthread_cond_t bigcv;           /* big_bytes went down */
+	uint64_t big_bytes;             /* the sizes of the files over BIG_FILE being read */
 
 	/* The walk's: the files with several names (hard links) queued, by
 	 * (st_dev, st_ino).  Only those (st_nlink > 1), not every file: its
@@ -1036,6 +1042,25 @@ static void scan_item(struct worker *w, const struct item *it)
 	maybe_progress(w, it->rel);
 }
 
+/* Wait until a large file of SIZE bytes fits in BIG_BUDGET beside the
+ * others being read (at once when none is), then count it. */
+static void big_enter(struct scan *s, uint64_t size)
+{
+	pthread_mutex_lock(&s->bigmu);
+	while (s->big_bytes && s->big_bytes + size > BIG_BUDGET)
+		pthread_cond_wait(&s->bigcv, &s->bigmu);
+	s->big_bytes += size;
+	pthread_mutex_unlock(&s->bigmu);
+}
+
+static void big_leave(struct scan *s, uint64_t size)
+{
+	pthread_mutex_lock(&s->bigmu);
+	s->big_bytes -= size;
+	pthread_cond_broadcast(&s->bigcv);
+	pthread_mutex_unlock(&s->bigmu);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -1056,10 +1081,10 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&s->qmu);
 		bool big = it.size > BIG_FILE;
 		if (big)
-			pthread_mutex_lock(&s->bigmu);
+			big_enter(s, it.size);
 		scan_item(w, &it);
 		if (big)
-			pthread_mutex_unlock(&s->bigmu);
+			big_leave(s, it.size);
 		free(it.rel);
 	}
 	return NULL;
@@ -1416,6 +1441,7 @@ static void scan_free(struct scan *s, struct worker *w, int nthreads)
 	pthread_cond_destroy(&s->qcv);
 	pthread_cond_destroy(&s->qspace);
 	pthread_mutex_destroy(&s->bigmu);
+	pthread_cond_destroy(&s->bigcv);
 	pthread_mutex_destroy(&s->cbmu);
 	for (size_t i = 0; s->rels && i < s->npaths; i++)
 		free(s->rels[i]);
@@ -1444,6 +1470,7 @@ int rs_scan_run(const char *root, const char *const *paths, size_t npaths,
 	pthread_cond_init(&s.qcv, NULL);
 	pthread_cond_init(&s.qspace, NULL);
 	pthread_mutex_init(&s.bigmu, NULL);
+	pthread_cond_init(&s.bigcv, NULL);
 	pthread_mutex_init(&s.cbmu, NULL);
 	mallopt(M_MMAP_THRESHOLD, MMAP_FROM);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);

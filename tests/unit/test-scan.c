@@ -200,10 +200,10 @@ int main(void)
 	CHECK_INT(r.nwhy[RS_SKIP_TOO_BIG], RS_SCAN_SKIP_MAX + 5);
 	rs_scan_result_free(&r);
 
-	/* Files over 4 MiB are read one at a time (scan.c's BIG_FILE): with more
-	 * workers than files each is still read whole and once, the marker at
-	 * its end found, and a cancel while the others wait for their turn ends
-	 * the scan. */
+	/* Files over 4 MiB (scan.c's BIG_FILE) are read within a byte budget
+	 * (BIG_BUDGET): with more workers than files each is still read whole
+	 * and once, the marker at its end found, and a cancel while they are
+	 * read ends the scan. */
 	char bigv[4100];
 	snprintf(bigv, sizeof(bigv), "%s/huge", top);
 	mkdir(bigv, 0755);
