@@ -378,6 +378,11 @@ static int walk_order(const struct scan *s, const struct walk_entry *e)
 		return e->kind == WALK_DIR ? 1 : 0;     /* folders are the next step's */
 	if (s->phase == WALK_REST && top && !dirlike && e->kind != WALK_ERROR)
 		return 0;                               /* the root's files: read in the step before */
+	/* Listed again, gone before its lstat: a root file the step before
+	 * read and the quarantine has just moved (the volume has no other
+	 * writer), not a file this walk failed to read. */
+	if (s->phase == WALK_REST && top && e->kind == WALK_ERROR && e->err == ENOENT)
+		return 0;
 	if (s->phase == WALK_REST && !*e->rel)
 		return 0;                               /* the root itself (its streams): likewise */
 	if (strcmp(e->rel, s->start) != 0 && done_has(s, e->rel))
