@@ -22,10 +22,10 @@
  * folder per building or per stick, and one more. */
 enum { FLEET_MAX_DEPTH = 4 };
 
-/* ERR appended to the list V of N; false out of memory. */
-static bool push_error(struct rs_error **v, size_t *n, const struct rs_error *err)
+/* ERR appended to the list V of N (room for *CAP); false out of memory. */
+static bool push_error(struct rs_error **v, size_t *n, size_t *cap, const struct rs_error *err)
 {
-	struct rs_error *b = realloc(*v, (*n + 1) * sizeof(*b));
+	struct rs_error *b = grow_room(*v, cap, *n, sizeof(*b), 8);
 	if (!b)
 		return false;
 	*v = b;
@@ -35,7 +35,7 @@ static bool push_error(struct rs_error **v, size_t *n, const struct rs_error *er
 
 static void add_unreadable(struct fleet *fl, const struct rs_error *err)
 {
-	if (!push_error(&fl->bad, &fl->nbad, err))
+	if (!push_error(&fl->bad, &fl->nbad, &fl->bad_cap, err))
 		fl->bad_lost = true;
 }
 
@@ -99,7 +99,7 @@ static int walk(struct fleet *fl, const char *dir, int depth)
 			add_unreadable(fl, &err);
 		} else {
 			nic_from_name(de->d_name, s.nic);
-			struct report_summary *v = realloc(fl->runs, (fl->nruns + 1) * sizeof(*v));
+			struct report_summary *v = grow_room(fl->runs, &fl->runs_cap, fl->nruns, sizeof(*v), 64);
 			if (!v) {
 				rc = -2;
 				report_summary_free(&s);
@@ -143,16 +143,15 @@ static int group(struct fleet *fl)
 	if (!fl->nruns)
 		return 0;     /* an empty folder: qsort must not see the NULL list */
 	qsort(fl->runs, fl->nruns, sizeof(*fl->runs), by_machine_then_time);
+	/* at most one machine per run */
+	if (!(fl->machines = calloc(fl->nruns, sizeof(*fl->machines))))
+		return -1;
 	for (size_t i = 0; i < fl->nruns;) {
 		size_t j = i + 1;
 		while (j < fl->nruns && strcasecmp(fl->runs[j].machine, fl->runs[i].machine) == 0 &&
 		       strcmp(fl->runs[j].nic, fl->runs[i].nic) == 0)
 			j++;
-		struct fleet_machine *m = realloc(fl->machines, (fl->nmachines + 1) * sizeof(*m));
-		if (!m)
-			return -1;
-		fl->machines = m;
-		m = &fl->machines[fl->nmachines++];
+		struct fleet_machine *m = &fl->machines[fl->nmachines++];
 		m->name = fl->runs[i].machine;
 		m->nic = fl->runs[i].nic;
 		m->runs = &fl->runs[i];
@@ -233,7 +232,7 @@ static void learned_problem(struct fleet *fl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
 	va_end(ap);
-	if (fl->nlearned_bad >= FLEET_LEARNED_BAD_MAX || !push_error(&fl->learned_bad, &fl->nlearned_bad, &e))
+	if (fl->nlearned_bad >= FLEET_LEARNED_BAD_MAX || !push_error(&fl->learned_bad, &fl->nlearned_bad, &fl->learned_bad_cap, &e))
 		fl->learned_bad_more++;
 }
 
@@ -314,7 +313,7 @@ static int find_seen(struct fleet *fl, struct fleet_learned *l)
 		if (when < 0 || (when == 0 && strcasecmp(s->machine, l->l.machine) == 0) ||
 		    !report_summary_detected(s, l->l.sha256))
 			continue;
-		size_t *v = realloc(l->seen, (l->nseen + 1) * sizeof(*v));
+		size_t *v = grow_room(l->seen, &l->seen_cap, l->nseen, sizeof(*v), 4);
 		if (!v)
 			return -1;
 		l->seen = v;

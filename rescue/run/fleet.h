@@ -30,7 +30,7 @@
 struct fleet_learned {
 	struct learn_line l;            /* the hash, the file, the entry, where and when it was learned */
 	size_t *seen;                   /* indexes into fleet.runs: the other runs that detected it (owned) */
-	size_t nseen;
+	size_t nseen, seen_cap;
 };
 
 enum {
@@ -49,11 +49,11 @@ struct fleet_machine {
 
 struct fleet {
 	struct report_summary *runs;    /* every report, by machine then time */
-	size_t nruns;
+	size_t nruns, runs_cap;
 	struct fleet_machine *machines; /* RED first, then YELLOW, then GREEN; by name within */
 	size_t nmachines;
 	struct rs_error *bad;           /* unreadable reports: each message starts with the path */
-	size_t nbad;
+	size_t nbad, bad_cap;
 	size_t other;                   /* .json files that are not reports */
 	bool bad_lost;                  /* out of memory while listing the unreadable: more exist */
 
@@ -64,7 +64,7 @@ struct fleet {
 	size_t learned_more;            /* hashes beyond FLEET_LEARNED_MAX, not listed */
 	size_t learned_seen;            /* of the listed, how many were seen again */
 	struct rs_error *learned_bad;   /* bad lines and unreadable lists: each message starts with the path */
-	size_t nlearned_bad;
+	size_t nlearned_bad, learned_bad_cap;
 	size_t learned_bad_more;        /* more of those, not named */
 };
 
