@@ -112,10 +112,15 @@ include $(wildcard $(DEP_FILES) $(BUILD)/docs/conf-keys.d)
 # compiled.yarc.sum, its SHA-256, is checked when it is loaded: most damage
 # leaves a file libyara loads without a word (rescue/scan/yarc.h).
 YARA_EXTERNALS := -d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath=
+# builtin.yar, the same sources in one file, goes beside it: with rules from
+# the stick both are compiled into one set, scanned once per file
+# (rescue/scan/rules.c).  builtin.yar.sum (sha256sum's format) ties the pair.
 $(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar) | build-deps
 	@mkdir -p $(dir $@)
 	yarac $(YARA_EXTERNALS) $(sort $(wildcard rules/*.yar)) $@
 	sha256sum $@ | cut -c 1-64 >$@.sum
+	for f in $(sort $(wildcard rules/*.yar)); do cat "$$f"; echo; done >$(dir $@)builtin.yar
+	cd $(dir $@) && sha256sum compiled.yarc builtin.yar >builtin.yar.sum
 
 # The hash list: every rules/*.sha256 checked ("sha256 name [size]") and joined.
 $(BUILD)/rules/hashes.sha256: $(wildcard rules/*.sha256)
@@ -164,7 +169,7 @@ install:
 	$(MAKE) SANITIZE= all
 	install -D -m 0755 build/rescue $(DESTDIR)$(PREFIX)/sbin/rescue
 	install -d $(DESTDIR)/usr/share/rescue/rules
-	install -m 0644 build/rules/compiled.yarc build/rules/hashes.sha256 build/rules/c2-hosts.txt build/rules/c2-ips.txt \
+	install -m 0644 build/rules/compiled.yarc build/rules/compiled.yarc.sum build/rules/builtin.yar build/rules/builtin.yar.sum build/rules/hashes.sha256 build/rules/c2-hosts.txt build/rules/c2-ips.txt \
 		$(DESTDIR)/usr/share/rescue/rules/
 	install -D -m 0644 build/docs/rescue.8 $(DESTDIR)$(PREFIX)/share/man/man8/rescue.8
 	install -D -m 0644 build/docs/rescue.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/rescue.conf.5

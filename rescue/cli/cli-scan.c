@@ -313,8 +313,10 @@ int cmd_scan(struct cli *cli, int argc, char **argv)
 		textesc_fprintf(stderr, "rescue: rules: %s\n", rs_rules_cache_note(rules));
 	}
 	if (cli->verbose)
-		textesc_fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes)\n", rs_rules_source(rules),
-			rs_rules_count(rules), rs_rules_nhashes(rules));
+		textesc_fprintf(stderr, "rescue: rules: %s (%zu rules, %zu hashes%s)\n", rs_rules_source(rules),
+			rs_rules_count(rules), rs_rules_nhashes(rules),
+			rs_rules_merged(rules) ? "; built-in and extra rules in one set"
+			: rs_rules_extra(rules) ? "; built-in and extra rules as two sets" : "");
 
 	struct rs_clean_policy policy = { .quarantine = sc.quarantine, .tie = RS_CLEAN_TIE_QUARANTINED };
 	rs_clean_init(&sc.clean, cli->ctx, &policy);

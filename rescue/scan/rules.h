@@ -86,9 +86,15 @@ size_t rs_rules_count(const struct rs_rules *r);
 size_t rs_rules_nhashes(const struct rs_rules *r);
 
 /* The rule sets to scan with: the built-in set, then the extra set (NULL when
- * there is none).  Borrowed. */
+ * there is none).  Borrowed.  With extra rules, the built-in rules' sources
+ * (builtin.yar, written by the build beside compiled.yarc, with
+ * builtin.yar.sum naming the compiled file they match) are compiled into
+ * the extra set, in namespace "default", so that libyara reads each file
+ * once: rs_rules_builtin is then NULL and rs_rules_merged true.  Without
+ * matching sources the two sets are scanned one after the other. */
 struct YR_RULES *rs_rules_builtin(const struct rs_rules *r);
 struct YR_RULES *rs_rules_extra(const struct rs_rules *r);
+bool rs_rules_merged(const struct rs_rules *r);
 
 /* Whether a file of SIZE bytes can be on the hash list: true when every list
  * line gives a size (third column) and one equals SIZE, or when some line has

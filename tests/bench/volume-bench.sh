@@ -178,18 +178,18 @@ scan_pair "built-in rules" -- -C "$yarc"
 
 sb=$RULESETS/signature-base/yara
 if [ -d "$sb" ]; then
-	# The rule files that compile with rescue's externals (filepath,
-	# filename), as rescue skips the others with a warning, compiled once for
-	# the yara CLI.
-	sbc=$dir/signature-base.yarc
-	if [ ! -f "$sbc" ] || [ -n "$(find "$sb" -newer "$sbc" -name '*.yar' | head -n 1)" ]; then
+	# The same rules as rescue's: the built-in ones and the signature-base
+	# files that compile with rescue's externals (filepath, filename; rescue
+	# skips the others with a warning), compiled once for the yara CLI.
+	sbc=$dir/builtin+signature-base.yarc
+	if [ ! -f "$sbc" ] || [ -n "$(find "$sb" rules -newer "$sbc" -name '*.yar' | head -n 1)" ]; then
 		echo "bench-volume: compiling signature-base for the yara CLI" >&2
 		: >"$work/sb.list"
 		for f in "$sb"/*.yar; do
 			yarac -d filepath= -d filename= "$f" "$work/one.yarc" 2>/dev/null && echo "$f" >>"$work/sb.list"
 		done
 		# shellcheck disable=SC2046 # one word per file name (no blanks in signature-base's)
-		yarac -d filepath= -d filename= $(cat "$work/sb.list") "$sbc" 2>/dev/null
+		yarac -d filepath= -d filename= rules/*.yar $(cat "$work/sb.list") "$sbc" 2>/dev/null
 	fi
 	scan_pair "signature-base" --rules "$sb" -- -C "$sbc"
 else

@@ -150,6 +150,51 @@ expect "scan --rule-cache: the cached set finds the marker (yara -C)" \
 	sh -c "yara -C '$T/mycache/$mkey.yarc' '$root/Users/Public/sample.bin' | grep -q '^cache_test_marker '"
 expect_exit 2 "scan --rule-cache without rules to cache: usage" "$RESCUE" --root "$root" scan --rule-cache "$T/mycache"
 
+# --- the built-in rules compiled into the extra set: one scan per file --------
+# The build writes builtin.yar (rules/*.yar in one file) and builtin.yar.sum
+# (the compiled.yarc they match) beside compiled.yarc; with extra rules both
+# go into one set.  The yara CLI sees the built-in rule in the cached set.
+printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' >"$root/Users/Public/eicar.com"
+expect "the EICAR file is the test file (yara -C compiled.yarc)" sh -c \
+	"yara -C '$TOP/build/rules/compiled.yarc' '$root/Users/Public/eicar.com' | grep -q '^EICAR_Test_File '"
+scanrun m1 --rules "$T/own/rules" --rule-cache "$T/onecache"
+ocache=$(find "$T/onecache" -name 'rules-*.yarc' | head -n 1)
+expect "one set: the cached set holds the built-in rules too (yara -C finds EICAR_Test_File)" sh -c \
+	"yara -C '$ocache' '$root/Users/Public/eicar.com' | grep -q '^EICAR_Test_File '"
+RESCUE_BOOT_CONF=$T/boot.conf "$RESCUE" -v --root "$root" scan --rules "$T/own/rules" Users/Public >/dev/null 2>"$T/m2.err"
+expect "one set: -v says so" grep -q 'built-in and extra rules in one set' "$T/m2.err"
+expect "one set: the built-in rule (namespace default) and the extra rule both detect" sh -c \
+	"jq -se '[.[] | select(.type == \"detection\") | .matches[] | .namespace + \":\" + .rule] | sort == [\"default:EICAR_Test_File\", \"marker.yar:cache_test_marker\"]' '$T/m1.jsonl' >/dev/null"
+# Built-in rules named by RESCUE_RULES elsewhere (no sources beside them): two
+# sets, the same detections, and a cache without the built-in rules.
+mkdir -p "$T/data"
+cp "$TOP/build/rules/compiled.yarc" "$TOP/build/rules/compiled.yarc.sum" "$T/data/"
+RESCUE_RULES=$T/data/compiled.yarc scanrun m3 --rules "$T/own/rules" --rule-cache "$T/twocache"
+tcache=$(find "$T/twocache" -name 'rules-*.yarc' | head -n 1)
+expect "no sources beside RESCUE_RULES: the cached set is the extra rules alone (yara -C)" sh -c \
+	"! yara -C '$tcache' '$root/Users/Public/eicar.com' | grep -q EICAR && yara -C '$tcache' '$root/Users/Public/sample.bin' | grep -q cache_test_marker"
+expect "two sets: the same detections as one" sh -c \
+	"jq -sc '[.[] | select(.type == \"detection\") | .matches[] | .namespace + \":\" + .rule] | sort' '$T/m1.jsonl' >'$T/m1.d' &&
+	 jq -sc '[.[] | select(.type == \"detection\") | .matches[] | .namespace + \":\" + .rule] | sort' '$T/m3.jsonl' >'$T/m3.d' && cmp '$T/m1.d' '$T/m3.d'"
+# The build's builtin.yar.sum ties the sources to the compiled set (sha256sum
+# -c); sources that are not the compiled set's are never joined to it.
+expect "builtin.yar.sum: the sources and the compiled set they match (sha256sum -c)" sh -c \
+	"cd '$TOP/build/rules' && sha256sum --status -c builtin.yar.sum && grep -q ' compiled.yarc\$' builtin.yar.sum"
+twosets() {	# twosets NAME: scan -v with RESCUE_RULES=$T/data/compiled.yarc says "two sets"
+	RESCUE_RULES=$T/data/compiled.yarc "$RESCUE" -v --root "$root" scan --rules "$T/own/rules" Users/Public >/dev/null 2>"$T/$1.err"
+	grep -q 'built-in and extra rules as two sets' "$T/$1.err"
+}
+cp "$TOP/build/rules/builtin.yar" "$T/data/"
+(cd "$T/data" && sha256sum builtin.yar >builtin.yar.sum)
+expect "sources whose .sum does not list the compiled file: two sets" twosets m4
+cp "$TOP/build/rules/builtin.yar.sum" "$T/data/"
+echo '// changed' >>"$T/data/builtin.yar"
+expect "sources changed since the .sum was written: two sets" twosets m5
+(cd "$T/data" && sha256sum compiled.yarc builtin.yar >builtin.yar.sum)
+RESCUE_RULES=$T/data/compiled.yarc scanrun m6 --rules "$T/own/rules" --rule-cache "$T/onecache"
+expect "other built-in sources with their own .sum: one set, under another key" \
+	test "$(find "$T/onecache" -name 'rules-*.yarc' | wc -l)" -eq 2
+
 # --- a read-only partition: compiled in memory ----------------------------
 ro=$T/ro
 mkdir -p "$T/rosrc/rules" "$ro"
