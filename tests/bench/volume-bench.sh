@@ -33,6 +33,9 @@ cd "$TOP"
 variant=${BENCH_VARIANT:-large}
 threads=${BENCH_THREADS:-$(nproc)}
 rescue=$TOP/build/rescue yarc=$TOP/build/rules/compiled.yarc
+# The string externals rescue defines for every file (rescue/scan/externals.h),
+# empty for the yara CLI, as the Makefile compiles the built-in rules.
+YARA_EXTERNALS="-d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath="
 dir=$TOP/build/bench-volume img=$TOP/build/images/$variant.img
 [ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench-volume: run make first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "bench-volume: needs root (loop devices, FUSE)" >&2; exit 1; }
@@ -168,7 +171,8 @@ scan_pair() {
 	run "  of which loading ($name: scan of 1 file)" "$rescue" --disk "$img" --json scan --threads "$threads" $ropts autorun.inf
 	awk -v s="$rs" -v c="$rc" -v ls="$secs" -v lc="$cpu" -v b="$bytes" 'BEGIN { if (s > ls && c > lc)
 		printf "%-44s %8.1f MB/s %8.1f MB/CPU-s\n", "  scan without the loading", b / 1e6 / (s - ls), b / 1e6 / (c - lc) }'
-	run "yara -r -p $threads ($name, ntfs-3g mount)" yara -r -N -f -p "$threads" -z "$max" -d filepath= -d filename= "$@" "$mnt"
+	# shellcheck disable=SC2086 # the externals are words
+	run "yara -r -p $threads ($name, ntfs-3g mount)" yara -r -N -f -p "$threads" -z "$max" $YARA_EXTERNALS "$@" "$mnt"
 	echo "  yara: $(wc -l <"$work/out") matches"
 	scanned "yara -r -p $threads ($name, ntfs-3g mount)"
 	compare "$name" "$rs" "$rc" "$secs" "$cpu"
@@ -179,17 +183,18 @@ scan_pair "built-in rules" -- -C "$yarc"
 sb=$RULESETS/signature-base/yara
 if [ -d "$sb" ]; then
 	# The same rules as rescue's: the built-in ones and the signature-base
-	# files that compile with rescue's externals (filepath, filename; rescue
-	# skips the others with a warning), compiled once for the yara CLI.
+	# files that compile with rescue's externals (rescue skips the others
+	# with a warning), compiled once for the yara CLI.
 	sbc=$dir/builtin+signature-base.yarc
 	if [ ! -f "$sbc" ] || [ -n "$(find "$sb" rules -newer "$sbc" -name '*.yar' | head -n 1)" ]; then
 		echo "bench-volume: compiling signature-base for the yara CLI" >&2
 		: >"$work/sb.list"
 		for f in "$sb"/*.yar; do
-			yarac -d filepath= -d filename= "$f" "$work/one.yarc" 2>/dev/null && echo "$f" >>"$work/sb.list"
+			# shellcheck disable=SC2086
+			yarac $YARA_EXTERNALS "$f" "$work/one.yarc" 2>/dev/null && echo "$f" >>"$work/sb.list"
 		done
-		# shellcheck disable=SC2046 # one word per file name (no blanks in signature-base's)
-		yarac -d filepath= -d filename= rules/*.yar $(cat "$work/sb.list") "$sbc" 2>/dev/null
+		# shellcheck disable=SC2046,SC2086 # one word per file name (no blanks in signature-base's)
+		yarac $YARA_EXTERNALS rules/*.yar $(cat "$work/sb.list") "$sbc" 2>/dev/null
 	fi
 	scan_pair "signature-base" --rules "$sb" -- -C "$sbc"
 else
