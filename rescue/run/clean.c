@@ -211,18 +211,18 @@ enum rs_clean_outcome rs_clean_path(struct rs_clean *c, const struct rs_clean_ta
 	char got[65] = "";
 	if (!e)
 		sha256_hex(data, len, got);
-	const char *where = t->stream ? ":" : "", *sname = t->stream ? t->stream : "";
 	/* A hive that changed since is still a hive: rs_quarantine_hit refuses
 	 * it in its own words, whatever its bytes are now. */
 	bool refused = rs_quarantine_refusal(t->path, t->stream, e ? NULL : data, len) != NULL;
 	if (refused) {
 		hit.size = e ? 0 : len;
 	} else if (e == EFBIG || (!e && (len != t->size || strcmp(got, t->sha256) != 0))) {
-		snprintf(hit.action, sizeof(hit.action), "quarantine failed: %s%s%s: changed since it was scanned: "
-			 "left in place", t->path, where, sname);
+		/* the reason only: the action is shown beside the path, and
+		 * a long path must not cut the reason off */
+		snprintf(hit.action, sizeof(hit.action), "quarantine failed: changed since it was scanned: left in place");
 	} else if (e) {
-		snprintf(hit.action, sizeof(hit.action), "quarantine failed: %s%s%s: cannot be read again: %s",
-			 t->path, where, sname, why[0] ? why : confine_strerror(e));
+		snprintf(hit.action, sizeof(hit.action), "quarantine failed: cannot be read again: %s",
+			 why[0] ? why : confine_strerror(e));
 	}
 	if (hit.action[0]) {
 		free(data);

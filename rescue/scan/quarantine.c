@@ -474,10 +474,16 @@ int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *i
 	}
 	struct rs_error err = { 0 };
 	int rc = rs_quarantine_add(ctx, hit, id, idlen, &err);
-	if (rc == RS_OK)
+	if (rc == RS_OK) {
 		snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
-	else
-		snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", err.msg);
+	} else {
+		/* The action is shown beside the path: "PATH: why" gives only
+		 * the why, so that a long path never cuts the reason off. */
+		size_t pl = strlen(hit->path);
+		const char *why = strncmp(err.msg, hit->path, pl) == 0 && err.msg[pl] == ':' && err.msg[pl + 1] == ' '
+					  ? err.msg + pl + 2 : err.msg;
+		snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", why);
+	}
 	return rc;
 }
 

@@ -217,7 +217,7 @@ ntfs-3g -o streams_interface=windows "$img" "$mnt" && wof 2 "$sys/late.txt" && u
 	not_ok "late.txt as a WOF file"
 size=$(stat -c %s "$orig/$sys/late.txt") sum=$(sha256sum <"$orig/$sys/late.txt" | cut -d' ' -f1)
 "$T/cpath" "$mnt" "$sys/late.txt" "$other" "$size" >"$T/cp.out" 2>&1; rc=$?
-if [ $rc -eq 3 ] && grep -q "late.txt: changed since it was scanned: left in place" "$T/cp.out" && [ -L "$mnt/$sys/late.txt" ]; then
+if [ $rc -eq 3 ] && grep -qx "quarantine failed: changed since it was scanned: left in place" "$T/cp.out" && [ -L "$mnt/$sys/late.txt" ]; then
 	ok "rs_clean_path, a WOF file listed with other bytes: left in place ($(cat "$T/cp.out"))"
 else
 	not_ok "rs_clean_path, changed WOF file: exit $rc"; sed 's/^/#   /' "$T/cp.out"

@@ -273,6 +273,16 @@ static void test_path(void)
 		CHECK_INT(rs_clean_path(c, &t2, &ri), RS_CLEAN_FAILED);
 		CHECK(strstr(c->rec[ri].action, "changed since it was scanned") != NULL);
 		CHECK(exists(root, d->path));
+		/* a path longer than the action's room: the reason is whole,
+		 * the path is the detection's own */
+		char longp[400] = "Users";
+		for (int k = 0; k < 6; k++)
+			strcat(longp, "/a-folder-name-of-fifty-characters-in-all-xxxxxxxx");
+		strcat(longp, "/gone.exe");
+		struct rs_clean_target t3 = { longp, NULL, d->rules, d->sha256, d->size };
+		CHECK_INT(rs_clean_path(c, &t3, &ri), RS_CLEAN_FAILED);
+		CHECK(strncmp(c->rec[ri].action, "quarantine failed: cannot be read again: ", 41) == 0);
+		CHECK(strstr(c->rec[ri].action, "a-folder-name") == NULL);
 	}
 	/* a hive is never moved, whatever the list says */
 	struct rs_clean_target h = { "Windows/System32/config/SYSTEM", NULL, "X", "00", 1 };
