@@ -99,7 +99,7 @@ enum rs_clean_outcome rs_clean_hit(struct rs_clean *c, struct rs_scan_hit *hit)
 	if (r && !record_others(r, hit))
 		r = NULL;   /* freed with the others by rs_clean_free */
 	if (!r) {
-		snprintf(hit->action, sizeof(hit->action), "quarantine failed: out of memory");
+		rs_quarantine_failed(hit, "out of memory");
 		c->count[RS_CLEAN_FAILED]++;
 		return RS_CLEAN_FAILED;
 	}
@@ -217,12 +217,9 @@ enum rs_clean_outcome rs_clean_path(struct rs_clean *c, const struct rs_clean_ta
 	if (refused) {
 		hit.size = e ? 0 : len;
 	} else if (e == EFBIG || (!e && (len != t->size || strcmp(got, t->sha256) != 0))) {
-		/* the reason only: the action is shown beside the path, and
-		 * a long path must not cut the reason off */
-		snprintf(hit.action, sizeof(hit.action), "quarantine failed: changed since it was scanned: left in place");
+		rs_quarantine_failed(&hit, RS_QUARANTINE_CHANGED);
 	} else if (e) {
-		snprintf(hit.action, sizeof(hit.action), "quarantine failed: cannot be read again: %s",
-			 why[0] ? why : confine_strerror(e));
+		rs_quarantine_failed(&hit, "cannot be read again: %s", why[0] ? why : confine_strerror(e));
 	}
 	if (hit.action[0]) {
 		free(data);

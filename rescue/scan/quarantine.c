@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,23 +303,23 @@ static int quarantine_move(const struct rs_ctx *ctx, const struct rs_scan_hit *h
 		if (confine_lstat(man, &st) != 0 && confine_lstat(bin, &st) != 0)
 			break;
 		if (n > 10000)
-			return rs_fail(err, RS_EPARTIAL, "%s: too many quarantined copies", hit->path);
+			return rs_fail(err, RS_EPARTIAL, "too many quarantined copies of these bytes");
 	}
 
 	/* Still the file that was scanned? */
 	struct stat now;
 	if (confine_lstat(hit->fullpath, &now) != 0)
-		return rs_fail_errno(err, RS_EPARTIAL, errno, "%s", hit->path);
+		return rs_fail_errno(err, RS_EPARTIAL, errno, "cannot be found again");
 	/* Read directly, a file the mount shows as a link: WOF-compressed.  Its
 	 * size on the mount is the link's: its content is checked instead. */
 	uint32_t tag = 0;
 	bool wof = !hit->stream && S_ISLNK(now.st_mode) && S_ISREG(hit->st->st_mode) &&
 		   reparse_tag_of_path(hit->fullpath, &tag) == 0 && tag == REPARSE_TAG_WOF;
 	if (!wof && !S_ISREG(now.st_mode) && !S_ISDIR(now.st_mode))
-		return rs_fail(err, RS_EPARTIAL, "%s: no longer a regular file: left in place", hit->path);
+		return rs_fail(err, RS_EPARTIAL, "no longer a regular file: left in place");
 	if (now.st_ino != hit->st->st_ino || (!hit->stream && ((!wof && now.st_size != hit->st->st_size) ||
 	    now.st_mtim.tv_sec != hit->st->st_mtim.tv_sec || now.st_mtim.tv_nsec != hit->st->st_mtim.tv_nsec)))
-		return rs_fail(err, RS_EPARTIAL, "%s: changed since it was scanned: left in place", hit->path);
+		return rs_fail(err, RS_EPARTIAL, RS_QUARANTINE_CHANGED);
 	if (wof && (rc = wof_unchanged(ctx, hit, &now, err)) != RS_OK)
 		return rc;
 
@@ -387,8 +388,7 @@ static int move_out(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, con
 		e = errno;
 		confine_unlink(bin);
 		confine_unlink(man);
-		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot remove %s%s%s", hit->path,
-				     hit->stream ? ":" : "", hit->stream ? hit->stream : "");
+		return rs_fail_errno(err, RS_EPARTIAL, e, "cannot remove it");
 	}
 	for (size_t i = 0; i < ln->n; i++) {
 		char full[PATH_MAX];
@@ -477,14 +477,19 @@ int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *i
 	if (rc == RS_OK) {
 		snprintf(hit->action, sizeof(hit->action), "quarantined as %s", id);
 	} else {
-		/* The action is shown beside the path: "PATH: why" gives only
-		 * the why, so that a long path never cuts the reason off. */
-		size_t pl = strlen(hit->path);
-		const char *why = strncmp(err.msg, hit->path, pl) == 0 && err.msg[pl] == ':' && err.msg[pl + 1] == ' '
-					  ? err.msg + pl + 2 : err.msg;
-		snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", why);
+		rs_quarantine_failed(hit, "%s", err.msg);
 	}
 	return rc;
+}
+
+void rs_quarantine_failed(struct rs_scan_hit *hit, const char *fmt, ...)
+{
+	char why[sizeof(hit->action)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(hit->action, sizeof(hit->action), "quarantine failed: %s", why);
 }
 
 void rs_quarantine_report_only(struct rs_scan_hit *hit)

@@ -95,7 +95,10 @@ const struct rs_quarantine_refusal *rs_quarantine_refusal(const char *rel, const
  * receives the id.  RS_DETECTED when rs_quarantine_refusal refuses it (left
  * in place on purpose, ERR says why); RS_ETARGET when the volume is read-only; RS_EPARTIAL
  * when the file changed since it was scanned or cannot be removed (nothing
- * is left half-done: the quarantine copy is removed again). */
+ * is left half-done: the quarantine copy is removed again).  ERR gives the
+ * reason alone, without the file's name: the caller has it (hit->path), and
+ * a front end shows the reason beside it, where a long path must not cut it
+ * off. */
 int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, char *id, size_t idlen,
 		      struct rs_error *err);
 
@@ -105,6 +108,14 @@ int rs_quarantine_add(const struct rs_ctx *ctx, const struct rs_scan_hit *hit, c
  * "quarantine failed: why"), a refusal's kind into hit->inspect.  Returns
  * rs_quarantine_add's code: RS_DETECTED for a refusal is no failure. */
 int rs_quarantine_hit(const struct rs_ctx *ctx, struct rs_scan_hit *hit, char *id, size_t idlen);
+
+/* hit->action for a quarantine that failed: "quarantine failed: " and the
+ * reason (printf-style), for the callers that find the reason themselves
+ * (rescue/run/clean.c checks a file again before it quarantines it). */
+void rs_quarantine_failed(struct rs_scan_hit *hit, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The reason given when a file is not the one that was scanned. */
+#define RS_QUARANTINE_CHANGED "changed since it was scanned: left in place"
 
 /* A detection no one asked to quarantine (scan without --quarantine, scan =
  * report, a read-only volume): hit->action "reported", or for what
