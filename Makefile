@@ -108,16 +108,22 @@ $(DEP_FILES):
 include $(wildcard $(DEP_FILES) $(BUILD)/docs/conf-keys.d)
 
 # Rules are compiled at build time: a broken rule fails the build.  The
-# externals are the ones the scanner defines for every file (rescue/scan/externals.h).
+# externals are the ones the scanner defines for every file, printed as yarac's
+# options by rules/yara-defines.c from rescue/scan/externals.c's table into
+# build/gen/yara-defines.txt (the benches give the yara CLI the same line).
 # compiled.yarc.sum, its SHA-256, is checked when it is loaded: most damage
 # leaves a file libyara loads without a word (rescue/scan/yarc.h).
-YARA_EXTERNALS := -d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath=
+$(BUILD)/gen/yara-defines.txt: rules/yara-defines.c $(BUILD)/librescue.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/gen/yara-defines $< $(BUILD)/librescue.a $(LIBS_CORE)
+	$(BUILD)/gen/yara-defines >$@.tmp
+	mv $@.tmp $@
 # builtin.yar, the same sources in one file, goes beside it: with rules from
 # the stick both are compiled into one set, scanned once per file
 # (rescue/scan/rules.c).  builtin.yar.sum (sha256sum's format) ties the pair.
-$(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar) | build-deps
+$(BUILD)/rules/compiled.yarc: $(wildcard rules/*.yar) $(BUILD)/gen/yara-defines.txt | build-deps
 	@mkdir -p $(dir $@)
-	yarac $(YARA_EXTERNALS) $(sort $(wildcard rules/*.yar)) $@
+	yarac $$(cat $(BUILD)/gen/yara-defines.txt) $(sort $(wildcard rules/*.yar)) $@
 	sha256sum $@ | cut -c 1-64 >$@.sum
 	for f in $(sort $(wildcard rules/*.yar)); do cat "$$f"; echo; done >$(dir $@)builtin.yar
 	cd $(dir $@) && sha256sum compiled.yarc builtin.yar >builtin.yar.sum

@@ -22,8 +22,8 @@
  *   relpath    rescue's own: the volume-relative path, '/'-separated
  *              ("Users/bob/AppData/Roaming/x.exe", "FILE:STREAM" for a stream)
  *
- * The default values (compile time) are all "" (the Makefile's YARA_EXTERNALS
- * must say the same for the built-in rules). */
+ * The default values (compile time) are all "": the built-in rules are
+ * compiled with the options rules/yara-defines.c prints from rs_ext_name(). */
 #ifndef RESCUE_EXTERNALS_H
 #define RESCUE_EXTERNALS_H
 

@@ -39,6 +39,9 @@ threads=$(nproc)
 [ -n "${RULESETS:-}" ] || RULESETS=$(eval "echo $(sed -n 's/^RULESETS=\${RULESETS:-\(.*\)}$/\1/p' tests/lib.sh)")
 sigbase=$RULESETS/signature-base/yara
 [ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench: run make first" >&2; exit 1; }
+# The externals rescue defines for every file, empty, as the Makefile compiles
+# the built-in rules with them (rules/yara-defines.c): one option per word.
+YARA_EXTERNALS=$(cat "$TOP/build/gen/yara-defines.txt")
 
 tree=$dir/tree
 if [ ! -f "$dir/tree.done" ] || [ "$(cat "$dir/tree.done")" != "$mb" ]; then
@@ -97,8 +100,10 @@ bench_tree() {	# bench_tree LABEL ROOT [RESCUE-SCAN-OPTION...]: sets r1 rn y1 yn
 	echo "$tl: rescue $(grep -o 'read: [^,]*' "$dir/out" || echo 'read: ?')"
 	run "$tl: rescue scan --threads $threads $*" "$rescue" --root "$tr" scan --threads "$threads" "$@"; rn=$(rate)
 	set -- "$tl" "$tr"
-	run "$1: yara -r -N -p 1" yara -C -e -r -N -f -p 1 -d filepath= -d filename= "$yarc" "$2"; y1=$(rate); cy=$(cpurate)
-	run "$1: yara -r -N -p $threads" yara -C -e -r -N -f -p "$threads" -d filepath= -d filename= "$yarc" "$2"; yn=$(rate)
+	# shellcheck disable=SC2086 # the externals are words
+	run "$1: yara -r -N -p 1" yara -C -e -r -N -f -p 1 $YARA_EXTERNALS "$yarc" "$2"; y1=$(rate); cy=$(cpurate)
+	# shellcheck disable=SC2086 # the externals are words
+	run "$1: yara -r -N -p $threads" yara -C -e -r -N -f -p "$threads" $YARA_EXTERNALS "$yarc" "$2"; yn=$(rate)
 	awk -v a="$c1" -v b="$cy" -v l="$1" 'BEGIN { printf "%s: rescue/yara in MB per CPU-second (1 thread) = %.2fx\n", l, a / b }'
 	awk -v a="$rn" -v b="$yn" -v l="$1" 'BEGIN { printf "%s: rescue/yara at %s threads = %.2fx\n", l, "'"$threads"'", a / b }'
 	awk -v a="$r1" -v b="$y1" -v l="$1" 'BEGIN { printf "%s: rescue/yara at 1 thread = %.2fx\n", l, a / b }'
@@ -177,8 +182,8 @@ if [ -d "$sigbase" ] && command -v jq >/dev/null; then
 		jq -r --arg top "$sigbase/" 'select(.type == "file" and .kind == "yara" and .ok) | .path | ltrimstr($top) + ":" + $top + ltrimstr($top)' \
 		>"$dir/sb-files"
 	echo "signature-base: $(wc -l <"$dir/sb-files") rule files compile"
-	# shellcheck disable=SC2046 # one argument per rule file (no spaces in signature-base's names)
-	yarac -d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath= \
+	# shellcheck disable=SC2046,SC2086 # the externals and the rule files (no spaces in their names) are words
+	yarac $YARA_EXTERNALS \
 		$(LC_ALL=C ls rules/*.yar) $(cat "$dir/sb-files") "$dir/sigbase.yarc"
 	builtin_yarc=$yarc yarc=$dir/sigbase.yarc
 	echo "(rescue's times include compiling the folder, each file alone first; the CLI loads it compiled)"

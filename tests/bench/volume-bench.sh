@@ -33,11 +33,11 @@ cd "$TOP"
 variant=${BENCH_VARIANT:-large}
 threads=${BENCH_THREADS:-$(nproc)}
 rescue=$TOP/build/rescue yarc=$TOP/build/rules/compiled.yarc
-# The string externals rescue defines for every file (rescue/scan/externals.h),
-# empty for the yara CLI, as the Makefile compiles the built-in rules.
-YARA_EXTERNALS="-d filename= -d filepath= -d extension= -d filetype= -d owner= -d relpath="
 dir=$TOP/build/bench-volume img=$TOP/build/images/$variant.img
 [ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench-volume: run make first" >&2; exit 1; }
+# The string externals rescue defines for every file, empty for the yara CLI,
+# as the Makefile compiles the built-in rules with them (rules/yara-defines.c).
+YARA_EXTERNALS=$(cat "$TOP/build/gen/yara-defines.txt")
 [ "$(id -u)" -eq 0 ] || { echo "bench-volume: needs root (loop devices, FUSE)" >&2; exit 1; }
 for t in /usr/bin/time yara yarac jq ntfs-3g; do
 	command -v "$t" >/dev/null || { echo "bench-volume: $t missing (sh tests/deps.sh)" >&2; exit 1; }
