@@ -30,6 +30,7 @@
 #include "rescue/volume/walk.h"
 #include "rescue/base/grow.h"
 #include "rescue/base/winpath.h"
+#include "rescue/scan/eta.h"
 #include "rescue/scan/externals.h"
 #include "rescue/scan/ioc.h"
 
@@ -147,6 +148,7 @@ struct scan {
 	struct rs_scan_result *res;
 	size_t detcap, skipcap, warncap; /* res->det's, res->skip's and res->warn's room */
 	double last_progress;
+	struct eta eta;                 /* the rate the ETA is computed at (under cbmu) */
 };
 
 struct worker {
@@ -566,8 +568,9 @@ static int send_progress(struct scan *s, const char *rel, double now)
 	uint64_t est = atomic_load(&s->bytes_estimate);
 	if (!p.walk_done && est > p.bytes_total)
 		p.bytes_total = est;
-	if ((p.walk_done || est) && p.bytes > 0 && now > 0)
-		p.eta_secs = p.bytes_total > p.bytes ? (double)(p.bytes_total - p.bytes) / ((double)p.bytes / now) : 0;
+	eta_note(&s->eta, now, p.bytes);
+	if (p.walk_done || est)
+		p.eta_secs = eta_secs(&s->eta, now, p.bytes, p.bytes_total);
 	return s->o->progress(&p, s->o->user);
 }
 
