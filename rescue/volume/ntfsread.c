@@ -917,6 +917,36 @@ const char *ntfsread_device(const struct ntfsread *v)
 	return v->dev;
 }
 
+void ntfsread_prefetch(struct ntfsread *v, uint64_t ref, uint64_t max)
+{
+	int saved = errno;
+	ntfs_inode *ni = open_ref(v, ref);
+	if (!ni) {
+		errno = saved;
+		return;
+	}
+	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+	if (na && NAttrNonResident(na) && !NAttrEncrypted(na) && ntfs_attr_map_whole_runlist(na) == 0) {
+		int fd = SHARED(v->vol->dev)->fd;
+		uint64_t cs = v->vol->cluster_size, nclusters = (uint64_t)v->vol->nr_clusters, left = max;
+		/* Runs past the volume's end (a damaged runlist) are not the
+		 * device's to read: left to the read itself to report. */
+		for (const runlist_element *rl = na->rl; rl && rl->length > 0 && left > 0; rl++) {
+			if (rl->lcn < 0 || (uint64_t)rl->lcn >= nclusters || (uint64_t)rl->length > nclusters - (uint64_t)rl->lcn)
+				continue;
+			uint64_t len = (uint64_t)rl->length * cs;
+			if (len > left)
+				len = left;
+			(void)posix_fadvise(fd, (off_t)((uint64_t)rl->lcn * cs), (off_t)len, POSIX_FADV_WILLNEED);
+			left -= len;
+		}
+	}
+	if (na)
+		ntfs_attr_close(na);
+	ntfs_inode_close(ni);
+	errno = saved;
+}
+
 /* /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo. */
 static void unescape(char *s)
 {

@@ -94,6 +94,14 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);
 int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,
 		  size_t *cap, size_t *len, struct stat *st);
 
+/* Ask the kernel to start reading, in the background, the clusters of
+ * the first MAX bytes of REF's unnamed data stream, so that a read of it
+ * soon after (through any handle on the same device) finds them in memory:
+ * a worker scanning one file while the next one's clusters arrive does not
+ * wait on the disk.  Best effort: nothing is reported, nothing is waited
+ * for, and a resident, encrypted or damaged stream is left alone. */
+void ntfsread_prefetch(struct ntfsread *v, uint64_t ref, uint64_t max);
+
 /* Why the last ntfsread_read on V failed when its errno does not say it all
  * ("WOF data damaged: chunk 3 of 7: ..."); "" otherwise. */
 const char *ntfsread_why(const struct ntfsread *v);

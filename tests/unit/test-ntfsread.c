@@ -8,13 +8,16 @@
  * its data is read as far as it goes; a folder loop (a second name of a
  * folder) ends the walk, named; a plain folder is not an ntfs-3g mount;
  * garbage, empty and truncated images are refused or read without a crash;
- * $Bitmap says a cluster is in use where ntfscluster finds its file.  Skipped (as passes) when mkntfs is missing. */
+ * $Bitmap says a cluster is in use where ntfscluster finds its file; a
+ * prefetch puts a file's clusters in memory without waiting for them.  Skipped (as passes) when mkntfs is missing. */
 #define _GNU_SOURCE
 #include <sys/stat.h>   /* before the ntfs-3g headers */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,6 +221,66 @@ static int on_entry(const struct walk_entry *e, void *user)
 	return 0;
 }
 
+/* Whether the page of the image file IMG holding byte OFF is in memory. */
+static int page_in_memory(int fd, off_t off)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	off_t at = off / pg * pg;
+	void *m = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, at);
+	unsigned char in = 0;
+	int r = m == MAP_FAILED ? -1 : mincore(m, (size_t)pg, &in) == 0 ? (in & 1) : -1;
+	if (m != MAP_FAILED)
+		munmap(m, (size_t)pg);
+	return r;
+}
+
+/* ntfsread_prefetch on REF (damaged.bin: its clusters hold EICAR first):
+ * dropped from memory, its first cluster comes back into memory with no
+ * read of ours; a stale reference is ignored, errno kept. */
+static void check_prefetch(struct ntfsread *v, const char *img, uint64_t ref)
+{
+	int fd = open(img, O_RDONLY);
+	struct stat st;
+	char *all = NULL;
+	if (fd < 0 || fstat(fd, &st) != 0 || !(all = malloc((size_t)st.st_size)) ||
+	    pread(fd, all, (size_t)st.st_size, 0) != st.st_size) {
+		CHECK(!"the image can be read");
+		goto out;
+	}
+	/* The file's first cluster: EICAR at the start of a cluster (the MFT
+	 * record may hold an older copy, from before the data left it). */
+	char *at = all;
+	while ((at = memmem(at, (size_t)(all + st.st_size - at), eicar, strlen(eicar))) && (at - all) % 4096)
+		at++;
+	CHECK(at != NULL);
+	if (!at)
+		goto out;
+	off_t off = at - all;
+	fdatasync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (page_in_memory(fd, off) != 0) {
+		CHECK_SKIP("prefetch: the kernel kept the image's page in memory after DONTNEED");
+		goto out;
+	}
+	errno = 1234;
+	ntfsread_prefetch(v, ref + (1ull << 48), 1 << 20);
+	CHECK_INT(errno, 1234);
+	CHECK_INT(page_in_memory(fd, off), 0);
+	ntfsread_prefetch(v, ref, 1 << 20);
+	CHECK_INT(errno, 1234);
+	/* mincore counts a page once its read has ended: the read was only
+	 * started.  Waited for (nothing else reads the image), bounded so
+	 * that a prefetch doing nothing fails rather than hangs. */
+	int in = 0;
+	for (int tries = 0; tries < 3000 && (in = page_in_memory(fd, off)) == 0; tries++)
+		usleep(10000);
+	CHECK_INT(in, 1);
+out:
+	free(all);
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
 	char top[] = "/tmp/test-ntfsread.XXXXXX";
@@ -374,6 +437,7 @@ int main(void)
 		CHECK(len >= 8192 && memcmp(buf, eicar, strlen(eicar)) == 0);
 		CHECK(strstr(ntfsread_why(v), "could be read") != NULL);
 		printf("# %zu bytes read: %s\n", len, ntfsread_why(v));
+		check_prefetch(v, img, s.f_ref);
 		ntfsread_close(v);
 	}
 
