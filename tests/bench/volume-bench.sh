@@ -15,6 +15,10 @@
 # fails on speed.  contain writes, so it runs on a sparse scratch copy.
 #   BENCH_VARIANT  large (default) or large-small (the same builder, 20,000 files)
 #   BENCH_THREADS  scan threads for rescue and yara -p (default: nproc)
+#   BENCH_CACHE    warm (default): the image is read into the host's page
+#                  cache first, so every run starts from the same warm cache;
+#                  cold: the caches are dropped before each run, as a
+#                  technician's disk is, every byte read from the host's disk
 #   BENCH_QEMU     1: then the smallest QEMU -m for the unattended run on the
 #                  volume (tests/bench/qemu-floor.sh), skipped otherwise
 #   RULESETS       third-party rule sets (the default tests/lib.sh gives, as in the
@@ -32,6 +36,8 @@ set -eu
 cd "$TOP"
 variant=${BENCH_VARIANT:-large}
 threads=${BENCH_THREADS:-$(nproc)}
+cache=${BENCH_CACHE:-warm}
+case $cache in warm | cold) ;; *) echo "bench-volume: BENCH_CACHE is warm or cold, not '$cache'" >&2; exit 1 ;; esac
 rescue=$TOP/build/rescue yarc=$TOP/build/rules/compiled.yarc
 dir=$TOP/build/bench-volume img=$TOP/build/images/$variant.img
 [ -x "$rescue" ] && [ -f "$yarc" ] || { echo "bench-volume: run make first" >&2; exit 1; }
@@ -55,8 +61,9 @@ ntfs-3g -o ro "$t_loop" "$mnt"
 fusepid=$(pgrep -n -f -x "ntfs-3g -o ro $t_loop $mnt" || true)
 
 # The data of the image into the page cache (the holes are skipped), so that
-# every command below starts from the same warm cache.
-PATH=/usr/bin:$PATH python3 - "$img" <<'PY'
+# every command below starts from the same warm cache; or, cold, no cache.
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+[ "$cache" = warm ] && PATH=/usr/bin:$PATH python3 - "$img" <<'PY'
 import os, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
 end, off = os.fstat(fd).st_size, 0
@@ -77,7 +84,7 @@ find "$mnt" -xdev -type f -printf '%s\n' >"$work/sizes"
 nfiles=$(wc -l <"$work/sizes")
 bytes=$(awk -v m="$max" '$1 <= m { s += $1 } END { printf "%.0f", s }' "$work/sizes")
 uptime
-echo "bench-volume: $variant.img, $nfiles files, $((bytes / 1000000)) MB in files up to 64 MiB, $(nproc) CPUs, $threads threads"
+echo "bench-volume: $variant.img, $nfiles files, $((bytes / 1000000)) MB in files up to 64 MiB, $(nproc) CPUs, $threads threads, $cache cache"
 
 daemon_ticks() { if [ -n "$fusepid" ]; then awk '{ print $14 + $15 }' "/proc/$fusepid/stat"; else echo 0; fi; }
 
@@ -85,6 +92,7 @@ daemon_ticks() { if [ -n "$fusepid" ]; then awk '{ print $14 + $15 }' "/proc/$fu
 # ntfs-3g daemon's CPU added) and prints wall time, files/s, peak RSS, CPU-s.
 run() {
 	label=$1; shift
+	if [ "$cache" = cold ]; then drop_caches; fi
 	d0=$(daemon_ticks)
 	/usr/bin/time -v -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true
 	d1=$(daemon_ticks)
