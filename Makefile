@@ -320,8 +320,9 @@ bench: all
 # rescue --disk on the Windows-sized test volume (build/images/large.img, built
 # once): detect, autoruns, scan (built-in rules, signature-base) and contain
 # (on a scratch copy), against the yara CLI on a read-only ntfs-3g mount;
-# figures only (tests/bench/volume-bench.sh); with BENCH_QEMU=1 (after make
-# iso) also the smallest QEMU -m for the unattended run on it (hours).
+# figures only (tests/bench/volume-bench.sh); BENCH_CACHE=cold drops the
+# caches before each run; with BENCH_QEMU=1 (after make iso) also the smallest
+# QEMU -m for the unattended run on it (hours).
 bench-volume: all
 	sh tests/bench/volume-bench.sh
 
