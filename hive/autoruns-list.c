@@ -332,16 +332,26 @@ static void collect_tasks(struct collect *c, struct hive *sw)
 static void mark_entries(struct collect *c)
 {
 	/* What an earlier `scan --quarantine` took away: the manifest keeps each
-	 * file's original path (a stream's file is still there: not counted). */
+	 * file's original path and its other names (hard links: an entry may
+	 * start the file by any of them); a stream's file is still there: not
+	 * counted. */
 	struct rs_quarantine_entry *q = NULL;
-	size_t nq = 0;
+	size_t nq = 0, cap = 1;
 	struct rs_error sub = { 0 };
 	if (rs_quarantine_list(c->ctx, &q, &nq, &sub) != RS_OK)
 		ar_note(c, "quarantine: %s", sub.msg);
-	c->qpaths = calloc(nq + 1, sizeof(*c->qpaths));
-	for (size_t i = 0; c->qpaths && i < nq; i++)
-		if (!q[i].stream)
-			c->qpaths[c->nq++] = q[i].path;
+	for (size_t i = 0; i < nq; i++)
+		cap += 1 + q[i].nnames;
+	c->qpaths = calloc(cap, sizeof(*c->qpaths));
+	for (size_t i = 0; c->qpaths && i < nq; i++) {
+		if (q[i].stream)
+			continue;
+		c->qpaths[c->nq++] = q[i].path;
+		for (size_t k = 0; k < q[i].nnames; k++)
+			c->qpaths[c->nq++] = q[i].names[k];
+	}
+	if (!c->qpaths)
+		ar_note(c, "quarantine: %s", "out of memory: the quarantined targets are not marked");
 	for (size_t i = 0; i < c->out->n; i++) {
 		set_flags(c, &c->out->v[i]);
 		set_id(&c->out->v[i]);

@@ -502,6 +502,22 @@ void rs_quarantine_report_only(struct rs_scan_hit *hit)
 		snprintf(hit->action, sizeof(hit->action), "reported");
 }
 
+/* Every name of NF (the manifest's "names", past Q's path) into Q->names;
+ * out of memory, the names copied so far. */
+static void copy_names(struct rs_quarantine_entry *q, const struct json_field *nf)
+{
+	if (!(q->names = calloc(nf->nitems + 1, sizeof(*q->names))))
+		return;
+	for (size_t i = 0; i < nf->nitems; i++) {
+		const char *name = nf->items[i];   /* NULL: not a string (a forged manifest) */
+		if (!name || strcmp(name, q->path) == 0)
+			continue;
+		if (!(q->names[q->nnames] = strdup(name)))
+			return;
+		q->nnames++;
+	}
+}
+
 int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **out, size_t *n,
 		       struct rs_error *err)
 {
@@ -550,8 +566,10 @@ int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **ou
 			strcat(q->rules, rf->items[i]);
 		}
 		const struct json_field *nf = json_get(&o, "names");
-		if (nf && nf->type == JSON_ARRAY && q->path)
+		if (nf && nf->type == JSON_ARRAY && q->path) {
 			othernames_copy(&q->others, (const char *const *)nf->items, nf->nitems, q->path);
+			copy_names(q, nf);
+		}
 		json_object_free(&o);
 	}
 	closedir(d);
@@ -567,6 +585,9 @@ void rs_quarantine_list_free(struct rs_quarantine_entry *v, size_t n)
 		free(v[i].stream);
 		free(v[i].rules);
 		othernames_free(&v[i].others);
+		for (size_t k = 0; k < v[i].nnames; k++)
+			free(v[i].names[k]);
+		free(v[i].names);
 	}
 	free(v);
 }

@@ -58,7 +58,10 @@ struct rs_quarantine_entry {
 	char *path;                 /* volume-relative original */
 	char *stream;               /* NULL: the file's content */
 	char *rules;                /* "Rule1,Rule2" */
-	struct othernames others;   /* the manifest's other names (hard links), bounded */
+	struct othernames others;   /* the manifest's other names (hard links), bounded: what a list shows */
+	char **names;               /* every one of them (owned; bounded by the manifest's size):
+	                             * what an autostart entry's target is matched against */
+	size_t nnames;
 	uint64_t size;
 	long long mtime;            /* seconds since 1970 */
 	char quarantined[32];       /* UTC "2026-11-23T12:00:00Z" */

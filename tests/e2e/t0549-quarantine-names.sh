@@ -65,6 +65,20 @@ check "tree: the report" "$T/rep.txt" "$T/rep.jsonl"
 "$RESCUE" --root "$root" quarantine list >"$T/ql.txt" 2>&1
 "$RESCUE" --root "$root" --json quarantine list >"$T/ql.jsonl" 2>&1
 check "tree: quarantine list" "$T/ql.txt" "$T/ql.jsonl"
+# The worm starts the sample again by another of its names (a Run value
+# written after the first run): the next run's listing knows from the
+# manifest that this name was quarantined too.
+printf 'Windows Registry Editor Version 5.00\n\n[\\Microsoft\\Windows\\CurrentVersion\\Run]\n"CacheSvc"="C:\\\\ProgramData\\\\cache\\\\c18.com"\n' \
+	>"$T/run.reg"
+hivexregedit --merge "$root/Windows/System32/config/SOFTWARE" "$T/run.reg"
+"$RESCUE" --root "$root" --json autoruns >"$T/ar.json" 2>"$T/ar.err"
+if [ "$(jq -r '.entries[] | select(.name == "CacheSvc") | .flags | index("quarantined") != null' "$T/ar.json")" = true ]
+then
+	ok "tree: autoruns flags the entry that starts another name of the quarantined file"
+else
+	not_ok "tree: autoruns: the entry of another name not flagged quarantined"
+	jq -c '.entries[] | select(.name == "CacheSvc")' "$T/ar.json" | sed 's/^/#   /'; sed 's/^/#   /' "$T/ar.err"
+fi
 
 # A forged manifest (the worm can write Rescue/): names that are no string,
 # a huge list, are listed bounded or not at all, never a crash.
