@@ -16,6 +16,7 @@
 #include "rescue/run/firstfiles.h"
 #include "rescue/run/runrules.h"
 #include "rescue/base/json.h"
+#include "rescue/base/othernames.h"
 #include "rescue/scan/quarantine.h"
 #include "rescue/scan/rules.h"
 #include "rescue/scan/scan.h"
@@ -367,6 +368,9 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 		size_t n;
 		rc = rs_quarantine_list(cli->ctx, &v, &n, &err);
 		for (size_t i = 0; i < n; i++) {
+			/* a file's names: the first few listed, the rest counted */
+			struct othernames others;
+			othernames_copy(&others, (const char *const *)v[i].names, v[i].nnames, NULL);
 			if (cli->json) {
 				json_put_member(stdout, "{", "id", v[i].id);
 				json_put_member(stdout, ",", "path", v[i].path);
@@ -376,14 +380,15 @@ int cmd_quarantine(struct cli *cli, int argc, char **argv)
 				json_put_member(stdout, ",", "sha256", v[i].sha256);
 				json_put_member(stdout, ",", "rules", v[i].rules);
 				json_put_member(stdout, ",", "quarantined", v[i].quarantined);
-				othernames_json(stdout, &v[i].others);
+				othernames_json(stdout, &others);
 				fputs("}\n", stdout);
 			} else {
 				textesc_printf("%s  %s  %s%s%s  %llu bytes  [%s]\n", v[i].id, v[i].quarantined, v[i].path,
 				       v[i].stream ? ":" : "", v[i].stream ? v[i].stream : "",
 				       (unsigned long long)v[i].size, v[i].rules ? v[i].rules : "");
-				othernames_text(stdout, "    ", &v[i].others);
+				othernames_text(stdout, "    ", &others);
 			}
+			othernames_free(&others);
 		}
 		if (!cli->json)
 			printf("%zu files in quarantine\n", n);

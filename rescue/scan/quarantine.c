@@ -566,10 +566,8 @@ int rs_quarantine_list(const struct rs_ctx *ctx, struct rs_quarantine_entry **ou
 			strcat(q->rules, rf->items[i]);
 		}
 		const struct json_field *nf = json_get(&o, "names");
-		if (nf && nf->type == JSON_ARRAY && q->path) {
-			othernames_copy(&q->others, (const char *const *)nf->items, nf->nitems, q->path);
+		if (nf && nf->type == JSON_ARRAY && q->path)
 			copy_names(q, nf);
-		}
 		json_object_free(&o);
 	}
 	closedir(d);
@@ -584,7 +582,6 @@ void rs_quarantine_list_free(struct rs_quarantine_entry *v, size_t n)
 		free(v[i].path);
 		free(v[i].stream);
 		free(v[i].rules);
-		othernames_free(&v[i].others);
 		for (size_t k = 0; k < v[i].nnames; k++)
 			free(v[i].names[k]);
 		free(v[i].names);

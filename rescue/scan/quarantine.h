@@ -45,7 +45,6 @@
 #include <stdint.h>
 
 #include "rescue/base/ctx.h"
-#include "rescue/base/othernames.h"
 #include "rescue/scan/scan.h"
 
 #define RS_QUARANTINE_DIR "quarantine"          /* under Rescue/ */
@@ -58,9 +57,9 @@ struct rs_quarantine_entry {
 	char *path;                 /* volume-relative original */
 	char *stream;               /* NULL: the file's content */
 	char *rules;                /* "Rule1,Rule2" */
-	struct othernames others;   /* the manifest's other names (hard links), bounded: what a list shows */
-	char **names;               /* every one of them (owned; bounded by the manifest's size):
-	                             * what an autostart entry's target is matched against */
+	char **names;               /* the manifest's other names (hard links), every one (owned; bounded
+	                             * by the manifest's size): a list shows some (othernames.h), an
+	                             * autostart entry's target is matched against all */
 	size_t nnames;
 	uint64_t size;
 	long long mtime;            /* seconds since 1970 */
