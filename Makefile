@@ -217,7 +217,7 @@ tests-asan: $(TEST_BIN)
 # large-small (about 15 s, 450 MiB on the disk) is the 20,000-file variant of
 # large, the Windows-sized volume of make bench-volume (300,000 files, ~2.5 min, 5.5 GB).
 IMAGE_VARIANTS := win10-gpt win7-mbr xp-mbr dual-mbr clean hibernated dirty dirty-hives bitlocker bitlocker-win10 \
-                  hostile hostile-rescue hostile-fifo large-small
+                  hostile hostile-rescue hostile-fifo large-small damaged
 IMAGE_INPUTS   := tests/images/build.sh tests/fixtures/mktree.sh $(wildcard tests/fixtures/*.reg tests/samples/*.sh) \
 		  $(shell find tests/data/hives -type f 2>/dev/null)
 

@@ -108,7 +108,9 @@ t_win_mount() {
 # variant is built once into build/images/ by make (rebuilt when the builder,
 # the fixtures or the samples change) and shared by every script.
 t_image() {
-	make -s -C "$TOP" "build/images/$1.img" >/dev/null || return 1
+	# one builder at a time: scripts may run side by side (tests/run.sh)
+	mkdir -p "$TOP/build/images" &&
+	flock "$TOP/build/images/.lock" make -s -C "$TOP" "build/images/$1.img" >/dev/null || return 1
 	cp --sparse=always "$TOP/build/images/$1.img" "$2" || return 1
 	if [ -f "$TOP/build/images/$1.img.manifest" ]; then cp "$TOP/build/images/$1.img.manifest" "$2.manifest"; fi
 	# a BitLocker variant's key: DEST.key, and the recovery key file Windows

@@ -1,17 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run the test suites and print one closing line "N passed, N failed, N skipped".
-#   tests/run.sh            unit (normal + sanitizer builds), e2e, ui, qemu, fuzz
+#   tests/run.sh            unit (normal + sanitizer builds), e2e and qemu side by side, ui, fuzz
 #   tests/run.sh unit|e2e|qemu|ui|fuzz   one suite (fuzz: FUZZ_SECONDS, default 60)
+#   tests/run.sh e2e,qemu   the scripts of both suites in one queue
 # Each unit binary prints "name: N passed, N failed[, N skipped]"; each shell
 # test prints "ok ..." / "not ok ..." lines, a skipped check as
 # "ok N - # SKIP what: why" (tests/lib.sh).  A skip is never a pass: it is
 # counted on its own, and under CI=true (where every tool must be present) it
 # counts as a failure too.  Sanitizer build of the binary is used for e2e when
 # present, so a crash on bad input is caught there.
+# The e2e and qemu scripts run TEST_JOBS at a time (default: one per CPU):
+# most of them keep one CPU busy (the sanitizer build, QEMU's TCG), and each
+# works in its own temporary folder, loop devices and network namespace.
+# A script's output is printed whole when it ends.  The ui scripts run one
+# at a time: they wait on a screen for seconds, not on an outcome.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-suites=${1:-"unit e2e ui qemu fuzz"}
+suites=${1:-"unit qemu,e2e ui fuzz"}
+lanes=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 log=$logdir/tests.log
@@ -52,16 +59,52 @@ run_unit() {
 	done
 }
 
-run_shell_suite() {	# $1: directory of t*.sh scripts
-	for t in "$1"/t*.sh; do
-		[ -f "$t" ] || continue
-		echo "# $t"
-		start=$(date +%s)
-		sh "$t" >"$log" 2>&1; rc=$?
-		cat "$log"
-		echo "# $t: $(( $(date +%s) - start )) s"
-		count "$log" "$t"
-		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$log"; then
+# run_script T LOG: one shell script, its output in LOG, its exit status and
+# time in LOG.rc and LOG.time.
+run_script() {
+	start=$(date +%s)
+	sh "$1" >"$2" 2>&1; echo $? >"$2.rc"
+	echo $(( $(date +%s) - start )) >"$2.time"
+}
+
+# lane N SCRIPTS...: take the next script no other lane has claimed (mkdir is
+# atomic), run it, print its output whole; until none is left.
+lane() {
+	l_n=$1; shift
+	for t in "$@"; do
+		name=$(echo "$t" | tr / _)
+		mkdir "$logdir/claim.$name" 2>/dev/null || continue
+		run_script "$t" "$logdir/$name.log"
+		# shellcheck disable=SC2016 # the sh -c script takes its arguments as $1...
+		flock "$logdir/print.lock" sh -c 'echo "# $1"; cat "$2"; echo "# $1: $(cat "$2.time") s (lane $3)"' - \
+			"$t" "$logdir/$name.log" "$l_n"
+	done
+}
+
+run_shell_suite() {	# $1: how many at a time; $2: suites joined by commas (tests/SUITE/t*.sh)
+	n_lanes=$1
+	scripts=""
+	for d in $(echo "$2" | tr , ' '); do
+		for t in tests/"$d"/t*.sh; do [ -f "$t" ] && scripts="$scripts $t"; done
+	done
+	[ -n "$scripts" ] || return 0
+	# The test disk images first, one builder at a time: a lane's script
+	# would otherwise build one while another script looks for leftovers.
+	if [ "$n_lanes" -gt 1 ] && ! make -s testdisk >"$log" 2>&1; then
+		cat "$log"; echo "not ok - make testdisk"; fail=$((fail + 1))
+	fi
+	i=1
+	while [ "$i" -le "$n_lanes" ]; do
+		# shellcheck disable=SC2086 # a word list of script paths
+		lane "$i" $scripts &
+		i=$((i + 1))
+	done
+	wait
+	for t in $scripts; do	# counted in order, once every lane has ended
+		name=$(echo "$t" | tr / _)
+		count "$logdir/$name.log" "$t"
+		rc=$(cat "$logdir/$name.log.rc" 2>/dev/null || echo 255)
+		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$logdir/$name.log"; then
 			echo "not ok - $t exited $rc"; fail=$((fail + 1))
 		fi
 	done
@@ -70,9 +113,8 @@ run_shell_suite() {	# $1: directory of t*.sh scripts
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
-	e2e) run_shell_suite tests/e2e ;;
-	ui) run_shell_suite tests/ui ;;
-	qemu) run_shell_suite tests/qemu ;;
+	e2e|qemu|e2e,qemu|qemu,e2e) run_shell_suite "$lanes" "$s" ;;
+	ui) run_shell_suite 1 ui ;;
 	fuzz) sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$log" 2>&1; cat "$log"; count "$log" tests/fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac

@@ -76,8 +76,8 @@ net_proxy() {
 	sleep 0.5
 	NET_NS2=rescue-dhcp-$$
 	ip netns add "$NET_NS2" || return 1
-	ip link add vdhcp0 type veth peer name vdhcp1 || return 1
-	ip link set vdhcp0 netns "$NET_NS" && ip link set vdhcp1 netns "$NET_NS2" || return 1
+	# made inside the namespaces, so two tests at once cannot clash on the names
+	$QEMU_WRAP ip link add vdhcp0 type veth peer name vdhcp1 netns "$NET_NS2" || return 1
 	$QEMU_WRAP sh -c "ip link set vdhcp0 master br0 && ip link set vdhcp0 up" || return 1
 	ip netns exec "$NET_NS2" sh -c "ip link set lo up && ip addr add 10.77.0.2/24 dev vdhcp1 && ip link set vdhcp1 up" ||
 		return 1
