@@ -203,10 +203,12 @@ check-qemu: pxe
 
 # `make check` runs every test: unit tests in the normal and the sanitizer
 # build, the end-to-end tests against the sanitizer build of the binary.
+# The builds use every CPU (CHECK_JOBS); so do the tests (tests/run.sh: TEST_JOBS).
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check: deps
-	$(MAKE) all $(TEST_BIN)
-	$(MAKE) SANITIZE=address,undefined all tests-asan
-	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) $(FUZZ_BIN); fi
+	$(MAKE) -j$(CHECK_JOBS) all $(TEST_BIN)
+	$(MAKE) -j$(CHECK_JOBS) SANITIZE=address,undefined all tests-asan
+	if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) -j$(CHECK_JOBS) $(FUZZ_BIN); fi
 	$(MAKE) SANITIZE= build/rescue.iso
 	sh iso/pxe/build.sh build
 	FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) sh tests/run.sh

@@ -14,7 +14,9 @@
 # most of them keep one CPU busy (the sanitizer build, QEMU's TCG), and each
 # works in its own temporary folder, loop devices and network namespace.
 # A script's output is printed whole when it ends.  The ui scripts run one
-# at a time: they wait on a screen for seconds, not on an outcome.
+# at a time: they wait on a screen for seconds, not on an outcome (the fuzz
+# targets meanwhile, when both are asked for).  The unit tests of the two
+# builds run at the same time.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 suites=${1:-"unit qemu,e2e ui fuzz"}
@@ -33,11 +35,26 @@ count() {	# count ok/not ok/skip lines of the finished log $1 of script $2
 	grep '^ok [0-9]* *- # SKIP' "$1" | sed "s|^ok [0-9]* *- # SKIP|$2:|" >>"$skips"
 }
 
+# unit_build B: each test binary of build B, its output and exit status in
+# $logdir (the two builds run at once: neither shares a file with the other).
+unit_build() {
+	for t in "$1"/tests/test-*; do
+		[ -x "$t" ] || continue
+		o=$logdir/unit.$(echo "$t" | tr / _)
+		"$t" >"$o" 2>&1; echo $? >"$o.rc"
+	done
+}
+
 run_unit() {
+	pids=""
+	for b in build build-asan; do unit_build "$b" & pids="$pids $!"; done
+	# shellcheck disable=SC2086 # a word list of process IDs
+	wait $pids
 	for b in build build-asan; do
 		for t in "$b"/tests/test-*; do
 			[ -x "$t" ] || continue
-			out=$("$t" 2>&1); rc=$?
+			o=$logdir/unit.$(echo "$t" | tr / _)
+			out=$(cat "$o"); rc=$(cat "$o.rc")
 			# "name: P passed, F failed" or "name: P passed, F failed, S skipped"
 			sum=$(printf '%s\n' "$out" |
 				sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' | tail -n 1)
@@ -93,13 +110,14 @@ run_shell_suite() {	# $1: how many at a time; $2: suites joined by commas (tests
 	if [ "$n_lanes" -gt 1 ] && ! make -s testdisk >"$log" 2>&1; then
 		cat "$log"; echo "not ok - make testdisk"; fail=$((fail + 1))
 	fi
-	i=1
+	i=1 pids=""
 	while [ "$i" -le "$n_lanes" ]; do
 		# shellcheck disable=SC2086 # a word list of script paths
 		lane "$i" $scripts &
-		i=$((i + 1))
+		pids="$pids $!" i=$((i + 1))
 	done
-	wait
+	# shellcheck disable=SC2086 # a word list of process IDs
+	wait $pids
 	for t in $scripts; do	# counted in order, once every lane has ended
 		name=$(echo "$t" | tr / _)
 		count "$logdir/$name.log" "$t"
@@ -110,12 +128,19 @@ run_shell_suite() {	# $1: how many at a time; $2: suites joined by commas (tests
 	done
 }
 
+# The fuzz targets, in the background: they keep one CPU busy for a fixed
+# time, so they run while the ui scripts wait on their screens.
+fuzz_pid=""
+fuzz_start() { sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$logdir/fuzz.log" 2>&1 & fuzz_pid=$!; }
+
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
 	e2e|qemu|e2e,qemu|qemu,e2e) run_shell_suite "$lanes" "$s" ;;
-	ui) run_shell_suite 1 ui ;;
-	fuzz) sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$log" 2>&1; cat "$log"; count "$log" tests/fuzz ;;
+	ui) case " $suites " in *" fuzz "*) [ "$lanes" -gt 1 ] && fuzz_start ;; esac
+	    run_shell_suite 1 ui ;;
+	fuzz) [ -n "$fuzz_pid" ] || fuzz_start
+	      wait "$fuzz_pid"; cat "$logdir/fuzz.log"; count "$logdir/fuzz.log" tests/fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done

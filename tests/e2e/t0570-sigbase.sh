@@ -10,6 +10,7 @@
 # Bad input: a 50 MB rule file, includes of an absolute path and of "..".
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_build shipped	# signature-base as published: real rules, no bad input until below
 
 # A folder of test rules, one per external, and bad files beside good ones.
 mkdir -p "$T/ext"
@@ -106,6 +107,7 @@ else
 fi
 
 # Bad input: includes outside the folder, a 50 MB rule file.
+t_build sanitized
 mkdir -p "$T/bad/sub"
 echo 'include "/etc/passwd"' >"$T/bad/abs.yar"
 echo 'include "../ext/externals.yar"' >"$T/bad/dotdot.yar"
@@ -133,6 +135,7 @@ else
 fi
 
 # signature-base, as published.
+t_build shipped
 sb=$RULESETS/signature-base
 if [ ! -d "$sb/yara" ]; then
 	skip "signature-base compiles file by file" "no $sb"

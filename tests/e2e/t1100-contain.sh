@@ -7,6 +7,7 @@
 # hivexregedit itself; after undo, every export equals the original's and
 # the hosts file is byte-identical.
 . "$(dirname "$0")/../lib.sh"
+t_build shipped	# the real hives and images and the planted samples alone (tests/lib.sh)
 
 # Canonical dump of a hive: "key|line" sorted, so value order does not matter.
 dump() {

@@ -13,6 +13,7 @@
 # same on the win10-gpt disk image through --disk, read back with ntfscat.
 # shellcheck disable=SC2154 # t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_build shipped	# the real hives and images and the planted samples alone (tests/lib.sh)
 
 GRAMMAR="/usr/bin/python3 $TOP/tests/tools/fwrule-grammar.py"
 RULES_KEY='Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
@@ -116,6 +117,7 @@ hivexregedit --export "$sw" '\' >"$T/gpo.after.reg"
 expect "policy: undo gives back the SOFTWARE export byte for byte" cmp "$T/gpo.before.reg" "$T/gpo.after.reg"
 
 # --- bad input -----------------------------------------------------------
+t_build sanitized
 tree=$T/win7
 sy=$tree/Windows/System32/config/SYSTEM
 fr='\ControlSet001\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
@@ -142,6 +144,7 @@ unset RESCUE_DATA
 expect_exit 0 "undo firewall" "$RESCUE" --root "$tree" --yes undo firewall
 
 # 10,000 addresses: split below the limits, every one of them kept.
+t_build shipped	# a long list, not a bad one
 awk 'BEGIN { for (i = 0; i < 5000; i++) printf "198.18.%d.%d\n", i / 250, i % 250 + 1;
 	     for (i = 0; i < 5000; i++) printf "2001:db8:1::%x\n", i }' >"$T/big.txt"
 RESCUE_EXTRA_IPS=$T/big.txt; export RESCUE_EXTRA_IPS
@@ -165,6 +168,7 @@ expect "undo gives back the SYSTEM export byte for byte" cmp "$T/win7.before.reg
 
 # A list that is a FIFO is refused, never waited on; the firewall item is
 # partial (exit 4) and says why, the inbound rules are still written.
+t_build sanitized
 mkfifo "$T/fifo.txt"
 RESCUE_EXTRA_IPS=$T/fifo.txt; export RESCUE_EXTRA_IPS
 expect_exit 4 "FIFO list: contain firewall is partial" timeout 60 "$RESCUE" --root "$tree" --yes contain firewall
@@ -175,6 +179,7 @@ expect "... the inbound rules are written, no C2 rule" sh -c '
 unset RESCUE_EXTRA_IPS
 
 # --- a disk image: the same through --disk, read back with ntfscat ----------
+t_build shipped
 if [ "$(id -u)" -ne 0 ]; then
 	skip "--disk win10-gpt" "needs root (loop devices, FUSE)"
 	t_done; exit

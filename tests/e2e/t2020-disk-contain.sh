@@ -7,6 +7,7 @@
 # they work on a hibernated one.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_build shipped	# the real hives and images and the planted samples alone (tests/lib.sh)
 
 if [ "$(id -u)" -ne 0 ]; then skip "--disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
@@ -87,11 +88,13 @@ expect "dirty: contained after --force" sh -c 'ntfsls -f "$1" | grep -qx Rescue'
 t_detach
 
 # BitLocker: never written, exit 3, why it cannot be opened said (this image has no metadata).
+t_build sanitized	# metadata rescue cannot read: bad input
 expect_exit 3 "bitlocker: contain exits 3" "$RESCUE" --disk "$T/bitlocker.img" --yes contain
 expect "bitlocker: says why it cannot be opened" sh -c '"$1" --disk "$2" status 2>&1 | grep -q "BitLocker: damaged BitLocker"' - "$RESCUE" "$T/bitlocker.img"
 expect "bitlocker: the image is unchanged" sh -c 'dd if="$1" bs=512 skip=67584 count=1 status=none | od -c | head -1 | grep -q "F   V   E"' - "$T/bitlocker.img"
 
 # A read-only disk: read-only commands work, writing ones refuse.
+t_build shipped
 dev=$(losetup -r -f --show "$T/win10-gpt.img")
 t_on_exit '[ -z "$dev" ] || losetup -d "$dev"'
 expect_exit 0 "read-only disk: status works" "$RESCUE" --disk "$dev" status

@@ -5,6 +5,7 @@
 # hivexget), stays read-only on a hibernated one, and leaves nothing mounted.
 # shellcheck disable=SC2016,SC2154 # sh -c scripts take their arguments as $1...; t_loop is set by tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_build shipped	# the real hives and images and the planted samples alone (tests/lib.sh)
 
 if [ "$(id -u)" -ne 0 ]; then skip "auto --disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"

@@ -9,6 +9,7 @@
 # shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/fixtures/accounts-lib.sh"
+t_build shipped	# the real hives and images and the planted samples alone (tests/lib.sh)
 
 if [ "$(id -u)" -ne 0 ]; then skip "auto --disk" "needs root (loop devices, FUSE)"; t_done; exit; fi
 export RESCUE_RUNDIR="$T/run"
