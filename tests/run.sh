@@ -107,7 +107,8 @@ run_shell_suite() {	# $1: how many at a time; $2: suites joined by commas (tests
 	[ -n "$scripts" ] || return 0
 	# The test disk images first, one builder at a time: a lane's script
 	# would otherwise build one while another script looks for leftovers.
-	if [ "$n_lanes" -gt 1 ] && ! make -s testdisk >"$log" 2>&1; then
+	# (Only root builds them: without root the scripts that need them skip.)
+	if [ "$n_lanes" -gt 1 ] && [ "$(id -u)" -eq 0 ] && ! make -s testdisk >"$log" 2>&1; then
 		cat "$log"; echo "not ok - make testdisk"; fail=$((fail + 1))
 	fi
 	i=1 pids=""
