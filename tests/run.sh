@@ -14,9 +14,8 @@
 # most of them keep one CPU busy (the sanitizer build, QEMU's TCG), and each
 # works in its own temporary folder, loop devices and network namespace.
 # A script's output is printed whole when it ends.  The ui scripts run one
-# at a time: they wait on a screen for seconds, not on an outcome (the fuzz
-# targets meanwhile, when both are asked for).  The unit tests of the two
-# builds run at the same time.
+# at a time: they wait on a screen for seconds, not on an outcome.  The unit
+# tests of the two builds run at the same time.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 suites=${1:-"unit qemu,e2e ui fuzz"}
@@ -129,8 +128,8 @@ run_shell_suite() {	# $1: how many at a time; $2: suites joined by commas (tests
 	done
 }
 
-# The fuzz targets, in the background: they keep one CPU busy for a fixed
-# time, so they run while the ui scripts wait on their screens.
+# The fuzz targets.  (Not beside the ui scripts: under that load t0300-scan
+# saw its detections in another order and failed.)
 fuzz_pid=""
 fuzz_start() { sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$logdir/fuzz.log" 2>&1 & fuzz_pid=$!; }
 
@@ -138,10 +137,8 @@ for s in $suites; do
 	case $s in
 	unit) run_unit ;;
 	e2e|qemu|e2e,qemu|qemu,e2e) run_shell_suite "$lanes" "$s" ;;
-	ui) case " $suites " in *" fuzz "*) [ "$lanes" -gt 1 ] && fuzz_start ;; esac
-	    run_shell_suite 1 ui ;;
-	fuzz) [ -n "$fuzz_pid" ] || fuzz_start
-	      wait "$fuzz_pid"; cat "$logdir/fuzz.log"; count "$logdir/fuzz.log" tests/fuzz ;;
+	ui) run_shell_suite 1 ui ;;
+	fuzz) fuzz_start; wait "$fuzz_pid"; cat "$logdir/fuzz.log"; count "$logdir/fuzz.log" tests/fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done
