@@ -202,7 +202,8 @@ check-qemu: pxe
 	sh tests/run.sh qemu
 
 # `make check` runs every test: unit tests in the normal and the sanitizer
-# build, the end-to-end tests against the sanitizer build of the binary.
+# build, the end-to-end tests against the sanitizer build of the binary
+# (the shipped one where a script says `t_build shipped`: tests/lib.sh).
 # The builds use every CPU (CHECK_JOBS); so do the tests (tests/run.sh: TEST_JOBS).
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check: deps

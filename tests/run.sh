@@ -8,8 +8,9 @@
 # test prints "ok ..." / "not ok ..." lines, a skipped check as
 # "ok N - # SKIP what: why" (tests/lib.sh).  A skip is never a pass: it is
 # counted on its own, and under CI=true (where every tool must be present) it
-# counts as a failure too.  Sanitizer build of the binary is used for e2e when
-# present, so a crash on bad input is caught there.
+# counts as a failure too.  The e2e scripts run the sanitizer build of the
+# binary when present, except where a script says `t_build shipped`
+# (tests/lib.sh), so a crash on bad input is caught there.
 # The e2e and qemu scripts run TEST_JOBS at a time (default: one per CPU):
 # most of them keep one CPU busy (the sanitizer build, QEMU's TCG), and each
 # works in its own temporary folder, loop devices and network namespace.
@@ -27,6 +28,9 @@ pass=0; fail=0; skipped=0
 
 skips=$logdir/skips
 
+# log_of T: where the output of script or binary T goes (its path, / as _).
+log_of() { echo "$logdir/$(echo "$1" | tr / _)"; }
+
 count() {	# count ok/not ok/skip lines of the finished log $1 of script $2
 	p=$(grep -c '^ok' "$1" || true); f=$(grep -c '^not ok' "$1" || true)
 	s=$(grep -c '^ok [0-9]* *- # SKIP' "$1" || true)
@@ -39,7 +43,7 @@ count() {	# count ok/not ok/skip lines of the finished log $1 of script $2
 unit_build() {
 	for t in "$1"/tests/test-*; do
 		[ -x "$t" ] || continue
-		o=$logdir/unit.$(echo "$t" | tr / _)
+		o=$(log_of "$t")
 		"$t" >"$o" 2>&1; echo $? >"$o.rc"
 	done
 }
@@ -52,7 +56,7 @@ run_unit() {
 	for b in build build-asan; do
 		for t in "$b"/tests/test-*; do
 			[ -x "$t" ] || continue
-			o=$logdir/unit.$(echo "$t" | tr / _)
+			o=$(log_of "$t")
 			out=$(cat "$o"); rc=$(cat "$o.rc")
 			# "name: P passed, F failed" or "name: P passed, F failed, S skipped"
 			sum=$(printf '%s\n' "$out" |
@@ -88,12 +92,12 @@ run_script() {
 lane() {
 	l_n=$1; shift
 	for t in "$@"; do
-		name=$(echo "$t" | tr / _)
-		mkdir "$logdir/claim.$name" 2>/dev/null || continue
-		run_script "$t" "$logdir/$name.log"
+		o=$(log_of "$t")
+		mkdir "$o.claim" 2>/dev/null || continue
+		run_script "$t" "$o"
 		# shellcheck disable=SC2016 # the sh -c script takes its arguments as $1...
 		flock "$logdir/print.lock" sh -c 'echo "# $1"; cat "$2"; echo "# $1: $(cat "$2.time") s (lane $3)"' - \
-			"$t" "$logdir/$name.log" "$l_n"
+			"$t" "$o" "$l_n"
 	done
 }
 
@@ -119,26 +123,21 @@ run_shell_suite() {	# $1: how many at a time; $2: suites joined by commas (tests
 	# shellcheck disable=SC2086 # a word list of process IDs
 	wait $pids
 	for t in $scripts; do	# counted in order, once every lane has ended
-		name=$(echo "$t" | tr / _)
-		count "$logdir/$name.log" "$t"
-		rc=$(cat "$logdir/$name.log.rc" 2>/dev/null || echo 255)
-		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$logdir/$name.log"; then
+		o=$(log_of "$t")
+		count "$o" "$t"
+		rc=$(cat "$o.rc" 2>/dev/null || echo 255)
+		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$o"; then
 			echo "not ok - $t exited $rc"; fail=$((fail + 1))
 		fi
 	done
 }
-
-# The fuzz targets.  (Not beside the ui scripts: under that load t0300-scan
-# saw its detections in another order and failed.)
-fuzz_pid=""
-fuzz_start() { sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$logdir/fuzz.log" 2>&1 & fuzz_pid=$!; }
 
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
 	e2e|qemu|e2e,qemu|qemu,e2e) run_shell_suite "$lanes" "$s" ;;
 	ui) run_shell_suite 1 ui ;;
-	fuzz) fuzz_start; wait "$fuzz_pid"; cat "$logdir/fuzz.log"; count "$logdir/fuzz.log" tests/fuzz ;;
+	fuzz) sh tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" >"$log" 2>&1; cat "$log"; count "$log" tests/fuzz ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
 done

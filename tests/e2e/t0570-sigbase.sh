@@ -10,7 +10,7 @@
 # Bad input: a 50 MB rule file, includes of an absolute path and of "..".
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_build shipped	# signature-base as published: real rules, no bad input until below
+t_build shipped	# the test's own rules first: no bad input until "Bad input" below (tests/lib.sh)
 
 # A folder of test rules, one per external, and bad files beside good ones.
 mkdir -p "$T/ext"
