@@ -39,6 +39,17 @@ plant_runs() {
 runs_left() { hivexget "$1/Windows/System32/config/SOFTWARE" "$RUNKEY" | sed -n 's/^"\(T[0-9]*\)"=.*/\1/p' |
 	LC_ALL=C sort | tr '\n' ' '; }
 
+# goto_row N: the list's N-th row (from 0) selected.
+goto_row() {
+	ui_keys g
+	ui_j=0; while [ "$ui_j" -lt "$1" ]; do ui_keys j; ui_j=$((ui_j + 1)); done
+}
+# ui_gone TEXT: wait (10 s at most) until TEXT is off the screen.
+ui_gone() {
+	ui_j=0
+	while ui_capture && grep -qF -- "$1" "$T/screen.txt" && [ "$ui_j" -lt 100 ]; do sleep 0.1; ui_j=$((ui_j + 1)); done
+}
+
 for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	set -- $geom
 	cols=$1 rows=$2 term=$3 at="${1}x${2}"
@@ -71,10 +82,19 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	ui_keys g d
 	ui_see "$at d shows the detection's details" "bytes, sha256 " "reported"
 	ui_keys Enter
-	# the first row, as the confirmation names it
-	ui_keys g Enter
-	ui_wait "It is made harmless"
-	first=$(sed -n 's/.*Quarantine \(.*\)? .*/\1/p' "$T/screen.txt" | head -n 1)
+	# The first row the confirmation names on one line: rows come in the
+	# order found, which varies, and a path wider than the dialog wraps.
+	row=0
+	while :; do
+		goto_row $row
+		ui_keys Enter
+		ui_wait "It is made harmless"
+		first=$(sed -n 's/.*Quarantine \(.*\)? .*/\1/p' "$T/screen.txt" | head -n 1)
+		cut -f 1 "$T/want-$at" | grep -qxF -- "$first" || [ $((row + 1)) -ge "$ndet" ] && break
+		ui_keys n
+		ui_gone "It is made harmless"
+		row=$((row + 1))
+	done
 	ui_is "$at quarantine asks once, for a planted file" "$(cut -f 1 "$T/want-$at" | grep -cxF -- "$first")" 1
 	ui_keys y
 	ui_see "$at and shows the result" "quarantined "
@@ -96,7 +116,8 @@ for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	ui_is "$at no planted file left in place" "$left" ""
 	ui_is "$at every Run value starting a quarantined file is disabled" "$(runs_left "$w")" ""
 
-	ui_keys g r
+	goto_row $row
+	ui_keys r
 	ui_see "$at restore asks once" "Put $first back where it was?"
 	ui_keys y
 	ui_see "$at restored" "Restored"
