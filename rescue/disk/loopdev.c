@@ -78,6 +78,14 @@ int loop_attach(const char *path, uint64_t offset, uint64_t size, bool ro, struc
 		 * closes the fd, and autoclear detaches the device. */
 		int slot = teardown_add_loop(devfd);
 		if (configure(devfd, backfd, &info) == 0) {
+			/* Direct I/O on the backing file, where it allows it (else
+			 * buffered, as before): no second copy of what is read in
+			 * the host's page cache, and the reads go on in parallel
+			 * rather than one at a time through the device's worker.
+			 * Measured on the 300,000-file image: a cold scan in 25-32 s
+			 * instead of 55-70 s, at a rate that no longer swings
+			 * threefold with what the host's cache holds. */
+			(void)ioctl(devfd, LOOP_SET_DIRECT_IO, 1UL);
 			out->fd = devfd;
 			out->slot = slot;
 			snprintf(out->dev, sizeof(out->dev), "%s", dev);

@@ -769,6 +769,12 @@ static int shared_open(struct ntfs_device *dev, int flags)
 	}
 	if (S_ISBLK(st.st_mode))
 		NDevSetBlock(dev);
+	/* No read-ahead: the scan says what it will read (ntfsread_prefetch,
+	 * each file's own clusters), so the kernel's guess past each read only
+	 * adds reads.  A volume's small files lie all over it: with the usual
+	 * 128 KiB read-ahead the device read 1.5-2.4 times the bytes scanned
+	 * and the rate fell as the page cache filled. */
+	(void)posix_fadvise(d->fd, 0, 0, POSIX_FADV_RANDOM);
 	dev->d_private = d;
 	NDevSetReadOnly(dev);
 	NDevSetOpen(dev);
