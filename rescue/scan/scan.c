@@ -590,8 +590,13 @@ static int send_progress(struct scan *s, const char *rel, double now)
 	if (!p.walk_done && est > p.bytes_total)
 		p.bytes_total = est;
 	eta_note(&s->eta, now, p.bytes);
-	if (p.walk_done || est)
-		p.eta_secs = eta_secs(&s->eta, now, p.bytes, p.bytes_total);
+	if (p.walk_done || est) {
+		/* In whole seconds, rounded: the front ends print it so, and
+		 * cutting made each ETA up to a second short (a fifth of the
+		 * last five seconds). */
+		double left = eta_secs(&s->eta, now, p.bytes, p.bytes_total);
+		p.eta_secs = left < 0 ? left : (double)(uint64_t)(left + 0.5);
+	}
 	return s->o->progress(&p, s->o->user);
 }
 
