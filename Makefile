@@ -290,9 +290,10 @@ build-fuzz/fuzz-secdesc: $(FUZZ_SD_SRC) rescue/volume/secdesc.h rescue/base/secf
 FUZZ_BIN := build-fuzz/fuzz-regflog build-fuzz/fuzz-taskxml build-fuzz/fuzz-textesc build-fuzz/fuzz-secdesc
 
 # `make check` fuzzes too, but within a total budget (CHECK_FUZZ_BUDGET
-# seconds, shared evenly by the targets), so that a new target does not add
-# a minute to every check; `make fuzz` gives each target FUZZ_SECONDS.  At
-# least 1 s each: libFuzzer takes -max_total_time=0 as no limit at all.
+# CPU-seconds, shared evenly by the targets, which run one per CPU at a time:
+# tests/fuzz/run.sh, FUZZ_JOBS), so that a new target does not add a minute
+# to every check; `make fuzz` gives each target FUZZ_SECONDS.  At least 1 s
+# each: libFuzzer takes -max_total_time=0 as no limit at all.
 CHECK_FUZZ_BUDGET  ?= 120
 CHECK_FUZZ_SECONDS := $(shell n=$$(( $(CHECK_FUZZ_BUDGET) / $(words $(FUZZ_BIN)) )); echo $$(( n > 0 ? n : 1 )))
 

@@ -8,16 +8,30 @@
 # UTF-16LE copy of each made here; (3) text escaping, JSON strings and UTF-16
 # names (rescue/base/textesc.h), seeded with the kinds of names of
 # tests/e2e/t0150-hostile-text.sh; (4) NTFS security descriptors.  Prints
-# TAP lines.
+# TAP lines, in that order.  The targets run FUZZ_JOBS at a time (default:
+# the CPUs), each for SECONDS: one process each, so on 2 CPUs the four take
+# two rounds, not four.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=${DATA:-$TOP/tests/data}
 secs=${1:-60}
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 work=$TOP/build-fuzz
-failed=0
+running=0 started=
 
-# fuzz N NAME SEEDS DICT MAXLEN: run build-fuzz/NAME, one TAP line
+# fuzz N NAME SEEDS DICT MAXLEN: start build-fuzz/NAME in the background (its
+# TAP line in build-fuzz/NAME.tap); waits first while FUZZ_JOBS are running.
 fuzz() {
+	if [ "$running" -ge "$jobs" ]; then
+		wait
+		running=0
+	fi
+	started="$started $2"
+	fuzz_one "$@" >"$work/$2.tap" &
+	running=$((running + 1))
+}
+
+fuzz_one() {
 	bin=$work/$2
 	if [ ! -x "$bin" ]; then
 		echo "ok $1 - # SKIP $2: not built (needs clang with libFuzzer)"
@@ -34,7 +48,6 @@ fuzz() {
 	else
 		echo "not ok $1 - $2 crashed (exit $rc); reproducer in $work/$2-crash-*"
 		tail -n 40 "$log" | sed 's/^/#   /'
-		failed=1
 	fi
 }
 
@@ -120,4 +133,11 @@ hexseed hostile 010004801400000030000000000000003c000000010500000000000515000000
 hexseed malformed 010004801400000030000000000000003c000000010f00000000000515000000010000000200000003000000e9030000010100000000000512000000020030000200000001031400ff011f0001010000000000010000000000031400ff011f00010100000000000100000000
 hexseed sacl_object 0100148014000000200000002c0000004800000001010000000000051200000001010000000000051200000002001c000100000002c0140000000100010100000000000100000000040030000100000006002800ff011f000100000000112233445566778899aabbccddeeff010100000000000100000000
 fuzz 4 fuzz-secdesc "$sseeds" "" 4096
+wait
+
+failed=0
+for name in $started; do
+	cat "$work/$name.tap"
+	! grep -q '^not ok' "$work/$name.tap" || failed=1
+done
 exit $failed
