@@ -44,11 +44,6 @@ goto_row() {
 	ui_keys g
 	ui_j=0; while [ "$ui_j" -lt "$1" ]; do ui_keys j; ui_j=$((ui_j + 1)); done
 }
-# ui_gone TEXT: wait (10 s at most) until TEXT is off the screen.
-ui_gone() {
-	ui_j=0
-	while ui_capture && grep -qF -- "$1" "$T/screen.txt" && [ "$ui_j" -lt 100 ]; do sleep 0.1; ui_j=$((ui_j + 1)); done
-}
 
 for geom in "80 25 vt100" "200 60 xterm-256color"; do
 	set -- $geom

@@ -6,6 +6,7 @@
 #   ui_start COLS ROWS TERM ARGS...   start `$RESCUE ui ARGS` in a COLSxROWS pane
 #   ui_keys KEY...                    tmux send-keys (names like Enter, Space, F1, Escape)
 #   ui_wait TEXT [SECONDS]            0 once TEXT is on the screen (default 10 s)
+#   ui_gone TEXT [SECONDS]            0 once TEXT is off the screen (default 10 s)
 #   ui_see DESC TEXT...               ok when every TEXT is on screen (waits for the first)
 #   ui_not_see DESC TEXT              ok when TEXT is not on screen
 #   ui_capture [FILE]                 the screen as text (default $T/screen.txt)
@@ -50,15 +51,22 @@ ui_capture() { tmux -L "$ui_sock" capture-pane -p >"${1:-$T/screen.txt}" 2>/dev/
 # the screen with its colours, as SGR sequences (for the screenshots)
 ui_capture_ansi() { tmux -L "$ui_sock" capture-pane -e -N -p >"$1" 2>/dev/null; }
 
-ui_wait() {
-	ui_i=0; ui_n=$(( ${2:-10} * 10 ))
+# ui_until on|off TEXT [SECONDS]: 0 once TEXT is on (off) the screen, 1
+# after SECONDS (default 10); the screen read every 0.1 s.
+ui_until() {
+	ui_i=0; ui_n=$(( ${3:-10} * 10 ))
 	while [ "$ui_i" -lt "$ui_n" ]; do
 		ui_capture
-		grep -qF -- "$1" "$T/screen.txt" && return 0
+		if grep -qF -- "$2" "$T/screen.txt"; then [ "$1" = on ] && return 0
+		else [ "$1" = off ] && return 0; fi
 		sleep 0.1; ui_i=$((ui_i + 1))
 	done
 	return 1
 }
+
+ui_wait() { ui_until on "$@"; }
+
+ui_gone() { ui_until off "$@"; }
 
 ui_see() {
 	ui_d=$1; shift
