@@ -427,6 +427,16 @@ static int skip_loop(struct scan *s, const char *rel)
 	return 1;
 }
 
+/* The walk's question before it reads an entry's MFT record: a file with
+ * several names already queued by one of them (the direct read's index
+ * entries name their record).  Its further names are then counted, not
+ * opened: on Windows tens of thousands of them are in WinSxS. */
+static bool known_link(dev_t dev, ino_t ino, void *user)
+{
+	const struct scan *s = user;
+	return walk_idset_has(&s->links, dev, ino);
+}
+
 static int on_walk(const struct walk_entry *e, void *user)
 {
 	struct scan *s = user;
@@ -477,6 +487,9 @@ static int on_walk(const struct walk_entry *e, void *user)
 		break;
 	case WALK_OTHER_FS:
 		add_skip(s, e->rel, NULL, RS_SKIP_OTHER_FS, 0, "another file system mounted here: not entered");
+		break;
+	case WALK_KNOWN:
+		s->extra_names++;               /* a further name of a file queued (known_link) */
 		break;
 	case WALK_ERROR:
 		/* Rescue/ made by the quarantine after the walk listed the root
@@ -1406,7 +1419,7 @@ static void walk_from(struct scan *s, const char *start)
 	s->start = start;
 	note_above(s, start);
 	if (s->nr)
-		ntfsread_walk(s->nr, start, on_walk, s);
+		ntfsread_walk(s->nr, start, on_walk, known_link, s);
 	else
 		walk_tree(s->root, start, on_walk, s);
 }

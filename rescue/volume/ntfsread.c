@@ -312,10 +312,19 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag)
 	return *tag ? 0 : ENODATA;
 }
 
-int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user)
+/* An index entry's MFT reference: the record number is the inode number
+ * (fill_stat's st_ino). */
+static int nr_ino_of(void *src, uint64_t ref, ino_t *ino)
 {
-	struct walk_src src = { nr_list, nr_lstat, v };
-	return walk_tree_src(&src, v->root, start, fn, user);
+	(void)src;
+	*ino = (ino_t)MREF(ref);
+	return 0;
+}
+
+int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, walk_known_fn known, void *user)
+{
+	struct walk_src src = { .list = nr_list, .lstat = nr_lstat, .ino_of = nr_ino_of, .src = v };
+	return walk_tree_src(&src, v->root, start, fn, known, user);
 }
 
 /* ---- reading ---- */

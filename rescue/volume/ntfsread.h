@@ -69,8 +69,10 @@ void ntfsread_close(struct ntfsread *v);
 /* The device or image read. */
 const char *ntfsread_device(const struct ntfsread *v);
 
-/* walk_tree (rescue/volume/walk.h) over the volume, START relative to ROOT. */
-int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, void *user);
+/* walk_tree_src (rescue/volume/walk.h) over the volume, START relative to
+ * ROOT; KNOWN (may be NULL) is asked with each entry's MFT record number
+ * before the record is read. */
+int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, walk_known_fn known, void *user);
 
 /* Whether REL (relative to ROOT) is on the volume: 0 or an errno. */
 int ntfsread_lookup(struct ntfsread *v, const char *rel);

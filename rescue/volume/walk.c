@@ -41,6 +41,16 @@ static int bits_add(struct walk_idset *s, ino_t ino)
 	return 1;
 }
 
+/* The slot of (DEV, INO) among the hashed pairs: its own, or the free one
+ * it would take (the table is never full: it doubles at half). */
+static size_t hashed_slot(const struct walk_idset *s, dev_t dev, ino_t ino)
+{
+	size_t i = id_hash(dev, ino) & (s->cap - 1);
+	while (s->v[i].used && !(s->v[i].dev == dev && s->v[i].ino == ino))
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
 int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino)
 {
 	if (!s->have_bitdev) {
@@ -65,17 +75,23 @@ int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino)
 		s->n = ns.n;
 		s->cap = ns.cap;
 	}
-	for (size_t i = id_hash(dev, ino) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (!s->v[i].used) {
-			s->v[i].used = true;
-			s->v[i].dev = dev;
-			s->v[i].ino = ino;
-			s->n++;
-			return 1;
-		}
-		if (s->v[i].dev == dev && s->v[i].ino == ino)
-			return 0;
-	}
+	size_t i = hashed_slot(s, dev, ino);
+	if (s->v[i].used)
+		return 0;
+	s->v[i].used = true;
+	s->v[i].dev = dev;
+	s->v[i].ino = ino;
+	s->n++;
+	return 1;
+}
+
+bool walk_idset_has(const struct walk_idset *s, dev_t dev, ino_t ino)
+{
+	if (!s->have_bitdev)
+		return false;
+	if (dev == s->bitdev && ino < WALK_IDSET_BITS_MAX)
+		return (size_t)ino < s->nbits && (s->bits[ino / 8] >> (ino % 8) & 1);
+	return s->cap && s->v[hashed_slot(s, dev, ino)].used;
 }
 
 void walk_idset_free(struct walk_idset *s)
@@ -107,6 +123,7 @@ struct walker {
 	const char *root;
 	dev_t rootdev;
 	walk_fn fn;
+	walk_known_fn known;
 	void *user;
 	struct walk_idset seen;
 	struct dirent_ref *stack;   /* directories still to read: relative path, source's ref */
@@ -182,6 +199,14 @@ static int visit(struct walker *w, const char *rel, const struct stat *st, int l
 	return 0;
 }
 
+/* Whether the caller has met the file the listed REF names (walk_known_fn). */
+static bool is_known(const struct walker *w, uint64_t ref)
+{
+	ino_t ino;
+	return w->known && w->src->ino_of && w->src->ino_of(w->src->src, ref, &ino) == 0 &&
+	       w->known(w->rootdev, ino, w->user);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(((const struct dirent_ref *)a)->name, ((const struct dirent_ref *)b)->name);
@@ -227,10 +252,16 @@ static int read_dir(struct walker *w, const char *rel, uint64_t ref)
 		if (asprintf(&child, "%s%s%s", rel, *rel ? "/" : "", names[i].name) < 0)
 			break;
 		const char *cp = full_path(w, child);
-		struct stat st;
-		uint64_t cref = 0;
-		int lerr = cp ? w->src->lstat(w->src->src, child, cp, names[i].ref, &st, &cref) : ENAMETOOLONG;
-		rc = visit(w, child, &st, lerr, cref);
+		if (is_known(w, names[i].ref)) {
+			struct walk_entry e = { .kind = WALK_KNOWN, .rel = child, .path = cp ? cp : child,
+						.ref = names[i].ref };
+			rc = w->fn(&e, w->user) < 0 ? -1 : 0;
+		} else {
+			struct stat st;
+			uint64_t cref = 0;
+			int lerr = cp ? w->src->lstat(w->src->src, child, cp, names[i].ref, &st, &cref) : ENAMETOOLONG;
+			rc = visit(w, child, &st, lerr, cref);
+		}
 		free(child);
 	}
 	/* Reverse what this directory pushed: a stack pops the last first. */
@@ -282,11 +313,12 @@ static int posix_lstat(void *src, const char *rel, const char *path, uint64_t re
 	return confine_lstat(path, st) == 0 ? 0 : errno;
 }
 
-static const struct walk_src posix_src = { posix_list, posix_lstat, NULL };
+static const struct walk_src posix_src = { .list = posix_list, .lstat = posix_lstat };
 
-int walk_tree_src(const struct walk_src *src, const char *root, const char *start, walk_fn fn, void *user)
+int walk_tree_src(const struct walk_src *src, const char *root, const char *start, walk_fn fn,
+		  walk_known_fn known, void *user)
 {
-	struct walker w = { .src = src ? src : &posix_src, .root = root, .fn = fn, .user = user };
+	struct walker w = { .src = src ? src : &posix_src, .root = root, .fn = fn, .known = known, .user = user };
 	struct stat st;
 	int rc = 0;
 	if (stat(root, &st) != 0)
@@ -316,7 +348,7 @@ int walk_tree_src(const struct walk_src *src, const char *root, const char *star
 
 int walk_tree(const char *root, const char *start, walk_fn fn, void *user)
 {
-	return walk_tree_src(NULL, root, start, fn, user);
+	return walk_tree_src(NULL, root, start, fn, NULL, user);
 }
 
 /* walk_find_names: the entries with the identity sought. */

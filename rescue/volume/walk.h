@@ -24,13 +24,14 @@ enum walk_kind {
 	WALK_LOOP,      /* a directory already visited: not entered */
 	WALK_OTHER_FS,  /* a directory on another file system: not entered */
 	WALK_ERROR,     /* lstat or opendir failed; err holds errno */
+	WALK_KNOWN,     /* a further name of a file the caller has met (walk_known_fn): not stat'ed */
 };
 
 struct walk_entry {
 	enum walk_kind kind;
 	const char *rel;            /* relative to the walk's root, '/'-separated */
 	const char *path;           /* root + '/' + rel */
-	const struct stat *st;      /* NULL for WALK_ERROR when lstat failed */
+	const struct stat *st;      /* NULL for WALK_KNOWN, and for WALK_ERROR when lstat failed */
 	int err;                    /* errno for WALK_ERROR */
 	uint64_t ref;               /* the source's handle on the entry (walk_tree_src), else 0 */
 };
@@ -60,10 +61,28 @@ struct walk_src {
 	 * walk_entry.ref).  Returns 0 or an errno. */
 	int (*lstat)(void *src, const char *rel, const char *path, uint64_t ref, struct stat *st, uint64_t *ref_out);
 	void *src;
+	/* Optional: the inode number (st_ino) of the entry list gave REF
+	 * for, known without reading the entry (an NTFS index entry holds
+	 * its file's MFT reference).  Returns 0, or an errno when REF does
+	 * not say. */
+	int (*ino_of)(void *src, uint64_t ref, ino_t *ino);
 };
 
-/* walk_tree over SRC (NULL: the directory tree under ROOT). */
-int walk_tree_src(const struct walk_src *src, const char *root, const char *start, walk_fn fn, void *user);
+/* Whether the file (DEV, INO) is one the walk's caller has met already by
+ * another name.  Asked before an entry's stat is read, where the source
+ * tells the entry's inode up front (walk_src.ino_of): true reports the
+ * entry as WALK_KNOWN, with no stat read.  On a Windows volume tens of
+ * thousands of WinSxS names are second names of System32 files: each stat
+ * is an MFT record read and parsed, for a file already queued.  Only a
+ * regular file met under another name should be said known: the entry is
+ * then a name of it, whatever the index says (a stale entry with an old
+ * sequence number names the same record, read by its valid name). */
+typedef bool (*walk_known_fn)(dev_t dev, ino_t ino, void *user);
+
+/* walk_tree over SRC (NULL: the directory tree under ROOT), asking KNOWN
+ * (NULL: nothing is known) before each entry's stat. */
+int walk_tree_src(const struct walk_src *src, const char *root, const char *start, walk_fn fn,
+		  walk_known_fn known, void *user);
 
 /* ROOT + '/' + REL (+ ':' + STREAM when STREAM is not NULL) into the growing
  * buffer *BUF of *CAP bytes (both may start 0/NULL; the caller frees *BUF).
@@ -89,6 +108,7 @@ struct walk_idset {
 	size_t n, cap;
 };
 int walk_idset_add(struct walk_idset *s, dev_t dev, ino_t ino);
+bool walk_idset_has(const struct walk_idset *s, dev_t dev, ino_t ino);
 void walk_idset_free(struct walk_idset *s);
 
 /* Append S and its NUL to the NUL-separated list *LIST of *LEN bytes.

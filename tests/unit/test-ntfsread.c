@@ -3,7 +3,8 @@
  * filled through libntfs-3g): the walk lists what ntfs-3g shows (no $ files,
  * both names of a hard link, an Interix FIFO as special, a symbolic link as a
  * link, a deep folder), reads a file and its alternate data stream whole by
- * MFT reference, refuses one over the limit (EFBIG); a hard link's names and
+ * MFT reference, refuses one over the limit (EFBIG); a hard link's second
+ * name is reported known, unread, when the caller says it met the file; its names and
  * the bytes a scan reads come from the MFT; a file larger in the MFT than
  * its data is read as far as it goes; a folder loop (a second name of a
  * folder) ends the walk, named; a plain folder is not an ntfs-3g mount;
@@ -207,18 +208,30 @@ static int ntfscluster_used(const char *img, long long c)
 struct seen {
 	char list[8192];                /* "rel kind size\n" per entry */
 	uint64_t f_ref;
+	struct stat met;                /* the last file with several names reported */
+	int asked;                      /* known_file's calls */
 };
 
 static int on_entry(const struct walk_entry *e, void *user)
 {
 	struct seen *s = user;
-	static const char *const kinds[] = { "file", "dir", "link", "special", "loop", "otherfs", "error" };
+	static const char *const kinds[] = { "file", "dir", "link", "special", "loop", "otherfs", "error", "known" };
 	size_t n = strlen(s->list);
 	snprintf(s->list + n, sizeof(s->list) - n, "%s %s %lld\n", *e->rel ? e->rel : ".", kinds[e->kind],
 		 e->st ? (long long)e->st->st_size : -1LL);
 	if (strcmp(e->rel, "a/f.txt") == 0 || strcmp(e->rel, "damaged.bin") == 0)
 		s->f_ref = e->ref;
+	if (e->kind == WALK_FILE && e->st->st_nlink > 1)
+		s->met = *e->st;
 	return 0;
+}
+
+/* walk_known_fn: the files with several names on_entry has met. */
+static bool known_file(dev_t dev, ino_t ino, void *user)
+{
+	struct seen *s = user;
+	s->asked++;
+	return s->met.st_nlink > 1 && s->met.st_dev == dev && s->met.st_ino == ino;
 }
 
 /* Whether the page of the image file IMG holding byte OFF is in memory. */
@@ -317,9 +330,13 @@ int main(void)
 	CHECK_INT(ntfsread_open_dev(img, "", top, &v, &err), RS_OK);
 	if (!v)
 		return check_done("test-ntfsread");
-	struct seen s = { "", 0 };
-	CHECK_INT(ntfsread_walk(v, "", on_entry, &s), 0);
+	struct seen s = { .list = "" };
+	CHECK_INT(ntfsread_walk(v, "", on_entry, NULL, &s), 0);
 	/* The walk's order: a folder's entries sorted, then its subfolders. */
+#define DEEP_FOLDERS "d/d dir 0\n" "d/d/d dir 0\n" "d/d/d/d dir 0\n" "d/d/d/d/d dir 0\n" "d/d/d/d/d/d dir 0\n" \
+		     "d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d/d dir 0\n" \
+		     "d/d/d/d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d/d/d/d dir 0\n" \
+		     "d/d/d/d/d/d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d/d/d/d/d/deep.txt file 4\n"
 	CHECK_STR(s.list, ". dir 0\n"
 			  "a dir 0\n"
 			  "d dir 0\n"
@@ -328,11 +345,22 @@ int main(void)
 			  "a/fifo special 0\n"
 			  "a/hard.txt file 68\n"
 			  "a/up link 12\n"
-			  "d/d dir 0\n" "d/d/d dir 0\n" "d/d/d/d dir 0\n" "d/d/d/d/d dir 0\n" "d/d/d/d/d/d dir 0\n"
-			  "d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d/d dir 0\n"
-			  "d/d/d/d/d/d/d/d/d/d dir 0\n" "d/d/d/d/d/d/d/d/d/d/d dir 0\n"
-			  "d/d/d/d/d/d/d/d/d/d/d/d dir 0\n"
-			  "d/d/d/d/d/d/d/d/d/d/d/d/deep.txt file 4\n");
+			  DEEP_FOLDERS);
+	/* Asked before each entry's stat (not the start's: it has no index
+	 * entry), the hard link's second name is known: reported without a
+	 * stat, its first one read as before. */
+	struct seen k = { .list = "" };
+	CHECK_INT(ntfsread_walk(v, "", on_entry, known_file, &k), 0);
+	CHECK_STR(k.list, ". dir 0\n"
+			  "a dir 0\n"
+			  "d dir 0\n"
+			  "Счёт.txt file 7\n"
+			  "a/f.txt file 68\n"
+			  "a/fifo special 0\n"
+			  "a/hard.txt known -1\n"
+			  "a/up link 12\n"
+			  DEEP_FOLDERS);
+	CHECK_INT(k.asked, 19);
 
 	/* Read by MFT reference: the content, a stream, the limit. */
 	uint8_t *buf = NULL;
@@ -371,10 +399,10 @@ int main(void)
 
 	/* A walk from a path inside the volume, and from a missing one. */
 	s.list[0] = '\0';
-	CHECK_INT(ntfsread_walk(v, "a/f.txt", on_entry, &s), 0);
+	CHECK_INT(ntfsread_walk(v, "a/f.txt", on_entry, NULL, &s), 0);
 	CHECK_STR(s.list, "a/f.txt file 68\n");
 	s.list[0] = '\0';
-	CHECK(ntfsread_walk(v, "a/missing", on_entry, &s) != 0);
+	CHECK(ntfsread_walk(v, "a/missing", on_entry, NULL, &s) != 0);
 	CHECK(strstr(s.list, "a/missing error") != NULL);
 
 	/* Another handle on the same volume (one per thread). */
@@ -419,7 +447,7 @@ int main(void)
 	CHECK_INT(ntfsread_open_dev(img, "d/d/d/d/d/d/d/d/d/d/d", top, &v, &err), RS_OK);
 	s.list[0] = '\0';
 	if (v)
-		ntfsread_walk(v, "", on_entry, &s);
+		ntfsread_walk(v, "", on_entry, NULL, &s);
 	CHECK_STR(s.list, ". dir 0\nd dir 0\nd/deep.txt file 4\n");
 	ntfsread_close(v);
 	CHECK_INT(ntfsread_open_dev(img, "no/such/folder", top, &v, &err), RS_ETARGET);
@@ -431,7 +459,7 @@ int main(void)
 	if (v) {
 		s.list[0] = '\0';
 		s.f_ref = 0;
-		ntfsread_walk(v, "damaged.bin", on_entry, &s);
+		ntfsread_walk(v, "damaged.bin", on_entry, NULL, &s);
 		len = 0;
 		CHECK_INT(ntfsread_read(v, s.f_ref, NULL, 1 << 20, &buf, &cap, &len, NULL), EIO);
 		CHECK(len >= 8192 && memcmp(buf, eicar, strlen(eicar)) == 0);
@@ -449,7 +477,7 @@ int main(void)
 		CHECK_SKIP("a folder loop: libntfs-3g refuses a second name for a folder");
 	} else if (ntfsread_open_dev(img, "", top, &v, &err) == RS_OK) {
 		s.list[0] = '\0';
-		CHECK_INT(ntfsread_walk(v, "", on_entry, &s), 0);
+		CHECK_INT(ntfsread_walk(v, "", on_entry, NULL, &s), 0);
 		CHECK_STR(s.list, ". dir 0\nloop dir 0\nloop/inner dir 0\nloop/inner/back loop 0\nloop/inner/x.txt file 1\n");
 		ntfsread_close(v);
 	}
@@ -460,7 +488,7 @@ int main(void)
 	CHECK(system(cmd) == 0);
 	if (ntfsread_open_dev(img, "", top, &v, &err) == RS_OK) {
 		s.list[0] = '\0';
-		ntfsread_walk(v, "", on_entry, &s);
+		ntfsread_walk(v, "", on_entry, NULL, &s);
 		ntfsread_close(v);
 	}
 	CHECK(1);

@@ -3,7 +3,7 @@
  * whether a pair lands in the bitmap (the first device's dense numbers, as
  * NTFS's MFT record numbers are) or in the hashed rest, and a size that does
  * not follow the count of dense numbers (issue 14: memory flat from 20,000 to
- * 300,000 files). */
+ * 300,000 files); walk_idset_has agrees with what was added. */
 #include <stdint.h>
 
 #include "check.h"
@@ -20,6 +20,7 @@ static void test_answers(void)
 	struct walk_idset s = { 0 };
 	const dev_t d1 = 2049, d2 = 77;
 	const ino_t big = WALK_IDSET_BITS_MAX + 5;
+	CHECK(!walk_idset_has(&s, d1, 5));         /* empty: nothing, no bitmap to read */
 	/* First additions new, second ones not: bitmap, large number, other device. */
 	CHECK(walk_idset_add(&s, d1, 5) == 1);
 	CHECK(walk_idset_add(&s, d1, 5) == 0);
@@ -45,7 +46,14 @@ static void test_answers(void)
 	CHECK(walk_idset_add(&s, d1, big) == 0);
 	CHECK(walk_idset_add(&s, d1, 6) == 0);
 	CHECK(walk_idset_add(&s, d1, 7) == 1);
+	/* Held: what was added, each way; not held: the rest, each way
+	 * (past the bitmap's end, another device, a large number). */
+	CHECK(walk_idset_has(&s, d1, 5) && walk_idset_has(&s, d1, 0) && walk_idset_has(&s, d1, 1000000));
+	CHECK(walk_idset_has(&s, d1, big) && walk_idset_has(&s, d2, 5) && walk_idset_has(&s, d2, 1000 + 4999 * 7));
+	CHECK(!walk_idset_has(&s, d1, 4) && !walk_idset_has(&s, d1, 999999) && !walk_idset_has(&s, d1, 9000000));
+	CHECK(!walk_idset_has(&s, d1, big + 1) && !walk_idset_has(&s, d2, 6) && !walk_idset_has(&s, 5, 5));
 	walk_idset_free(&s);
+	CHECK(!walk_idset_has(&s, d1, 5));
 	CHECK(s.bits == NULL && s.v == NULL && s.nbits == 0 && s.cap == 0);
 }
 
