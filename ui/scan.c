@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rescue/base/duration.h"
 #include "rescue/base/grow.h"
 #include "rescue/run/clean.h"
 #include "rescue/run/conf.h"
@@ -185,19 +186,6 @@ static void row_draw(void *data, size_t i, int y, int x, int w, bool sel)
 	pthread_mutex_unlock(&shared.lock);
 }
 
-static void fmt_secs(double s, char *out, size_t len)
-{
-	if (s < 0) {
-		snprintf(out, len, "--:--");
-		return;
-	}
-	long t = (long)(s + 0.5);
-	if (t >= 3600)
-		snprintf(out, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, len, "%02ld:%02ld", t / 60, t % 60);
-}
-
 static void scan_init(struct ui *ui)
 {
 	list.draw_row = row_draw;
@@ -346,9 +334,9 @@ static void draw_progress_area(int y, int x, int w)
 	char pct[16];
 	snprintf(pct, sizeof(pct), "%3.0f%%", frac * 100);
 	draw_text(y, x + w - 6, 6, pct);
-	char line[256], eta[32], el[32];
-	fmt_secs(p->eta_secs, eta, sizeof(eta));
-	fmt_secs(p->secs, el, sizeof(el));
+	char line[256], eta[DURATION_LEN], el[DURATION_LEN];
+	duration_fmt(p->eta_secs, eta, sizeof(eta));
+	duration_fmt(p->secs, el, sizeof(el));
 	snprintf(line, sizeof(line), "Files %llu of %llu%s   %.1f MB/s   elapsed %s   ETA %s   detections %llu",
 		 (unsigned long long)p->files, (unsigned long long)p->files_total, p->walk_done ? "" : "+", p->mbps,
 		 el, state == SS_RUNNING ? eta : "--:--", (unsigned long long)p->detections);

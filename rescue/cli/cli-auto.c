@@ -13,6 +13,7 @@
 #include "rescue/run/fleet.h"
 #include "rescue/run/fleethtml.h"
 #include "rescue/base/bigfont.h"
+#include "rescue/base/duration.h"
 #include "rescue/base/fileutil.h"
 #include "rescue/cli/cli.h"
 #include "rescue/base/json.h"
@@ -132,9 +133,9 @@ static void on_progress(const struct report *r, const struct rs_scan_progress *p
 	const struct cli *cli = user;
 	if (cli->json)
 		return;
-	char eta[32] = "";
+	char eta[DURATION_LEN + 8] = "", d[DURATION_LEN];
 	if (p->eta_secs >= 0)
-		snprintf(eta, sizeof(eta), ", ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
+		snprintf(eta, sizeof(eta), ", ETA %s", duration_fmt(p->eta_secs, d, sizeof(d)));
 	textesc_fprintf(stderr, "\r\033[Krescue: %s: scanning %llu/%llu%s files, %.0f MB, %.1f MB/s%s, %llu detected",
 		r->machine[0] ? r->machine : r->target, (unsigned long long)p->files, (unsigned long long)p->files_total,
 		p->walk_done ? "" : "+", (double)p->bytes / 1e6, p->mbps, eta, (unsigned long long)p->detections);

@@ -15,6 +15,7 @@
 #include "rescue/run/conf.h"
 #include "rescue/run/firstfiles.h"
 #include "rescue/run/runrules.h"
+#include "rescue/base/duration.h"
 #include "rescue/base/json.h"
 #include "rescue/base/othernames.h"
 #include "rescue/scan/quarantine.h"
@@ -34,14 +35,12 @@ struct scan_cli {
 static int on_progress(const struct rs_scan_progress *p, void *user)
 {
 	struct scan_cli *sc = user;
-	char eta[32] = "ETA ?";
-	if (p->eta_secs >= 0)
-		snprintf(eta, sizeof(eta), "ETA %d:%02d", (int)p->eta_secs / 60, (int)p->eta_secs % 60);
+	char eta[DURATION_LEN];
 	const char *cur = p->current ? p->current : "";
 	size_t cl = strlen(cur);
-	textesc_fprintf(stderr, "\r\033[K%llu/%llu%s files  %.0f/%.0f MB  %.1f MB/s  %s  %llu detected  %s%s",
+	textesc_fprintf(stderr, "\r\033[K%llu/%llu%s files  %.0f/%.0f MB  %.1f MB/s  ETA %s  %llu detected  %s%s",
 		(unsigned long long)p->files, (unsigned long long)p->files_total, p->walk_done ? "" : "+",
-		(double)p->bytes / 1e6, (double)p->bytes_total / 1e6, p->mbps, eta,
+		(double)p->bytes / 1e6, (double)p->bytes_total / 1e6, p->mbps, duration_fmt(p->eta_secs, eta, sizeof(eta)),
 		(unsigned long long)p->detections, cl > 40 ? "..." : "", cl > 40 ? cur + cl - 40 : cur);
 	sc->progress_shown = true;
 	return 0;

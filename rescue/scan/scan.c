@@ -603,15 +603,8 @@ static int send_progress(struct scan *s, const char *rel, double now)
 	if (!p.walk_done && est > p.bytes_total)
 		p.bytes_total = est;
 	eta_note(&s->eta, now, p.bytes);
-	if (p.walk_done || est) {
-		/* In whole seconds, rounded: the front ends print it so, and
-		 * cutting made each ETA up to a second short (a fifth of the
-		 * last five seconds).  Only where the integer holds it: a
-		 * volume's sizes (the worm's to write) over a crawl of a rate
-		 * can make it any size. */
-		double left = eta_secs(&s->eta, now, p.bytes, p.bytes_total);
-		p.eta_secs = left >= 0 && left < 1e15 ? (double)(uint64_t)(left + 0.5) : left;
-	}
+	if (p.walk_done || est)
+		p.eta_secs = eta_secs(&s->eta, now, p.bytes, p.bytes_total);
 	return s->o->progress(&p, s->o->user);
 }
 

@@ -61,7 +61,7 @@ struct rs_scan_progress {
 	uint64_t files_total, bytes_total;  /* queued so far; final once walk_done */
 	bool walk_done;
 	double secs, mbps;
-	double eta_secs;                /* whole seconds; < 0 while unknown (the walk is still counting) */
+	double eta_secs;                /* < 0 while unknown (the walk is still counting); shown by duration_fmt */
 	uint64_t detections, skipped, errors;
 	const char *current;            /* volume-relative path being scanned (borrowed); NULL in the last call */
 };

@@ -136,7 +136,7 @@ first_and_eta() {
 	$2 == "out" && ($3 ~ /^\{"type":"detection"/ || $3 ~ /^DETECTED /) && first == "" { first = $1 }
 	$2 == "err" && $3 ~ /^[0-9]+\/[0-9]+\+? files / {
 		n++; t[n] = $1; eta[n] = -1
-		if (match($3, /ETA [0-9]+:[0-9]+/)) eta[n] = secs(substr($3, RSTART + 4, RLENGTH - 4))
+		if (match($3, /ETA [0-9]+(:[0-9]+)+/)) eta[n] = secs(substr($3, RSTART + 4, RLENGTH - 4))
 		split($3, w, " "); split(w[3], mb, "/"); done[n] = (mb[2] > 0 ? mb[1] / mb[2] : 0); walking[n] = (w[1] ~ /\+$/)
 	}
 	END {
