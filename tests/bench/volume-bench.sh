@@ -10,9 +10,9 @@
 # yara CLI, which reads through it), the rescue/yara ratio, and a projection
 # for a 30 GB volume at 2 and 8 cores; for rescue's scans the time to the
 # first detection and the ETA its progress line shows at 10% and 50% of the
-# scan against the time really left (tests/bench/stamp.py times the lines
-# as a person sees them).  Figures only: nothing here passes or
-# fails on speed.  contain writes, so it runs on a sparse scratch copy.
+# scan against the time really left, and the furthest off at any tenth from
+# 10% to 90% (tests/bench/stamp.py times the lines as a person sees them).
+# Figures only: nothing here passes or fails on speed.  contain writes, so it runs on a sparse scratch copy.
 #   BENCH_VARIANT  large (default) or large-small (the same builder, 20,000 files)
 #   BENCH_THREADS  scan threads for rescue and yara -p (default: nproc)
 #   BENCH_CACHE    warm (default): the image is read into the host's page
@@ -125,7 +125,8 @@ run "autoruns" "$rescue" --disk "$img" autoruns
 # first_and_eta STAMPS: from a scan's lines as stamp.py timed them, the
 # time to the first detection against the time to the scan's end (target:
 # under 20%), and the ETA the progress line showed at 10% and at 50% of the
-# scan against the time really left then (target: within 25%).  The scan
+# scan against the time really left then, and the furthest off of those at
+# each tenth from 10% to 90% (target: within 25% from 10% on).  The scan
 # ends with its last progress line (its final count), not at the exit:
 # unmounting comes after it, and stdout, a pipe, is only flushed at the
 # exit apart from the detections.
@@ -147,17 +148,27 @@ first_and_eta() {
 			printf "  %-42s %8.2f s after the start, the scan ended at %.2f s: %.0f%% (exit at %.2f s)\n",
 				"first detection", first, end, 100 * first / end, tend
 		if (!n) { printf "  %-42s none (no progress line)\n", "ETA"; exit }
-		for (p = 10; p <= 50; p += 40) {
+		worst = 0; unknown = 0
+		for (p = 10; p <= 90; p += 10) {
 			at = t[1] + p / 100 * (end - t[1])
 			for (i = 1; i < n && t[i] < at; i++) ;
 			real = end - t[i]
+			off = (eta[i] >= 0 && real > 0 ? 100 * (eta[i] - real) / real : 0)
+			if (eta[i] < 0)
+				unknown++
+			else if (off * off > worst * worst)
+				{ worst = off; worstp = p }
+			if (p != 10 && p != 50)
+				continue
 			if (eta[i] < 0)
 				printf "  %-42s ETA ? (not known yet), %.0f s really left\n", "ETA at " p "% of the scan", real
 			else
 				printf "  %-42s ETA %d s, %.0f s really left: %+.0f%% (%.0f%% of the MB counted so far%s)\n",
-					"ETA at " p "% of the scan", eta[i], real, (real > 0 ? 100 * (eta[i] - real) / real : 0),
+					"ETA at " p "% of the scan", eta[i], real, off,
 					100 * done[i], (walking[i] ? ", the walk still counting" : "")
 		}
+		printf "  %-42s %+.0f%% (at %d%%)%s\n", "ETA, furthest off at 10%, 20% ... 90%", worst, worstp,
+			(unknown ? sprintf(", not known yet at %d of the 9", unknown) : "")
 	}' "$1"
 }
 
