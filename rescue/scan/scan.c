@@ -68,13 +68,16 @@
  * where a worker otherwise waits on the disk (a tenth of its time with
  * signature-base on large.img through --disk). */
 #define PREFETCH_MAX (1u << 20)
-/* How much further ahead a worker asks while scanning takes it longer
- * than reading (prefetch_lead).  Measured on large.img's System32 with the
- * caches dropped, four runs each: signature-base 43.6 s on average with
- * no further lead, 39.7 s with 16; the built-in rules 13.9 s and 12.3 s
- * (the lead stays off there: the disk is the bottleneck).  A fixed lead of
- * 8 or 32 made the built-in scan slower (9 s to 11-14 s): requests that
- * far ahead only break the disk's order. */
+/* How much further ahead than the next file a worker asks, so that reads
+ * are in flight while the workers scan.  Measured on large.img through
+ * --disk with the caches dropped: signature-base 43.6 s on average with
+ * no further lead on System32, 39.7 s with 16; the built-in rules over the
+ * whole volume, seven pairs of runs, 29.6 s with none and 25.3 s with 16
+ * (each pair faster with 16).  Before the loop device read its image with
+ * direct I/O and the reader asked for no read-ahead, a lead of 8 or 32
+ * made the built-in scan slower (the host's read-ahead followed the disk's
+ * order, which requests far ahead broke); now the device sees only the
+ * reads asked for, and more of them at once is what it is fastest at. */
 #define PREFETCH_DEEP 16
 /* Blocks of at least this size are mapped from the kernel and returned to
  * it when freed (mallopt): glibc otherwise raises its threshold after the
@@ -176,7 +179,6 @@ struct worker {
 	size_t pathcap;
 	struct ntfsread *nr;            /* read directly: this thread's own handle */
 	uint64_t ref;                   /* read directly: the MFT reference of the item being scanned */
-	double read_secs, scan_secs;    /* read directly: running means per file (prefetch_lead) */
 	char owner[64];                 /* the user name of owner_uid (the `owner` external) */
 	uid_t owner_uid;
 	bool owner_known;
@@ -188,12 +190,6 @@ static double elapsed(const struct scan *s)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - s->t0.tv_sec) + (double)(t.tv_nsec - s->t0.tv_nsec) / 1e9;
-}
-
-/* MEAN moved towards SAMPLE: a running mean over about the last 16. */
-static void running_mean(double *mean, double sample)
-{
-	*mean += (sample - *mean) / 16;
 }
 
 const char *rs_scan_read_name(enum rs_scan_read r)
@@ -1024,9 +1020,7 @@ static void scan_item_direct(struct worker *w, const struct item *it)
 	if (!it->streams_only) {
 		struct stat st;
 		size_t len = 0;
-		double t0 = elapsed(s);
 		int e = ntfsread_read(w->nr, it->ref, NULL, s->max_size, &w->buf, &w->cap, &len, &st);
-		double t1 = elapsed(s);
 		/* A damaged file read part way: what exists is scanned, and the
 		 * file named as not read whole. */
 		if (e == EIO && len > 0)
@@ -1042,8 +1036,6 @@ static void scan_item_direct(struct worker *w, const struct item *it)
 		atomic_fetch_add(&s->files, 1);
 		atomic_fetch_add(&s->bytes, len);
 		scan_buffer(w, it->rel, NULL, full, len, &st);
-		running_mean(&w->read_secs, t1 - t0);
-		running_mean(&w->scan_secs, elapsed(s) - t1);
 	}
 	if (!s->o->no_streams)
 		scan_streams_direct(w, it->rel, it->ref);
@@ -1113,19 +1105,15 @@ static void big_leave(struct scan *s, uint64_t size)
 	pthread_mutex_unlock(&s->bigmu);
 }
 
-/* How many places behind the queue's head W asks the kernel for a file
- * (ntfsread_prefetch) as it takes one.  The file to be started once each
- * other worker has taken one more: its clusters arrive while this file and
- * theirs are scanned, and with a constant lead each file is asked for once,
- * by the worker that takes the one so many places before it.  While
- * scanning takes W longer than reading (a large rule set: the disk waits
- * on the CPUs), PREFETCH_DEEP files further, so that a slow read is
- * started long before it is needed; while reading takes longer (the disk
- * is the bottleneck), no further than that. */
-static size_t prefetch_lead(const struct worker *w, int workers)
+/* How many places behind the queue's head a worker asks the kernel for a
+ * file (ntfsread_prefetch) as it takes one: past the file each other
+ * worker takes next, PREFETCH_DEEP further.  With a constant lead each
+ * file is asked for once, by the worker that takes the one so many places
+ * before it, and its clusters arrive while the files before it are
+ * scanned. */
+static size_t prefetch_lead(int workers)
 {
-	size_t next = workers > 1 ? (size_t)workers - 1 : 0;
-	return w->scan_secs > w->read_secs ? next + PREFETCH_DEEP : next;
+	return (workers > 1 ? (size_t)workers - 1 : 0) + PREFETCH_DEEP;
 }
 
 static void *worker_main(void *arg)
@@ -1145,7 +1133,7 @@ static void *worker_main(void *arg)
 		struct item it = s->q[s->qhead++];
 		if (s->qn - s->qhead == QUEUE_LOW)
 			pthread_cond_signal(&s->qspace);
-		size_t ahead = s->qhead + prefetch_lead(w, s->workers);
+		size_t ahead = s->qhead + prefetch_lead(s->workers);
 		uint64_t prefetch = w->nr && ahead < s->qn && !s->q[ahead].streams_only && s->q[ahead].size
 			? s->q[ahead].ref : 0;
 		pthread_mutex_unlock(&s->qmu);
