@@ -335,11 +335,11 @@ static void draw_progress_area(int y, int x, int w)
 	snprintf(pct, sizeof(pct), "%3.0f%%", frac * 100);
 	draw_text(y, x + w - 6, 6, pct);
 	char line[256], eta[DURATION_LEN], el[DURATION_LEN];
-	duration_fmt(p->eta_secs, eta, sizeof(eta));
+	duration_fmt(state == SS_RUNNING ? p->eta_secs : -1, eta, sizeof(eta));   /* -1: not known, --:-- */
 	duration_fmt(p->secs, el, sizeof(el));
 	snprintf(line, sizeof(line), "Files %llu of %llu%s   %.1f MB/s   elapsed %s   ETA %s   detections %llu",
 		 (unsigned long long)p->files, (unsigned long long)p->files_total, p->walk_done ? "" : "+", p->mbps,
-		 el, state == SS_RUNNING ? eta : "--:--", (unsigned long long)p->detections);
+		 el, eta, (unsigned long long)p->detections);
 	draw_text(y + 1, x, w, line);
 	if (state == SS_RUNNING) {
 		draw_text(y + 2, x, 5, "Now: ");

@@ -314,11 +314,10 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag)
 
 /* An index entry's MFT reference: the record number is the inode number
  * (fill_stat's st_ino). */
-static int nr_ino_of(void *src, uint64_t ref, ino_t *ino)
+static ino_t nr_ino_of(void *src, uint64_t ref)
 {
 	(void)src;
-	*ino = (ino_t)MREF(ref);
-	return 0;
+	return (ino_t)MREF(ref);
 }
 
 int ntfsread_walk(struct ntfsread *v, const char *start, walk_fn fn, walk_known_fn known, void *user)

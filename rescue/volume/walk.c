@@ -202,9 +202,7 @@ static int visit(struct walker *w, const char *rel, const struct stat *st, int l
 /* Whether the caller has met the file the listed REF names (walk_known_fn). */
 static bool is_known(const struct walker *w, uint64_t ref)
 {
-	ino_t ino;
-	return w->known && w->src->ino_of && w->src->ino_of(w->src->src, ref, &ino) == 0 &&
-	       w->known(w->rootdev, ino, w->user);
+	return w->known && w->src->ino_of && w->known(w->rootdev, w->src->ino_of(w->src->src, ref), w->user);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -61,11 +61,11 @@ struct walk_src {
 	 * walk_entry.ref).  Returns 0 or an errno. */
 	int (*lstat)(void *src, const char *rel, const char *path, uint64_t ref, struct stat *st, uint64_t *ref_out);
 	void *src;
-	/* Optional: the inode number (st_ino) of the entry list gave REF
-	 * for, known without reading the entry (an NTFS index entry holds
-	 * its file's MFT reference).  Returns 0, or an errno when REF does
-	 * not say. */
-	int (*ino_of)(void *src, uint64_t ref, ino_t *ino);
+	/* Optional, for a source whose list gives REFs that name their
+	 * inode: the inode number (st_ino) of the entry list gave REF for,
+	 * known without reading the entry (an NTFS index entry holds its
+	 * file's MFT reference). */
+	ino_t (*ino_of)(void *src, uint64_t ref);
 };
 
 /* Whether the file (DEV, INO) is one the walk's caller has met already by
