@@ -1072,8 +1072,12 @@ static void scan_item(struct worker *w, const struct item *it)
 		e = errno;
 	else
 		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
-	if (fd >= 0)
+	if (fd >= 0) {
+		/* Read once: out of the page cache, as the direct read does
+		 * (read_attr in rescue/volume/ntfsread.c says why). */
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		close(fd);
+	}
 	/* A refusal names the link or FIFO found in the file's place. */
 	if (read_failed(s, it->rel, e, confine_refusal(e)))
 		return;

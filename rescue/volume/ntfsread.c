@@ -43,6 +43,14 @@ struct ntfsread {
 	char why[256];                  /* why the last ntfsread_read failed, beyond its errno */
 };
 
+/* The device's handle (shared_open, below): a read-only descriptor. */
+struct shared_dev {
+	int fd;
+	s64 pos;
+};
+
+#define SHARED(dev) ((struct shared_dev *)(dev)->d_private)
+
 static uint64_t ref_of(const ntfs_inode *ni)
 {
 	return MK_MREF(ni->mft_no, le16_to_cpu(ni->mrec->sequence_number));
@@ -341,12 +349,40 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-/* Read NA (SIZE bytes) whole into BUF.  ntfs_attr_pread may return less
- * than asked (a compression block, a run boundary): looped until all is in. */
-/* Read SIZE bytes of NA into BUF; *GOT says how many were read, also when
- * it fails part way (a damaged file: its size in the MFT larger than the
- * data its run list holds). */
-static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size, size_t *got)
+/* Give the kernel ADVICE (posix_fadvise) about the clusters of NA's first
+ * MAX bytes on the device.  Best effort, errno kept: a resident or
+ * encrypted stream has none to advise about, and runs past the volume's
+ * end (a damaged run list) are not the device's: left to the read itself
+ * to report. */
+static void advise_runs(struct ntfsread *v, ntfs_attr *na, uint64_t max, int advice)
+{
+	int saved = errno;
+	if (NAttrNonResident(na) && !NAttrEncrypted(na) && ntfs_attr_map_whole_runlist(na) == 0) {
+		int fd = SHARED(v->vol->dev)->fd;
+		uint64_t cs = v->vol->cluster_size, nclusters = (uint64_t)v->vol->nr_clusters, left = max;
+		for (const runlist_element *rl = na->rl; rl && rl->length > 0 && left > 0; rl++) {
+			if (rl->lcn < 0 || (uint64_t)rl->lcn >= nclusters || (uint64_t)rl->length > nclusters - (uint64_t)rl->lcn)
+				continue;
+			uint64_t len = (uint64_t)rl->length * cs;
+			if (len > left)
+				len = left;
+			(void)posix_fadvise(fd, (off_t)((uint64_t)rl->lcn * cs), (off_t)len, advice);
+			left -= len;
+		}
+	}
+	errno = saved;
+}
+
+/* Read SIZE bytes of NA into BUF (ntfs_attr_pread may return less than
+ * asked, at a compression block or a run boundary: looped until all is
+ * in); *GOT says how many were read, also when it fails part way (a
+ * damaged file: its size in the MFT larger than the data its run list
+ * holds).  Then the clusters read leave the page cache: a scan reads each
+ * file once, and 300,000 of them kept there made each later read cost more
+ * system time (on the bench's virtual machine the rate fell by up to a
+ * third over the scan of a large volume) and, in the boot image's little
+ * memory, would push out what is read again: the MFT, the folders' indexes. */
+static int read_attr(struct ntfsread *v, ntfs_attr *na, uint8_t *buf, size_t size, size_t *got)
 {
 	size_t n = 0;
 	int e = 0;
@@ -359,6 +395,7 @@ static int read_attr(ntfs_attr *na, uint8_t *buf, size_t size, size_t *got)
 			n += (size_t)r;
 	}
 	*got = n;
+	advise_runs(v, na, UINT64_MAX, POSIX_FADV_DONTNEED);
 	return e;
 }
 
@@ -419,7 +456,7 @@ static int read_wof(struct ntfsread *v, ntfs_inode *ni, uint64_t max, uint8_t **
 		e = EIO;
 	} else if (!(in = malloc((size_t)na->data_size + 1))) {
 		e = ENOMEM;
-	} else if ((e = read_attr(na, in, (size_t)na->data_size, &got)) == 0 && (e = grow(buf, cap, size)) == 0) {
+	} else if ((e = read_attr(v, na, in, (size_t)na->data_size, &got)) == 0 && (e = grow(buf, cap, size)) == 0) {
 		if (wof_decode(wi.algo, in, (size_t)na->data_size, *buf, size, &err) == RS_OK) {
 			*len = size;
 		} else {
@@ -461,7 +498,7 @@ int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t
 		e = EFBIG;
 	} else {
 		size_t size = (size_t)na->data_size;
-		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(na, *buf, size, len)) != 0 && *len)
+		if ((e = grow(buf, cap, size)) == 0 && (e = read_attr(v, na, *buf, size, len)) != 0 && *len)
 			snprintf(v->why, sizeof(v->why), "only %zu of its %zu bytes could be read (%s): damaged", *len,
 				 size, strerror(e));
 	}
@@ -749,13 +786,6 @@ int ntfsread_names(struct ntfsread *v, uint64_t ref, char **names, size_t *len)
  * volume read-write.  This handle only reads, so it takes no lock: these
  * operations are plain pread()s on a read-only descriptor. */
 
-struct shared_dev {
-	int fd;
-	s64 pos;
-};
-
-#define SHARED(dev) ((struct shared_dev *)(dev)->d_private)
-
 static int shared_open(struct ntfs_device *dev, int flags)
 {
 	if ((flags & O_ACCMODE) != O_RDONLY) {
@@ -940,23 +970,10 @@ void ntfsread_prefetch(struct ntfsread *v, uint64_t ref, uint64_t max)
 		return;
 	}
 	ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
-	if (na && NAttrNonResident(na) && !NAttrEncrypted(na) && ntfs_attr_map_whole_runlist(na) == 0) {
-		int fd = SHARED(v->vol->dev)->fd;
-		uint64_t cs = v->vol->cluster_size, nclusters = (uint64_t)v->vol->nr_clusters, left = max;
-		/* Runs past the volume's end (a damaged runlist) are not the
-		 * device's to read: left to the read itself to report. */
-		for (const runlist_element *rl = na->rl; rl && rl->length > 0 && left > 0; rl++) {
-			if (rl->lcn < 0 || (uint64_t)rl->lcn >= nclusters || (uint64_t)rl->length > nclusters - (uint64_t)rl->lcn)
-				continue;
-			uint64_t len = (uint64_t)rl->length * cs;
-			if (len > left)
-				len = left;
-			(void)posix_fadvise(fd, (off_t)((uint64_t)rl->lcn * cs), (off_t)len, POSIX_FADV_WILLNEED);
-			left -= len;
-		}
-	}
-	if (na)
+	if (na) {
+		advise_runs(v, na, max, POSIX_FADV_WILLNEED);
 		ntfs_attr_close(na);
+	}
 	ntfs_inode_close(ni);
 	errno = saved;
 }

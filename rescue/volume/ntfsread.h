@@ -92,7 +92,9 @@ int ntfsread_reparse_tag(struct ntfsread *v, uint64_t ref, uint32_t *tag);
  * *LEN > 0 when that many bytes were read first: a damaged file whose size
  * in the MFT is larger than its data, ntfsread_why saying so); for a
  * WOF-compressed file also ENOTSUP (a provider or algorithm not decoded
- * here) and EIO for damaged compressed data, ntfsread_why saying which. */
+ * here) and EIO for damaged compressed data, ntfsread_why saying which.
+ * The clusters read are then dropped from the device's page cache
+ * (POSIX_FADV_DONTNEED): a file is read once. */
 int ntfsread_read(struct ntfsread *v, uint64_t ref, const char *stream, uint64_t max, uint8_t **buf,
 		  size_t *cap, size_t *len, struct stat *st);
 

@@ -10,7 +10,8 @@
  * folder) ends the walk, named; a plain folder is not an ntfs-3g mount;
  * garbage, empty and truncated images are refused or read without a crash;
  * $Bitmap says a cluster is in use where ntfscluster finds its file; a
- * prefetch puts a file's clusters in memory without waiting for them.  Skipped (as passes) when mkntfs is missing. */
+ * prefetch puts a file's clusters in memory without waiting for them, and a
+ * read takes them out of it again.  Skipped (as passes) when mkntfs is missing. */
 #define _GNU_SOURCE
 #include <sys/stat.h>   /* before the ntfs-3g headers */
 #include <errno.h>
@@ -288,6 +289,14 @@ static void check_prefetch(struct ntfsread *v, const char *img, uint64_t ref)
 	for (int tries = 0; tries < 3000 && (in = page_in_memory(fd, off)) == 0; tries++)
 		usleep(10000);
 	CHECK_INT(in, 1);
+	/* A read is the file's only one: its clusters leave memory after it
+	 * (as far as it goes: damaged.bin is larger in the MFT than its data). */
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0;
+	(void)ntfsread_read(v, ref, NULL, 1 << 20, &buf, &cap, &len, NULL);
+	CHECK(len >= strlen(eicar) && memcmp(buf, eicar, strlen(eicar)) == 0);
+	CHECK_INT(page_in_memory(fd, off), 0);
+	free(buf);
 out:
 	free(all);
 	if (fd >= 0)
