@@ -4,7 +4,8 @@
 # exactly and agree with the yara CLI per file; junction loops are not
 # followed; a file over --max-size, pagefile.sys, a FIFO and an unreadable file
 # are listed, not silently dropped; extra rules (one broken) are added at run
-# time; zero detections on a clean tree of real binaries.
+# time; zero detections on a clean tree of real binaries; a file read leaves
+# the page cache.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -29,7 +30,26 @@ detections() {
 		LC_ALL=C sort
 }
 
+# A file the scan reads leaves the page cache after (it is read once): a
+# hive, cached and written back before, has no page in memory after
+# (fincore, util-linux).  A file system whose pages are its only copy
+# (tmpfs) keeps them: not checked there.
+cached=$root/Windows/System32/config/SYSTEM
+sync "$cached"
+cat "$cached" >/dev/null
+cached_before=$(fincore -n -b -o RES "$cached")
+
 "$RESCUE" --root "$root" --json scan --max-size "$max" >"$T/scan.jsonl" 2>"$T/scan.err"; rc=$?
+cached_after=$(fincore -n -b -o RES "$cached")
+case $(stat -f -c %T "$root") in
+tmpfs | ramfs) skip "page cache after the scan" "$(stat -f -c %T "$root") keeps its files in memory" ;;
+*)
+	if [ "${cached_before:-0}" -gt 0 ] && [ "${cached_after:-1}" -eq 0 ]; then
+		ok "a file read leaves the page cache ($cached_before bytes cached before, none after)"
+	else
+		not_ok "page cache of $cached: $cached_before bytes before the scan, $cached_after after, want some and none"
+	fi ;;
+esac
 if [ $rc -eq 1 ]; then ok "scan exits 1 on a planted tree"; else not_ok "scan exit $rc, want 1"; sed 's/^/#   /' "$T/scan.err"; fi
 detections "$T/scan.jsonl" >"$T/got"
 if cmp -s "$T/want" "$T/got"; then
