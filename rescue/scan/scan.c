@@ -527,7 +527,7 @@ static int reserve(struct worker *w, size_t n)
  * mmap: the copy costs about 6% of a scan's CPU, but a bad sector under an
  * mmap'ed page is a SIGBUS that kills the scan, where read() returns EIO and
  * the file is listed as unreadable (rescue disks are often failing disks). */
-static int read_fd(struct worker *w, int fd, uint64_t hint, size_t *len)
+static int read_whole(struct worker *w, int fd, uint64_t hint, size_t *len)
 {
 	uint64_t max = w->s->max_size;
 	size_t want = (size_t)(hint < max ? hint : max) + 1;
@@ -555,6 +555,16 @@ static int read_fd(struct worker *w, int fd, uint64_t hint, size_t *len)
 		return EFBIG;
 	*len = n;
 	return 0;
+}
+
+/* read_whole, then, however it ended, FD's pages out of the page cache: a
+ * file or stream is read once, as on the direct read (read_attr in
+ * rescue/volume/ntfsread.c says why). */
+static int read_fd(struct worker *w, int fd, uint64_t hint, size_t *len)
+{
+	int e = read_whole(w, fd, hint, len);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return e;
 }
 
 static int yara_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
@@ -1072,12 +1082,8 @@ static void scan_item(struct worker *w, const struct item *it)
 		e = errno;
 	else
 		e = read_fd(w, fd, (uint64_t)st.st_size, &len);
-	if (fd >= 0) {
-		/* Read once: out of the page cache, as the direct read does
-		 * (read_attr in rescue/volume/ntfsread.c says why). */
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (fd >= 0)
 		close(fd);
-	}
 	/* A refusal names the link or FIFO found in the file's place. */
 	if (read_failed(s, it->rel, e, confine_refusal(e)))
 		return;
