@@ -162,10 +162,12 @@ first_and_eta() {
 			roff = (eta[i] >= 0 && real > 0 ? 100 * (near - real) / real : 0)
 			if (eta[i] < 0)
 				unknown++
-			else if (off * off > worst * worst)
-				{ worst = off; worstp = p }
-			if (eta[i] >= 0 && roff * roff > rworst * rworst)
-				{ rworst = roff; rworstp = p }
+			else {
+				if (off * off > worst * worst)
+					{ worst = off; worstp = p }
+				if (roff * roff > rworst * rworst)
+					{ rworst = roff; rworstp = p }
+			}
 			if (p != 10 && p != 50)
 				continue
 			if (eta[i] < 0)
